@@ -1,0 +1,22 @@
+"""Prefect settings that keep runs local, offline and quiet; applied before Prefect is imported."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Defaults only: whatever the user has set (a server's PREFECT_API_URL, their own home) wins.
+PREFECT_DEFAULTS = {
+    "PREFECT_HOME": str(Path.home() / ".cache" / "commclean" / "prefect"),
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    # A first run on a fresh database can take longer than the default 20 s on a loaded 2-core machine.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+}
+
+
+def apply_prefect_defaults() -> None:
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    # Prefect creates its home only one level deep; ours sits under ~/.cache.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,114 @@
+"""The corpus build as a Prefect flow: coarse tasks over batches of files, then one publish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from commclean.config import Config
+from commclean.discover import Discovery, discover
+from commclean.pipeline import (
+    Batch,
+    RunSummary,
+    analyse_batch,
+    assemble_candidate,
+    batches_of,
+    decode_batch,
+    deduplicate_docs,
+    manifest_for,
+    repair_batch,
+    summarise,
+    validate_candidate,
+)
+from commclean.publish import publish
+from commclean.records import Candidate, Cluster, Decoded, FoundFile, Repaired, SourceDoc
+from commclean.schema import corpus_table, sources_table
+from commclean.stats import Stats
+from commclean.validate import ValidationReport
+
+# Inputs are large lists of texts: hashing them for Prefect's cache would cost more than the work.
+_TASK = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+class ValidationFailed(RuntimeError):
+    """The candidate failed a blocking expectation; nothing was published."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__(f"validation {summary.validation}")
+        self.summary = summary
+
+
+@task(name="discover raw files", **_TASK)
+def discover_task(raw_dir: str) -> Discovery:
+    return discover(raw_dir)
+
+
+@task(name="decode batch", **_TASK)
+def decode_task(files: tuple[FoundFile, ...], config: Config) -> Batch[Decoded]:
+    return decode_batch(files, config)
+
+
+@task(name="repair batch", **_TASK)
+def repair_task(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
+    return repair_batch(batch, config)
+
+
+@task(name="detect truncation and extract metadata", **_TASK)
+def analyse_task(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
+    return analyse_batch(batch, config)
+
+
+@task(name="deduplicate", **_TASK)
+def deduplicate_task(batches: list[Batch[SourceDoc]], config: Config) -> tuple[list[Cluster], Stats]:
+    return deduplicate_docs([doc for batch in batches for doc in batch.items], config)
+
+
+@task(name="choose canonical texts and fuse metadata", **_TASK)
+def assemble_task(batches: list[Batch[SourceDoc]], clusters: list[Cluster], discovery: Discovery,
+                  stats: Stats) -> Candidate:
+    return assemble_candidate(batches, clusters, discovery, stats)
+
+
+@task(name="validate with Great Expectations", **_TASK)
+def validate_task(candidate: Candidate, config: Config) -> ValidationReport:
+    return validate_candidate(candidate, config)
+
+
+@task(name="publish", **_TASK)
+def publish_task(candidate: Candidate, manifest: dict, clean_dir: str) -> str:
+    return str(publish(corpus_table(candidate), sources_table(candidate), manifest, clean_dir).corpus_path)
+
+
+@flow(name="build-corpus", log_prints=True)
+def build_corpus(raw_dir: str = "raw", clean_dir: str = "clean", batch_size: int | None = None) -> RunSummary:
+    """Build clean/corpus.parquet and clean/sources.parquet from every file under raw/.
+
+    A failing expectation publishes nothing: the flow run fails and names it, and the
+    previous corpus stays in place."""
+    logger = get_run_logger()
+    config = Config() if batch_size is None else Config(batch_size=batch_size)
+    raw, clean = str(Path(raw_dir).resolve()), str(Path(clean_dir).resolve())
+    discovery = discover_task(raw)
+    decoded = [decode_task.submit(files, config) for files in batches_of(discovery.files, config.batch_size)]
+    repaired = [repair_task.submit(batch, config) for batch in decoded]
+    analysed = [analyse_task.submit(batch, config) for batch in repaired]
+    batches = [future.result() for future in analysed]
+    clusters, dedup_stats = deduplicate_task(batches, config)
+    stats = Stats.merged([batch.stats for batch in batches] + [dedup_stats])
+    candidate = assemble_task(batches, clusters, discovery, stats)
+    report = validate_task(candidate, config)
+    summary = summarise(candidate, discovery, report, published=report.success, stats=stats)
+    if not report.success:
+        for failure in report.failed:
+            logger.error("expectation failed: %s", failure.describe())
+        raise ValidationFailed(summary)
+    publish_task(candidate, manifest_for(summary, report), clean)
+    for line in summary.lines():
+        logger.info(line)
+    return summary
+
+
+if __name__ == "__main__":
+    build_corpus()

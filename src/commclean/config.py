@@ -1,0 +1,82 @@
+"""Every tunable of the pipeline in one typed record, with defaults that work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+PIPELINE_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class DecodeConfig:
+    # Statistical detection only chooses among encodings a scraped English-language corpus
+    # plausibly has; a wider list lets short cp1252 files come out as Big5 or mac_latin2.
+    candidate_encodings: tuple[str, ...] = ("utf_8", "cp1252", "latin_1", "utf_16")
+    max_file_bytes: int = 20_000_000
+    min_document_chars: int = 200
+    # Share of control characters (other than tab/newline/CR/FF) above which decoded text is binary.
+    max_control_char_ratio: float = 0.01
+
+
+@dataclass(frozen=True)
+class RepairConfig:
+    # A line longer than this is a whole paragraph, never a hard-wrapped fragment.
+    hard_wrap_max_width: int = 110
+    # Fewer lines than this of wrap width and the text is not hard-wrapped: its short lines are
+    # headings and datelines, never joined on length alone.
+    min_wrapped_lines: int = 10
+    # Short trailing lines that scraped pages append after the statement ends.
+    trailing_boilerplate: tuple[str, ...] = (
+        "further information",
+        "related articles",
+        "related content",
+        "tags",
+        "share",
+        "print",
+        "back to top",
+        "subscribe to updates",
+        "related",
+        "more information",
+    )
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    shingle_words: int = 5
+    # Sampled shingles (hash % sample_modulus == 0) index documents for candidate search:
+    # any shared passage of about sample_modulus * min_shared_samples words becomes a candidate.
+    sample_modulus: int = 4
+    min_shared_samples: int = 2
+    # A sampled shingle in more documents than this is boilerplate and indexes nothing.
+    max_posting_list: int = 200
+    near_jaccard: float = 0.80
+    contained_threshold: float = 0.80
+    # A contained copy whose longer twin goes on for at least this many shingles was cut off.
+    truncation_min_missing_shingles: int = 20
+
+
+@dataclass(frozen=True)
+class MetadataConfig:
+    # Only this many leading paragraphs can hold a title, dateline or media-note header.
+    header_paragraphs: int = 8
+    max_title_chars: int = 300
+
+
+@dataclass(frozen=True)
+class ValidationConfig:
+    # None: the suites in the repository's expectations/ folder.
+    expectations_dir: str | None = None
+    earliest_date: dt.date = dt.date(1945, 1, 1)
+    latest_date_margin_days: int = 366
+
+
+@dataclass(frozen=True)
+class Config:
+    decode: DecodeConfig = field(default_factory=DecodeConfig)
+    repair: RepairConfig = field(default_factory=RepairConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    metadata: MetadataConfig = field(default_factory=MetadataConfig)
+    validation: ValidationConfig = field(default_factory=ValidationConfig)
+    # Files per Prefect task: large enough that a task carries seconds of work, not milliseconds.
+    batch_size: int = 2_000

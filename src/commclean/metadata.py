@@ -1,0 +1,228 @@
+"""Title, date, place and document type where a copy's header states them, each with its source."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+from dateutil import parser as date_parser
+
+from commclean.config import MetadataConfig
+from commclean.records import Field, Metadata, PartialDate
+
+_MONTH_NAMES = sorted(
+    {name for name in (*calendar.month_name[1:], *calendar.month_abbr[1:])} | {"Sept"},
+    key=len,
+    reverse=True,
+)
+_MONTH = rf"(?P<month>(?:{'|'.join(_MONTH_NAMES)})\.?)"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DATE_PATTERNS = (
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s*\d)", re.IGNORECASE),
+    re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s*\d)", re.IGNORECASE),
+)
+# A browser's print header ("6/3/23, 2:17 PM"), a URL, or a page counter never dates a document.
+_PRINT_HEADER = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}|https?://|\bpage \d+ of \d+\b", re.I)
+_PLACE = r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of))*(?:, [A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+)*)?"
+_PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{_PLACE})\s*$")
+_PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{_PLACE}),?\s*[-–—:]?\s*$")
+_SPOKESPERSON = re.compile(r"^office of the spokesperson\b[\s,:-]*(?P<place>.*)$", re.I)
+_MEETING_PLACE = re.compile(
+    rf"\b(?:met|meet|meeting|gathered|convened|assembled|held)\b(?: (?:today|virtually|here|again|together))?"
+    rf" in (?P<place>{_PLACE})"
+)
+_LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
+_FIRST_SENTENCE = re.compile(r"^.*?[.!?](?=\s+[A-Z0-9“\"]|\s*$)", re.S)
+_WRAPPER_LINE = re.compile(
+    r"^(?:media note|press statement|press release|fact sheet|readout|for immediate release|"
+    r"office of the spokesperson.*|the white house|begin text:?|end text\.?|[*#=\s-]+|"
+    r"the following (?:is|was) .*)$",
+    re.IGNORECASE,
+)
+DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        ("joint communiqué", r"\bjoint communiq[uú][eé]\b"),
+        ("chair's statement", r"\bchair(?:'|’)?s statement\b|\bstatement (?:of|by) the chair\b"),
+        ("leaders' statement", r"\bleaders(?:'|’)? (?:joint )?statement\b|\bstatement (?:of|by) (?:the )?leaders\b"),
+        ("joint statement", r"\bjoint statement\b"),
+        (
+            "ministerial statement",
+            r"\bministers(?:'|’)? statement\b|\bministerial statement\b|"
+            r"\bstatement (?:of|by) (?:the )?(?:\w+ )?ministers\b",
+        ),
+        ("declaration", r"\bdeclaration\b"),
+        ("communiqué", r"\bcommuniq[uú][eé]\b"),
+        ("press statement", r"\bpress statement\b"),
+        ("media note", r"\bmedia note\b"),
+        ("statement", r"\bstatement\b"),
+    )
+)
+_PARAGRAPH_SPLIT = re.compile(r"\n\s*\n")
+
+# Source reliability ranks: lower wins when the copies of a document disagree.
+RANK_HEADER, RANK_OPENING, RANK_PARTIAL = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    date: PartialDate
+    start: int
+    end: int
+
+
+def find_dates(text: str) -> list[DateMatch]:
+    """Every date-shaped span, full dates before partial ones; parsed by dateutil, not by hand."""
+    found: list[DateMatch] = []
+    taken: list[range] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            if any(match.start() in span for span in taken):
+                continue
+            parsed = _parse(match)
+            if parsed:
+                found.append(DateMatch(parsed, match.start(), match.end()))
+                taken.append(range(match.start(), match.end()))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _parse(match: re.Match[str]) -> PartialDate | None:
+    year = match.groupdict().get("year")
+    try:
+        parsed = date_parser.parse(f"{match['month']} {match['day']} {year or 2000}")
+    except (ValueError, OverflowError):
+        return None
+    return PartialDate(parsed.month, parsed.day, int(year) if year else None)
+
+
+def header_and_opening(text: str, config: MetadataConfig) -> tuple[list[str], str]:
+    """The short paragraphs before the statement's first body paragraph, and that paragraph."""
+    paragraphs = [p.strip() for p in _PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
+    header: list[str] = []
+    for paragraph in paragraphs[: config.header_paragraphs]:
+        if len(paragraph) > config.max_title_chars:
+            return header, paragraph
+        header.append(paragraph)
+    rest = paragraphs[len(header) :]
+    return header, rest[0] if rest else ""
+
+
+def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
+    header, opening = header_and_opening(text, config)
+    usable = [p for p in header if not _PRINT_HEADER.search(p)]
+    is_media_note = any(p.strip().lower() == "media note" for p in usable)
+    date, date_place = _header_date(usable, "media-note header" if is_media_note else "dateline")
+    title = _title(usable)
+    return Metadata(
+        title=title,
+        date=date or _opening_date(opening) or _partial_header_date(usable),
+        location=date_place or _spokesperson_place(usable) or _opening_place(opening),
+        doc_type=_doc_type(title.value if title else None, usable),
+    )
+
+
+def _header_date(header: list[str], source: str) -> tuple[Field[PartialDate] | None, Field[str] | None]:
+    """A full date heading or closing a short header paragraph, with the place beside it."""
+    for paragraph in header:
+        for match in find_dates(paragraph):
+            if match.date.year is None:
+                continue
+            before, after = paragraph[: match.start], paragraph[match.end :]
+            place = _PLACE_AFTER_DATE.match(after) or (_PLACE_BEFORE_DATE.search(before) if not after.strip(" ,.") else None)
+            if after.strip(" ,.") and not place:
+                continue  # a date in the middle of a heading is something the heading mentions
+            located = Field(_tidy_place(place["place"]), source, RANK_HEADER) if place else None
+            return Field(match.date, source, RANK_HEADER), located
+    return None, None
+
+
+def _partial_header_date(header: list[str]) -> Field[PartialDate] | None:
+    for paragraph in header:
+        for match in find_dates(paragraph):
+            return Field(match.date, "heading (month and day only)", RANK_PARTIAL)
+    return None
+
+
+def _opening_date(opening: str) -> Field[PartialDate] | None:
+    """A full date in the opening sentence ("met today in Rome on June 28, 2021")."""
+    sentence = _first_sentence(opening)
+    for match in find_dates(sentence):
+        if match.date.year is not None:
+            return Field(match.date, "opening sentence", RANK_OPENING)
+    return None
+
+
+def _opening_place(opening: str) -> Field[str] | None:
+    match = _MEETING_PLACE.search(_first_sentence(opening))
+    return Field(_tidy_place(match["place"]), "opening sentence", RANK_OPENING) if match else None
+
+
+def _spokesperson_place(header: list[str]) -> Field[str] | None:
+    for paragraph in header:
+        match = _SPOKESPERSON.match(paragraph)
+        if match and match["place"].strip():
+            return Field(_tidy_place(match["place"]), "media-note header", RANK_HEADER)
+    return None
+
+
+def _first_sentence(paragraph: str) -> str:
+    match = _FIRST_SENTENCE.match(_LEADING_NUMBER.sub("", paragraph))
+    return match.group(0) if match else paragraph
+
+
+def _tidy_place(place: str) -> str:
+    place = place.strip(" ,.-–—:")
+    if place.isupper():
+        place = " ".join(word if "." in word and len(word) <= 5 else word.capitalize() for word in place.split())
+    place = re.sub(r"(?<=[a-z]) (D\.C\.?)$", r", \1", place)
+    return place + "." if place.endswith("D.C") else place
+
+
+def _title(header: list[str]) -> Field[str] | None:
+    """The first heading paragraph that is not a wrapper line, a dateline or a sentence."""
+    for index, paragraph in enumerate(header):
+        if _WRAPPER_LINE.match(paragraph) or _is_doc_type_only(paragraph) or paragraph.endswith("."):
+            continue
+        title = _without_dateline(paragraph)
+        if not title or not re.search(r"[A-Za-z]{3}", title):
+            continue
+        following = header[index + 1] if index + 1 < len(header) else ""
+        if title.endswith(":") and following and not _WRAPPER_LINE.match(following):
+            title = f"{title} {_without_dateline(following) or following}"
+        return Field(title, "heading", RANK_HEADER)
+    return None
+
+
+def _without_dateline(paragraph: str) -> str:
+    """A heading less the date (and the place beside it) that closes or forms it."""
+    for match in find_dates(paragraph):
+        after = paragraph[match.end :]
+        if not after.strip(" ,.") or _PLACE_AFTER_DATE.match(after):
+            before = paragraph[: match.start]
+            if not after.strip(" ,."):
+                before = _PLACE_BEFORE_DATE.sub("", before) if _looks_like_place_tail(before) else before
+            return before.strip(" ,–—-")
+    return paragraph.strip()
+
+
+def _looks_like_place_tail(before: str) -> bool:
+    """'... Daesh/ISIS Copenhagen, Denmark,' ends in a place; a bare heading before a date does not."""
+    return bool(re.search(r",\s*[A-Z][\w.'’-]+,?\s*$", before)) or not before.strip()
+
+
+def _is_doc_type_only(paragraph: str) -> bool:
+    lowered = paragraph.strip().lower()
+    return any(pattern.fullmatch(lowered) for _, pattern in DOC_TYPES)
+
+
+def _doc_type(title: str | None, header: list[str]) -> Field[str] | None:
+    for rank, source, texts in ((RANK_HEADER, "title", [title or ""]), (RANK_OPENING, "header", header)):
+        for text in texts:
+            for name, pattern in DOC_TYPES:
+                if pattern.search(text):
+                    return Field(name, source, rank)
+    return None

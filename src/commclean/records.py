@@ -1,0 +1,170 @@
+"""The records that pass between stages: one dataclass per stage output, no loose dicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Status(StrEnum):
+    CANONICAL = "canonical"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    """A regular file discovery found under raw/, not yet read."""
+
+    path: str  # POSIX path relative to the raw folder
+    abs_path: str
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A regular file found under raw/, identified by its content hash."""
+
+    path: str  # POSIX path relative to the raw folder
+    abs_path: str
+    size_bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file discovery saw and deliberately left out (hidden, partial download, outside link)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A raw file's text, or the reason it is quarantined (exactly one of the two is set)."""
+
+    raw: RawFile
+    text: str | None
+    encoding: str | None
+    quarantine_reason: str | None = None
+    decode_repairs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """A decoded file's text after every repair, with the names of the repairs that changed it."""
+
+    decoded: Decoded
+    text: str
+    repairs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date as a copy states it: a month and day, with the year only where the text gives one."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def complete(self) -> dt.date | None:
+        return dt.date(self.year, self.month, self.day) if self.year else None
+
+
+@dataclass(frozen=True)
+class Field(Generic[T]):
+    """One extracted metadata value and where in the text it came from."""
+
+    value: T
+    source: str
+    rank: int  # lower is more reliable; fusion keeps the most reliable copy's value
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: Field[str] | None = None
+    date: Field[PartialDate] | None = None
+    location: Field[str] | None = None
+    doc_type: Field[str] | None = None
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """One decodable raw file, repaired and analysed, ready for deduplication."""
+
+    raw: RawFile
+    encoding: str
+    text: str
+    repairs: tuple[str, ...]
+    is_truncated: bool
+    metadata: Metadata
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    raw: RawFile
+    encoding: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Membership:
+    """How one source belongs to its cluster: the canonical itself, or a duplicate and why."""
+
+    index: int  # position in the list of SourceDocs given to dedup
+    reason: str | None  # None for the canonical
+    similarity: float | None = None
+    cut_off: bool = False  # its verified longer twin goes on where it stops
+
+
+@dataclass(frozen=True)
+class Cluster:
+    canonical: int
+    members: tuple[Membership, ...]  # canonical first
+
+
+@dataclass(frozen=True)
+class FusedMetadata:
+    title: str | None
+    title_source: str | None
+    date: dt.date | None
+    date_source: str | None
+    location: str | None
+    location_source: str | None
+    doc_type: str | None
+    doc_type_source: str | None
+
+
+@dataclass(frozen=True)
+class CorpusRow:
+    doc_id: str
+    text: str
+    metadata: FusedMetadata
+    is_truncated: bool
+    source_paths: tuple[str, ...]
+    repairs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    path: str
+    sha256: str
+    size_bytes: int
+    encoding: str | None
+    status: Status
+    doc_id: str | None
+    reason: str | None
+    is_truncated: bool
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The output a run proposes to publish, before validation."""
+
+    corpus: tuple[CorpusRow, ...]
+    sources: tuple[SourceRow, ...]
+    skipped: tuple[SkippedFile, ...] = field(default=())

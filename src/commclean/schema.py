@@ -1,0 +1,116 @@
+"""The public output contract: Arrow schemas of corpus.parquet and sources.parquet, and conversion."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from commclean.records import Candidate
+
+_DOC = {
+    "doc_id": "Stable id of the document, derived from its canonical text.",
+    "text": "Cleaned text of the canonical copy; paragraphs separated by one blank line.",
+    "title": "Title as the document states it; null if no copy states one.",
+    "date": "Date of issue; null unless some copy states it (never guessed).",
+    "location": "Place of the meeting or of issue, as the text states it; null otherwise.",
+    "doc_type": "Kind of document from a small vocabulary (README); null if unknown.",
+    "is_truncated": "True when the best text we have is cut off.",
+    "source_paths": "Raw files holding this document, relative to raw/; the canonical source first.",
+    "repairs": "Names of the repairs applied to the canonical text, in order.",
+    "title_source": "Where the title came from (and which copy, if not the canonical).",
+    "date_source": "Where the date came from (and which copy, if not the canonical).",
+    "location_source": "Where the location came from (and which copy, if not the canonical).",
+    "doc_type_source": "Where the document type came from (and which copy, if not the canonical).",
+}
+_SRC = {
+    "path": "Raw file path relative to the raw folder.",
+    "sha256": "SHA-256 of the raw bytes.",
+    "size_bytes": "Size of the raw file in bytes.",
+    "encoding": "Encoding the bytes were decoded with; null if undecodable.",
+    "status": "canonical | duplicate | quarantined.",
+    "doc_id": "The corpus document this file is a copy of; null exactly when quarantined.",
+    "reason": "Why duplicate or quarantined; null for canonical.",
+    "is_truncated": "True when this file's text is cut off.",
+}
+
+
+def _schema(types: dict[str, pa.DataType], docs: dict[str, str], nullable: set[str]) -> pa.Schema:
+    return pa.schema(
+        [pa.field(name, kind, nullable=name in nullable, metadata={"description": docs[name]})
+         for name, kind in types.items()]
+    )
+
+
+CORPUS_SCHEMA = _schema(
+    {
+        "doc_id": pa.string(),
+        "text": pa.string(),
+        "title": pa.string(),
+        "date": pa.date32(),
+        "location": pa.string(),
+        "doc_type": pa.string(),
+        "is_truncated": pa.bool_(),
+        "source_paths": pa.list_(pa.string()),
+        "repairs": pa.list_(pa.string()),
+        "title_source": pa.string(),
+        "date_source": pa.string(),
+        "location_source": pa.string(),
+        "doc_type_source": pa.string(),
+    },
+    _DOC,
+    nullable={"title", "date", "location", "doc_type", "title_source", "date_source",
+              "location_source", "doc_type_source"},
+)
+SOURCES_SCHEMA = _schema(
+    {
+        "path": pa.string(),
+        "sha256": pa.string(),
+        "size_bytes": pa.int64(),
+        "encoding": pa.string(),
+        "status": pa.string(),
+        "doc_id": pa.string(),
+        "reason": pa.string(),
+        "is_truncated": pa.bool_(),
+    },
+    _SRC,
+    nullable={"encoding", "doc_id", "reason"},
+)
+
+
+def corpus_table(candidate: Candidate) -> pa.Table:
+    rows = candidate.corpus
+    meta = [row.metadata for row in rows]
+    return pa.Table.from_pydict(
+        {
+            "doc_id": [r.doc_id for r in rows],
+            "text": [r.text for r in rows],
+            "title": [m.title for m in meta],
+            "date": [m.date for m in meta],
+            "location": [m.location for m in meta],
+            "doc_type": [m.doc_type for m in meta],
+            "is_truncated": [r.is_truncated for r in rows],
+            "source_paths": [list(r.source_paths) for r in rows],
+            "repairs": [list(r.repairs) for r in rows],
+            "title_source": [m.title_source for m in meta],
+            "date_source": [m.date_source for m in meta],
+            "location_source": [m.location_source for m in meta],
+            "doc_type_source": [m.doc_type_source for m in meta],
+        },
+        schema=CORPUS_SCHEMA,
+    )
+
+
+def sources_table(candidate: Candidate) -> pa.Table:
+    rows = candidate.sources
+    return pa.Table.from_pydict(
+        {
+            "path": [r.path for r in rows],
+            "sha256": [r.sha256 for r in rows],
+            "size_bytes": [r.size_bytes for r in rows],
+            "encoding": [r.encoding for r in rows],
+            "status": [str(r.status) for r in rows],
+            "doc_id": [r.doc_id for r in rows],
+            "reason": [r.reason for r in rows],
+            "is_truncated": [r.is_truncated for r in rows],
+        },
+        schema=SOURCES_SCHEMA,
+    )

@@ -1,0 +1,31 @@
+"""Counts of what each stage did, merged across batches into the run summary and manifest."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Stats:
+    """Per-stage counters, e.g. stats.counts["decode"]["encoding:utf_8"] == 4."""
+
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def update(self, stage: str, key: str, n: int = 1) -> None:
+        self.counts.setdefault(stage, Counter())[key] += n
+
+    def merge(self, other: Stats) -> Stats:
+        for stage, counter in other.counts.items():
+            self.counts.setdefault(stage, Counter()).update(counter)
+        return self
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {stage: dict(sorted(c.items())) for stage, c in sorted(self.counts.items())}
+
+    @classmethod
+    def merged(cls, parts: list[Stats]) -> Stats:
+        total = cls()
+        for part in parts:
+            total.merge(part)
+        return total
