@@ -51,7 +51,10 @@ class DedupConfig:
     # A sampled shingle in more documents than this is boilerplate and indexes nothing.
     max_posting_list: int = 200
     near_jaccard: float = 0.80
+    # Share of the smaller text's shingles the larger must hold to be a verified match.
     contained_threshold: float = 0.80
+    # A match between texts this close in size is a near duplicate rather than a contained copy.
+    near_size_ratio: float = 0.85
     # A contained copy whose longer twin goes on for at least this many shingles was cut off.
     truncation_min_missing_shingles: int = 20
 
@@ -61,6 +64,8 @@ class MetadataConfig:
     # Only this many leading paragraphs can hold a title, dateline or media-note header.
     header_paragraphs: int = 8
     max_title_chars: int = 300
+    # A paragraph ending in a full stop with this many words is prose, so the header has ended.
+    min_prose_words: int = 12
 
 
 @dataclass(frozen=True)

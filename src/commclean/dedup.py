@@ -143,7 +143,10 @@ def _candidate_pairs(prints: Sequence[Fingerprint], config: DedupConfig) -> list
 
 
 def verify_pair(i: int, j: int, prints: Sequence[Fingerprint], config: DedupConfig) -> Edge | None:
-    """Measure the pair exactly: Jaccard for near copies, containment of the smaller for contained ones."""
+    """Measure the pair exactly: how much of the smaller text's shingles the larger one holds.
+
+    Two texts of about the same size sharing most shingles are near duplicates; a smaller text
+    mostly held in a larger one is contained in it (a truncated, excerpted or wrapped copy)."""
     small, large = (i, j) if len(prints[i].shingle_set) <= len(prints[j].shingle_set) else (j, i)
     a, b = prints[small].shingle_set, prints[large].shingle_set
     if not len(a):
@@ -151,12 +154,12 @@ def verify_pair(i: int, j: int, prints: Sequence[Fingerprint], config: DedupConf
     common = len(np.intersect1d(a, b, assume_unique=True))
     jaccard = common / (len(a) + len(b) - common)
     containment = common / len(a)
+    if containment < config.contained_threshold and jaccard < config.near_jaccard:
+        return None
     cut_off = _stops_where_other_goes_on(prints[small], prints[large], config)
-    if jaccard >= config.near_jaccard and not cut_off:
-        return Edge(small, large, "near", jaccard, False)
-    if containment >= config.contained_threshold:
-        return Edge(small, large, "contained", containment, cut_off)
-    return None
+    if not cut_off and (jaccard >= config.near_jaccard or len(a) >= config.near_size_ratio * len(b)):
+        return Edge(small, large, "near", max(jaccard, containment), False)
+    return Edge(small, large, "contained", containment, cut_off)
 
 
 def _stops_where_other_goes_on(small: Fingerprint, large: Fingerprint, config: DedupConfig) -> bool:

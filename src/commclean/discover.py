@@ -33,9 +33,13 @@ def discover(raw_dir: str | Path) -> Discovery:
     files: list[FoundFile] = []
     skipped: list[SkippedFile] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        for hidden in [d for d in dirnames if d.startswith(".")]:
-            dirnames.remove(hidden)
-            skipped.append(SkippedFile(_relative(Path(dirpath, hidden), root) + "/", "hidden folder"))
+        for name in sorted(dirnames):
+            reason = "hidden folder" if name.startswith(".") else None
+            if Path(dirpath, name).is_symlink():
+                reason = "symbolic link to a folder (not followed)"
+            if reason:
+                dirnames.remove(name)
+                skipped.append(SkippedFile(_relative(Path(dirpath, name), root) + "/", reason))
         for name in filenames:
             full = Path(dirpath, name)
             rel = _relative(full, root)

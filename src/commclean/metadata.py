@@ -35,6 +35,7 @@ _MEETING_PLACE = re.compile(
     rf"\b(?:met|meet|meeting|gathered|convened|assembled|held)\b(?: (?:today|virtually|here|again|together))?"
     rf" in (?P<place>{_PLACE})"
 )
+_MEETING_ON = re.compile(r"\b(?:met|meet|convened|gathered|assembled)\b[^.;]{0,150}?\bon\s+$")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
 _FIRST_SENTENCE = re.compile(r"^.*?[.!?](?=\s+[A-Z0-9“\"]|\s*$)", re.S)
 _WRAPPER_LINE = re.compile(
@@ -104,11 +105,19 @@ def header_and_opening(text: str, config: MetadataConfig) -> tuple[list[str], st
     paragraphs = [p.strip() for p in _PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
     header: list[str] = []
     for paragraph in paragraphs[: config.header_paragraphs]:
-        if len(paragraph) > config.max_title_chars:
+        if not _is_header_line(paragraph, config):
             return header, paragraph
         header.append(paragraph)
     rest = paragraphs[len(header) :]
     return header, rest[0] if rest else ""
+
+
+def _is_header_line(paragraph: str, config: MetadataConfig) -> bool:
+    """Headings, datelines and wrapper lines are short; a prose sentence of any length is body."""
+    if len(paragraph) > config.max_title_chars:
+        return False
+    is_prose = bool(re.search(r"[.!?][\"'”’)]*$", paragraph)) and len(paragraph.split()) >= config.min_prose_words
+    return not is_prose or bool(_WRAPPER_LINE.match(paragraph))
 
 
 def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
@@ -143,15 +152,17 @@ def _header_date(header: list[str], source: str) -> tuple[Field[PartialDate] | N
 def _partial_header_date(header: list[str]) -> Field[PartialDate] | None:
     for paragraph in header:
         for match in find_dates(paragraph):
-            return Field(match.date, "heading (month and day only)", RANK_PARTIAL)
+            if match.date.year is None:
+                return Field(match.date, "heading (month and day only)", RANK_PARTIAL)
     return None
 
 
 def _opening_date(opening: str) -> Field[PartialDate] | None:
-    """A full date in the opening sentence ("met today in Rome on June 28, 2021")."""
+    """The date the opening sentence says the meeting took place ("met today in Rome on June 28,
+    2021"); other dates it mentions ("recalling the meeting of 5 April 2017") are not the date."""
     sentence = _first_sentence(opening)
     for match in find_dates(sentence):
-        if match.date.year is not None:
+        if match.date.year is not None and _MEETING_ON.search(sentence[: match.start]):
             return Field(match.date, "opening sentence", RANK_OPENING)
     return None
 

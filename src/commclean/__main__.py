@@ -1,0 +1,3 @@
+from commclean.cli import main
+
+main()

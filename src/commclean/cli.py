@@ -1,0 +1,77 @@
+"""The `commclean` command: run the corpus build once, or serve it on a schedule."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Turn a folder of messy scraped statements (raw/) into a clean, deduplicated Parquet corpus (clean/).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+RawOption = Annotated[Path, typer.Option("--raw", help="Folder of raw files (searched recursively).")]
+CleanOption = Annotated[Path, typer.Option("--clean", help="Folder the corpus is published to.")]
+
+
+@app.command()
+def run(raw: RawOption = Path("raw"), clean: CleanOption = Path("clean")) -> None:
+    """Build clean/corpus.parquet and clean/sources.parquet from raw/ through the Prefect flow."""
+    if not raw.is_dir():
+        typer.echo(f"error: raw folder {raw} does not exist", err=True)
+        raise typer.Exit(2)
+    from flows.build_corpus import ValidationFailed, build_corpus
+
+    try:
+        summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean))
+    except ValidationFailed as failure:
+        _print_summary(failure.summary.lines(), clean)
+        typer.echo("Validation failed: nothing was published.", err=True)
+        raise typer.Exit(1) from None
+    _print_summary(summary.lines(), clean)
+
+
+def _print_summary(lines: list[str], clean: Path) -> None:
+    typer.echo("\ncommclean run summary")
+    for line in lines:
+        typer.echo("  " + line)
+    typer.echo(f"  output:       {clean / 'corpus.parquet'}, {clean / 'sources.parquet'}")
+
+
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option("--cron", help='Cron schedule, e.g. "0 * * * *" for hourly.')],
+    raw: RawOption = Path("raw"),
+    clean: CleanOption = Path("clean"),
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "commclean-scheduled",
+) -> None:
+    """Serve the build flow on a cron schedule; each run picks up whatever is in raw/.
+
+    Needs a Prefect server: Prefect cannot schedule runs on its temporary local API."""
+    if not os.environ.get("PREFECT_API_URL"):
+        typer.echo(
+            "commclean serve needs a running Prefect server: Prefect schedules flow runs only against a\n"
+            "server, never against the temporary local API that `commclean run` uses.\n\n"
+            "Start one in another terminal and point commclean at it:\n"
+            "  prefect server start --host 127.0.0.1 --port 4200\n"
+            "  export PREFECT_API_URL=http://127.0.0.1:4200/api\n"
+            f"  commclean serve --cron {cron!r}",
+            err=True,
+        )
+        raise typer.Exit(2)
+    from flows.build_corpus import build_corpus
+
+    build_corpus.serve(
+        name=name,
+        cron=cron,
+        parameters={"raw_dir": str(raw.resolve()), "clean_dir": str(clean.resolve())},
+    )
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m commclean`
+    sys.exit(app())

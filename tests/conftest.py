@@ -1,0 +1,39 @@
+"""Shared fixtures: the bundled seeds, the shared dev material, and a Prefect test harness."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import flows  # noqa: F401 - applies the offline, quiet Prefect settings before Prefect is imported
+from commclean.config import Config
+from commclean.pipeline import build_candidate
+from commclean.records import Candidate
+
+PROJECT = Path(__file__).resolve().parents[1]
+RAW_SEEDS = PROJECT / "raw"
+SHARED = PROJECT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def seeds_candidate() -> Candidate:
+    candidate, _, _ = build_candidate(RAW_SEEDS, Config())
+    return candidate
+
+
+@pytest.fixture()
+def seed_raw(tmp_path: Path) -> Path:
+    """A writable copy of the bundled raw/ folder."""
+    target = tmp_path / "raw"
+    shutil.copytree(RAW_SEEDS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield

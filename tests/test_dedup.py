@@ -1,0 +1,116 @@
+"""Duplicates as a reader sees them: exact, re-encoded, re-spelled, edited, wrapped and truncated
+copies join their document; distinct documents never do, even when they share boilerplate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from commclean.config import Config
+from commclean.dedup import matching_tokens
+from commclean.pipeline import build_candidate
+from commclean.records import Candidate
+
+from conftest import RAW_SEEDS
+from noise import edit_words, media_note_wrapper, respell_uk, truncate
+
+ROME = (RAW_SEEDS / "000_6c5b62fa821d58d1.txt").read_text(encoding="utf-8")
+COPENHAGEN = (RAW_SEEDS / "004_180829e56ac5bc96.txt").read_text(encoding="utf-8")
+WASHINGTON = (RAW_SEEDS / "002_29dbddc1b0e4f577.txt").read_text(encoding="utf-8")
+
+
+def build(tmp_path: Path, files: dict[str, bytes | str]) -> Candidate:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name, content in files.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        (raw / name).write_bytes(data)
+    candidate, _, _ = build_candidate(raw, Config())
+    return candidate
+
+
+def status(candidate: Candidate) -> dict[str, tuple[str, str | None, str | None]]:
+    doc_of = {row.doc_id: row.source_paths[0] for row in candidate.corpus}
+    return {row.path: (str(row.status), doc_of.get(row.doc_id), row.reason) for row in candidate.sources}
+
+
+def test_matching_folds_spelling_case_punctuation_and_ocr_lookalikes() -> None:
+    assert matching_tokens("The U.S. stabilisation Centre") == matching_tokens("the US stabilization center")
+    assert matching_tokens("c0operation in Mode1 terms") == matching_tokens("cooperation in Model terms")
+
+
+def test_exact_and_reencoded_copies(tmp_path: Path) -> None:
+    found = status(build(tmp_path, {"a.txt": ROME, "b.txt": ROME, "c.txt": ROME.encode("cp1252")}))
+    assert found["a.txt"][0] == "canonical"
+    assert found["b.txt"] == ("duplicate", "a.txt", "exact copy")
+    assert found["c.txt"] == ("duplicate", "a.txt", "exact copy")
+
+
+def test_respelled_and_edited_copy_is_a_near_duplicate(tmp_path: Path) -> None:
+    near = edit_words(respell_uk(ROME), 0.03, seed=1)
+    found = status(build(tmp_path, {"a.txt": ROME, "b.txt": near}))
+    kind, doc, reason = found["b.txt"] if found["b.txt"][0] == "duplicate" else found["a.txt"]
+    assert kind == "duplicate"
+    assert reason.startswith("near duplicate (0.")
+
+
+@pytest.mark.parametrize("share", [0.15, 0.5, 0.8])
+def test_truncated_copy_joins_the_complete_document(tmp_path: Path, share: float) -> None:
+    candidate = build(tmp_path, {"full.txt": ROME, "cut.txt": truncate(ROME, share)})
+    found = status(candidate)
+    assert found["full.txt"][0] == "canonical"
+    assert found["cut.txt"][:2] == ("duplicate", "full.txt")
+    assert found["cut.txt"][2].startswith("truncated copy (contained ")
+    (doc,) = candidate.corpus
+    assert not doc.is_truncated
+    assert next(r for r in candidate.sources if r.path == "cut.txt").is_truncated
+
+
+def test_a_lone_truncated_copy_is_kept_and_marked_truncated(tmp_path: Path) -> None:
+    candidate = build(tmp_path, {"cut.txt": truncate(ROME, 0.5)})
+    (doc,) = candidate.corpus
+    assert doc.is_truncated
+
+
+def test_media_note_wrapped_copy_joins_the_plain_text(tmp_path: Path) -> None:
+    wrapped = media_note_wrapper(COPENHAGEN, "Statement of the Political Directors", "January 29, 2020")
+    candidate = build(tmp_path, {"plain.txt": COPENHAGEN, "wrapped.txt": wrapped})
+    (doc,) = candidate.corpus
+    assert sorted(doc.source_paths) == ["plain.txt", "wrapped.txt"]
+    duplicate = next(r for r in candidate.sources if r.status == "duplicate")
+    assert duplicate.reason.startswith(("contained copy", "wrapped copy", "near duplicate"))
+
+
+def test_distinct_documents_sharing_boilerplate_paragraphs_stay_apart(tmp_path: Path) -> None:
+    boilerplate = "\n\n".join(ROME.split("\n\n")[2:4])
+    first = "\n\n".join(COPENHAGEN.split("\n\n")[:3]) + "\n\n" + boilerplate
+    second = "\n\n".join(WASHINGTON.split("\n\n")[:4]) + "\n\n" + boilerplate
+    found = status(build(tmp_path, {"first.txt": first, "second.txt": second}))
+    assert found["first.txt"][0] == found["second.txt"][0] == "canonical"
+
+
+def test_an_unverified_chain_does_not_join_its_ends(tmp_path: Path) -> None:
+    """A~B and B~C are verified near duplicates, A and C are not: C must not join A's document."""
+    paragraphs = ROME.split("\n\n")
+    b_paragraphs = paragraphs[:2] + [edit_words(paragraphs[2], 1.0, seed=2)] + paragraphs[3:]
+    c_paragraphs = b_paragraphs[:10] + [edit_words(paragraphs[10], 1.0, seed=3)] + b_paragraphs[11:]
+    a, b, c = ("\n\n".join(p) for p in (paragraphs, b_paragraphs, c_paragraphs))
+    candidate = build(tmp_path, {"a.txt": a, "b.txt": b, "c.txt": c})
+    doc_of = {row.path: row.doc_id for row in candidate.sources}
+    assert doc_of["a.txt"] != doc_of["c.txt"]
+    assert doc_of["b.txt"] in (doc_of["a.txt"], doc_of["c.txt"])
+    assert len(candidate.corpus) == 2
+
+
+def test_canonical_is_the_complete_copy_even_when_the_cut_one_is_cleaner(tmp_path: Path) -> None:
+    noisy_full = ROME.replace("’", "â€™").replace("Communiqué", "CommuniquÃ©")
+    found = status(build(tmp_path, {"a_cut.txt": truncate(ROME, 0.6), "b_full.txt": noisy_full}))
+    assert found["b_full.txt"][0] == "canonical"
+    assert found["a_cut.txt"][:2] == ("duplicate", "b_full.txt")
+
+
+def test_seed_003_is_contained_in_seed_001_after_folding(seeds_candidate: Candidate) -> None:
+    row = next(r for r in seeds_candidate.sources if r.path.startswith("003_"))
+    contained = float(row.reason.split("contained ")[1].rstrip(")"))
+    assert contained >= 0.84

@@ -1,0 +1,80 @@
+"""The Prefect flow and the CLI end to end, on the bundled seeds, with Prefect's test harness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from commclean.cli import app
+from commclean.schema import CORPUS_SCHEMA, SOURCES_SCHEMA
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
+
+LEFTOVER = "Joint Statement on Markup\n\n" + "The Ministers rated the meeting ** and met again in Rome. " * 8
+
+
+def _read(clean: Path) -> tuple[list[dict], list[dict]]:
+    return pq.read_table(clean / "corpus.parquet").to_pylist(), pq.read_table(clean / "sources.parquet").to_pylist()
+
+
+def test_flow_publishes_the_seed_corpus(seed_raw: Path, tmp_path: Path) -> None:
+    from flows.build_corpus import build_corpus
+
+    clean = tmp_path / "clean"
+    summary = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
+    assert (summary.files_read, summary.documents, summary.duplicates, summary.quarantined) == (5, 4, 1, 0)
+    assert summary.published
+    corpus = pq.read_table(clean / "corpus.parquet")
+    sources = pq.read_table(clean / "sources.parquet")
+    assert corpus.schema.equals(CORPUS_SCHEMA, check_metadata=False)
+    assert sources.schema.equals(SOURCES_SCHEMA, check_metadata=False)
+    assert sorted(sources.column("status").to_pylist()) == ["canonical"] * 4 + ["duplicate"]
+    assert (clean / "manifest.json").is_file()
+    assert not list(clean.glob(".staging-*"))
+
+
+def test_two_runs_on_the_same_raw_give_the_same_ids_and_texts(seed_raw: Path, tmp_path: Path) -> None:
+    from flows.build_corpus import build_corpus
+
+    build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "one"))
+    build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "two"))
+    one, two = _read(tmp_path / "one"), _read(tmp_path / "two")
+    assert [(d["doc_id"], d["text"]) for d in one[0]] == [(d["doc_id"], d["text"]) for d in two[0]]
+    assert one[1] == two[1]
+
+
+def test_a_failing_expectation_publishes_nothing_and_keeps_the_previous_corpus(seed_raw: Path, tmp_path: Path) -> None:
+    from flows.build_corpus import ValidationFailed, build_corpus
+
+    clean = tmp_path / "clean"
+    build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
+    before = {name: (clean / name).read_bytes() for name in ("corpus.parquet", "sources.parquet", "manifest.json")}
+    (seed_raw / "leftover.txt").write_text(LEFTOVER, encoding="utf-8")
+    with pytest.raises(ValidationFailed, match="no markup leftovers in text"):
+        build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
+    after = {name: (clean / name).read_bytes() for name in before}
+    assert after == before
+    assert not list(clean.glob(".staging-*"))
+
+
+def test_cli_run_prints_the_summary_and_fails_on_validation(seed_raw: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    clean = tmp_path / "clean"
+    result = runner.invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
+    assert result.exit_code == 0, result.output
+    assert "documents:    4" in result.output and "validation:   passed" in result.output
+    (seed_raw / "leftover.txt").write_text(LEFTOVER, encoding="utf-8")
+    result = runner.invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
+    assert result.exit_code == 1
+    assert "no markup leftovers in text" in result.output
+
+
+def test_cli_serve_says_plainly_that_it_needs_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    result = CliRunner().invoke(app, ["serve", "--cron", "0 * * * *"])
+    assert result.exit_code == 2
+    assert "needs a running Prefect server" in result.output
+    assert "prefect server start" in result.output

@@ -1,0 +1,82 @@
+"""Metadata only where the text states it, with where it came from; never guessed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from commclean.config import MetadataConfig, RepairConfig
+from commclean.metadata import extract_metadata
+from commclean.records import PartialDate
+from commclean.repair import repair_text
+
+BODY = (
+    "The Ministers of the Global Coalition reaffirmed their shared determination to continue the fight "
+    "against the terrorist group, recalling the meeting of 5 April 2017 in Brussels and the conference "
+    "held on March 3, 2019, and committed to strengthening cooperation across all lines of effort."
+)
+
+
+def meta(text: str):
+    return extract_metadata(repair_text(text, RepairConfig()).text, MetadataConfig())
+
+
+def test_dateline_heading_gives_title_date_and_place() -> None:
+    found = meta(f"Ministerial Meeting of the Coalition June 28, 2021, Rome\n\nJoint Communiqué\n\n{BODY}")
+    assert found.title.value == "Ministerial Meeting of the Coalition"
+    assert found.date.value == PartialDate(6, 28, 2021)
+    assert found.date.source == "dateline"
+    assert found.location.value == "Rome"
+    assert found.doc_type.value == "joint communiqué"
+
+
+def test_place_before_the_date_in_a_dateline() -> None:
+    found = meta(f"Statement of the Political Directors\n\nCopenhagen, Denmark, January 29, 2020\n\n{BODY}")
+    assert found.title.value == "Statement of the Political Directors"
+    assert (found.date.value.complete(), found.location.value) == (dt.date(2020, 1, 29), "Copenhagen, Denmark")
+
+
+def test_media_note_header() -> None:
+    text = (
+        "Joint Statement on Syria\n\nMEDIA NOTE\n\nOFFICE OF THE SPOKESPERSON\n\nNOVEMBER 14, 2019\n\n"
+        f"The following is the text of a joint statement.\n\nBegin text:\n\n{BODY}"
+    )
+    found = meta(text)
+    assert found.date.value.complete() == dt.date(2019, 11, 14)
+    assert found.date.source == "media-note header"
+    assert found.title.value == "Joint Statement on Syria"
+    assert found.doc_type.value == "joint statement"
+
+
+def test_dates_the_body_merely_mentions_are_never_the_date() -> None:
+    found = meta(f"Joint Statement on the Coalition\n\n{BODY}\n\n{BODY}")
+    assert found.date is None
+
+
+def test_a_browser_print_header_never_dates_the_document() -> None:
+    text = f"6/3/23, 2:17 PM Joint Statement on Belarus - United States Department of State\n\nJoint Statement on Belarus\n\n{BODY}"
+    found = meta(text)
+    assert found.date is None
+    assert found.title.value == "Joint Statement on Belarus"
+
+
+def test_opening_sentence_gives_date_and_place() -> None:
+    found = meta(
+        "Joint Statement\n\nThe Foreign Ministers met today in Rome on June 28, 2021 to review the campaign. "
+        + BODY
+    )
+    assert found.date.value.complete() == dt.date(2021, 6, 28)
+    assert found.date.source == "opening sentence"
+    assert found.location.value == "Rome"
+
+
+def test_month_and_day_alone_stay_partial() -> None:
+    found = meta(f"Global Coalition to Defeat ISIS:\n\nNovember 14 Ministerial meeting\n\n{BODY}")
+    assert found.date.value == PartialDate(11, 14, None)
+    assert found.date.value.complete() is None
+    assert found.title.value == "Global Coalition to Defeat ISIS: November 14 Ministerial meeting"
+
+
+def test_a_sentence_is_not_a_title() -> None:
+    found = meta(f"The following is the text of a statement by the Ministers.\n\n{BODY}")
+    assert found.title is None
+    assert found.doc_type.value == "ministerial statement"

@@ -1,0 +1,25 @@
+"""Repair behaviour specified as data in tests/test-cases/repairs.json."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from commclean.config import RepairConfig
+from commclean.repair import repair_text
+
+CASES = json.loads((Path(__file__).parent / "test-cases" / "repairs.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES["cases"], ids=[c["label"] for c in CASES["cases"]])
+def test_repair_restores_the_original(case: dict) -> None:
+    result = repair_text(case["original"], RepairConfig())
+    assert result.text == case["fixed"]
+    assert case["repair"] in result.repairs
+
+
+@pytest.mark.parametrize("text", CASES["unchanged"], ids=range(len(CASES["unchanged"])))
+def test_clean_text_passes_through_unchanged(text: str) -> None:
+    result = repair_text(text, RepairConfig())
+    assert result.text == text
+    assert result.repairs == ()

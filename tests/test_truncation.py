@@ -1,0 +1,43 @@
+"""A text that stops mid-sentence is truncated; a complete one is not."""
+
+import pytest
+
+from commclean.truncation import ends_mid_sentence
+
+from conftest import SHARED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in all its forms and manifestations. to maintain",
+        "The Ministers reaffirmed their commitment to the",
+        "Begin text:",
+        "We call on all parties,",
+        "The Ministers met in Rome and agreed to the.",
+    ],
+)
+def test_cut_off_texts_are_truncated(text: str) -> None:
+    assert ends_mid_sentence(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Ministers met in Rome.",
+        "Will the Coalition act?",
+        "He said: “We will prevail.”",
+        "The meeting ended (as planned).",
+        "We remain united!\n\n",
+    ],
+)
+def test_complete_texts_are_not_truncated(text: str) -> None:
+    assert not ends_mid_sentence(text)
+
+
+def test_no_clean_dev_statement_is_called_truncated() -> None:
+    gold = sorted((SHARED / "corpus-dev").glob("*.txt"))
+    if not gold:
+        pytest.skip("../shared/corpus-dev is not beside this checkout")
+    flagged = [p.name for p in gold if ends_mid_sentence(p.read_text(encoding="utf-8"))]
+    assert flagged == []

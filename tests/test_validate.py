@@ -1,0 +1,55 @@
+"""The Great Expectations suites pass on good output and name what is wrong with bad output."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+
+from commclean.config import ValidationConfig
+from commclean.records import Candidate
+from commclean.schema import CORPUS_SCHEMA, SOURCES_SCHEMA, corpus_table, sources_table
+from commclean.validate import validate
+
+
+def _with_rows(table: pa.Table, rows: list[dict], schema: pa.Schema) -> pa.Table:
+    extra = pa.Table.from_pylist(rows, schema=schema)
+    return pa.concat_tables([table, extra])
+
+
+def test_the_seed_corpus_passes_every_expectation(seeds_candidate: Candidate) -> None:
+    report = validate(corpus_table(seeds_candidate), sources_table(seeds_candidate), ValidationConfig())
+    assert report.success, report.summary()
+    assert report.evaluated >= 12
+
+
+def test_each_broken_contract_is_named(seeds_candidate: Candidate) -> None:
+    corpus, sources = corpus_table(seeds_candidate), sources_table(seeds_candidate)
+    first = corpus.slice(0, 1).to_pylist()[0]
+    bad_docs = [
+        {**first, "text": "Bold **leftover** here."},  # also repeats the first doc_id
+        {**first, "doc_id": "doc-fffd", "text": "Broken \ufffd character."},
+        {**first, "doc_id": "doc-mojibake", "text": "The Coalitionâ€™s view."},
+        {**first, "doc_id": "doc-future", "date": dt.date(2999, 1, 1)},
+    ]
+    bad_sources = [
+        {"path": "x.txt", "sha256": "0" * 64, "size_bytes": 1, "encoding": "utf-8", "status": "lost",
+         "doc_id": None, "reason": "?", "is_truncated": False},
+        {"path": "y.txt", "sha256": "0" * 64, "size_bytes": 1, "encoding": "utf-8", "status": "duplicate",
+         "doc_id": "doc-nowhere", "reason": "exact copy", "is_truncated": False},
+    ]
+    report = validate(
+        _with_rows(corpus, bad_docs, CORPUS_SCHEMA), _with_rows(sources, bad_sources, SOURCES_SCHEMA), ValidationConfig()
+    )
+    assert not report.success
+    named = {failure.name for failure in report.failed}
+    assert named == {
+        "doc_id is unique",
+        "no markup leftovers in text",
+        "no U+FFFD replacement characters in text",
+        "no mojibake markers in text",
+        "date within a plausible range",
+        "status within its set",
+        "every non-quarantined source row points at a corpus row, and doc_id is null exactly when quarantined",
+    }
+    assert "no markup leftovers in text" in report.summary()
