@@ -30,12 +30,13 @@ _PRINT_HEADER = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}|https?:
 _PLACE = r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of))*(?:, [A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+)*)?"
 _PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{_PLACE})\s*$")
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{_PLACE}),?\s*[-–—:]?\s*$")
-_SPOKESPERSON = re.compile(r"^office of the spokesperson\b[\s,:-]*(?P<place>.*)$", re.I)
 _MEETING_PLACE = re.compile(
     rf"\b(?:met|meet|meeting|gathered|convened|assembled|held)\b(?: (?:today|virtually|here|again|together))?"
     rf" in (?P<place>{_PLACE})"
 )
-_MEETING_ON = re.compile(r"\b(?:met|meet|convened|gathered|assembled)\b[^.;]{0,150}?\bon\s+$")
+# "met today ... on <date>": the day of the meeting is the day of issue only when the text says "today";
+# "met on April 5" in a communiqué issued days later is the meeting's date, not the document's.
+_MEETING_ON = re.compile(r"\b(?:met|meet|convened|gathered|assembled)\b[^.;]{0,150}?\btoday\b[^.;]{0,150}?\bon\s+$")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
 _FIRST_SENTENCE = re.compile(r"^.*?[.!?](?=\s+[A-Z0-9“\"]|\s*$)", re.S)
 _WRAPPER_LINE = re.compile(
@@ -64,6 +65,9 @@ DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _PARAGRAPH_SPLIT = re.compile(r"\n\s*\n")
+_TIME_WORDS = frozenset(
+    name.lower() for name in (*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name, "Sept")
+)
 
 # Source reliability ranks: lower wins when the copies of a document disagree.
 RANK_HEADER, RANK_OPENING, RANK_PARTIAL = 0, 1, 2
@@ -129,7 +133,9 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     return Metadata(
         title=title,
         date=date or _opening_date(opening) or _partial_header_date(usable),
-        location=date_place or _spokesperson_place(usable) or _opening_place(opening),
+        # The spokesperson's "WASHINGTON, D.C." line is where the office sits, not where the statement
+        # was made: only a dateline or the opening sentence gives the place.
+        location=date_place or _opening_place(opening),
         doc_type=_doc_type(title.value if title else None, usable),
     )
 
@@ -169,15 +175,14 @@ def _opening_date(opening: str) -> Field[PartialDate] | None:
 
 def _opening_place(opening: str) -> Field[str] | None:
     match = _MEETING_PLACE.search(_first_sentence(opening))
-    return Field(_tidy_place(match["place"]), "opening sentence", RANK_OPENING) if match else None
+    if not match or _is_time_word(match["place"]):
+        return None  # "met in December" names a time, not a place
+    return Field(_tidy_place(match["place"]), "opening sentence", RANK_OPENING)
 
 
-def _spokesperson_place(header: list[str]) -> Field[str] | None:
-    for paragraph in header:
-        match = _SPOKESPERSON.match(paragraph)
-        if match and match["place"].strip():
-            return Field(_tidy_place(match["place"]), "media-note header", RANK_HEADER)
-    return None
+def _is_time_word(place: str) -> bool:
+    first = place.split(",")[0].split()[0].rstrip(".").lower()
+    return first in _TIME_WORDS
 
 
 def _first_sentence(paragraph: str) -> str:

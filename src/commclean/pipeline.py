@@ -73,9 +73,10 @@ def decode_batch(files: Sequence[FoundFile], config: Config) -> Batch[Decoded]:
 def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
     def step(decoded: Decoded, stats: Stats) -> Repaired | Quarantined:
         result = repair_text(decoded.text or "", config.repair)
-        if len("".join(result.text.split())) < config.decode.min_document_chars:
-            stats.update("quarantine", "too short after repair")
-            return Quarantined(decoded.raw, decoded.encoding, "too short to be a document after repair")
+        reason = _unusable_after_repair(result.text, config)
+        if reason:
+            stats.update("quarantine", reason)
+            return Quarantined(decoded.raw, decoded.encoding, reason)
         repairs = decoded.decode_repairs + result.repairs
         for name in repairs:
             stats.update("repair", name)
@@ -83,6 +84,15 @@ def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
 
     out = _each("repair", batch.items, step, batch.quarantined)
     return Batch(out.items, out.quarantined, out.stats.merge(batch.stats))
+
+
+def _unusable_after_repair(text: str, config: Config) -> str | None:
+    if len("".join(text.split())) < config.decode.min_document_chars:
+        return "too short to be a document after repair"
+    if "\ufffd" in text:
+        # Only an earlier lossy decode puts U+FFFD in a file; what it replaced is gone.
+        return "lossy text (U+FFFD replacement characters in the file)"
+    return None
 
 
 def analyse_batch(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:

@@ -28,6 +28,8 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 # ftfy's explanation speaks of encode/decode steps for mojibake; everything else is a named fixer.
 _FTFY_TRANSCODE_STEPS = frozenset({"encode", "decode", "transcode"})
 
+# The replacement character between a word and a contraction ending stands for a lost ’.
+_LOST_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\ufffd(?=(?:s|t|re|ll|ve|d|m)\b)")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e]")
 _ODD_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
@@ -82,6 +84,11 @@ def normalize_spaces(text: str, config: RepairConfig) -> tuple[str, int]:
     text = text.replace("\t", " ")
     text, trailing = _TRAILING_SPACE.subn("", text)
     return text, odd + trailing
+
+
+def restore_lost_apostrophes(text: str, config: RepairConfig) -> tuple[str, int]:
+    """U+FFFD where an earlier lossy decode dropped the apostrophe of "world’s" or "don’t"."""
+    return _LOST_APOSTROPHE.subn("’", text)
 
 
 def strip_markup(text: str, config: RepairConfig) -> tuple[str, int]:
@@ -187,6 +194,7 @@ def tidy_layout(text: str) -> str:
 # boilerplate goes before page-break rejoining (a trailing "Further information" is no continuation).
 TEXT_REPAIRS: tuple[Repair, ...] = (
     normalize_line_breaks,
+    restore_lost_apostrophes,
     remove_invisible_characters,
     normalize_spaces,
     strip_markup,
