@@ -5,13 +5,17 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import random
+import tarfile
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from commclean.config import DecodeConfig
-from commclean.decode import decode_bytes
-from commclean.records import RawFile
+from commclean.decode import decode_bytes, decode_file
+from commclean.records import FoundFile, RawFile
+from commclean.stats import Stats
 
 from conftest import RAW_SEEDS
 
@@ -82,10 +86,13 @@ def test_utf8_with_a_few_stray_cp1252_bytes_keeps_the_rest_and_records_the_repai
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "not text (image)"),
         (b"%PDF-1.7\n" + bytes(range(256)) * 4, "not text (PDF)"),
         (gzip.compress(TEXT.encode() * 5), "compressed (gzip)"),
-        (b"\x00" * 4096, "undecodable bytes"),
-        (bytes(range(256)) * 8, "undecodable bytes"),
+        (b"\x00" * 4096, "not text (NUL bytes)"),
+        (bytes(range(256)) * 8, "not text (NUL bytes)"),
+        (random.Random(7).randbytes(4096).replace(b"\x00", b"\x01"), "not text (control characters)"),
+        (TEXT.encode("utf-8") + b"\x00\x00\x00\x00" + TEXT.encode("utf-8"), "not text (NUL bytes)"),
     ],
-    ids=["empty", "whitespace", "too short", "png", "pdf", "gzip", "NUL run", "random bytes"],
+    ids=["empty", "whitespace", "too short", "png", "pdf", "gzip", "NUL run", "all bytes", "random bytes",
+         "text with NUL run"],
 )
 def test_bad_files_are_quarantined_with_a_specific_reason(data: bytes, reason: str) -> None:
     decoded = decode(data)
@@ -105,3 +112,44 @@ def test_every_seed_decodes_as_utf8() -> None:
         decoded = decode(path.read_bytes())
         assert decoded.encoding == "utf-8", path.name
         assert decoded.text == path.read_text(encoding="utf-8")
+
+
+def test_tar_archive_is_quarantined_as_compressed() -> None:
+    buffer = io.BytesIO()
+    payload = (TEXT * 5).encode()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        info = tarfile.TarInfo("statement.txt")
+        info.size = len(payload)
+        archive.addfile(info, io.BytesIO(payload))
+    assert decode(buffer.getvalue()).quarantine_reason == "compressed (tar)"
+
+
+def test_utf32_with_bom() -> None:
+    decoded = decode(TEXT.encode("utf-32"))
+    assert (decoded.text, decoded.encoding) == (TEXT, "utf-32")
+
+
+@pytest.mark.parametrize("encoding, cut", [("utf-8", 2), ("utf-16", 1)])
+def test_a_copy_cut_inside_its_last_character_loses_only_that_character(encoding: str, cut: int) -> None:
+    text = TEXT + "The final word is “done”"
+    data = text.encode(encoding)[:-cut]
+    decoded = decode(data)
+    assert decoded.text == text[:-1]
+    assert decoded.decode_repairs == ("drop_incomplete_final_character",)
+
+
+def test_files_over_the_size_cap_are_quarantined_without_being_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_text(TEXT * 200, encoding="utf-8")
+    found = FoundFile("huge.txt", str(path), path.stat().st_size)
+    stats = Stats()
+    decoded = decode_file(found, DecodeConfig(max_file_bytes=10_000), stats)
+    assert decoded.quarantine_reason == "too large (over 10000 bytes)"
+    assert len(decoded.raw.sha256) == 64
+    assert stats.counts["quarantine"]["too large (over 10000 bytes)"] == 1
+
+
+def test_the_candidate_list_limits_detection(tmp_path: Path) -> None:
+    data = TEXT.encode("cp1252")
+    assert decode(data, candidate_encodings=("utf_8",)).quarantine_reason == "undecodable bytes"
+    assert decode(data, candidate_encodings=("utf_8", "latin_1")).encoding == "latin-1"

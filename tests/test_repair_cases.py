@@ -23,3 +23,14 @@ def test_clean_text_passes_through_unchanged(text: str) -> None:
     result = repair_text(text, RepairConfig())
     assert result.text == text
     assert result.repairs == ()
+
+
+GOLD_FIXTURES = sorted((Path(__file__).parent / "fixtures" / "gold").glob("*.txt"))
+SHARED_GOLD = sorted((Path(__file__).resolve().parents[2] / "shared" / "corpus-dev").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", GOLD_FIXTURES + SHARED_GOLD, ids=lambda p: p.name[:40])
+def test_clean_gold_statements_come_out_unchanged(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    result = repair_text(text, RepairConfig())
+    assert result.text == text.strip()

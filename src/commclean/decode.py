@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import charset_normalizer
@@ -39,7 +41,8 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+# C0 controls other than tab, newline, vertical tab, form feed and carriage return: binary, not text.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _STRAY_HANDLER = "commclean-stray-cp1252"
 
 
@@ -64,10 +67,10 @@ def decode_file(found: FoundFile, config: DecodeConfig, stats: Stats) -> Decoded
         raw, data = read_raw(found, config)
     except OSError as error:
         raw = RawFile(found.path, found.abs_path, found.size_bytes, "")
-        return _quarantine(raw, f"unreadable ({error.strerror or error})", None, stats)
-    if data is None:
-        return _quarantine(raw, f"too large (over {config.max_file_bytes} bytes)", None, stats)
-    decoded = decode_bytes(raw, data, config)
+        decoded = Decoded(raw, None, None, f"unreadable ({error.strerror or type(error).__name__})")
+    else:
+        too_large = f"too large (over {config.max_file_bytes} bytes)"
+        decoded = Decoded(raw, None, None, too_large) if data is None else decode_bytes(raw, data, config)
     if decoded.quarantine_reason:
         stats.update("quarantine", decoded.quarantine_reason)
     else:
@@ -77,78 +80,103 @@ def decode_file(found: FoundFile, config: DecodeConfig, stats: Stats) -> Decoded
     return decoded
 
 
+@dataclass(frozen=True)
+class _Text:
+    text: str
+    encoding: str
+    repairs: tuple[str, ...] = ()
+
+
 def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
     """Pure decode of bytes: BOM, then cheap UTF-8 check, then UTF-16 shape, then limited detection."""
     if not data:
         return Decoded(raw, None, None, "empty file")
-    kind = _container_kind(data)
-    if kind:
-        return Decoded(raw, None, None, kind)
-    text, encoding, repairs = _decode_text(data, config)
-    if text is None:
-        return Decoded(raw, None, None, "undecodable bytes")
-    reason = _text_quarantine_reason(text, config)
-    return Decoded(raw, None if reason else text, encoding, reason, repairs)
-
-
-def _quarantine(raw: RawFile, reason: str, encoding: str | None, stats: Stats) -> Decoded:
-    stats.update("quarantine", reason.split(" (")[0])
-    return Decoded(raw, None, encoding, reason)
+    result = _container_kind(data) or _decode_text(data, config)
+    if isinstance(result, str):
+        return Decoded(raw, None, None, result)
+    reason = _text_quarantine_reason(result.text, config)
+    if reason:
+        return Decoded(raw, None, result.encoding, reason)
+    return Decoded(raw, result.text, result.encoding, None, result.repairs)
 
 
 def _container_kind(data: bytes) -> str | None:
     for magic, name in COMPRESSED_MAGIC:
         if data.startswith(magic):
             return f"compressed ({name})"
+    if data[257:262] == b"ustar":
+        return "compressed (tar)"
     for magic, name in BINARY_MAGIC:
         if data.startswith(magic):
             return f"not text ({name})"
     return None
 
 
-def _decode_text(data: bytes, config: DecodeConfig) -> tuple[str | None, str | None, tuple[str, ...]]:
+def _decode_text(data: bytes, config: DecodeConfig) -> _Text | str:
+    """The text and its encoding, or why the bytes are not text."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
-            try:
-                return data.decode(encoding), encoding, ()
-            except UnicodeDecodeError:
-                return None, None, ()
+            return _decode_with_bom(data, encoding)
     if b"\x00" in data:
-        utf16 = _decode_bomless_utf16(data)
-        return (utf16[0], utf16[1], ()) if utf16 else (None, None, ())
-    try:
-        return data.decode("utf-8"), "utf-8", ()
-    except UnicodeDecodeError:
-        pass
+        return _decode_bomless_utf16(data) or "not text (NUL bytes)"
+    utf8 = _decode_utf8(data)
+    if utf8:
+        return utf8
     if "utf_8" in config.candidate_encodings and _mostly_utf8(data):
-        return data.decode("utf-8", errors=_STRAY_HANDLER), "utf-8", ("decode_stray_cp1252_bytes",)
-    single = _detect_single_byte(data, config.candidate_encodings)
-    return (single[0], single[1], ()) if single else (None, None, ())
+        return _Text(data.decode("utf-8", errors=_STRAY_HANDLER), "utf-8", ("decode_stray_cp1252_bytes",))
+    return _detect_single_byte(data, config.candidate_encodings) or "undecodable bytes"
 
 
-def _decode_bomless_utf16(data: bytes) -> tuple[str, str] | None:
-    """UTF-16 text without a BOM has NULs in every other byte; random binary does not."""
+def _decode_with_bom(data: bytes, encoding: str) -> _Text | str:
+    """A BOM names the encoding; a copy cut mid-character loses only that last character."""
+    unit = 4 if encoding == "utf-32" else 2 if encoding == "utf-16" else 1
+    whole = len(data) - len(data) % unit
+    try:
+        text = data[:whole].decode(encoding)
+    except UnicodeDecodeError:
+        return "undecodable bytes"
+    return _Text(text, encoding, ("drop_incomplete_final_character",) if whole < len(data) else ())
+
+
+def _decode_utf8(data: bytes) -> _Text | None:
+    """Strict UTF-8, allowing only a multi-byte character cut off at the very end of the file."""
+    try:
+        return _Text(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as error:
+        if error.reason != "unexpected end of data" or error.start < len(data) - 3:
+            return None
+        cut = error.start
+    try:
+        return _Text(data[:cut].decode("utf-8"), "utf-8", ("drop_incomplete_final_character",))
+    except UnicodeDecodeError:
+        return None
+
+
+def _decode_bomless_utf16(data: bytes) -> _Text | None:
+    """UTF-16 text without a BOM: NULs in most of one byte parity (the high bytes of Latin text),
+    far fewer in the other, and it decodes strictly to text without control characters."""
     if len(data) % 2:
         return None
-    even_nuls = data[0::2].count(0) / (len(data) / 2)
-    odd_nuls = data[1::2].count(0) / (len(data) / 2)
-    if odd_nuls > 0.3 and even_nuls < 0.05:
-        encoding = "utf-16-le"
-    elif even_nuls > 0.3 and odd_nuls < 0.05:
-        encoding = "utf-16-be"
-    else:
+    half = len(data) / 2
+    even_nuls, odd_nuls = data[0::2].count(0) / half, data[1::2].count(0) / half
+    encoding = "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
+    high, low = max(even_nuls, odd_nuls), min(even_nuls, odd_nuls)
+    if high < 0.3 or low > 0.5 * high:
         return None
     try:
-        return data.decode(encoding), encoding
+        text = data.decode(encoding)
     except UnicodeDecodeError:
         return None
+    if len(_CONTROL_CHARS.findall(text)) > 0.01 * len(text):
+        return None
+    return _Text(text, encoding)
 
 
 def _mostly_utf8(data: bytes) -> bool:
     """Valid multi-byte UTF-8 sequences outnumber the stray bytes: a UTF-8 file with a few cp1252 bytes."""
     kept = data.decode("utf-8", errors="ignore")
     strays = data.decode("utf-8", errors="replace").count("\ufffd") - kept.count("\ufffd")
-    multibyte = sum(1 for ch in kept if ord(ch) > 0x7F)
+    multibyte = len(kept) - len(kept.encode("ascii", errors="ignore"))
     return multibyte > strays
 
 
@@ -168,16 +196,16 @@ def _byte_as_cp1252(byte: int) -> str:
 codecs.register_error(_STRAY_HANDLER, _stray_cp1252)
 
 
-def _detect_single_byte(data: bytes, candidates: tuple[str, ...]) -> tuple[str, str] | None:
+def _detect_single_byte(data: bytes, candidates: tuple[str, ...]) -> _Text | None:
     single_byte = [c for c in candidates if not c.startswith(("utf_8", "utf_16", "utf_32"))]
     if not single_byte:
         return None
     best = charset_normalizer.from_bytes(data, cp_isolation=single_byte).best()
     if best is not None:
-        return str(best), _display_name(best.encoding)
+        return _Text(str(best), _display_name(best.encoding))
     for encoding in single_byte:
         try:
-            return data.decode(encoding), _display_name(encoding)
+            return _Text(data.decode(encoding), _display_name(encoding))
         except UnicodeDecodeError:
             continue
     return None
@@ -192,8 +220,8 @@ def _text_quarantine_reason(text: str, config: DecodeConfig) -> str | None:
     stripped = text.strip()
     if not stripped:
         return "whitespace only"
-    controls = sum(1 for ch in text if ch < " " and ch not in _ALLOWED_CONTROLS)
-    if controls / len(text) > config.max_control_char_ratio:
+    controls = len(_CONTROL_CHARS.findall(text))
+    if controls > config.max_control_char_ratio * len(text):
         return "not text (control characters)"
     if len("".join(stripped.split())) < config.min_document_chars:
         return "too short to be a document"

@@ -15,9 +15,11 @@ Repair = Callable[[str, RepairConfig], tuple[str, int]]
 
 # Quotes and brackets may close a sentence after its full stop: `He said "yes."` ends there.
 _CLOSERS = "\"'”’)]»"
-_SENTENCE_END = re.compile(rf"[.!?…:][{_CLOSERS}]*$")
+_SENTENCE_END = re.compile(rf"[.!?…:][{re.escape(_CLOSERS)}]*$")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-•*–—]|\((?:[a-z]{1,3}|\d{1,3})\)|[a-z][.)])\s")
 _PARAGRAPH_SPLIT = re.compile(r"\n[ \t]*\n+")
+# "…disinformation;" or "…cooperation; and" closes an item of a list that goes on in lower case.
+_LIST_ITEM_END = re.compile(r";(?:\s+(?:and|or))?$")
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     uncurl_quotes=False,  # curly quotes are the original's, not damage
@@ -180,7 +182,7 @@ def rejoin_page_breaks(text: str, config: RepairConfig) -> tuple[str, int]:
 
 def _split_mid_sentence(previous: str, following: str) -> bool:
     tail = previous.rstrip()
-    if not tail or _SENTENCE_END.search(tail) or _LIST_MARKER.match(following):
+    if not tail or _SENTENCE_END.search(tail) or _LIST_ITEM_END.search(tail) or _LIST_MARKER.match(following):
         return False
     return following.lstrip()[:1].islower()
 
@@ -207,6 +209,17 @@ TEXT_REPAIRS: tuple[Repair, ...] = (
 
 def repair_text(text: str, config: RepairConfig) -> RepairResult:
     """Apply every repair in order; the result lists the ones that changed something."""
+    result = _repair_once(text, config)
+    if not result.text.isascii() and ftfy.is_bad(result.text):
+        # Removing an invisible character or joining lines can complete a mojibake sequence
+        # that ftfy could not see on the first pass: one more pass settles it.
+        again = _repair_once(result.text, config)
+        names = result.repairs + tuple(n for n in again.repairs if n not in result.repairs)
+        result = RepairResult(again.text, names)
+    return result
+
+
+def _repair_once(text: str, config: RepairConfig) -> RepairResult:
     text, applied = fix_unicode(text)
     names = list(applied)
     for repair in TEXT_REPAIRS:

@@ -1,0 +1,85 @@
+"""Properties over arbitrary input: decode and repair never raise, never lose the text's meaning
+to U+FFFD, and every file ends as a document or a quarantine reason."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from commclean.config import DecodeConfig, RepairConfig
+from commclean.decode import decode_bytes
+from commclean.records import RawFile
+from commclean.repair import repair_text
+
+RAW = RawFile("x.txt", "/nonexistent/x.txt", 0, "")
+REPLACEMENT_ENCODINGS = ("\ufffd".encode("utf-8"), "\ufffd".encode("utf-16-le"), "\ufffd".encode("utf-16-be"))
+# CI runs the default; a longer campaign sets COMMCLEAN_FUZZ_EXAMPLES (see benchmarks/RESULTS.md).
+EXAMPLES = int(os.environ.get("COMMCLEAN_FUZZ_EXAMPLES", "300"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+prose = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from("\n\n  .,’“”–"),
+    min_size=0,
+    max_size=600,
+)
+
+
+def _holds_utf8_sequences(data: bytes) -> bool:
+    return not data.decode("utf-8", errors="ignore").isascii()
+
+
+def _had_replacement(data: bytes) -> bool:
+    return any(marker in data for marker in REPLACEMENT_ENCODINGS)
+
+
+@FUZZ
+@given(st.binary(max_size=4096))
+def test_any_bytes_give_a_text_or_a_reason_never_an_exception(data: bytes) -> None:
+    decoded = decode_bytes(RAW, data, DecodeConfig(min_document_chars=1))
+    assert (decoded.text is None) != (decoded.quarantine_reason is None)
+    if decoded.text is not None:
+        assert "\ufffd" not in decoded.text or _had_replacement(data)
+
+
+@FUZZ
+@given(prose, st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"]))
+def test_unicode_text_round_trips_through_every_unicode_encoding(text: str, encoding: str) -> None:
+    text = "The Ministers met today. " + text  # ASCII lead: UTF-16 without a BOM shows its NULs
+    if encoding in ("utf-16-le", "utf-16-be"):
+        # Without a BOM only the NUL high bytes of mostly-Latin text identify UTF-16.
+        assume(sum(ord(ch) > 0xFF for ch in text) < 0.1 * len(text))
+    decoded = decode_bytes(RAW, text.encode(encoding), DecodeConfig(min_document_chars=1))
+    if decoded.quarantine_reason is None:
+        assert decoded.text == text
+    else:
+        assert decoded.quarantine_reason in {"not text (control characters)", "whitespace only"}
+
+
+@FUZZ
+@given(st.text(alphabet=st.characters(codec="cp1252", exclude_categories=("Cc",)), min_size=1, max_size=400))
+def test_cp1252_text_decodes_to_itself(text: str) -> None:
+    text = "The Ministers’ statement: " + text
+    data = text.encode("cp1252")
+    # cp1252 bytes that also form valid UTF-8 ("Â\xa0" is C2 A0) cannot be told apart; real text
+    # never holds those pairs, and UTF-8 is the right reading of such bytes.
+    assume(not _holds_utf8_sequences(data))
+    decoded = decode_bytes(RAW, data, DecodeConfig(min_document_chars=1))
+    if decoded.quarantine_reason is None:
+        assert decoded.text == text
+
+
+@FUZZ
+@given(prose)
+def test_repair_never_raises_and_never_adds_replacement_characters(text: str) -> None:
+    once = repair_text(text, RepairConfig())
+    assert "\ufffd" not in once.text or "\ufffd" in text
+
+
+@FUZZ
+@given(prose.filter(lambda t: not set(t) & set("#*_$\\`[]<>&")))
+def test_repairing_repaired_text_changes_nothing(text: str) -> None:
+    # Markup characters are left out: "#\na" unwraps to "# a", which is then a markdown heading.
+    once = repair_text(text, RepairConfig())
+    assert repair_text(once.text, RepairConfig()).text == once.text
