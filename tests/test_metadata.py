@@ -17,7 +17,7 @@ BODY = (
 
 
 def meta(text: str):
-    return extract_metadata(repair_text(text, RepairConfig()).text, MetadataConfig())
+    return extract_metadata(repair_text(text, RepairConfig()).metadata_text, MetadataConfig())
 
 
 def test_dateline_heading_gives_title_date_and_place() -> None:

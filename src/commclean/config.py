@@ -22,7 +22,17 @@ class DecodeConfig:
 @dataclass(frozen=True)
 class RepairConfig:
     # A line longer than this is a whole paragraph, never a hard-wrapped fragment.
-    hard_wrap_max_width: int = 110
+    hard_wrap_max_width: int = 160
+    # A line this full (of the wrap width) continues on the next line whatever it ends with; one
+    # at least partial_line_fill full continues unless it ends a sentence.
+    full_line_fill: float = 0.85
+    partial_line_fill: float = 0.6
+    # wordfreq Zipf frequency from which a word counts as known English (3 = once per million words).
+    known_word_zipf: float = 3.0
+    # Repeated lines shorter than this are not running heads ("Ukraine" twice is just a word).
+    min_running_head_chars: int = 12
+    # Only this many leading paragraphs can hold a release wrapper's header.
+    wrapper_header_paragraphs: int = 10
     # Fewer lines than this of wrap width and the text is not hard-wrapped: its short lines are
     # headings and datelines, never joined on length alone.
     min_wrapped_lines: int = 10

@@ -80,7 +80,7 @@ def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
         repairs = decoded.decode_repairs + result.repairs
         for name in repairs:
             stats.update("repair", name)
-        return Repaired(decoded, result.text, repairs)
+        return Repaired(decoded, result.text, repairs, result.metadata_text)
 
     out = _each("repair", batch.items, step, batch.quarantined)
     return Batch(out.items, out.quarantined, out.stats.merge(batch.stats))
@@ -101,7 +101,7 @@ def analyse_batch(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
     def step(repaired: Repaired, stats: Stats) -> SourceDoc:
         truncated = ends_mid_sentence(repaired.text)
         stats.update("truncation", "ends mid-sentence" if truncated else "complete")
-        metadata = extract_metadata(repaired.text, config.metadata)
+        metadata = extract_metadata(repaired.metadata_text, config.metadata)
         for name in ("title", "date", "location", "doc_type"):
             stats.update("metadata", f"{name}:{'found' if getattr(metadata, name) else 'none'}")
         decoded = repaired.decoded

@@ -61,6 +61,7 @@ class Repaired:
     decoded: Decoded
     text: str
     repairs: tuple[str, ...]
+    metadata_text: str  # what metadata is read from: the text with any release wrapper still on
 
 
 @dataclass(frozen=True)

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import re
-import statistics
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import ftfy
 
 from commclean.config import RepairConfig
+from commclean.furniture import (
+    strip_page_furniture,
+    strip_release_wrapper,
+    strip_site_chrome,
+    strip_trailing_boilerplate,
+)
+from commclean.paragraphs import dehyphenate_line_ends, rejoin_page_breaks, tidy_layout, unwrap_lines
+from commclean.shapes import paragraphs
 
 Repair = Callable[[str, RepairConfig], tuple[str, int]]
 
-# Quotes and brackets may close a sentence after its full stop: `He said "yes."` ends there.
-_CLOSERS = "\"'”’)]»"
-_SENTENCE_END = re.compile(rf"[.!?…:][{re.escape(_CLOSERS)}]*$")
-_LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-•*–—]|\((?:[a-z]{1,3}|\d{1,3})\)|[a-z][.)])\s")
-_PARAGRAPH_SPLIT = re.compile(r"\n[ \t]*\n+")
-# "…disinformation;" or "…cooperation; and" closes an item of a list that goes on in lower case.
-_LIST_ITEM_END = re.compile(r";(?:\s+(?:and|or))?$")
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     uncurl_quotes=False,  # curly quotes are the original's, not damage
@@ -32,9 +33,20 @@ _FTFY_TRANSCODE_STEPS = frozenset({"encode", "decode", "transcode"})
 
 # The replacement character between a word and a contraction ending stands for a lost ’.
 _LOST_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\ufffd(?=(?:s|t|re|ll|ve|d|m)\b)")
+# What ftfy can fix leaves traces a plain character class finds far faster than ftfy's own
+# badness heuristics: a UTF-8 lead byte read as Latin-1/cp1252 followed by a continuation byte,
+# HTML entities, ligatures, full-width forms, C0/C1 controls.
+_FTFY_TRACES = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+    "|&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"
+    "|[\ufb00-\ufb06\uff01-\uff5e\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd]"
+)
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e]")
 _ODD_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_SOFT_HYPHEN_AT_LINE_END = re.compile("(?<=[A-Za-z])\u00ad[ \t]*\n")
+_SPACE_RUN = re.compile(r"(?<=\S) {2,}(?=\S)")
+_EDGE_SPACE = re.compile(r"^ +| +$", re.MULTILINE)
 
 _MARKUP_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # A line of LaTeX decoration such as $\star\star\star$ left by a converter.
@@ -57,40 +69,69 @@ _HTML_TAG = re.compile(
 class RepairResult:
     text: str
     repairs: tuple[str, ...]  # names of the repairs that changed the text, in the order applied
+    # The leading paragraphs as they stood before a release wrapper ("MEDIA NOTE ... NOVEMBER 14,
+    # 2019 ... Begin text:") came off: where a copy states its date. Empty when there was no wrapper.
+    lead: str = ""
+
+    @property
+    def metadata_text(self) -> str:
+        """The text the metadata extractor reads: with the wrapper's header where there was one."""
+        return self.lead or self.text
 
 
 def fix_unicode(text: str) -> tuple[str, tuple[str, ...]]:
-    """Mojibake, HTML entities, ligatures, C1 controls and the like, named as ftfy explains them."""
-    if text.isascii() and "&" not in text:
+    """Mojibake, HTML entities, ligatures, C1 controls and the like, named as ftfy explains them.
+
+    Like ftfy's own fix_text, it works line by line; lines without a trace of what ftfy fixes are
+    left alone, which keeps clean text fast."""
+    if not _needs_ftfy(text):
         return text, ()
-    fixed, explanation = ftfy.fix_and_explain(text, config=_FTFY_CONFIG)
-    if fixed == text:
-        return text, ()
-    names = ["fix_mojibake" if action in _FTFY_TRANSCODE_STEPS else step for action, step in explanation or ()]
-    return fixed, tuple(dict.fromkeys(names)) or ("fix_unicode",)
+    lines = text.split("\n")
+    names: dict[str, None] = {}
+    for index, line in enumerate(lines):
+        if not _needs_ftfy(line):
+            continue
+        fixed, explanation = ftfy.fix_and_explain(line, config=_FTFY_CONFIG)
+        if fixed != line:
+            lines[index] = fixed
+            for action, step in explanation or ():
+                names["fix_mojibake" if action in _FTFY_TRANSCODE_STEPS else step] = None
+    return "\n".join(lines), tuple(names)
+
+
+def _needs_ftfy(text: str) -> bool:
+    return bool(_FTFY_TRACES.search(text)) or not unicodedata.is_normalized("NFC", text)
 
 
 def normalize_line_breaks(text: str, config: RepairConfig) -> tuple[str, int]:
+    """CRLF, CR and Unicode separators become newlines; a form feed (a page break) gets a line of its own."""
     fixed = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    fixed = fixed.replace("\f", "\n\f\n") if "\f" in fixed else fixed
     return fixed, int(fixed != text)
 
 
 def remove_invisible_characters(text: str, config: RepairConfig) -> tuple[str, int]:
-    """Soft hyphens, zero-width spaces and stray BOMs: invisible in print, noise in a corpus."""
-    return _INVISIBLE.subn("", text)
+    """Soft hyphens, zero-width spaces and stray BOMs: invisible in print, noise in a corpus.
+    A soft hyphen at a line end marks where a word was split, so it becomes a hyphen there for
+    de-hyphenation to judge."""
+    text, at_line_end = _SOFT_HYPHEN_AT_LINE_END.subn("-\n", text)
+    text, inside = _INVISIBLE.subn("", text)
+    return text, at_line_end + inside
 
 
 def normalize_spaces(text: str, config: RepairConfig) -> tuple[str, int]:
-    """No-break and typographic spaces become plain spaces; trailing spaces go."""
+    """No-break and typographic spaces become plain spaces; indentation, runs of spaces inside a
+    line (pdftotext -layout justifies with them) and trailing spaces go."""
     text, odd = _ODD_SPACES.subn(" ", text)
     text = text.replace("\t", " ")
-    text, trailing = _TRAILING_SPACE.subn("", text)
-    return text, odd + trailing
+    text, runs = _SPACE_RUN.subn(" ", text)
+    text, edges = _EDGE_SPACE.subn("", text)
+    return text, odd + runs + edges
 
 
 def restore_lost_apostrophes(text: str, config: RepairConfig) -> tuple[str, int]:
     """U+FFFD where an earlier lossy decode dropped the apostrophe of "world’s" or "don’t"."""
-    return _LOST_APOSTROPHE.subn("’", text)
+    return _LOST_APOSTROPHE.subn("’", text) if "\ufffd" in text else (text, 0)
 
 
 def strip_markup(text: str, config: RepairConfig) -> tuple[str, int]:
@@ -106,102 +147,22 @@ def strip_html_tags(text: str, config: RepairConfig) -> tuple[str, int]:
     return _HTML_TAG.subn("", text)
 
 
-def unwrap_lines(text: str, config: RepairConfig) -> tuple[str, int]:
-    """Hard-wrapped lines rejoin into paragraphs; list items and short closing lines stay apart."""
-    width = _wrap_width(text, config)
-    joins = 0
-    blocks = []
-    for block in _PARAGRAPH_SPLIT.split(text):
-        lines = [line.strip() for line in block.split("\n") if line.strip()]
-        paragraphs = lines[:1]
-        for previous, line in zip(lines, lines[1:]):
-            if _is_wrapped(previous, line, width, config):
-                paragraphs[-1] = _join_wrapped(paragraphs[-1], line)
-                joins += 1
-            else:
-                paragraphs.append(line)
-        blocks.append("\n\n".join(paragraphs))
-    return "\n\n".join(b for b in blocks if b), joins
-
-
-def _wrap_width(text: str, config: RepairConfig) -> int | None:
-    """The width a hard-wrapping tool used (a high percentile of the lengths of lines that fit it),
-    or None where too few lines fit for the text to be hard-wrapped at all."""
-    lengths = [len(line.strip()) for line in text.split("\n")]
-    wrapped = [n for n in lengths if 0 < n <= config.hard_wrap_max_width]
-    if len(wrapped) < config.min_wrapped_lines:
-        return None
-    return int(statistics.quantiles(wrapped, n=10)[-1])
-
-
-def _is_wrapped(previous: str, line: str, width: int | None, config: RepairConfig) -> bool:
-    """Whether `line` continues the paragraph `previous` ended on, given the text's wrap width."""
-    if _LIST_MARKER.match(line) or max(len(previous), len(line)) > config.hard_wrap_max_width:
-        return False
-    if line[:1].islower():
-        return True
-    if width is None:
-        return False
-    fill = len(previous) / width
-    return fill >= 0.85 or (fill >= 0.6 and not _SENTENCE_END.search(previous))
-
-
-def _join_wrapped(previous: str, line: str) -> str:
-    # A line-end hyphen stays: "well-" + "known" is right, "govern-" + "ment" is de-hyphenation's job.
-    return previous + line if previous.endswith("-") else previous + " " + line
-
-
-def strip_trailing_boilerplate(text: str, config: RepairConfig) -> tuple[str, int]:
-    """Site chrome after the statement's last paragraph, such as a lone "Further information"."""
-    paragraphs = _PARAGRAPH_SPLIT.split(text.strip())
-    removed = 0
-    while len(paragraphs) > 1 and _is_boilerplate(paragraphs[-1], config):
-        paragraphs.pop()
-        removed += 1
-    return ("\n\n".join(paragraphs) if removed else text), removed
-
-
-def _is_boilerplate(paragraph: str, config: RepairConfig) -> bool:
-    words = re.sub(r"[^\w\s]", "", paragraph).strip().lower()
-    return words in config.trailing_boilerplate
-
-
-def rejoin_page_breaks(text: str, config: RepairConfig) -> tuple[str, int]:
-    """A paragraph that stops mid-sentence and one that goes on in lower case were one paragraph."""
-    paragraphs = _PARAGRAPH_SPLIT.split(text.strip())
-    merged: list[str] = []
-    joins = 0
-    for paragraph in paragraphs:
-        if merged and _split_mid_sentence(merged[-1], paragraph):
-            merged[-1] = _join_wrapped(merged[-1], paragraph.lstrip())
-            joins += 1
-        else:
-            merged.append(paragraph)
-    return ("\n\n".join(merged) if joins else text), joins
-
-
-def _split_mid_sentence(previous: str, following: str) -> bool:
-    tail = previous.rstrip()
-    if not tail or _SENTENCE_END.search(tail) or _LIST_ITEM_END.search(tail) or _LIST_MARKER.match(following):
-        return False
-    return following.lstrip()[:1].islower()
-
-
-def tidy_layout(text: str) -> str:
-    """Paragraphs separated by exactly one blank line, no blank lines around the text."""
-    return "\n\n".join(p.strip() for p in _PARAGRAPH_SPLIT.split(text.strip()) if p.strip())
-
-
-# Order matters: markup goes before unwrapping (bold can span a wrapped line), and
-# boilerplate goes before page-break rejoining (a trailing "Further information" is no continuation).
-TEXT_REPAIRS: tuple[Repair, ...] = (
+# Order matters: page furniture goes before de-hyphenation (a word can be split across a page
+# footer), markup before unwrapping (bold can span a wrapped line), and boilerplate before
+# page-break rejoining (a trailing "Further information" is no continuation).
+LAYOUT_REPAIRS: tuple[Repair, ...] = (
     normalize_line_breaks,
     restore_lost_apostrophes,
     remove_invisible_characters,
     normalize_spaces,
+    strip_page_furniture,
+    strip_site_chrome,
     strip_markup,
     strip_html_tags,
+    dehyphenate_line_ends,
     unwrap_lines,
+)
+CLOSING_REPAIRS: tuple[Repair, ...] = (
     strip_trailing_boilerplate,
     rejoin_page_breaks,
 )
@@ -210,20 +171,30 @@ TEXT_REPAIRS: tuple[Repair, ...] = (
 def repair_text(text: str, config: RepairConfig) -> RepairResult:
     """Apply every repair in order; the result lists the ones that changed something."""
     result = _repair_once(text, config)
-    if not result.text.isascii() and ftfy.is_bad(result.text):
+    if _needs_ftfy(result.text) and ftfy.is_bad(result.text):
         # Removing an invisible character or joining lines can complete a mojibake sequence
         # that ftfy could not see on the first pass: one more pass settles it.
         again = _repair_once(result.text, config)
         names = result.repairs + tuple(n for n in again.repairs if n not in result.repairs)
-        result = RepairResult(again.text, names)
+        result = RepairResult(again.text, names, result.lead or again.lead)
     return result
 
 
 def _repair_once(text: str, config: RepairConfig) -> RepairResult:
     text, applied = fix_unicode(text)
     names = list(applied)
-    for repair in TEXT_REPAIRS:
+    for repair in LAYOUT_REPAIRS:
         text, changes = repair(text, config)
         if changes:
             names.append(repair.__name__)
-    return RepairResult(tidy_layout(text), tuple(names))
+    unwrapped, removed = strip_release_wrapper(text, config)
+    lead = ""
+    if removed:
+        names.append(strip_release_wrapper.__name__)
+        lead = "\n\n".join(paragraphs(text)[: config.wrapper_header_paragraphs + 2])
+    text = unwrapped
+    for repair in CLOSING_REPAIRS:
+        text, changes = repair(text, config)
+        if changes:
+            names.append(repair.__name__)
+    return RepairResult(tidy_layout(text), tuple(names), lead)

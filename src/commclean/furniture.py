@@ -1,0 +1,165 @@
+"""Remove what surrounds a statement rather than belongs to it: printed-page furniture, site chrome,
+release wrappers and trailing boilerplate."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from commclean.config import RepairConfig
+from commclean.shapes import PARAGRAPH_SPLIT, SENTENCE_END, paragraphs
+
+# A browser's print header opens with the print date and time: "9/13/23, 11:30 AM G7 Leaders’ ...".
+_PRINT_STAMP = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?\s?[Mm]\.?)?(?=\s|$)")
+_URLISH = re.compile(
+    r"(?:https?|file|ftp|hetp|http)[:;/]\S*|www\.\S+|\S+\.(?:gov|org|net|com|edu|html?)(?:/\S*)?|\S*/\S*/\S*"
+)
+_PAGE_COUNTER = re.compile(
+    r"^\s*(?:page\s+)?\d{1,3}\s*(?:/|of)\s*\d{1,3}\s*$|^\s*[-–—]?\s*\d{1,3}\s*[-–—]?\s*$", re.IGNORECASE
+)
+# Chrome a site prints around every page; OCR adds a stray mark or two after it ("Tags a").
+_CHROME_LINE = re.compile(
+    r"^\s*(?:tags|back\W{0,2}to\W{0,2}top|skip to (?:main )?content|share|print|email|menu|related articles|"
+    r"subscribe to updates)\b\W{0,4}\w?\W{0,4}$",
+    re.IGNORECASE,
+)
+_BREADCRUMB = re.compile(r"^\s*Home\s*[›>»)}\]|:]\s*\S", re.IGNORECASE)
+_WRAPPER_MARKER = re.compile(
+    r"^(?:media note|press statement|readout|fact sheet|for immediate release|office of the spokesperson\b.*|"
+    r"begin text:?|end text\.?)$",
+    re.IGNORECASE,
+)
+_FOLLOWING_IS = re.compile(r"^the following (?:is|was) .*(?:released|text|statement)\b.*[.:]$", re.IGNORECASE)
+_DATE_ONLY = re.compile(r"^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}$|^\d{1,2} [A-Za-z]{3,9},? \d{4}$")
+
+
+def _is_url_footer(line: str) -> bool:
+    """A line that is mostly a URL, perhaps with a page counter or OCR debris after it."""
+    compact = line.strip()
+    if not compact or len(compact) > 300 or SENTENCE_END.search(compact) and " " in compact.rstrip("."):
+        return False
+    url_chars = sum(len(m) for m in _URLISH.findall(compact))
+    return url_chars >= 0.6 * len(compact.replace(" ", ""))
+
+
+def _is_print_header_title(line: str) -> bool:
+    """The line under a print stamp: "<page title> - <site name>", often cut with an ellipsis."""
+    compact = line.strip()
+    return len(compact) <= 200 and (compact.endswith("…") or bool(re.search(r" [-–] [A-Z][\w .’']{2,50}$", compact)))
+
+
+def _running_heads(lines: list[str], config: RepairConfig) -> set[str]:
+    """Short lines repeated on several pages (running heads and feet) in their normalised form."""
+    counts = Counter(_normalise(line) for line in lines if _could_be_running_head(line, config))
+    return {key for key, count in counts.items() if count >= 2}
+
+
+def _could_be_running_head(line: str, config: RepairConfig) -> bool:
+    compact = line.strip()
+    return config.min_running_head_chars <= len(compact) <= 160 and not SENTENCE_END.search(compact)
+
+
+def _normalise(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
+    """Print headers and footers, URLs with page counters, page numbers, form feeds and running
+    heads. A page break inside a paragraph leaves a single line break, for unwrapping to judge."""
+    lines = text.split("\n")
+    heads = _running_heads(lines, config)
+    seen_heads: set[str] = set()
+    keep: list[str | None] = []
+    removed = 0
+    after_stamp = False
+    for line in lines:
+        furniture = _is_furniture(line, heads, seen_heads, after_stamp)
+        after_stamp = bool(_PRINT_STAMP.match(line)) and len(line.strip()) <= 30
+        if furniture:
+            removed += line.strip() != "\f"
+            keep.append(None)
+        else:
+            keep.append(line)
+    if not removed and "\f" not in text:
+        return text, 0
+    return _close_gaps(keep), removed
+
+
+def _is_furniture(line: str, heads: set[str], seen_heads: set[str], after_stamp: bool) -> bool:
+    compact = line.strip()
+    if not compact:
+        return False
+    if compact == "\f" or _PRINT_STAMP.match(compact) or _PAGE_COUNTER.match(compact) or _is_url_footer(compact):
+        return True
+    if after_stamp and _is_print_header_title(compact):
+        return True
+    key = _normalise(compact)
+    if key in heads:
+        if key in seen_heads:
+            return True
+        seen_heads.add(key)  # the first one may be the title itself: keep it
+    return False
+
+
+def _close_gaps(lines: list[str | None]) -> str:
+    """Drop removed lines together with the blank lines around them, leaving one line break."""
+    out: list[str] = []
+    gap = False
+    for line in lines:
+        if line is None:
+            gap = True
+            while out and not out[-1].strip():
+                out.pop()
+            continue
+        if gap and not line.strip():
+            continue
+        gap = False
+        out.append(line)
+    return "\n".join(out)
+
+
+def strip_site_chrome(text: str, config: RepairConfig) -> tuple[str, int]:
+    """Breadcrumbs ("Home › Briefing Room › ..."), "Tags", "Back to top", "Share" and the like."""
+    lines = text.split("\n")
+    kept = [line for line in lines if not (_CHROME_LINE.match(line) or _BREADCRUMB.match(line))]
+    return ("\n".join(kept), len(lines) - len(kept)) if len(kept) < len(lines) else (text, 0)
+
+
+def strip_release_wrapper(text: str, config: RepairConfig) -> tuple[str, int]:
+    """A media note's wrapper around the statement: "MEDIA NOTE", "OFFICE OF THE SPOKESPERSON",
+    the release date, "The following ... :" and "Begin text:" / "End text."."""
+    parts = paragraphs(text)
+    header = parts[: config.wrapper_header_paragraphs]
+    if not any(_WRAPPER_MARKER.match(p) for p in header):
+        return text, 0
+    removed: list[str] = []
+    kept: list[str] = []
+    for index, part in enumerate(parts):
+        in_header = index < config.wrapper_header_paragraphs and not _body_started(kept)
+        if in_header and (_WRAPPER_MARKER.match(part) or _DATE_ONLY.match(part) or _FOLLOWING_IS.match(part)):
+            removed.append(part)
+        elif index >= len(parts) - 2 and re.fullmatch(r"end text\.?", part, re.IGNORECASE):
+            removed.append(part)
+        else:
+            kept.append(part)
+    return "\n\n".join(kept), len(removed)
+
+
+def _body_started(kept: list[str]) -> bool:
+    """After "Begin text:" or the first prose paragraph, nothing more is wrapper."""
+    return any(len(p) > 200 for p in kept)
+
+
+def strip_trailing_boilerplate(text: str, config: RepairConfig) -> tuple[str, int]:
+    """Site chrome after the statement's last paragraph, such as a lone "Further information"."""
+    parts = PARAGRAPH_SPLIT.split(text.strip())
+    removed = 0
+    while len(parts) > 1 and _is_boilerplate(parts[-1], config):
+        parts.pop()
+        removed += 1
+    return ("\n\n".join(parts) if removed else text), removed
+
+
+def _is_boilerplate(paragraph: str, config: RepairConfig) -> bool:
+    words = re.sub(r"[^\w\s]", "", paragraph).strip().lower()
+    return words in config.trailing_boilerplate

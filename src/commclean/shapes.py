@@ -1,0 +1,16 @@
+"""Shapes of lines and paragraphs that several repairs and the metadata extractor recognise."""
+
+from __future__ import annotations
+
+import re
+
+# Quotes and brackets may close a sentence after its full stop: `He said "yes."` ends there.
+CLOSERS = "\"'”’)]»"
+SENTENCE_END = re.compile(rf"[.!?…:][{re.escape(CLOSERS)}]*$")
+LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-•*–—]|\((?:[a-z]{1,3}|\d{1,3})\)|[a-z][.)])\s")
+PARAGRAPH_SPLIT = re.compile(r"\n[ \t]*\n+")
+# "…disinformation;" or "…cooperation; and" closes an item of a list that goes on in lower case.
+LIST_ITEM_END = re.compile(r";(?:\s+(?:and|or))?$")
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
