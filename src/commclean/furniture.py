@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 from commclean.config import RepairConfig
-from commclean.shapes import PARAGRAPH_SPLIT, SENTENCE_END, paragraphs
+from commclean.shapes import PARAGRAPH_SPLIT, ends_sentence, paragraphs
 
 # A browser's print header opens with the print date and time: "9/13/23, 11:30 AM G7 Leaders’ ...".
 _PRINT_STAMP = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?\s?[Mm]\.?)?(?=\s|$)")
@@ -36,7 +36,9 @@ _DATE_ONLY = re.compile(r"^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}$|^\d{1,2} [A-Za-z]{3
 def _is_url_footer(line: str) -> bool:
     """A line that is mostly a URL, perhaps with a page counter or OCR debris after it."""
     compact = line.strip()
-    if not compact or len(compact) > 300 or SENTENCE_END.search(compact) and " " in compact.rstrip("."):
+    if "/" not in compact and "www" not in compact:
+        return False
+    if len(compact) > 300 or ends_sentence(compact) and " " in compact.rstrip("."):
         return False
     url_chars = sum(len(m) for m in _URLISH.findall(compact))
     return url_chars >= 0.6 * len(compact.replace(" ", ""))
@@ -49,18 +51,14 @@ def _is_print_header_title(line: str) -> bool:
 
 
 def _running_heads(lines: list[str], config: RepairConfig) -> set[str]:
-    """Short lines repeated on several pages (running heads and feet) in their normalised form."""
-    counts = Counter(_normalise(line) for line in lines if _could_be_running_head(line, config))
-    return {key for key, count in counts.items() if count >= 2}
+    """Short lines repeated on several pages (running heads); page counters are caught by shape."""
+    counts = Counter(line.strip() for line in lines)
+    return {line for line, count in counts.items() if count >= 2 and _could_be_running_head(line, config)}
 
 
 def _could_be_running_head(line: str, config: RepairConfig) -> bool:
     compact = line.strip()
-    return config.min_running_head_chars <= len(compact) <= 160 and not SENTENCE_END.search(compact)
-
-
-def _normalise(line: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+    return config.min_running_head_chars <= len(compact) <= 160 and not ends_sentence(compact)
 
 
 def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
@@ -93,11 +91,10 @@ def _is_furniture(line: str, heads: set[str], seen_heads: set[str], after_stamp:
         return True
     if after_stamp and _is_print_header_title(compact):
         return True
-    key = _normalise(compact)
-    if key in heads:
-        if key in seen_heads:
+    if compact in heads:
+        if compact in seen_heads:
             return True
-        seen_heads.add(key)  # the first one may be the title itself: keep it
+        seen_heads.add(compact)  # the first one may be the title itself: keep it
     return False
 
 

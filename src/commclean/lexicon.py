@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from functools import lru_cache
 
 import wordfreq
@@ -21,7 +22,7 @@ def document_vocabulary(text: str) -> Counter[str]:
     return Counter(word.lower() for word in _WORD.findall(text))
 
 
-def is_known(word: str, vocabulary: Counter[str], min_zipf: float) -> bool:
+def is_known(word: str, vocabulary: Mapping[str, int], min_zipf: float) -> bool:
     """A common English word, or one the document itself uses more than once."""
     lowered = word.lower()
     return zipf(lowered) >= min_zipf or vocabulary[lowered] >= 2

@@ -6,17 +6,18 @@ import re
 import statistics
 
 from commclean.config import RepairConfig
-from commclean.lexicon import document_vocabulary, is_known
+from commclean.lexicon import is_known
 from commclean.shapes import (
     LIST_ITEM_END,
     LIST_MARKER,
     PARAGRAPH_SPLIT,
-    SENTENCE_END,
+    ends_sentence,
     paragraphs,
 )
 
 # "infra-" at a line end, with any hyphen a PDF uses (ASCII, U+2010, U+00AC "not" sign from some OCR).
 _HYPHENATED_END = re.compile(r"([A-Za-z]+)[-\u2010\u00ac]$")
+_HYPHENS = ("-", "\u2010", "\u00ac")
 _FIRST_WORD = re.compile(r"^([a-z]+)(.*)$", re.DOTALL)
 
 
@@ -24,10 +25,13 @@ def dehyphenate_line_ends(text: str, config: RepairConfig) -> tuple[str, int]:
     """ "infra-\\nstructure" becomes "infrastructure" where the joined word is a known word or the
     document uses it unsplit; "well-\\nknown" keeps its hyphen. The completed word moves up a line."""
     lines = text.split("\n")
-    vocabulary = document_vocabulary(text)
+    vocabulary = _LazyVocabulary(text)
     joined = 0
     index = 0
     while index < len(lines) - 1:
+        if lines[index].rstrip()[-1:] not in _HYPHENS:
+            index += 1
+            continue
         head = _HYPHENATED_END.search(lines[index].rstrip())
         tail = _FIRST_WORD.match(lines[index + 1].lstrip())
         if head and tail:
@@ -42,6 +46,20 @@ def dehyphenate_line_ends(text: str, config: RepairConfig) -> tuple[str, int]:
                 del lines[index + 1]
         index += 1
     return "\n".join(lines), joined
+
+
+class _LazyVocabulary:
+    """How often the document uses a word (as a substring of its lower-cased text: cheap, and
+    close enough to tell "infrastructure" used elsewhere from a fragment that never is)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lowered: str | None = None
+
+    def __getitem__(self, word: str) -> int:
+        if self._lowered is None:
+            self._lowered = self._text.lower()
+        return self._lowered.count(word)
 
 
 def _joins_to_word(head: str, tail: str, vocabulary, config: RepairConfig) -> bool:  # noqa: ANN001
@@ -71,7 +89,8 @@ def unwrap_lines(text: str, config: RepairConfig) -> tuple[str, int]:
 
 def _join_wrapped(previous: str, line: str) -> str:
     # "COVID-" + "19": a hyphen right after a word joins without a space; "threat -" + "and" does not.
-    return previous + line if re.search(r"\w[-\u2010]$", previous) else f"{previous} {line}"
+    hyphen_after_word = previous[-1:] in ("-", "\u2010") and previous[-2:-1].isalnum()
+    return previous + line if hyphen_after_word else f"{previous} {line}"
 
 
 def _wrap_width(text: str, config: RepairConfig) -> int | None:
@@ -93,14 +112,14 @@ def _is_wrapped(previous: str, line: str, width: int | None, config: RepairConfi
     if width is None:
         return False
     fill = len(previous) / width
-    return fill >= config.full_line_fill or (fill >= config.partial_line_fill and not SENTENCE_END.search(previous))
+    return fill >= config.full_line_fill or (fill >= config.partial_line_fill and not ends_sentence(previous))
 
 
 def rejoin_page_breaks(text: str, config: RepairConfig) -> tuple[str, int]:
     """A paragraph that stops mid-sentence and one that goes on where it left off were one paragraph."""
     merged: list[str] = []
     joins = 0
-    vocabulary = document_vocabulary(text)
+    vocabulary = _LazyVocabulary(text)
     for paragraph in paragraphs(text):
         if merged and _split_mid_sentence(merged[-1], paragraph):
             merged[-1] = _join_across(merged[-1], paragraph.lstrip(), vocabulary, config)
@@ -112,7 +131,7 @@ def rejoin_page_breaks(text: str, config: RepairConfig) -> tuple[str, int]:
 
 def _split_mid_sentence(previous: str, following: str) -> bool:
     tail = previous.rstrip()
-    if not tail or SENTENCE_END.search(tail) or LIST_ITEM_END.search(tail) or LIST_MARKER.match(following):
+    if not tail or ends_sentence(tail) or LIST_ITEM_END.search(tail) or LIST_MARKER.match(following):
         return False
     # Only a lower-case start is evidence enough: real statements do end a paragraph on "on" before
     # "2 March 2022" (corpus-dev 072 does), so a dangling word or a digit alone joins nothing.
@@ -120,11 +139,12 @@ def _split_mid_sentence(previous: str, following: str) -> bool:
 
 
 def _join_across(previous: str, following: str, vocabulary, config: RepairConfig) -> str:  # noqa: ANN001
-    head = _HYPHENATED_END.search(previous)
+    head = _HYPHENATED_END.search(previous[-60:]) if previous[-1:] in _HYPHENS else None
     tail = _FIRST_WORD.match(following)
     if head and tail:
         keep = not _joins_to_word(head.group(1), tail.group(1), vocabulary, config)
-        return previous[: head.end(1)] + ("-" if keep else "") + following
+        stem = previous[: len(previous) - len(previous[-60:]) + head.end(1)]
+        return stem + ("-" if keep else "") + following
     return f"{previous} {following}"
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import ftfy
+import ftfy.fixes
 
 from commclean.config import RepairConfig
 from commclean.furniture import (
@@ -25,7 +26,7 @@ Repair = Callable[[str, RepairConfig], tuple[str, int]]
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     uncurl_quotes=False,  # curly quotes are the original's, not damage
     fix_line_breaks=False,  # normalize_line_breaks reports this on its own
-    unescape_html="auto",
+    unescape_html=False,  # done before, on the whole text, by ftfy's own unescape_html
     explain=True,
 )
 # ftfy's explanation speaks of encode/decode steps for mojibake; everything else is a named fixer.
@@ -34,13 +35,23 @@ _FTFY_TRANSCODE_STEPS = frozenset({"encode", "decode", "transcode"})
 # The replacement character between a word and a contraction ending stands for a lost ’.
 _LOST_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\ufffd(?=(?:s|t|re|ll|ve|d|m)\b)")
 # What ftfy can fix leaves traces a plain character class finds far faster than ftfy's own
-# badness heuristics: a UTF-8 lead byte read as Latin-1/cp1252 followed by a continuation byte,
-# HTML entities, ligatures, full-width forms, C0/C1 controls.
-_FTFY_TRACES = re.compile(
+# badness heuristics. Mojibake: a UTF-8 lead byte read as Latin-1/cp1252, then a continuation byte.
+_MOJIBAKE = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-    "|&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"
-    "|[\ufb00-\ufb06\uff01-\uff5e\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd]"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|\ufffd"
+)
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_SIMPLE_FIXERS: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
+    (re.compile("[\x80-\x9f]"), ftfy.fixes.fix_c1_controls),
+    (re.compile("[\ufb00-\ufb06]"), ftfy.fixes.fix_latin_ligatures),
+    (re.compile("[\uff01-\uff5e\u3000]"), ftfy.fixes.fix_character_width),
+    (re.compile("[\ud800-\udfff]"), ftfy.fixes.fix_surrogates),
+    (re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\u206a-\u206f\ufff9-\ufffc]"), ftfy.fixes.remove_control_chars),
+)
+# One character class holding the first character of every trace above: a single fast scan.
+_FTFY_TRACES = re.compile(
+    "[&\u00c2-\u00f4\ufffd\x80-\x9f\ufb00-\ufb06\uff01-\uff5e\u3000\ud800-\udfff"
+    "\x00-\x08\x0b\x0e-\x1f\x7f\u206a-\u206f\ufff9-\ufffc]"
 )
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e]")
 _ODD_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
@@ -59,6 +70,7 @@ _MARKUP_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),
     (re.compile(r"\[([^\]\n]+)\]\((?:https?://|/)[^)\s]*\)"), r"\1"),
 )
+_MARKUP_TRACE = re.compile(r"[*_#$\\\[]|^ {0,3}-{3,}", re.MULTILINE)
 _HTML_TAG = re.compile(
     r"</?(?:p|br|div|span|strong|em|b|i|u|a|li|ul|ol|h[1-6]|blockquote|section|article)\b[^>\n]*>",
     re.IGNORECASE,
@@ -80,23 +92,48 @@ class RepairResult:
 
 
 def fix_unicode(text: str) -> tuple[str, tuple[str, ...]]:
-    """Mojibake, HTML entities, ligatures, C1 controls and the like, named as ftfy explains them.
+    """Mojibake, HTML entities, ligatures, C1 controls and the like, named as ftfy's fixers are.
 
-    Like ftfy's own fix_text, it works line by line; lines without a trace of what ftfy fixes are
-    left alone, which keeps clean text fast."""
+    ftfy's full fix (with its costly badness checks) runs only on lines that show a mojibake
+    trace, line by line as ftfy's own fix_text works; ftfy's single-purpose fixers handle the
+    rest where their traces appear. Clean text costs one regex scan."""
     if not _needs_ftfy(text):
         return text, ()
-    lines = text.split("\n")
     names: dict[str, None] = {}
+    if _ENTITY.search(text):
+        text = _apply(ftfy.fixes.unescape_html, text, names)
+    if _MOJIBAKE.search(text):
+        text = _fix_mojibake_lines(text, names)
+    for trace, fixer in _SIMPLE_FIXERS:
+        if trace.search(text):
+            text = _apply(fixer, text, names)
+    if not unicodedata.is_normalized("NFC", text):
+        text = _apply(_normalize_nfc, text, names)
+    return text, tuple(names)
+
+
+def _apply(fixer: Callable[[str], str], text: str, names: dict[str, None]) -> str:
+    fixed = fixer(text)
+    if fixed != text:
+        names[fixer.__name__] = None
+    return fixed
+
+
+def _normalize_nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _fix_mojibake_lines(text: str, names: dict[str, None]) -> str:
+    lines = text.split("\n")
     for index, line in enumerate(lines):
-        if not _needs_ftfy(line):
+        if not _MOJIBAKE.search(line):
             continue
         fixed, explanation = ftfy.fix_and_explain(line, config=_FTFY_CONFIG)
         if fixed != line:
             lines[index] = fixed
             for action, step in explanation or ():
                 names["fix_mojibake" if action in _FTFY_TRANSCODE_STEPS else step] = None
-    return "\n".join(lines), tuple(names)
+    return "\n".join(lines)
 
 
 def _needs_ftfy(text: str) -> bool:
@@ -114,6 +151,8 @@ def remove_invisible_characters(text: str, config: RepairConfig) -> tuple[str, i
     """Soft hyphens, zero-width spaces and stray BOMs: invisible in print, noise in a corpus.
     A soft hyphen at a line end marks where a word was split, so it becomes a hyphen there for
     de-hyphenation to judge."""
+    if not _INVISIBLE.search(text):
+        return text, 0
     text, at_line_end = _SOFT_HYPHEN_AT_LINE_END.subn("-\n", text)
     text, inside = _INVISIBLE.subn("", text)
     return text, at_line_end + inside
@@ -124,8 +163,11 @@ def normalize_spaces(text: str, config: RepairConfig) -> tuple[str, int]:
     line (pdftotext -layout justifies with them) and trailing spaces go."""
     text, odd = _ODD_SPACES.subn(" ", text)
     text = text.replace("\t", " ")
-    text, runs = _SPACE_RUN.subn(" ", text)
-    text, edges = _EDGE_SPACE.subn("", text)
+    runs = edges = 0
+    if "  " in text:
+        text, runs = _SPACE_RUN.subn(" ", text)
+    if "\n " in text or " \n" in text or text[:1] == " " or text[-1:] == " ":
+        text, edges = _EDGE_SPACE.subn("", text)
     return text, odd + runs + edges
 
 
@@ -136,6 +178,8 @@ def restore_lost_apostrophes(text: str, config: RepairConfig) -> tuple[str, int]
 
 def strip_markup(text: str, config: RepairConfig) -> tuple[str, int]:
     """Markdown and LaTeX leftovers of scrapers and converters: **bold**, *italic*, \\$, $\\star$."""
+    if not _MARKUP_TRACE.search(text):
+        return text, 0
     total = 0
     for pattern, replacement in _MARKUP_RULES:
         text, count = pattern.subn(replacement, text)
@@ -171,7 +215,7 @@ CLOSING_REPAIRS: tuple[Repair, ...] = (
 def repair_text(text: str, config: RepairConfig) -> RepairResult:
     """Apply every repair in order; the result lists the ones that changed something."""
     result = _repair_once(text, config)
-    if _needs_ftfy(result.text) and ftfy.is_bad(result.text):
+    if _MOJIBAKE.search(result.text) and ftfy.is_bad(result.text):
         # Removing an invisible character or joining lines can complete a mojibake sequence
         # that ftfy could not see on the first pass: one more pass settles it.
         again = _repair_once(result.text, config)

@@ -12,5 +12,10 @@ PARAGRAPH_SPLIT = re.compile(r"\n[ \t]*\n+")
 # "…disinformation;" or "…cooperation; and" closes an item of a list that goes on in lower case.
 LIST_ITEM_END = re.compile(r";(?:\s+(?:and|or))?$")
 
+def ends_sentence(text: str) -> bool:
+    """Ends with . ! ? … or : (closing quotes and brackets aside); as SENTENCE_END, without a scan."""
+    return text.rstrip().rstrip(CLOSERS)[-1:] in (".", "!", "?", "…", ":")
+
+
 def paragraphs(text: str) -> list[str]:
     return [p for p in PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
