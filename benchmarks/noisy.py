@@ -21,27 +21,31 @@ def _paragraphs(gold: str) -> list[str]:
 
 
 def hard_wrap(gold: str, rng: random.Random, hyphenate: bool = True) -> str:
-    """Lines wrapped at a fixed width, long words split at line ends with a hyphen, as PDFs print."""
+    """Lines filled to a fixed width, long words split across line ends with a hyphen, as PDFs print."""
     width = rng.choice([64, 72, 80, 96])
-    out = []
-    for paragraph in _paragraphs(gold):
-        lines = textwrap.wrap(paragraph, width=width, break_long_words=False, break_on_hyphens=False)
-        if hyphenate:
-            lines = _hyphenate_line_ends(lines, width, rng)
-        out.append("\n".join(lines))
-    return "\n\n".join(out) + "\n"
+    return "\n\n".join(
+        "\n".join(_fill(paragraph, width, rng if hyphenate else None)) for paragraph in _paragraphs(gold)
+    ) + "\n"
 
 
-def _hyphenate_line_ends(lines: list[str], width: int, rng: random.Random) -> list[str]:
-    result = list(lines)
-    for i in range(len(result) - 1):
-        nxt = result[i + 1].split(" ", 1)
-        word = nxt[0]
-        if len(word) >= 8 and word.isalpha() and word.islower() and rng.random() < 0.5:
-            cut = rng.randint(3, len(word) - 3)
-            result[i] = f"{result[i]} {word[:cut]}-"
-            result[i + 1] = word[cut:] + (" " + nxt[1] if len(nxt) > 1 else "")
-    return result
+def _fill(paragraph: str, width: int, rng: random.Random | None) -> list[str]:
+    """Greedy filling; a long lower-case word that does not fit may be split with a hyphen."""
+    lines: list[str] = []
+    line = ""
+    for word in paragraph.split():
+        candidate = f"{line} {word}" if line else word
+        if len(candidate) <= width:
+            line = candidate
+            continue
+        room = width - len(line) - 2  # a space and the hyphen
+        if rng and word.isalpha() and word.islower() and len(word) >= 8 and room >= 3 and rng.random() < 0.6:
+            cut = min(room, len(word) - 3)
+            lines.append(f"{line} {word[:cut]}-")
+            line = word[cut:]
+        else:
+            lines.append(line)
+            line = word
+    return [*lines, line] if line else lines
 
 
 def paginate(gold: str, rng: random.Random) -> str:

@@ -23,10 +23,13 @@ class DecodeConfig:
 class RepairConfig:
     # A line longer than this is a whole paragraph, never a hard-wrapped fragment.
     hard_wrap_max_width: int = 160
-    # A line this full (of the wrap width) continues on the next line whatever it ends with; one
-    # at least partial_line_fill full continues unless it ends a sentence.
+    # A line at least this full (of the wrap width) is a body line, not part of a heading; one at
+    # least partial_line_fill full that does not end a sentence goes on on the next line.
     full_line_fill: float = 0.85
     partial_line_fill: float = 0.6
+    # After a finished sentence, a line break where the next word would have fitted (within this
+    # share of the wrap width: proportional fonts make character counts approximate) ends a paragraph.
+    fit_tolerance: float = 0.95
     # wordfreq Zipf frequency from which a word counts as known English (3 = once per million words).
     known_word_zipf: float = 3.0
     # Repeated lines shorter than this are not running heads ("Ukraine" twice is just a word).

@@ -72,7 +72,8 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     after_stamp = False
     for line in lines:
         furniture = _is_furniture(line, heads, seen_heads, after_stamp)
-        after_stamp = bool(_PRINT_STAMP.match(line)) and len(line.strip()) <= 30
+        if line.strip():
+            after_stamp = bool(_PRINT_STAMP.match(line)) and len(line.strip()) <= 30
         if furniture:
             removed += line.strip() != "\f"
             keep.append(None)

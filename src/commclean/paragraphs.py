@@ -17,6 +17,10 @@ from commclean.shapes import (
 
 # "infra-" at a line end, with any hyphen a PDF uses (ASCII, U+2010, U+00AC "not" sign from some OCR).
 _HYPHENATED_END = re.compile(r"([A-Za-z]+)[-\u2010\u00ac]$")
+_DATELINE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2},?\s+\d{4}\b",
+    re.IGNORECASE,
+)
 _HYPHENS = ("-", "\u2010", "\u00ac")
 _FIRST_WORD = re.compile(r"^([a-z]+)(.*)$", re.DOTALL)
 
@@ -74,8 +78,14 @@ def unwrap_lines(text: str, config: RepairConfig) -> tuple[str, int]:
     width = _wrap_width(text, config)
     joins = 0
     blocks = []
+    seen_text = False
     for block in PARAGRAPH_SPLIT.split(text):
         lines = [line.strip() for line in block.split("\n") if line.strip()]
+        heading: list[str] = []
+        if lines and not seen_text and width is not None:
+            heading, lines, joined = _split_heading(lines, width, config)
+            joins += joined
+        seen_text = seen_text or bool(lines) or bool(heading)
         merged = lines[:1]
         for previous, line in zip(lines, lines[1:]):
             if _is_wrapped(previous, line, width, config):
@@ -83,8 +93,28 @@ def unwrap_lines(text: str, config: RepairConfig) -> tuple[str, int]:
                 joins += 1
             else:
                 merged.append(line)
-        blocks.append("\n\n".join(merged))
+        blocks.append("\n\n".join(heading + merged))
     return "\n\n".join(b for b in blocks if b), joins
+
+
+def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[list[str], list[str], int]:
+    """A title set in a larger font wraps at its own, shorter width: the lines before the first
+    body line (a full one, or one that ends a sentence) are one heading unless a line ends a
+    sentence or holds a dateline. Returns the heading paragraphs, the body lines and the joins."""
+    body_start = next(
+        (i for i, line in enumerate(lines) if len(line) >= config.full_line_fill * width or ends_sentence(line)),
+        len(lines),
+    )
+    heading = lines[:body_start]
+    if not heading:
+        return [], lines, 0
+    merged = heading[:1]
+    for line in heading[1:]:
+        if ends_sentence(merged[-1]) or _DATELINE.search(line) or _DATELINE.search(merged[-1]) or line.isupper():
+            merged.append(line)
+        else:
+            merged[-1] = _join_wrapped(merged[-1], line)
+    return merged, lines[body_start:], len(heading) - len(merged)
 
 
 def _join_wrapped(previous: str, line: str) -> str:
@@ -100,19 +130,25 @@ def _wrap_width(text: str, config: RepairConfig) -> int | None:
     wrapped = [n for n in lengths if 0 < n <= config.hard_wrap_max_width]
     if len(wrapped) < config.min_wrapped_lines:
         return None
-    return int(statistics.quantiles(wrapped, n=10)[-1])
+    return int(statistics.quantiles(wrapped, n=50)[-1])
 
 
 def _is_wrapped(previous: str, line: str, width: int | None, config: RepairConfig) -> bool:
-    """Whether `line` continues the paragraph `previous` ended on, given the text's wrap width."""
+    """Whether `line` continues the paragraph `previous` ended on, given the text's wrap width.
+
+    A wrapping tool breaks a line only when the next word would not fit; so where it would have
+    fitted after a finished sentence, the break was the paragraph's end."""
     if LIST_MARKER.match(line) or max(len(previous), len(line)) > config.hard_wrap_max_width:
         return False
     if line[:1].islower() and not LIST_ITEM_END.search(previous):
         return True
     if width is None:
         return False
-    fill = len(previous) / width
-    return fill >= config.full_line_fill or (fill >= config.partial_line_fill and not ends_sentence(previous))
+    next_word = len(line.split(" ", 1)[0])
+    would_have_fitted = len(previous) + 1 + next_word <= config.fit_tolerance * width
+    if ends_sentence(previous):
+        return not would_have_fitted
+    return len(previous) >= config.partial_line_fill * width
 
 
 def rejoin_page_breaks(text: str, config: RepairConfig) -> tuple[str, int]:
