@@ -30,8 +30,13 @@ class RepairConfig:
     # After a finished sentence, a line break where the next word would have fitted (within this
     # share of the wrap width: proportional fonts make character counts approximate) ends a paragraph.
     fit_tolerance: float = 0.95
+    # A finished sentence on a line longer than this share of the wrap width ends its paragraph.
+    overlong_line_fill: float = 1.0
     # wordfreq Zipf frequency from which a word counts as known English (3 = once per million words).
     known_word_zipf: float = 3.0
+    # Below this Zipf frequency a word is unknown, and so a candidate OCR misread (if one glyph
+    # confusion turns it into a known word). Low, so that rare real words are left alone.
+    ocr_unknown_zipf: float = 1.0
     # Repeated lines shorter than this are not running heads ("Ukraine" twice is just a word).
     min_running_head_chars: int = 12
     # Only this many leading paragraphs can hold a release wrapper's header.

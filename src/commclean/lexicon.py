@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -12,10 +13,24 @@ import wordfreq
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]|[A-Za-z]")
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    # wordfreq's own table; a dictionary lookup is far cheaper than zipf_frequency's tokenizing,
+    # and gives the same number for a single lower-case word.
+    return wordfreq.get_frequency_dict("en", wordlist="best")
+
+
 def zipf(word: str) -> float:
-    """wordfreq's Zipf frequency: 7 for "the", 3 for a word used once per million words, 0 unseen."""
-    return wordfreq.zipf_frequency(word, "en", wordlist="best")
+    """wordfreq's Zipf frequency of a lower-case word: 7 for "the", 3 for once per million words, 0 unseen."""
+    frequency = _frequencies().get(word, 0.0)
+    return math.log10(frequency) + 9 if frequency > 0 else 0.0
+
+
+@lru_cache(maxsize=4)
+def known_words(min_zipf: float) -> frozenset[str]:
+    """Every word wordfreq rates at or above min_zipf, for fast membership tests."""
+    floor = 10 ** (min_zipf - 9)
+    return frozenset(word for word, frequency in _frequencies().items() if frequency >= floor)
 
 
 def document_vocabulary(text: str) -> Counter[str]:

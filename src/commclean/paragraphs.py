@@ -28,6 +28,8 @@ _FIRST_WORD = re.compile(r"^([a-z]+)(.*)$", re.DOTALL)
 def dehyphenate_line_ends(text: str, config: RepairConfig) -> tuple[str, int]:
     """ "infra-\\nstructure" becomes "infrastructure" where the joined word is a known word or the
     document uses it unsplit; "well-\\nknown" keeps its hyphen. The completed word moves up a line."""
+    if "-\n" not in text and "\u2010\n" not in text and "\u00ac\n" not in text:
+        return text, 0
     lines = text.split("\n")
     vocabulary = _LazyVocabulary(text)
     joined = 0
@@ -147,7 +149,9 @@ def _is_wrapped(previous: str, line: str, width: int | None, config: RepairConfi
     next_word = len(line.split(" ", 1)[0])
     would_have_fitted = len(previous) + 1 + next_word <= config.fit_tolerance * width
     if ends_sentence(previous):
-        return not would_have_fitted
+        # A finished sentence on a line longer than the text's width is no wrapped line either:
+        # pdftotext writes a paragraph's last line unjustified, sometimes wider than the rest.
+        return not would_have_fitted and len(previous) <= config.overlong_line_fill * width
     return len(previous) >= config.partial_line_fill * width
 
 

@@ -17,6 +17,7 @@ from commclean.furniture import (
     strip_site_chrome,
     strip_trailing_boilerplate,
 )
+from commclean.ocr import fix_ocr_misreads
 from commclean.paragraphs import dehyphenate_line_ends, rejoin_page_breaks, tidy_layout, unwrap_lines
 from commclean.shapes import paragraphs
 
@@ -70,7 +71,7 @@ _MARKUP_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),
     (re.compile(r"\[([^\]\n]+)\]\((?:https?://|/)[^)\s]*\)"), r"\1"),
 )
-_MARKUP_TRACE = re.compile(r"[*_#$\\\[]|^ {0,3}-{3,}", re.MULTILINE)
+_MARKUP_TRACE = re.compile(r"[*_#$\\\[]")
 _HTML_TAG = re.compile(
     r"</?(?:p|br|div|span|strong|em|b|i|u|a|li|ul|ol|h[1-6]|blockquote|section|article)\b[^>\n]*>",
     re.IGNORECASE,
@@ -124,16 +125,33 @@ def _normalize_nfc(text: str) -> str:
 
 
 def _fix_mojibake_lines(text: str, names: dict[str, None]) -> str:
+    """ftfy on each line with a mojibake trace. A document is usually garbled one way throughout,
+    so the plan ftfy found for one line (say, encode as sloppy cp1252, decode as UTF-8) is tried
+    first on the next, through ftfy's own apply_plan: the same result at a fraction of the cost."""
     lines = text.split("\n")
+    plan: list[tuple[str, str]] | None = None
     for index, line in enumerate(lines):
         if not _MOJIBAKE.search(line):
             continue
-        fixed, explanation = ftfy.fix_and_explain(line, config=_FTFY_CONFIG)
-        if fixed != line:
-            lines[index] = fixed
-            for action, step in explanation or ():
+        fixed = _apply_plan(line, plan) if plan else None
+        if fixed is None:
+            fixed, explanation = ftfy.fix_and_explain(line, config=_FTFY_CONFIG)
+            steps = list(explanation or ())
+            plan = steps if steps and all(action in _FTFY_TRANSCODE_STEPS for action, _ in steps) else plan
+            for action, step in steps:
                 names["fix_mojibake" if action in _FTFY_TRANSCODE_STEPS else step] = None
+        else:
+            names["fix_mojibake"] = None
+        lines[index] = fixed
     return "\n".join(lines)
+
+
+def _apply_plan(line: str, plan: list[tuple[str, str]]) -> str | None:
+    try:
+        fixed = ftfy.apply_plan(line, plan)
+    except (UnicodeError, ValueError):
+        return None
+    return None if _MOJIBAKE.search(fixed) or fixed == line else fixed
 
 
 def _needs_ftfy(text: str) -> bool:
@@ -178,7 +196,7 @@ def restore_lost_apostrophes(text: str, config: RepairConfig) -> tuple[str, int]
 
 def strip_markup(text: str, config: RepairConfig) -> tuple[str, int]:
     """Markdown and LaTeX leftovers of scrapers and converters: **bold**, *italic*, \\$, $\\star$."""
-    if not _MARKUP_TRACE.search(text):
+    if not _MARKUP_TRACE.search(text) and "---" not in text:
         return text, 0
     total = 0
     for pattern, replacement in _MARKUP_RULES:
@@ -209,6 +227,7 @@ LAYOUT_REPAIRS: tuple[Repair, ...] = (
 CLOSING_REPAIRS: tuple[Repair, ...] = (
     strip_trailing_boilerplate,
     rejoin_page_breaks,
+    fix_ocr_misreads,
 )
 
 

@@ -1,0 +1,74 @@
+"""Conservative repair of OCR misreads: only words that are not words, only to words that are."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from commclean.config import RepairConfig
+from commclean.lexicon import known_words, zipf
+
+# Glyph confusions of OCR engines, both ways where both ways happen (tesseract on print).
+CONFUSIONS: tuple[tuple[str, str], ...] = (
+    ("rn", "m"), ("m", "rn"), ("cl", "d"), ("li", "h"), ("vv", "w"), ("ii", "u"), ("tb", "th"),
+    ("c", "o"), ("o", "c"), ("c", "e"), ("e", "c"), ("b", "h"), ("h", "b"), ("sn", "m"),
+    ("1", "l"), ("l", "1"), ("0", "o"), ("o", "0"), ("5", "s"), ("8", "s"), ("|", "l"), ("|", "I"),
+    ("fi", "h"), ("u", "n"), ("n", "u"), ("t", "f"), ("f", "t"),
+)
+# Candidates may be pieces of "U.S.-Iraq" or "Russia’s"; only whole words are replaced (below).
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9|]{2,}")
+# A full stop after a word no sentence ends on, before a lower-case word: a speck, not punctuation.
+_SPECK_AFTER_FUNCTION_WORD = re.compile(r"\b([a-z]{1,4})\. (?=[a-z])")
+_FUNCTION_WORDS = frozenset("of to and the a an in for with on by at from or".split())
+# "was:announced": a colon or full stop between two lower-case words without a space.
+_SPECK_INSIDE_WORDS = re.compile(r"([a-z]{2})[.:]([a-z]{2})")
+_ANY_SPECK = re.compile(r"[a-z](?:[.:]|\. )[a-z]")
+
+
+def fix_ocr_misreads(text: str, config: RepairConfig) -> tuple[str, int]:
+    """Unknown words one glyph confusion away from a known word, and punctuation specks between words."""
+    specks = joined = 0
+    if _ANY_SPECK.search(text):
+        text, specks = _SPECK_AFTER_FUNCTION_WORD.subn(_drop_speck, text)
+        text, joined = _SPECK_INSIDE_WORDS.subn(r"\1 \2", text)
+    words = set(_PLAIN_WORD.findall(text))
+    unknown = set(map(str.lower, words)) - known_words(config.ocr_unknown_zipf)
+    candidates = {word for word in words if word.lower() in unknown and not _is_exempt(word)} if unknown else set()
+    corrections: dict[str, str] = {}
+    lowered = text.lower() if candidates else ""
+    for word in candidates:
+        # A name the document uses again is no misread.
+        replacement = None if lowered.count(word.lower()) >= 2 else best_correction(word, config)
+        if replacement:
+            corrections[word] = replacement
+    if not corrections:
+        return text, specks + joined
+    pattern = re.compile(r"(?<![\w’'-])(" + "|".join(map(re.escape, corrections)) + r")(?![\w’'-])")
+    text, fixes = pattern.subn(lambda m: corrections[m.group(1)], text)
+    return text, specks + joined + fixes
+
+
+def _is_exempt(word: str) -> bool:
+    return word.isdigit() or word.isupper() and len(word) <= 5  # numbers and acronyms are not OCR's to judge
+
+
+def _drop_speck(match: re.Match[str]) -> str:
+    return match.group(1) + " " if match.group(1) in _FUNCTION_WORDS else match.group(0)
+
+
+def best_correction(word: str, config: RepairConfig) -> str | None:
+    """The single known word one confusion away, keeping the word's capitalisation; None if no
+    confusion gives a known word, or if two give different ones (then it is no clear misread)."""
+    found: Counter[str] = Counter()
+    lowered = word.lower() if not word[:1].isdigit() else word
+    for wrong, right in CONFUSIONS:
+        start = lowered.find(wrong)
+        while start != -1:
+            candidate = lowered[:start] + right + lowered[start + len(wrong) :]
+            if candidate.isalpha() and zipf(candidate) >= config.known_word_zipf:
+                found[candidate] += 1
+            start = lowered.find(wrong, start + 1)
+    if len(found) != 1:
+        return None
+    (candidate,) = found
+    return candidate.capitalize() if word[:1].isupper() else candidate
