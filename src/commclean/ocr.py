@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from commclean.config import RepairConfig
 from commclean.lexicon import known_words, zipf
@@ -16,13 +17,15 @@ CONFUSIONS: tuple[tuple[str, str], ...] = (
     ("fi", "h"), ("u", "n"), ("n", "u"), ("t", "f"), ("f", "t"),
 )
 # Candidates may be pieces of "U.S.-Iraq" or "Russia’s"; only whole words are replaced (below).
-_PLAIN_WORD = re.compile(r"[A-Za-z0-9|]{2,}")
+_PLAIN_WORD = re.compile(r"[a-z|][a-z0-9|]+")
+_EDGE_PUNCTUATION = ".,;:!?()[]{}“”\"‘’'"
+_ANY_CASE_WORD = re.compile(r"[A-Za-z|][A-Za-z0-9|]+")
 # A full stop after a word no sentence ends on, before a lower-case word: a speck, not punctuation.
 _SPECK_AFTER_FUNCTION_WORD = re.compile(r"\b([a-z]{1,4})\. (?=[a-z])")
 _FUNCTION_WORDS = frozenset("of to and the a an in for with on by at from or".split())
 # "was:announced": a colon or full stop between two lower-case words without a space.
 _SPECK_INSIDE_WORDS = re.compile(r"([a-z]{2})[.:]([a-z]{2})")
-_ANY_SPECK = re.compile(r"[a-z](?:[.:]|\. )[a-z]")
+_ANY_SPECK = re.compile(r"[.:] ?[a-z]")  # starts on the rare character: a fast scan
 
 
 def fix_ocr_misreads(text: str, config: RepairConfig) -> tuple[str, int]:
@@ -31,16 +34,22 @@ def fix_ocr_misreads(text: str, config: RepairConfig) -> tuple[str, int]:
     if _ANY_SPECK.search(text):
         text, specks = _SPECK_AFTER_FUNCTION_WORD.subn(_drop_speck, text)
         text, joined = _SPECK_INSIDE_WORDS.subn(r"\1 \2", text)
-    words = set(_PLAIN_WORD.findall(text))
-    unknown = set(map(str.lower, words)) - known_words(config.ocr_unknown_zipf)
-    candidates = {word for word in words if word.lower() in unknown and not _is_exempt(word)} if unknown else set()
+    lowered = text.lower()
+    known = known_words(config.ocr_unknown_zipf)
+    # Most tokens are known words as they stand; only the rest need their punctuation taken off.
+    stripped = {token.strip(_EDGE_PUNCTUATION) for token in set(lowered.split()) - known}
+    unknown = {word for word in stripped - known if _PLAIN_WORD.fullmatch(word)}
+    fixable = [word for word in unknown if best_correction(word, config)]
+    # A name the document uses again is no misread: only words seen once are corrected.
+    fixable = [word for word in fixable if lowered.count(word) == 1]
     corrections: dict[str, str] = {}
-    lowered = text.lower() if candidates else ""
-    for word in candidates:
-        # A name the document uses again is no misread.
-        replacement = None if lowered.count(word.lower()) >= 2 else best_correction(word, config)
-        if replacement:
-            corrections[word] = replacement
+    if fixable:
+        spelled = {word.lower(): word for word in _ANY_CASE_WORD.findall(text) if word.lower() in fixable}
+        for word in fixable:
+            original = spelled.get(word, word)
+            replacement = None if _is_exempt(original) else best_correction(original, config)
+            if replacement:
+                corrections[original] = replacement
     if not corrections:
         return text, specks + joined
     pattern = re.compile(r"(?<![\w’'-])(" + "|".join(map(re.escape, corrections)) + r")(?![\w’'-])")
@@ -57,6 +66,11 @@ def _drop_speck(match: re.Match[str]) -> str:
 
 
 def best_correction(word: str, config: RepairConfig) -> str | None:
+    return _best_correction(word, config.known_word_zipf)
+
+
+@lru_cache(maxsize=100_000)
+def _best_correction(word: str, min_zipf: float) -> str | None:
     """The single known word one confusion away, keeping the word's capitalisation; None if no
     confusion gives a known word, or if two give different ones (then it is no clear misread)."""
     found: Counter[str] = Counter()
@@ -65,7 +79,7 @@ def best_correction(word: str, config: RepairConfig) -> str | None:
         start = lowered.find(wrong)
         while start != -1:
             candidate = lowered[:start] + right + lowered[start + len(wrong) :]
-            if candidate.isalpha() and zipf(candidate) >= config.known_word_zipf:
+            if candidate.isalpha() and zipf(candidate) >= min_zipf:
                 found[candidate] += 1
             start = lowered.find(wrong, start + 1)
     if len(found) != 1:

@@ -33,24 +33,21 @@ def dehyphenate_line_ends(text: str, config: RepairConfig) -> tuple[str, int]:
     lines = text.split("\n")
     vocabulary = _LazyVocabulary(text)
     joined = 0
-    index = 0
-    while index < len(lines) - 1:
-        if lines[index].rstrip()[-1:] not in _HYPHENS:
-            index += 1
-            continue
-        head = _HYPHENATED_END.search(lines[index].rstrip())
+    # Backwards, so that dropping an emptied line never shifts a line still to be looked at.
+    for index in reversed([i for i, line in enumerate(lines[:-1]) if line.endswith(_HYPHENS)]):
+        head = _HYPHENATED_END.search(lines[index][-60:])
         tail = _FIRST_WORD.match(lines[index + 1].lstrip())
-        if head and tail:
-            keep_hyphen = not _joins_to_word(head.group(1), tail.group(1), vocabulary, config)
-            stem = lines[index].rstrip()[: head.end(1)]
-            lines[index] = stem + ("-" if keep_hyphen else "") + tail.group(1)
-            rest = tail.group(2).lstrip()
-            joined += not keep_hyphen
-            if rest:
-                lines[index + 1] = rest
-            else:
-                del lines[index + 1]
-        index += 1
+        if not (head and tail):
+            continue
+        keep_hyphen = not _joins_to_word(head.group(1), tail.group(1), vocabulary, config)
+        stem = lines[index][: len(lines[index]) - len(lines[index][-60:]) + head.end(1)]
+        lines[index] = stem + ("-" if keep_hyphen else "") + tail.group(1)
+        joined += not keep_hyphen
+        rest = tail.group(2).lstrip()
+        if rest:
+            lines[index + 1] = rest
+        else:
+            del lines[index + 1]
     return "\n".join(lines), joined
 
 

@@ -60,18 +60,18 @@ _SOFT_HYPHEN_AT_LINE_END = re.compile("(?<=[A-Za-z])\u00ad[ \t]*\n")
 _SPACE_RUN = re.compile(r"(?<=\S) {2,}(?=\S)")
 _EDGE_SPACE = re.compile(r"^ +| +$", re.MULTILINE)
 
-_MARKUP_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+# Each rule with the plain substring it needs: a rule whose clue is absent costs nothing.
+_MARKUP_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     # A line of LaTeX decoration such as $\star\star\star$ left by a converter.
-    (re.compile(r"^[ \t]*\$?(?:\\[A-Za-z]+[ \t{}]*)+\$?[ \t]*$", re.MULTILINE), ""),
-    (re.compile(r"\\([$%&_#{}])"), r"\1"),
-    (re.compile(r"^[ \t]*(?:\*[ \t]*){3,}$|^[ \t]*[-_]{3,}[ \t]*$", re.MULTILINE), ""),
-    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE), ""),
-    (re.compile(r"\*\*(?=\S)((?:(?!\n\s*\n)[^*])+?)(?<=\S)\*\*"), r"\1"),
-    (re.compile(r"__(?=\S)((?:(?!\n\s*\n)[^_])+?)(?<=\S)__"), r"\1"),
-    (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),
-    (re.compile(r"\[([^\]\n]+)\]\((?:https?://|/)[^)\s]*\)"), r"\1"),
+    (("\\",), re.compile(r"^[ \t]*\$?(?:\\[A-Za-z]+[ \t{}]*)+\$?[ \t]*$", re.MULTILINE), ""),
+    (("\\",), re.compile(r"\\([$%&_#{}])"), r"\1"),
+    (("***", "---", "___", "* *"), re.compile(r"^[ \t]*(?:\*[ \t]*){3,}$|^[ \t]*[-_]{3,}[ \t]*$", re.MULTILINE), ""),
+    (("#",), re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE), ""),
+    (("**",), re.compile(r"\*\*(?=\S)((?:(?!\n\s*\n)[^*])+?)(?<=\S)\*\*"), r"\1"),
+    (("__",), re.compile(r"__(?=\S)((?:(?!\n\s*\n)[^_])+?)(?<=\S)__"), r"\1"),
+    (("*",), re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),
+    (("](",), re.compile(r"\[([^\]\n]+)\]\((?:https?://|/)[^)\s]*\)"), r"\1"),
 )
-_MARKUP_TRACE = re.compile(r"[*_#$\\\[]")
 _HTML_TAG = re.compile(
     r"</?(?:p|br|div|span|strong|em|b|i|u|a|li|ul|ol|h[1-6]|blockquote|section|article)\b[^>\n]*>",
     re.IGNORECASE,
@@ -196,12 +196,11 @@ def restore_lost_apostrophes(text: str, config: RepairConfig) -> tuple[str, int]
 
 def strip_markup(text: str, config: RepairConfig) -> tuple[str, int]:
     """Markdown and LaTeX leftovers of scrapers and converters: **bold**, *italic*, \\$, $\\star$."""
-    if not _MARKUP_TRACE.search(text) and "---" not in text:
-        return text, 0
     total = 0
-    for pattern, replacement in _MARKUP_RULES:
-        text, count = pattern.subn(replacement, text)
-        total += count
+    for clues, pattern, replacement in _MARKUP_RULES:
+        if any(clue in text for clue in clues):
+            text, count = pattern.subn(replacement, text)
+            total += count
     return text, total
 
 
