@@ -29,7 +29,7 @@ _WRAPPER_MARKER = re.compile(
     r"begin text:?|end text\.?)$",
     re.IGNORECASE,
 )
-_FOLLOWING_IS = re.compile(r"^the following (?:is|was) .*(?:released|text|statement)\b.*[.:]$", re.IGNORECASE)
+_FOLLOWING_IS = re.compile(r"^the following\b.*\b(?:released|text|statement)\b.*[.:]$", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}$|^\d{1,2} [A-Za-z]{3,9},? \d{4}$")
 
 

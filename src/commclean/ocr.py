@@ -25,15 +25,17 @@ _SPECK_AFTER_FUNCTION_WORD = re.compile(r"\b([a-z]{1,4})\. (?=[a-z])")
 _FUNCTION_WORDS = frozenset("of to and the a an in for with on by at from or".split())
 # "was:announced": a colon or full stop between two lower-case words without a space.
 _SPECK_INSIDE_WORDS = re.compile(r"([a-z]{2})[.:]([a-z]{2})")
+_ADDRESS = re.compile(r"www|https?:|@|\.(?:gov|org|com|net|edu|int|mil|eu|uk|io)\b", re.IGNORECASE)
 _ANY_SPECK = re.compile(r"[.:] ?[a-z]")  # starts on the rare character: a fast scan
 
 
 def fix_ocr_misreads(text: str, config: RepairConfig) -> tuple[str, int]:
     """Unknown words one glyph confusion away from a known word, and punctuation specks between words."""
-    specks = joined = 0
+    specks = 0
     if _ANY_SPECK.search(text):
-        text, specks = _SPECK_AFTER_FUNCTION_WORD.subn(_drop_speck, text)
-        text, joined = _SPECK_INSIDE_WORDS.subn(r"\1 \2", text)
+        before = text
+        text = _SPECK_INSIDE_WORDS.sub(_split_speck, _SPECK_AFTER_FUNCTION_WORD.sub(_drop_speck, text))
+        specks = int(text != before)  # the callbacks leave most matches as they were
     lowered = text.lower()
     known = known_words(config.ocr_unknown_zipf)
     # Most tokens are known words as they stand; only the rest need their punctuation taken off.
@@ -51,14 +53,22 @@ def fix_ocr_misreads(text: str, config: RepairConfig) -> tuple[str, int]:
             if replacement:
                 corrections[original] = replacement
     if not corrections:
-        return text, specks + joined
+        return text, specks
     pattern = re.compile(r"(?<![\w’'-])(" + "|".join(map(re.escape, corrections)) + r")(?![\w’'-])")
     text, fixes = pattern.subn(lambda m: corrections[m.group(1)], text)
-    return text, specks + joined + fixes
+    return text, specks + fixes
 
 
 def _is_exempt(word: str) -> bool:
     return word.isdigit() or word.isupper() and len(word) <= 5  # numbers and acronyms are not OCR's to judge
+
+
+def _split_speck(match: re.Match[str]) -> str:
+    """ "was:announced" splits; "www.state.gov" and other addresses stay whole."""
+    start = match.string.rfind(" ", 0, match.start()) + 1
+    end = match.string.find(" ", match.end())
+    token = match.string[start : end if end != -1 else len(match.string)]
+    return match.group(0) if _ADDRESS.search(token) else f"{match.group(1)} {match.group(2)}"
 
 
 def _drop_speck(match: re.Match[str]) -> str:

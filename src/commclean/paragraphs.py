@@ -21,34 +21,29 @@ _DATELINE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2},?\s+\d{4}\b",
     re.IGNORECASE,
 )
+# Marks a line end where de-hyphenation removed the hyphen of a word to be joined back.
+WORD_JOINER = "\u2060"
 _HYPHENS = ("-", "\u2010", "\u00ac")
 _FIRST_WORD = re.compile(r"^([a-z]+)(.*)$", re.DOTALL)
 
 
 def dehyphenate_line_ends(text: str, config: RepairConfig) -> tuple[str, int]:
     """ "infra-\\nstructure" becomes "infrastructure" where the joined word is a known word or the
-    document uses it unsplit; "well-\\nknown" keeps its hyphen. The completed word moves up a line."""
+    document uses it unsplit; "well-\\nknown" keeps its hyphen."""
     if "-\n" not in text and "\u2010\n" not in text and "\u00ac\n" not in text:
         return text, 0
     lines = text.split("\n")
     vocabulary = _LazyVocabulary(text)
     joined = 0
-    # Backwards, so that dropping an emptied line never shifts a line still to be looked at.
-    for index in reversed([i for i, line in enumerate(lines[:-1]) if line.endswith(_HYPHENS)]):
+    for index in [i for i, line in enumerate(lines[:-1]) if line.endswith(_HYPHENS)]:
         head = _HYPHENATED_END.search(lines[index][-60:])
         tail = _FIRST_WORD.match(lines[index + 1].lstrip())
-        if not (head and tail):
-            continue
-        keep_hyphen = not _joins_to_word(head.group(1), tail.group(1), vocabulary, config)
-        stem = lines[index][: len(lines[index]) - len(lines[index][-60:]) + head.end(1)]
-        lines[index] = stem + ("-" if keep_hyphen else "") + tail.group(1)
-        joined += not keep_hyphen
-        rest = tail.group(2).lstrip()
-        if rest:
-            lines[index + 1] = rest
-        else:
-            del lines[index + 1]
-    return "\n".join(lines), joined
+        if head and tail and _joins_to_word(head.group(1), tail.group(1), vocabulary, config):
+            # The hyphen gives way to a joiner of the same length, so that unwrapping still sees
+            # the lines as the printer set them, and then joins the word without a space.
+            lines[index] = lines[index][:-1] + WORD_JOINER
+            joined += 1
+    return ("\n".join(lines) if joined else text), joined
 
 
 class _LazyVocabulary:
@@ -117,6 +112,8 @@ def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[
 
 
 def _join_wrapped(previous: str, line: str) -> str:
+    if previous.endswith(WORD_JOINER):
+        return previous[:-1] + line
     # "COVID-" + "19": a hyphen right after a word joins without a space; "threat -" + "and" does not.
     hyphen_after_word = previous[-1:] in ("-", "\u2010") and previous[-2:-1].isalnum()
     return previous + line if hyphen_after_word else f"{previous} {line}"
@@ -187,4 +184,6 @@ def _join_across(previous: str, following: str, vocabulary, config: RepairConfig
 
 def tidy_layout(text: str) -> str:
     """Paragraphs separated by exactly one blank line, no blank lines around the text."""
+    if WORD_JOINER in text:  # a joiner whose lines were never joined goes back to a hyphen
+        text = text.replace(WORD_JOINER, "-")
     return "\n\n".join(p.strip() for p in paragraphs(text))
