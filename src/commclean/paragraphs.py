@@ -61,10 +61,14 @@ class _LazyVocabulary:
 
 
 def _joins_to_word(head: str, tail: str, vocabulary, config: RepairConfig) -> bool:  # noqa: ANN001
+    """Join "infra-" + "structure" (the joined word is known, or a part is no word at all);
+    keep "well-" + "known" and "co-" + "host" (two words, and the joined form is no known word)."""
     hyphenated = f"{head}-{tail}".lower()
     if vocabulary[hyphenated] or vocabulary[hyphenated.replace("-", "‐")]:
         return False
-    return is_known(head + tail, vocabulary, config.known_word_zipf)
+    if is_known(head + tail, vocabulary, config.known_word_zipf):
+        return True
+    return not (is_known(head, vocabulary, config.known_word_zipf) and is_known(tail, vocabulary, config.known_word_zipf))
 
 
 def unwrap_lines(text: str, config: RepairConfig) -> tuple[str, int]:
