@@ -93,8 +93,9 @@ def test_distinct_documents_sharing_boilerplate_paragraphs_stay_apart(tmp_path: 
 def test_an_unverified_chain_does_not_join_its_ends(tmp_path: Path) -> None:
     """A~B and B~C are verified near duplicates, A and C are not: C must not join A's document."""
     paragraphs = ROME.split("\n\n")
-    b_paragraphs = paragraphs[:2] + [edit_words(paragraphs[2], 1.0, seed=2)] + paragraphs[3:]
-    c_paragraphs = b_paragraphs[:10] + [edit_words(paragraphs[10], 1.0, seed=3)] + b_paragraphs[11:]
+    # B rewrites a fifth of A (paragraphs 2-3), C a further fifth of B (paragraphs 9-10).
+    b_paragraphs = paragraphs[:2] + [edit_words(p, 1.0, seed=2) for p in paragraphs[2:4]] + paragraphs[4:]
+    c_paragraphs = b_paragraphs[:9] + [edit_words(p, 1.0, seed=3) for p in paragraphs[9:11]] + b_paragraphs[11:]
     a, b, c = ("\n\n".join(p) for p in (paragraphs, b_paragraphs, c_paragraphs))
     candidate = build(tmp_path, {"a.txt": a, "b.txt": b, "c.txt": c})
     doc_of = {row.path: row.doc_id for row in candidate.sources}

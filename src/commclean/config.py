@@ -68,12 +68,13 @@ class DedupConfig:
     min_shared_samples: int = 2
     # A sampled shingle in more documents than this is boilerplate and indexes nothing.
     max_posting_list: int = 200
-    near_jaccard: float = 0.80
-    # Share of the smaller text's shingles the larger must hold to be a verified match.
-    contained_threshold: float = 0.80
+    # Each document is paired with this many of the best-ranked documents sharing a sample.
+    anchors_per_sample: int = 3
+    # Share of the smaller text (word bigrams, in order) the larger must hold to be a verified match.
+    contained_threshold: float = 0.75
     # A match between texts this close in size is a near duplicate rather than a contained copy.
     near_size_ratio: float = 0.85
-    # A contained copy whose longer twin goes on for at least this many shingles was cut off.
+    # A contained copy whose longer twin goes on for at least this many words was cut off.
     truncation_min_missing_shingles: int = 20
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
-from collections import Counter
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from rapidfuzz.distance import LCSseq
 
 from commclean.config import DedupConfig
 from commclean.records import Cluster, Membership, SourceDoc
@@ -31,15 +33,18 @@ _SPELLING_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
 # OCR confuses these inside words; folded only in tokens that also hold letters.
 _OCR_FOLDS = str.maketrans({"0": "o", "1": "l", "5": "s", "|": "l"})
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+# Code points for bigram characters: 0x100 up, with the surrogate block stepped over.
+_SEQUENCE_ALPHABET = 1_040_000
 
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """What dedup needs of one source: its matching key and its shingles, in text order."""
+    """What dedup needs of one source: a key for exact copies, sampled shingles to find candidate
+    pairs, and the text as a sequence to align candidates by."""
 
     exact_key: str
-    shingles: np.ndarray  # uint64 hashes of word n-grams, in order of appearance
-    shingle_set: np.ndarray  # sorted unique of shingles
+    samples: np.ndarray  # sorted unique hashes of the word 5-grams that fall in the sample
+    sequence: str  # one character per word bigram of the folded text, in order
 
 
 @dataclass(frozen=True)
@@ -48,19 +53,19 @@ class Edge:
 
     small: int
     large: int
-    kind: str  # "exact" | "near" | "contained"
+    kind: str  # "near" | "contained"
     similarity: float
     cut_off: bool  # small stops where large goes on
 
 
 def matching_tokens(text: str) -> list[str]:
     """Words folded for matching: case, accents, punctuation, US/UK spelling, OCR look-alikes."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKD", text.lower()).encode("ascii", errors="ignore").decode("ascii")
     text = _ABBREVIATION_DOTS.sub("", text)  # "u.s." and "us" are one token
     return [_fold_token(token) for token in _NON_WORD.split(text) if token]
 
 
+@lru_cache(maxsize=1_000_000)
 def _fold_token(token: str) -> str:
     if not token.isdigit() and not token.isalpha():
         token = token.translate(_OCR_FOLDS)
@@ -74,28 +79,33 @@ def _fold_token(token: str) -> str:
 
 def fingerprint(text: str, config: DedupConfig) -> Fingerprint:
     tokens = matching_tokens(text)
-    exact_key = hashlib.sha256(" ".join(tokens).encode()).hexdigest()
-    shingles = shingle_hashes(tokens, config.shingle_words)
-    return Fingerprint(exact_key, shingles, np.unique(shingles))
+    exact_key = hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).hexdigest()
+    ids = np.fromiter((_word_hash(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+    shingles = _ngram_hashes(ids, config.shingle_words)
+    samples = np.unique(shingles[shingles % np.uint64(config.sample_modulus) == 0])
+    return Fingerprint(exact_key, samples, _as_sequence(_ngram_hashes(ids, 2)))
 
 
-def shingle_hashes(tokens: Sequence[str], n: int) -> np.ndarray:
+def _ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
     """Stable 64-bit hashes of word n-grams (the same across runs and machines)."""
-    vocabulary: dict[str, int] = {}
-    word_hashes = np.fromiter(
-        (vocabulary.get(t) or vocabulary.setdefault(t, _word_hash(t)) for t in tokens),
-        dtype=np.uint64,
-        count=len(tokens),
-    )
-    if len(word_hashes) < n:
-        return word_hashes[:0] if not len(word_hashes) else np.array([_combine(word_hashes)])
-    shingles = np.zeros(len(word_hashes) - n + 1, dtype=np.uint64)
+    if len(ids) < n:
+        return ids[:0] if not len(ids) else np.array([_combine(ids)], dtype=np.uint64)
+    grams = np.zeros(len(ids) - n + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for offset in range(n):
-            shingles = shingles * _MULTIPLIER + word_hashes[offset : len(word_hashes) - n + 1 + offset]
-    return shingles
+            grams = grams * _MULTIPLIER + ids[offset : len(ids) - n + 1 + offset]
+    return grams
 
 
+def _as_sequence(grams: np.ndarray) -> str:
+    """One Unicode character per n-gram (hash folded into the code space, surrogates skipped),
+    so that rapidfuzz aligns documents as fast as it aligns strings."""
+    points = (grams % np.uint64(_SEQUENCE_ALPHABET)).astype(np.uint32) + np.uint32(0x100)
+    points += (points >= 0xD800).astype(np.uint32) * np.uint32(0x800)
+    return points.astype("<u4").tobytes().decode("utf-32-le")
+
+
+@lru_cache(maxsize=2_000_000)
 def _word_hash(token: str) -> int:
     return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
 
@@ -109,66 +119,71 @@ def _combine(hashes: np.ndarray) -> np.uint64:
 
 
 def find_edges(prints: Sequence[Fingerprint], config: DedupConfig, stats: Stats) -> list[Edge]:
-    """Candidate pairs from shared sampled shingles, each verified by exact measurement."""
-    candidates = _candidate_pairs(prints, config)
+    """Candidate pairs from shared sampled shingles, each verified by aligning the two texts."""
+    candidates = candidate_pairs(prints, config)
     stats.update("dedup", "candidate pairs", len(candidates))
     edges = [edge for a, b in candidates if (edge := verify_pair(a, b, prints, config))]
     stats.update("dedup", "rejected candidates", len(candidates) - len(edges))
     return edges
 
 
-def _candidate_pairs(prints: Sequence[Fingerprint], config: DedupConfig) -> list[tuple[int, int]]:
-    """Pairs of documents sharing enough sampled shingles, found by sorting (sample, doc) pairs."""
-    sampled = [fp.shingle_set[fp.shingle_set % np.uint64(config.sample_modulus) == 0] for fp in prints]
-    if not sampled:
+def candidate_pairs(prints: Sequence[Fingerprint], config: DedupConfig) -> list[tuple[int, int]]:
+    """Documents sharing enough sampled shingles, found by one sort of all (sample, document) pairs.
+
+    `prints` come in canonical-preference order, and each document is paired with the first
+    `anchors_per_sample` documents holding the same sample: so every copy meets the best copies
+    it shares text with, in O(total samples) pairs rather than quadratically many."""
+    counts = np.fromiter((len(fp.samples) for fp in prints), dtype=np.int64, count=len(prints))
+    if counts.sum() == 0:
         return []
-    docs = np.repeat(np.arange(len(sampled)), [len(s) for s in sampled])
-    values = np.concatenate(sampled) if docs.size else np.array([], dtype=np.uint64)
+    docs = np.repeat(np.arange(len(prints), dtype=np.int64), counts)
+    values = np.concatenate([fp.samples for fp in prints])
     order = np.lexsort((docs, values))
     values, docs = values[order], docs[order]
-    boundaries = np.flatnonzero(np.diff(values)) + 1
-    shared: Counter[tuple[int, int]] = Counter()
-    for group in np.split(docs, boundaries):
-        if 1 < len(group) <= config.max_posting_list:
-            members = group.tolist()
-            for i, a in enumerate(members):
-                for b in members[i + 1 :]:
-                    shared[(a, b)] += 1
-    sample_counts = [len(s) for s in sampled]
-    return sorted(
-        pair
-        for pair, count in shared.items()
-        if count >= min(config.min_shared_samples, sample_counts[pair[0]], sample_counts[pair[1]])
-    )
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    sizes = np.diff(np.r_[starts, len(values)])
+    group = np.repeat(np.arange(len(starts)), sizes)
+    position = np.arange(len(values)) - starts[group]
+    indexed = (sizes[group] >= 2) & (sizes[group] <= config.max_posting_list)
+    keys = []
+    for anchor in range(config.anchors_per_sample):
+        later = indexed & (position > anchor)
+        keys.append(docs[starts[group[later]] + anchor] * len(prints) + docs[later])
+    pairs, shared = np.unique(np.concatenate(keys), return_counts=True)
+    first, second = pairs // len(prints), pairs % len(prints)
+    needed = np.minimum(config.min_shared_samples, np.minimum(counts[first], counts[second]))
+    chosen = shared >= needed
+    return list(zip(first[chosen].tolist(), second[chosen].tolist()))
 
 
 def verify_pair(i: int, j: int, prints: Sequence[Fingerprint], config: DedupConfig) -> Edge | None:
-    """Measure the pair exactly: how much of the smaller text's shingles the larger one holds.
+    """Align the pair: how much of the smaller text, in order, the larger one holds.
 
-    Two texts of about the same size sharing most shingles are near duplicates; a smaller text
+    Two texts of about the same size sharing most of it are near duplicates; a smaller text
     mostly held in a larger one is contained in it (a truncated, excerpted or wrapped copy)."""
-    small, large = (i, j) if len(prints[i].shingle_set) <= len(prints[j].shingle_set) else (j, i)
-    a, b = prints[small].shingle_set, prints[large].shingle_set
-    if not len(a):
+    small, large = (i, j) if len(prints[i].sequence) <= len(prints[j].sequence) else (j, i)
+    short, long_ = prints[small].sequence, prints[large].sequence
+    if not short:
         return None
-    common = len(np.intersect1d(a, b, assume_unique=True))
-    jaccard = common / (len(a) + len(b) - common)
-    containment = common / len(a)
-    if containment < config.contained_threshold and jaccard < config.near_jaccard:
+    cutoff = math.ceil(config.contained_threshold * len(short))
+    common = LCSseq.similarity(short, long_, score_cutoff=cutoff)
+    if common < cutoff:
         return None
-    cut_off = _stops_where_other_goes_on(prints[small], prints[large], config)
-    if not cut_off and (jaccard >= config.near_jaccard or len(a) >= config.near_size_ratio * len(b)):
-        return Edge(small, large, "near", max(jaccard, containment), False)
-    return Edge(small, large, "contained", containment, cut_off)
+    cut_off = _stops_where_other_goes_on(short, long_, config)
+    if not cut_off and len(short) >= config.near_size_ratio * len(long_):
+        return Edge(small, large, "near", common / len(long_), False)
+    return Edge(small, large, "contained", common / len(short), cut_off)
 
 
-def _stops_where_other_goes_on(small: Fingerprint, large: Fingerprint, config: DedupConfig) -> bool:
-    """The small text's ending lies in the large one, which then continues for a good while."""
-    tail = small.shingles[-3:]
-    positions = np.flatnonzero(np.isin(large.shingles, tail))
-    if not len(positions):
-        return False
-    return len(large.shingles) - 1 - int(positions.max()) >= config.truncation_min_missing_shingles
+def _stops_where_other_goes_on(short: str, long_: str, config: DedupConfig) -> bool:
+    """The short text's last words lie in the long one, which goes on well beyond them."""
+    width = 4
+    for end in range(len(short), max(width, len(short) - 30) - 1, -1):
+        found = long_.find(short[end - width : end])
+        if found != -1:
+            beyond = len(long_) - (found + width) - (len(short) - end)
+            return beyond >= config.truncation_min_missing_shingles
+    return False
 
 
 def cluster(docs: Sequence[SourceDoc], edges: Sequence[Edge]) -> list[Cluster]:
