@@ -66,12 +66,16 @@ class DedupConfig:
     # any shared passage of about sample_modulus * min_shared_samples words becomes a candidate.
     sample_modulus: int = 4
     min_shared_samples: int = 2
+    # ... and at least this share of the smaller document's samples: two statements that only quote
+    # the same sentences share fewer and are not worth aligning, while a short copy that is also
+    # edited can keep as little as a fifth of its 5-grams. Alignment, not this filter, decides.
+    min_sample_share: float = 0.15
     # A sampled shingle in more documents than this is boilerplate and indexes nothing.
     max_posting_list: int = 200
     # Each document is paired with this many of the best-ranked documents sharing a sample.
     anchors_per_sample: int = 3
     # Share of the smaller text (word bigrams, in order) the larger must hold to be a verified match.
-    contained_threshold: float = 0.75
+    contained_threshold: float = 0.7
     # A match between texts this close in size is a near duplicate rather than a contained copy.
     near_size_ratio: float = 0.85
     # A contained copy whose longer twin goes on for at least this many words was cut off.

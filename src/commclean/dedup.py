@@ -17,7 +17,6 @@ from commclean.config import DedupConfig
 from commclean.records import Cluster, Membership, SourceDoc
 from commclean.stats import Stats
 
-_ABBREVIATION_DOTS = re.compile(r"(?<=\b\w)\.(?=\w\.)|(?<=\b\w\.\w)\.")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 # Matching keys only, never output: folding both sides the same way makes "stabilisation" meet
 # "stabilization"; that "four" also meets "for" costs nothing measurable.
@@ -60,9 +59,13 @@ class Edge:
 
 def matching_tokens(text: str) -> list[str]:
     """Words folded for matching: case, accents, punctuation, US/UK spelling, OCR look-alikes."""
+    return [_fold_token(token) for token in _raw_tokens(text)]
+
+
+def _raw_tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKD", text.lower()).encode("ascii", errors="ignore").decode("ascii")
-    text = _ABBREVIATION_DOTS.sub("", text)  # "u.s." and "us" are one token
-    return [_fold_token(token) for token in _NON_WORD.split(text) if token]
+    # Full stops go before splitting, so "u.s." and "us" are one token (and "7.7" is "77" in both).
+    return [token for token in _NON_WORD.split(text.replace(".", "")) if token]
 
 
 @lru_cache(maxsize=1_000_000)
@@ -78,9 +81,9 @@ def _fold_token(token: str) -> str:
 
 
 def fingerprint(text: str, config: DedupConfig) -> Fingerprint:
-    tokens = matching_tokens(text)
-    exact_key = hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).hexdigest()
-    ids = np.fromiter((_word_hash(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+    tokens = _raw_tokens(text)
+    ids = np.fromiter(map(_folded_hash, tokens), dtype=np.uint64, count=len(tokens))
+    exact_key = hashlib.blake2b(ids.tobytes(), digest_size=16).hexdigest()
     shingles = _ngram_hashes(ids, config.shingle_words)
     samples = np.unique(shingles[shingles % np.uint64(config.sample_modulus) == 0])
     return Fingerprint(exact_key, samples, _as_sequence(_ngram_hashes(ids, 2)))
@@ -106,8 +109,10 @@ def _as_sequence(grams: np.ndarray) -> str:
 
 
 @lru_cache(maxsize=2_000_000)
-def _word_hash(token: str) -> int:
-    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+def _folded_hash(token: str) -> int:
+    """Stable 64-bit hash of a raw token's folded form, cached: a corpus repeats its words."""
+    folded = _fold_token(token)
+    return int.from_bytes(hashlib.blake2b(folded.encode(), digest_size=8).digest(), "little")
 
 
 def _combine(hashes: np.ndarray) -> np.uint64:
@@ -151,7 +156,10 @@ def candidate_pairs(prints: Sequence[Fingerprint], config: DedupConfig) -> list[
         keys.append(docs[starts[group[later]] + anchor] * len(prints) + docs[later])
     pairs, shared = np.unique(np.concatenate(keys), return_counts=True)
     first, second = pairs // len(prints), pairs % len(prints)
-    needed = np.minimum(config.min_shared_samples, np.minimum(counts[first], counts[second]))
+    smaller = np.minimum(counts[first], counts[second])
+    # A copy shares a good part of its samples even when edited or cut; two statements that only
+    # quote the same sentences share few, and are not worth aligning.
+    needed = np.maximum(np.minimum(config.min_shared_samples, smaller), config.min_sample_share * smaller)
     chosen = shared >= needed
     return list(zip(first[chosen].tolist(), second[chosen].tolist()))
 

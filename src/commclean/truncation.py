@@ -16,7 +16,7 @@ _DANGLING_WORDS = frozenset(
 
 def ends_mid_sentence(text: str) -> bool:
     """No terminal punctuation at the end, or a sentence that closes on a dangling function word."""
-    tail = text.rstrip()
+    tail = text.rstrip()[-80:]  # the end is all that matters; patterns anchored at $ would scan it all
     if not tail:
         return True
     if not _COMPLETE_ENDING.search(tail):
