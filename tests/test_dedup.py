@@ -47,8 +47,9 @@ def test_exact_and_reencoded_copies(tmp_path: Path) -> None:
     assert found["c.txt"] == ("duplicate", "a.txt", "exact copy")
 
 
-def test_respelled_and_edited_copy_is_a_near_duplicate(tmp_path: Path) -> None:
-    near = edit_words(respell_uk(ROME), 0.03, seed=1)
+@pytest.mark.parametrize("share", [0.02, 0.05, 0.10])
+def test_respelled_and_edited_copy_is_a_near_duplicate(tmp_path: Path, share: float) -> None:
+    near = edit_words(respell_uk(ROME), share, seed=1)
     found = status(build(tmp_path, {"a.txt": ROME, "b.txt": near}))
     kind, doc, reason = found["b.txt"] if found["b.txt"][0] == "duplicate" else found["a.txt"]
     assert kind == "duplicate"
@@ -115,3 +116,18 @@ def test_seed_003_is_contained_in_seed_001_after_folding(seeds_candidate: Candid
     row = next(r for r in seeds_candidate.sources if r.path.startswith("003_"))
     contained = float(row.reason.split("contained ")[1].rstrip(")"))
     assert contained >= 0.84
+
+
+def test_an_edited_truncated_copy_still_joins(tmp_path: Path) -> None:
+    cut = edit_words(truncate(ROME, 0.3), 0.05, seed=4)
+    found = status(build(tmp_path, {"full.txt": ROME, "cut.txt": cut}))
+    assert found["cut.txt"][:2] == ("duplicate", "full.txt")
+    assert found["cut.txt"][2].startswith("truncated copy")
+
+
+def test_of_two_complete_copies_the_one_with_fewer_unknown_words_is_kept(tmp_path: Path) -> None:
+    garbled = ROME.replace(" the ", " tbe ", 3).replace("Ministers", "Mjnisters", 2)
+    # The garbled copy is longer by a trailing line, so length alone would choose it.
+    found = status(build(tmp_path, {"a_garbled.txt": garbled + "\n\nThe meeting closed.", "b_clean.txt": ROME}))
+    assert found["b_clean.txt"][0] == "canonical"
+    assert found["a_garbled.txt"][:2] == ("duplicate", "b_clean.txt")

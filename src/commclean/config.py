@@ -37,6 +37,8 @@ class RepairConfig:
     # Below this Zipf frequency a word is unknown, and so a candidate OCR misread (if one glyph
     # confusion turns it into a known word). Low, so that rare real words are left alone.
     ocr_unknown_zipf: float = 1.0
+    # A rarer word is a misread too when its correction is this much commoner ("tbe" 2.6, "the" 7.7).
+    ocr_dominance: float = 4.0
     # Repeated lines shorter than this are not running heads ("Ukraine" twice is just a word).
     min_running_head_chars: int = 12
     # Only this many leading paragraphs can hold a release wrapper's header.

@@ -219,9 +219,10 @@ def cluster(docs: Sequence[SourceDoc], edges: Sequence[Edge]) -> list[Cluster]:
     return clusters
 
 
-def canonical_rank(doc: SourceDoc, cut_off: bool) -> tuple[bool, int, int, str]:
-    """Complete before truncated, then fewer repairs, then longer; the path breaks ties."""
-    return (doc.is_truncated or cut_off, len(doc.repairs), -len(doc.text), doc.raw.path)
+def canonical_rank(doc: SourceDoc, cut_off: bool) -> tuple[bool, int, int, int, str]:
+    """Complete before truncated, then the cleaner (fewer repairs, fewer unknown words), then
+    the longer; the path breaks ties."""
+    return (doc.is_truncated or cut_off, len(doc.repairs), doc.unknown_words, -len(doc.text), doc.raw.path)
 
 
 def _membership(member: int, edge: Edge, cut_off: bool) -> Membership:

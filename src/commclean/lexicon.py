@@ -11,6 +11,7 @@ from functools import lru_cache
 import wordfreq
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]|[A-Za-z]")
+_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]{2,}(?![A-Za-z])")
 
 
 @lru_cache(maxsize=1)
@@ -41,3 +42,9 @@ def is_known(word: str, vocabulary: Mapping[str, int], min_zipf: float) -> bool:
     """A common English word, or one the document itself uses more than once."""
     lowered = word.lower()
     return zipf(lowered) >= min_zipf or vocabulary[lowered] >= 2
+
+
+def count_unknown_words(text: str, min_zipf: float) -> int:
+    """Distinct lower-case words of the text that wordfreq does not know: misreads and garbage
+    mostly (names are capitalised, so they do not count against a copy)."""
+    return len(set(_LOWER_WORD.findall(text)) - known_words(min_zipf))

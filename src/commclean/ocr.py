@@ -37,11 +37,11 @@ def fix_ocr_misreads(text: str, config: RepairConfig) -> tuple[str, int]:
         text = _SPECK_INSIDE_WORDS.sub(_split_speck, _SPECK_AFTER_FUNCTION_WORD.sub(_drop_speck, text))
         specks = int(text != before)  # the callbacks leave most matches as they were
     lowered = text.lower()
-    known = known_words(config.ocr_unknown_zipf)
+    known = known_words(config.known_word_zipf)
     # Most tokens are known words as they stand; only the rest need their punctuation taken off.
     stripped = {token.strip(_EDGE_PUNCTUATION) for token in set(lowered.split()) - known}
     unknown = {word for word in stripped - known if _PLAIN_WORD.fullmatch(word)}
-    fixable = [word for word in unknown if best_correction(word, config)]
+    fixable = [word for word in unknown if _is_misread(word, config)]
     # A name the document uses again is no misread: only words seen once are corrected.
     fixable = [word for word in fixable if lowered.count(word) == 1]
     corrections: dict[str, str] = {}
@@ -73,6 +73,16 @@ def _split_speck(match: re.Match[str]) -> str:
 
 def _drop_speck(match: re.Match[str]) -> str:
     return match.group(1) + " " if match.group(1) in _FUNCTION_WORDS else match.group(0)
+
+
+def _is_misread(word: str, config: RepairConfig) -> bool:
+    """Unknown to wordfreq, or rare ("tbe" is seen, from OCR'd text) next to a far commoner
+    correction ("the"): rare real words ("ore" beside "one") are left alone."""
+    correction = best_correction(word, config)
+    if correction is None:
+        return False
+    rarity = zipf(word)
+    return rarity < config.ocr_unknown_zipf or zipf(correction.lower()) - rarity >= config.ocr_dominance
 
 
 def best_correction(word: str, config: RepairConfig) -> str | None:

@@ -13,6 +13,7 @@ from commclean.config import Config
 from commclean.decode import decode_file
 from commclean.dedup import deduplicate
 from commclean.discover import Discovery, discover
+from commclean.lexicon import count_unknown_words
 from commclean.metadata import extract_metadata
 from commclean.records import Candidate, Cluster, Decoded, FoundFile, Quarantined, RawFile, Repaired, SourceDoc
 from commclean.repair import repair_text
@@ -105,7 +106,8 @@ def analyse_batch(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
         for name in ("title", "date", "location", "doc_type"):
             stats.update("metadata", f"{name}:{'found' if getattr(metadata, name) else 'none'}")
         decoded = repaired.decoded
-        return SourceDoc(decoded.raw, decoded.encoding or "", repaired.text, repaired.repairs, truncated, metadata)
+        unknown = count_unknown_words(repaired.text, config.repair.known_word_zipf)
+        return SourceDoc(decoded.raw, decoded.encoding or "", repaired.text, repaired.repairs, truncated, metadata, unknown)
 
     out = _each("analyse", batch.items, step, batch.quarantined)
     return Batch(out.items, out.quarantined, out.stats.merge(batch.stats))

@@ -103,6 +103,7 @@ class SourceDoc:
     repairs: tuple[str, ...]
     is_truncated: bool
     metadata: Metadata
+    unknown_words: int = 0  # words neither wordfreq nor the document itself knows: noise left over
 
 
 @dataclass(frozen=True)
