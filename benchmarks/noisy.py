@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import random
 import re
-import textwrap
 from collections.abc import Callable
 
 PRINT_HEADER = "{date}, {time} {title} - United States Department of State"

@@ -6,14 +6,14 @@ import re
 
 # Quotes and brackets may close a sentence after its full stop: `He said "yes."` ends there.
 CLOSERS = "\"'”’)]»"
-SENTENCE_END = re.compile(rf"[.!?…:][{re.escape(CLOSERS)}]*$")
 LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-•*–—]|\((?:[a-z]{1,3}|\d{1,3})\)|[a-z][.)])\s")
 PARAGRAPH_SPLIT = re.compile(r"\n[ \t]*\n+")
 # "…disinformation;" or "…cooperation; and" closes an item of a list that goes on in lower case.
 LIST_ITEM_END = re.compile(r";(?:\s+(?:and|or))?$")
 
+
 def ends_sentence(text: str) -> bool:
-    """Ends with . ! ? … or : (closing quotes and brackets aside); as SENTENCE_END, without a scan."""
+    """Ends with . ! ? … or : (closing quotes and brackets aside), checked at the end only."""
     return text.rstrip().rstrip(CLOSERS)[-1:] in (".", "!", "?", "…", ":")
 
 
