@@ -28,7 +28,7 @@ def main() -> None:
             name = f"{prefix}__{kind}.txt"
             (OUT / name).write_text(make(kind, gold, rng), encoding="utf-8")
             labels.append({"path": name, "kind": kind, "gold": gold_path.name})
-    (OUT / "labels.jsonl").write_text("".join(json.dumps(l) + "\n" for l in labels), encoding="utf-8")
+    (OUT / "labels.jsonl").write_text("".join(json.dumps(label) + "\n" for label in labels), encoding="utf-8")
 
 
 if __name__ == "__main__":
