@@ -22,6 +22,7 @@ from commclean.pipeline import (
     summarise,
     validate_candidate,
 )
+from commclean.lock import run_lock
 from commclean.publish import publish
 from commclean.records import Candidate, Cluster, Decoded, FoundFile, Repaired, SourceDoc
 from commclean.schema import corpus_table, sources_table
@@ -77,19 +78,27 @@ def validate_task(candidate: Candidate, config: Config) -> ValidationReport:
 
 
 @task(name="publish", **_TASK)
-def publish_task(candidate: Candidate, manifest: dict, clean_dir: str) -> str:
-    return str(publish(corpus_table(candidate), sources_table(candidate), manifest, clean_dir).corpus_path)
+def publish_task(candidate: Candidate, manifest: dict, clean_dir: str, keep: int) -> int:
+    return publish(corpus_table(candidate), sources_table(candidate), manifest, clean_dir, keep).version
 
 
 @flow(name="build-corpus", log_prints=True)
-def build_corpus(raw_dir: str = "raw", clean_dir: str = "clean", batch_size: int | None = None) -> RunSummary:
+def build_corpus(
+    raw_dir: str = "raw", clean_dir: str = "clean", batch_size: int | None = None, wait_seconds: float = 0.0
+) -> RunSummary:
     """Build clean/corpus.parquet and clean/sources.parquet from every file under raw/.
 
-    A failing expectation publishes nothing: the flow run fails and names it, and the
-    previous corpus stays in place."""
-    logger = get_run_logger()
+    One run at a time per clean/ folder (a second one waits up to wait_seconds, then fails
+    saying so). A failing expectation publishes nothing: the flow run fails and names it, and
+    the previous corpus stays in place."""
     config = Config() if batch_size is None else Config(batch_size=batch_size)
     raw, clean = str(Path(raw_dir).resolve()), str(Path(clean_dir).resolve())
+    with run_lock(clean, wait_seconds):
+        return _build(raw, clean, config)
+
+
+def _build(raw: str, clean: str, config: Config) -> RunSummary:
+    logger = get_run_logger()
     discovery = discover_task(raw)
     decoded = [decode_task.submit(files, config) for files in batches_of(discovery.files, config.batch_size)]
     repaired = [repair_task.submit(batch, config) for batch in decoded]
@@ -104,7 +113,8 @@ def build_corpus(raw_dir: str = "raw", clean_dir: str = "clean", batch_size: int
         for failure in report.failed:
             logger.error("expectation failed: %s", failure.describe())
         raise ValidationFailed(summary)
-    publish_task(candidate, manifest_for(summary, report), clean)
+    version = publish_task(candidate, manifest_for(summary, report), clean, config.keep_snapshots)
+    logger.info("published snapshot v%s", version)
     for line in summary.lines():
         logger.info(line)
     return summary

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,3 +40,26 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+_HOLD_LOCK = (
+    "import sys, time\nfrom commclean.lock import run_lock\n"
+    "with run_lock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(60)"
+)
+
+
+@pytest.fixture()
+def lock_holder() -> Iterator[Callable[[Path], subprocess.Popen]]:
+    """Starts another process that holds the run lock on a clean/ folder (killed afterwards)."""
+    holders: list[subprocess.Popen] = []
+
+    def start(clean: Path) -> subprocess.Popen:
+        holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(clean)], stdout=subprocess.PIPE, text=True)
+        holders.append(holder)
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        return holder
+
+    yield start
+    for holder in holders:
+        holder.kill()
+        holder.wait()

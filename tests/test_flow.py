@@ -78,3 +78,12 @@ def test_cli_serve_says_plainly_that_it_needs_a_server(monkeypatch: pytest.Monke
     assert result.exit_code == 2
     assert "needs a running Prefect server" in result.output
     assert "prefect server start" in result.output
+
+
+def test_cli_run_refuses_to_run_beside_another_run(seed_raw: Path, tmp_path: Path, lock_holder) -> None:  # noqa: ANN001
+    clean = tmp_path / "clean"
+    lock_holder(clean)
+    result = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
+    assert result.exit_code == 3
+    assert "another commclean run is publishing" in result.output
+    assert not (clean / "corpus.parquet").exists()

@@ -20,20 +20,63 @@ CleanOption = Annotated[Path, typer.Option("--clean", help="Folder the corpus is
 
 
 @app.command()
-def run(raw: RawOption = Path("raw"), clean: CleanOption = Path("clean")) -> None:
+def run(
+    raw: RawOption = Path("raw"),
+    clean: CleanOption = Path("clean"),
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another run on the same clean/ to finish.")] = 0.0,
+) -> None:
     """Build clean/corpus.parquet and clean/sources.parquet from raw/ through the Prefect flow."""
     if not raw.is_dir():
         typer.echo(f"error: raw folder {raw} does not exist", err=True)
         raise typer.Exit(2)
+    from commclean.lock import RunLocked
     from flows.build_corpus import ValidationFailed, build_corpus
 
     try:
-        summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean))
+        summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean), wait_seconds=wait)
     except ValidationFailed as failure:
         _print_summary(failure.summary.lines(), clean)
         typer.echo("Validation failed: nothing was published.", err=True)
         raise typer.Exit(1) from None
+    except RunLocked as locked:
+        typer.echo(f"error: {locked}", err=True)
+        raise typer.Exit(3) from None
     _print_summary(summary.lines(), clean)
+
+
+@app.command("history")
+def history_command(clean: CleanOption = Path("clean")) -> None:
+    """List the published snapshots, oldest first; * marks the one readers see."""
+    from commclean.publish import current_version, history
+
+    snapshots = history(clean)
+    if not snapshots:
+        typer.echo(f"nothing published in {clean} yet")
+        return
+    current = current_version(clean)
+    for snapshot in snapshots:
+        typer.echo(("* " if snapshot.version == current else "  ") + snapshot.summary())
+
+
+@app.command()
+def rollback(
+    version: Annotated[int, typer.Argument(help="Snapshot version, as `commclean history` lists it.")],
+    clean: CleanOption = Path("clean"),
+) -> None:
+    """Publish an earlier snapshot again (atomically, as a run publishes)."""
+    from commclean.lock import RunLocked, run_lock
+    from commclean.publish import rollback as publish_again
+
+    try:
+        with run_lock(clean):
+            publish_again(clean, version)
+    except FileNotFoundError as missing:
+        typer.echo(f"error: {missing}; see `commclean history`", err=True)
+        raise typer.Exit(2) from None
+    except RunLocked as locked:
+        typer.echo(f"error: {locked}", err=True)
+        raise typer.Exit(3) from None
+    typer.echo(f"readers now see snapshot v{version}")
 
 
 def _print_summary(lines: list[str], clean: Path) -> None:

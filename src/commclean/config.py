@@ -110,3 +110,5 @@ class Config:
     validation: ValidationConfig = field(default_factory=ValidationConfig)
     # Files per Prefect task: large enough that a task carries seconds of work, not milliseconds.
     batch_size: int = 2_000
+    # Published snapshots kept under clean/snapshots/ (the current one is never deleted).
+    keep_snapshots: int = 10

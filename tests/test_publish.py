@@ -1,0 +1,91 @@
+"""Publishing: immutable numbered snapshots, an atomic switch, history, rollback, one run at a time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from commclean.cli import app
+from commclean.lock import RunLocked, run_lock
+from commclean.publish import current_version, history, publish, rollback
+from commclean.records import Candidate
+from commclean.schema import corpus_table, sources_table
+
+
+def _publish(candidate: Candidate, clean: Path, keep: int = 10, drop: int = 0) -> int:
+    corpus = corpus_table(candidate)
+    corpus = corpus.slice(0, corpus.num_rows - drop)
+    return publish(corpus, sources_table(candidate), {"counts": {"documents": corpus.num_rows}}, clean, keep).version
+
+
+def test_each_publish_is_a_new_snapshot_that_readers_are_switched_to(seeds_candidate: Candidate, tmp_path: Path) -> None:
+    assert [_publish(seeds_candidate, tmp_path), _publish(seeds_candidate, tmp_path, drop=1)] == [1, 2]
+    assert [s.version for s in history(tmp_path)] == [1, 2]
+    assert current_version(tmp_path) == 2
+    for name in ("corpus.parquet", "sources.parquet", "manifest.json"):
+        assert (tmp_path / name).read_bytes() == (tmp_path / "snapshots" / "v2" / name).read_bytes()
+    assert pq.read_table(tmp_path / "corpus.parquet").num_rows == 3
+
+
+def test_parquet_files_carry_pipeline_and_snapshot_versions(seeds_candidate: Candidate, tmp_path: Path) -> None:
+    _publish(seeds_candidate, tmp_path)
+    metadata = pq.read_schema(tmp_path / "corpus.parquet").metadata
+    assert metadata[b"commclean.snapshot_version"] == b"1"
+    assert b"commclean.pipeline_version" in metadata
+    assert pq.read_schema(tmp_path / "corpus.parquet").field("date").metadata[b"description"]
+
+
+def test_rollback_republishes_an_earlier_snapshot(seeds_candidate: Candidate, tmp_path: Path) -> None:
+    _publish(seeds_candidate, tmp_path)
+    first = (tmp_path / "corpus.parquet").read_bytes()
+    _publish(seeds_candidate, tmp_path, drop=2)
+    assert (tmp_path / "corpus.parquet").read_bytes() != first
+    rollback(tmp_path, 1)
+    assert (tmp_path / "corpus.parquet").read_bytes() == first
+    assert current_version(tmp_path) == 1
+    with pytest.raises(FileNotFoundError):
+        rollback(tmp_path, 9)
+
+
+def test_only_the_newest_snapshots_are_kept_and_never_the_current_one(seeds_candidate: Candidate, tmp_path: Path) -> None:
+    for _ in range(4):
+        _publish(seeds_candidate, tmp_path, keep=2)
+    assert [s.version for s in history(tmp_path)] == [3, 4]
+    rollback(tmp_path, 3)
+    _publish(seeds_candidate, tmp_path, keep=1)
+    assert [s.version for s in history(tmp_path)] == [5]
+
+
+def test_history_and_rollback_commands(seeds_candidate: Candidate, tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert "nothing published" in runner.invoke(app, ["history", "--clean", str(tmp_path)]).output
+    _publish(seeds_candidate, tmp_path)
+    _publish(seeds_candidate, tmp_path, drop=1)
+    listed = runner.invoke(app, ["history", "--clean", str(tmp_path)]).output.splitlines()
+    assert listed[0].startswith("  v1") and listed[1].startswith("* v2")
+    assert runner.invoke(app, ["rollback", "1", "--clean", str(tmp_path)]).exit_code == 0
+    assert current_version(tmp_path) == 1
+    assert runner.invoke(app, ["rollback", "7", "--clean", str(tmp_path)]).exit_code == 2
+
+
+def test_a_second_run_is_refused_while_the_first_holds_the_lock(tmp_path: Path, lock_holder) -> None:  # noqa: ANN001
+    holder = lock_holder(tmp_path)
+    started = time.monotonic()
+    with pytest.raises(RunLocked, match=f"pid {holder.pid}"):
+        with run_lock(tmp_path, wait_seconds=0.5):
+            pass
+    assert time.monotonic() - started >= 0.5
+
+
+def test_a_killed_run_never_leaves_the_lock_stuck(tmp_path: Path, lock_holder) -> None:  # noqa: ANN001
+    holder = lock_holder(tmp_path)
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    with run_lock(tmp_path):
+        pass
