@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from commclean.cache import cache_path
 from commclean.config import Config
 from commclean.discover import Discovery, discover
 from commclean.pipeline import (
@@ -19,6 +20,7 @@ from commclean.pipeline import (
     deduplicate_docs,
     manifest_for,
     repair_batch,
+    save_results,
     summarise,
     validate_candidate,
 )
@@ -46,9 +48,9 @@ def discover_task(raw_dir: str) -> Discovery:
     return discover(raw_dir)
 
 
-@task(name="decode batch", **_TASK)
-def decode_task(files: tuple[FoundFile, ...], config: Config) -> Batch[Decoded]:
-    return decode_batch(files, config)
+@task(name="decode batch (or take it from the cache)", **_TASK)
+def decode_task(files: tuple[FoundFile, ...], config: Config, cache: Path | None) -> Batch[Decoded]:
+    return decode_batch(files, config, cache)
 
 
 @task(name="repair batch", **_TASK)
@@ -61,9 +63,14 @@ def analyse_task(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
     return analyse_batch(batch, config)
 
 
+@task(name="save new results to the cache", **_TASK)
+def save_results_task(batches: list[Batch[SourceDoc]], cache: Path) -> int:
+    return save_results(batches, cache)
+
+
 @task(name="deduplicate", **_TASK)
 def deduplicate_task(batches: list[Batch[SourceDoc]], config: Config) -> tuple[list[Cluster], Stats]:
-    return deduplicate_docs([doc for batch in batches for doc in batch.items], config)
+    return deduplicate_docs([doc for batch in batches for doc in batch.documents()], config)
 
 
 @task(name="choose canonical texts and fuse metadata", **_TASK)
@@ -84,26 +91,35 @@ def publish_task(candidate: Candidate, manifest: dict, clean_dir: str, keep: int
 
 @flow(name="build-corpus", log_prints=True)
 def build_corpus(
-    raw_dir: str = "raw", clean_dir: str = "clean", batch_size: int | None = None, wait_seconds: float = 0.0
+    raw_dir: str = "raw",
+    clean_dir: str = "clean",
+    batch_size: int | None = None,
+    wait_seconds: float = 0.0,
+    full: bool = False,
 ) -> RunSummary:
     """Build clean/corpus.parquet and clean/sources.parquet from every file under raw/.
 
-    One run at a time per clean/ folder (a second one waits up to wait_seconds, then fails
-    saying so). A failing expectation publishes nothing: the flow run fails and names it, and
-    the previous corpus stays in place."""
+    Files seen before (same bytes, same pipeline version and settings) are taken from the cache
+    in clean/cache/ unless `full` is set; the result is the same either way. One run at a time
+    per clean/ folder (a second one waits up to wait_seconds, then fails saying so). A failing
+    expectation publishes nothing: the flow run fails and names it, and the previous corpus
+    stays in place."""
     config = Config() if batch_size is None else Config(batch_size=batch_size)
     raw, clean = str(Path(raw_dir).resolve()), str(Path(clean_dir).resolve())
     with run_lock(clean, wait_seconds):
-        return _build(raw, clean, config)
+        return _build(raw, clean, config, full)
 
 
-def _build(raw: str, clean: str, config: Config) -> RunSummary:
+def _build(raw: str, clean: str, config: Config, full: bool) -> RunSummary:
     logger = get_run_logger()
+    cache = cache_path(clean, config)
+    lookup = None if full else cache
     discovery = discover_task(raw)
-    decoded = [decode_task.submit(files, config) for files in batches_of(discovery.files, config.batch_size)]
+    decoded = [decode_task.submit(files, config, lookup) for files in batches_of(discovery.files, config.batch_size)]
     repaired = [repair_task.submit(batch, config) for batch in decoded]
     analysed = [analyse_task.submit(batch, config) for batch in repaired]
     batches = [future.result() for future in analysed]
+    save_results_task(batches, cache)
     clusters, dedup_stats = deduplicate_task(batches, config)
     stats = Stats.merged([batch.stats for batch in batches] + [dedup_stats])
     candidate = assemble_task(batches, clusters, discovery, stats)

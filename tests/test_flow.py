@@ -87,3 +87,20 @@ def test_cli_run_refuses_to_run_beside_another_run(seed_raw: Path, tmp_path: Pat
     assert result.exit_code == 3
     assert "another commclean run is publishing" in result.output
     assert not (clean / "corpus.parquet").exists()
+
+
+def test_a_second_run_takes_unchanged_files_from_the_cache_and_full_ignores_it(seed_raw: Path, tmp_path: Path) -> None:
+    import json
+
+    from flows.build_corpus import build_corpus
+
+    clean = tmp_path / "clean"
+    first = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
+    second = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
+    full = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean), full=True)
+    assert first.stats["cache"] == {"hits": 0, "misses": 5}
+    assert second.stats["cache"] == {"hits": 5, "misses": 0}
+    assert full.stats["cache"] == {"hits": 0, "misses": 5}
+    assert json.loads((clean / "manifest.json").read_text())["stats"]["cache"] == {"hits": 0, "misses": 5}
+    versions = [pq.read_table(clean / "snapshots" / f"v{n}" / "corpus.parquet") for n in (1, 2, 3)]
+    assert versions[0].equals(versions[1]) and versions[1].equals(versions[2])

@@ -24,6 +24,7 @@ def run(
     raw: RawOption = Path("raw"),
     clean: CleanOption = Path("clean"),
     wait: Annotated[float, typer.Option(help="Seconds to wait for another run on the same clean/ to finish.")] = 0.0,
+    full: Annotated[bool, typer.Option("--full", help="Process every file again, ignoring the cache.")] = False,
 ) -> None:
     """Build clean/corpus.parquet and clean/sources.parquet from raw/ through the Prefect flow."""
     if not raw.is_dir():
@@ -33,7 +34,7 @@ def run(
     from flows.build_corpus import ValidationFailed, build_corpus
 
     try:
-        summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean), wait_seconds=wait)
+        summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean), wait_seconds=wait, full=full)
     except ValidationFailed as failure:
         _print_summary(failure.summary.lines(), clean)
         typer.echo("Validation failed: nothing was published.", err=True)

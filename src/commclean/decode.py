@@ -68,9 +68,18 @@ def decode_file(found: FoundFile, config: DecodeConfig, stats: Stats) -> Decoded
     except OSError as error:
         raw = RawFile(found.path, found.abs_path, found.size_bytes, "")
         decoded = Decoded(raw, None, None, f"unreadable ({error.strerror or type(error).__name__})")
+        stats.update("quarantine", decoded.quarantine_reason or "")
+        return decoded
+    return decode_raw(raw, data, config, stats)
+
+
+def decode_raw(raw: RawFile, data: bytes | None, config: DecodeConfig, stats: Stats) -> Decoded:
+    """Decode bytes already read; None stands for a file too large (or unreadable) to read."""
+    if data is None:
+        reason = f"too large (over {config.max_file_bytes} bytes)" if raw.sha256 else "unreadable"
+        decoded = Decoded(raw, None, None, reason)
     else:
-        too_large = f"too large (over {config.max_file_bytes} bytes)"
-        decoded = Decoded(raw, None, None, too_large) if data is None else decode_bytes(raw, data, config)
+        decoded = decode_bytes(raw, data, config)
     if decoded.quarantine_reason:
         stats.update("quarantine", decoded.quarantine_reason)
     else:

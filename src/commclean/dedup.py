@@ -14,7 +14,7 @@ import numpy as np
 from rapidfuzz.distance import LCSseq
 
 from commclean.config import DedupConfig
-from commclean.records import Cluster, Membership, SourceDoc
+from commclean.records import Cluster, Fingerprint, Membership, SourceDoc
 from commclean.stats import Stats
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -34,16 +34,6 @@ _OCR_FOLDS = str.maketrans({"0": "o", "1": "l", "5": "s", "|": "l"})
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 # Code points for bigram characters: 0x100 up, with the surrogate block stepped over.
 _SEQUENCE_ALPHABET = 1_040_000
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What dedup needs of one source: a key for exact copies, sampled shingles to find candidate
-    pairs, and the text as a sequence to align candidates by."""
-
-    exact_key: str
-    samples: np.ndarray  # sorted unique hashes of the word 5-grams that fall in the sample
-    sequence: str  # one character per word bigram of the folded text, in order
 
 
 @dataclass(frozen=True)
@@ -239,7 +229,7 @@ def _membership(member: int, edge: Edge, cut_off: bool) -> Membership:
 def deduplicate(docs: Sequence[SourceDoc], config: DedupConfig, stats: Stats) -> list[Cluster]:
     """Exact copies collapse onto their best copy first; the distinct texts are then matched,
     verified and clustered, and each exact copy follows its representative into its cluster."""
-    prints = [fingerprint(doc.text, config) for doc in docs]
+    prints = [doc.fingerprint or fingerprint(doc.text, config) for doc in docs]
     groups: dict[str, list[int]] = {}
     for index in sorted(range(len(docs)), key=lambda i: canonical_rank(docs[i], False)):
         groups.setdefault(prints[index].exact_key, []).append(index)

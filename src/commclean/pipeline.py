@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from commclean.assemble import assemble, check_ledger
 from commclean.config import Config
-from commclean.decode import decode_file
-from commclean.dedup import deduplicate
+from commclean.cache import CachedResult, ResultCache
+from commclean.decode import decode_raw, read_raw
+from commclean.dedup import deduplicate, fingerprint
 from commclean.discover import Discovery, discover
 from commclean.lexicon import count_unknown_words
 from commclean.metadata import extract_metadata
@@ -33,6 +34,16 @@ class Batch(Generic[Out]):
     items: tuple[Out, ...]
     quarantined: tuple[Quarantined, ...] = ()
     stats: Stats = field(default_factory=Stats)
+    # Files whose results came from the cache: finished documents pass the later stages untouched.
+    ready: tuple[SourceDoc, ...] = ()
+    from_cache: frozenset[str] = frozenset()
+
+    def documents(self) -> list[SourceDoc]:
+        return [*self.items, *self.ready] if self.ready else list(self.items)
+
+    def carried(self, out: Batch[Any]) -> Batch[Any]:
+        """A later stage's output, with this batch's stats, cached documents and hashes carried on."""
+        return Batch(out.items, out.quarantined, out.stats.merge(self.stats), self.ready, self.from_cache)
 
 
 def _each(stage: str, items: Sequence[In], step: Callable[[In, Stats], Out | Quarantined],
@@ -61,14 +72,39 @@ def _raw_of(item: object) -> RawFile:
     return item.raw
 
 
-def decode_batch(files: Sequence[FoundFile], config: Config) -> Batch[Decoded]:
-    def step(found: FoundFile, stats: Stats) -> Decoded | Quarantined:
-        decoded = decode_file(found, config.decode, stats)
+def decode_batch(files: Sequence[FoundFile], config: Config, cache: Path | None = None) -> Batch[Decoded]:
+    """Read and hash every file; take the results of files already seen from the cache (when
+    one is given) and decode the rest."""
+    stats = Stats()
+    read = [_read(found, config, stats) for found in files]
+    hits = ResultCache(cache).get_many(raw.sha256 for raw, _ in read if raw) if cache else {}
+    ready: list[SourceDoc] = []
+    held: list[Quarantined] = []
+    misses: list[tuple[RawFile, bytes | None]] = []
+    for raw, data in read:
+        if raw.sha256 in hits:
+            restored = hits[raw.sha256].restore(raw)
+            (held if isinstance(restored, Quarantined) else ready).append(restored)
+        else:
+            misses.append((raw, data))
+    stats.update("cache", "hits", len(read) - len(misses))
+    stats.update("cache", "misses", len(misses))
+
+    def step(item: tuple[RawFile, bytes | None], stats: Stats) -> Decoded | Quarantined:
+        decoded = decode_raw(item[0], item[1], config.decode, stats)
         if decoded.quarantine_reason:
             return Quarantined(decoded.raw, decoded.encoding, decoded.quarantine_reason)
         return decoded
 
-    return _each("decode", files, step)
+    out = _each("decode", misses, step, held)
+    return Batch(out.items, out.quarantined, out.stats.merge(stats), tuple(ready), frozenset(hits))
+
+
+def _read(found: FoundFile, config: Config, stats: Stats) -> tuple[RawFile, bytes | None]:
+    try:
+        return read_raw(found, config.decode)
+    except OSError:  # no hash and no bytes: decode_raw quarantines it as unreadable
+        return RawFile(found.path, found.abs_path, found.size_bytes, ""), None
 
 
 def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
@@ -83,8 +119,7 @@ def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
             stats.update("repair", name)
         return Repaired(decoded, result.text, repairs, result.metadata_text)
 
-    out = _each("repair", batch.items, step, batch.quarantined)
-    return Batch(out.items, out.quarantined, out.stats.merge(batch.stats))
+    return batch.carried(_each("repair", batch.items, step, batch.quarantined))
 
 
 def _unusable_after_repair(text: str, config: Config) -> str | None:
@@ -107,14 +142,30 @@ def analyse_batch(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
             stats.update("metadata", f"{name}:{'found' if getattr(metadata, name) else 'none'}")
         decoded = repaired.decoded
         unknown = count_unknown_words(repaired.text, config.repair.known_word_zipf)
-        return SourceDoc(decoded.raw, decoded.encoding or "", repaired.text, repaired.repairs, truncated, metadata, unknown)
+        return SourceDoc(decoded.raw, decoded.encoding or "", repaired.text, repaired.repairs, truncated, metadata,
+                         unknown, fingerprint(repaired.text, config.dedup))
 
-    out = _each("analyse", batch.items, step, batch.quarantined)
-    return Batch(out.items, out.quarantined, out.stats.merge(batch.stats))
+    return batch.carried(_each("analyse", batch.items, step, batch.quarantined))
 
 
-def process_batch(files: Sequence[FoundFile], config: Config) -> Batch[SourceDoc]:
-    return analyse_batch(repair_batch(decode_batch(files, config), config), config)
+def process_batch(files: Sequence[FoundFile], config: Config, cache: Path | None = None) -> Batch[SourceDoc]:
+    return analyse_batch(repair_batch(decode_batch(files, config, cache), config), config)
+
+
+def save_results(batches: Sequence[Batch[SourceDoc]], cache: Path) -> int:
+    """Store the results of the files this run processed (not those it took from the cache)."""
+    fresh = {
+        item.raw.sha256: CachedResult.of(item)
+        for batch in batches
+        for item in (*batch.items, *batch.quarantined)
+        if item.raw.sha256 and item.raw.sha256 not in batch.from_cache
+    }
+    store = ResultCache(cache)
+    try:
+        store.put_many(fresh)
+    finally:
+        store.close()
+    return len(fresh)
 
 
 def deduplicate_docs(docs: Sequence[SourceDoc], config: Config) -> tuple[list[Cluster], Stats]:
@@ -125,7 +176,7 @@ def deduplicate_docs(docs: Sequence[SourceDoc], config: Config) -> tuple[list[Cl
 def assemble_candidate(
     batches: Sequence[Batch[SourceDoc]], clusters: Sequence[Cluster], discovery: Discovery, stats: Stats
 ) -> Candidate:
-    docs = [doc for batch in batches for doc in batch.items]
+    docs = [doc for batch in batches for doc in batch.documents()]
     quarantined = [q for batch in batches for q in batch.quarantined]
     candidate = assemble(docs, quarantined, clusters, discovery.skipped, stats)
     check_ledger(candidate, [f.path for f in discovery.files])
@@ -194,11 +245,15 @@ def manifest_for(summary: RunSummary, report: ValidationReport) -> dict:
     }
 
 
-def build_candidate(raw_dir: str | Path, config: Config) -> tuple[Candidate, Discovery, Stats]:
+def build_candidate(
+    raw_dir: str | Path, config: Config, cache: Path | None = None
+) -> tuple[Candidate, Discovery, Stats]:
     """The whole pipeline up to validation, in one process: for library use and tests."""
     discovery = discover(raw_dir)
-    batches = [process_batch(batch, config) for batch in batches_of(discovery.files, config.batch_size)]
-    docs = [doc for batch in batches for doc in batch.items]
+    batches = [process_batch(batch, config, cache) for batch in batches_of(discovery.files, config.batch_size)]
+    if cache:
+        save_results(batches, cache)
+    docs = [doc for batch in batches for doc in batch.documents()]
     clusters, dedup_stats = deduplicate_docs(docs, config)
     stats = Stats.merged([b.stats for b in batches] + [dedup_stats])
     return assemble_candidate(batches, clusters, discovery, stats), discovery, stats

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+import numpy as np
+
 T = TypeVar("T")
 
 
@@ -94,6 +96,16 @@ class Metadata:
 
 
 @dataclass(frozen=True)
+class Fingerprint:
+    """What dedup needs of one text: a key for exact copies, sampled shingles to find candidate
+    pairs, and the text as a sequence to align candidates by."""
+
+    exact_key: str
+    samples: np.ndarray  # sorted unique hashes of the word 5-grams that fall in the sample
+    sequence: str  # one character per word bigram of the folded text, in order
+
+
+@dataclass(frozen=True)
 class SourceDoc:
     """One decodable raw file, repaired and analysed, ready for deduplication."""
 
@@ -104,6 +116,7 @@ class SourceDoc:
     is_truncated: bool
     metadata: Metadata
     unknown_words: int = 0  # words neither wordfreq nor the document itself knows: noise left over
+    fingerprint: Fingerprint | None = None  # dedup's view of the text, computed with the rest
 
 
 @dataclass(frozen=True)

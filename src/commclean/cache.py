@@ -1,0 +1,82 @@
+"""Per-file results kept between runs, keyed by the file's content hash and the pipeline's version,
+so that a run decodes, repairs and analyses only the files it has not seen."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from commclean.config import PIPELINE_VERSION, Config
+from commclean.records import Fingerprint, Metadata, Quarantined, RawFile, SourceDoc
+
+CACHE_DIR = "cache"
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    """What a file's content gave, without its path (the same bytes may sit under another name)."""
+
+    encoding: str | None
+    quarantine_reason: str | None
+    text: str = ""
+    repairs: tuple[str, ...] = ()
+    is_truncated: bool = False
+    metadata: Metadata = Metadata()
+    unknown_words: int = 0
+    fingerprint: Fingerprint | None = None
+
+    @classmethod
+    def of(cls, item: SourceDoc | Quarantined) -> CachedResult:
+        if isinstance(item, Quarantined):
+            return cls(item.encoding, item.reason)
+        return cls(item.encoding, None, item.text, item.repairs, item.is_truncated, item.metadata,
+                   item.unknown_words, item.fingerprint)
+
+    def restore(self, raw: RawFile) -> SourceDoc | Quarantined:
+        if self.quarantine_reason is not None:
+            return Quarantined(raw, self.encoding, self.quarantine_reason)
+        return SourceDoc(raw, self.encoding or "", self.text, self.repairs, self.is_truncated, self.metadata,
+                         self.unknown_words, self.fingerprint)
+
+
+def cache_path(clean_dir: str | Path, config: Config) -> Path:
+    """One cache file per pipeline version and configuration: a change of either starts afresh."""
+    settings = replace(config, batch_size=0, keep_snapshots=0)
+    key = hashlib.sha256(f"{PIPELINE_VERSION}|{settings!r}".encode()).hexdigest()[:16]
+    return Path(clean_dir) / CACHE_DIR / f"results-{PIPELINE_VERSION}-{key}.sqlite"
+
+
+class ResultCache:
+    """A small SQLite table: sha256 -> compressed pickle of a CachedResult. Written only by this
+    pipeline into its own clean/ folder; a torn write loses at most that run's new entries."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=60)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS results (sha256 TEXT PRIMARY KEY, result BLOB NOT NULL)")
+
+    def get_many(self, hashes: Iterable[str]) -> dict[str, CachedResult]:
+        wanted = sorted(set(hashes))
+        found: dict[str, CachedResult] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._db.execute(
+                f"SELECT sha256, result FROM results WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk
+            )
+            found.update((sha, pickle.loads(zlib.decompress(blob))) for sha, blob in rows)
+        return found
+
+    def put_many(self, results: dict[str, CachedResult]) -> None:
+        rows = [(sha, zlib.compress(pickle.dumps(result, protocol=5), 1)) for sha, result in results.items()]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", rows)
+
+    def close(self) -> None:
+        self._db.close()
