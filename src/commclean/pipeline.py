@@ -10,12 +10,14 @@ from typing import Any, Generic, TypeVar
 
 from commclean.assemble import assemble, check_ledger
 from commclean.config import Config
-from commclean.cache import CachedResult, ResultCache
+from commclean.cache import CachedResult, ResultCache, cache_path
 from commclean.decode import decode_raw, read_raw
 from commclean.dedup import deduplicate, fingerprint
 from commclean.discover import Discovery, discover
 from commclean.lexicon import count_unknown_words
+from commclean.lock import run_lock
 from commclean.metadata import extract_metadata
+from commclean.publish import crash_point, publish
 from commclean.records import Candidate, Cluster, Decoded, FoundFile, Quarantined, RawFile, Repaired, SourceDoc
 from commclean.repair import repair_text
 from commclean.schema import corpus_table, sources_table
@@ -246,13 +248,14 @@ def manifest_for(summary: RunSummary, report: ValidationReport) -> dict:
 
 
 def build_candidate(
-    raw_dir: str | Path, config: Config, cache: Path | None = None
+    raw_dir: str | Path, config: Config, cache: Path | None = None, save_to: Path | None = None
 ) -> tuple[Candidate, Discovery, Stats]:
-    """The whole pipeline up to validation, in one process: for library use and tests."""
+    """The whole pipeline up to validation, in one process: for library use and tests. Results
+    are looked up in `cache` and this run's new ones saved to `save_to` (default: `cache`)."""
     discovery = discover(raw_dir)
     batches = [process_batch(batch, config, cache) for batch in batches_of(discovery.files, config.batch_size)]
-    if cache:
-        save_results(batches, cache)
+    if save_to or cache:
+        save_results(batches, save_to or cache)
     docs = [doc for batch in batches for doc in batch.documents()]
     clusters, dedup_stats = deduplicate_docs(docs, config)
     stats = Stats.merged([b.stats for b in batches] + [dedup_stats])
@@ -261,3 +264,18 @@ def build_candidate(
 
 def validate_candidate(candidate: Candidate, config: Config) -> ValidationReport:
     return validate(corpus_table(candidate), sources_table(candidate), config.validation)
+
+
+def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False) -> RunSummary:
+    """One whole run in this process, without Prefect: build, validate, publish (if valid), under
+    the run lock. The Prefect flow runs the same stages as tasks; this is for library use."""
+    with run_lock(clean_dir):
+        cache = cache_path(clean_dir, config)
+        candidate, discovery, stats = build_candidate(raw_dir, config, None if full else cache, cache)
+        crash_point("built")
+        report = validate_candidate(candidate, config)
+        summary = summarise(candidate, discovery, report, published=report.success, stats=stats)
+        if report.success:
+            publish(corpus_table(candidate), sources_table(candidate), manifest_for(summary, report), clean_dir,
+                    config.keep_snapshots)
+        return summary

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +16,13 @@ import pyarrow.parquet as pq
 
 from commclean.config import PIPELINE_VERSION
 
+# Crash tests set this to the name of a point below; the process then kills itself there (SIGKILL,
+# as the kernel's OOM killer or a power cut would), to prove readers keep a complete version.
+CRASH_AT_ENV = "COMMCLEAN_CRASH_AT"
 CORPUS_FILE = "corpus.parquet"
 SOURCES_FILE = "sources.parquet"
 MANIFEST_FILE = "manifest.json"
-CURRENT_FILE = "CURRENT"
+CURRENT_LINK = "current"
 SNAPSHOTS = "snapshots"
 PUBLISHED_FILES = (SOURCES_FILE, CORPUS_FILE, MANIFEST_FILE)
 
@@ -47,11 +51,12 @@ class Snapshot:
 
 def publish(corpus: pa.Table, sources: pa.Table, manifest: dict, clean_dir: str | Path, keep: int = 10) -> Published:
     """Write snapshot N+1 completely (staged, fsynced, then renamed into snapshots/), then point
-    clean/corpus.parquet, clean/sources.parquet, clean/manifest.json and clean/CURRENT at it, each
-    by an atomic rename. A reader sees the old files or the new ones, never a half-written file;
-    one that needs the two tables from the same version reads snapshots/v<CURRENT>/."""
+    readers at it (see switch_to). A reader sees the old version or the new one, never a
+    half-written file nor a mix of two versions."""
     clean = Path(clean_dir)
     (clean / SNAPSHOTS).mkdir(parents=True, exist_ok=True)
+    for stale in clean.glob(".staging-*"):  # left by a run killed mid-write (runs hold the lock)
+        shutil.rmtree(stale, ignore_errors=True)
     version = max((s.version for s in history(clean)), default=0) + 1
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=clean))
     try:
@@ -68,36 +73,48 @@ def publish(corpus: pa.Table, sources: pa.Table, manifest: dict, clean_dir: str 
         for name in PUBLISHED_FILES:
             _fsync(staging / name)
         _fsync(staging)
+        crash_point("snapshot-staged")
         snapshot = clean / SNAPSHOTS / f"v{version}"
         os.rename(staging, snapshot)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    crash_point("snapshot-written")
     switch_to(clean, version)
     prune(clean, keep)
     return Published(version, clean / CORPUS_FILE, clean / SOURCES_FILE, clean / MANIFEST_FILE)
 
 
 def switch_to(clean_dir: str | Path, version: int) -> None:
-    """Point the top-level files at a snapshot: hard links (no copy), each swapped in atomically."""
+    """Point readers at a snapshot with one atomic rename: clean/current is a symbolic link to
+    snapshots/v<N>, and clean/corpus.parquet, sources.parquet and manifest.json are fixed links
+    into clean/current. So both tables always come from the same version, even after a crash."""
     clean = Path(clean_dir)
     snapshot = clean / SNAPSHOTS / f"v{version}"
     if not (snapshot / MANIFEST_FILE).is_file():
         raise FileNotFoundError(f"no snapshot v{version} in {clean / SNAPSHOTS}")
+    pointer = clean / f".{CURRENT_LINK}.{os.getpid()}.tmp"
+    pointer.unlink(missing_ok=True)
+    os.symlink(Path(SNAPSHOTS) / f"v{version}", pointer)
+    os.replace(pointer, clean / CURRENT_LINK)
+    crash_point("switched")
     for name in PUBLISHED_FILES:
-        temporary = clean / f".{name}.{os.getpid()}.tmp"
-        temporary.unlink(missing_ok=True)
-        os.link(snapshot / name, temporary)
-        os.replace(temporary, clean / name)
-    pointer = clean / f".{CURRENT_FILE}.{os.getpid()}.tmp"
-    pointer.write_text(f"{version}\n")
-    _fsync(pointer)
-    os.replace(pointer, clean / CURRENT_FILE)
+        _ensure_link(clean / name, Path(CURRENT_LINK) / name)
     _fsync(clean)
 
 
+def _ensure_link(path: Path, target: Path) -> None:
+    """The top-level names are links that never change; made once, and again only if missing."""
+    if path.is_symlink() and Path(os.readlink(path)) == target:
+        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    os.symlink(target, temporary)
+    os.replace(temporary, path)
+
+
 def current_version(clean_dir: str | Path) -> int | None:
-    pointer = Path(clean_dir) / CURRENT_FILE
-    return int(pointer.read_text().strip()) if pointer.is_file() else None
+    link = Path(clean_dir) / CURRENT_LINK
+    return int(Path(os.readlink(link)).name[1:]) if link.is_symlink() else None
 
 
 def history(clean_dir: str | Path) -> list[Snapshot]:
@@ -122,6 +139,11 @@ def prune(clean_dir: str | Path, keep: int) -> list[int]:
     for snapshot in old:
         shutil.rmtree(snapshot.path)
     return [s.version for s in old]
+
+
+def crash_point(name: str) -> None:
+    if os.environ.get(CRASH_AT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _write_parquet(table: pa.Table, path: Path, metadata: dict[str, str]) -> None:
