@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from commclean.cache import cache_path
@@ -20,12 +21,13 @@ from commclean.pipeline import (
     deduplicate_docs,
     manifest_for,
     repair_batch,
+    run_report_markdown,
     save_results,
     summarise,
     validate_candidate,
 )
 from commclean.lock import run_lock
-from commclean.publish import publish
+from commclean.publish import publish, published_doc_ids
 from commclean.records import Candidate, Cluster, Decoded, FoundFile, Repaired, SourceDoc
 from commclean.schema import corpus_table, sources_table
 from commclean.stats import Stats
@@ -125,6 +127,11 @@ def _build(raw: str, clean: str, config: Config, full: bool) -> RunSummary:
     candidate = assemble_task(batches, clusters, discovery, stats)
     report = validate_task(candidate, config)
     summary = summarise(candidate, discovery, report, published=report.success, stats=stats)
+    create_markdown_artifact(
+        markdown=run_report_markdown(summary, candidate, published_doc_ids(clean)),
+        key="commclean-run",
+        description="What this run read, found, quarantined and published",
+    )
     if not report.success:
         for failure in report.failed:
             logger.error("expectation failed: %s", failure.describe())

@@ -104,3 +104,17 @@ def test_a_second_run_takes_unchanged_files_from_the_cache_and_full_ignores_it(s
     assert json.loads((clean / "manifest.json").read_text())["stats"]["cache"] == {"hits": 0, "misses": 5}
     versions = [pq.read_table(clean / "snapshots" / f"v{n}" / "corpus.parquet") for n in (1, 2, 3)]
     assert versions[0].equals(versions[1]) and versions[1].equals(versions[2])
+
+
+def test_each_run_publishes_a_markdown_report_as_a_prefect_artifact(seed_raw: Path, tmp_path: Path) -> None:
+    from prefect.artifacts import Artifact
+
+    from flows.build_corpus import build_corpus
+
+    (seed_raw / "empty.txt").write_bytes(b"")
+    build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "clean"))
+    report = Artifact.get("commclean-run")
+    assert report is not None and report.type == "markdown"
+    assert "| documents | 4 |" in report.data
+    assert "## New documents (4)" in report.data
+    assert "- `empty.txt`: empty file" in report.data

@@ -231,6 +231,20 @@ def summarise(candidate: Candidate, discovery: Discovery, report: ValidationRepo
     )
 
 
+def run_report_markdown(summary: RunSummary, candidate: Candidate, previous_ids: set[str]) -> str:
+    """The run as a person reads it in Prefect's UI: counts, new documents, quarantined files."""
+    new = [row for row in candidate.corpus if row.doc_id not in previous_ids]
+    quarantined = [row for row in candidate.sources if row.status == "quarantined"]
+    lines = ["# commclean run", "", "| | |", "|---|---|"]
+    counts = (line.split(":", 1) for line in summary.lines())
+    lines += [f"| {key.strip()} | {value.split(chr(10))[0].strip()} |" for key, value in counts]
+    lines += ["", f"## New documents ({len(new)})", ""]
+    lines += [f"- `{row.doc_id}` {row.metadata.title or '(no title)'} ({row.source_paths[0]})" for row in new[:200]]
+    lines += ["", f"## Quarantined files ({len(quarantined)})", ""]
+    lines += [f"- `{row.path}`: {row.reason}" for row in quarantined[:500]]
+    return "\n".join(lines) + "\n"
+
+
 def manifest_for(summary: RunSummary, report: ValidationReport) -> dict:
     return {
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

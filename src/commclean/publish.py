@@ -44,7 +44,8 @@ class Snapshot:
     def summary(self) -> str:
         counts = self.manifest.get("counts", {})
         validation = "passed" if self.manifest.get("validation", {}).get("success") else "FAILED"
-        return (f"v{self.version}  {self.manifest.get('created_at', '?')}  pipeline {self.manifest.get('pipeline_version')}  "
+        when, pipeline = self.manifest.get("created_at", "?"), self.manifest.get("pipeline_version")
+        return (f"v{self.version}  {when}  pipeline {pipeline}  "
                 f"{counts.get('documents', '?')} documents, {counts.get('duplicates', '?')} duplicates, "
                 f"{counts.get('quarantined', '?')} quarantined  validation {validation}")
 
@@ -115,6 +116,12 @@ def _ensure_link(path: Path, target: Path) -> None:
 def current_version(clean_dir: str | Path) -> int | None:
     link = Path(clean_dir) / CURRENT_LINK
     return int(Path(os.readlink(link)).name[1:]) if link.is_symlink() else None
+
+
+def published_doc_ids(clean_dir: str | Path) -> set[str]:
+    """The doc_ids readers see now (empty before the first publish)."""
+    corpus = Path(clean_dir) / CORPUS_FILE
+    return set(pq.read_table(corpus, columns=["doc_id"]).column("doc_id").to_pylist()) if corpus.exists() else set()
 
 
 def history(clean_dir: str | Path) -> list[Snapshot]:
