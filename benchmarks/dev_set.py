@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from commclean.config import Config
-from commclean.pipeline import build_candidate, validate_candidate
+from commclean.pipeline import build_candidate, validate_tables
+from commclean.schema import tables_for
 from commclean.records import Candidate, CorpusRow
 
 DEFAULT_DEV = Path(__file__).resolve().parents[2] / "shared" / "corpus-dev-noisy"
@@ -114,7 +115,7 @@ def main() -> None:
     started = time.perf_counter()
     candidate, discovery, stats = build_candidate(args.dev / "raw", Config())
     elapsed = time.perf_counter() - started
-    report = validate_candidate(candidate, Config())
+    report = validate_tables(tables_for(candidate), Config())
     junk = [p for p, label in labels.items() if label.group is None]
     quarantined = {row.path for row in candidate.sources if row.status == "quarantined"}
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}, {platform.system()}")

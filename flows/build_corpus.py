@@ -24,12 +24,12 @@ from commclean.pipeline import (
     run_report_markdown,
     save_results,
     summarise,
-    validate_candidate,
+    validate_tables,
 )
 from commclean.lock import run_lock
 from commclean.publish import publish, published_doc_ids
 from commclean.records import Candidate, Cluster, Decoded, FoundFile, Repaired, SourceDoc
-from commclean.schema import corpus_table, sources_table
+from commclean.schema import Tables, tables_for
 from commclean.stats import Stats
 from commclean.validate import ValidationReport
 
@@ -81,14 +81,19 @@ def assemble_task(batches: list[Batch[SourceDoc]], clusters: list[Cluster], disc
     return assemble_candidate(batches, clusters, discovery, stats)
 
 
+@task(name="build the output tables", **_TASK)
+def tables_task(candidate: Candidate) -> Tables:
+    return tables_for(candidate)
+
+
 @task(name="validate with Great Expectations", **_TASK)
-def validate_task(candidate: Candidate, config: Config) -> ValidationReport:
-    return validate_candidate(candidate, config)
+def validate_task(tables: Tables, config: Config) -> ValidationReport:
+    return validate_tables(tables, config)
 
 
 @task(name="publish", **_TASK)
-def publish_task(candidate: Candidate, manifest: dict, clean_dir: str, keep: int) -> int:
-    return publish(corpus_table(candidate), sources_table(candidate), manifest, clean_dir, keep).version
+def publish_task(tables: Tables, manifest: dict, clean_dir: str, keep: int) -> int:
+    return publish(tables.corpus, tables.sources, manifest, clean_dir, keep).version
 
 
 @flow(name="build-corpus", log_prints=True)
@@ -125,7 +130,8 @@ def _build(raw: str, clean: str, config: Config, full: bool) -> RunSummary:
     clusters, dedup_stats = deduplicate_task(batches, config)
     stats = Stats.merged([batch.stats for batch in batches] + [dedup_stats])
     candidate = assemble_task(batches, clusters, discovery, stats)
-    report = validate_task(candidate, config)
+    tables = tables_task(candidate)
+    report = validate_task(tables, config)
     summary = summarise(candidate, discovery, report, published=report.success, stats=stats)
     create_markdown_artifact(
         markdown=run_report_markdown(summary, candidate, published_doc_ids(clean)),
@@ -136,7 +142,7 @@ def _build(raw: str, clean: str, config: Config, full: bool) -> RunSummary:
         for failure in report.failed:
             logger.error("expectation failed: %s", failure.describe())
         raise ValidationFailed(summary)
-    version = publish_task(candidate, manifest_for(summary, report), clean, config.keep_snapshots)
+    version = publish_task(tables, manifest_for(summary, report), clean, config.keep_snapshots)
     logger.info("published snapshot v%s", version)
     for line in summary.lines():
         logger.info(line)

@@ -20,7 +20,7 @@ from commclean.metadata import extract_metadata
 from commclean.publish import crash_point, publish
 from commclean.records import Candidate, Cluster, Decoded, FoundFile, Quarantined, RawFile, Repaired, SourceDoc
 from commclean.repair import repair_text
-from commclean.schema import corpus_table, sources_table
+from commclean.schema import Tables, tables_for
 from commclean.stats import Stats
 from commclean.truncation import ends_mid_sentence
 from commclean.validate import ValidationReport, validate
@@ -276,8 +276,8 @@ def build_candidate(
     return assemble_candidate(batches, clusters, discovery, stats), discovery, stats
 
 
-def validate_candidate(candidate: Candidate, config: Config) -> ValidationReport:
-    return validate(corpus_table(candidate), sources_table(candidate), config.validation)
+def validate_tables(tables: Tables, config: Config) -> ValidationReport:
+    return validate(tables.corpus, tables.sources, config.validation)
 
 
 def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False) -> RunSummary:
@@ -287,9 +287,9 @@ def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, ful
         cache = cache_path(clean_dir, config)
         candidate, discovery, stats = build_candidate(raw_dir, config, None if full else cache, cache)
         crash_point("built")
-        report = validate_candidate(candidate, config)
+        tables = tables_for(candidate)
+        report = validate_tables(tables, config)
         summary = summarise(candidate, discovery, report, published=report.success, stats=stats)
         if report.success:
-            publish(corpus_table(candidate), sources_table(candidate), manifest_for(summary, report), clean_dir,
-                    config.keep_snapshots)
+            publish(tables.corpus, tables.sources, manifest_for(summary, report), clean_dir, config.keep_snapshots)
         return summary

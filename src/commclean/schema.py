@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyarrow as pa
 
 from commclean.records import Candidate
@@ -74,6 +76,18 @@ SOURCES_SCHEMA = _schema(
     _SRC,
     nullable={"encoding", "doc_id", "reason"},
 )
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The two output tables, built once from a candidate and then validated and published."""
+
+    corpus: pa.Table
+    sources: pa.Table
+
+
+def tables_for(candidate: Candidate) -> Tables:
+    return Tables(corpus_table(candidate), sources_table(candidate))
 
 
 def corpus_table(candidate: Candidate) -> pa.Table:
