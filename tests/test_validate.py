@@ -53,3 +53,14 @@ def test_each_broken_contract_is_named(seeds_candidate: Candidate) -> None:
         "every non-quarantined source row points at a corpus row, and doc_id is null exactly when quarantined",
     }
     assert "no markup leftovers in text" in report.summary()
+
+
+def test_text_checked_in_chunks_still_counts_every_bad_row(seeds_candidate: Candidate) -> None:
+    corpus, sources = corpus_table(seeds_candidate), sources_table(seeds_candidate)
+    rows = corpus.to_pylist()
+    rows[0]["text"] = "First **leftover**."
+    rows[3]["text"] = "Second **leftover**."
+    report = validate(pa.Table.from_pylist(rows, schema=CORPUS_SCHEMA), sources, ValidationConfig(text_chunk_rows=2))
+    (failure,) = report.failed
+    assert failure.name == "no markup leftovers in text"
+    assert failure.unexpected_count == 2

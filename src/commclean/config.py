@@ -98,6 +98,8 @@ class ValidationConfig:
     # None: the suites in the repository's expectations/ folder.
     expectations_dir: str | None = None
     earliest_date: dt.date = dt.date(1945, 1, 1)
+    # Rows of text validated at a time: bounds the memory validation takes on a large corpus.
+    text_chunk_rows: int = 10_000
     latest_date_margin_days: int = 366
 
 

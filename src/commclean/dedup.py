@@ -131,19 +131,23 @@ def candidate_pairs(prints: Sequence[Fingerprint], config: DedupConfig) -> list[
     counts = np.fromiter((len(fp.samples) for fp in prints), dtype=np.int64, count=len(prints))
     if counts.sum() == 0:
         return []
-    docs = np.repeat(np.arange(len(prints), dtype=np.int64), counts)
+    # int32 where it fits: at 100k documents these arrays hold some 20 million entries each.
+    docs = np.repeat(np.arange(len(prints), dtype=np.int32), counts)
     values = np.concatenate([fp.samples for fp in prints])
     order = np.lexsort((docs, values))
     values, docs = values[order], docs[order]
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-    sizes = np.diff(np.r_[starts, len(values)])
-    group = np.repeat(np.arange(len(starts)), sizes)
-    position = np.arange(len(values)) - starts[group]
+    del order
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]).astype(np.int32)
+    del values
+    sizes = np.diff(np.r_[starts, len(docs)]).astype(np.int32)
+    group = np.repeat(np.arange(len(starts), dtype=np.int32), sizes)
+    position = np.arange(len(docs), dtype=np.int32) - starts[group]
     indexed = (sizes[group] >= 2) & (sizes[group] <= config.max_posting_list)
     keys = []
     for anchor in range(config.anchors_per_sample):
         later = indexed & (position > anchor)
-        keys.append(docs[starts[group[later]] + anchor] * len(prints) + docs[later])
+        anchors = docs[starts[group[later]] + anchor].astype(np.int64)
+        keys.append(anchors * len(prints) + docs[later])
     pairs, shared = np.unique(np.concatenate(keys), return_counts=True)
     first, second = pairs // len(prints), pairs % len(prints)
     smaller = np.minimum(counts[first], counts[second])

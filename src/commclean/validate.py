@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,7 @@ import pyarrow as pa
 from commclean.config import ValidationConfig
 
 DEFAULT_EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+_CHUNKED_COLUMN = "text"
 _DATE_COLUMNS = frozenset({"date"})
 
 
@@ -25,6 +27,11 @@ class FailedExpectation:
     column: str | None
     unexpected_count: int | None
     examples: tuple[str, ...]
+
+    def add(self, other: FailedExpectation) -> FailedExpectation:
+        """The same expectation failing in another chunk of rows: counts add up."""
+        counts = [c for c in (self.unexpected_count, other.unexpected_count) if c is not None]
+        return replace(self, unexpected_count=sum(counts) if counts else None, examples=self.examples or other.examples)
 
     def describe(self) -> str:
         count = f"{self.unexpected_count} unexpected" if self.unexpected_count is not None else "failed"
@@ -58,8 +65,10 @@ def load_suite(name: str, config: ValidationConfig, today: dt.date | None = None
 
 
 def validation_frames(corpus: pa.Table, sources: pa.Table) -> dict[str, pd.DataFrame]:
-    """The frames the suites check: the tables as published, plus derived cross-table ledger checks."""
-    corpus_frame = corpus.select([c for c in corpus.column_names if c not in ("source_paths", "repairs")]).to_pandas()
+    """The frames the suites check, the corpus without its text (checked in chunks, see
+    text_chunks), plus derived cross-table ledger checks."""
+    kept = [c for c in corpus.column_names if c not in ("source_paths", "repairs", _CHUNKED_COLUMN)]
+    corpus_frame = corpus.select(kept).to_pandas()
     corpus_frame["date"] = pd.to_datetime(corpus_frame["date"])
     sources_frame = sources.to_pandas()
     quarantined = sources_frame["status"] == "quarantined"
@@ -69,6 +78,13 @@ def validation_frames(corpus: pa.Table, sources: pa.Table) -> dict[str, pd.DataF
     sources_frame["ledger_doc_id_resolves"] = (quarantined & ~has_doc) | (~quarantined & resolves)
     sources_frame["ledger_reason_given"] = sources_frame["reason"].notna() != canonical
     return {"corpus": corpus_frame, "sources": sources_frame}
+
+
+def text_chunks(corpus: pa.Table, rows: int) -> Iterator[pd.DataFrame]:
+    """The text column a slice at a time: its expectations look at one row at a time, and a
+    whole 500 MB column turned into one frame costs more memory than the rest of a run."""
+    for start in range(0, max(corpus.num_rows, 1), rows):
+        yield pd.DataFrame({_CHUNKED_COLUMN: corpus.column(_CHUNKED_COLUMN).slice(start, rows).to_pandas()})
 
 
 def validate(corpus: pa.Table, sources: pa.Table, config: ValidationConfig) -> ValidationReport:
@@ -81,18 +97,32 @@ def validate(corpus: pa.Table, sources: pa.Table, config: ValidationConfig) -> V
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     datasource = context.data_sources.add_pandas("candidate")
-    failed: list[FailedExpectation] = []
+    frames = validation_frames(corpus, sources)
+    corpus_suite = load_suite("corpus", config)
+    on_text = [e for e in corpus_suite["expectations"] if e["kwargs"].get("column") == _CHUNKED_COLUMN]
+    runs = (
+        ("corpus", {**corpus_suite, "expectations": [e for e in corpus_suite["expectations"] if e not in on_text]},
+         [frames["corpus"]]),
+        ("corpus", {**corpus_suite, "name": "corpus-text", "expectations": on_text},
+         text_chunks(corpus, config.text_chunk_rows)),
+        ("sources", load_suite("sources", config), [frames["sources"]]),
+    )
+    failed: dict[tuple[str, str], FailedExpectation] = {}
     evaluated = 0
-    for name, frame in validation_frames(corpus, sources).items():
-        suite = context.suites.add(ExpectationSuite(**load_suite(name, config)))
-        batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
-        definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-        result = definition.run(batch_parameters={"dataframe": frame})
-        for outcome in result.results:
-            evaluated += 1
-            if not outcome.success:
-                failed.append(_failure(name, outcome))
-    return ValidationReport(not failed, evaluated, tuple(sorted(failed, key=lambda f: (f.suite, f.name))))
+    for label, suite_json, batches in runs:
+        suite = context.suites.add(ExpectationSuite(**suite_json))
+        asset = datasource.add_dataframe_asset(suite_json["name"]).add_batch_definition_whole_dataframe("all")
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite_json["name"], data=asset, suite=suite)
+        )
+        evaluated += len(suite_json["expectations"])
+        for frame in batches:
+            for outcome in definition.run(batch_parameters={"dataframe": frame}).results:
+                if not outcome.success:
+                    failure = _failure(label, outcome)
+                    key = (failure.suite, failure.name)
+                    failed[key] = failed[key].add(failure) if key in failed else failure
+    return ValidationReport(not failed, evaluated, tuple(sorted(failed.values(), key=lambda f: (f.suite, f.name))))
 
 
 def _failure(suite: str, outcome) -> FailedExpectation:  # noqa: ANN001 - GX's result type
