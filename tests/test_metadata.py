@@ -80,3 +80,10 @@ def test_a_sentence_is_not_a_title() -> None:
     found = meta(f"The following is the text of a statement by the Ministers.\n\n{BODY}")
     assert found.title is None
     assert found.doc_type.value == "ministerial statement"
+
+
+def test_white_house_dateline_with_release_category() -> None:
+    found = meta(f"Joint Statement on Kosovo\n\nMARCH 23, 2022 • STATEMENTS AND RELEASES\n\n{BODY}")
+    assert found.date.value.complete() == dt.date(2022, 3, 23)
+    assert found.title.value == "Joint Statement on Kosovo"
+    assert found.location is None

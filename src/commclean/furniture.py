@@ -26,7 +26,9 @@ _CHROME_LINE = re.compile(
 _BREADCRUMB = re.compile(r"^\s*Home\s*[›>»)}\]|:]\s*\S", re.IGNORECASE)
 _WRAPPER_MARKER = re.compile(
     r"^(?:media note|press statement|readout|fact sheet|for immediate release|office of the spokesperson\b.*|"
-    r"begin text:?|end text\.?)$",
+    r"begin text:?|end text\.?|"
+    # The White House's dateline and category line: "MARCH 24, 2022 • STATEMENTS AND RELEASES".
+    r"[a-z]{3,9}\.? \d{1,2}, \d{4} [•·|] [a-z ,&]+)$",
     re.IGNORECASE,
 )
 _FOLLOWING_IS = re.compile(r"^the following\b.*\b(?:released|text|statement)\b.*[.:]$", re.IGNORECASE)

@@ -29,6 +29,8 @@ _DATE_PATTERNS = (
 _PRINT_HEADER = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}|https?://|\bpage \d+ of \d+\b", re.I)
 _PLACE = r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of))*(?:, [A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+)*)?"
 _PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{_PLACE})\s*$")
+# What may follow a dateline's date besides a place: the White House's " • STATEMENTS AND RELEASES".
+_RELEASE_CATEGORY = re.compile(r"^\s*[•·|]\s*[A-Za-z ,&]+$")
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{_PLACE}),?\s*[-–—:]?\s*$")
 _MEETING_PLACE = re.compile(
     rf"\b(?:met|meet|meeting|gathered|convened|assembled|held)\b(?: (?:today|virtually|here|again|together))?"
@@ -147,6 +149,8 @@ def _header_date(header: list[str], source: str) -> tuple[Field[PartialDate] | N
             if match.date.year is None:
                 continue
             before, after = paragraph[: match.start], paragraph[match.end :]
+            if _RELEASE_CATEGORY.match(after) and not before.strip():
+                return Field(match.date, source, RANK_HEADER), None
             place = _PLACE_AFTER_DATE.match(after) or (_PLACE_BEFORE_DATE.search(before) if not after.strip(" ,.") else None)
             if after.strip(" ,.") and not place:
                 continue  # a date in the middle of a heading is something the heading mentions
