@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from commclean.config import MetadataConfig, RepairConfig
 from commclean.metadata import extract_metadata
 from commclean.records import PartialDate
@@ -87,3 +89,21 @@ def test_white_house_dateline_with_release_category() -> None:
     assert found.date.value.complete() == dt.date(2022, 3, 23)
     assert found.title.value == "Joint Statement on Kosovo"
     assert found.location is None
+
+
+@pytest.mark.parametrize(
+    "opening, place",
+    [
+        ("Today, President Joseph R. Biden, Jr. and Prime Minister Justin Trudeau met in Mexico City for the summit.",
+         "Mexico City"),
+        ("The first meeting of the Working Group took place yesterday, May 25, in Madrid, Spain. It was chaired by two.",
+         "Madrid, Spain"),
+        ("U.S. Secretary of State Antony J. Blinken and the Foreign Minister met in New York on May 18 to talk.",
+         "New York"),
+        ("The Ministers met to discuss the humanitarian situation in Syria and the region with their partners.", None),
+        ("The Ministers will meet in Paris next year to review the progress made since the last conference.", None),
+    ],
+)
+def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening: str, place: str | None) -> None:
+    found = meta(f"Joint Statement\n\n{opening} {BODY}")
+    assert (found.location.value if found.location else None) == place

@@ -32,19 +32,28 @@ _PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{_PLACE})\s*$")
 # What may follow a dateline's date besides a place: the White House's " • STATEMENTS AND RELEASES".
 _RELEASE_CATEGORY = re.compile(r"^\s*[•·|]\s*[A-Za-z ,&]+$")
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{_PLACE}),?\s*[-–—:]?\s*$")
+# "met today in Rome", "held the second session of the Dialogue in Ljubljana", "took place
+# yesterday, May 25, in Madrid, Spain": a meeting verb, then within the clause " in <Place>".
+# Not "meeting" (the text may recall "the meeting of 5 April 2017 in Brussels"), not "meet" (a next
+# meeting's place), and not across " to " ("met to discuss the situation in Syria").
 _MEETING_PLACE = re.compile(
-    rf"\b(?:met|meet|meeting|gathered|convened|assembled|held)\b(?: (?:today|virtually|here|again|together))?"
-    rf" in (?P<place>{_PLACE})"
+    rf"\b(?:met|gathered|convened|assembled|held|took place)\b(?:(?! to )[^.;:]){{0,80}}? in (?P<place>{_PLACE})"
 )
 # "met today ... on <date>": the day of the meeting is the day of issue only when the text says "today";
 # "met on April 5" in a communiqué issued days later is the meeting's date, not the document's.
 _MEETING_ON = re.compile(r"\b(?:met|meet|convened|gathered|assembled)\b[^.;]{0,150}?\btoday\b[^.;]{0,150}?\bon\s+$")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
-_FIRST_SENTENCE = re.compile(r"^.*?[.!?](?=\s+[A-Z0-9“\"]|\s*$)", re.S)
+# A sentence ends at . ! ? before a capital, but not after an initial ("Joseph R. Biden"), "U.S."
+# or a title ("Jr.", "Mr."), which are followed by capitals all the time.
+_FIRST_SENTENCE = re.compile(
+    r"^.*?(?<!\b[A-Z])(?<!\bU\.S)(?<!\bJr)(?<!\bSr)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)"
+    r"[.!?](?=\s+[A-Z0-9“\"]|\s*$)",
+    re.S,
+)
 _WRAPPER_LINE = re.compile(
     r"^(?:media note|press statement|press release|fact sheet|readout|for immediate release|"
     r"office of the spokesperson.*|the white house|begin text:?|end text\.?|[*#=\s-]+|"
-    r"the following (?:is|was) .*)$",
+    r"the following\b.*)$",
     re.IGNORECASE,
 )
 DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
