@@ -64,3 +64,14 @@ def test_text_checked_in_chunks_still_counts_every_bad_row(seeds_candidate: Cand
     (failure,) = report.failed
     assert failure.name == "no markup leftovers in text"
     assert failure.unexpected_count == 2
+
+
+def test_the_doc_type_vocabulary_in_the_suite_is_the_extractor_s(seeds_candidate: Candidate) -> None:
+    import json
+
+    from commclean.metadata import DOC_TYPES
+    from commclean.validate import DEFAULT_EXPECTATIONS_DIR
+
+    suite = json.loads((DEFAULT_EXPECTATIONS_DIR / "corpus.json").read_text(encoding="utf-8"))
+    (check,) = [e for e in suite["expectations"] if e["kwargs"].get("column") == "doc_type"]
+    assert sorted(check["kwargs"]["value_set"]) == sorted(name for name, _ in DOC_TYPES)
