@@ -32,8 +32,9 @@ _SPELLING_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
 # OCR confuses these inside words; folded only in tokens that also hold letters.
 _OCR_FOLDS = str.maketrans({"0": "o", "1": "l", "5": "s", "|": "l"})
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
-# Code points for bigram characters: 0x100 up, with the surrogate block stepped over.
-_SEQUENCE_ALPHABET = 1_040_000
+# Code points for bigram characters: 0x100 up to the surrogate block, so that Python stores the
+# sequence in two bytes a character (a chance collision of two bigrams costs an alignment nothing).
+_SEQUENCE_ALPHABET = 0xD800 - 0x100
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,10 @@ def _ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
 
 
 def _as_sequence(grams: np.ndarray) -> str:
-    """One Unicode character per n-gram (hash folded into the code space, surrogates skipped),
-    so that rapidfuzz aligns documents as fast as it aligns strings."""
-    points = (grams % np.uint64(_SEQUENCE_ALPHABET)).astype(np.uint32) + np.uint32(0x100)
-    points += (points >= 0xD800).astype(np.uint32) * np.uint32(0x800)
-    return points.astype("<u4").tobytes().decode("utf-32-le")
+    """One Unicode character per n-gram (its hash folded into the code space below the
+    surrogates), so that rapidfuzz aligns documents as fast as it aligns strings."""
+    points = (grams % np.uint64(_SEQUENCE_ALPHABET)).astype(np.uint16) + np.uint16(0x100)
+    return points.astype("<u2").tobytes().decode("utf-16-le")
 
 
 @lru_cache(maxsize=2_000_000)
