@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
 
 import wordfreq
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]|[A-Za-z]")
 _LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]{2,}(?![A-Za-z])")
 
 
@@ -32,10 +30,6 @@ def known_words(min_zipf: float) -> frozenset[str]:
     """Every word wordfreq rates at or above min_zipf, for fast membership tests."""
     floor = 10 ** (min_zipf - 9)
     return frozenset(word for word, frequency in _frequencies().items() if frequency >= floor)
-
-
-def document_vocabulary(text: str) -> Counter[str]:
-    return Counter(word.lower() for word in _WORD.findall(text))
 
 
 def is_known(word: str, vocabulary: Mapping[str, int], min_zipf: float) -> bool:
