@@ -113,9 +113,10 @@ def main() -> None:
     args = parser.parse_args()
     labels = load_labels(args.dev)
     started = time.perf_counter()
-    candidate, discovery, stats = build_candidate(args.dev / "raw", Config())
+    built = build_candidate(args.dev / "raw", Config())
+    candidate, discovery, stats = built.candidate, built.discovery, built.stats
     elapsed = time.perf_counter() - started
-    report = validate_tables(tables_for(candidate), Config())
+    report = validate_tables(tables_for(candidate), Config(), built.workspace)
     junk = [p for p, label in labels.items() if label.group is None]
     quarantined = {row.path for row in candidate.sources if row.status == "quarantined"}
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}, {platform.system()}")

@@ -8,28 +8,29 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from commclean.cache import cache_path
 from commclean.config import Config
 from commclean.discover import Discovery, discover
 from commclean.pipeline import (
     Batch,
-    RunSummary,
+    Deduplicated,
+    Workspace,
     analyse_batch,
     assemble_candidate,
     batches_of,
     decode_batch,
-    deduplicate_docs,
-    manifest_for,
+    deduplicate_files,
+    open_workspace,
+    output_tables,
     repair_batch,
-    run_report_markdown,
     save_results,
-    summarise,
+    save_state,
     validate_tables,
 )
 from commclean.lock import run_lock
 from commclean.publish import publish, published_doc_ids
-from commclean.records import Candidate, Cluster, Decoded, FoundFile, Repaired, SourceDoc
-from commclean.schema import Tables, tables_for
+from commclean.records import Candidate, Decoded, FoundFile, Repaired, SourceDoc
+from commclean.report import RunSummary, manifest_for, run_report_markdown, summarise
+from commclean.schema import Tables
 from commclean.stats import Stats
 from commclean.validate import ValidationReport
 
@@ -50,9 +51,9 @@ def discover_task(raw_dir: str) -> Discovery:
     return discover(raw_dir)
 
 
-@task(name="decode batch (or take it from the cache)", **_TASK)
-def decode_task(files: tuple[FoundFile, ...], config: Config, cache: Path | None) -> Batch[Decoded]:
-    return decode_batch(files, config, cache)
+@task(name="identify batch (decode what is new)", **_TASK)
+def decode_task(files: tuple[FoundFile, ...], config: Config, workspace: Workspace) -> Batch[Decoded]:
+    return decode_batch(files, config, workspace)
 
 
 @task(name="repair batch", **_TASK)
@@ -66,29 +67,32 @@ def analyse_task(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
 
 
 @task(name="save new results to the cache", **_TASK)
-def save_results_task(batches: list[Batch[SourceDoc]], cache: Path) -> int:
-    return save_results(batches, cache)
+def save_results_task(batches: list[Batch[SourceDoc]], workspace: Workspace) -> int:
+    return save_results(batches, workspace)
 
 
 @task(name="deduplicate", **_TASK)
-def deduplicate_task(batches: list[Batch[SourceDoc]], config: Config) -> tuple[list[Cluster], Stats]:
-    return deduplicate_docs([doc for batch in batches for doc in batch.documents()], config)
+def deduplicate_task(batches: list[Batch[SourceDoc]], config: Config, workspace: Workspace,
+                     discovery: Discovery) -> Deduplicated:
+    found = deduplicate_files(batches, config, workspace)
+    save_state(discovery, found, workspace)
+    return found
 
 
 @task(name="choose canonical texts and fuse metadata", **_TASK)
-def assemble_task(batches: list[Batch[SourceDoc]], clusters: list[Cluster], discovery: Discovery,
-                  stats: Stats) -> Candidate:
-    return assemble_candidate(batches, clusters, discovery, stats)
+def assemble_task(batches: list[Batch[SourceDoc]], found: Deduplicated, discovery: Discovery,
+                  workspace: Workspace, stats: Stats) -> Candidate:
+    return assemble_candidate(batches, found, discovery, workspace, stats)
 
 
 @task(name="build the output tables", **_TASK)
-def tables_task(candidate: Candidate) -> Tables:
-    return tables_for(candidate)
+def tables_task(candidate: Candidate, workspace: Workspace) -> Tables:
+    return output_tables(candidate, workspace)
 
 
 @task(name="validate with Great Expectations", **_TASK)
-def validate_task(tables: Tables, config: Config) -> ValidationReport:
-    return validate_tables(tables, config)
+def validate_task(tables: Tables, config: Config, workspace: Workspace) -> ValidationReport:
+    return validate_tables(tables, config, workspace)
 
 
 @task(name="publish", **_TASK)
@@ -119,20 +123,19 @@ def build_corpus(
 
 def _build(raw: str, clean: str, config: Config, full: bool) -> RunSummary:
     logger = get_run_logger()
-    cache = cache_path(clean, config)
-    lookup = None if full else cache
+    workspace = open_workspace(clean, config, full)
     discovery = discover_task(raw)
-    decoded = [decode_task.submit(files, config, lookup) for files in batches_of(discovery.files, config.batch_size)]
+    decoded = [decode_task.submit(files, config, workspace) for files in batches_of(discovery.files, config.batch_size)]
     repaired = [repair_task.submit(batch, config) for batch in decoded]
     analysed = [analyse_task.submit(batch, config) for batch in repaired]
     batches = [future.result() for future in analysed]
-    save_results_task(batches, cache)
-    clusters, dedup_stats = deduplicate_task(batches, config)
-    stats = Stats.merged([batch.stats for batch in batches] + [dedup_stats])
-    candidate = assemble_task(batches, clusters, discovery, stats)
-    tables = tables_task(candidate)
-    report = validate_task(tables, config)
-    summary = summarise(candidate, discovery, report, published=report.success, stats=stats)
+    save_results_task(batches, workspace)
+    found = deduplicate_task(batches, config, workspace, discovery)
+    stats = Stats.merged([batch.stats for batch in batches] + [found.stats])
+    candidate = assemble_task(batches, found, discovery, workspace, stats)
+    tables = tables_task(candidate, workspace)
+    report = validate_task(tables, config, workspace)
+    summary = summarise(candidate, discovery, report, report.success, stats, tables)
     create_markdown_artifact(
         markdown=run_report_markdown(summary, candidate, published_doc_ids(clean)),
         key="commclean-run",
@@ -142,7 +145,7 @@ def _build(raw: str, clean: str, config: Config, full: bool) -> RunSummary:
         for failure in report.failed:
             logger.error("expectation failed: %s", failure.describe())
         raise ValidationFailed(summary)
-    version = publish_task(tables, manifest_for(summary, report), clean, config.keep_snapshots)
+    version = publish_task(tables, manifest_for(summary, report, config), clean, config.keep_snapshots)
     logger.info("published snapshot v%s", version)
     for line in summary.lines():
         logger.info(line)

@@ -22,7 +22,7 @@ SHARED = PROJECT.parent / "shared"
 
 @pytest.fixture(scope="session")
 def seeds_candidate() -> Candidate:
-    candidate, _, _ = build_candidate(RAW_SEEDS, Config())
+    candidate = build_candidate(RAW_SEEDS, Config()).candidate
     return candidate
 
 

@@ -26,7 +26,7 @@ def build(tmp_path: Path, files: dict[str, bytes | str]) -> Candidate:
     for name, content in files.items():
         data = content.encode("utf-8") if isinstance(content, str) else content
         (raw / name).write_bytes(data)
-    candidate, _, _ = build_candidate(raw, Config())
+    candidate = build_candidate(raw, Config()).candidate
     return candidate
 
 

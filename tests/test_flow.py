@@ -99,7 +99,8 @@ def test_a_second_run_takes_unchanged_files_from_the_cache_and_full_ignores_it(s
     second = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
     full = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean), full=True)
     assert first.stats["cache"] == {"hits": 0, "misses": 5}
-    assert second.stats["cache"] == {"hits": 5, "misses": 0}
+    assert second.stats["cache"] == {"hits": 5, "misses": 0, "files not read (stat unchanged)": 5}
+    assert second.stats["assemble"] == {"documents built": 0, "documents carried unchanged": 4}
     assert full.stats["cache"] == {"hits": 0, "misses": 5}
     assert json.loads((clean / "manifest.json").read_text())["stats"]["cache"] == {"hits": 0, "misses": 5}
     versions = [pq.read_table(clean / "snapshots" / f"v{n}" / "corpus.parquet") for n in (1, 2, 3)]

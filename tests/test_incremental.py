@@ -1,62 +1,104 @@
-"""Incremental runs: files seen before come from the cache, and the result is exactly a full rebuild."""
+"""Incremental runs: only new or changed files are read and processed, unchanged documents are
+carried from the published snapshot, and the result is exactly a full rebuild."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from commclean.cache import cache_path
 from commclean.config import Config, DecodeConfig
-from commclean.pipeline import build_candidate
-from commclean.records import Candidate
+from commclean.pipeline import run_pipeline
+from commclean.publish import rollback
 
 from conftest import PROJECT
 from noise import truncate
 
 GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))
+Tables = tuple[list[dict], list[dict]]
 
 
-def _full(raw: Path) -> Candidate:
-    candidate, _, _ = build_candidate(raw, Config())
-    return candidate
+def _published(clean: Path) -> Tables:
+    return pq.read_table(clean / "corpus.parquet").to_pylist(), pq.read_table(clean / "sources.parquet").to_pylist()
 
 
-def _cached(raw: Path, clean: Path) -> tuple[Candidate, dict[str, int]]:
-    candidate, _, stats = build_candidate(raw, Config(), cache_path(clean, Config()))
-    return candidate, dict(stats.counts.get("cache", {}))
+def _run(raw: Path, clean: Path, full: bool = False) -> tuple[Tables, dict[str, dict[str, int]]]:
+    summary = run_pipeline(raw, clean, Config(), full=full)
+    assert summary.published
+    return _published(clean), summary.stats
+
+
+def _rebuilt(raw: Path, tmp_path: Path) -> Tables:
+    """The same raw/ built from scratch in a fresh clean folder."""
+    fresh = tmp_path / f"fresh-{len(list(tmp_path.glob('fresh-*')))}"
+    return _run(raw, fresh, full=True)[0]
 
 
 def test_new_files_are_the_only_work_and_the_result_equals_a_full_rebuild(seed_raw: Path, tmp_path: Path) -> None:
     clean = tmp_path / "clean"
-    _, first = _cached(seed_raw, clean)
-    assert first == {"hits": 0, "misses": 5}
+    _, first = _run(seed_raw, clean)
+    assert first["cache"]["misses"] == 5
     shutil.copy(GOLD[0], seed_raw / "new statement.txt")
     (seed_raw / "cut copy.txt").write_text(truncate((seed_raw / "000_6c5b62fa821d58d1.txt").read_text(), 0.4))
-    incremental, second = _cached(seed_raw, clean)
-    assert second == {"hits": 5, "misses": 2}
-    assert incremental == _full(seed_raw)
+    tables, second = _run(seed_raw, clean)
+    assert second["cache"] == {"hits": 5, "misses": 2, "files not read (stat unchanged)": 5}
+    # 000's document gained a copy and the new statement is new: the other three are carried.
+    assert second["assemble"] == {"documents built": 2, "documents carried unchanged": 3}
+    assert tables == _rebuilt(seed_raw, tmp_path)
 
 
 def test_a_removed_canonical_file_hands_its_document_to_the_remaining_copy(seed_raw: Path, tmp_path: Path) -> None:
     clean = tmp_path / "clean"
-    _cached(seed_raw, clean)
+    _run(seed_raw, clean)
     (seed_raw / "001_7c02e8161f4096aa.txt").unlink()
-    incremental, counts = _cached(seed_raw, clean)
-    assert counts == {"hits": 4, "misses": 0}
-    assert incremental == _full(seed_raw)
-    row = next(r for r in incremental.sources if r.path.startswith("003_"))
-    assert (str(row.status), row.is_truncated) == ("canonical", True)
-    assert len(incremental.corpus) == 4
+    (corpus, sources), stats = _run(seed_raw, clean)
+    assert stats["cache"]["misses"] == 0
+    assert (corpus, sources) == _rebuilt(seed_raw, tmp_path)
+    row = next(r for r in sources if r["path"].startswith("003_"))
+    assert (row["status"], row["is_truncated"]) == ("canonical", True)
+    assert len(corpus) == 4
 
 
 def test_the_same_bytes_under_another_name_come_from_the_cache_under_that_name(seed_raw: Path, tmp_path: Path) -> None:
     clean = tmp_path / "clean"
-    _cached(seed_raw, clean)
+    _run(seed_raw, clean)
     (seed_raw / "004_180829e56ac5bc96.txt").rename(seed_raw / "renamed.txt")
-    incremental, counts = _cached(seed_raw, clean)
-    assert counts["misses"] == 0
-    assert "renamed.txt" in {r.path for r in incremental.sources}
-    assert incremental == _full(seed_raw)
+    (corpus, sources), stats = _run(seed_raw, clean)
+    assert stats["cache"]["misses"] == 0
+    assert "renamed.txt" in {r["path"] for r in sources}
+    assert (corpus, sources) == _rebuilt(seed_raw, tmp_path)
+
+
+def test_a_file_rewritten_in_place_is_read_again_even_with_its_size_and_mtime_kept(seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    _run(seed_raw, clean)
+    path = seed_raw / "004_180829e56ac5bc96.txt"
+    before, stat = path.read_text(), path.stat()
+    path.write_text(before.replace("Copenhagen", "Kopenhagen"))  # same size in bytes
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # as a careless sync tool would
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    (corpus, _), stats = _run(seed_raw, clean)
+    assert stats["cache"]["misses"] == 1
+    assert any("Kopenhagen" in row["text"] for row in corpus)
+    assert (corpus, _) == _rebuilt(seed_raw, tmp_path)
+
+
+def test_a_lost_cache_or_a_rolled_back_snapshot_still_gives_the_full_rebuild(seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    _run(seed_raw, clean)
+    shutil.copy(GOLD[1], seed_raw / "second.txt")
+    _run(seed_raw, clean)
+    rollback(clean, 1)  # readers see v1; the next run carries rows from it, not from v2
+    shutil.copy(GOLD[2], seed_raw / "third.txt")
+    assert _run(seed_raw, clean)[0] == _rebuilt(seed_raw, tmp_path)
+    shutil.rmtree(clean / "cache")
+    shutil.copy(GOLD[3], seed_raw / "fourth.txt")
+    tables, stats = _run(seed_raw, clean)
+    assert stats["cache"]["misses"] == 8
+    assert tables == _rebuilt(seed_raw, tmp_path)
 
 
 def test_a_change_of_settings_or_pipeline_starts_a_fresh_cache(tmp_path: Path) -> None:

@@ -55,7 +55,8 @@ def test_every_file_is_canonical_duplicate_or_quarantined_exactly_once(contents:
     with tempfile.TemporaryDirectory() as folder:
         for index, data in enumerate(contents):
             Path(folder, f"f{index}.txt").write_bytes(data)
-        candidate, discovery, _ = build_candidate(folder, Config())
+        built = build_candidate(folder, Config())
+        candidate, discovery = built.candidate, built.discovery
     statuses = [row.status for row in candidate.sources]
     assert sorted(row.path for row in candidate.sources) == sorted(f"f{i}.txt" for i in range(len(contents)))
     assert statuses.count(Status.CANONICAL) == len(candidate.corpus)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from commclean.records import (
@@ -13,8 +12,9 @@ from commclean.records import (
     CorpusRow,
     Field,
     FusedMetadata,
+    Membership,
     PartialDate,
-    Quarantined,
+    SeenFile,
     SkippedFile,
     SourceDoc,
     SourceRow,
@@ -23,11 +23,6 @@ from commclean.records import (
 from commclean.stats import Stats
 
 T = TypeVar("T")
-
-
-def doc_id_for(text: str) -> str:
-    """Content-derived, so the same raw/ always gives the same ids."""
-    return "doc-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
 def fuse_metadata(members: Sequence[SourceDoc]) -> FusedMetadata:
@@ -85,57 +80,81 @@ def _same_day(a: PartialDate, b: PartialDate) -> bool:
     return (a.month, a.day) == (b.month, b.day)
 
 
+# One line per copy of a document, as the ledger states it: path, sha256, reason, is_truncated.
+Signature = tuple[tuple[str, str, "str | None", bool], ...]
+# SourceDocs (with their texts) of the given files, by path.
+DocLoader = Callable[[Sequence[SeenFile]], Mapping[str, SourceDoc]]
+
+
+def signature(members: Sequence[tuple[SeenFile, Membership]]) -> Signature:
+    """All a corpus row depends on, given the pipeline version and settings: which files (by
+    content) are its copies, in what order, and how each belongs."""
+    return tuple((f.raw.path, f.raw.sha256, m.reason, f.content.is_truncated or m.cut_off) for f, m in members)
+
+
 def assemble(
-    docs: Sequence[SourceDoc],
-    quarantined: Sequence[Quarantined],
+    documents: Sequence[SeenFile],
+    quarantined: Sequence[SeenFile],
     clusters: Sequence[Cluster],
+    load: DocLoader,
+    published: Mapping[str, Signature],
     skipped: Sequence[SkippedFile],
     stats: Stats,
 ) -> Candidate:
-    corpus: list[CorpusRow] = []
+    """One corpus row per cluster and one ledger row per file. A cluster whose signature is the
+    one `published` holds for its doc_id is carried over as it is; only the others load their
+    copies' texts and are built."""
+    carried: list[str] = []
+    to_build: list[tuple[str, list[tuple[SeenFile, Membership]]]] = []
     sources: list[SourceRow] = []
     for found in clusters:
-        members = [docs[m.index] for m in found.members]
-        canonical = members[0]
-        doc_id = doc_id_for(canonical.text)
-        truncated = canonical.is_truncated or found.members[0].cut_off
-        corpus.append(
-            CorpusRow(
-                doc_id=doc_id,
-                text=canonical.text,
-                metadata=fuse_metadata(members),
-                is_truncated=truncated,
-                source_paths=tuple(doc.raw.path for doc in members),
-                repairs=canonical.repairs,
-            )
-        )
-        for membership, doc in zip(found.members, members):
-            status = Status.CANONICAL if membership.reason is None else Status.DUPLICATE
-            sources.append(
-                SourceRow(
-                    path=doc.raw.path,
-                    sha256=doc.raw.sha256,
-                    size_bytes=doc.raw.size_bytes,
-                    encoding=doc.encoding,
-                    status=status,
-                    doc_id=doc_id,
-                    reason=membership.reason,
-                    is_truncated=doc.is_truncated or membership.cut_off,
-                )
-            )
-        for doc in members:
-            for repair in doc.repairs:
-                stats.update("repair", repair)
-    for bad in quarantined:
-        sources.append(
-            SourceRow(bad.raw.path, bad.raw.sha256, bad.raw.size_bytes, bad.encoding,
-                      Status.QUARANTINED, None, bad.reason, False)
-        )
+        members = [(documents[m.index], m) for m in found.members]
+        doc_id = members[0][0].content.doc_id
+        if published.get(doc_id) == signature(members):
+            carried.append(doc_id)
+        else:
+            to_build.append((doc_id, members))
+        sources.extend(_source_row(f, m, doc_id) for f, m in members)
+    loaded = load([f for _, members in to_build for f, _ in members])
+    corpus = [_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members], members[0][1])
+              for doc_id, members in to_build]
+    sources.extend(
+        SourceRow(f.raw.path, f.raw.sha256, f.raw.size_bytes, f.content.encoding, Status.QUARANTINED, None,
+                  f.content.quarantine_reason, False)
+        for f in quarantined
+    )
     corpus.sort(key=lambda row: row.doc_id)
     sources.sort(key=lambda row: row.path)
+    stats.update("assemble", "documents built", len(corpus))
+    stats.update("assemble", "documents carried unchanged", len(carried))
     for row in sources:
         stats.update("sources", f"status:{row.status}")
-    return Candidate(tuple(corpus), tuple(sources), tuple(skipped))
+    return Candidate(tuple(corpus), tuple(sources), tuple(skipped), tuple(sorted(carried)))
+
+
+def _corpus_row(doc_id: str, members: Sequence[SourceDoc], head: Membership) -> CorpusRow:
+    canonical = members[0]
+    return CorpusRow(
+        doc_id=doc_id,
+        text=canonical.text,
+        metadata=fuse_metadata(members),
+        is_truncated=canonical.is_truncated or head.cut_off,
+        source_paths=tuple(doc.raw.path for doc in members),
+        repairs=canonical.repairs,
+    )
+
+
+def _source_row(found: SeenFile, membership: Membership, doc_id: str) -> SourceRow:
+    return SourceRow(
+        path=found.raw.path,
+        sha256=found.raw.sha256,
+        size_bytes=found.raw.size_bytes,
+        encoding=found.content.encoding,
+        status=Status.CANONICAL if membership.reason is None else Status.DUPLICATE,
+        doc_id=doc_id,
+        reason=membership.reason,
+        is_truncated=found.content.is_truncated or membership.cut_off,
+    )
 
 
 class LedgerError(RuntimeError):
@@ -149,7 +168,7 @@ def check_ledger(candidate: Candidate, discovered_paths: Sequence[str]) -> None:
         missing = sorted(set(discovered_paths) - set(ledger))
         doubled = sorted({p for p in ledger if ledger.count(p) > 1})
         raise LedgerError(f"ledger does not match raw/: missing {missing[:5]}, doubled {doubled[:5]}")
-    ids = {row.doc_id for row in candidate.corpus}
+    ids = {row.doc_id for row in candidate.corpus} | set(candidate.carried)
     for row in candidate.sources:
         if (row.doc_id is None) != (row.status is Status.QUARANTINED):
             raise LedgerError(f"{row.path}: doc_id must be null exactly when quarantined")

@@ -44,11 +44,21 @@ class CachedResult:
                          self.unknown_words, self.fingerprint)
 
 
+def settings_key(config: Config) -> str:
+    """Names the pipeline version and every setting that shapes results (not batch size or
+    how many snapshots are kept)."""
+    settings = replace(config, batch_size=0, keep_snapshots=0)
+    return hashlib.sha256(f"{PIPELINE_VERSION}|{settings!r}".encode()).hexdigest()[:16]
+
+
 def cache_path(clean_dir: str | Path, config: Config) -> Path:
     """One cache file per pipeline version and configuration: a change of either starts afresh."""
-    settings = replace(config, batch_size=0, keep_snapshots=0)
-    key = hashlib.sha256(f"{PIPELINE_VERSION}|{settings!r}".encode()).hexdigest()[:16]
-    return Path(clean_dir) / CACHE_DIR / f"results-{PIPELINE_VERSION}-{key}.sqlite"
+    return Path(clean_dir) / CACHE_DIR / f"results-{PIPELINE_VERSION}-{settings_key(config)}.sqlite"
+
+
+def state_path(clean_dir: str | Path, config: Config) -> Path:
+    """The run state (see state.py) that goes with the cache of the same version and settings."""
+    return Path(clean_dir) / CACHE_DIR / f"state-{PIPELINE_VERSION}-{settings_key(config)}"
 
 
 class ResultCache:

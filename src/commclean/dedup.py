@@ -7,14 +7,14 @@ import math
 import re
 import unicodedata
 from functools import lru_cache
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz.distance import LCSseq
 
 from commclean.config import DedupConfig
-from commclean.records import Cluster, Fingerprint, Membership, SourceDoc
+from commclean.records import Cluster, ContentEntry, Fingerprint, Membership, SourceDoc
 from commclean.stats import Stats
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -113,28 +113,70 @@ def _combine(hashes: np.ndarray) -> np.uint64:
     return value
 
 
-def find_edges(prints: Sequence[Fingerprint], config: DedupConfig, stats: Stats) -> list[Edge]:
-    """Candidate pairs from shared sampled shingles, each verified by aligning the two texts."""
-    candidates = candidate_pairs(prints, config)
+@dataclass(frozen=True)
+class DedupDoc:
+    """One file as dedup sees it: its path and what its content gave (no text needed)."""
+
+    path: str
+    content: ContentEntry
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of aligning two distinct texts (named by exact key): kept between runs, since
+    it depends on nothing but the two texts."""
+
+    small: str  # exact key of the text that lies in (or nearly equals) the other
+    kind: str  # "near" | "contained"
+    similarity: float
+    cut_off: bool
+
+
+# Verdicts by the sorted pair of exact keys; None is a candidate pair that did not verify.
+Verdicts = dict[tuple[str, str], Verdict | None]
+# Given exact keys, their alignment sequences (see Fingerprint.sequence).
+SequenceSource = Callable[[Collection[str]], Mapping[str, str]]
+
+
+def find_edges(keys: Sequence[str], samples: Sequence[np.ndarray], sequences: SequenceSource,
+               verdicts: Verdicts, config: DedupConfig, stats: Stats) -> list[Edge]:
+    """Candidate pairs from shared sampled shingles, each verified by aligning the two texts
+    (or by the verdict kept from an earlier run: only pairs never seen are aligned)."""
+    candidates = [(a, b, _pair_key(keys[a], keys[b])) for a, b in candidate_pairs(samples, config)]
+    unseen = [(a, b, key) for a, b, key in candidates if key not in verdicts]
+    texts = sequences({keys[i] for a, b, _ in unseen for i in (a, b)})
+    for a, b, key in unseen:
+        verdicts[key] = verify_pair(keys[a], texts[keys[a]], keys[b], texts[keys[b]], config)
     stats.update("dedup", "candidate pairs", len(candidates))
-    edges = [edge for a, b in candidates if (edge := verify_pair(a, b, prints, config))]
+    stats.update("dedup", "pairs aligned", len(unseen))
+    edges = [_edge(a, b, keys, verdict) for a, b, key in candidates if (verdict := verdicts[key])]
     stats.update("dedup", "rejected candidates", len(candidates) - len(edges))
     return edges
 
 
-def candidate_pairs(prints: Sequence[Fingerprint], config: DedupConfig) -> list[tuple[int, int]]:
+def _pair_key(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def _edge(a: int, b: int, keys: Sequence[str], verdict: Verdict) -> Edge:
+    small, large = (a, b) if keys[a] == verdict.small else (b, a)
+    return Edge(small, large, verdict.kind, verdict.similarity, verdict.cut_off)
+
+
+def candidate_pairs(samples: Sequence[np.ndarray], config: DedupConfig) -> list[tuple[int, int]]:
     """Documents sharing enough sampled shingles, found by one sort of all (sample, document) pairs.
 
-    `prints` come in canonical-preference order, and each document is paired with the first
+    `samples` come in canonical-preference order, and each document is paired with the first
     `anchors_per_sample` documents holding the same sample: so every copy meets the best copies
     it shares text with, in O(total samples) pairs rather than quadratically many."""
-    counts = np.fromiter((len(fp.samples) for fp in prints), dtype=np.int64, count=len(prints))
+    counts = np.fromiter((len(s) for s in samples), dtype=np.int64, count=len(samples))
     if counts.sum() == 0:
         return []
     # int32 where it fits: at 100k documents these arrays hold some 20 million entries each.
-    docs = np.repeat(np.arange(len(prints), dtype=np.int32), counts)
-    values = np.concatenate([fp.samples for fp in prints])
-    order = np.lexsort((docs, values))
+    docs = np.repeat(np.arange(len(samples), dtype=np.int32), counts)
+    values = np.concatenate(samples)
+    # Stable, so each sample's documents stay in canonical-preference order.
+    order = np.argsort(values, kind="stable")
     values, docs = values[order], docs[order]
     del order
     starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]).astype(np.int32)
@@ -147,9 +189,9 @@ def candidate_pairs(prints: Sequence[Fingerprint], config: DedupConfig) -> list[
     for anchor in range(config.anchors_per_sample):
         later = indexed & (position > anchor)
         anchors = docs[starts[group[later]] + anchor].astype(np.int64)
-        keys.append(anchors * len(prints) + docs[later])
+        keys.append(anchors * len(samples) + docs[later])
     pairs, shared = np.unique(np.concatenate(keys), return_counts=True)
-    first, second = pairs // len(prints), pairs % len(prints)
+    first, second = pairs // len(samples), pairs % len(samples)
     smaller = np.minimum(counts[first], counts[second])
     # A copy shares a good part of its samples even when edited or cut; two statements that only
     # quote the same sentences share few, and are not worth aligning.
@@ -158,13 +200,12 @@ def candidate_pairs(prints: Sequence[Fingerprint], config: DedupConfig) -> list[
     return list(zip(first[chosen].tolist(), second[chosen].tolist()))
 
 
-def verify_pair(i: int, j: int, prints: Sequence[Fingerprint], config: DedupConfig) -> Edge | None:
+def verify_pair(key_a: str, a: str, key_b: str, b: str, config: DedupConfig) -> Verdict | None:
     """Align the pair: how much of the smaller text, in order, the larger one holds.
 
     Two texts of about the same size sharing most of it are near duplicates; a smaller text
     mostly held in a larger one is contained in it (a truncated, excerpted or wrapped copy)."""
-    small, large = (i, j) if len(prints[i].sequence) <= len(prints[j].sequence) else (j, i)
-    short, long_ = prints[small].sequence, prints[large].sequence
+    (small, short), (_, long_) = sorted(((key_a, a), (key_b, b)), key=lambda item: (len(item[1]), item[0]))
     if not short:
         return None
     cutoff = math.ceil(config.contained_threshold * len(short))
@@ -173,8 +214,8 @@ def verify_pair(i: int, j: int, prints: Sequence[Fingerprint], config: DedupConf
         return None
     cut_off = _stops_where_other_goes_on(short, long_, config)
     if not cut_off and len(short) >= config.near_size_ratio * len(long_):
-        return Edge(small, large, "near", common / len(long_), False)
-    return Edge(small, large, "contained", common / len(short), cut_off)
+        return Verdict(small, "near", common / len(long_), False)
+    return Verdict(small, "contained", common / len(short), cut_off)
 
 
 def _stops_where_other_goes_on(short: str, long_: str, config: DedupConfig) -> bool:
@@ -188,7 +229,7 @@ def _stops_where_other_goes_on(short: str, long_: str, config: DedupConfig) -> b
     return False
 
 
-def cluster(docs: Sequence[SourceDoc], edges: Sequence[Edge]) -> list[Cluster]:
+def cluster(docs: Sequence[DedupDoc], edges: Sequence[Edge]) -> list[Cluster]:
     """Greedy in canonical-preference order: each cluster is its best copy plus the copies verified
     directly against it, so an unverified chain (A~B, B~C, A≁C) never joins A and C."""
     cut_off = {e.small for e in edges if e.cut_off}
@@ -213,10 +254,12 @@ def cluster(docs: Sequence[SourceDoc], edges: Sequence[Edge]) -> list[Cluster]:
     return clusters
 
 
-def canonical_rank(doc: SourceDoc, cut_off: bool) -> tuple[bool, int, int, int, str]:
+def canonical_rank(doc: DedupDoc, cut_off: bool) -> tuple[bool, int, int, int, str]:
     """Complete before truncated, then the cleaner (fewer repairs, fewer unknown words), then
     the longer; the path breaks ties."""
-    return (doc.is_truncated or cut_off, len(doc.repairs), doc.unknown_words, -len(doc.text), doc.raw.path)
+    content = doc.content
+    return (content.is_truncated or cut_off, content.repair_count, content.unknown_words,
+            -content.text_length, doc.path)
 
 
 def _membership(member: int, edge: Edge, cut_off: bool) -> Membership:
@@ -231,14 +274,27 @@ def _membership(member: int, edge: Edge, cut_off: bool) -> Membership:
 
 
 def deduplicate(docs: Sequence[SourceDoc], config: DedupConfig, stats: Stats) -> list[Cluster]:
+    """Cluster analysed documents (Membership.index is their position in `docs`)."""
+    prints = {}
+    entries = []
+    for doc in docs:
+        print_ = doc.fingerprint or fingerprint(doc.text, config)
+        prints[print_.exact_key] = print_.sequence
+        entries.append(DedupDoc(doc.raw.path, ContentEntry.of(replace(doc, fingerprint=print_))))
+    return deduplicate_entries(entries, config, stats, lambda keys: prints, {})
+
+
+def deduplicate_entries(docs: Sequence[DedupDoc], config: DedupConfig, stats: Stats,
+                        sequences: SequenceSource, verdicts: Verdicts) -> list[Cluster]:
     """Exact copies collapse onto their best copy first; the distinct texts are then matched,
-    verified and clustered, and each exact copy follows its representative into its cluster."""
-    prints = [doc.fingerprint or fingerprint(doc.text, config) for doc in docs]
+    verified and clustered, and each exact copy follows its representative into its cluster.
+    `verdicts` holds alignments from earlier runs and receives this run's new ones."""
     groups: dict[str, list[int]] = {}
     for index in sorted(range(len(docs)), key=lambda i: canonical_rank(docs[i], False)):
-        groups.setdefault(prints[index].exact_key, []).append(index)
+        groups.setdefault(docs[index].content.exact_key, []).append(index)
     representatives = [group[0] for group in groups.values()]
-    edges = find_edges([prints[i] for i in representatives], config, stats)
+    keys = [docs[i].content.exact_key for i in representatives]
+    edges = find_edges(keys, [docs[i].content.samples for i in representatives], sequences, verdicts, config, stats)
     clusters = cluster([docs[i] for i in representatives], edges)
     result = []
     for found in clusters:
@@ -246,7 +302,7 @@ def deduplicate(docs: Sequence[SourceDoc], config: DedupConfig, stats: Stats) ->
         for member in found.members:
             index = representatives[member.index]
             members.append(replace(member, index=index))
-            for copy in groups[prints[index].exact_key][1:]:
+            for copy in groups[docs[index].content.exact_key][1:]:
                 reason = member.reason or "exact copy"
                 members.append(Membership(copy, reason, member.similarity or 1.0, member.cut_off))
         result.append(Cluster(members[0].index, tuple(members)))

@@ -28,42 +28,43 @@ def skip_reason(name: str) -> str | None:
 
 
 def discover(raw_dir: str | Path) -> Discovery:
-    """Every regular file under raw_dir, sorted by relative path so runs are deterministic."""
+    """Every regular file under raw_dir, sorted by relative path so runs are deterministic, with
+    its stat stamp (one stat a file: a scheduled run walks the whole folder every time)."""
     root = Path(raw_dir).resolve()
     files: list[FoundFile] = []
     skipped: list[SkippedFile] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        for name in sorted(dirnames):
-            reason = "hidden folder" if name.startswith(".") else None
-            if Path(dirpath, name).is_symlink():
-                reason = "symbolic link to a folder (not followed)"
-            if reason:
-                dirnames.remove(name)
-                skipped.append(SkippedFile(_relative(Path(dirpath, name), root) + "/", reason))
-        for name in filenames:
-            full = Path(dirpath, name)
-            rel = _relative(full, root)
-            reason = skip_reason(name) or _link_reason(full, root)
-            if reason:
-                skipped.append(SkippedFile(rel, reason))
-                continue
-            stat = full.stat()
-            files.append(FoundFile(path=rel, abs_path=str(full), size_bytes=stat.st_size))
+    folders = [(str(root), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    reason = "hidden folder" if entry.name.startswith(".") else None
+                    if reason:
+                        skipped.append(SkippedFile(rel + "/", reason))
+                    else:
+                        folders.append((entry.path, rel + "/"))
+                    continue
+                reason = skip_reason(entry.name) or _link_reason(entry, root)
+                if reason:
+                    skipped.append(SkippedFile(rel + ("/" if entry.is_dir() else ""), reason))
+                    continue
+                stat = entry.stat()  # follows a link (to a file inside raw/, checked above)
+                files.append(FoundFile(rel, entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
     files.sort(key=lambda f: f.path)
     skipped.sort(key=lambda s: s.path)
     return Discovery(tuple(files), tuple(skipped))
 
 
-def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
-
-
-def _link_reason(path: Path, root: Path) -> str | None:
+def _link_reason(entry: os.DirEntry[str], root: Path) -> str | None:
     """Links are followed only to regular files inside raw/; anything else is skipped with a reason."""
-    if not path.is_symlink():
-        return None if path.is_file() else "not a regular file"
+    if not entry.is_symlink():
+        return None if entry.is_file(follow_symlinks=False) else "not a regular file"
+    if entry.is_dir():
+        return "symbolic link to a folder (not followed)"
     try:
-        target = path.resolve(strict=True)
+        target = Path(entry.path).resolve(strict=True)
     except (OSError, RuntimeError):
         return "broken symbolic link"
     if not target.is_relative_to(root):

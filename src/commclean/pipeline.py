@@ -2,31 +2,58 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from commclean.assemble import assemble, check_ledger
+from commclean.cache import CachedResult, ResultCache, cache_path, settings_key, state_path
+from commclean.carry import PublishedSnapshot, load_published
 from commclean.config import Config
-from commclean.cache import CachedResult, ResultCache, cache_path
 from commclean.decode import decode_raw, read_raw
-from commclean.dedup import deduplicate, fingerprint
+from commclean.dedup import DedupDoc, deduplicate_entries, fingerprint
 from commclean.discover import Discovery, discover
 from commclean.lexicon import count_unknown_words
 from commclean.lock import run_lock
 from commclean.metadata import extract_metadata
 from commclean.publish import crash_point, publish
-from commclean.records import Candidate, Cluster, Decoded, FoundFile, Quarantined, RawFile, Repaired, SourceDoc
+from commclean.records import (
+    Candidate, Cluster, ContentEntry, Decoded, FoundFile, Quarantined, RawFile, Repaired, SeenFile, SourceDoc,
+)
 from commclean.repair import repair_text
+from commclean.report import RunSummary, manifest_for, summarise
 from commclean.schema import Tables, tables_for
+from commclean.state import RunState
 from commclean.stats import Stats
 from commclean.truncation import ends_mid_sentence
-from commclean.validate import ValidationReport, validate
+from commclean.validate import ValidationReport, suites_sha256, validate
 
 In = TypeVar("In")
 Out = TypeVar("Out")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What a run may reuse: the result cache and run state under clean/cache/, and the published
+    snapshot to carry unchanged rows from. Without a clean folder a run reuses and keeps nothing."""
+
+    cache: Path | None = None  # where this run's new results are saved
+    state_dir: Path | None = None
+    state: RunState = field(default_factory=RunState)
+    published: PublishedSnapshot | None = None
+    lookup: bool = False  # take results from the cache (False for --full)
+
+
+def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = False) -> Workspace:
+    if clean_dir is None:
+        return Workspace()
+    cache, state_dir = cache_path(clean_dir, config), state_path(clean_dir, config)
+    if full:
+        return Workspace(cache, state_dir)
+    # The state names contents whose texts only the cache holds: without the cache it is no use.
+    state = RunState.load(state_dir) if cache.exists() else RunState()
+    return Workspace(cache, state_dir, state, load_published(clean_dir, settings_key(config)), lookup=True)
 
 
 @dataclass(frozen=True)
@@ -39,13 +66,19 @@ class Batch(Generic[Out]):
     # Files whose results came from the cache: finished documents pass the later stages untouched.
     ready: tuple[SourceDoc, ...] = ()
     from_cache: frozenset[str] = frozenset()
+    # Files whose content the run state knows: nothing of them is loaded unless needed later.
+    known: tuple[SeenFile, ...] = ()
 
     def documents(self) -> list[SourceDoc]:
         return [*self.items, *self.ready] if self.ready else list(self.items)
 
+    def seen(self) -> list[SeenFile]:
+        """Every file of the batch with what its content gave (call on the last stage's batch)."""
+        return [*self.known, *(SeenFile(item.raw, ContentEntry.of(item)) for item in (*self.documents(), *self.quarantined))]
+
     def carried(self, out: Batch[Any]) -> Batch[Any]:
         """A later stage's output, with this batch's stats, cached documents and hashes carried on."""
-        return Batch(out.items, out.quarantined, out.stats.merge(self.stats), self.ready, self.from_cache)
+        return Batch(out.items, out.quarantined, out.stats.merge(self.stats), self.ready, self.from_cache, self.known)
 
 
 def _each(stage: str, items: Sequence[In], step: Callable[[In, Stats], Out | Quarantined],
@@ -74,12 +107,23 @@ def _raw_of(item: object) -> RawFile:
     return item.raw
 
 
-def decode_batch(files: Sequence[FoundFile], config: Config, cache: Path | None = None) -> Batch[Decoded]:
-    """Read and hash every file; take the results of files already seen from the cache (when
-    one is given) and decode the rest."""
+def decode_batch(files: Sequence[FoundFile], config: Config, workspace: Workspace = Workspace()) -> Batch[Decoded]:
+    """Identify every file: by its stat stamp when the run state knows it unchanged, else by
+    reading and hashing it. Contents the state knows need nothing more; the results of others
+    seen before come from the cache; the rest are decoded."""
     stats = Stats()
-    read = [_read(found, config, stats) for found in files]
-    hits = ResultCache(cache).get_many(raw.sha256 for raw, _ in read if raw) if cache else {}
+    known: list[SeenFile] = []
+    read: list[tuple[RawFile, bytes | None]] = []
+    for found in files:
+        sha = workspace.state.known_sha256(found.path, found.stamp) if workspace.lookup else None
+        if sha:
+            stats.update("cache", "files not read (stat unchanged)")
+        raw, data = (RawFile(found.path, found.abs_path, found.size_bytes, sha), None) if sha else _read(found, config, stats)
+        if workspace.lookup and raw.sha256 in workspace.state.contents:
+            known.append(SeenFile(raw, workspace.state.contents[raw.sha256]))
+        else:
+            read.append((raw, data))
+    hits = ResultCache(workspace.cache).get_many(raw.sha256 for raw, _ in read if raw.sha256) if workspace.lookup else {}
     ready: list[SourceDoc] = []
     held: list[Quarantined] = []
     misses: list[tuple[RawFile, bytes | None]] = []
@@ -89,7 +133,7 @@ def decode_batch(files: Sequence[FoundFile], config: Config, cache: Path | None 
             (held if isinstance(restored, Quarantined) else ready).append(restored)
         else:
             misses.append((raw, data))
-    stats.update("cache", "hits", len(read) - len(misses))
+    stats.update("cache", "hits", len(files) - len(misses))
     stats.update("cache", "misses", len(misses))
 
     def step(item: tuple[RawFile, bytes | None], stats: Stats) -> Decoded | Quarantined:
@@ -99,7 +143,7 @@ def decode_batch(files: Sequence[FoundFile], config: Config, cache: Path | None 
         return decoded
 
     out = _each("decode", misses, step, held)
-    return Batch(out.items, out.quarantined, out.stats.merge(stats), tuple(ready), frozenset(hits))
+    return Batch(out.items, out.quarantined, out.stats.merge(stats), tuple(ready), frozenset(hits), tuple(known))
 
 
 def _read(found: FoundFile, config: Config, stats: Stats) -> tuple[RawFile, bytes | None]:
@@ -150,19 +194,21 @@ def analyse_batch(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
     return batch.carried(_each("analyse", batch.items, step, batch.quarantined))
 
 
-def process_batch(files: Sequence[FoundFile], config: Config, cache: Path | None = None) -> Batch[SourceDoc]:
-    return analyse_batch(repair_batch(decode_batch(files, config, cache), config), config)
+def process_batch(files: Sequence[FoundFile], config: Config, workspace: Workspace = Workspace()) -> Batch[SourceDoc]:
+    return analyse_batch(repair_batch(decode_batch(files, config, workspace), config), config)
 
 
-def save_results(batches: Sequence[Batch[SourceDoc]], cache: Path) -> int:
+def save_results(batches: Sequence[Batch[SourceDoc]], workspace: Workspace) -> int:
     """Store the results of the files this run processed (not those it took from the cache)."""
+    if workspace.cache is None:
+        return 0
     fresh = {
         item.raw.sha256: CachedResult.of(item)
         for batch in batches
         for item in (*batch.items, *batch.quarantined)
         if item.raw.sha256 and item.raw.sha256 not in batch.from_cache
     }
-    store = ResultCache(cache)
+    store = ResultCache(workspace.cache)
     try:
         store.put_many(fresh)
     finally:
@@ -170,17 +216,77 @@ def save_results(batches: Sequence[Batch[SourceDoc]], cache: Path) -> int:
     return len(fresh)
 
 
-def deduplicate_docs(docs: Sequence[SourceDoc], config: Config) -> tuple[list[Cluster], Stats]:
+class Texts:
+    """The texts of a run's documents: those it processed from memory, the others (only the
+    few an incremental run must align or rebuild) from the result cache."""
+
+    def __init__(self, batches: Sequence[Batch[SourceDoc]], files: Sequence[SeenFile], workspace: Workspace) -> None:
+        self._in_memory = {doc.raw.path: doc for batch in batches for doc in batch.documents()}
+        self._sha_of_key = {f.content.exact_key: f.raw.sha256 for f in files}
+        self._cache = workspace.cache
+
+    def documents(self, files: Sequence[SeenFile]) -> dict[str, SourceDoc]:
+        wanted = [f for f in files if f.raw.path not in self._in_memory]
+        results = self._from_cache({f.raw.sha256 for f in wanted})
+        restored = {f.raw.path: results[f.raw.sha256].restore(f.raw) for f in wanted}
+        return {f.raw.path: self._in_memory.get(f.raw.path) or restored[f.raw.path] for f in files}  # type: ignore[misc]
+
+    def sequences(self, keys: Collection[str]) -> dict[str, str]:
+        found = {d.fingerprint.exact_key: d.fingerprint.sequence for d in self._in_memory.values() if d.fingerprint}
+        missing = {key: self._sha_of_key[key] for key in keys if key not in found}
+        results = self._from_cache(set(missing.values()))
+        found.update({key: results[sha].fingerprint.sequence for key, sha in missing.items()})  # type: ignore[union-attr]
+        return found
+
+    def _from_cache(self, hashes: set[str]) -> dict[str, CachedResult]:
+        if not hashes:
+            return {}
+        if self._cache is None:
+            raise LookupError("texts needed from the result cache, but this run has none")
+        store = ResultCache(self._cache)
+        try:
+            found = store.get_many(hashes)
+        finally:
+            store.close()
+        if len(found) < len(hashes):
+            raise LookupError("the result cache lost entries the run state names: run again with --full")
+        return found
+
+
+@dataclass(frozen=True)
+class Deduplicated:
+    documents: tuple[SeenFile, ...]  # Membership.index points into this
+    quarantined: tuple[SeenFile, ...]
+    clusters: tuple[Cluster, ...]
+    stats: Stats
+
+
+def deduplicate_files(batches: Sequence[Batch[SourceDoc]], config: Config, workspace: Workspace) -> Deduplicated:
+    files = sorted((f for batch in batches for f in batch.seen()), key=lambda f: f.raw.path)
+    documents = tuple(f for f in files if f.content.quarantine_reason is None)
+    texts = Texts(batches, documents, workspace)
     stats = Stats()
-    return deduplicate(docs, config.dedup, stats), stats
+    clusters = deduplicate_entries([DedupDoc(f.raw.path, f.content) for f in documents], config.dedup, stats,
+                                   texts.sequences, workspace.state.verdicts)
+    quarantined = tuple(f for f in files if f.content.quarantine_reason is not None)
+    return Deduplicated(documents, quarantined, tuple(clusters), stats)
 
 
-def assemble_candidate(
-    batches: Sequence[Batch[SourceDoc]], clusters: Sequence[Cluster], discovery: Discovery, stats: Stats
-) -> Candidate:
-    docs = [doc for batch in batches for doc in batch.documents()]
-    quarantined = [q for batch in batches for q in batch.quarantined]
-    candidate = assemble(docs, quarantined, clusters, discovery.skipped, stats)
+def save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) -> None:
+    """Remember every file's stamp and content and every verdict, for the next run."""
+    if workspace.state_dir is None:
+        return
+    files = {f.raw.path: f for f in (*found.documents, *found.quarantined)}
+    stamps = [(files[f.path].raw, f.stamp) for f in discovery.files if f.path in files]
+    workspace.state.save(workspace.state_dir, stamps, [f.content for f in files.values()])
+
+
+def assemble_candidate(batches: Sequence[Batch[SourceDoc]], found: Deduplicated, discovery: Discovery,
+                       workspace: Workspace, stats: Stats) -> Candidate:
+    texts = Texts(batches, found.documents, workspace)
+    signatures = workspace.published.signatures if workspace.published else {}
+    candidate = assemble(found.documents, found.quarantined, found.clusters, texts.documents, signatures,
+                         discovery.skipped, stats)
     check_ledger(candidate, [f.path for f in discovery.files])
     return candidate
 
@@ -190,106 +296,51 @@ def batches_of(files: Sequence[FoundFile], size: int) -> list[tuple[FoundFile, .
 
 
 @dataclass(frozen=True)
-class RunSummary:
-    """What a run did, for the person who started it and for the manifest."""
-
-    files_read: int
-    skipped: int
-    documents: int
-    duplicates: int
-    quarantined: int
-    validation: str
-    published: bool
-    stats: dict[str, dict[str, int]]
-    skipped_files: tuple[tuple[str, str], ...] = ()
-
-    def lines(self) -> list[str]:
-        return [
-            f"files read:   {self.files_read}",
-            f"skipped:      {self.skipped}" + "".join(f"\n  {p} ({r})" for p, r in self.skipped_files),
-            f"documents:    {self.documents}",
-            f"duplicates:   {self.duplicates}",
-            f"quarantined:  {self.quarantined}",
-            f"validation:   {self.validation}",
-            f"published:    {'yes' if self.published else 'no (the previous corpus is untouched)'}",
-        ]
+class Built:
+    candidate: Candidate
+    discovery: Discovery
+    stats: Stats
+    workspace: Workspace
 
 
-def summarise(candidate: Candidate, discovery: Discovery, report: ValidationReport,
-              published: bool, stats: Stats) -> RunSummary:
-    statuses = [row.status for row in candidate.sources]
-    return RunSummary(
-        files_read=len(discovery.files),
-        skipped=len(discovery.skipped),
-        documents=len(candidate.corpus),
-        duplicates=statuses.count("duplicate"),
-        quarantined=statuses.count("quarantined"),
-        validation=report.summary(),
-        published=published,
-        stats=stats.as_dict(),
-        skipped_files=tuple((s.path, s.reason) for s in discovery.skipped),
-    )
-
-
-def run_report_markdown(summary: RunSummary, candidate: Candidate, previous_ids: set[str]) -> str:
-    """The run as a person reads it in Prefect's UI: counts, new documents, quarantined files."""
-    new = [row for row in candidate.corpus if row.doc_id not in previous_ids]
-    quarantined = [row for row in candidate.sources if row.status == "quarantined"]
-    lines = ["# commclean run", "", "| | |", "|---|---|"]
-    counts = (line.split(":", 1) for line in summary.lines())
-    lines += [f"| {key.strip()} | {value.split(chr(10))[0].strip()} |" for key, value in counts]
-    lines += ["", f"## New documents ({len(new)})", ""]
-    lines += [f"- `{row.doc_id}` {row.metadata.title or '(no title)'} ({row.source_paths[0]})" for row in new[:200]]
-    lines += ["", f"## Quarantined files ({len(quarantined)})", ""]
-    lines += [f"- `{row.path}`: {row.reason}" for row in quarantined[:500]]
-    return "\n".join(lines) + "\n"
-
-
-def manifest_for(summary: RunSummary, report: ValidationReport) -> dict:
-    return {
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "counts": {
-            "files_read": summary.files_read,
-            "skipped": summary.skipped,
-            "documents": summary.documents,
-            "duplicates": summary.duplicates,
-            "quarantined": summary.quarantined,
-        },
-        "validation": {"success": report.success, "evaluated": report.evaluated,
-                       "failed": [f.describe() for f in report.failed]},
-        "stats": summary.stats,
-    }
-
-
-def build_candidate(
-    raw_dir: str | Path, config: Config, cache: Path | None = None, save_to: Path | None = None
-) -> tuple[Candidate, Discovery, Stats]:
-    """The whole pipeline up to validation, in one process: for library use and tests. Results
-    are looked up in `cache` and this run's new ones saved to `save_to` (default: `cache`)."""
+def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path | None = None,
+                    full: bool = False) -> Built:
+    """The whole pipeline up to validation, in one process: for library use and tests. With a
+    clean folder, what earlier runs learned there is reused (unless `full`) and this run's
+    results are kept for the next."""
+    workspace = open_workspace(clean_dir, config, full)
     discovery = discover(raw_dir)
-    batches = [process_batch(batch, config, cache) for batch in batches_of(discovery.files, config.batch_size)]
-    if save_to or cache:
-        save_results(batches, save_to or cache)
-    docs = [doc for batch in batches for doc in batch.documents()]
-    clusters, dedup_stats = deduplicate_docs(docs, config)
-    stats = Stats.merged([b.stats for b in batches] + [dedup_stats])
-    return assemble_candidate(batches, clusters, discovery, stats), discovery, stats
+    batches = [process_batch(batch, config, workspace) for batch in batches_of(discovery.files, config.batch_size)]
+    save_results(batches, workspace)
+    found = deduplicate_files(batches, config, workspace)
+    save_state(discovery, found, workspace)
+    stats = Stats.merged([b.stats for b in batches] + [found.stats])
+    return Built(assemble_candidate(batches, found, discovery, workspace, stats), discovery, stats, workspace)
 
 
-def validate_tables(tables: Tables, config: Config) -> ValidationReport:
-    return validate(tables.corpus, tables.sources, config.validation)
+def output_tables(candidate: Candidate, workspace: Workspace) -> Tables:
+    carried = workspace.published.rows(candidate.carried) if workspace.published and candidate.carried else None
+    return tables_for(candidate, carried)
+
+
+def validate_tables(tables: Tables, config: Config, workspace: Workspace) -> ValidationReport:
+    """Text expectations check only the rows built this run when the carried ones were validated
+    under the same suites (they are the very rows published then); everything else is checked whole."""
+    published = workspace.published
+    same_suites = published is not None and published.suites_sha256 == suites_sha256(config.validation)
+    return validate(tables.corpus, tables.sources, config.validation, tables.built if same_suites else None)
 
 
 def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False) -> RunSummary:
     """One whole run in this process, without Prefect: build, validate, publish (if valid), under
     the run lock. The Prefect flow runs the same stages as tasks; this is for library use."""
     with run_lock(clean_dir):
-        cache = cache_path(clean_dir, config)
-        candidate, discovery, stats = build_candidate(raw_dir, config, None if full else cache, cache)
+        built = build_candidate(raw_dir, config, clean_dir, full)
         crash_point("built")
-        tables = tables_for(candidate)
-        report = validate_tables(tables, config)
-        summary = summarise(candidate, discovery, report, published=report.success, stats=stats)
+        tables = output_tables(built.candidate, built.workspace)
+        report = validate_tables(tables, config, built.workspace)
+        summary = summarise(built.candidate, built.discovery, report, report.success, built.stats, tables)
         if report.success:
-            publish(tables.corpus, tables.sources, manifest_for(summary, report), clean_dir, config.keep_snapshots)
+            publish(tables.corpus, tables.sources, manifest_for(summary, report, config), clean_dir,
+                    config.keep_snapshots)
         return summary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -25,6 +26,14 @@ class FoundFile:
     path: str  # POSIX path relative to the raw folder
     abs_path: str
     size_bytes: int
+    # What stat said (of the link's target, for a link): unchanged, the bytes need not be read again.
+    mtime_ns: int = 0
+    ctime_ns: int = 0
+    inode: int = 0
+
+    @property
+    def stamp(self) -> tuple[int, int, int, int]:
+        return (self.size_bytes, self.mtime_ns, self.ctime_ns, self.inode)
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,45 @@ class SourceDoc:
 
 
 @dataclass(frozen=True)
+class ContentEntry:
+    """What one file content (by sha256) gave, without its text: all that dedup and the ledger
+    need of a file seen before, so an incremental run never loads the texts it leaves alone."""
+
+    sha256: str
+    encoding: str | None
+    quarantine_reason: str | None = None
+    doc_id: str = ""  # the id this text gets when it is a document's canonical copy
+    exact_key: str = ""
+    is_truncated: bool = False
+    repair_count: int = 0
+    unknown_words: int = 0
+    text_length: int = 0
+    samples: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64), compare=False)
+
+    @classmethod
+    def of(cls, item: SourceDoc | Quarantined) -> ContentEntry:
+        if isinstance(item, Quarantined):
+            return cls(item.raw.sha256, item.encoding, item.reason)
+        print_ = item.fingerprint
+        return cls(item.raw.sha256, item.encoding, None, doc_id_for(item.text),
+                   print_.exact_key if print_ else "", item.is_truncated, len(item.repairs), item.unknown_words,
+                   len(item.text), print_.samples if print_ else np.empty(0, dtype=np.uint64))
+
+
+def doc_id_for(text: str) -> str:
+    """Content-derived, so the same raw/ always gives the same ids."""
+    return "doc-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class SeenFile:
+    """A raw file and what its content gave: every file of a run, documents and quarantined alike."""
+
+    raw: RawFile
+    content: ContentEntry
+
+
+@dataclass(frozen=True)
 class Quarantined:
     raw: RawFile
     encoding: str | None
@@ -130,7 +178,7 @@ class Quarantined:
 class Membership:
     """How one source belongs to its cluster: the canonical itself, or a duplicate and why."""
 
-    index: int  # position in the list of SourceDocs given to dedup
+    index: int  # position in the list of documents given to dedup
     reason: str | None  # None for the canonical
     similarity: float | None = None
     cut_off: bool = False  # its verified longer twin goes on where it stops
@@ -180,6 +228,13 @@ class SourceRow:
 class Candidate:
     """The output a run proposes to publish, before validation."""
 
-    corpus: tuple[CorpusRow, ...]
+    corpus: tuple[CorpusRow, ...]  # the rows this run built
     sources: tuple[SourceRow, ...]
     skipped: tuple[SkippedFile, ...] = field(default=())
+    # Documents whose copies are exactly as in the published snapshot: their rows are taken from
+    # it unchanged rather than rebuilt (an incremental run touches only what changed).
+    carried: tuple[str, ...] = ()
+
+    @property
+    def document_count(self) -> int:
+        return len(self.corpus) + len(self.carried)

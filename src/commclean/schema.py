@@ -84,10 +84,16 @@ class Tables:
 
     corpus: pa.Table
     sources: pa.Table
+    built: pa.Table  # the corpus rows this run built (the others were carried from the snapshot)
 
 
-def tables_for(candidate: Candidate) -> Tables:
-    return Tables(corpus_table(candidate), sources_table(candidate))
+def tables_for(candidate: Candidate, carried_rows: pa.Table | None = None) -> Tables:
+    """Built rows and carried rows together, in doc_id order (as a full rebuild orders them)."""
+    built = corpus_table(candidate)
+    corpus = built
+    if carried_rows is not None and carried_rows.num_rows:
+        corpus = pa.concat_tables([built, carried_rows]).sort_by("doc_id").combine_chunks()
+    return Tables(corpus, sources_table(candidate), built)
 
 
 def corpus_table(candidate: Candidate) -> pa.Table:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from commclean.config import ValidationConfig
 DEFAULT_EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 _CHUNKED_COLUMN = "text"
 _DATE_COLUMNS = frozenset({"date"})
+_SUITES = ("corpus", "sources")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class ValidationReport:
     success: bool
     evaluated: int
     failed: tuple[FailedExpectation, ...]
+    suites_sha256: str = ""  # what the rows were checked against (see suites_sha256)
 
     def summary(self) -> str:
         if self.success:
@@ -51,10 +54,21 @@ class ValidationReport:
         return "FAILED: " + "; ".join(f.describe() for f in self.failed)
 
 
+def suites_sha256(config: ValidationConfig) -> str:
+    """Names the expectations in force: rows checked under the same suites need no second look."""
+    digest = hashlib.sha256()
+    for name in _SUITES:
+        digest.update((_suites_dir(config) / f"{name}.json").read_bytes())
+    return digest.hexdigest()
+
+
+def _suites_dir(config: ValidationConfig) -> Path:
+    return Path(config.expectations_dir) if config.expectations_dir else DEFAULT_EXPECTATIONS_DIR
+
+
 def load_suite(name: str, config: ValidationConfig, today: dt.date | None = None) -> dict:
     """A suite's JSON with its date bounds made concrete (GX compares dates only to datetimes)."""
-    folder = Path(config.expectations_dir) if config.expectations_dir else DEFAULT_EXPECTATIONS_DIR
-    suite = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+    suite = json.loads((_suites_dir(config) / f"{name}.json").read_text(encoding="utf-8"))
     latest = (today or dt.date.today()) + dt.timedelta(days=config.latest_date_margin_days)
     for expectation in suite["expectations"]:
         kwargs = expectation["kwargs"]
@@ -87,8 +101,11 @@ def text_chunks(corpus: pa.Table, rows: int) -> Iterator[pd.DataFrame]:
         yield pd.DataFrame({_CHUNKED_COLUMN: corpus.column(_CHUNKED_COLUMN).slice(start, rows).to_pandas()})
 
 
-def validate(corpus: pa.Table, sources: pa.Table, config: ValidationConfig) -> ValidationReport:
-    """Run every suite; the report names each failing expectation."""
+def validate(corpus: pa.Table, sources: pa.Table, config: ValidationConfig,
+             new_text: pa.Table | None = None) -> ValidationReport:
+    """Run every suite; the report names each failing expectation. Expectations on the text look
+    at one row at a time, so with `new_text` (the rows not yet validated under these suites, the
+    others being byte-identical to published, validated rows) only those rows are checked."""
     import great_expectations as gx  # slow import (seconds): only when validating
     from great_expectations.core import ExpectationSuite
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -104,7 +121,7 @@ def validate(corpus: pa.Table, sources: pa.Table, config: ValidationConfig) -> V
         ("corpus", {**corpus_suite, "expectations": [e for e in corpus_suite["expectations"] if e not in on_text]},
          [frames["corpus"]]),
         ("corpus", {**corpus_suite, "name": "corpus-text", "expectations": on_text},
-         text_chunks(corpus, config.text_chunk_rows)),
+         text_chunks(corpus if new_text is None else new_text, config.text_chunk_rows)),
         ("sources", load_suite("sources", config), [frames["sources"]]),
     )
     failed: dict[tuple[str, str], FailedExpectation] = {}
@@ -122,7 +139,8 @@ def validate(corpus: pa.Table, sources: pa.Table, config: ValidationConfig) -> V
                     failure = _failure(label, outcome)
                     key = (failure.suite, failure.name)
                     failed[key] = failed[key].add(failure) if key in failed else failure
-    return ValidationReport(not failed, evaluated, tuple(sorted(failed.values(), key=lambda f: (f.suite, f.name))))
+    failures = tuple(sorted(failed.values(), key=lambda f: (f.suite, f.name)))
+    return ValidationReport(not failed, evaluated, failures, suites_sha256(config))
 
 
 def _failure(suite: str, outcome) -> FailedExpectation:  # noqa: ANN001 - GX's result type

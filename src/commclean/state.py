@@ -1,0 +1,125 @@
+"""What earlier runs learned of each file and content, kept beside the result cache, so that a
+run re-reads, re-analyses and re-aligns only what changed: the stat stamp and hash of every
+file, a text-free entry per content, and the verdict of every aligned pair."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.feather as feather
+
+from commclean.dedup import Verdict, Verdicts
+from commclean.records import ContentEntry, RawFile
+
+Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode: see FoundFile.stamp
+
+_FILES = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
+                    ("ctime_ns", pa.int64()), ("inode", pa.int64()), ("sha256", pa.string())])
+_CONTENTS = pa.schema([
+    ("sha256", pa.string()), ("encoding", pa.string()), ("quarantine_reason", pa.string()),
+    ("doc_id", pa.string()), ("exact_key", pa.string()), ("is_truncated", pa.bool_()),
+    ("repair_count", pa.int32()), ("unknown_words", pa.int32()), ("text_length", pa.int64()),
+    ("samples", pa.list_(pa.uint64())),
+])
+_VERDICTS = pa.schema([("key_a", pa.string()), ("key_b", pa.string()), ("verified", pa.bool_()),
+                       ("small", pa.string()), ("kind", pa.string()), ("similarity", pa.float64()),
+                       ("cut_off", pa.bool_())])
+
+
+@dataclass
+class RunState:
+    """Knowledge that depends only on file contents (and stat, for the stamps): valid whatever
+    was published, so a rollback or a failed validation never makes it wrong. A file whose
+    stamp changed is read and hashed again; `commclean run --full` ignores all of it."""
+
+    stamps: dict[str, tuple[Stamp, str]] = field(default_factory=dict)  # path -> (stamp, sha256)
+    contents: dict[str, ContentEntry] = field(default_factory=dict)  # sha256 -> entry
+    verdicts: Verdicts = field(default_factory=dict)
+
+    def known_sha256(self, path: str, stamp: Stamp) -> str | None:
+        """The file's hash, if its stamp is what it was when it was hashed (and its content known)."""
+        seen = self.stamps.get(path)
+        if seen and seen[0] == stamp and seen[1] in self.contents:
+            return seen[1]
+        return None
+
+    @classmethod
+    def load(cls, folder: Path) -> RunState:
+        """The saved state, or an empty one (first run, or files unreadable: it is only a cache)."""
+        try:
+            return cls(_load_stamps(folder), _load_contents(folder), _load_verdicts(folder))
+        except (OSError, pa.ArrowException, KeyError):
+            return cls()
+
+    def save(self, folder: Path, files: Iterable[tuple[RawFile, Stamp]], contents: Iterable[ContentEntry]) -> None:
+        """Keep what this run saw, and verdicts between contents still present; each file is
+        replaced atomically, and any one of them alone is still correct."""
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = [(raw.path, *stamp, raw.sha256) for raw, stamp in files if raw.sha256]
+        _write(folder / "files.arrow", _FILES, list(zip(*rows)) if rows else [[]] * len(_FILES))
+        kept = {entry.sha256: entry for entry in contents if entry.sha256}
+        _write(folder / "contents.arrow", _CONTENTS, _content_columns(sorted(kept.values(), key=lambda e: e.sha256)))
+        keys = {entry.exact_key for entry in kept.values() if entry.exact_key}
+        pairs = sorted((pair, v) for pair, v in self.verdicts.items() if pair[0] in keys and pair[1] in keys)
+        _write(folder / "verdicts.arrow", _VERDICTS, [
+            [p[0] for p, _ in pairs], [p[1] for p, _ in pairs], [v is not None for _, v in pairs],
+            [v.small if v else None for _, v in pairs], [v.kind if v else None for _, v in pairs],
+            [v.similarity if v else None for _, v in pairs], [v.cut_off if v else None for _, v in pairs],
+        ])
+
+
+def _write(path: Path, schema: pa.Schema, columns: list) -> None:
+    table = pa.Table.from_arrays([pa.array(list(c), type=f.type) for c, f in zip(columns, schema)], schema=schema)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    feather.write_feather(table, temporary, compression="uncompressed")
+    os.replace(temporary, path)
+
+
+def _content_columns(entries: list[ContentEntry]) -> list[list]:
+    samples = pa.ListArray.from_arrays(
+        np.cumsum([0] + [len(e.samples) for e in entries], dtype=np.int32),
+        pa.array(np.concatenate([e.samples for e in entries]) if entries else np.empty(0, np.uint64)),
+    )
+    return [
+        [e.sha256 for e in entries], [e.encoding for e in entries], [e.quarantine_reason for e in entries],
+        [e.doc_id for e in entries], [e.exact_key for e in entries], [e.is_truncated for e in entries],
+        [e.repair_count for e in entries], [e.unknown_words for e in entries], [e.text_length for e in entries],
+        samples,
+    ]
+
+
+def _read(path: Path, schema: pa.Schema) -> pa.Table:
+    table = feather.read_table(path, memory_map=False)
+    if not table.schema.equals(schema):
+        raise KeyError(f"{path.name}: unexpected schema")
+    return table
+
+
+def _load_stamps(folder: Path) -> dict[str, tuple[Stamp, str]]:
+    columns = [column.to_pylist() for column in _read(folder / "files.arrow", _FILES).columns]
+    return {path: ((size, mtime, ctime, inode), sha) for path, size, mtime, ctime, inode, sha in zip(*columns)}
+
+
+def _load_contents(folder: Path) -> dict[str, ContentEntry]:
+    table = _read(folder / "contents.arrow", _CONTENTS)
+    samples = table.column("samples").combine_chunks()
+    flat = samples.values.to_numpy(zero_copy_only=False)
+    offsets = samples.offsets.to_numpy()
+    columns = [table.column(name).to_pylist() for name in _CONTENTS.names[:-1]]
+    return {
+        row[0]: ContentEntry(*row, samples=flat[offsets[i] : offsets[i + 1]])
+        for i, row in enumerate(zip(*columns))
+    }
+
+
+def _load_verdicts(folder: Path) -> Verdicts:
+    columns = [column.to_pylist() for column in _read(folder / "verdicts.arrow", _VERDICTS).columns]
+    return {
+        (a, b): Verdict(small, kind, similarity, cut_off) if verified else None
+        for a, b, verified, small, kind, similarity, cut_off in zip(*columns)
+    }
