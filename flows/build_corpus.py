@@ -21,18 +21,19 @@ from commclean.pipeline import (
     deduplicate_files,
     open_workspace,
     output_tables,
+    publish_tables,
     repair_batch,
     save_results,
     save_state,
     validate_tables,
 )
 from commclean.lock import run_lock
-from commclean.publish import publish, published_doc_ids
+from commclean.publish import published_doc_ids
 from commclean.records import Candidate, Decoded, FoundFile, Repaired, SourceDoc
 from commclean.report import RunSummary, manifest_for, run_report_markdown, summarise
 from commclean.schema import Tables
 from commclean.stats import Stats
-from commclean.validate import ValidationReport
+from commclean.validate import ValidationReport, ValidationWorker, validation_worker
 
 # Inputs are large lists of texts: hashing them for Prefect's cache would cost more than the work.
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -91,13 +92,14 @@ def tables_task(candidate: Candidate, workspace: Workspace) -> Tables:
 
 
 @task(name="validate with Great Expectations", **_TASK)
-def validate_task(tables: Tables, config: Config, workspace: Workspace) -> ValidationReport:
-    return validate_tables(tables, config, workspace)
+def validate_task(tables: Tables, config: Config, workspace: Workspace,
+                  worker: ValidationWorker | None) -> ValidationReport:
+    return validate_tables(tables, config, workspace, worker)
 
 
 @task(name="publish", **_TASK)
-def publish_task(tables: Tables, manifest: dict, clean_dir: str, keep: int) -> int:
-    return publish(tables.corpus, tables.sources, manifest, clean_dir, keep).version
+def publish_task(tables: Tables, manifest: dict, clean_dir: str, config: Config, workspace: Workspace) -> int:
+    return publish_tables(tables, manifest, clean_dir, config, workspace)
 
 
 @flow(name="build-corpus", log_prints=True)
@@ -117,11 +119,11 @@ def build_corpus(
     stays in place."""
     config = Config() if batch_size is None else Config(batch_size=batch_size)
     raw, clean = str(Path(raw_dir).resolve()), str(Path(clean_dir).resolve())
-    with run_lock(clean, wait_seconds):
-        return _build(raw, clean, config, full)
+    with run_lock(clean, wait_seconds), validation_worker() as worker:
+        return _build(raw, clean, config, full, worker)
 
 
-def _build(raw: str, clean: str, config: Config, full: bool) -> RunSummary:
+def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationWorker | None) -> RunSummary:
     logger = get_run_logger()
     workspace = open_workspace(clean, config, full)
     discovery = discover_task(raw)
@@ -134,7 +136,7 @@ def _build(raw: str, clean: str, config: Config, full: bool) -> RunSummary:
     stats = Stats.merged([batch.stats for batch in batches] + [found.stats])
     candidate = assemble_task(batches, found, discovery, workspace, stats)
     tables = tables_task(candidate, workspace)
-    report = validate_task(tables, config, workspace)
+    report = validate_task(tables, config, workspace, worker)
     summary = summarise(candidate, discovery, report, report.success, stats, tables)
     create_markdown_artifact(
         markdown=run_report_markdown(summary, candidate, published_doc_ids(clean)),
@@ -145,7 +147,7 @@ def _build(raw: str, clean: str, config: Config, full: bool) -> RunSummary:
         for failure in report.failed:
             logger.error("expectation failed: %s", failure.describe())
         raise ValidationFailed(summary)
-    version = publish_task(tables, manifest_for(summary, report, config), clean, config.keep_snapshots)
+    version = publish_task(tables, manifest_for(summary, report, config), clean, config, workspace)
     logger.info("published snapshot v%s", version)
     for line in summary.lines():
         logger.info(line)

@@ -20,6 +20,14 @@ RAW_SEEDS = PROJECT / "raw"
 SHARED = PROJECT.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def great_expectations_loaded() -> None:
+    """Runs in this process validate in place once GX is loaded (see validation_worker): the
+    tests then pay its import once. The helper process is exercised where runs start fresh
+    processes: the crash tests, the worker test and the real-server test."""
+    import great_expectations  # noqa: F401
+
+
 @pytest.fixture(scope="session")
 def seeds_candidate() -> Candidate:
     candidate = build_candidate(RAW_SEEDS, Config()).candidate

@@ -75,3 +75,16 @@ def test_the_doc_type_vocabulary_in_the_suite_is_the_extractor_s(seeds_candidate
     suite = json.loads((DEFAULT_EXPECTATIONS_DIR / "corpus.json").read_text(encoding="utf-8"))
     (check,) = [e for e in suite["expectations"] if e["kwargs"].get("column") == "doc_type"]
     assert sorted(check["kwargs"]["value_set"]) == sorted(name for name, _ in DOC_TYPES)
+
+
+def test_the_helper_process_gives_the_same_report_as_validating_in_place(seeds_candidate) -> None:  # noqa: ANN001
+    from commclean.schema import tables_for
+    from commclean.validate import ValidationWorker
+
+    tables = tables_for(seeds_candidate)
+    config = ValidationConfig()
+    bad_text = tables.corpus.set_column(1, "text", pa.array(["**bold** " + t for t in tables.corpus.column("text").to_pylist()]))
+    with ValidationWorker() as worker:
+        for corpus in (tables.corpus, bad_text):
+            assert worker.validate(corpus, tables.sources, config) == validate(corpus, tables.sources, config)
+    assert not validate(bad_text, tables.sources, config).success

@@ -74,8 +74,6 @@ class DedupConfig:
     min_sample_share: float = 0.15
     # A sampled shingle in more documents than this is boilerplate and indexes nothing.
     max_posting_list: int = 200
-    # Each document is paired with this many of the best-ranked documents sharing a sample.
-    anchors_per_sample: int = 3
     # Share of the smaller text (word bigrams, in order) the larger must hold to be a verified match.
     contained_threshold: float = 0.7
     # A match between texts this close in size is a near duplicate rather than a contained copy.

@@ -6,6 +6,7 @@ import hashlib
 import math
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -13,8 +14,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from rapidfuzz.distance import LCSseq
 
+from commclean.candidates import Pair, SampleIndex
 from commclean.config import DedupConfig
-from commclean.records import Cluster, ContentEntry, Fingerprint, Membership, SourceDoc
+from commclean.records import Cluster, ContentEntry, Fingerprint, Membership, SeenFile, SourceDoc
 from commclean.stats import Stats
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -114,14 +116,6 @@ def _combine(hashes: np.ndarray) -> np.uint64:
 
 
 @dataclass(frozen=True)
-class DedupDoc:
-    """One file as dedup sees it: its path and what its content gave (no text needed)."""
-
-    path: str
-    content: ContentEntry
-
-
-@dataclass(frozen=True)
 class Verdict:
     """The outcome of aligning two distinct texts (named by exact key): kept between runs, since
     it depends on nothing but the two texts."""
@@ -138,66 +132,25 @@ Verdicts = dict[tuple[str, str], Verdict | None]
 SequenceSource = Callable[[Collection[str]], Mapping[str, str]]
 
 
-def find_edges(keys: Sequence[str], samples: Sequence[np.ndarray], sequences: SequenceSource,
-               verdicts: Verdicts, config: DedupConfig, stats: Stats) -> list[Edge]:
-    """Candidate pairs from shared sampled shingles, each verified by aligning the two texts
-    (or by the verdict kept from an earlier run: only pairs never seen are aligned)."""
-    candidates = [(a, b, _pair_key(keys[a], keys[b])) for a, b in candidate_pairs(samples, config)]
-    unseen = [(a, b, key) for a, b, key in candidates if key not in verdicts]
-    texts = sequences({keys[i] for a, b, _ in unseen for i in (a, b)})
-    for a, b, key in unseen:
-        verdicts[key] = verify_pair(keys[a], texts[keys[a]], keys[b], texts[keys[b]], config)
-    stats.update("dedup", "candidate pairs", len(candidates))
+def find_edges(keys: Sequence[str], pairs: Sequence[Pair], sequences: SequenceSource, verdicts: Verdicts,
+               config: DedupConfig, stats: Stats) -> list[Edge]:
+    """Each candidate pair verified by aligning the two texts, or by the verdict kept from an
+    earlier run: only pairs never seen are aligned. Edges join positions in `keys`."""
+    unseen = [pair for pair in pairs if pair not in verdicts]
+    texts = sequences({key for pair in unseen for key in pair})
+    for a, b in unseen:
+        verdicts[(a, b)] = verify_pair(a, texts[a], b, texts[b], config)
+    position = {key: i for i, key in enumerate(keys)}
+    edges = [_edge(position[a], position[b], verdict, keys) for a, b in pairs if (verdict := verdicts[(a, b)])]
+    stats.update("dedup", "candidate pairs", len(pairs))
     stats.update("dedup", "pairs aligned", len(unseen))
-    edges = [_edge(a, b, keys, verdict) for a, b, key in candidates if (verdict := verdicts[key])]
-    stats.update("dedup", "rejected candidates", len(candidates) - len(edges))
+    stats.update("dedup", "rejected candidates", len(pairs) - len(edges))
     return edges
 
 
-def _pair_key(a: str, b: str) -> tuple[str, str]:
-    return (a, b) if a <= b else (b, a)
-
-
-def _edge(a: int, b: int, keys: Sequence[str], verdict: Verdict) -> Edge:
+def _edge(a: int, b: int, verdict: Verdict, keys: Sequence[str]) -> Edge:
     small, large = (a, b) if keys[a] == verdict.small else (b, a)
     return Edge(small, large, verdict.kind, verdict.similarity, verdict.cut_off)
-
-
-def candidate_pairs(samples: Sequence[np.ndarray], config: DedupConfig) -> list[tuple[int, int]]:
-    """Documents sharing enough sampled shingles, found by one sort of all (sample, document) pairs.
-
-    `samples` come in canonical-preference order, and each document is paired with the first
-    `anchors_per_sample` documents holding the same sample: so every copy meets the best copies
-    it shares text with, in O(total samples) pairs rather than quadratically many."""
-    counts = np.fromiter((len(s) for s in samples), dtype=np.int64, count=len(samples))
-    if counts.sum() == 0:
-        return []
-    # int32 where it fits: at 100k documents these arrays hold some 20 million entries each.
-    docs = np.repeat(np.arange(len(samples), dtype=np.int32), counts)
-    values = np.concatenate(samples)
-    # Stable, so each sample's documents stay in canonical-preference order.
-    order = np.argsort(values, kind="stable")
-    values, docs = values[order], docs[order]
-    del order
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]).astype(np.int32)
-    del values
-    sizes = np.diff(np.r_[starts, len(docs)]).astype(np.int32)
-    group = np.repeat(np.arange(len(starts), dtype=np.int32), sizes)
-    position = np.arange(len(docs), dtype=np.int32) - starts[group]
-    indexed = (sizes[group] >= 2) & (sizes[group] <= config.max_posting_list)
-    keys = []
-    for anchor in range(config.anchors_per_sample):
-        later = indexed & (position > anchor)
-        anchors = docs[starts[group[later]] + anchor].astype(np.int64)
-        keys.append(anchors * len(samples) + docs[later])
-    pairs, shared = np.unique(np.concatenate(keys), return_counts=True)
-    first, second = pairs // len(samples), pairs % len(samples)
-    smaller = np.minimum(counts[first], counts[second])
-    # A copy shares a good part of its samples even when edited or cut; two statements that only
-    # quote the same sentences share few, and are not worth aligning.
-    needed = np.maximum(np.minimum(config.min_shared_samples, smaller), config.min_sample_share * smaller)
-    chosen = shared >= needed
-    return list(zip(first[chosen].tolist(), second[chosen].tolist()))
 
 
 def verify_pair(key_a: str, a: str, key_b: str, b: str, config: DedupConfig) -> Verdict | None:
@@ -229,24 +182,25 @@ def _stops_where_other_goes_on(short: str, long_: str, config: DedupConfig) -> b
     return False
 
 
-def cluster(docs: Sequence[DedupDoc], edges: Sequence[Edge]) -> list[Cluster]:
+def cluster(docs: Sequence[SeenFile], edges: Sequence[Edge]) -> list[Cluster]:
     """Greedy in canonical-preference order: each cluster is its best copy plus the copies verified
-    directly against it, so an unverified chain (A~B, B~C, A≁C) never joins A and C."""
+    directly against it, so an unverified chain (A~B, B~C, A≁C) never joins A and C. A text
+    without edges is a cluster of its own."""
     cut_off = {e.small for e in edges if e.cut_off}
     neighbours: dict[int, dict[int, Edge]] = {}
     for edge in edges:
         neighbours.setdefault(edge.small, {})[edge.large] = edge
         neighbours.setdefault(edge.large, {})[edge.small] = edge
-    order = sorted(range(len(docs)), key=lambda i: canonical_rank(docs[i], i in cut_off))
+    order = sorted(neighbours, key=lambda i: canonical_rank(docs[i], i in cut_off))
     rank = {doc: position for position, doc in enumerate(order)}
     assigned: set[int] = set()
-    clusters: list[Cluster] = []
+    clusters = [Cluster(i, (Membership(i, None),)) for i in range(len(docs)) if i not in neighbours]
     for head in order:
         if head in assigned:
             continue
         assigned.add(head)
         members = [Membership(head, None, cut_off=head in cut_off)]
-        for other in sorted(neighbours.get(head, {}), key=rank.__getitem__):
+        for other in sorted(neighbours[head], key=rank.__getitem__):
             if other not in assigned:
                 assigned.add(other)
                 members.append(_membership(other, neighbours[head][other], other in cut_off))
@@ -254,12 +208,12 @@ def cluster(docs: Sequence[DedupDoc], edges: Sequence[Edge]) -> list[Cluster]:
     return clusters
 
 
-def canonical_rank(doc: DedupDoc, cut_off: bool) -> tuple[bool, int, int, int, str]:
+def canonical_rank(doc: SeenFile, cut_off: bool) -> tuple[bool, int, int, int, str]:
     """Complete before truncated, then the cleaner (fewer repairs, fewer unknown words), then
     the longer; the path breaks ties."""
     content = doc.content
     return (content.is_truncated or cut_off, content.repair_count, content.unknown_words,
-            -content.text_length, doc.path)
+            -content.text_length, doc.raw.path)
 
 
 def _membership(member: int, edge: Edge, cut_off: bool) -> Membership:
@@ -280,33 +234,42 @@ def deduplicate(docs: Sequence[SourceDoc], config: DedupConfig, stats: Stats) ->
     for doc in docs:
         print_ = doc.fingerprint or fingerprint(doc.text, config)
         prints[print_.exact_key] = print_.sequence
-        entries.append(DedupDoc(doc.raw.path, ContentEntry.of(replace(doc, fingerprint=print_))))
-    return deduplicate_entries(entries, config, stats, lambda keys: prints, {})
+        entries.append(SeenFile(doc.raw, ContentEntry.of(replace(doc, fingerprint=print_))))
+    return deduplicate_entries(entries, config, stats, lambda keys: prints, {})[0]
 
 
-def deduplicate_entries(docs: Sequence[DedupDoc], config: DedupConfig, stats: Stats,
-                        sequences: SequenceSource, verdicts: Verdicts) -> list[Cluster]:
+def deduplicate_entries(docs: Sequence[SeenFile], config: DedupConfig, stats: Stats, sequences: SequenceSource,
+                        verdicts: Verdicts, index: SampleIndex | None = None) -> tuple[list[Cluster], SampleIndex]:
     """Exact copies collapse onto their best copy first; the distinct texts are then matched,
     verified and clustered, and each exact copy follows its representative into its cluster.
-    `verdicts` holds alignments from earlier runs and receives this run's new ones."""
+    `verdicts` and `index` come from earlier runs (when there were any) and are brought up to
+    date: only new texts are indexed and only new pairs aligned."""
     groups: dict[str, list[int]] = {}
-    for index in sorted(range(len(docs)), key=lambda i: canonical_rank(docs[i], False)):
-        groups.setdefault(docs[index].content.exact_key, []).append(index)
+    for position, doc in enumerate(docs):
+        groups.setdefault(doc.content.exact_key, []).append(position)
+    for group in groups.values():
+        if len(group) > 1:
+            group.sort(key=lambda i: canonical_rank(docs[i], False))
     representatives = [group[0] for group in groups.values()]
     keys = [docs[i].content.exact_key for i in representatives]
-    edges = find_edges(keys, [docs[i].content.samples for i in representatives], sequences, verdicts, config, stats)
-    clusters = cluster([docs[i] for i in representatives], edges)
+    texts = {docs[i].content.exact_key: docs[i].content.samples for i in representatives}
+    if index is None:
+        index = SampleIndex.build(texts, config)
+    else:
+        index.update(texts, config)
+    edges = find_edges(keys, index.pairs(), sequences, verdicts, config, stats)
     result = []
-    for found in clusters:
+    for found in cluster([docs[i] for i in representatives], edges):
         members: list[Membership] = []
         for member in found.members:
-            index = representatives[member.index]
-            members.append(replace(member, index=index))
-            for copy in groups[docs[index].content.exact_key][1:]:
+            doc = representatives[member.index]
+            members.append(Membership(doc, member.reason, member.similarity, member.cut_off))
+            for copy in groups[keys[member.index]][1:]:
                 reason = member.reason or "exact copy"
                 members.append(Membership(copy, reason, member.similarity or 1.0, member.cut_off))
         result.append(Cluster(members[0].index, tuple(members)))
-        for member in members[1:]:
-            stats.update("dedup", (member.reason or "").split(" (")[0])
+    kinds = Counter((m.reason or "").split(" (")[0] for c in result for m in c.members[1:])
+    for kind, count in sorted(kinds.items()):
+        stats.update("dedup", kind, count)
     stats.update("dedup", "documents", len(result))
-    return sorted(result, key=lambda c: c.canonical)
+    return sorted(result, key=lambda c: c.canonical), index

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 from commclean.records import FoundFile, SkippedFile
 
 # Files still being written by a browser or downloader, and editor backups: never documents.
-PARTIAL_DOWNLOAD_PATTERNS = ("*.part", "*.crdownload", "*~", "*.tmp", "*.partial", "*.download")
+PARTIAL_DOWNLOAD_SUFFIXES = (".part", ".crdownload", "~", ".tmp", ".partial", ".download")
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,7 @@ class Discovery:
 def skip_reason(name: str) -> str | None:
     if name.startswith("."):
         return "hidden file"
-    if any(fnmatch.fnmatch(name, pattern) for pattern in PARTIAL_DOWNLOAD_PATTERNS):
+    if name.endswith(PARTIAL_DOWNLOAD_SUFFIXES):
         return "partial download or temporary file"
     return None
 

@@ -9,10 +9,10 @@ from typing import Any, Generic, TypeVar
 
 from commclean.assemble import assemble, check_ledger
 from commclean.cache import CachedResult, ResultCache, cache_path, settings_key, state_path
-from commclean.carry import PublishedSnapshot, load_published
+from commclean.carry import PublishedSnapshot, keep_arrow_copy, load_published
 from commclean.config import Config
 from commclean.decode import decode_raw, read_raw
-from commclean.dedup import DedupDoc, deduplicate_entries, fingerprint
+from commclean.dedup import deduplicate_entries, fingerprint
 from commclean.discover import Discovery, discover
 from commclean.lexicon import count_unknown_words
 from commclean.lock import run_lock
@@ -27,7 +27,7 @@ from commclean.schema import Tables, tables_for
 from commclean.state import RunState
 from commclean.stats import Stats
 from commclean.truncation import ends_mid_sentence
-from commclean.validate import ValidationReport, suites_sha256, validate
+from commclean.validate import ValidationReport, ValidationWorker, suites_sha256, validate, validation_worker
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -53,7 +53,8 @@ def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = Fa
         return Workspace(cache, state_dir)
     # The state names contents whose texts only the cache holds: without the cache it is no use.
     state = RunState.load(state_dir) if cache.exists() else RunState()
-    return Workspace(cache, state_dir, state, load_published(clean_dir, settings_key(config)), lookup=True)
+    published = load_published(clean_dir, settings_key(config), state_dir)
+    return Workspace(cache, state_dir, state, published, lookup=True)
 
 
 @dataclass(frozen=True)
@@ -266,8 +267,9 @@ def deduplicate_files(batches: Sequence[Batch[SourceDoc]], config: Config, works
     documents = tuple(f for f in files if f.content.quarantine_reason is None)
     texts = Texts(batches, documents, workspace)
     stats = Stats()
-    clusters = deduplicate_entries([DedupDoc(f.raw.path, f.content) for f in documents], config.dedup, stats,
-                                   texts.sequences, workspace.state.verdicts)
+    clusters, workspace.state.index = deduplicate_entries(
+        documents, config.dedup, stats, texts.sequences,
+        workspace.state.verdicts, workspace.state.index)
     quarantined = tuple(f for f in files if f.content.quarantine_reason is not None)
     return Deduplicated(documents, quarantined, tuple(clusters), stats)
 
@@ -319,28 +321,39 @@ def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path |
 
 
 def output_tables(candidate: Candidate, workspace: Workspace) -> Tables:
-    carried = workspace.published.rows(candidate.carried) if workspace.published and candidate.carried else None
-    return tables_for(candidate, carried)
+    previous = workspace.published.corpus() if workspace.published and candidate.carried else None
+    return tables_for(candidate, previous)
 
 
-def validate_tables(tables: Tables, config: Config, workspace: Workspace) -> ValidationReport:
+def validate_tables(tables: Tables, config: Config, workspace: Workspace,
+                    worker: ValidationWorker | None = None) -> ValidationReport:
     """Text expectations check only the rows built this run when the carried ones were validated
-    under the same suites (they are the very rows published then); everything else is checked whole."""
+    under the same suites (they are the very rows published then); everything else is checked
+    whole. With a worker, Great Expectations runs in its helper process."""
     published = workspace.published
     same_suites = published is not None and published.suites_sha256 == suites_sha256(config.validation)
-    return validate(tables.corpus, tables.sources, config.validation, tables.built if same_suites else None)
+    new_text = tables.built if same_suites else None
+    if worker is None:
+        return validate(tables.corpus, tables.sources, config.validation, new_text)
+    return worker.validate(tables.corpus, tables.sources, config.validation, new_text)
 
 
 def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False) -> RunSummary:
     """One whole run in this process, without Prefect: build, validate, publish (if valid), under
     the run lock. The Prefect flow runs the same stages as tasks; this is for library use."""
-    with run_lock(clean_dir):
+    with run_lock(clean_dir), validation_worker() as worker:
         built = build_candidate(raw_dir, config, clean_dir, full)
         crash_point("built")
         tables = output_tables(built.candidate, built.workspace)
-        report = validate_tables(tables, config, built.workspace)
+        report = validate_tables(tables, config, built.workspace, worker)
         summary = summarise(built.candidate, built.discovery, report, report.success, built.stats, tables)
         if report.success:
-            publish(tables.corpus, tables.sources, manifest_for(summary, report, config), clean_dir,
-                    config.keep_snapshots)
+            publish_tables(tables, manifest_for(summary, report, config), clean_dir, config, built.workspace)
         return summary
+
+
+def publish_tables(tables: Tables, manifest: dict, clean_dir: str | Path, config: Config, workspace: Workspace) -> int:
+    version = publish(tables.corpus, tables.sources, manifest, clean_dir, config.keep_snapshots).version
+    if workspace.state_dir is not None:
+        keep_arrow_copy(tables.corpus, version, workspace.state_dir)
+    return version

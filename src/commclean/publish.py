@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import signal
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -62,14 +64,9 @@ def publish(corpus: pa.Table, sources: pa.Table, manifest: dict, clean_dir: str 
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=clean))
     try:
         metadata = {"commclean.pipeline_version": PIPELINE_VERSION, "commclean.snapshot_version": str(version)}
-        _write_parquet(corpus, staging / CORPUS_FILE, metadata)
-        _write_parquet(sources, staging / SOURCES_FILE, metadata)
-        manifest = {
-            **manifest,
-            "version": version,
-            "pipeline_version": PIPELINE_VERSION,
-            "files": {name: _sha256(staging / name) for name in (CORPUS_FILE, SOURCES_FILE)},
-        }
+        checksums = {name: _write_parquet(table, staging / name, metadata)
+                     for name, table in ((CORPUS_FILE, corpus), (SOURCES_FILE, sources))}
+        manifest = {**manifest, "version": version, "pipeline_version": PIPELINE_VERSION, "files": checksums}
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         for name in PUBLISHED_FILES:
             _fsync(staging / name)
@@ -153,13 +150,25 @@ def crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _write_parquet(table: pa.Table, path: Path, metadata: dict[str, str]) -> None:
+def _write_parquet(table: pa.Table, path: Path, metadata: dict[str, str]) -> str:
+    """Write the file and return its SHA-256, hashed as it is written (not read back)."""
     merged = {**(table.schema.metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}}
-    pq.write_table(table.replace_schema_metadata(merged), path, compression="zstd")
+    with path.open("wb") as raw:
+        hashing = _HashingWriter(raw)
+        pq.write_table(table.replace_schema_metadata(merged), hashing, compression="zstd")
+    return hashing.digest.hexdigest()
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+class _HashingWriter(io.RawIOBase):
+    def __init__(self, out: BinaryIO) -> None:
+        self.out, self.digest = out, hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.digest.update(data)
+        return self.out.write(data)
 
 
 def _fsync(path: Path) -> None:

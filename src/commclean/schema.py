@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -87,13 +88,13 @@ class Tables:
     built: pa.Table  # the corpus rows this run built (the others were carried from the snapshot)
 
 
-def tables_for(candidate: Candidate, carried_rows: pa.Table | None = None) -> Tables:
-    """Built rows and carried rows together, in doc_id order (as a full rebuild orders them)."""
+def tables_for(candidate: Candidate, previous: pa.Table | None = None) -> Tables:
+    """The rows built and the rows carried from the previous corpus (which must hold every
+    carried id), in doc_id order as a full rebuild orders them."""
     built = corpus_table(candidate)
-    corpus = built
-    if carried_rows is not None and carried_rows.num_rows:
-        corpus = pa.concat_tables([built, carried_rows]).sort_by("doc_id").combine_chunks()
-    return Tables(corpus, sources_table(candidate), built)
+    if not candidate.carried:
+        return Tables(built, sources_table(candidate), built)
+    return Tables(merge_rows(built, previous, candidate.carried), sources_table(candidate), built)
 
 
 def corpus_table(candidate: Candidate) -> pa.Table:
@@ -134,3 +135,24 @@ def sources_table(candidate: Candidate) -> pa.Table:
         },
         schema=SOURCES_SCHEMA,
     )
+
+
+def merge_rows(built: pa.Table, previous: pa.Table, kept: Collection[str]) -> pa.Table:
+    """The rows built this run and the `kept` rows of the previous corpus, in doc_id order (both
+    tables are in it), made of slices of the two tables: no row is copied, so carrying 100k
+    documents costs what carrying their ids costs."""
+    wanted = set(kept)
+    order = sorted(
+        [(doc_id, 0, row) for row, doc_id in enumerate(previous.column("doc_id").to_pylist()) if doc_id in wanted]
+        + [(doc_id, 1, row) for row, doc_id in enumerate(built.column("doc_id").to_pylist())]
+    )
+    tables = (previous, built)
+    pieces: list[pa.Table] = []
+    start = 0
+    for i in range(1, len(order) + 1):
+        run_ends = i == len(order) or order[i][1] != order[i - 1][1] or order[i][2] != order[i - 1][2] + 1
+        if run_ends:
+            source, first = order[start][1], order[start][2]
+            pieces.append(tables[source].slice(first, i - start))
+            start = i
+    return pa.concat_tables(pieces) if pieces else built

@@ -5,6 +5,7 @@ file, a text-free entry per content, and the verdict of every aligned pair."""
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +14,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.feather as feather
 
+from commclean.candidates import SampleIndex
 from commclean.dedup import Verdict, Verdicts
 from commclean.records import ContentEntry, RawFile
 
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode: see FoundFile.stamp
 
+_INDEX = "index.pickle"
+_MAX_SEGMENTS = 16
 _FILES = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
                     ("ctime_ns", pa.int64()), ("inode", pa.int64()), ("sha256", pa.string())])
 _CONTENTS = pa.schema([
@@ -40,6 +44,8 @@ class RunState:
     stamps: dict[str, tuple[Stamp, str]] = field(default_factory=dict)  # path -> (stamp, sha256)
     contents: dict[str, ContentEntry] = field(default_factory=dict)  # sha256 -> entry
     verdicts: Verdicts = field(default_factory=dict)
+    index: SampleIndex | None = None  # the sampled shingles of the distinct texts, and candidate pairs
+    saved_contents: set[str] = field(default_factory=set)  # hashes whose entries are on disk already
 
     def known_sha256(self, path: str, stamp: Stamp) -> str | None:
         """The file's hash, if its stamp is what it was when it was hashed (and its content known)."""
@@ -52,8 +58,10 @@ class RunState:
     def load(cls, folder: Path) -> RunState:
         """The saved state, or an empty one (first run, or files unreadable: it is only a cache)."""
         try:
-            return cls(_load_stamps(folder), _load_contents(folder), _load_verdicts(folder))
-        except (OSError, pa.ArrowException, KeyError):
+            index = SampleIndex.load(folder / _INDEX) if (folder / _INDEX).exists() else None
+            contents = _load_contents(folder)
+            return cls(_load_stamps(folder), contents, _load_verdicts(folder), index, set(contents))
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError, pa.ArrowException, KeyError):
             return cls()
 
     def save(self, folder: Path, files: Iterable[tuple[RawFile, Stamp]], contents: Iterable[ContentEntry]) -> None:
@@ -63,7 +71,7 @@ class RunState:
         rows = [(raw.path, *stamp, raw.sha256) for raw, stamp in files if raw.sha256]
         _write(folder / "files.arrow", _FILES, list(zip(*rows)) if rows else [[]] * len(_FILES))
         kept = {entry.sha256: entry for entry in contents if entry.sha256}
-        _write(folder / "contents.arrow", _CONTENTS, _content_columns(sorted(kept.values(), key=lambda e: e.sha256)))
+        self._save_contents(folder, kept)
         keys = {entry.exact_key for entry in kept.values() if entry.exact_key}
         pairs = sorted((pair, v) for pair, v in self.verdicts.items() if pair[0] in keys and pair[1] in keys)
         _write(folder / "verdicts.arrow", _VERDICTS, [
@@ -71,10 +79,36 @@ class RunState:
             [v.small if v else None for _, v in pairs], [v.kind if v else None for _, v in pairs],
             [v.similarity if v else None for _, v in pairs], [v.cut_off if v else None for _, v in pairs],
         ])
+        if self.index is not None:
+            self.index.save(folder / _INDEX)
+
+    def _save_contents(self, folder: Path, kept: dict[str, ContentEntry]) -> None:
+        """Contents go in segments: a run writes only the entries it added, and the segments are
+        merged into one when there are too many or too much of them is stale."""
+        segments = _segments(folder)
+        merge = len(segments) >= _MAX_SEGMENTS or len(self.saved_contents - kept.keys()) > len(kept) // 4
+        fresh = kept if merge else {sha: e for sha, e in kept.items() if sha not in self.saved_contents}
+        if fresh or not segments:
+            number = _segment_number(segments[-1]) + 1 if segments else 0
+            _write(folder / f"contents-{number}.arrow", _CONTENTS,
+                   _content_columns(sorted(fresh.values(), key=lambda e: e.sha256)))
+        if merge:  # a crash before these go leaves entries twice over, which is harmless
+            for segment in segments:
+                segment.unlink()
+        self.saved_contents = set(kept) if merge else self.saved_contents | fresh.keys()
+
+
+def _segments(folder: Path) -> list[Path]:
+    return sorted(folder.glob("contents-*.arrow"), key=_segment_number)
+
+
+def _segment_number(path: Path) -> int:
+    return int(path.stem.split("-")[1])
 
 
 def _write(path: Path, schema: pa.Schema, columns: list) -> None:
-    table = pa.Table.from_arrays([pa.array(list(c), type=f.type) for c, f in zip(columns, schema)], schema=schema)
+    arrays = [c if isinstance(c, pa.Array) else pa.array(list(c), type=f.type) for c, f in zip(columns, schema)]
+    table = pa.Table.from_arrays(arrays, schema=schema)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     feather.write_feather(table, temporary, compression="uncompressed")
     os.replace(temporary, path)
@@ -106,7 +140,14 @@ def _load_stamps(folder: Path) -> dict[str, tuple[Stamp, str]]:
 
 
 def _load_contents(folder: Path) -> dict[str, ContentEntry]:
-    table = _read(folder / "contents.arrow", _CONTENTS)
+    contents: dict[str, ContentEntry] = {}
+    for segment in _segments(folder):
+        contents.update(_load_segment(segment))
+    return contents
+
+
+def _load_segment(path: Path) -> dict[str, ContentEntry]:
+    table = _read(path, _CONTENTS)
     samples = table.column("samples").combine_chunks()
     flat = samples.values.to_numpy(zero_copy_only=False)
     offsets = samples.offsets.to_numpy()

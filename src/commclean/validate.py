@@ -6,12 +6,21 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
+import sys
+import tempfile
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.feather as feather
 
 from commclean.config import ValidationConfig
 
@@ -156,3 +165,62 @@ def _failure(suite: str, outcome) -> FailedExpectation:  # noqa: ANN001 - GX's r
         unexpected_count=result.get("unexpected_count"),
         examples=examples or ((f"error: {error}",) if error else ()),
     )
+
+
+class ValidationWorker:
+    """Great Expectations in a helper process, started when a run starts so that its import
+    (seconds) overlaps the run's other stages on the second core. Tables reach it as
+    uncompressed Arrow files that it memory-maps, so nothing large is copied between processes."""
+
+    def __init__(self) -> None:
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_exit_with_parent, initargs=(os.getpid(),))
+        self._ready = self._pool.submit(_import_great_expectations)
+
+    def __enter__(self) -> ValidationWorker:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+    def validate(self, corpus: pa.Table, sources: pa.Table, config: ValidationConfig,
+                 new_text: pa.Table | None = None) -> ValidationReport:
+        with tempfile.TemporaryDirectory(prefix="commclean-validate-") as folder:
+            paths = {}
+            for name, table in (("corpus", corpus), ("sources", sources), ("new_text", new_text)):
+                if table is not None:
+                    paths[name] = str(Path(folder) / f"{name}.arrow")
+                    feather.write_feather(table, paths[name], compression="uncompressed")
+            return self._pool.submit(_validate_files, paths, config).result()
+
+
+@contextmanager
+def validation_worker() -> Iterator[ValidationWorker | None]:
+    """A helper process for a process that has not loaded Great Expectations yet (a CLI run, a
+    deployment's flow run); a long-lived process that has (tests, `commclean serve`) validates
+    in place, where GX costs nothing more."""
+    if "great_expectations" in sys.modules:
+        yield None
+        return
+    with ValidationWorker() as worker:
+        yield worker
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A run killed outright (SIGKILL, OOM) cannot stop its helper: the helper stops itself."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _import_great_expectations() -> None:
+    import great_expectations  # noqa: F401 - imported for its side effect: the module is then loaded
+
+
+def _validate_files(paths: dict[str, str], config: ValidationConfig) -> ValidationReport:
+    tables = {name: feather.read_table(path, memory_map=True) for name, path in paths.items()}
+    return validate(tables["corpus"], tables["sources"], config, tables.get("new_text"))

@@ -1,0 +1,53 @@
+"""The sample index finds, after any sequence of texts added and removed, exactly the candidate
+pairs a fresh index of the same texts finds: incremental runs see the pairs a full build sees."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from commclean.candidates import SampleIndex
+from commclean.config import DedupConfig
+
+# A tiny boilerplate limit and vocabulary, so that samples cross the limit in both directions.
+CONFIG = DedupConfig(max_posting_list=3, min_shared_samples=2, min_sample_share=0.3)
+samples = st.lists(st.integers(0, 12), min_size=0, max_size=8).map(lambda v: np.unique(np.array(v, dtype=np.uint64)))
+texts = st.dictionaries(st.text("abcdefgh", min_size=1, max_size=2), samples, max_size=8)
+
+
+@settings(max_examples=int(os.environ.get("COMMCLEAN_FUZZ_EXAMPLES", 300)), deadline=None)
+@given(st.lists(texts, min_size=1, max_size=5))
+def test_updating_gives_the_pairs_of_a_fresh_build(states: list[dict[str, np.ndarray]]) -> None:
+    first_seen: dict[str, np.ndarray] = {}
+    for state in states:  # the same key always means the same text, as an exact key does
+        for key, value in state.items():
+            first_seen.setdefault(key, value)
+    index = SampleIndex.build({key: first_seen[key] for key in states[0]}, CONFIG)
+    for state in states[1:]:
+        now = {key: first_seen[key] for key in state}
+        index.update(now, CONFIG)
+        assert index.pairs() == SampleIndex.build(now, CONFIG).pairs()
+
+
+def test_pairs_share_enough_samples_held_by_few_texts() -> None:
+    boiler = np.arange(100, 105, dtype=np.uint64)  # in every text: over the limit, indexes nothing
+    texts = {
+        "copy-a": np.r_[np.arange(10, dtype=np.uint64), boiler],
+        "copy-b": np.r_[np.arange(8, dtype=np.uint64), boiler],
+        "other": np.r_[np.arange(50, 60, dtype=np.uint64), boiler],
+        "more": np.r_[np.arange(70, 80, dtype=np.uint64), boiler],
+    }
+    assert SampleIndex.build(texts, CONFIG).pairs() == [("copy-a", "copy-b")]
+
+
+def test_the_index_survives_a_save_and_load(tmp_path: Path) -> None:
+    texts = {"a": np.arange(6, dtype=np.uint64), "b": np.arange(1, 7, dtype=np.uint64)}
+    index = SampleIndex.build(texts, CONFIG)
+    index.save(tmp_path / "index.pickle")
+    loaded = SampleIndex.load(tmp_path / "index.pickle")
+    loaded.update({**texts, "c": np.arange(2, 8, dtype=np.uint64)}, CONFIG)
+    assert loaded.pairs() == SampleIndex.build({**texts, "c": np.arange(2, 8, dtype=np.uint64)}, CONFIG).pairs()
