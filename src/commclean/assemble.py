@@ -30,6 +30,7 @@ def fuse_metadata(members: Sequence[SourceDoc]) -> FusedMetadata:
     title = _best(members, lambda d: d.metadata.title)
     location = _best(members, lambda d: d.metadata.location)
     doc_type = _best(members, lambda d: d.metadata.doc_type)
+    issuer = _best(members, lambda d: d.metadata.issuer)
     date_value, date_source = _fused_date(members)
     return FusedMetadata(
         title=title[0].value if title else None,
@@ -40,6 +41,8 @@ def fuse_metadata(members: Sequence[SourceDoc]) -> FusedMetadata:
         location_source=_provenance(location),
         doc_type=doc_type[0].value if doc_type else None,
         doc_type_source=_provenance(doc_type),
+        issuer=issuer[0].value if issuer else None,
+        issuer_source=_provenance(issuer),
     )
 
 

@@ -56,6 +56,18 @@ _WRAPPER_LINE = re.compile(
     r"the following\b.*)$",
     re.IGNORECASE,
 )
+# Who issued a statement, as a header names them: the White House, an office ("Office of the
+# Spokesperson"), a ministry or department, or an official's byline ("Antony J. Blinken, Secretary
+# of State"); the office's own "Washington, D.C." may follow. A page title's site name counts too
+# ("G7 Leaders' Statement - The White House"), a little less surely.
+_ISSUER_NAME = (
+    r"(?:the )?white house|office of the [a-z ]+?|(?:the )?(?:ministry|department|office) (?:of|for) [a-z ,'’]+?|"
+    r"[a-z][a-z.'’ -]+?, (?:secretary|minister|spokesperson|president|prime minister|high representative)"
+    r"\b[a-z ,'’]*?"
+)
+_ISSUER_LINE = re.compile(rf"^[\W_]*(?P<issuer>{_ISSUER_NAME})[\W_]*(?:washington,?\s*d\.?\s*c\.?)?[\W_]*$", re.I)
+_SITE_SUFFIX = re.compile(rf"\s[-–—|]\s+(?P<issuer>{_ISSUER_NAME})\s*$", re.I)
+_SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in"})
 DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
@@ -148,7 +160,31 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
         # was made: only a dateline or the opening sentence gives the place.
         location=date_place or _opening_place(opening),
         doc_type=_doc_type(title.value if title else None, usable),
+        issuer=_issuer(header),
     )
+
+
+def _issuer(header: list[str]) -> Field[str] | None:
+    """An issuer line of the header, else a page title's site name (print headers included: a
+    browser prints the page title, which names the site that published the page)."""
+    lines = [line.strip() for paragraph in header for line in paragraph.splitlines() if line.strip()]
+    for line in lines:
+        match = _ISSUER_LINE.match(line)
+        if match:
+            return Field(_tidy_issuer(match["issuer"]), "header line", RANK_HEADER)
+    for line in lines:
+        match = _SITE_SUFFIX.search(line)
+        if match:
+            return Field(_tidy_issuer(match["issuer"]), "page title", RANK_OPENING)
+    return None
+
+
+def _tidy_issuer(name: str) -> str:
+    name = re.sub(r"\s+", " ", name).strip(" ,.-–—|")
+    if not name.isupper():
+        return name
+    words = name.lower().split(" ")
+    return " ".join(w if i and w in _SMALL_WORDS else w[:1].upper() + w[1:] for i, w in enumerate(words))
 
 
 def _header_date(header: list[str], source: str) -> tuple[Field[PartialDate] | None, Field[str] | None]:
@@ -216,8 +252,8 @@ def _title(header: list[str]) -> Field[str] | None:
     for index, paragraph in enumerate(header):
         if _WRAPPER_LINE.match(paragraph) or _is_doc_type_only(paragraph) or paragraph.endswith("."):
             continue
-        title = _without_dateline(paragraph)
-        if not title or not re.search(r"[A-Za-z]{3}", title):
+        title = _SITE_SUFFIX.sub("", _without_dateline(paragraph))
+        if not title or not re.search(r"[A-Za-z]{3}", title) or _ISSUER_LINE.match(title):
             continue
         following = header[index + 1] if index + 1 < len(header) else ""
         if title.endswith(":") and following and not _WRAPPER_LINE.match(following):

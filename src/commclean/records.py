@@ -102,6 +102,7 @@ class Metadata:
     date: Field[PartialDate] | None = None
     location: Field[str] | None = None
     doc_type: Field[str] | None = None
+    issuer: Field[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,8 @@ class FusedMetadata:
     location_source: str | None
     doc_type: str | None
     doc_type_source: str | None
+    issuer: str | None = None
+    issuer_source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ _DOC = {
     "date_source": "Where the date came from (and which copy, if not the canonical).",
     "location_source": "Where the location came from (and which copy, if not the canonical).",
     "doc_type_source": "Where the document type came from (and which copy, if not the canonical).",
+    "issuer": "Who issued it (an office, a ministry, a named official) where a copy states it; null otherwise.",
+    "issuer_source": "Where the issuer came from (and which copy, if not the canonical).",
 }
 _SRC = {
     "path": "Raw file path relative to the raw folder.",
@@ -58,10 +60,12 @@ CORPUS_SCHEMA = _schema(
         "date_source": pa.string(),
         "location_source": pa.string(),
         "doc_type_source": pa.string(),
+        "issuer": pa.string(),
+        "issuer_source": pa.string(),
     },
     _DOC,
     nullable={"title", "date", "location", "doc_type", "title_source", "date_source",
-              "location_source", "doc_type_source"},
+              "location_source", "doc_type_source", "issuer", "issuer_source"},
 )
 SOURCES_SCHEMA = _schema(
     {
@@ -115,6 +119,8 @@ def corpus_table(candidate: Candidate) -> pa.Table:
             "date_source": [m.date_source for m in meta],
             "location_source": [m.location_source for m in meta],
             "doc_type_source": [m.doc_type_source for m in meta],
+            "issuer": [m.issuer for m in meta],
+            "issuer_source": [m.issuer_source for m in meta],
         },
         schema=CORPUS_SCHEMA,
     )

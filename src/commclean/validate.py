@@ -6,14 +6,12 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
+import pickle
+import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -170,28 +168,40 @@ def _failure(suite: str, outcome) -> FailedExpectation:  # noqa: ANN001 - GX's r
 class ValidationWorker:
     """Great Expectations in a helper process, started when a run starts so that its import
     (seconds) overlaps the run's other stages on the second core. Tables reach it as
-    uncompressed Arrow files that it memory-maps, so nothing large is copied between processes."""
+    uncompressed Arrow files that it memory-maps; requests and reports go over its stdin and
+    stdout. It is a plain `python -m commclean.validate`, so the caller's main module is never
+    imported again, and it ends when its stdin closes, so a killed run never leaves it behind."""
 
     def __init__(self) -> None:
-        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_exit_with_parent, initargs=(os.getpid(),))
-        self._ready = self._pool.submit(_import_great_expectations)
+        self._process = subprocess.Popen([sys.executable, "-m", "commclean.validate"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def __enter__(self) -> ValidationWorker:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self._pool.shutdown(cancel_futures=True)
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
 
     def validate(self, corpus: pa.Table, sources: pa.Table, config: ValidationConfig,
                  new_text: pa.Table | None = None) -> ValidationReport:
+        assert self._process.stdin is not None and self._process.stdout is not None
         with tempfile.TemporaryDirectory(prefix="commclean-validate-") as folder:
             paths = {}
             for name, table in (("corpus", corpus), ("sources", sources), ("new_text", new_text)):
                 if table is not None:
                     paths[name] = str(Path(folder) / f"{name}.arrow")
                     feather.write_feather(table, paths[name], compression="uncompressed")
-            return self._pool.submit(_validate_files, paths, config).result()
+            pickle.dump((paths, config), self._process.stdin)
+            self._process.stdin.flush()
+            outcome = pickle.load(self._process.stdout)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
 
 
 @contextmanager
@@ -206,21 +216,27 @@ def validation_worker() -> Iterator[ValidationWorker | None]:
         yield worker
 
 
-def _exit_with_parent(parent: int) -> None:
-    """A run killed outright (SIGKILL, OOM) cannot stop its helper: the helper stops itself."""
+def serve() -> None:
+    """The helper's loop: (paths, config) in, a ValidationReport (or the exception) out."""
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever GX prints goes to stderr, never into the replies
+    import great_expectations  # noqa: F401 - loaded before the first request arrives
 
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
+    while True:
+        try:
+            paths, config = pickle.load(sys.stdin.buffer)
+        except EOFError:
+            return
+        try:
+            tables = {name: feather.read_table(path, memory_map=True) for name, path in paths.items()}
+            outcome: object = validate(tables["corpus"], tables["sources"], config, tables.get("new_text"))
+        except Exception as error:  # noqa: BLE001 - handed back to the run, which raises it
+            outcome = error
+        pickle.dump(outcome, replies)
+        replies.flush()
 
-    threading.Thread(target=watch, daemon=True).start()
 
+if __name__ == "__main__":
+    from commclean import validate as module  # the importable module, so reports unpickle as its types
 
-def _import_great_expectations() -> None:
-    import great_expectations  # noqa: F401 - imported for its side effect: the module is then loaded
-
-
-def _validate_files(paths: dict[str, str], config: ValidationConfig) -> ValidationReport:
-    tables = {name: feather.read_table(path, memory_map=True) for name, path in paths.items()}
-    return validate(tables["corpus"], tables["sources"], config, tables.get("new_text"))
+    module.serve()
