@@ -10,47 +10,17 @@ import argparse
 import collections
 import json
 import platform
-import re
 import resource
 import time
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
+
+from dev_labels import DEFAULT_DEV, Label, load_labels
+from metadata_bench import TARGETS, judge, load_issuers
 
 from commclean.config import Config
 from commclean.pipeline import build_candidate, validate_tables
+from commclean.records import Candidate
 from commclean.schema import tables_for
-from commclean.records import Candidate, CorpusRow
-
-DEFAULT_DEV = Path(__file__).resolve().parents[2] / "shared" / "corpus-dev-noisy"
-
-
-@dataclass(frozen=True)
-class Label:
-    path: str
-    group: str | None
-    truncated: bool
-    gold_title: str | None
-    gold_date: str | None
-    gold_location: str | None
-    states_date: bool
-    states_location: bool
-
-
-def load_labels(dev: Path) -> dict[str, Label]:
-    labels = {}
-    for line in (dev / "labels.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        labels[row["path"]] = Label(
-            row["path"], row["group"], row["truncated"], row["gold_title"], row["gold_date"],
-            row["gold_location"], row["states_date"], row.get("states_location", False),
-        )
-    return labels
-
-
-def normalise_title(title: str | None) -> str:
-    text = unicodedata.normalize("NFKC", title or "").replace("’", "'").replace("“", '"').replace("”", '"')
-    return re.sub(r"\s+", " ", text).strip().lower()
 
 
 def dedup_quality(candidate: Candidate, labels: dict[str, Label]) -> dict[str, float]:
@@ -76,37 +46,6 @@ def dedup_quality(candidate: Candidate, labels: dict[str, Label]) -> dict[str, f
     }
 
 
-def metadata_quality(candidate: Candidate, labels: dict[str, Label]) -> dict[str, str]:
-    """Per gold group, judged on the corpus document holding most of its files."""
-    by_doc: dict[str, CorpusRow] = {row.doc_id: row for row in candidate.corpus}
-    members = collections.defaultdict(list)
-    for row in candidate.sources:
-        if row.doc_id:
-            members[labels[row.path].group].append(row.doc_id)
-    date_hit = date_total = null_hit = null_total = title_hit = loc_hit = loc_total = 0
-    for group, doc_ids in members.items():
-        doc = by_doc[collections.Counter(doc_ids).most_common(1)[0][0]]
-        group_labels = [label for label in labels.values() if label.group == group]
-        gold = group_labels[0]
-        if any(label.states_date for label in group_labels):
-            date_total += 1
-            date_hit += str(doc.metadata.date) == gold.gold_date
-        else:
-            null_total += 1
-            null_hit += doc.metadata.date is None
-        title_hit += normalise_title(doc.metadata.title) == normalise_title(gold.gold_title)
-        if any(label.states_location for label in group_labels):
-            loc_total += 1
-            loc_hit += (doc.metadata.location or "") == (gold.gold_location or "")
-    groups = len(members)
-    return {
-        "date exact (some copy states it)": f"{date_hit}/{date_total}",
-        "date null (no copy states it)": f"{null_hit}/{null_total}",
-        "title exact (normalised)": f"{title_hit}/{groups}",
-        "location right (text states it)": f"{loc_hit}/{loc_total}",
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
@@ -127,8 +66,10 @@ def main() -> None:
     print(f"| good files quarantined | {len(quarantined - set(junk))} |")
     for name, value in dedup_quality(candidate, labels).items():
         print(f"| {name} | {value:.3f} |" if isinstance(value, float) else f"| {name} | {value} |")
-    for name, value in metadata_quality(candidate, labels).items():
-        print(f"| {name} | {value} |")
+    judged = judge(candidate, labels, load_issuers(args.dev))
+    for field in (*TARGETS, "issuer"):
+        rows = [j for j in judged if j.field == field]
+        print(f"| metadata: {field} | {sum(j.right for j in rows)}/{len(rows)} |")
     print(f"| validation | {report.summary()} |")
     print("\nStats:", json.dumps(stats.as_dict(), sort_keys=True))
 

@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 
 from commclean.config import Config
 from commclean.discover import Discovery, discover
+from commclean.lock import run_lock
 from commclean.pipeline import (
     Batch,
     Deduplicated,
@@ -17,18 +18,18 @@ from commclean.pipeline import (
     analyse_batch,
     assemble_candidate,
     batches_of,
+    commit_tables,
     decode_batch,
     deduplicate_files,
     open_workspace,
     output_tables,
-    publish_tables,
     repair_batch,
     save_results,
     save_state,
+    stage_tables,
     validate_tables,
 )
-from commclean.lock import run_lock
-from commclean.publish import published_doc_ids
+from commclean.publish import Staged, discard, published_doc_ids
 from commclean.records import Candidate, Decoded, FoundFile, Repaired, SourceDoc
 from commclean.report import RunSummary, manifest_for, run_report_markdown, summarise
 from commclean.schema import Tables
@@ -97,9 +98,14 @@ def validate_task(tables: Tables, config: Config, workspace: Workspace,
     return validate_tables(tables, config, workspace, worker)
 
 
+@task(name="write the snapshot to its staging folder", **_TASK)
+def stage_task(tables: Tables, clean_dir: str) -> Staged:
+    return stage_tables(tables, clean_dir)
+
+
 @task(name="publish", **_TASK)
-def publish_task(tables: Tables, manifest: dict, clean_dir: str, config: Config, workspace: Workspace) -> int:
-    return publish_tables(tables, manifest, clean_dir, config, workspace)
+def publish_task(staged: Staged, tables: Tables, manifest: dict, config: Config, workspace: Workspace) -> int:
+    return commit_tables(staged, tables, manifest, config, workspace)
 
 
 @flow(name="build-corpus", log_prints=True)
@@ -136,7 +142,12 @@ def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationW
     stats = Stats.merged([batch.stats for batch in batches] + [found.stats])
     candidate = assemble_task(batches, found, discovery, workspace, stats)
     tables = tables_task(candidate, workspace)
-    report = validate_task(tables, config, workspace, worker)
+    # Staged while validation runs; only a passing validation publishes it.
+    staging = stage_task.submit(tables, clean)
+    try:
+        report = validate_task(tables, config, workspace, worker)
+    finally:
+        staged = staging.result()
     summary = summarise(candidate, discovery, report, report.success, stats, tables)
     create_markdown_artifact(
         markdown=run_report_markdown(summary, candidate, published_doc_ids(clean)),
@@ -144,10 +155,11 @@ def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationW
         description="What this run read, found, quarantined and published",
     )
     if not report.success:
+        discard(staged)
         for failure in report.failed:
             logger.error("expectation failed: %s", failure.describe())
         raise ValidationFailed(summary)
-    version = publish_task(tables, manifest_for(summary, report, config), clean, config, workspace)
+    version = publish_task(staged, tables, manifest_for(summary, report, config), config, workspace)
     logger.info("published snapshot v%s", version)
     for line in summary.lines():
         logger.info(line)

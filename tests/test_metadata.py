@@ -102,8 +102,66 @@ def test_white_house_dateline_with_release_category() -> None:
          "New York"),
         ("The Ministers met to discuss the humanitarian situation in Syria and the region with their partners.", None),
         ("The Ministers will meet in Paris next year to review the progress made since the last conference.", None),
+        ("The Governments held the U.S.-Poland Strategic Dialogue in Washington, D.C. on February 4, 2022, and more.",
+         "Washington, D.C."),
+        ("Secretary Blinken hosted Foreign Minister Mirzoyan in Washington, D.C., to launch the Dialogue on May 2.",
+         "Washington, D.C."),
+        ("The three countries launched an agenda at the inaugural meeting of the Working Group in Dubai today.",
+         "Dubai"),
+        ("The Ministers recalled the ministerial meeting of 5 April 2017 in Brussels and the work done since.", None),
+        ("The Heads of Delegation of the Friends of the Mekong met virtually on August 5, 2021 to take stock.",
+         "Virtual"),
     ],
 )
 def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening: str, place: str | None) -> None:
     found = meta(f"Joint Statement\n\n{opening} {BODY}")
     assert (found.location.value if found.location else None) == place
+
+
+def test_the_second_paragraph_can_say_where_the_event_is_being_held() -> None:
+    found = meta("Joint Statement\n\nOn Tuesday, March 29, representatives of ten governments convened a workshop "
+                 "on refugee resettlement.\n\nThis Working Group is being held in Denver, Colorado to showcase "
+                 f"programs.\n\n{BODY}")
+    assert (found.location.value, found.location.source) == ("Denver, Colorado", "second paragraph")
+    assert found.date is None  # "March 29" with no year, in the body: not the date
+
+
+@pytest.mark.parametrize(
+    "opening, date",
+    [
+        ("On 23 November 2025, representatives of the United States and Ukraine met in Geneva for talks.",
+         dt.date(2025, 11, 23)),
+        ("1 WE, the Member States of ASEAN and the United States (U.S.), gathered on the occasion of the Summit "
+         "in Phnom Penh on November 12, 2022; 2 APPRECIATING the support.", dt.date(2022, 11, 12)),
+        ("On 23 November 2025, the Ministers recalled the meeting of 5 April 2017 in Brussels.", None),
+        ("The Ministers met on April 5, 2022 in Brussels to review the campaign against the group.", None),
+    ],
+)
+def test_openings_that_date_the_statement_and_those_that_do_not(opening: str, date: dt.date | None) -> None:
+    found = meta(f"Joint Statement\n\n{opening} {BODY}")
+    assert (found.date.value.complete() if found.date else None) == date
+
+
+@pytest.mark.parametrize(
+    "header, issuer, source",
+    [
+        ("Joint Statement on Sudan\n\nMEDIA NOTE\n\nOFFICE OF THE SPOKESPERSON WASHINGTON D.C.\n\nMAY 19, 2023",
+         "Office of the Spokesperson", "header line"),
+        ("Joint Statement on Sudan\n\nPRESS STATEMENT\n\nANTONY J. BLINKEN, SECRETARY OF STATE\n\nJULY 19, 2022",
+         "Antony J. Blinken, Secretary of State", "header line"),
+        ("Joint Statement on Sudan - The White House", "The White House", "page title"),
+        ("Joint Statement on Sudan | United States Department of State", "United States Department of State",
+         "page title"),
+        ("Joint Statement on Sudan\n\nMARCH 23, 2022 • STATEMENTS AND RELEASES", None, None),
+    ],
+)
+def test_the_issuer_where_a_header_states_it(header: str, issuer: str | None, source: str | None) -> None:
+    found = meta(f"{header}\n\n{BODY}")
+    assert ((found.issuer.value, found.issuer.source) if found.issuer else (None, None)) == (issuer, source)
+    assert found.title.value == "Joint Statement on Sudan"  # the site's name is not part of the title
+
+
+def test_an_ocr_mangled_print_header_is_neither_title_nor_date() -> None:
+    found = meta(f"1/823, 9:32 AM Joint Statement on Sudan - United States Department of State\n\n{BODY}")
+    assert found.title is None or "9:32" not in found.title.value
+    assert found.date is None

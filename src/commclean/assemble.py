@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
@@ -52,7 +53,13 @@ def _best(
     found = [(get(doc), position, doc.raw.path) for position, doc in enumerate(members) if get(doc)]
     if not found:
         return None
-    return min(found, key=lambda item: (item[0].rank, item[1]))
+    # Among the most reliable sources, the value most copies state: one copy's re-spelling or OCR
+    # slip ("US-Bahrain" where three copies say "U.S.-Bahrain") is outvoted; a tie goes to the
+    # canonical copy, then to the next best.
+    best = min(field.rank for field, _, _ in found)
+    reliable = [item for item in found if item[0].rank == best]
+    votes = Counter(field.value for field, _, _ in reliable)
+    return next(item for item in reliable if votes[item[0].value] == max(votes.values()))
 
 
 def _provenance(choice: tuple[Field[T], int, str] | None) -> str | None:

@@ -83,8 +83,10 @@ class ResultCache:
             found.update((sha, pickle.loads(zlib.decompress(blob))) for sha, blob in rows)
         return found
 
-    def put_many(self, results: dict[str, CachedResult]) -> None:
-        rows = [(sha, zlib.compress(pickle.dumps(result, protocol=5), 1)) for sha, result in results.items()]
+    def put_many(self, results: Iterable[tuple[str, CachedResult]]) -> None:
+        # A generator, not a list: a full build stores 100k results, and their compressed
+        # copies all at once would cost hundreds of MB at the run's busiest moment.
+        rows = ((sha, zlib.compress(pickle.dumps(result, protocol=5), 1)) for sha, result in results)
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", rows)
 

@@ -5,7 +5,7 @@ build finds."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,9 +56,11 @@ class SampleIndex:
         added_keys = sorted(texts.keys() - slot_of.keys())
         if len(removed) == 0 and not added_keys:
             return
-        gone = np.isin(self.slots, removed)
-        touched = [self.values[gone]]
-        self.values, self.slots = self.values[~gone], self.slots[~gone]
+        touched = [np.empty(0, np.uint64)]
+        if len(removed):
+            gone = np.isin(self.slots, removed)
+            touched = [self.values[gone]]
+            self.values, self.slots = self.values[~gone], self.slots[~gone]
         dropped = set(removed.tolist())
         self.candidates = {pair for pair in self.candidates if pair[0] not in dropped and pair[1] not in dropped}
         for slot in dropped:

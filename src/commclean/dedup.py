@@ -184,8 +184,8 @@ def _stops_where_other_goes_on(short: str, long_: str, config: DedupConfig) -> b
 
 def cluster(docs: Sequence[SeenFile], edges: Sequence[Edge]) -> list[Cluster]:
     """Greedy in canonical-preference order: each cluster is its best copy plus the copies verified
-    directly against it, so an unverified chain (A~B, B~C, A≁C) never joins A and C. A text
-    without edges is a cluster of its own."""
+    directly against it, so an unverified chain (A~B, B~C, A≁C) never joins A and C. Texts
+    without edges are left out: each is a cluster of its own, which the caller makes."""
     cut_off = {e.small for e in edges if e.cut_off}
     neighbours: dict[int, dict[int, Edge]] = {}
     for edge in edges:
@@ -194,7 +194,7 @@ def cluster(docs: Sequence[SeenFile], edges: Sequence[Edge]) -> list[Cluster]:
     order = sorted(neighbours, key=lambda i: canonical_rank(docs[i], i in cut_off))
     rank = {doc: position for position, doc in enumerate(order)}
     assigned: set[int] = set()
-    clusters = [Cluster(i, (Membership(i, None),)) for i in range(len(docs)) if i not in neighbours]
+    clusters: list[Cluster] = []
     for head in order:
         if head in assigned:
             continue
@@ -238,6 +238,19 @@ def deduplicate(docs: Sequence[SourceDoc], config: DedupConfig, stats: Stats) ->
     return deduplicate_entries(entries, config, stats, lambda keys: prints, {})[0]
 
 
+def _with_exact_copies(found: Cluster, representatives: list[int], groups: dict[str, list[int]],
+                       keys: list[str]) -> Cluster:
+    """A cluster of representatives as a cluster of documents: each exact copy right after its
+    representative, belonging the way it does."""
+    members: list[Membership] = []
+    for member in found.members:
+        doc = representatives[member.index]
+        members.append(Membership(doc, member.reason, member.similarity, member.cut_off))
+        for copy in groups[keys[member.index]][1:]:
+            members.append(Membership(copy, member.reason or "exact copy", member.similarity or 1.0, member.cut_off))
+    return Cluster(members[0].index, tuple(members))
+
+
 def deduplicate_entries(docs: Sequence[SeenFile], config: DedupConfig, stats: Stats, sequences: SequenceSource,
                         verdicts: Verdicts, index: SampleIndex | None = None) -> tuple[list[Cluster], SampleIndex]:
     """Exact copies collapse onto their best copy first; the distinct texts are then matched,
@@ -258,16 +271,13 @@ def deduplicate_entries(docs: Sequence[SeenFile], config: DedupConfig, stats: St
     else:
         index.update(texts, config)
     edges = find_edges(keys, index.pairs(), sequences, verdicts, config, stats)
-    result = []
-    for found in cluster([docs[i] for i in representatives], edges):
-        members: list[Membership] = []
-        for member in found.members:
-            doc = representatives[member.index]
-            members.append(Membership(doc, member.reason, member.similarity, member.cut_off))
-            for copy in groups[keys[member.index]][1:]:
-                reason = member.reason or "exact copy"
-                members.append(Membership(copy, reason, member.similarity or 1.0, member.cut_off))
-        result.append(Cluster(members[0].index, tuple(members)))
+    linked = cluster([docs[i] for i in representatives], edges)
+    result = [_with_exact_copies(found, representatives, groups, keys) for found in linked]
+    clustered = {member.index for found in linked for member in found.members}
+    for position, doc in enumerate(representatives):  # most texts: no edge, often no copy
+        if position not in clustered:
+            copies = groups[keys[position]][1:]
+            result.append(Cluster(doc, (Membership(doc, None), *(Membership(c, "exact copy", 1.0) for c in copies))))
     kinds = Counter((m.reason or "").split(" (")[0] for c in result for m in c.members[1:])
     for kind, count in sorted(kinds.items()):
         stats.update("dedup", kind, count)

@@ -26,22 +26,42 @@ _DATE_PATTERNS = (
     re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s*\d)", re.IGNORECASE),
 )
 # A browser's print header ("6/3/23, 2:17 PM"), a URL, or a page counter never dates a document.
-_PRINT_HEADER = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}|https?://|\bpage \d+ of \d+\b", re.I)
-_PLACE = r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of))*(?:, [A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+)*)?"
+# OCR may drop a slash of it ("1/823, 9:32 AM"): a number pair and a clock time are enough.
+_PRINT_HEADER = re.compile(r"\b\d{1,2}/\d{1,4}(?:/\d{2,4})?,?\s+\d{1,2}:\d{2}|https?://|\bpage \d+ of \d+\b", re.I)
+_PLACE = r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of))*(?:, [A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|of))*)?"
 _PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{_PLACE})\s*$")
 # What may follow a dateline's date besides a place: the White House's " • STATEMENTS AND RELEASES".
 _RELEASE_CATEGORY = re.compile(r"^\s*[•·|]\s*[A-Za-z ,&]+$")
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{_PLACE}),?\s*[-–—:]?\s*$")
 # "met today in Rome", "held the second session of the Dialogue in Ljubljana", "took place
-# yesterday, May 25, in Madrid, Spain": a meeting verb, then within the clause " in <Place>".
-# Not "meeting" (the text may recall "the meeting of 5 April 2017 in Brussels"), not "meet" (a next
-# meeting's place), and not across " to " ("met to discuss the situation in Syria").
-_MEETING_PLACE = re.compile(
-    rf"\b(?:met|gathered|convened|assembled|held|took place)\b(?:(?! to )[^.;:]){{0,80}}? in (?P<place>{_PLACE})"
+# yesterday, May 25, in Madrid, Spain", "hosted the Minister in Washington, D.C.": a meeting verb,
+# then within the clause " in <Place>". Not "meeting" (the text may recall "the meeting of 5 April
+# 2017 in Brussels"), not "meet" (a next meeting's place), and not across " to " ("met to discuss
+# the situation in Syria"). Full stops inside the first sentence are abbreviations ("U.S.-Poland").
+_MEETING_VERBS = r"met|gathered|convened|assembled|held|hosted|received|took place"
+_MEETING_PLACE = re.compile(rf"\b(?:{_MEETING_VERBS})\b(?:(?! to )[^;:]){{0,160}}? in (?P<place>{_PLACE})")
+# "launched ... at the inaugural meeting of the Working Group in Dubai": the event being reported;
+# a recalled meeting carries its date ("the meeting of 5 April 2017 in Brussels"), so no digits.
+_EVENT_PLACE = re.compile(
+    rf"\bat the (?:[\w-]+ ){{0,3}}?(?:meeting|summit|conference|session|dialogue)\b(?:(?! to )[^;:\d]){{0,100}}? "
+    rf"in (?P<place>{_PLACE})"
 )
+# "convened a virtual ... meeting", "met virtually": the place is a virtual one.
+_VIRTUAL = re.compile(rf"\b(?:{_MEETING_VERBS})\b[^;:]{{0,40}}?\bvirtual(?:ly)?\b", re.I)
+# "This Working Group is being held in Denver": the reported event in the present tense, which
+# the second paragraph gives when the first sets the scene.
+_PRESENT_PLACE = re.compile(rf"\b(?:is|are) (?:being held|taking place|meeting) in (?P<place>{_PLACE})")
 # "met today ... on <date>": the day of the meeting is the day of issue only when the text says "today";
 # "met on April 5" in a communiqué issued days later is the meeting's date, not the document's.
 _MEETING_ON = re.compile(r"\b(?:met|meet|convened|gathered|assembled)\b[^.;]{0,150}?\btoday\b[^.;]{0,150}?\bon\s+$")
+# Two openings that date the statement itself: "On 23 November 2025, representatives ... met in
+# Geneva" (the date leads the sentence reporting the meeting), and the signatories' own "WE, the
+# Leaders ..., gathered ... on November 12, 2022" of a declaration.
+_ON_DATE_LEAD = re.compile(r"^\W*on\s+$", re.I)
+_MEETING_VERB_AFTER = re.compile(rf"^,?[^;]{{0,160}}?\b(?:{_MEETING_VERBS})\b")
+_WE_GATHERED_ON = re.compile(
+    r"^\W*(?:\d+\s+)?we\b[^;]{0,300}?\b(?:gathered|met|assembled|convened)\b[^;]{0,250}?\bon\s+$", re.I
+)
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
 # A sentence ends at . ! ? before a capital, but not after an initial ("Joseph R. Biden"), "U.S."
 # or a title ("Jr.", "Mr."), which are followed by capitals all the time.
@@ -66,7 +86,7 @@ _ISSUER_NAME = (
     r"\b[a-z ,'’]*?"
 )
 _ISSUER_LINE = re.compile(rf"^[\W_]*(?P<issuer>{_ISSUER_NAME})[\W_]*(?:washington,?\s*d\.?\s*c\.?)?[\W_]*$", re.I)
-_SITE_SUFFIX = re.compile(rf"\s[-–—|]\s+(?P<issuer>{_ISSUER_NAME})\s*$", re.I)
+_SITE_SUFFIX = re.compile(rf"\s[-–—|]\s+(?P<issuer>(?:[\w.]+ ){{0,3}}?(?:{_ISSUER_NAME}))\s*$", re.I)
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in"})
 DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
@@ -127,16 +147,16 @@ def _parse(match: re.Match[str]) -> PartialDate | None:
     return PartialDate(parsed.month, parsed.day, int(year) if year else None)
 
 
-def header_and_opening(text: str, config: MetadataConfig) -> tuple[list[str], str]:
-    """The short paragraphs before the statement's first body paragraph, and that paragraph."""
+def header_and_opening(text: str, config: MetadataConfig) -> tuple[list[str], list[str]]:
+    """The short paragraphs before the statement's first body paragraph, and the first two body
+    paragraphs (fewer if the text has fewer)."""
     paragraphs = [p.strip() for p in _PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
     header: list[str] = []
     for paragraph in paragraphs[: config.header_paragraphs]:
         if not _is_header_line(paragraph, config):
-            return header, paragraph
+            break
         header.append(paragraph)
-    rest = paragraphs[len(header) :]
-    return header, rest[0] if rest else ""
+    return header, paragraphs[len(header) : len(header) + 2]
 
 
 def _is_header_line(paragraph: str, config: MetadataConfig) -> bool:
@@ -148,7 +168,8 @@ def _is_header_line(paragraph: str, config: MetadataConfig) -> bool:
 
 
 def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
-    header, opening = header_and_opening(text, config)
+    header, body = header_and_opening(text, config)
+    opening = body[0] if body else ""
     usable = [p for p in header if not _PRINT_HEADER.search(p)]
     is_media_note = any(p.strip().lower() == "media note" for p in usable)
     date, date_place = _header_date(usable, "media-note header" if is_media_note else "dateline")
@@ -158,7 +179,7 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
         date=date or _opening_date(opening) or _partial_header_date(usable),
         # The spokesperson's "WASHINGTON, D.C." line is where the office sits, not where the statement
         # was made: only a dateline or the opening sentence gives the place.
-        location=date_place or _opening_place(opening),
+        location=date_place or _opening_place(body),
         doc_type=_doc_type(title.value if title else None, usable),
         issuer=_issuer(header),
     )
@@ -213,20 +234,48 @@ def _partial_header_date(header: list[str]) -> Field[PartialDate] | None:
 
 
 def _opening_date(opening: str) -> Field[PartialDate] | None:
-    """The date the opening sentence says the meeting took place ("met today in Rome on June 28,
-    2021"); other dates it mentions ("recalling the meeting of 5 April 2017") are not the date."""
-    sentence = _first_sentence(opening)
+    """The date the opening sentence gives the statement: the meeting held "today" ("met today in
+    Rome on June 28, 2021"), a date leading the sentence that reports the meeting, or the date the
+    signatories say they gathered on. Other dates it mentions ("recalling the meeting of 5 April
+    2017") are not the date."""
+    sentence = _sentence(opening)
     for match in find_dates(sentence):
-        if match.date.year is not None and _MEETING_ON.search(sentence[: match.start]):
+        if match.date.year is None:
+            continue
+        before, after = sentence[: match.start], sentence[match.end :]
+        dated_opening = _ON_DATE_LEAD.match(before) and _MEETING_VERB_AFTER.match(after)
+        if _MEETING_ON.search(before) or dated_opening or _WE_GATHERED_ON.match(before):
             return Field(match.date, "opening sentence", RANK_OPENING)
     return None
 
 
-def _opening_place(opening: str) -> Field[str] | None:
-    match = _MEETING_PLACE.search(_first_sentence(opening))
-    if not match or _is_time_word(match["place"]):
-        return None  # "met in December" names a time, not a place
-    return Field(_tidy_place(match["place"]), "opening sentence", RANK_OPENING)
+def _opening_place(body: list[str]) -> Field[str] | None:
+    """Where the opening sentence says the meeting was, or a virtual meeting, or where the second
+    paragraph says the event is being held."""
+    sentence = _sentence(body[0]) if body else ""
+    for pattern in (_MEETING_PLACE, _EVENT_PLACE):
+        match = pattern.search(sentence)
+        if match and not _is_time_word(match["place"]):  # "met in December" names a time
+            return Field(_tidy_place(match["place"]), "opening sentence", RANK_OPENING)
+    if any(_VIRTUAL.search(first) for first in _first_sentences(body[0] if body else "", 2)):
+        return Field("Virtual", "opening sentence (virtual meeting)", RANK_OPENING)
+    match = _PRESENT_PLACE.search(_sentence(body[1])) if len(body) > 1 else None
+    if match and not _is_time_word(match["place"]):
+        return Field(_tidy_place(match["place"]), "second paragraph", RANK_OPENING)
+    return None
+
+
+def _first_sentences(paragraph: str, count: int) -> list[str]:
+    sentences = []
+    while paragraph.strip() and len(sentences) < count:
+        sentences.append(_sentence(paragraph))
+        paragraph = paragraph[len(_first_sentence(paragraph)) :].lstrip()
+    return sentences
+
+
+def _sentence(paragraph: str) -> str:
+    """The paragraph's first sentence on one line (hard-wrapped copies break it anywhere)."""
+    return re.sub(r"\s+", " ", _first_sentence(paragraph))
 
 
 def _is_time_word(place: str) -> bool:

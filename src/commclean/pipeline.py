@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from commclean.assemble import assemble, check_ledger
-from commclean.cache import CachedResult, ResultCache, cache_path, settings_key, state_path
+from commclean.cache import (
+    CachedResult,
+    ResultCache,
+    cache_path,
+    settings_key,
+    state_path,
+)
 from commclean.carry import PublishedSnapshot, keep_arrow_copy, load_published
 from commclean.config import Config
 from commclean.decode import decode_raw, read_raw
@@ -17,9 +24,18 @@ from commclean.discover import Discovery, discover
 from commclean.lexicon import count_unknown_words
 from commclean.lock import run_lock
 from commclean.metadata import extract_metadata
-from commclean.publish import crash_point, publish
+from commclean.publish import Staged, commit, crash_point, discard, stage
 from commclean.records import (
-    Candidate, Cluster, ContentEntry, Decoded, FoundFile, Quarantined, RawFile, Repaired, SeenFile, SourceDoc,
+    Candidate,
+    Cluster,
+    ContentEntry,
+    Decoded,
+    FoundFile,
+    Quarantined,
+    RawFile,
+    Repaired,
+    SeenFile,
+    SourceDoc,
 )
 from commclean.repair import repair_text
 from commclean.report import RunSummary, manifest_for, summarise
@@ -27,7 +43,13 @@ from commclean.schema import Tables, tables_for
 from commclean.state import RunState
 from commclean.stats import Stats
 from commclean.truncation import ends_mid_sentence
-from commclean.validate import ValidationReport, ValidationWorker, suites_sha256, validate, validation_worker
+from commclean.validate import (
+    ValidationReport,
+    ValidationWorker,
+    suites_sha256,
+    validate,
+    validation_worker,
+)
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -75,7 +97,8 @@ class Batch(Generic[Out]):
 
     def seen(self) -> list[SeenFile]:
         """Every file of the batch with what its content gave (call on the last stage's batch)."""
-        return [*self.known, *(SeenFile(item.raw, ContentEntry.of(item)) for item in (*self.documents(), *self.quarantined))]
+        analysed = (*self.documents(), *self.quarantined)
+        return [*self.known, *(SeenFile(item.raw, ContentEntry.of(item)) for item in analysed)]
 
     def carried(self, out: Batch[Any]) -> Batch[Any]:
         """A later stage's output, with this batch's stats, cached documents and hashes carried on."""
@@ -119,12 +142,16 @@ def decode_batch(files: Sequence[FoundFile], config: Config, workspace: Workspac
         sha = workspace.state.known_sha256(found.path, found.stamp) if workspace.lookup else None
         if sha:
             stats.update("cache", "files not read (stat unchanged)")
-        raw, data = (RawFile(found.path, found.abs_path, found.size_bytes, sha), None) if sha else _read(found, config, stats)
+            raw, data = RawFile(found.path, found.abs_path, found.size_bytes, sha), None
+        else:
+            raw, data = _read(found, config, stats)
         if workspace.lookup and raw.sha256 in workspace.state.contents:
             known.append(SeenFile(raw, workspace.state.contents[raw.sha256]))
         else:
             read.append((raw, data))
-    hits = ResultCache(workspace.cache).get_many(raw.sha256 for raw, _ in read if raw.sha256) if workspace.lookup else {}
+    hits: dict[str, CachedResult] = {}
+    if workspace.lookup:
+        hits = ResultCache(workspace.cache).get_many(raw.sha256 for raw, _ in read if raw.sha256)
     ready: list[SourceDoc] = []
     held: list[Quarantined] = []
     misses: list[tuple[RawFile, bytes | None]] = []
@@ -204,14 +231,14 @@ def save_results(batches: Sequence[Batch[SourceDoc]], workspace: Workspace) -> i
     if workspace.cache is None:
         return 0
     fresh = {
-        item.raw.sha256: CachedResult.of(item)
+        item.raw.sha256: item
         for batch in batches
         for item in (*batch.items, *batch.quarantined)
         if item.raw.sha256 and item.raw.sha256 not in batch.from_cache
     }
     store = ResultCache(workspace.cache)
     try:
-        store.put_many(fresh)
+        store.put_many((sha, CachedResult.of(item)) for sha, item in fresh.items())
     finally:
         store.close()
     return len(fresh)
@@ -345,15 +372,29 @@ def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, ful
         built = build_candidate(raw_dir, config, clean_dir, full)
         crash_point("built")
         tables = output_tables(built.candidate, built.workspace)
-        report = validate_tables(tables, config, built.workspace, worker)
+        # The snapshot is written to its staging folder while validation runs; only a passing
+        # validation moves it where readers look.
+        with ThreadPoolExecutor(1) as background:
+            pending = background.submit(stage_tables, tables, clean_dir)
+            try:
+                report = validate_tables(tables, config, built.workspace, worker)
+            finally:
+                staged = pending.result()
         summary = summarise(built.candidate, built.discovery, report, report.success, built.stats, tables)
         if report.success:
-            publish_tables(tables, manifest_for(summary, report, config), clean_dir, config, built.workspace)
+            commit_tables(staged, tables, manifest_for(summary, report, config), config, built.workspace)
+        else:
+            discard(staged)
         return summary
 
 
-def publish_tables(tables: Tables, manifest: dict, clean_dir: str | Path, config: Config, workspace: Workspace) -> int:
-    version = publish(tables.corpus, tables.sources, manifest, clean_dir, config.keep_snapshots).version
+def stage_tables(tables: Tables, clean_dir: str | Path) -> Staged:
+    return stage(tables.corpus, tables.sources, clean_dir)
+
+
+def commit_tables(staged: Staged, tables: Tables, manifest: dict, config: Config, workspace: Workspace) -> int:
+    """Publish the staged snapshot, and keep the corpus as Arrow for the next run to carry from."""
+    version = commit(staged, manifest, config.keep_snapshots).version
     if workspace.state_dir is not None:
         keep_arrow_copy(tables.corpus, version, workspace.state_dir)
     return version

@@ -52,10 +52,26 @@ class Snapshot:
                 f"{counts.get('quarantined', '?')} quarantined  validation {validation}")
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A snapshot's Parquet files written (and fsynced) in a staging folder, not yet published."""
+
+    clean: Path
+    folder: Path
+    version: int
+    checksums: dict[str, str]
+
+
 def publish(corpus: pa.Table, sources: pa.Table, manifest: dict, clean_dir: str | Path, keep: int = 10) -> Published:
     """Write snapshot N+1 completely (staged, fsynced, then renamed into snapshots/), then point
     readers at it (see switch_to). A reader sees the old version or the new one, never a
     half-written file nor a mix of two versions."""
+    return commit(stage(corpus, sources, clean_dir), manifest, keep)
+
+
+def stage(corpus: pa.Table, sources: pa.Table, clean_dir: str | Path) -> Staged:
+    """Write the next snapshot's tables into a staging folder, where no reader looks: a run may
+    do it while validation is still running, and discard it if validation fails."""
     clean = Path(clean_dir)
     (clean / SNAPSHOTS).mkdir(parents=True, exist_ok=True)
     for stale in clean.glob(".staging-*"):  # left by a run killed mid-write (runs hold the lock)
@@ -66,16 +82,30 @@ def publish(corpus: pa.Table, sources: pa.Table, manifest: dict, clean_dir: str 
         metadata = {"commclean.pipeline_version": PIPELINE_VERSION, "commclean.snapshot_version": str(version)}
         checksums = {name: _write_parquet(table, staging / name, metadata)
                      for name, table in ((CORPUS_FILE, corpus), (SOURCES_FILE, sources))}
-        manifest = {**manifest, "version": version, "pipeline_version": PIPELINE_VERSION, "files": checksums}
-        (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        for name in PUBLISHED_FILES:
+        for name in checksums:
             _fsync(staging / name)
-        _fsync(staging)
-        crash_point("snapshot-staged")
-        snapshot = clean / SNAPSHOTS / f"v{version}"
-        os.rename(staging, snapshot)
-    finally:
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Staged(clean, staging, version, checksums)
+
+
+def discard(staged: Staged) -> None:
+    shutil.rmtree(staged.folder, ignore_errors=True)
+
+
+def commit(staged: Staged, manifest: dict, keep: int = 10) -> Published:
+    """Complete the staged snapshot with its manifest, move it into snapshots/, switch readers."""
+    clean, version = staged.clean, staged.version
+    try:
+        manifest = {**manifest, "version": version, "pipeline_version": PIPELINE_VERSION, "files": staged.checksums}
+        (staged.folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        _fsync(staged.folder / MANIFEST_FILE)
+        _fsync(staged.folder)
+        crash_point("snapshot-staged")
+        os.rename(staged.folder, clean / SNAPSHOTS / f"v{version}")
+    finally:
+        discard(staged)
     crash_point("snapshot-written")
     switch_to(clean, version)
     prune(clean, keep)

@@ -86,7 +86,9 @@ class RunState:
         """Contents go in segments: a run writes only the entries it added, and the segments are
         merged into one when there are too many or too much of them is stale."""
         segments = _segments(folder)
-        merge = len(segments) >= _MAX_SEGMENTS or len(self.saved_contents - kept.keys()) > len(kept) // 4
+        # A state that loaded nothing (first run, --full) starts the segments afresh.
+        merge = (not self.saved_contents or len(segments) >= _MAX_SEGMENTS
+                 or len(self.saved_contents - kept.keys()) > len(kept) // 4)
         fresh = kept if merge else {sha: e for sha, e in kept.items() if sha not in self.saved_contents}
         if fresh or not segments:
             number = _segment_number(segments[-1]) + 1 if segments else 0

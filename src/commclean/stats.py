@@ -13,7 +13,10 @@ class Stats:
     counts: dict[str, Counter[str]] = field(default_factory=dict)
 
     def update(self, stage: str, key: str, n: int = 1) -> None:
-        self.counts.setdefault(stage, Counter())[key] += n
+        counter = self.counts.get(stage)
+        if counter is None:  # not setdefault: it would build a Counter on every call
+            counter = self.counts[stage] = Counter()
+        counter[key] += n
 
     def merge(self, other: Stats) -> Stats:
         for stage, counter in other.counts.items():

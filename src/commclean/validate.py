@@ -11,7 +11,7 @@ import pickle
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -113,6 +113,13 @@ def validate(corpus: pa.Table, sources: pa.Table, config: ValidationConfig,
     """Run every suite; the report names each failing expectation. Expectations on the text look
     at one row at a time, so with `new_text` (the rows not yet validated under these suites, the
     others being byte-identical to published, validated rows) only those rows are checked."""
+    text = corpus if new_text is None else new_text
+    return _run_suites(corpus, sources, text_chunks(text, config.text_chunk_rows), config)
+
+
+def _run_suites(corpus: pa.Table, sources: pa.Table, texts: Iterable[pd.DataFrame],
+                config: ValidationConfig) -> ValidationReport:
+    """The suites on the corpus's other columns, the sources, and the text a chunk at a time."""
     import great_expectations as gx  # slow import (seconds): only when validating
     from great_expectations.core import ExpectationSuite
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -128,7 +135,7 @@ def validate(corpus: pa.Table, sources: pa.Table, config: ValidationConfig,
         ("corpus", {**corpus_suite, "expectations": [e for e in corpus_suite["expectations"] if e not in on_text]},
          [frames["corpus"]]),
         ("corpus", {**corpus_suite, "name": "corpus-text", "expectations": on_text},
-         text_chunks(corpus if new_text is None else new_text, config.text_chunk_rows)),
+         texts),
         ("sources", load_suite("sources", config), [frames["sources"]]),
     )
     failed: dict[tuple[str, str], FailedExpectation] = {}
@@ -191,11 +198,14 @@ class ValidationWorker:
                  new_text: pa.Table | None = None) -> ValidationReport:
         assert self._process.stdin is not None and self._process.stdout is not None
         with tempfile.TemporaryDirectory(prefix="commclean-validate-") as folder:
-            paths = {}
-            for name, table in (("corpus", corpus), ("sources", sources), ("new_text", new_text)):
-                if table is not None:
-                    paths[name] = str(Path(folder) / f"{name}.arrow")
-                    feather.write_feather(table, paths[name], compression="uncompressed")
+            # The text goes in a file of its own, in chunks the helper reads one at a time: mapped
+            # whole, 500 MB of text would count against the helper's memory.
+            text = (corpus if new_text is None else new_text).select([_CHUNKED_COLUMN])
+            tables = {"corpus": corpus.drop_columns([_CHUNKED_COLUMN]), "sources": sources, "text": text}
+            paths = {name: str(Path(folder) / f"{name}.arrow") for name in tables}
+            for name, table in tables.items():
+                feather.write_feather(table, paths[name], compression="uncompressed",
+                                      chunksize=config.text_chunk_rows)
             pickle.dump((paths, config), self._process.stdin)
             self._process.stdin.flush()
             outcome = pickle.load(self._process.stdout)
@@ -226,14 +236,23 @@ def serve() -> None:
         try:
             paths, config = pickle.load(sys.stdin.buffer)
         except EOFError:
-            return
+            os._exit(0)  # nothing to tear down: skipping interpreter shutdown saves most of a second
         try:
-            tables = {name: feather.read_table(path, memory_map=True) for name, path in paths.items()}
-            outcome: object = validate(tables["corpus"], tables["sources"], config, tables.get("new_text"))
+            corpus, sources = (feather.read_table(paths[name], memory_map=True) for name in ("corpus", "sources"))
+            outcome: object = _run_suites(corpus, sources, _text_chunks_of_file(paths["text"]), config)
         except Exception as error:  # noqa: BLE001 - handed back to the run, which raises it
             outcome = error
         pickle.dump(outcome, replies)
         replies.flush()
+
+
+def _text_chunks_of_file(path: str) -> Iterator[pd.DataFrame]:
+    with pa.OSFile(path) as source:
+        reader = pa.ipc.open_file(source)
+        for i in range(reader.num_record_batches):
+            yield reader.get_batch(i).to_pandas()
+        if not reader.num_record_batches:
+            yield pd.DataFrame({_CHUNKED_COLUMN: pd.Series([], dtype=object)})
 
 
 if __name__ == "__main__":
