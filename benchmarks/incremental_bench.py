@@ -43,6 +43,7 @@ def child(raw: str, clean: str, full: bool) -> None:
         "helper_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "files": summary.files_read, "documents": summary.documents, "published": summary.published,
         "cache": summary.stats.get("cache", {}),
+        "milliseconds": summary.stats.get("milliseconds", {}),
     }))
 
 
@@ -79,6 +80,9 @@ def main() -> None:
               f"{r['peak_rss_mb']:.0f} + {r['helper_rss_mb']:.0f} | "
               f"{cache.get('hits', 0)} / {cache.get('misses', 0)} |")
     print(f"\nIncremental / full: {incremental['seconds'] / full['seconds']:.1%}")
+    for name, r in (("full build", full), ("incremental", incremental)):
+        steps = ", ".join(f"{step} {ms / 1000:.1f}" for step, ms in r["milliseconds"].items())
+        print(f"\n{name}, seconds by step (the rest: start-up and publish): {steps}")
 
 
 if __name__ == "__main__":

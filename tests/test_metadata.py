@@ -111,6 +111,10 @@ def test_white_house_dateline_with_release_category() -> None:
         ("The Ministers recalled the ministerial meeting of 5 April 2017 in Brussels and the work done since.", None),
         ("The Heads of Delegation of the Friends of the Mekong met virtually on August 5, 2021 to take stock.",
          "Virtual"),
+        ("The Leaders gathered for the Summit in Phnom Penh, Kingdom of Cambodia, to mark the anniversary.",
+         "Phnom Penh, Cambodia"),
+        ("The Ministers met in Seoul, Republic of Korea, to review the partnership and its next steps.",
+         "Seoul, Republic of Korea"),
     ],
 )
 def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening: str, place: str | None) -> None:

@@ -87,6 +87,9 @@ _ISSUER_NAME = (
 )
 _ISSUER_LINE = re.compile(rf"^[\W_]*(?P<issuer>{_ISSUER_NAME})[\W_]*(?:washington,?\s*d\.?\s*c\.?)?[\W_]*$", re.I)
 _SITE_SUFFIX = re.compile(rf"\s[-–—|]\s+(?P<issuer>(?:[\w.]+ ){{0,3}}?(?:{_ISSUER_NAME}))\s*$", re.I)
+# "Phnom Penh, Kingdom of Cambodia", "Doha, State of Qatar": the country by its common name. Not
+# "Republic of": "Republic of Korea" and "Democratic People's Republic of Korea" must stay apart.
+_FORMAL_STATE = re.compile(r",\s+(?:the\s+)?(?:Hashemite\s+)?(?:Kingdom|State|Sultanate|Principality|Grand Duchy)\s+of\s+")
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in"})
 DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
@@ -293,6 +296,7 @@ def _tidy_place(place: str) -> str:
     if place.isupper():
         place = " ".join(word if "." in word and len(word) <= 5 else word.capitalize() for word in place.split())
     place = re.sub(r"(?<=[a-z]) (D\.C\.?)$", r", \1", place)
+    place = _FORMAL_STATE.sub(", ", place)
     return place + "." if place.endswith("D.C") else place
 
 

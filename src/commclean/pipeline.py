@@ -337,14 +337,23 @@ def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path |
     """The whole pipeline up to validation, in one process: for library use and tests. With a
     clean folder, what earlier runs learned there is reused (unless `full`) and this run's
     results are kept for the next."""
-    workspace = open_workspace(clean_dir, config, full)
-    discovery = discover(raw_dir)
-    batches = [process_batch(batch, config, workspace) for batch in batches_of(discovery.files, config.batch_size)]
-    save_results(batches, workspace)
-    found = deduplicate_files(batches, config, workspace)
-    save_state(discovery, found, workspace)
-    stats = Stats.merged([b.stats for b in batches] + [found.stats])
-    return Built(assemble_candidate(batches, found, discovery, workspace, stats), discovery, stats, workspace)
+    timings = Stats()
+    with timings.timed("open workspace"):
+        workspace = open_workspace(clean_dir, config, full)
+    with timings.timed("discover"):
+        discovery = discover(raw_dir)
+    with timings.timed("decode, repair, analyse"):
+        batches = [process_batch(batch, config, workspace) for batch in batches_of(discovery.files, config.batch_size)]
+    with timings.timed("save results"):
+        save_results(batches, workspace)
+    with timings.timed("deduplicate"):
+        found = deduplicate_files(batches, config, workspace)
+    with timings.timed("save run state"):
+        save_state(discovery, found, workspace)
+    stats = Stats.merged([b.stats for b in batches] + [found.stats, timings])
+    with stats.timed("assemble"):
+        candidate = assemble_candidate(batches, found, discovery, workspace, stats)
+    return Built(candidate, discovery, stats, workspace)
 
 
 def output_tables(candidate: Candidate, workspace: Workspace) -> Tables:
@@ -371,20 +380,23 @@ def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, ful
     with run_lock(clean_dir), validation_worker() as worker:
         built = build_candidate(raw_dir, config, clean_dir, full)
         crash_point("built")
-        tables = output_tables(built.candidate, built.workspace)
+        stats = built.stats
+        with stats.timed("output tables"):
+            tables = output_tables(built.candidate, built.workspace)
         # The snapshot is written to its staging folder while validation runs; only a passing
         # validation moves it where readers look.
-        with ThreadPoolExecutor(1) as background:
+        with stats.timed("validate (and stage)"), ThreadPoolExecutor(1) as background:
             pending = background.submit(stage_tables, tables, clean_dir)
             try:
                 report = validate_tables(tables, config, built.workspace, worker)
             finally:
                 staged = pending.result()
-        summary = summarise(built.candidate, built.discovery, report, report.success, built.stats, tables)
-        if report.success:
-            commit_tables(staged, tables, manifest_for(summary, report, config), config, built.workspace)
-        else:
+        if not report.success:
             discard(staged)
+            return summarise(built.candidate, built.discovery, report, False, stats, tables)
+        with stats.timed("publish"):
+            summary = summarise(built.candidate, built.discovery, report, True, stats, tables)
+            commit_tables(staged, tables, manifest_for(summary, report, config), config, built.workspace)
         return summary
 
 

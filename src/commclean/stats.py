@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 
@@ -22,6 +25,15 @@ class Stats:
         for stage, counter in other.counts.items():
             self.counts.setdefault(stage, Counter()).update(counter)
         return self
+
+    @contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        """Count the step's wall time, in milliseconds, under "milliseconds"."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.update("milliseconds", step, round((time.perf_counter() - started) * 1000))
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {stage: dict(sorted(c.items())) for stage, c in sorted(self.counts.items())}
