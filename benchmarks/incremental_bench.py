@@ -1,10 +1,10 @@
 """End-to-end build time and memory, full and incremental (100 new files), without Prefect.
 
-Usage: python benchmarks/incremental_bench.py --docs 10000 [--new 100] [--work /tmp/commclean-bench]
+Usage: python benchmarks/incremental_bench.py --docs 10000 [--new 100] [--rounds 3] [--work /tmp/commclean-bench]
 Writes generated raw files (benchmarks/dedup_bench.py's generator: ~5 KB statements with exact,
 near, wrapped and truncated copies), runs commclean.pipeline.run_pipeline (decode, repair,
-analyse, dedup, validate, publish) once from scratch, adds `--new` files and runs it again; each
-run in its own process so that its peak RSS is its own.
+analyse, dedup, validate, publish) once from scratch, then `--rounds` times adds `--new` files and
+runs it again; each run in its own process so that its peak RSS is its own.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--new", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3, help="incremental runs, each adding --new files")
     parser.add_argument("--work", type=Path, default=Path("/tmp/commclean-bench"))
     parser.add_argument("--child", nargs=3)
     args = parser.parse_args()
@@ -65,22 +66,24 @@ def main() -> None:
         return
     shutil.rmtree(args.work, ignore_errors=True)
     raw, clean = args.work / "raw", args.work / "clean"
-    docs = generate(args.docs + args.new, seed=3)
+    docs = generate(args.docs + args.new * args.rounds, seed=3)
     write_raw(raw, docs[: args.docs])
     size = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file()) / 1e6
-    full = run(raw, clean, full=True)
-    write_raw(raw, docs[args.docs :])
-    incremental = run(raw, clean, full=False)
+    runs = [("full build", run(raw, clean, full=True))]
+    for n in range(args.rounds):
+        start = args.docs + n * args.new
+        write_raw(raw, docs[start : start + args.new])
+        runs.append((f"incremental {n + 1} (+{args.new} files)", run(raw, clean, full=False)))
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}; {args.docs} files ({size:.0f} MB), "
-          f"then {args.new} more\n")
-    print("| run | files | documents | seconds | peak RSS MB (run + GX helper) | cache hits / misses |\n|---|---|---|---|---|---|")
-    for name, r in (("full build", full), (f"incremental (+{args.new} files)", incremental)):
+          f"then {args.rounds} rounds of {args.new} more")
+    print("\n| run | files | documents | seconds | share of full | peak RSS MB (run + GX helper) | cache hits / misses |")
+    print("|---|---|---|---|---|---|---|")
+    full = runs[0][1]
+    for name, r in runs:
         cache = r["cache"]
-        print(f"| {name} | {r['files']} | {r['documents']} | {r['seconds']:.1f} | "
-              f"{r['peak_rss_mb']:.0f} + {r['helper_rss_mb']:.0f} | "
-              f"{cache.get('hits', 0)} / {cache.get('misses', 0)} |")
-    print(f"\nIncremental / full: {incremental['seconds'] / full['seconds']:.1%}")
-    for name, r in (("full build", full), ("incremental", incremental)):
+        print(f"| {name} | {r['files']} | {r['documents']} | {r['seconds']:.1f} | {r['seconds'] / full['seconds']:.1%} | "
+              f"{r['peak_rss_mb']:.0f} + {r['helper_rss_mb']:.0f} | {cache.get('hits', 0)} / {cache.get('misses', 0)} |")
+    for name, r in runs:
         steps = ", ".join(f"{step} {ms / 1000:.1f}" for step, ms in r["milliseconds"].items())
         print(f"\n{name}, seconds by step (the rest: start-up and publish): {steps}")
 
