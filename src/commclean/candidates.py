@@ -5,8 +5,8 @@ build finds."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import pickle
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +51,9 @@ class SampleIndex:
     def update(self, texts: Mapping[str, np.ndarray], config: DedupConfig) -> None:
         """Index exactly `texts` now: remove texts gone, add new ones, and redo only the pairs
         whose count of shared indexing samples can have changed."""
+        if self.keys.count("") > len(self.keys) // 2:  # mostly freed slots: start the index afresh
+            self.__dict__.update(SampleIndex.build(texts, config).__dict__)
+            return
         slot_of = {key: slot for slot, key in enumerate(self.keys) if key}
         removed = np.array(sorted(slot_of[k] for k in slot_of.keys() - texts.keys()), dtype=np.int32)
         added_keys = sorted(texts.keys() - slot_of.keys())

@@ -7,16 +7,23 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from functools import lru_cache
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz.distance import LCSseq
 
 from commclean.candidates import Pair, SampleIndex
 from commclean.config import DedupConfig
-from commclean.records import Cluster, ContentEntry, Fingerprint, Membership, SeenFile, SourceDoc
+from commclean.records import (
+    Cluster,
+    ContentEntry,
+    Fingerprint,
+    Membership,
+    SeenFile,
+    SourceDoc,
+)
 from commclean.stats import Stats
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
