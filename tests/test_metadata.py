@@ -157,6 +157,8 @@ def test_openings_that_date_the_statement_and_those_that_do_not(opening: str, da
         ("Joint Statement on Sudan | United States Department of State", "United States Department of State",
          "page title"),
         ("Joint Statement on Sudan\n\nMARCH 23, 2022 • STATEMENTS AND RELEASES", None, None),
+        ("Joint Statement on Sudan\n\nJoint Statement of the Quad Foreign Ministers, Secretary Blinken Presiding",
+         None, None),
     ],
 )
 def test_the_issuer_where_a_header_states_it(header: str, issuer: str | None, source: str | None) -> None:

@@ -82,7 +82,9 @@ _WRAPPER_LINE = re.compile(
 # ("G7 Leaders' Statement - The White House"), a little less surely.
 _ISSUER_NAME = (
     r"(?:the )?white house|office of the [a-z ]+?|(?:the )?(?:ministry|department|office) (?:of|for) [a-z ,'’]+?|"
-    r"[a-z][a-z.'’ -]+?, (?:secretary|minister|spokesperson|president|prime minister|high representative)"
+    # a name of at most five words: a longer phrase before ", Secretary ..." is a heading
+    r"[a-z][a-z.'’-]*(?: [a-z][a-z.'’-]*){0,4}, (?:secretary|minister|spokesperson|president|prime minister|"
+    r"high representative)"
     r"\b[a-z ,'’]*?"
 )
 _ISSUER_LINE = re.compile(rf"^[\W_]*(?P<issuer>{_ISSUER_NAME})[\W_]*(?:washington,?\s*d\.?\s*c\.?)?[\W_]*$", re.I)
