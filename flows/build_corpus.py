@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from commclean.config import Config
 from commclean.discover import Discovery, discover
@@ -132,20 +133,23 @@ def build_corpus(
 def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationWorker | None) -> RunSummary:
     logger = get_run_logger()
     workspace = open_workspace(clean, config, full)
+    # quote(): big values pass to tasks as they are; Prefect would otherwise walk every nested
+    # record of them looking for futures (tens of seconds at 10k files).
+    ws = quote(workspace)
     discovery = discover_task(raw)
-    decoded = [decode_task.submit(files, config, workspace) for files in batches_of(discovery.files, config.batch_size)]
+    decoded = [decode_task.submit(quote(files), config, ws) for files in batches_of(discovery.files, config.batch_size)]
     repaired = [repair_task.submit(batch, config) for batch in decoded]
     analysed = [analyse_task.submit(batch, config) for batch in repaired]
     batches = [future.result() for future in analysed]
-    save_results_task(batches, workspace)
-    found = deduplicate_task(batches, config, workspace, discovery)
+    save_results_task(quote(batches), ws)
+    found = deduplicate_task(quote(batches), config, ws, quote(discovery))
     stats = Stats.merged([batch.stats for batch in batches] + [found.stats])
-    candidate = assemble_task(batches, found, discovery, workspace, stats)
-    tables = tables_task(candidate, workspace)
+    candidate = assemble_task(quote(batches), quote(found), quote(discovery), ws, quote(stats))
+    tables = tables_task(quote(candidate), ws)
     # Staged while validation runs; only a passing validation publishes it.
-    staging = stage_task.submit(tables, clean)
+    staging = stage_task.submit(quote(tables), clean)
     try:
-        report = validate_task(tables, config, workspace, worker)
+        report = validate_task(quote(tables), config, ws, quote(worker))
     finally:
         staged = staging.result()
     summary = summarise(candidate, discovery, report, report.success, stats, tables)
@@ -159,7 +163,7 @@ def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationW
         for failure in report.failed:
             logger.error("expectation failed: %s", failure.describe())
         raise ValidationFailed(summary)
-    version = publish_task(staged, tables, manifest_for(summary, report, config), config, workspace)
+    version = publish_task(quote(staged), quote(tables), manifest_for(summary, report, config), config, ws)
     logger.info("published snapshot v%s", version)
     for line in summary.lines():
         logger.info(line)
