@@ -92,3 +92,15 @@ class ResultCache:
 
     def close(self) -> None:
         self._db.close()
+
+
+def cached_results(path: Path, hashes: Iterable[str]) -> dict[str, CachedResult]:
+    """Look results up, closing the cache again (nothing is opened when there is nothing to look up)."""
+    wanted = [sha for sha in hashes if sha]
+    if not wanted:
+        return {}
+    store = ResultCache(path)
+    try:
+        return store.get_many(wanted)
+    finally:
+        store.close()

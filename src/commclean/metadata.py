@@ -257,12 +257,12 @@ def _opening_date(opening: str) -> Field[PartialDate] | None:
 def _opening_place(body: list[str]) -> Field[str] | None:
     """Where the opening sentence says the meeting was, or a virtual meeting, or where the second
     paragraph says the event is being held."""
-    sentence = _sentence(body[0]) if body else ""
+    opening = _first_sentences(body[0], 2) if body else []
     for pattern in (_MEETING_PLACE, _EVENT_PLACE):
-        match = pattern.search(sentence)
+        match = pattern.search(opening[0]) if opening else None
         if match and not _is_time_word(match["place"]):  # "met in December" names a time
             return Field(_tidy_place(match["place"]), "opening sentence", RANK_OPENING)
-    if any(_VIRTUAL.search(first) for first in _first_sentences(body[0] if body else "", 2)):
+    if any(_VIRTUAL.search(sentence) for sentence in opening):
         return Field("Virtual", "opening sentence (virtual meeting)", RANK_OPENING)
     match = _PRESENT_PLACE.search(_sentence(body[1])) if len(body) > 1 else None
     if match and not _is_time_word(match["place"]):

@@ -13,6 +13,7 @@ from commclean.cache import (
     CachedResult,
     ResultCache,
     cache_path,
+    cached_results,
     settings_key,
     state_path,
 )
@@ -151,7 +152,7 @@ def decode_batch(files: Sequence[FoundFile], config: Config, workspace: Workspac
             read.append((raw, data))
     hits: dict[str, CachedResult] = {}
     if workspace.lookup:
-        hits = ResultCache(workspace.cache).get_many(raw.sha256 for raw, _ in read if raw.sha256)
+        hits = cached_results(workspace.cache, (raw.sha256 for raw, _ in read))
     ready: list[SourceDoc] = []
     held: list[Quarantined] = []
     misses: list[tuple[RawFile, bytes | None]] = []
@@ -271,11 +272,7 @@ class Texts:
             return {}
         if self._cache is None:
             raise LookupError("texts needed from the result cache, but this run has none")
-        store = ResultCache(self._cache)
-        try:
-            found = store.get_many(hashes)
-        finally:
-            store.close()
+        found = cached_results(self._cache, hashes)
         if len(found) < len(hashes):
             raise LookupError("the result cache lost entries the run state names: run again with --full")
         return found
