@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from commclean.config import Config
@@ -15,27 +16,27 @@ from commclean.lock import run_lock
 from commclean.pipeline import (
     Batch,
     Deduplicated,
+    Pending,
     Workspace,
-    analyse_batch,
     assemble_candidate,
     batches_of,
     commit_tables,
-    decode_batch,
     deduplicate_files,
+    identify_batch,
     open_workspace,
     output_tables,
-    repair_batch,
+    process_batch,
     save_results,
     save_state,
-    stage_tables,
-    validate_tables,
+    validate_and_stage,
 )
 from commclean.publish import Staged, discard, published_doc_ids
-from commclean.records import Candidate, Decoded, FoundFile, Repaired, SourceDoc
+from commclean.records import Candidate, FoundFile, SourceDoc
 from commclean.report import RunSummary, manifest_for, run_report_markdown, summarise
 from commclean.schema import Tables
 from commclean.stats import Stats
 from commclean.validate import ValidationReport, ValidationWorker, validation_worker
+from commclean.workers import worker_count
 
 # Inputs are large lists of texts: hashing them for Prefect's cache would cost more than the work.
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -54,24 +55,19 @@ def discover_task(raw_dir: str) -> Discovery:
     return discover(raw_dir)
 
 
-@task(name="identify batch (decode what is new)", **_TASK)
-def decode_task(files: tuple[FoundFile, ...], config: Config, workspace: Workspace) -> Batch[Decoded]:
-    return decode_batch(files, config, workspace)
+@task(name="identify files (read only what changed)", **_TASK)
+def identify_task(files: tuple[FoundFile, ...], config: Config, workspace: Workspace) -> list[Batch[Pending]]:
+    return [identify_batch(batch, config, workspace) for batch in batches_of(files, config.batch_size)]
 
 
-@task(name="repair batch", **_TASK)
-def repair_task(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
-    return repair_batch(batch, config)
-
-
-@task(name="detect truncation and extract metadata", **_TASK)
-def analyse_task(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
-    return analyse_batch(batch, config)
+@task(name="decode, repair and analyse new files", **_TASK)
+def process_task(batch: Batch[Pending], config: Config) -> Batch[SourceDoc]:
+    return process_batch(batch, config)
 
 
 @task(name="save new results to the cache", **_TASK)
-def save_results_task(batches: list[Batch[SourceDoc]], workspace: Workspace) -> int:
-    return save_results(batches, workspace)
+def save_results_task(batch: Batch[SourceDoc], workspace: Workspace) -> int:
+    return save_results([batch], workspace)
 
 
 @task(name="deduplicate", **_TASK)
@@ -93,15 +89,10 @@ def tables_task(candidate: Candidate, workspace: Workspace) -> Tables:
     return output_tables(candidate, workspace)
 
 
-@task(name="validate with Great Expectations", **_TASK)
-def validate_task(tables: Tables, config: Config, workspace: Workspace,
-                  worker: ValidationWorker | None) -> ValidationReport:
-    return validate_tables(tables, config, workspace, worker)
-
-
-@task(name="write the snapshot to its staging folder", **_TASK)
-def stage_task(tables: Tables, clean_dir: str) -> Staged:
-    return stage_tables(tables, clean_dir)
+@task(name="validate with Great Expectations (and stage the snapshot meanwhile)", **_TASK)
+def validate_task(tables: Tables, config: Config, workspace: Workspace, worker: ValidationWorker | None,
+                  clean_dir: str) -> tuple[ValidationReport, Staged]:
+    return validate_and_stage(tables, config, workspace, worker, clean_dir)
 
 
 @task(name="publish", **_TASK)
@@ -109,7 +100,9 @@ def publish_task(staged: Staged, tables: Tables, manifest: dict, config: Config,
     return commit_tables(staged, tables, manifest, config, workspace)
 
 
-@flow(name="build-corpus", log_prints=True)
+# Only the processing of new files is submitted to the task runner: each batch's task is a pure
+# function of its files. Another runner (prefect-dask's DaskTaskRunner) spreads it further.
+@flow(name="build-corpus", log_prints=True, task_runner=ProcessPoolTaskRunner())
 def build_corpus(
     raw_dir: str = "raw",
     clean_dir: str = "clean",
@@ -137,21 +130,12 @@ def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationW
     # record of them looking for futures (tens of seconds at 10k files).
     ws = quote(workspace)
     discovery = discover_task(raw)
-    decoded = [decode_task.submit(quote(files), config, ws) for files in batches_of(discovery.files, config.batch_size)]
-    repaired = [repair_task.submit(batch, config) for batch in decoded]
-    analysed = [analyse_task.submit(batch, config) for batch in repaired]
-    batches = [future.result() for future in analysed]
-    save_results_task(quote(batches), ws)
+    batches = _process(identify_task(quote(discovery.files), config, ws), config, workspace)
     found = deduplicate_task(quote(batches), config, ws, quote(discovery))
     stats = Stats.merged([batch.stats for batch in batches] + [found.stats])
     candidate = assemble_task(quote(batches), quote(found), quote(discovery), ws, quote(stats))
     tables = tables_task(quote(candidate), ws)
-    # Staged while validation runs; only a passing validation publishes it.
-    staging = stage_task.submit(quote(tables), clean)
-    try:
-        report = validate_task(quote(tables), config, ws, quote(worker))
-    finally:
-        staged = staging.result()
+    report, staged = validate_task(quote(tables), config, ws, quote(worker), clean)
     summary = summarise(candidate, discovery, report, report.success, stats, tables)
     create_markdown_artifact(
         markdown=run_report_markdown(summary, candidate, published_doc_ids(clean)),
@@ -168,6 +152,22 @@ def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationW
     for line in summary.lines():
         logger.info(line)
     return summary
+
+
+def _process(identified: list[Batch[Pending]], config: Config, workspace: Workspace) -> list[Batch[SourceDoc]]:
+    """New files go to the task runner's workers when there are enough of them to repay starting
+    the workers; each batch's results are saved while the next ones are processed."""
+    work = [batch.work() for batch in identified if batch.items]
+    if worker_count(config, sum(len(batch.items) for batch in work), len(work)) > 1:
+        futures = iter([process_task.submit(quote(batch), config) for batch in work])
+        done = (future.result() for future in futures)
+    else:
+        done = (process_task(quote(batch), config) for batch in work)
+    batches: list[Batch[SourceDoc]] = []
+    for batch in identified:
+        batches.append(batch.joined(next(done) if batch.items else Batch(())))
+        save_results_task(quote(batches[-1]), quote(workspace))
+    return batches
 
 
 if __name__ == "__main__":

@@ -113,5 +113,10 @@ class Config:
     validation: ValidationConfig = field(default_factory=ValidationConfig)
     # Files per Prefect task: large enough that a task carries seconds of work, not milliseconds.
     batch_size: int = 2_000
+    # Processes that decode, repair and analyse new files (None: one per core). They start only
+    # when a run has at least min_files_for_workers new files: starting one costs about a second,
+    # the time to process some 400 files.
+    workers: int | None = None
+    min_files_for_workers: int = 1_000
     # Published snapshots kept under clean/snapshots/ (the current one is never deleted).
     keep_snapshots: int = 10

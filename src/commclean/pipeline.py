@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -51,6 +52,7 @@ from commclean.validate import (
     validate,
     validation_worker,
 )
+from commclean.workers import map_in_processes, worker_count
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -74,8 +76,9 @@ def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = Fa
     cache, state_dir = cache_path(clean_dir, config), state_path(clean_dir, config)
     if full:
         return Workspace(cache, state_dir)
-    # The state names contents whose texts only the cache holds: without the cache it is no use.
-    state = RunState.load(state_dir) if cache.exists() else RunState()
+    if not cache.exists():  # a first run; the state names texts only the cache holds, so it is no use
+        return Workspace(cache, state_dir)
+    state = RunState.load(state_dir)
     published = load_published(clean_dir, settings_key(config), state_dir)
     return Workspace(cache, state_dir, state, published, lookup=True)
 
@@ -105,6 +108,25 @@ class Batch(Generic[Out]):
         """A later stage's output, with this batch's stats, cached documents and hashes carried on."""
         return Batch(out.items, out.quarantined, out.stats.merge(self.stats), self.ready, self.from_cache, self.known)
 
+    def work(self) -> Batch[Out]:
+        """Only the items still to process: what goes to a worker process, without the rest."""
+        return Batch(self.items)
+
+    def joined(self, done: Batch[Any]) -> Batch[Any]:
+        """What processing this batch's work gave, with everything identification already settled."""
+        stats = Stats.merged([self.stats, done.stats])
+        return Batch(done.items, (*self.quarantined, *done.quarantined), stats, self.ready, self.from_cache,
+                     self.known)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A file whose content must be processed; read already when its hash had to be looked up."""
+
+    found: FoundFile
+    raw: RawFile | None = None
+    data: bytes | None = None
+
 
 def _each(stage: str, items: Sequence[In], step: Callable[[In, Stats], Out | Quarantined],
           quarantined: Sequence[Quarantined] = ()) -> Batch[Out]:
@@ -124,58 +146,64 @@ def _each(stage: str, items: Sequence[In], step: Callable[[In, Stats], Out | Qua
 
 
 def _raw_of(item: object) -> RawFile:
-    if isinstance(item, FoundFile):
-        return RawFile(item.path, item.abs_path, item.size_bytes, "")
+    if isinstance(item, Pending):
+        return item.raw or RawFile(item.found.path, item.found.abs_path, item.found.size_bytes, "")
     if isinstance(item, Repaired):
         return item.decoded.raw
     assert isinstance(item, Decoded)
     return item.raw
 
 
-def decode_batch(files: Sequence[FoundFile], config: Config, workspace: Workspace = Workspace()) -> Batch[Decoded]:
+def identify_batch(files: Sequence[FoundFile], config: Config, workspace: Workspace = Workspace()) -> Batch[Pending]:
     """Identify every file: by its stat stamp when the run state knows it unchanged, else by
     reading and hashing it. Contents the state knows need nothing more; the results of others
-    seen before come from the cache; the rest are decoded."""
+    seen before come from the cache; the rest are pending. Without a cache to look in (a first
+    run, --full) nothing is read here: the process that decodes a file reads it."""
     stats = Stats()
+    if not workspace.lookup:
+        stats.update("cache", "hits", 0)
+        stats.update("cache", "misses", len(files))
+        return Batch(tuple(Pending(found) for found in files), (), stats)
     known: list[SeenFile] = []
-    read: list[tuple[RawFile, bytes | None]] = []
+    read: list[Pending] = []
     for found in files:
-        sha = workspace.state.known_sha256(found.path, found.stamp) if workspace.lookup else None
+        sha = workspace.state.known_sha256(found.path, found.stamp)
         if sha:
             stats.update("cache", "files not read (stat unchanged)")
             raw, data = RawFile(found.path, found.abs_path, found.size_bytes, sha), None
         else:
-            raw, data = _read(found, config, stats)
-        if workspace.lookup and raw.sha256 in workspace.state.contents:
+            raw, data = _read(found, config)
+        if raw.sha256 in workspace.state.contents:
             known.append(SeenFile(raw, workspace.state.contents[raw.sha256]))
         else:
-            read.append((raw, data))
-    hits: dict[str, CachedResult] = {}
-    if workspace.lookup:
-        hits = cached_results(workspace.cache, (raw.sha256 for raw, _ in read))
+            read.append(Pending(found, raw, data))
+    hits = cached_results(workspace.cache, (item.raw.sha256 for item in read if item.raw))
     ready: list[SourceDoc] = []
     held: list[Quarantined] = []
-    misses: list[tuple[RawFile, bytes | None]] = []
-    for raw, data in read:
-        if raw.sha256 in hits:
-            restored = hits[raw.sha256].restore(raw)
+    pending: list[Pending] = []
+    for item in read:
+        if item.raw and item.raw.sha256 in hits:
+            restored = hits[item.raw.sha256].restore(item.raw)
             (held if isinstance(restored, Quarantined) else ready).append(restored)
         else:
-            misses.append((raw, data))
-    stats.update("cache", "hits", len(files) - len(misses))
-    stats.update("cache", "misses", len(misses))
+            pending.append(item)
+    stats.update("cache", "hits", len(files) - len(pending))
+    stats.update("cache", "misses", len(pending))
+    return Batch(tuple(pending), tuple(held), stats, tuple(ready), frozenset(hits), tuple(known))
 
-    def step(item: tuple[RawFile, bytes | None], stats: Stats) -> Decoded | Quarantined:
-        decoded = decode_raw(item[0], item[1], config.decode, stats)
+
+def decode_batch(batch: Batch[Pending], config: Config) -> Batch[Decoded]:
+    def step(pending: Pending, stats: Stats) -> Decoded | Quarantined:
+        raw, data = (pending.raw, pending.data) if pending.raw else _read(pending.found, config)
+        decoded = decode_raw(raw, data, config.decode, stats)
         if decoded.quarantine_reason:
             return Quarantined(decoded.raw, decoded.encoding, decoded.quarantine_reason)
         return decoded
 
-    out = _each("decode", misses, step, held)
-    return Batch(out.items, out.quarantined, out.stats.merge(stats), tuple(ready), frozenset(hits), tuple(known))
+    return batch.carried(_each("decode", batch.items, step, batch.quarantined))
 
 
-def _read(found: FoundFile, config: Config, stats: Stats) -> tuple[RawFile, bytes | None]:
+def _read(found: FoundFile, config: Config) -> tuple[RawFile, bytes | None]:
     try:
         return read_raw(found, config.decode)
     except OSError:  # no hash and no bytes: decode_raw quarantines it as unreadable
@@ -223,26 +251,60 @@ def analyse_batch(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
     return batch.carried(_each("analyse", batch.items, step, batch.quarantined))
 
 
-def process_batch(files: Sequence[FoundFile], config: Config, workspace: Workspace = Workspace()) -> Batch[SourceDoc]:
-    return analyse_batch(repair_batch(decode_batch(files, config, workspace), config), config)
+def process_batch(batch: Batch[Pending], config: Config) -> Batch[SourceDoc]:
+    """Decode, repair and analyse a batch's pending files: a pure function of the files, so it can
+    run in any process."""
+    return analyse_batch(repair_batch(decode_batch(batch, config), config), config)
+
+
+def process_files(files: Sequence[FoundFile], config: Config, workspace: Workspace) -> list[Batch[SourceDoc]]:
+    """Every file identified, the new ones processed (in worker processes when there are enough),
+    and each batch's new results stored in the cache as the batch comes back, while the workers
+    go on with the next."""
+    identified = [identify_batch(batch, config, workspace) for batch in batches_of(files, config.batch_size)]
+    work = [batch.work() for batch in identified if batch.items]
+    workers = worker_count(config, sum(len(batch.items) for batch in work), len(work))
+    done = map_in_processes(partial(process_batch, config=config), work, workers)
+    batches: list[Batch[SourceDoc]] = []
+    with ResultWriter(workspace.cache) as store:
+        for batch in identified:
+            batches.append(batch.joined(next(done) if batch.items else Batch(())))
+            store.put(batches[-1])
+    return batches
+
+
+class ResultWriter:
+    """Stores the results a run processed (not those it took from the cache), batch by batch."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._store = ResultCache(path) if path is not None else None
+        self.written = 0
+
+    def put(self, batch: Batch[SourceDoc]) -> None:
+        if self._store is None:
+            return
+        fresh = {
+            item.raw.sha256: item
+            for item in (*batch.items, *batch.quarantined)
+            if item.raw.sha256 and item.raw.sha256 not in batch.from_cache
+        }
+        self._store.put_many((sha, CachedResult.of(item)) for sha, item in fresh.items())
+        self.written += len(fresh)
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._store is not None:
+            self._store.close()
 
 
 def save_results(batches: Sequence[Batch[SourceDoc]], workspace: Workspace) -> int:
-    """Store the results of the files this run processed (not those it took from the cache)."""
-    if workspace.cache is None:
-        return 0
-    fresh = {
-        item.raw.sha256: item
-        for batch in batches
-        for item in (*batch.items, *batch.quarantined)
-        if item.raw.sha256 and item.raw.sha256 not in batch.from_cache
-    }
-    store = ResultCache(workspace.cache)
-    try:
-        store.put_many((sha, CachedResult.of(item)) for sha, item in fresh.items())
-    finally:
-        store.close()
-    return len(fresh)
+    """Store the results of the files the batches processed."""
+    with ResultWriter(workspace.cache) as store:
+        for batch in batches:
+            store.put(batch)
+    return store.written
 
 
 class Texts:
@@ -339,10 +401,8 @@ def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path |
         workspace = open_workspace(clean_dir, config, full)
     with timings.timed("discover"):
         discovery = discover(raw_dir)
-    with timings.timed("decode, repair, analyse"):
-        batches = [process_batch(batch, config, workspace) for batch in batches_of(discovery.files, config.batch_size)]
-    with timings.timed("save results"):
-        save_results(batches, workspace)
+    with timings.timed("identify, decode, repair, analyse, save results"):
+        batches = process_files(discovery.files, config, workspace)
     with timings.timed("deduplicate"):
         found = deduplicate_files(batches, config, workspace)
     with timings.timed("save run state"):
@@ -380,14 +440,8 @@ def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, ful
         stats = built.stats
         with stats.timed("output tables"):
             tables = output_tables(built.candidate, built.workspace)
-        # The snapshot is written to its staging folder while validation runs; only a passing
-        # validation moves it where readers look.
-        with stats.timed("validate (and stage)"), ThreadPoolExecutor(1) as background:
-            pending = background.submit(stage_tables, tables, clean_dir)
-            try:
-                report = validate_tables(tables, config, built.workspace, worker)
-            finally:
-                staged = pending.result()
+        with stats.timed("validate (and stage)"):
+            report, staged = validate_and_stage(tables, config, built.workspace, worker, clean_dir)
         if not report.success:
             discard(staged)
             return summarise(built.candidate, built.discovery, report, False, stats, tables)
@@ -397,8 +451,17 @@ def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, ful
         return summary
 
 
-def stage_tables(tables: Tables, clean_dir: str | Path) -> Staged:
-    return stage(tables.corpus, tables.sources, clean_dir)
+def validate_and_stage(tables: Tables, config: Config, workspace: Workspace, worker: ValidationWorker | None,
+                       clean_dir: str | Path) -> tuple[ValidationReport, Staged]:
+    """Validate the candidate while its snapshot is written to a staging folder, so that a
+    passing validation only has to move it where readers look (a failing one discards it)."""
+    with ThreadPoolExecutor(1) as background:
+        pending = background.submit(stage, tables.corpus, tables.sources, clean_dir)
+        try:
+            report = validate_tables(tables, config, workspace, worker)
+        finally:
+            staged = pending.result()
+    return report, staged
 
 
 def commit_tables(staged: Staged, tables: Tables, manifest: dict, config: Config, workspace: Workspace) -> int:
