@@ -101,6 +101,24 @@ def test_a_lost_cache_or_a_rolled_back_snapshot_still_gives_the_full_rebuild(see
     assert tables == _rebuilt(seed_raw, tmp_path)
 
 
+def test_entries_newer_than_the_saved_index_take_their_samples_from_the_cache(seed_raw: Path, tmp_path: Path) -> None:
+    # The index is saved before the entries that rely on it; a run killed in between leaves an
+    # index that lacks texts the entries name, and both files are still trusted.
+    clean = tmp_path / "clean"
+    _run(seed_raw, clean)
+    index = next((clean / "cache").glob("state-*")) / "index.pickle"
+    older = index.read_bytes()
+    shutil.copy(GOLD[1], seed_raw / "second.txt")
+    _run(seed_raw, clean)
+    index.write_bytes(older)
+    # Only second.txt's samples in the index can make this cut copy a candidate to align with it.
+    (seed_raw / "second cut.txt").write_text(truncate(GOLD[1].read_text(), 0.5))
+    tables, stats = _run(seed_raw, clean)
+    assert stats["cache"]["misses"] == 1
+    assert tables == _rebuilt(seed_raw, tmp_path)
+    assert next(r for r in tables[1] if r["path"] == "second cut.txt")["status"] == "duplicate"
+
+
 def test_a_change_of_settings_or_pipeline_starts_a_fresh_cache(tmp_path: Path) -> None:
     assert cache_path(tmp_path, Config()) == cache_path(tmp_path, Config(batch_size=7))
     assert cache_path(tmp_path, Config()) != cache_path(tmp_path, Config(decode=DecodeConfig(min_document_chars=5)))

@@ -50,11 +50,14 @@ class SampleIndex:
 
     def update(self, texts: Mapping[str, np.ndarray], config: DedupConfig) -> None:
         """Index exactly `texts` now: remove texts gone, add new ones, and redo only the pairs
-        whose count of shared indexing samples can have changed."""
-        if self.keys.count("") > len(self.keys) // 2:  # mostly freed slots: start the index afresh
-            self.__dict__.update(SampleIndex.build(texts, config).__dict__)
-            return
+        whose count of shared indexing samples can have changed. Only the samples of texts not
+        indexed yet are read from `texts`: the index holds those of the others (so a run need not
+        load them)."""
         slot_of = {key: slot for slot, key in enumerate(self.keys) if key}
+        if self.keys.count("") > len(self.keys) // 2:  # mostly freed slots: start the index afresh
+            held = self._samples_of([key for key in texts if key in slot_of], slot_of)
+            self.__dict__.update(SampleIndex.build({**texts, **held}, config).__dict__)
+            return
         removed = np.array(sorted(slot_of[k] for k in slot_of.keys() - texts.keys()), dtype=np.int32)
         added_keys = sorted(texts.keys() - slot_of.keys())
         if len(removed) == 0 and not added_keys:
@@ -118,11 +121,24 @@ class SampleIndex:
             return
         self.candidates -= affected
         frequency = dict(zip(touched.tolist(), now.tolist()))
+        slot_of = {self.keys[slot]: slot for pair in affected for slot in pair}
+        held = self._samples_of(list(slot_of), slot_of)
         for a, b in affected:
-            common = np.intersect1d(texts[self.keys[a]], texts[self.keys[b]], assume_unique=True)
+            common = np.intersect1d(held[self.keys[a]], held[self.keys[b]], assume_unique=True)
             shared = sum(1 for v in common.tolist() if 2 <= (frequency.get(v) or self._frequency(v)) <= limit)
             if shared >= _needed(self.sizes[a], self.sizes[b], config):
                 self.candidates.add((a, b))
+
+    def _samples_of(self, keys: list[str], slot_of: Mapping[str, int]) -> dict[str, np.ndarray]:
+        """The samples of indexed texts, from the index itself (each text's, sorted and unique)."""
+        if not keys:
+            return {}
+        wanted = np.array(sorted(slot_of[key] for key in keys), dtype=np.int32)
+        rows = np.flatnonzero(np.isin(self.slots, wanted))
+        rows = rows[np.argsort(self.slots[rows], kind="stable")]  # by text, each text's values still sorted
+        bounds = np.searchsorted(self.slots[rows], wanted, side="left").tolist() + [len(rows)]
+        values = self.values[rows]
+        return {self.keys[slot]: values[bounds[n] : bounds[n + 1]] for n, slot in enumerate(wanted.tolist())}
 
     def _frequency(self, value: int) -> int:
         v = np.uint64(value)

@@ -41,6 +41,7 @@ _SPELLING_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
 # OCR confuses these inside words; folded only in tokens that also hold letters.
 _OCR_FOLDS = str.maketrans({"0": "o", "1": "l", "5": "s", "|": "l"})
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+_NOT_LOADED = np.empty(0, dtype=np.uint64)
 # Code points for bigram characters: 0x100 up to the surrogate block, so that Python stores the
 # sequence in two bytes a character (a chance collision of two bigrams costs an alignment nothing).
 _SEQUENCE_ALPHABET = 0xD800 - 0x100
@@ -258,6 +259,10 @@ def _with_exact_copies(found: Cluster, representatives: list[int], groups: dict[
     return Cluster(members[0].index, tuple(members))
 
 
+def _samples(content: ContentEntry) -> np.ndarray:
+    return content.samples if content.samples is not None else _NOT_LOADED
+
+
 def deduplicate_entries(docs: Sequence[SeenFile], config: DedupConfig, stats: Stats, sequences: SequenceSource,
                         verdicts: Verdicts, index: SampleIndex | None = None) -> tuple[list[Cluster], SampleIndex]:
     """Exact copies collapse onto their best copy first; the distinct texts are then matched,
@@ -272,7 +277,8 @@ def deduplicate_entries(docs: Sequence[SeenFile], config: DedupConfig, stats: St
             group.sort(key=lambda i: canonical_rank(docs[i], False))
     representatives = [group[0] for group in groups.values()]
     keys = [docs[i].content.exact_key for i in representatives]
-    texts = {docs[i].content.exact_key: docs[i].content.samples for i in representatives}
+    # Samples not loaded are those of texts the index holds (see SampleIndex.update).
+    texts = {docs[i].content.exact_key: _samples(docs[i].content) for i in representatives}
     if index is None:
         index = SampleIndex.build(texts, config)
     else:

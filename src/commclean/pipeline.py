@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+
+import numpy as np
 
 from commclean.assemble import assemble, check_ledger
 from commclean.cache import (
@@ -18,6 +20,7 @@ from commclean.cache import (
     settings_key,
     state_path,
 )
+from commclean.candidates import SampleIndex
 from commclean.carry import PublishedSnapshot, keep_arrow_copy, load_published
 from commclean.config import Config
 from commclean.decode import decode_raw, read_raw
@@ -329,6 +332,13 @@ class Texts:
         found.update({key: results[sha].fingerprint.sequence for key, sha in missing.items()})  # type: ignore[union-attr]
         return found
 
+    def samples(self, keys: Collection[str]) -> dict[str, np.ndarray]:
+        found = {d.fingerprint.exact_key: d.fingerprint.samples for d in self._in_memory.values() if d.fingerprint}
+        missing = {key: self._sha_of_key[key] for key in keys if key not in found}
+        results = self._from_cache(set(missing.values()))
+        found.update({key: results[sha].fingerprint.samples for key, sha in missing.items()})  # type: ignore[union-attr]
+        return {key: found[key] for key in keys}
+
     def _from_cache(self, hashes: set[str]) -> dict[str, CachedResult]:
         if not hashes:
             return {}
@@ -352,12 +362,28 @@ def deduplicate_files(batches: Sequence[Batch[SourceDoc]], config: Config, works
     files = sorted((f for batch in batches for f in batch.seen()), key=lambda f: f.raw.path)
     documents = tuple(f for f in files if f.content.quarantine_reason is None)
     texts = Texts(batches, documents, workspace)
+    documents = _with_samples(documents, workspace.state.index, texts)
     stats = Stats()
     clusters, workspace.state.index = deduplicate_entries(
         documents, config.dedup, stats, texts.sequences,
         workspace.state.verdicts, workspace.state.index)
     quarantined = tuple(f for f in files if f.content.quarantine_reason is not None)
     return Deduplicated(documents, quarantined, tuple(clusters), stats)
+
+
+def _with_samples(documents: tuple[SeenFile, ...], index: SampleIndex | None, texts: Texts) -> tuple[SeenFile, ...]:
+    """Entries from the run state come without their samples, which the index holds. A text the
+    index lacks (a killed run saved the index but not the entries) gets them from the cache."""
+    indexed = set(index.keys) if index is not None else set()
+    lacking = {f.content.exact_key for f in documents if f.content.samples is None} - indexed
+    if not lacking:
+        return documents
+    samples = texts.samples(lacking)
+    return tuple(
+        replace(f, content=replace(f.content, samples=samples[f.content.exact_key]))
+        if f.content.exact_key in lacking else f
+        for f in documents
+    )
 
 
 def save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) -> None:

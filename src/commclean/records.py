@@ -143,7 +143,8 @@ class ContentEntry:
     repair_count: int = 0
     unknown_words: int = 0
     text_length: int = 0
-    samples: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64), compare=False)
+    # None when loaded from the run state, which keeps samples only in its index.
+    samples: np.ndarray | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, item: SourceDoc | Quarantined) -> ContentEntry:

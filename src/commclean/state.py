@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.feather as feather
 
@@ -28,7 +27,6 @@ _CONTENTS = pa.schema([
     ("sha256", pa.string()), ("encoding", pa.string()), ("quarantine_reason", pa.string()),
     ("doc_id", pa.string()), ("exact_key", pa.string()), ("is_truncated", pa.bool_()),
     ("repair_count", pa.int32()), ("unknown_words", pa.int32()), ("text_length", pa.int64()),
-    ("samples", pa.list_(pa.uint64())),
 ])
 _VERDICTS = pa.schema([("key_a", pa.string()), ("key_b", pa.string()), ("verified", pa.bool_()),
                        ("small", pa.string()), ("kind", pa.string()), ("similarity", pa.float64()),
@@ -58,7 +56,8 @@ class RunState:
     def load(cls, folder: Path) -> RunState:
         """The saved state, or an empty one (first run, or files unreadable: it is only a cache)."""
         try:
-            index = SampleIndex.load(folder / _INDEX) if (folder / _INDEX).exists() else None
+            # Entries are kept without their samples, which only the index holds: no use without it.
+            index = SampleIndex.load(folder / _INDEX)
             contents = _load_contents(folder)
             return cls(_load_stamps(folder), contents, _load_verdicts(folder), index, set(contents))
         except (OSError, ValueError, EOFError, pickle.UnpicklingError, pa.ArrowException, KeyError):
@@ -68,6 +67,8 @@ class RunState:
         """Keep what this run saw, and verdicts between contents still present; each file is
         replaced atomically, and any one of them alone is still correct."""
         folder.mkdir(parents=True, exist_ok=True)
+        if self.index is not None:  # first: an entry saved without its samples relies on it
+            self.index.save(folder / _INDEX)
         rows = [(raw.path, *stamp, raw.sha256) for raw, stamp in files if raw.sha256]
         _write(folder / "files.arrow", _FILES, list(zip(*rows)) if rows else [[]] * len(_FILES))
         kept = {entry.sha256: entry for entry in contents if entry.sha256}
@@ -79,8 +80,6 @@ class RunState:
             [v.small if v else None for _, v in pairs], [v.kind if v else None for _, v in pairs],
             [v.similarity if v else None for _, v in pairs], [v.cut_off if v else None for _, v in pairs],
         ])
-        if self.index is not None:
-            self.index.save(folder / _INDEX)
 
     def _save_contents(self, folder: Path, kept: dict[str, ContentEntry]) -> None:
         """Contents go in segments: a run writes only the entries it added, and the segments are
@@ -117,16 +116,7 @@ def _write(path: Path, schema: pa.Schema, columns: list) -> None:
 
 
 def _content_columns(entries: list[ContentEntry]) -> list[list]:
-    samples = pa.ListArray.from_arrays(
-        np.cumsum([0] + [len(e.samples) for e in entries], dtype=np.int32),
-        pa.array(np.concatenate([e.samples for e in entries]) if entries else np.empty(0, np.uint64)),
-    )
-    return [
-        [e.sha256 for e in entries], [e.encoding for e in entries], [e.quarantine_reason for e in entries],
-        [e.doc_id for e in entries], [e.exact_key for e in entries], [e.is_truncated for e in entries],
-        [e.repair_count for e in entries], [e.unknown_words for e in entries], [e.text_length for e in entries],
-        samples,
-    ]
+    return [[getattr(entry, name) for entry in entries] for name in _CONTENTS.names]
 
 
 def _read(path: Path, schema: pa.Schema) -> pa.Table:
@@ -149,15 +139,8 @@ def _load_contents(folder: Path) -> dict[str, ContentEntry]:
 
 
 def _load_segment(path: Path) -> dict[str, ContentEntry]:
-    table = _read(path, _CONTENTS)
-    samples = table.column("samples").combine_chunks()
-    flat = samples.values.to_numpy(zero_copy_only=False)
-    offsets = samples.offsets.to_numpy()
-    columns = [table.column(name).to_pylist() for name in _CONTENTS.names[:-1]]
-    return {
-        row[0]: ContentEntry(*row, samples=flat[offsets[i] : offsets[i + 1]])
-        for i, row in enumerate(zip(*columns))
-    }
+    columns = [column.to_pylist() for column in _read(path, _CONTENTS).columns]
+    return {row[0]: ContentEntry(*row) for row in zip(*columns)}
 
 
 def _load_verdicts(folder: Path) -> Verdicts:
