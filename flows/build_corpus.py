@@ -15,6 +15,7 @@ from commclean.discover import Discovery, discover
 from commclean.lock import run_lock
 from commclean.pipeline import (
     Batch,
+    Checked,
     Deduplicated,
     Pending,
     Workspace,
@@ -22,6 +23,7 @@ from commclean.pipeline import (
     batches_of,
     commit_tables,
     deduplicate_files,
+    discard_checked,
     identify_batch,
     open_workspace,
     output_tables,
@@ -30,12 +32,12 @@ from commclean.pipeline import (
     save_state,
     validate_and_stage,
 )
-from commclean.publish import Staged, discard, published_doc_ids
+from commclean.publish import published_doc_ids
 from commclean.records import Candidate, FoundFile, SourceDoc
 from commclean.report import RunSummary, manifest_for, run_report_markdown, summarise
 from commclean.schema import Tables
 from commclean.stats import Stats
-from commclean.validate import ValidationReport, ValidationWorker, validation_worker
+from commclean.validate import ValidationWorker, validation_worker
 from commclean.workers import worker_count
 
 # Inputs are large lists of texts: hashing them for Prefect's cache would cost more than the work.
@@ -91,13 +93,13 @@ def tables_task(candidate: Candidate, workspace: Workspace) -> Tables:
 
 @task(name="validate with Great Expectations (and stage the snapshot meanwhile)", **_TASK)
 def validate_task(tables: Tables, config: Config, workspace: Workspace, worker: ValidationWorker | None,
-                  clean_dir: str) -> tuple[ValidationReport, Staged]:
+                  clean_dir: str) -> Checked:
     return validate_and_stage(tables, config, workspace, worker, clean_dir)
 
 
 @task(name="publish", **_TASK)
-def publish_task(staged: Staged, tables: Tables, manifest: dict, config: Config, workspace: Workspace) -> int:
-    return commit_tables(staged, tables, manifest, config, workspace)
+def publish_task(checked: Checked, manifest: dict, config: Config, workspace: Workspace) -> int:
+    return commit_tables(checked, manifest, config, workspace)
 
 
 # Only the processing of new files is submitted to the task runner: each batch's task is a pure
@@ -135,7 +137,8 @@ def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationW
     stats = Stats.merged([batch.stats for batch in batches] + [found.stats])
     candidate = assemble_task(quote(batches), quote(found), quote(discovery), ws, quote(stats))
     tables = tables_task(quote(candidate), ws)
-    report, staged = validate_task(quote(tables), config, ws, quote(worker), clean)
+    checked = validate_task(quote(tables), config, ws, quote(worker), clean)
+    report = checked.report
     summary = summarise(candidate, discovery, report, report.success, stats, tables)
     create_markdown_artifact(
         markdown=run_report_markdown(summary, candidate, published_doc_ids(clean)),
@@ -143,11 +146,11 @@ def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationW
         description="What this run read, found, quarantined and published",
     )
     if not report.success:
-        discard(staged)
+        discard_checked(checked)
         for failure in report.failed:
             logger.error("expectation failed: %s", failure.describe())
         raise ValidationFailed(summary)
-    version = publish_task(quote(staged), quote(tables), manifest_for(summary, report, config), config, ws)
+    version = publish_task(quote(checked), manifest_for(summary, report, config), config, ws)
     logger.info("published snapshot v%s", version)
     for line in summary.lines():
         logger.info(line)

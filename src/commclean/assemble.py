@@ -137,8 +137,8 @@ def assemble(
     sources.sort(key=lambda row: row.path)
     stats.update("assemble", "documents built", len(corpus))
     stats.update("assemble", "documents carried unchanged", len(carried))
-    for row in sources:
-        stats.update("sources", f"status:{row.status}")
+    for status, count in Counter(row.status for row in sources).items():
+        stats.update("sources", f"status:{status}", count)
     return Candidate(tuple(corpus), tuple(sources), tuple(skipped), tuple(sorted(carried)))
 
 
@@ -174,7 +174,7 @@ class LedgerError(RuntimeError):
 def check_ledger(candidate: Candidate, discovered_paths: Sequence[str]) -> None:
     """Every discovered file appears exactly once, and the statuses add up to the files seen."""
     ledger = [row.path for row in candidate.sources]
-    if sorted(ledger) != sorted(discovered_paths):
+    if ledger != sorted(discovered_paths):  # the ledger is sorted by path
         missing = sorted(set(discovered_paths) - set(ledger))
         doubled = sorted({p for p in ledger if ledger.count(p) > 1})
         raise LedgerError(f"ledger does not match raw/: missing {missing[:5]}, doubled {doubled[:5]}")

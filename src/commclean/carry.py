@@ -4,6 +4,7 @@ they belong), so that rows the run would build identically are taken from it unc
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,13 +34,20 @@ class PublishedSnapshot:
         return pa.Table.from_arrays(table.select(CORPUS_SCHEMA.names).columns, schema=CORPUS_SCHEMA)
 
 
-def keep_arrow_copy(corpus: pa.Table, version: int, folder: Path) -> None:
-    """Keep the corpus just published as uncompressed Arrow beside the run state: the next run
-    maps it in no time, where decompressing the Parquet file takes seconds at 100k documents."""
+def write_arrow_copy(corpus: pa.Table, folder: Path) -> Path:
+    """Write a candidate corpus as uncompressed Arrow beside the run state (see keep_arrow_copy)."""
     folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f".{_copy_name(version)}.tmp"
-    feather.write_feather(corpus, temporary, compression="uncompressed")
-    temporary.replace(folder / _copy_name(version))
+    for stale in folder.glob(".corpus-candidate-*.arrow"):  # left by a killed run (runs hold the lock)
+        stale.unlink(missing_ok=True)
+    path = folder / f".corpus-candidate-{os.getpid()}.arrow"
+    feather.write_feather(corpus, path, compression="uncompressed")
+    return path
+
+
+def keep_arrow_copy(written: Path, version: int, folder: Path) -> None:
+    """Keep the corpus just published, as written by write_arrow_copy: the next run maps it in
+    no time, where decompressing the Parquet file takes seconds at 100k documents."""
+    written.replace(folder / _copy_name(version))
     for older in folder.glob("corpus-v*.arrow"):
         if older.name != _copy_name(version):
             older.unlink(missing_ok=True)

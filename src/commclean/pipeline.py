@@ -21,7 +21,12 @@ from commclean.cache import (
     state_path,
 )
 from commclean.candidates import SampleIndex
-from commclean.carry import PublishedSnapshot, keep_arrow_copy, load_published
+from commclean.carry import (
+    PublishedSnapshot,
+    keep_arrow_copy,
+    load_published,
+    write_arrow_copy,
+)
 from commclean.config import Config
 from commclean.decode import decode_raw, read_raw
 from commclean.dedup import deduplicate_entries, fingerprint
@@ -415,28 +420,41 @@ class Built:
     discovery: Discovery
     stats: Stats
     workspace: Workspace
+    found: Deduplicated
+
+    def save_state(self) -> Stats:
+        """Keep what this run learned for the next one; the step's timing."""
+        stats = Stats()
+        with stats.timed("save run state"):
+            save_state(self.discovery, self.found, self.workspace)
+        return stats
 
 
 def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path | None = None,
-                    full: bool = False) -> Built:
+                    full: bool = False, keep_state: bool = True) -> Built:
     """The whole pipeline up to validation, in one process: for library use and tests. With a
-    clean folder, what earlier runs learned there is reused (unless `full`) and this run's
-    results are kept for the next."""
+    clean folder, what earlier runs learned there is reused (unless `full`) and, with
+    `keep_state`, this run's results are kept for the next (else the caller calls
+    Built.save_state). The run state is read while raw/ is walked: that is mostly waiting on
+    the file system, so a thread overlaps it well."""
     timings = Stats()
-    with timings.timed("open workspace"):
-        workspace = open_workspace(clean_dir, config, full)
-    with timings.timed("discover"):
-        discovery = discover(raw_dir)
+    with ThreadPoolExecutor(1) as background:
+        opening = background.submit(open_workspace, clean_dir, config, full)
+        with timings.timed("discover"):
+            discovery = discover(raw_dir)
+        with timings.timed("open workspace (beyond discover)"):
+            workspace = opening.result()
     with timings.timed("identify, decode, repair, analyse, save results"):
         batches = process_files(discovery.files, config, workspace)
     with timings.timed("deduplicate"):
         found = deduplicate_files(batches, config, workspace)
-    with timings.timed("save run state"):
-        save_state(discovery, found, workspace)
     stats = Stats.merged([b.stats for b in batches] + [found.stats, timings])
     with stats.timed("assemble"):
         candidate = assemble_candidate(batches, found, discovery, workspace, stats)
-    return Built(candidate, discovery, stats, workspace)
+    built = Built(candidate, discovery, stats, workspace, found)
+    if keep_state:
+        stats.merge(built.save_state())
+    return built
 
 
 def output_tables(candidate: Candidate, workspace: Workspace) -> Tables:
@@ -461,38 +479,61 @@ def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, ful
     """One whole run in this process, without Prefect: build, validate, publish (if valid), under
     the run lock. The Prefect flow runs the same stages as tasks; this is for library use."""
     with run_lock(clean_dir), validation_worker() as worker:
-        built = build_candidate(raw_dir, config, clean_dir, full)
+        built = build_candidate(raw_dir, config, clean_dir, full, keep_state=False)
         crash_point("built")
         stats = built.stats
         with stats.timed("output tables"):
             tables = output_tables(built.candidate, built.workspace)
-        with stats.timed("validate (and stage)"):
-            report, staged = validate_and_stage(tables, config, built.workspace, worker, clean_dir)
+        # The run state is saved while validation runs in its helper and the snapshot is written
+        # by Arrow: both leave this process's interpreter free.
+        with stats.timed("validate (and stage)"), ThreadPoolExecutor(1) as background:
+            saving = background.submit(built.save_state)
+            checked = validate_and_stage(tables, config, built.workspace, worker, clean_dir)
+        stats.merge(saving.result())
+        report = checked.report
         if not report.success:
-            discard(staged)
+            discard_checked(checked)
             return summarise(built.candidate, built.discovery, report, False, stats, tables)
         with stats.timed("publish"):
             summary = summarise(built.candidate, built.discovery, report, True, stats, tables)
-            commit_tables(staged, tables, manifest_for(summary, report, config), config, built.workspace)
+            commit_tables(checked, manifest_for(summary, report, config), config, built.workspace)
         return summary
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A validated candidate, its snapshot staged, and its corpus as Arrow for the next run."""
+
+    report: ValidationReport
+    staged: Staged
+    arrow_copy: Path | None
+
+
 def validate_and_stage(tables: Tables, config: Config, workspace: Workspace, worker: ValidationWorker | None,
-                       clean_dir: str | Path) -> tuple[ValidationReport, Staged]:
-    """Validate the candidate while its snapshot is written to a staging folder, so that a
-    passing validation only has to move it where readers look (a failing one discards it)."""
-    with ThreadPoolExecutor(1) as background:
+                       clean_dir: str | Path) -> Checked:
+    """Validate the candidate while its snapshot is written to a staging folder (and its Arrow
+    copy beside the run state), so that a passing validation only has to move them where they
+    belong; a failing one discards them."""
+    with ThreadPoolExecutor(2) as background:
         pending = background.submit(stage, tables.corpus, tables.sources, clean_dir)
+        copying = background.submit(write_arrow_copy, tables.corpus, workspace.state_dir) if workspace.state_dir else None
         try:
             report = validate_tables(tables, config, workspace, worker)
         finally:
             staged = pending.result()
-    return report, staged
+            copy = copying.result() if copying else None
+    return Checked(report, staged, copy)
 
 
-def commit_tables(staged: Staged, tables: Tables, manifest: dict, config: Config, workspace: Workspace) -> int:
+def discard_checked(checked: Checked) -> None:
+    discard(checked.staged)
+    if checked.arrow_copy is not None:
+        checked.arrow_copy.unlink(missing_ok=True)
+
+
+def commit_tables(checked: Checked, manifest: dict, config: Config, workspace: Workspace) -> int:
     """Publish the staged snapshot, and keep the corpus as Arrow for the next run to carry from."""
-    version = commit(staged, manifest, config.keep_snapshots).version
-    if workspace.state_dir is not None:
-        keep_arrow_copy(tables.corpus, version, workspace.state_dir)
+    version = commit(checked.staged, manifest, config.keep_snapshots).version
+    if workspace.state_dir is not None and checked.arrow_copy is not None:
+        keep_arrow_copy(checked.arrow_copy, version, workspace.state_dir)
     return version

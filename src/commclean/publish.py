@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -80,8 +81,10 @@ def stage(corpus: pa.Table, sources: pa.Table, clean_dir: str | Path) -> Staged:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=clean))
     try:
         metadata = {"commclean.pipeline_version": PIPELINE_VERSION, "commclean.snapshot_version": str(version)}
-        checksums = {name: _write_parquet(table, staging / name, metadata)
-                     for name, table in ((CORPUS_FILE, corpus), (SOURCES_FILE, sources))}
+        with ThreadPoolExecutor(2) as writers:  # Arrow writes without holding the interpreter
+            written = {name: writers.submit(_write_parquet, table, staging / name, metadata)
+                       for name, table in ((CORPUS_FILE, corpus), (SOURCES_FILE, sources))}
+        checksums = {name: future.result() for name, future in written.items()}
         for name in checksums:
             _fsync(staging / name)
     except BaseException:
