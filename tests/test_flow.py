@@ -119,3 +119,16 @@ def test_each_run_publishes_a_markdown_report_as_a_prefect_artifact(seed_raw: Pa
     assert "| documents | 4 |" in report.data
     assert "## New documents (4)" in report.data
     assert "- `empty.txt`: empty file" in report.data
+
+
+def test_many_new_files_are_processed_by_the_task_runners_worker_processes(
+        seed_raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flows.build_corpus as module
+
+    # Batches of one file and workers whatever the count: the process pool itself is exercised.
+    monkeypatch.setattr(module, "worker_count", lambda config, files, batches: 2)
+    pooled = module.build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "pooled"), batch_size=1)
+    monkeypatch.setattr(module, "worker_count", lambda config, files, batches: 1)
+    inline = module.build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "inline"), batch_size=1)
+    assert _read(tmp_path / "pooled") == _read(tmp_path / "inline")
+    assert pooled.stats["repair"] == inline.stats["repair"] and pooled.stats["cache"] == {"hits": 0, "misses": 5}

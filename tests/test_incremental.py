@@ -122,3 +122,20 @@ def test_entries_newer_than_the_saved_index_take_their_samples_from_the_cache(se
 def test_a_change_of_settings_or_pipeline_starts_a_fresh_cache(tmp_path: Path) -> None:
     assert cache_path(tmp_path, Config()) == cache_path(tmp_path, Config(batch_size=7))
     assert cache_path(tmp_path, Config()) != cache_path(tmp_path, Config(decode=DecodeConfig(min_document_chars=5)))
+
+
+def test_worker_processes_give_what_one_process_gives(seed_raw: Path, tmp_path: Path) -> None:
+    from commclean.discover import discover
+    from commclean.pipeline import Workspace, process_files
+
+    files = discover(seed_raw).files
+    inline = process_files(files, Config(batch_size=2, workers=1), Workspace())
+    pooled = process_files(files, Config(batch_size=2, workers=2, min_files_for_workers=0), Workspace())
+    assert [_described(b.documents()) for b in pooled] == [_described(b.documents()) for b in inline]
+    assert [b.stats for b in pooled] == [b.stats for b in inline]
+    assert sum(len(b.items) for b in pooled) == 5
+
+
+def _described(docs: list) -> list[tuple]:
+    return [(d.raw, d.text, d.repairs, d.is_truncated, d.metadata, d.unknown_words, d.fingerprint.exact_key,
+             d.fingerprint.sequence, d.fingerprint.samples.tolist()) for d in docs]
