@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.utilities.annotations import quote
 
@@ -162,8 +167,10 @@ def _process(identified: list[Batch[Pending]], config: Config, workspace: Worksp
     the workers; each batch's results are saved while the next ones are processed."""
     work = [batch.work() for batch in identified if batch.items]
     if worker_count(config, sum(len(batch.items) for batch in work), len(work)) > 1:
-        futures = iter([process_task.submit(quote(batch), config) for batch in work])
-        done = (future.result() for future in futures)
+        with _workers_use_this_api():
+            futures = deque(process_task.submit(quote(batch), config) for batch in work)
+        # Each future let go of once read: it holds its result's pickled bytes as well.
+        done = (futures.popleft().result() for _ in range(len(futures)))
     else:
         done = (process_task(quote(batch), config) for batch in work)
     batches: list[Batch[SourceDoc]] = []
@@ -171,6 +178,23 @@ def _process(identified: list[Batch[Pending]], config: Config, workspace: Worksp
         batches.append(batch.joined(next(done) if batch.items else Batch(())))
         save_results_task(quote(batches[-1]), quote(workspace))
     return batches
+
+
+@contextmanager
+def _workers_use_this_api() -> Iterator[None]:
+    """Prefect's process pool gives its workers this process's settings and environment, but not
+    the address of the temporary API a run without a server starts (Prefect 3.8): each worker
+    would start one of its own, which costs seconds and a process, and records its task runs
+    where nobody looks. The address is in the environment only while tasks are submitted."""
+    context = FlowRunContext.get()
+    if os.environ.get("PREFECT_API_URL") or context is None or context.client is None:
+        yield
+        return
+    os.environ["PREFECT_API_URL"] = str(context.client.api_url)
+    try:
+        yield
+    finally:
+        del os.environ["PREFECT_API_URL"]
 
 
 if __name__ == "__main__":
