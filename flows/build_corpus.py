@@ -15,6 +15,7 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from commclean.collector import collector_paused
 from commclean.config import Config
 from commclean.discover import Discovery, discover
 from commclean.lock import run_lock
@@ -126,7 +127,7 @@ def build_corpus(
     stays in place."""
     config = Config() if batch_size is None else Config(batch_size=batch_size)
     raw, clean = str(Path(raw_dir).resolve()), str(Path(clean_dir).resolve())
-    with run_lock(clean, wait_seconds), validation_worker() as worker:
+    with run_lock(clean, wait_seconds), validation_worker() as worker, collector_paused():
         return _build(raw, clean, config, full, worker)
 
 

@@ -27,6 +27,7 @@ from commclean.carry import (
     load_published,
     write_arrow_copy,
 )
+from commclean.collector import collector_paused
 from commclean.config import Config
 from commclean.decode import decode_raw, read_raw
 from commclean.dedup import deduplicate_entries, fingerprint
@@ -478,7 +479,7 @@ def validate_tables(tables: Tables, config: Config, workspace: Workspace,
 def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False) -> RunSummary:
     """One whole run in this process, without Prefect: build, validate, publish (if valid), under
     the run lock. The Prefect flow runs the same stages as tasks; this is for library use."""
-    with run_lock(clean_dir), validation_worker() as worker:
+    with run_lock(clean_dir), validation_worker() as worker, collector_paused():
         built = build_candidate(raw_dir, config, clean_dir, full, keep_state=False)
         crash_point("built")
         stats = built.stats
