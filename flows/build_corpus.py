@@ -63,9 +63,12 @@ def discover_task(raw_dir: str) -> Discovery:
     return discover(raw_dir)
 
 
+# Task bodies that walk every file pause the cyclic collector (see collector.py); the flow as a
+# whole does not: Prefect's own records make cycles, which piled up to a gigabyte at 100k files.
 @task(name="identify files (read only what changed)", **_TASK)
 def identify_task(files: tuple[FoundFile, ...], config: Config, workspace: Workspace) -> list[Batch[Pending]]:
-    return [identify_batch(batch, config, workspace) for batch in batches_of(files, config.batch_size)]
+    with collector_paused():
+        return [identify_batch(batch, config, workspace) for batch in batches_of(files, config.batch_size)]
 
 
 @task(name="decode, repair and analyse new files", **_TASK)
@@ -81,20 +84,23 @@ def save_results_task(batch: Batch[SourceDoc], workspace: Workspace) -> int:
 @task(name="deduplicate", **_TASK)
 def deduplicate_task(batches: list[Batch[SourceDoc]], config: Config, workspace: Workspace,
                      discovery: Discovery) -> Deduplicated:
-    found = deduplicate_files(batches, config, workspace)
-    save_state(discovery, found, workspace)
+    with collector_paused():
+        found = deduplicate_files(batches, config, workspace)
+        save_state(discovery, found, workspace)
     return found
 
 
 @task(name="choose canonical texts and fuse metadata", **_TASK)
 def assemble_task(batches: list[Batch[SourceDoc]], found: Deduplicated, discovery: Discovery,
                   workspace: Workspace, stats: Stats) -> Candidate:
-    return assemble_candidate(batches, found, discovery, workspace, stats)
+    with collector_paused():
+        return assemble_candidate(batches, found, discovery, workspace, stats)
 
 
 @task(name="build the output tables", **_TASK)
 def tables_task(candidate: Candidate, workspace: Workspace) -> Tables:
-    return output_tables(candidate, workspace)
+    with collector_paused():
+        return output_tables(candidate, workspace)
 
 
 @task(name="validate with Great Expectations (and stage the snapshot meanwhile)", **_TASK)
@@ -127,7 +133,7 @@ def build_corpus(
     stays in place."""
     config = Config() if batch_size is None else Config(batch_size=batch_size)
     raw, clean = str(Path(raw_dir).resolve()), str(Path(clean_dir).resolve())
-    with run_lock(clean, wait_seconds), validation_worker() as worker, collector_paused():
+    with run_lock(clean, wait_seconds), validation_worker() as worker:
         return _build(raw, clean, config, full, worker)
 
 
