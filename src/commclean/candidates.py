@@ -88,7 +88,7 @@ class SampleIndex:
         self.candidates |= self._chosen(first, second, shared, config)
         # A sample crossing the boilerplate limit changes the count of every pair of older texts
         # holding it: those pairs are counted again from scratch.
-        self._recount_across_limit(touched[0], new_values, first_new, texts, config)
+        self._recount_across_limit(touched[0], new_values, first_new, config)
 
     def _pairs_with_new(self, new_values: np.ndarray, first_new: int,
                         config: DedupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -101,7 +101,7 @@ class SampleIndex:
         return first[with_new], second[with_new], shared[with_new]
 
     def _recount_across_limit(self, removed_values: np.ndarray, new_values: np.ndarray, first_new: int,
-                              texts: Mapping[str, np.ndarray], config: DedupConfig) -> None:
+                              config: DedupConfig) -> None:
         touched = np.unique(np.concatenate([removed_values, new_values]))
         start = np.searchsorted(self.values, touched, side="left")
         end = np.searchsorted(self.values, touched, side="right")

@@ -41,6 +41,7 @@ from commclean.records import (
     Cluster,
     ContentEntry,
     Decoded,
+    Fingerprint,
     FoundFile,
     Quarantined,
     RawFile,
@@ -332,18 +333,17 @@ class Texts:
         return {f.raw.path: self._in_memory.get(f.raw.path) or restored[f.raw.path] for f in files}  # type: ignore[misc]
 
     def sequences(self, keys: Collection[str]) -> dict[str, str]:
-        found = {d.fingerprint.exact_key: d.fingerprint.sequence for d in self._in_memory.values() if d.fingerprint}
-        missing = {key: self._sha_of_key[key] for key in keys if key not in found}
-        results = self._from_cache(set(missing.values()))
-        found.update({key: results[sha].fingerprint.sequence for key, sha in missing.items()})  # type: ignore[union-attr]
-        return found
+        return {key: print_.sequence for key, print_ in self._fingerprints(keys).items()}
 
     def samples(self, keys: Collection[str]) -> dict[str, np.ndarray]:
-        found = {d.fingerprint.exact_key: d.fingerprint.samples for d in self._in_memory.values() if d.fingerprint}
-        missing = {key: self._sha_of_key[key] for key in keys if key not in found}
+        return {key: print_.samples for key, print_ in self._fingerprints(keys).items()}
+
+    def _fingerprints(self, keys: Collection[str]) -> dict[str, Fingerprint]:
+        in_memory = {d.fingerprint.exact_key: d.fingerprint for d in self._in_memory.values() if d.fingerprint}
+        missing = {key: self._sha_of_key[key] for key in keys if key not in in_memory}
         results = self._from_cache(set(missing.values()))
-        found.update({key: results[sha].fingerprint.samples for key, sha in missing.items()})  # type: ignore[union-attr]
-        return {key: found[key] for key in keys}
+        found = {key: results[sha].fingerprint for key, sha in missing.items()}
+        return {key: in_memory.get(key) or found[key] for key in keys}  # type: ignore[misc]
 
     def _from_cache(self, hashes: set[str]) -> dict[str, CachedResult]:
         if not hashes:
@@ -362,6 +362,7 @@ class Deduplicated:
     quarantined: tuple[SeenFile, ...]
     clusters: tuple[Cluster, ...]
     stats: Stats
+    texts: Texts  # where assembly finds the texts of the documents it builds
 
 
 def deduplicate_files(batches: Sequence[Batch[SourceDoc]], config: Config, workspace: Workspace) -> Deduplicated:
@@ -374,7 +375,7 @@ def deduplicate_files(batches: Sequence[Batch[SourceDoc]], config: Config, works
         documents, config.dedup, stats, texts.sequences,
         workspace.state.verdicts, workspace.state.index)
     quarantined = tuple(f for f in files if f.content.quarantine_reason is not None)
-    return Deduplicated(documents, quarantined, tuple(clusters), stats)
+    return Deduplicated(documents, quarantined, tuple(clusters), stats, texts)
 
 
 def _with_samples(documents: tuple[SeenFile, ...], index: SampleIndex | None, texts: Texts) -> tuple[SeenFile, ...]:
@@ -401,11 +402,9 @@ def save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) 
     workspace.state.save(workspace.state_dir, stamps, [f.content for f in files.values()])
 
 
-def assemble_candidate(batches: Sequence[Batch[SourceDoc]], found: Deduplicated, discovery: Discovery,
-                       workspace: Workspace, stats: Stats) -> Candidate:
-    texts = Texts(batches, found.documents, workspace)
+def assemble_candidate(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats) -> Candidate:
     signatures = workspace.published.signatures if workspace.published else {}
-    candidate = assemble(found.documents, found.quarantined, found.clusters, texts.documents, signatures,
+    candidate = assemble(found.documents, found.quarantined, found.clusters, found.texts.documents, signatures,
                          discovery.skipped, stats)
     check_ledger(candidate, [f.path for f in discovery.files])
     return candidate
@@ -451,7 +450,7 @@ def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path |
         found = deduplicate_files(batches, config, workspace)
     stats = Stats.merged([b.stats for b in batches] + [found.stats, timings])
     with stats.timed("assemble"):
-        candidate = assemble_candidate(batches, found, discovery, workspace, stats)
+        candidate = assemble_candidate(found, discovery, workspace, stats)
     built = Built(candidate, discovery, stats, workspace, found)
     if keep_state:
         stats.merge(built.save_state())
