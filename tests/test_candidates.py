@@ -3,13 +3,18 @@ pairs a fresh index of the same texts finds: incremental runs see the pairs a fu
 
 from __future__ import annotations
 
+import math
 import os
+import tempfile
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from commclean import candidates
 from commclean.candidates import SampleIndex
 from commclean.config import DedupConfig
 
@@ -20,20 +25,32 @@ NO_SAMPLES = np.empty(0, dtype=np.uint64)
 texts = st.dictionaries(st.text("abcdefgh", min_size=1, max_size=2), samples, max_size=8)
 
 
+# Whether the added part is merged into the bulk after every update, never, or as configured.
+MERGE_SHARES = {"as configured": (1 / 8, 1 / 4), "always": (0.0, 0.0), "never": (math.inf, math.inf)}
+
+
+@pytest.mark.parametrize("merging", MERGE_SHARES)
 @settings(max_examples=int(os.environ.get("COMMCLEAN_FUZZ_EXAMPLES", 300)), deadline=None)
-@given(st.lists(texts, min_size=1, max_size=5))
-def test_updating_gives_the_pairs_of_a_fresh_build(states: list[dict[str, np.ndarray]]) -> None:
+@given(states=st.lists(st.tuples(texts, st.booleans()), min_size=1, max_size=5))
+def test_updating_gives_the_pairs_of_a_fresh_build(merging: str, states: list[tuple[dict[str, np.ndarray], bool]]) -> None:
     first_seen: dict[str, np.ndarray] = {}
-    for state in states:  # the same key always means the same text, as an exact key does
+    for state, _ in states:  # the same key always means the same text, as an exact key does
         for key, value in state.items():
             first_seen.setdefault(key, value)
-    index = SampleIndex.build({key: first_seen[key] for key in states[0]}, CONFIG)
-    for state in states[1:]:
-        now = {key: first_seen[key] for key in state}
-        indexed = {key for key in index.keys if key}
-        # A run knows only the samples of texts new to it; the index has the others'.
-        index.update({key: NO_SAMPLES if key in indexed else value for key, value in now.items()}, CONFIG)
-        assert index.pairs() == SampleIndex.build(now, CONFIG).pairs()
+    added, dead = MERGE_SHARES[merging]
+    with (mock.patch.object(candidates, "_ADDED_SHARE_BEFORE_MERGE", added),
+          mock.patch.object(candidates, "_DEAD_SHARE_BEFORE_MERGE", dead),
+          tempfile.TemporaryDirectory() as folder):
+        index = SampleIndex.build({key: first_seen[key] for key in states[0][0]}, CONFIG)
+        for state, reload in states[1:]:
+            if reload:  # as the next run finds it: the bulk mapped read-only from its file
+                index.save(Path(folder) / "index.pickle")
+                index = SampleIndex.load(Path(folder) / "index.pickle")
+            now = {key: first_seen[key] for key in state}
+            indexed = {key for key in index.keys if key}
+            # A run knows only the samples of texts new to it; the index has the others'.
+            index.update({key: NO_SAMPLES if key in indexed else value for key, value in now.items()}, CONFIG)
+            assert index.pairs() == SampleIndex.build(now, CONFIG).pairs()
 
 
 def test_pairs_share_enough_samples_held_by_few_texts() -> None:
@@ -54,3 +71,22 @@ def test_the_index_survives_a_save_and_load(tmp_path: Path) -> None:
     loaded = SampleIndex.load(tmp_path / "index.pickle")
     loaded.update({**texts, "c": np.arange(2, 8, dtype=np.uint64)}, CONFIG)
     assert loaded.pairs() == SampleIndex.build({**texts, "c": np.arange(2, 8, dtype=np.uint64)}, CONFIG).pairs()
+
+
+def test_a_save_rewrites_the_bulk_only_when_it_changed(tmp_path: Path) -> None:
+    texts = {f"t{n}": np.arange(n, n + 40, dtype=np.uint64) for n in range(40)}
+    SampleIndex.build(texts, CONFIG).save(tmp_path / "index.pickle")
+    bulk = sorted(tmp_path.glob("index-bulk-*.npy"))
+    written = [p.stat().st_mtime_ns for p in bulk]
+    loaded = SampleIndex.load(tmp_path / "index.pickle")
+    loaded.update({**{key: NO_SAMPLES for key in texts}, "new": np.arange(5, 45, dtype=np.uint64)}, CONFIG)
+    loaded.save(tmp_path / "index.pickle")
+    assert sorted(tmp_path.glob("index-bulk-*.npy")) == bulk  # one added text: only the pickle changed
+    assert [p.stat().st_mtime_ns for p in bulk] == written
+    merged = SampleIndex.load(tmp_path / "index.pickle")
+    merged.update({key: NO_SAMPLES for key in ("t0", "t1", "new")}, CONFIG)  # most texts gone
+    merged.save(tmp_path / "index.pickle")
+    now = sorted(tmp_path.glob("index-bulk-*.npy"))
+    assert len(now) == 2 and now != bulk  # a new bulk, and the old one deleted
+    assert SampleIndex.load(tmp_path / "index.pickle").pairs() == SampleIndex.build(
+        {key: texts.get(key, np.arange(5, 45, dtype=np.uint64)) for key in ("t0", "t1", "new")}, CONFIG).pairs()

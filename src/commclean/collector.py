@@ -19,5 +19,15 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        _age_survivors()
         if was_enabled:
             gc.enable()
+
+
+def _age_survivors() -> None:
+    """Count everything the paused run allocated as old. Otherwise they all still sit in the
+    youngest generation, and the first allocation after the collector resumes walks the lot
+    (0.3 s at 100k files); moved to the oldest generation (freeze, then unfreeze: two list
+    splices), they are looked at only when that generation's own turn comes."""
+    gc.freeze()
+    gc.unfreeze()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -421,25 +421,23 @@ class Built:
     stats: Stats
     workspace: Workspace
     found: Deduplicated
+    saving: Future[Stats] | None = None  # the run state being saved meanwhile (see build_candidate)
 
-    def save_state(self) -> Stats:
-        """Keep what this run learned for the next one; the step's timing."""
-        stats = Stats()
-        with stats.timed("save run state"):
-            save_state(self.discovery, self.found, self.workspace)
-        return stats
+    def state_saved(self) -> Stats:
+        """Wait until the run state is kept for the next run; the step's timing."""
+        return self.saving.result() if self.saving is not None else Stats()
 
 
 def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path | None = None,
-                    full: bool = False, keep_state: bool = True) -> Built:
+                    full: bool = False, background: Executor | None = None) -> Built:
     """The whole pipeline up to validation, in one process: for library use and tests. With a
-    clean folder, what earlier runs learned there is reused (unless `full`) and, with
-    `keep_state`, this run's results are kept for the next (else the caller calls
-    Built.save_state). The run state is read while raw/ is walked: that is mostly waiting on
-    the file system, so a thread overlaps it well."""
+    clean folder, what earlier runs learned there is reused (unless `full`) and this run's
+    results are kept for the next, in `background` (then Built.state_saved waits for it) while
+    assembly and validation go on. The run state is read while raw/ is walked: that is mostly
+    waiting on the file system, so a thread overlaps it well."""
     timings = Stats()
-    with ThreadPoolExecutor(1) as background:
-        opening = background.submit(open_workspace, clean_dir, config, full)
+    with ThreadPoolExecutor(1) as opener:
+        opening = opener.submit(open_workspace, clean_dir, config, full)
         with timings.timed("discover"):
             discovery = discover(raw_dir)
         with timings.timed("open workspace (beyond discover)"):
@@ -448,13 +446,19 @@ def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path |
         batches = process_files(discovery.files, config, workspace)
     with timings.timed("deduplicate"):
         found = deduplicate_files(batches, config, workspace)
-    stats = Stats.merged([b.stats for b in batches] + [found.stats, timings])
+    save = partial(_timed_save_state, discovery, found, workspace)
+    saving = background.submit(save) if background is not None else None
+    stats = Stats.merged([b.stats for b in batches] + [found.stats, timings] + ([] if saving else [save()]))
     with stats.timed("assemble"):
         candidate = assemble_candidate(found, discovery, workspace, stats)
-    built = Built(candidate, discovery, stats, workspace, found)
-    if keep_state:
-        stats.merge(built.save_state())
-    return built
+    return Built(candidate, discovery, stats, workspace, found, saving)
+
+
+def _timed_save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) -> Stats:
+    stats = Stats()
+    with stats.timed("save run state"):
+        save_state(discovery, found, workspace)
+    return stats
 
 
 def output_tables(candidate: Candidate, workspace: Workspace) -> Tables:
@@ -478,18 +482,17 @@ def validate_tables(tables: Tables, config: Config, workspace: Workspace,
 def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False) -> RunSummary:
     """One whole run in this process, without Prefect: build, validate, publish (if valid), under
     the run lock. The Prefect flow runs the same stages as tasks; this is for library use."""
-    with run_lock(clean_dir), validation_worker() as worker, collector_paused():
-        built = build_candidate(raw_dir, config, clean_dir, full, keep_state=False)
+    with run_lock(clean_dir), validation_worker() as worker, collector_paused(), ThreadPoolExecutor(1) as saver:
+        # The run state is saved while the candidate is assembled and validated (in its helper)
+        # and the snapshot is written by Arrow: the saving mostly waits on writes.
+        built = build_candidate(raw_dir, config, clean_dir, full, background=saver)
         crash_point("built")
         stats = built.stats
         with stats.timed("output tables"):
             tables = output_tables(built.candidate, built.workspace)
-        # The run state is saved while validation runs in its helper and the snapshot is written
-        # by Arrow: both leave this process's interpreter free.
-        with stats.timed("validate (and stage)"), ThreadPoolExecutor(1) as background:
-            saving = background.submit(built.save_state)
+        with stats.timed("validate (and stage)"):
             checked = validate_and_stage(tables, config, built.workspace, worker, clean_dir)
-        stats.merge(saving.result())
+        stats.merge(built.state_saved())
         report = checked.report
         if not report.success:
             discard_checked(checked)
