@@ -8,11 +8,13 @@ import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
+from commclean import carry
 from commclean.cache import cache_path
 from commclean.config import Config, DecodeConfig
 from commclean.pipeline import run_pipeline
-from commclean.publish import rollback
+from commclean.publish import current_version, rollback
 
 from conftest import PROJECT
 from noise import truncate
@@ -117,6 +119,35 @@ def test_entries_newer_than_the_saved_index_take_their_samples_from_the_cache(se
     assert stats["cache"]["misses"] == 1
     assert tables == _rebuilt(seed_raw, tmp_path)
     assert next(r for r in tables[1] if r["path"] == "second cut.txt")["status"] == "duplicate"
+
+
+def test_carried_rows_stay_right_as_runs_add_segments_and_merge_them(seed_raw: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each run keeps the rows it built in a segment of their own; past MAX_SEGMENTS the corpus is
+    # written whole again. Every run in between must still publish exactly the full rebuild.
+    monkeypatch.setattr(carry, "MAX_SEGMENTS", 3)
+    clean = tmp_path / "clean"
+    _run(seed_raw, clean)
+    changes = [
+        lambda: shutil.copy(GOLD[4], seed_raw / "a.txt"),
+        lambda: shutil.copy(GOLD[5], seed_raw / "b.txt"),
+        lambda: (seed_raw / "001_7c02e8161f4096aa.txt").unlink(),  # its document passes to 003
+        lambda: (seed_raw / "a cut.txt").write_text(truncate(GOLD[4].read_text(), 0.5)),
+        lambda: shutil.copy(GOLD[6], seed_raw / "c.txt"),
+        lambda: (seed_raw / "b.txt").unlink(),
+    ]
+    state = next((clean / "cache").glob("state-*"))
+    counts = []
+    for change in changes:
+        change()
+        tables, stats = _run(seed_raw, clean)
+        assert stats["assemble"]["documents carried unchanged"] >= 3
+        assert tables == _rebuilt(seed_raw, tmp_path)
+        segments = {p.name for p in state.glob("corpus-*.arrow")}
+        counts.append(len(segments))
+        assert [p.name for p in state.glob("carry-v*.arrow")] == [f"carry-v{current_version(clean)}.arrow"]
+        assert not list(state.glob(".*candidate*"))
+    assert counts == [2, 3, 1, 2, 3, 1]  # a segment a run, merged into one when a fourth was due
 
 
 def test_a_change_of_settings_or_pipeline_starts_a_fresh_cache(tmp_path: Path) -> None:

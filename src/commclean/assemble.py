@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
@@ -102,25 +103,33 @@ def signature(members: Sequence[tuple[SeenFile, Membership]]) -> Signature:
     return tuple((f.raw.path, f.raw.sha256, m.reason, f.content.is_truncated or m.cut_off) for f, m in members)
 
 
+def signature_digest(signature: Signature) -> bytes:
+    """A signature in 16 bytes, the same in every process (unlike hash()): what the next run
+    compares, without reading the published ledger back."""
+    return hashlib.blake2b(repr(signature).encode(), digest_size=16).digest()
+
+
 def assemble(
     documents: Sequence[SeenFile],
     quarantined: Sequence[SeenFile],
     clusters: Sequence[Cluster],
     load: DocLoader,
-    published: Mapping[str, Signature],
+    published: Mapping[str, bytes],
     skipped: Sequence[SkippedFile],
     stats: Stats,
 ) -> Candidate:
-    """One corpus row per cluster and one ledger row per file. A cluster whose signature is the
-    one `published` holds for its doc_id is carried over as it is; only the others load their
-    copies' texts and are built."""
+    """One corpus row per cluster and one ledger row per file. A cluster whose signature digest
+    is the one `published` holds for its doc_id is carried over as it is; only the others load
+    their copies' texts and are built."""
     carried: list[str] = []
+    digests: dict[str, bytes] = {}
     to_build: list[tuple[str, list[tuple[SeenFile, Membership]]]] = []
     sources: list[SourceRow] = []
     for found in clusters:
         members = [(documents[m.index], m) for m in found.members]
         doc_id = members[0][0].content.doc_id
-        if published.get(doc_id) == signature(members):
+        digests[doc_id] = signature_digest(signature(members))
+        if published.get(doc_id) == digests[doc_id]:
             carried.append(doc_id)
         else:
             to_build.append((doc_id, members))
@@ -139,7 +148,7 @@ def assemble(
     stats.update("assemble", "documents carried unchanged", len(carried))
     for status, count in Counter(row.status for row in sources).items():
         stats.update("sources", f"status:{status}", count)
-    return Candidate(tuple(corpus), tuple(sources), tuple(skipped), tuple(sorted(carried)))
+    return Candidate(tuple(corpus), tuple(sources), tuple(skipped), tuple(sorted(carried)), digests)
 
 
 def _corpus_row(doc_id: str, members: Sequence[SourceDoc], head: Membership) -> CorpusRow:

@@ -1,60 +1,159 @@
-"""The published snapshot as the next run sees it: each document's signature (which copies, how
-they belong), so that rows the run would build identically are taken from it unchanged."""
+"""The published snapshot as the next run sees it: a digest of each document's signature (which
+copies, how they belong), so that rows the run would build identically are taken from it
+unchanged, and those rows as uncompressed Arrow beside the run state, kept in segments so that
+a run writes only the rows it built."""
 
 from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
-from commclean.assemble import Signature
+from commclean.assemble import Signature, signature_digest
 from commclean.config import PIPELINE_VERSION
 from commclean.publish import CORPUS_FILE, CURRENT_LINK, MANIFEST_FILE, SOURCES_FILE
-from commclean.schema import CORPUS_SCHEMA
+from commclean.schema import CORPUS_SCHEMA, Tables
+
+# Each run adds a segment of the rows it built; past this many segments, or once the segments
+# hold as many rows no snapshot needs any more as rows it does, the corpus is written whole
+# into one segment again (what every run did before: 400 MB at 100k documents).
+MAX_SEGMENTS = 16
+# Where each row of a snapshot's corpus lives, in the corpus's order, with its signature digest.
+_ROWS = pa.schema([("doc_id", pa.string()), ("signature", pa.binary(16)),
+                   ("segment", pa.dictionary(pa.int32(), pa.string())), ("row", pa.int32())])
+_CANDIDATE = ".carry-candidate-{pid}.arrow"
+
+
+@dataclass(frozen=True)
+class CarriedRows:
+    """A snapshot's corpus rows as segments beside the run state: for each row, in doc_id order,
+    the segment file that holds it and its row there."""
+
+    folder: Path
+    segment_names: tuple[str, ...]
+    segment: np.ndarray  # int32, index into segment_names
+    row: np.ndarray  # int32
+
+    def corpus(self) -> pa.Table:
+        """The corpus, memory-mapped: slices of the segments, no row copied."""
+        segments = [feather.read_table(self.folder / name, memory_map=True) for name in self.segment_names]
+        if not len(self.row):
+            return CORPUS_SCHEMA.empty_table()
+        # A run of rows consecutive in one segment is one slice.
+        breaks = np.flatnonzero((np.diff(self.segment) != 0) | (np.diff(self.row) != 1)) + 1
+        starts = np.r_[0, breaks]
+        lengths = np.diff(np.r_[starts, len(self.row)])
+        return pa.concat_tables([segments[self.segment[s]].slice(self.row[s], n)
+                                 for s, n in zip(starts.tolist(), lengths.tolist())])
+
+    def rows_held(self) -> int:
+        return sum(feather.read_table(self.folder / name, memory_map=True).num_rows for name in self.segment_names)
 
 
 @dataclass(frozen=True)
 class PublishedSnapshot:
     folder: Path
     version: int
-    signatures: dict[str, Signature]  # doc_id -> its copies as the snapshot's ledger states them
+    signatures: dict[str, bytes]  # doc_id -> digest of its copies as the snapshot's ledger states them
     suites_sha256: str | None  # the expectation suites its rows were validated with
-    copy: Path | None = None  # an uncompressed Arrow copy of its corpus (see keep_arrow_copy)
+    rows: CarriedRows | None = None  # its corpus beside the run state, if this code kept it there
 
     def corpus(self) -> pa.Table:
-        """The snapshot's corpus table, memory-mapped from the Arrow copy when there is one."""
-        if self.copy is not None and self.copy.exists():
-            return feather.read_table(self.copy, memory_map=True)
+        """The snapshot's corpus table, memory-mapped from the run state when it is there; else
+        from its Parquet file (seconds at 100k documents)."""
+        if self.rows is not None:
+            return self.rows.corpus()
         table = pq.read_table(self.folder / CORPUS_FILE)
         return pa.Table.from_arrays(table.select(CORPUS_SCHEMA.names).columns, schema=CORPUS_SCHEMA)
 
 
-def write_arrow_copy(corpus: pa.Table, folder: Path) -> Path:
-    """Write a candidate corpus as uncompressed Arrow beside the run state (see keep_arrow_copy)."""
+@dataclass(frozen=True)
+class CandidateRows:
+    """A candidate's rows as the next run will carry them from (see write_carried_rows)."""
+
+    map_file: Path
+    new_segment: Path | None
+    segment_name: str  # what the new segment is kept as
+
+
+def write_carried_rows(tables: Tables, previous: CarriedRows | None, folder: Path) -> CandidateRows:
+    """Write what the next run carries from, should this candidate be published: a new segment
+    with the rows this run built (or, when the segments are due to be merged, the whole corpus),
+    and where every row is. Nothing a published snapshot needs is touched."""
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(".corpus-candidate-*.arrow"):  # left by a killed run (runs hold the lock)
-        stale.unlink(missing_ok=True)
-    path = folder / f".corpus-candidate-{os.getpid()}.arrow"
-    feather.write_feather(corpus, path, compression="uncompressed")
-    return path
+    for stale in (*folder.glob(".carry-candidate-*.arrow"), *folder.glob(".segment-candidate-*.arrow")):
+        stale.unlink(missing_ok=True)  # left by a killed run (runs hold the lock)
+    whole = previous is None or tables.origins is None or _merge_due(previous, tables)
+    rows = tables.corpus if whole else tables.built
+    token = uuid.uuid4().hex
+    name = f"corpus-{token}.arrow"  # the name it is kept under once published
+    segment = folder / f".segment-candidate-{os.getpid()}-{token}.arrow"
+    if whole or rows.num_rows:
+        feather.write_feather(rows, segment, compression="uncompressed")
+    if whole:
+        names, where, at = [name], np.zeros(rows.num_rows, np.int32), np.arange(rows.num_rows)
+    else:
+        assert previous is not None and tables.origins is not None
+        names = [*previous.segment_names, name]
+        old, row = tables.origins.from_previous, tables.origins.rows
+        where = np.where(old, previous.segment[np.where(old, row, 0)], len(names) - 1)
+        at = np.where(old, previous.row[np.where(old, row, 0)], row)
+    used = sorted(set(where.tolist()))
+    renumber = np.zeros(len(names), np.int32)
+    renumber[used] = np.arange(len(used), dtype=np.int32)
+    table = pa.Table.from_arrays([
+        tables.corpus.column("doc_id"),
+        pa.array(tables.signatures, pa.binary(16)),
+        pa.DictionaryArray.from_arrays(pa.array(renumber[where], pa.int32()), pa.array([names[i] for i in used])),
+        pa.array(at, pa.int32()),
+    ], schema=_ROWS)
+    map_file = folder / _CANDIDATE.format(pid=os.getpid())
+    feather.write_feather(table, map_file, compression="uncompressed")
+    return CandidateRows(map_file, segment if segment.exists() else None, name)
 
 
-def keep_arrow_copy(written: Path, version: int, folder: Path) -> None:
-    """Keep the corpus just published, as written by write_arrow_copy: the next run maps it in
-    no time, where decompressing the Parquet file takes seconds at 100k documents."""
-    written.replace(folder / _copy_name(version))
-    for older in folder.glob("corpus-v*.arrow"):
-        if older.name != _copy_name(version):
+def _merge_due(previous: CarriedRows, tables: Tables) -> bool:
+    live = tables.corpus.num_rows
+    return len(previous.segment_names) + 1 > MAX_SEGMENTS or previous.rows_held() + tables.built.num_rows > 2 * live
+
+
+def keep_carried_rows(candidate: CandidateRows, version: int, folder: Path) -> None:
+    """Keep the rows of the snapshot just published under its version, then delete what no
+    snapshot's rows need any more (a crash in between leaves files the next publish deletes)."""
+    if candidate.new_segment is not None:
+        candidate.new_segment.replace(folder / candidate.segment_name)
+    candidate.map_file.replace(folder / _map_name(version))
+    needed = set(_read_map(folder / _map_name(version)).column("segment").combine_chunks().dictionary.to_pylist())
+    for older in folder.glob("carry-v*.arrow"):
+        if older.name != _map_name(version):
             older.unlink(missing_ok=True)
+    for segment in folder.glob("corpus-*.arrow"):  # corpus-v<N>.arrow: whole copies kept by older code
+        if segment.name not in needed:
+            segment.unlink(missing_ok=True)
 
 
-def _copy_name(version: int) -> str:
-    return f"corpus-v{version}.arrow"
+def discard_carried_rows(candidate: CandidateRows) -> None:
+    candidate.map_file.unlink(missing_ok=True)
+    if candidate.new_segment is not None:
+        candidate.new_segment.unlink(missing_ok=True)
+
+
+def _map_name(version: int) -> str:
+    return f"carry-v{version}.arrow"
+
+
+def _read_map(path: Path) -> pa.Table:
+    table = feather.read_table(path, memory_map=False)
+    if not table.schema.equals(_ROWS):
+        raise ValueError(f"{path.name}: unexpected schema")
+    return table
 
 
 def load_published(clean_dir: str | Path, settings_key: str, state_dir: Path | None = None) -> PublishedSnapshot | None:
@@ -67,15 +166,38 @@ def load_published(clean_dir: str | Path, settings_key: str, state_dir: Path | N
         return None
     if manifest.get("pipeline_version") != PIPELINE_VERSION or manifest.get("settings_key") != settings_key:
         return None
-    folder = folder.resolve()
+    version = int(manifest["version"])
+    suites = manifest.get("validation", {}).get("suites_sha256")
+    rows = _carried_rows(state_dir, version) if state_dir else None
+    if rows is not None:
+        return PublishedSnapshot(folder.resolve(), version, rows[1], suites, rows[0])
+    return PublishedSnapshot(folder.resolve(), version, _signatures_from_parquet(folder.resolve()), suites)
+
+
+def _carried_rows(folder: Path, version: int) -> tuple[CarriedRows, dict[str, bytes]] | None:
+    """The rows kept for this version and their digests, if they are all there."""
+    try:
+        table = _read_map(folder / _map_name(version))
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    segment = table.column("segment").combine_chunks()
+    names = tuple(segment.dictionary.to_pylist())
+    if not all((folder / name).is_file() for name in names):
+        return None
+    rows = CarriedRows(folder, names, segment.indices.to_numpy(zero_copy_only=False).astype(np.int32),
+                       table.column("row").to_numpy().astype(np.int32))
+    return rows, dict(zip(table.column("doc_id").to_pylist(), table.column("signature").to_pylist()))
+
+
+def _signatures_from_parquet(folder: Path) -> dict[str, bytes]:
+    """Each document's signature digest, from the snapshot's own files (its rows were not kept
+    beside the run state: older code, a rollback, a deleted cache)."""
     sources = pq.read_table(folder / SOURCES_FILE, columns=["path", "sha256", "reason", "is_truncated"])
     ledger = {path: (path, sha, reason, truncated)
               for path, sha, reason, truncated in zip(*(c.to_pylist() for c in sources.columns))}
     corpus = pq.read_table(folder / CORPUS_FILE, columns=["doc_id", "source_paths"])
-    signatures = {
+    signatures: dict[str, Signature] = {
         doc_id: tuple(ledger[path] for path in paths)
         for doc_id, paths in zip(corpus.column("doc_id").to_pylist(), corpus.column("source_paths").to_pylist())
     }
-    version = int(manifest["version"])
-    copy = state_dir / _copy_name(version) if state_dir else None
-    return PublishedSnapshot(folder, version, signatures, manifest.get("validation", {}).get("suites_sha256"), copy)
+    return {doc_id: signature_digest(sig) for doc_id, sig in signatures.items()}

@@ -22,10 +22,12 @@ from commclean.cache import (
 )
 from commclean.candidates import SampleIndex
 from commclean.carry import (
+    CandidateRows,
     PublishedSnapshot,
-    keep_arrow_copy,
+    discard_carried_rows,
+    keep_carried_rows,
     load_published,
-    write_arrow_copy,
+    write_carried_rows,
 )
 from commclean.collector import collector_paused
 from commclean.config import Config
@@ -505,21 +507,23 @@ def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, ful
 
 @dataclass(frozen=True)
 class Checked:
-    """A validated candidate, its snapshot staged, and its corpus as Arrow for the next run."""
+    """A validated candidate, its snapshot staged, and its rows as the next run carries them."""
 
     report: ValidationReport
     staged: Staged
-    arrow_copy: Path | None
+    carried_rows: CandidateRows | None
 
 
 def validate_and_stage(tables: Tables, config: Config, workspace: Workspace, worker: ValidationWorker | None,
                        clean_dir: str | Path) -> Checked:
-    """Validate the candidate while its snapshot is written to a staging folder (and its Arrow
-    copy beside the run state), so that a passing validation only has to move them where they
-    belong; a failing one discards them."""
+    """Validate the candidate while its snapshot is written to a staging folder (and its rows,
+    as the next run carries them, beside the run state), so that a passing validation only has
+    to move them where they belong; a failing one discards them."""
+    previous = workspace.published.rows if workspace.published else None
     with ThreadPoolExecutor(2) as background:
         pending = background.submit(stage, tables.corpus, tables.sources, clean_dir)
-        copying = background.submit(write_arrow_copy, tables.corpus, workspace.state_dir) if workspace.state_dir else None
+        copying = (background.submit(write_carried_rows, tables, previous, workspace.state_dir)
+                   if workspace.state_dir else None)
         try:
             report = validate_tables(tables, config, workspace, worker)
         finally:
@@ -530,13 +534,13 @@ def validate_and_stage(tables: Tables, config: Config, workspace: Workspace, wor
 
 def discard_checked(checked: Checked) -> None:
     discard(checked.staged)
-    if checked.arrow_copy is not None:
-        checked.arrow_copy.unlink(missing_ok=True)
+    if checked.carried_rows is not None:
+        discard_carried_rows(checked.carried_rows)
 
 
 def commit_tables(checked: Checked, manifest: dict, config: Config, workspace: Workspace) -> int:
-    """Publish the staged snapshot, and keep the corpus as Arrow for the next run to carry from."""
+    """Publish the staged snapshot, and keep its rows for the next run to carry from."""
     version = commit(checked.staged, manifest, config.keep_snapshots).version
-    if workspace.state_dir is not None and checked.arrow_copy is not None:
-        keep_arrow_copy(checked.arrow_copy, version, workspace.state_dir)
+    if workspace.state_dir is not None and checked.carried_rows is not None:
+        keep_carried_rows(checked.carried_rows, version, workspace.state_dir)
     return version

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -238,6 +239,7 @@ class Candidate:
     # Documents whose copies are exactly as in the published snapshot: their rows are taken from
     # it unchanged rather than rebuilt (an incremental run touches only what changed).
     carried: tuple[str, ...] = ()
+    signatures: Mapping[str, bytes] = field(default_factory=dict)  # doc_id -> digest of its copies (see assemble)
 
     @property
     def document_count(self) -> int:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 
 from commclean.records import Candidate
@@ -84,21 +85,37 @@ SOURCES_SCHEMA = _schema(
 
 
 @dataclass(frozen=True)
+class RowOrigins:
+    """Where each row of a corpus table came from: the previous corpus or the rows built."""
+
+    from_previous: np.ndarray  # bool
+    rows: np.ndarray  # int64, the row in the table it came from
+
+
+@dataclass(frozen=True)
 class Tables:
     """The two output tables, built once from a candidate and then validated and published."""
 
     corpus: pa.Table
     sources: pa.Table
     built: pa.Table  # the corpus rows this run built (the others were carried from the snapshot)
+    signatures: list[bytes] = field(default_factory=list)  # each corpus row's signature digest
+    origins: RowOrigins | None = None  # None: every row was built
 
 
 def tables_for(candidate: Candidate, previous: pa.Table | None = None) -> Tables:
     """The rows built and the rows carried from the previous corpus (which must hold every
     carried id), in doc_id order as a full rebuild orders them."""
     built = corpus_table(candidate)
+    sources = sources_table(candidate)
     if not candidate.carried:
-        return Tables(built, sources_table(candidate), built)
-    return Tables(merge_rows(built, previous, candidate.carried), sources_table(candidate), built)
+        return Tables(built, sources, built, _digests(built, candidate))
+    corpus, origins = merge_rows(built, previous, candidate.carried)
+    return Tables(corpus, sources, built, _digests(corpus, candidate), origins)
+
+
+def _digests(corpus: pa.Table, candidate: Candidate) -> list[bytes]:
+    return [candidate.signatures[doc_id] for doc_id in corpus.column("doc_id").to_pylist()]
 
 
 def corpus_table(candidate: Candidate) -> pa.Table:
@@ -143,15 +160,17 @@ def sources_table(candidate: Candidate) -> pa.Table:
     )
 
 
-def merge_rows(built: pa.Table, previous: pa.Table, kept: Collection[str]) -> pa.Table:
+def merge_rows(built: pa.Table, previous: pa.Table, kept: Collection[str]) -> tuple[pa.Table, RowOrigins]:
     """The rows built this run and the `kept` rows of the previous corpus, in doc_id order (both
     tables are in it), made of slices of the two tables: no row is copied, so carrying 100k
-    documents costs what carrying their ids costs."""
+    documents costs what carrying their ids costs. Also where each row came from."""
     wanted = set(kept)
     order = sorted(
         [(doc_id, 0, row) for row, doc_id in enumerate(previous.column("doc_id").to_pylist()) if doc_id in wanted]
         + [(doc_id, 1, row) for row, doc_id in enumerate(built.column("doc_id").to_pylist())]
     )
+    origins = RowOrigins(np.array([source == 0 for _, source, _ in order], dtype=bool),
+                         np.array([row for _, _, row in order], dtype=np.int64))
     tables = (previous, built)
     pieces: list[pa.Table] = []
     start = 0
@@ -161,4 +180,4 @@ def merge_rows(built: pa.Table, previous: pa.Table, kept: Collection[str]) -> pa
             source, first = order[start][1], order[start][2]
             pieces.append(tables[source].slice(first, i - start))
             start = i
-    return pa.concat_tables(pieces) if pieces else built
+    return (pa.concat_tables(pieces) if pieces else built), origins
