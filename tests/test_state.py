@@ -8,7 +8,7 @@ import numpy as np
 
 from commclean.candidates import SampleIndex
 from commclean.config import DedupConfig
-from commclean.records import ContentEntry, RawFile
+from commclean.records import ContentEntry
 from commclean.state import RunState
 
 
@@ -17,8 +17,9 @@ def _entry(n: int) -> ContentEntry:
                         np.arange(n, n + 5, dtype=np.uint64))
 
 
-def _save(state: RunState, folder: Path, numbers: range) -> None:
-    files = [(RawFile(f"f{n}.txt", f"/raw/f{n}.txt", 100 * n, f"{n:064x}"), (100 * n, n, n, n)) for n in numbers]
+def _save(state: RunState, folder: Path, numbers: range, moved: int = 0) -> None:
+    files = [(f"f{n}.txt", (100 * n, n + moved, n, n), f"{n:064x}") for n in numbers]
+    state.verdicts = {**state.verdicts, **{(f"key-{n}", f"key-{n + 1}"): None for n in numbers}}
     entries = [_entry(n) for n in numbers]
     state.index = SampleIndex.build({e.exact_key: e.samples for e in entries}, DedupConfig())
     state.save(folder, files, entries)
@@ -34,22 +35,32 @@ def test_what_is_saved_loads_back_the_same_and_samples_only_in_the_index(tmp_pat
     assert loaded.known_sha256("f3.txt", (300, 3, 4, 3)) is None  # ctime moved: read it again
 
 
-def test_a_run_writes_only_its_new_entries_and_stale_ones_are_merged_away(tmp_path: Path) -> None:
+def test_a_run_writes_only_what_it_added_and_stale_rows_are_merged_away(tmp_path: Path) -> None:
     state = RunState()
     _save(state, tmp_path, range(1, 101))
     state = RunState.load(tmp_path)
     _save(state, tmp_path, range(1, 103))
-    assert len(list(tmp_path.glob("contents-*.arrow"))) == 2
-    assert len(RunState.load(tmp_path).contents) == 102
+    for part in ("files", "contents", "verdicts"):
+        assert len(list(tmp_path.glob(f"{part}-*.arrow"))) == 2, part
+    loaded = RunState.load(tmp_path)
+    assert len(loaded.contents) == 102 and len(loaded.stamps) == 102
+    assert ("key-101", "key-102") in loaded.verdicts and ("key-102", "key-103") not in loaded.verdicts
+    _save(loaded, tmp_path, range(1, 103), moved=1)  # every file touched: its new stamp replaces the old
+    assert RunState.load(tmp_path).known_sha256("f7.txt", (700, 8, 7, 7)) == f"{7:064x}"
+    assert RunState.load(tmp_path).known_sha256("f7.txt", (700, 7, 7, 7)) is None
     state = RunState.load(tmp_path)
-    _save(state, tmp_path, range(60, 103))  # most files gone: one compact segment again
-    assert len(list(tmp_path.glob("contents-*.arrow"))) == 1
-    assert set(RunState.load(tmp_path).contents) == {f"{n:064x}" for n in range(60, 103)}
+    _save(state, tmp_path, range(60, 103))  # most files gone: one compact segment each again
+    for part in ("files", "contents", "verdicts"):
+        assert len(list(tmp_path.glob(f"{part}-*.arrow"))) == 1, part
+    loaded = RunState.load(tmp_path)
+    assert set(loaded.contents) == {f"{n:064x}" for n in range(60, 103)}
+    assert set(loaded.stamps) == {f"f{n}.txt" for n in range(60, 103)}
+    assert loaded.verdicts and all(int(a.split("-")[1]) >= 60 for a, _ in loaded.verdicts)
 
 
 def test_an_unreadable_state_is_an_empty_one(tmp_path: Path) -> None:
     _save(RunState(), tmp_path, range(1, 4))
-    (tmp_path / "files.arrow").write_bytes(b"not arrow")
+    (tmp_path / "files-0.arrow").write_bytes(b"not arrow")
     assert RunState.load(tmp_path).contents == {}
 
 

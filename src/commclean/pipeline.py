@@ -399,9 +399,10 @@ def save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) 
     """Remember every file's stamp and content and every verdict, for the next run."""
     if workspace.state_dir is None:
         return
-    files = {f.raw.path: f for f in (*found.documents, *found.quarantined)}
-    stamps = [(files[f.path].raw, f.stamp) for f in discovery.files if f.path in files]
-    workspace.state.save(workspace.state_dir, stamps, [f.content for f in files.values()])
+    files = (*found.documents, *found.quarantined)
+    sha_of = {f.raw.path: f.raw.sha256 for f in files}
+    stamps = [(f.path, f.stamp, sha_of[f.path]) for f in discovery.files if f.path in sha_of]
+    workspace.state.save(workspace.state_dir, stamps, [f.content for f in files])
 
 
 def assemble_candidate(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats) -> Candidate:

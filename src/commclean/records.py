@@ -20,7 +20,7 @@ class Status(StrEnum):
     QUARANTINED = "quarantined"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FoundFile:
     """A regular file discovery found under raw/, not yet read."""
 
@@ -37,7 +37,7 @@ class FoundFile:
         return (self.size_bytes, self.mtime_ns, self.ctime_ns, self.inode)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawFile:
     """A regular file found under raw/, identified by its content hash."""
 
@@ -47,7 +47,7 @@ class RawFile:
     sha256: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SkippedFile:
     """A file discovery saw and deliberately left out (hidden, partial download, outside link)."""
 
@@ -55,7 +55,7 @@ class SkippedFile:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decoded:
     """A raw file's text, or the reason it is quarantined (exactly one of the two is set)."""
 
@@ -66,7 +66,7 @@ class Decoded:
     decode_repairs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Repaired:
     """A decoded file's text after every repair, with the names of the repairs that changed it."""
 
@@ -116,7 +116,7 @@ class Fingerprint:
     sequence: str  # one character per word bigram of the folded text, in order
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceDoc:
     """One decodable raw file, repaired and analysed, ready for deduplication."""
 
@@ -130,7 +130,7 @@ class SourceDoc:
     fingerprint: Fingerprint | None = None  # dedup's view of the text, computed with the rest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContentEntry:
     """What one file content (by sha256) gave, without its text: all that dedup and the ledger
     need of a file seen before, so an incremental run never loads the texts it leaves alone."""
@@ -162,7 +162,7 @@ def doc_id_for(text: str) -> str:
     return "doc-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SeenFile:
     """A raw file and what its content gave: every file of a run, documents and quarantined alike."""
 
@@ -170,14 +170,14 @@ class SeenFile:
     content: ContentEntry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quarantined:
     raw: RawFile
     encoding: str | None
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Membership:
     """How one source belongs to its cluster: the canonical itself, or a duplicate and why."""
 
@@ -187,13 +187,13 @@ class Membership:
     cut_off: bool = False  # its verified longer twin goes on where it stops
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cluster:
     canonical: int
     members: tuple[Membership, ...]  # canonical first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FusedMetadata:
     title: str | None
     title_source: str | None
@@ -207,7 +207,7 @@ class FusedMetadata:
     issuer_source: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CorpusRow:
     doc_id: str
     text: str
@@ -217,7 +217,7 @@ class CorpusRow:
     repairs: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRow:
     path: str
     sha256: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import pyarrow.feather as feather
 
 from commclean.candidates import SampleIndex
 from commclean.dedup import Verdict, Verdicts
-from commclean.records import ContentEntry, RawFile
+from commclean.records import ContentEntry
 
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode: see FoundFile.stamp
 
@@ -33,17 +33,64 @@ _VERDICTS = pa.schema([("key_a", pa.string()), ("key_b", pa.string()), ("verifie
                        ("cut_off", pa.bool_())])
 
 
+@dataclass(frozen=True)
+class _Segments:
+    """A table kept as numbered Arrow segments, read oldest first: a run appends a segment of
+    the rows it added, and the whole is written again as one segment when there are too many
+    segments or too many of their rows are stale. Rows are keyed, and a later row of a key
+    replaces an earlier one, so a crash between writing a merged segment and deleting the old
+    ones leaves rows twice over, which is harmless."""
+
+    name: str
+    schema: pa.Schema
+
+    def paths(self, folder: Path) -> list[Path]:
+        return sorted(folder.glob(f"{self.name}-*.arrow"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+
+    def read(self, folder: Path) -> list[list]:
+        """The rows' columns, every segment's in order, as Python lists."""
+        tables = [_read(path, self.schema) for path in self.paths(folder)]
+        if not tables:
+            raise FileNotFoundError(f"no {self.name} segments in {folder}")
+        return [pa.chunked_array([chunk for table in tables for chunk in table.column(i).chunks], type=f.type)
+                .to_pylist() for i, f in enumerate(self.schema)]
+
+    def merge_due(self, folder: Path, rows_on_disk: int, stale: int, live: int) -> bool:
+        """Whether to write the whole again: nothing (readable) on disk yet, too many segments,
+        or more than a quarter as many stale rows as live ones."""
+        return not rows_on_disk or len(self.paths(folder)) >= _MAX_SEGMENTS or stale > live // 4
+
+    def write(self, folder: Path, columns: list, merge: bool) -> None:
+        """Append `columns` as a segment, or, with `merge`, replace all segments with it."""
+        segments = self.paths(folder)
+        if columns and columns[0] or merge or not segments:
+            number = int(segments[-1].stem.rsplit("-", 1)[1]) + 1 if segments else 0
+            _write(folder / f"{self.name}-{number}.arrow", self.schema, columns)
+        if merge:
+            for segment in segments:
+                segment.unlink()
+
+
+_FILE_SEGMENTS = _Segments("files", _FILES)
+_CONTENT_SEGMENTS = _Segments("contents", _CONTENTS)
+_VERDICT_SEGMENTS = _Segments("verdicts", _VERDICTS)
+StampRow = tuple[str, Stamp, str]  # path, stamp, sha256
+
+
 @dataclass
 class RunState:
     """Knowledge that depends only on file contents (and stat, for the stamps): valid whatever
     was published, so a rollback or a failed validation never makes it wrong. A file whose
-    stamp changed is read and hashed again; `commclean run --full` ignores all of it."""
+    stamp changed is read and hashed again; `commclean run --full` ignores all of it. Each
+    part is kept in segments (see _Segments): a run writes what it added, not the whole."""
 
     stamps: dict[str, tuple[Stamp, str]] = field(default_factory=dict)  # path -> (stamp, sha256)
     contents: dict[str, ContentEntry] = field(default_factory=dict)  # sha256 -> entry
     verdicts: Verdicts = field(default_factory=dict)
     index: SampleIndex | None = None  # the sampled shingles of the distinct texts, and candidate pairs
     saved_contents: set[str] = field(default_factory=set)  # hashes whose entries are on disk already
+    saved_verdicts: set[tuple[str, str]] = field(default_factory=set)  # pairs on disk already
+    stamp_rows_on_disk: int = 0
 
     def known_sha256(self, path: str, stamp: Stamp) -> str | None:
         """The file's hash, if its stamp is what it was when it was hashed (and its content known)."""
@@ -59,52 +106,53 @@ class RunState:
             # Entries are kept without their samples, which only the index holds: no use without it.
             index = SampleIndex.load(folder / _INDEX)
             contents = _load_contents(folder)
-            return cls(_load_stamps(folder), contents, _load_verdicts(folder), index, set(contents))
+            stamps, stamp_rows = _load_stamps(folder)
+            verdicts = _load_verdicts(folder)
+            return cls(stamps, contents, verdicts, index, set(contents), set(verdicts), stamp_rows)
         except (OSError, ValueError, EOFError, pickle.UnpicklingError, pa.ArrowException, KeyError):
             return cls()
 
-    def save(self, folder: Path, files: Iterable[tuple[RawFile, Stamp]], contents: Iterable[ContentEntry]) -> None:
+    def save(self, folder: Path, files: Sequence[StampRow], contents: Iterable[ContentEntry]) -> None:
         """Keep what this run saw, and verdicts between contents still present; each file is
         replaced atomically, and any one of them alone is still correct."""
         folder.mkdir(parents=True, exist_ok=True)
         if self.index is not None:  # first: an entry saved without its samples relies on it
             self.index.save(folder / _INDEX)
-        rows = [(raw.path, *stamp, raw.sha256) for raw, stamp in files if raw.sha256]
-        _write(folder / "files.arrow", _FILES, list(zip(*rows)) if rows else [[]] * len(_FILES))
+        self._save_stamps(folder, [row for row in files if row[2]])
         kept = {entry.sha256: entry for entry in contents if entry.sha256}
         self._save_contents(folder, kept)
-        keys = {entry.exact_key for entry in kept.values() if entry.exact_key}
-        pairs = sorted((pair, v) for pair, v in self.verdicts.items() if pair[0] in keys and pair[1] in keys)
-        _write(folder / "verdicts.arrow", _VERDICTS, [
+        self._save_verdicts(folder, {entry.exact_key for entry in kept.values() if entry.exact_key})
+        for unsegmented in ("files.arrow", "verdicts.arrow"):  # kept whole by earlier code
+            (folder / unsegmented).unlink(missing_ok=True)
+
+    def _save_stamps(self, folder: Path, rows: list[StampRow]) -> None:
+        fresh = [row for row in rows if self.stamps.get(row[0]) != (row[1], row[2])]
+        stale = self.stamp_rows_on_disk + len(fresh) - len(rows)  # superseded, or of files gone
+        merge = _FILE_SEGMENTS.merge_due(folder, self.stamp_rows_on_disk, stale, len(rows))
+        fresh = rows if merge else fresh
+        _FILE_SEGMENTS.write(folder, [[r[0] for r in fresh], *([r[1][i] for r in fresh] for i in range(4)),
+                                      [r[2] for r in fresh]], merge)
+        self.stamp_rows_on_disk = len(rows) if merge else self.stamp_rows_on_disk + len(fresh)
+
+    def _save_contents(self, folder: Path, kept: dict[str, ContentEntry]) -> None:
+        stale = len(self.saved_contents - kept.keys())
+        merge = _CONTENT_SEGMENTS.merge_due(folder, len(self.saved_contents), stale, len(kept))
+        fresh = kept if merge else {sha: e for sha, e in kept.items() if sha not in self.saved_contents}
+        _CONTENT_SEGMENTS.write(folder, _content_columns(sorted(fresh.values(), key=lambda e: e.sha256)), merge)
+        self.saved_contents = set(kept) if merge else self.saved_contents | fresh.keys()
+
+    def _save_verdicts(self, folder: Path, keys: set[str]) -> None:
+        """Verdicts between texts still present; those of texts gone go at the next merge."""
+        live = {pair: v for pair, v in self.verdicts.items() if pair[0] in keys and pair[1] in keys}
+        stale = len(self.saved_verdicts - live.keys())
+        merge = _VERDICT_SEGMENTS.merge_due(folder, len(self.saved_verdicts), stale, len(live))
+        pairs = sorted((pair, v) for pair, v in live.items() if merge or pair not in self.saved_verdicts)
+        _VERDICT_SEGMENTS.write(folder, [
             [p[0] for p, _ in pairs], [p[1] for p, _ in pairs], [v is not None for _, v in pairs],
             [v.small if v else None for _, v in pairs], [v.kind if v else None for _, v in pairs],
             [v.similarity if v else None for _, v in pairs], [v.cut_off if v else None for _, v in pairs],
-        ])
-
-    def _save_contents(self, folder: Path, kept: dict[str, ContentEntry]) -> None:
-        """Contents go in segments: a run writes only the entries it added, and the segments are
-        merged into one when there are too many or too much of them is stale."""
-        segments = _segments(folder)
-        # A state that loaded nothing (first run, --full) starts the segments afresh.
-        merge = (not self.saved_contents or len(segments) >= _MAX_SEGMENTS
-                 or len(self.saved_contents - kept.keys()) > len(kept) // 4)
-        fresh = kept if merge else {sha: e for sha, e in kept.items() if sha not in self.saved_contents}
-        if fresh or not segments:
-            number = _segment_number(segments[-1]) + 1 if segments else 0
-            _write(folder / f"contents-{number}.arrow", _CONTENTS,
-                   _content_columns(sorted(fresh.values(), key=lambda e: e.sha256)))
-        if merge:  # a crash before these go leaves entries twice over, which is harmless
-            for segment in segments:
-                segment.unlink()
-        self.saved_contents = set(kept) if merge else self.saved_contents | fresh.keys()
-
-
-def _segments(folder: Path) -> list[Path]:
-    return sorted(folder.glob("contents-*.arrow"), key=_segment_number)
-
-
-def _segment_number(path: Path) -> int:
-    return int(path.stem.split("-")[1])
+        ], merge)
+        self.saved_verdicts = set(live) if merge else self.saved_verdicts | {pair for pair, _ in pairs}
 
 
 def _write(path: Path, schema: pa.Schema, columns: list) -> None:
@@ -126,26 +174,19 @@ def _read(path: Path, schema: pa.Schema) -> pa.Table:
     return table
 
 
-def _load_stamps(folder: Path) -> dict[str, tuple[Stamp, str]]:
-    columns = [column.to_pylist() for column in _read(folder / "files.arrow", _FILES).columns]
-    return {path: ((size, mtime, ctime, inode), sha) for path, size, mtime, ctime, inode, sha in zip(*columns)}
+def _load_stamps(folder: Path) -> tuple[dict[str, tuple[Stamp, str]], int]:
+    """Each path's latest stamp, and how many rows the segments hold."""
+    columns = _FILE_SEGMENTS.read(folder)
+    stamps = {path: ((size, mtime, ctime, inode), sha) for path, size, mtime, ctime, inode, sha in zip(*columns)}
+    return stamps, len(columns[0])
 
 
 def _load_contents(folder: Path) -> dict[str, ContentEntry]:
-    contents: dict[str, ContentEntry] = {}
-    for segment in _segments(folder):
-        contents.update(_load_segment(segment))
-    return contents
-
-
-def _load_segment(path: Path) -> dict[str, ContentEntry]:
-    columns = [column.to_pylist() for column in _read(path, _CONTENTS).columns]
-    return {row[0]: ContentEntry(*row) for row in zip(*columns)}
+    return {row[0]: ContentEntry(*row) for row in zip(*_CONTENT_SEGMENTS.read(folder))}
 
 
 def _load_verdicts(folder: Path) -> Verdicts:
-    columns = [column.to_pylist() for column in _read(folder / "verdicts.arrow", _VERDICTS).columns]
     return {
         (a, b): Verdict(small, kind, similarity, cut_off) if verified else None
-        for a, b, verified, small, kind, similarity, cut_off in zip(*columns)
+        for a, b, verified, small, kind, similarity, cut_off in zip(*_VERDICT_SEGMENTS.read(folder))
     }
