@@ -486,8 +486,8 @@ def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, ful
     """One whole run in this process, without Prefect: build, validate, publish (if valid), under
     the run lock. The Prefect flow runs the same stages as tasks; this is for library use."""
     with run_lock(clean_dir), validation_worker() as worker, collector_paused(), ThreadPoolExecutor(1) as saver:
-        # The run state is saved while the candidate is assembled and validated (in its helper)
-        # and the snapshot is written by Arrow: the saving mostly waits on writes.
+        # The run state is saved in a thread from the end of deduplication on, beside assembly,
+        # validation (in its helper) and Arrow's writing of the snapshot.
         built = build_candidate(raw_dir, config, clean_dir, full, background=saver)
         crash_point("built")
         stats = built.stats
