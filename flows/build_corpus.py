@@ -17,7 +17,7 @@ from prefect.utilities.annotations import quote
 
 from commclean.collector import collector_paused
 from commclean.config import Config
-from commclean.discover import Discovery, discover
+from commclean.discover import Discovery, Listings, discover
 from commclean.lock import run_lock
 from commclean.pipeline import (
     Batch,
@@ -31,6 +31,7 @@ from commclean.pipeline import (
     deduplicate_files,
     discard_checked,
     identify_batch,
+    known_folders,
     open_workspace,
     output_tables,
     process_batch,
@@ -59,8 +60,8 @@ class ValidationFailed(RuntimeError):
 
 
 @task(name="discover raw files", **_TASK)
-def discover_task(raw_dir: str) -> Discovery:
-    return discover(raw_dir)
+def discover_task(raw_dir: str, known: Listings | None) -> Discovery:
+    return discover(raw_dir, known)
 
 
 # Task bodies that walk every file pause the cyclic collector (see collector.py); the flow as a
@@ -142,7 +143,7 @@ def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationW
     # quote(): big values pass to tasks as they are; Prefect would otherwise walk every nested
     # record of them looking for futures (tens of seconds at 10k files).
     ws = quote(workspace)
-    discovery = discover_task(raw)
+    discovery = discover_task(raw, quote(known_folders(clean, config, full)))
     batches = _process(identify_task(quote(discovery.files), config, ws), config, workspace)
     found = deduplicate_task(quote(batches), config, ws, quote(discovery))
     stats = Stats.merged([batch.stats for batch in batches] + [found.stats])

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from pathlib import Path
+
+import pytest
 
 from commclean.discover import discover
 
@@ -48,3 +52,69 @@ def test_symbolic_links_outside_raw_are_not_followed(tmp_path: Path) -> None:
         "broken.txt": "broken symbolic link",
         "up/": "symbolic link to a folder (not followed)",
     }
+
+
+def _aged(raw: Path) -> None:
+    """Every folder last changed a minute ago: its listing is trusted by the next discovery."""
+    minute_ago = time.time_ns() - 60 * 10**9
+    for folder in [raw, *(p for p in raw.rglob("*") if p.is_dir() and not p.is_symlink())]:
+        os.utime(folder, ns=(minute_ago, minute_ago))
+
+
+def _tree(raw: Path) -> None:
+    for name in ("a/one.txt", "a/b/two.txt", "c/three.txt", "c/.hidden", "c/x.part", "top.txt"):
+        (raw / name).parent.mkdir(parents=True, exist_ok=True)
+        (raw / name).write_text(name)
+    _aged(raw)
+
+
+CHANGES = {
+    "a file added to a folder": lambda raw: (raw / "a" / "new.txt").write_text("new"),
+    "a file removed": lambda raw: (raw / "a" / "b" / "two.txt").unlink(),
+    "a file renamed": lambda raw: (raw / "c" / "three.txt").rename(raw / "c" / "3.txt"),
+    "a file rewritten in place": lambda raw: (raw / "a" / "one.txt").write_text("a longer text than before"),
+    "a folder added": lambda raw: (raw / "a" / "b" / "d").mkdir() or (raw / "a" / "b" / "d" / "f.txt").write_text("f"),
+    "a folder removed": lambda raw: shutil.rmtree(raw / "a" / "b"),
+    "a partial download finished": lambda raw: (raw / "c" / "x.part").rename(raw / "c" / "x.txt"),
+    "a file turned into a folder": lambda raw: (raw / "top.txt").unlink() or (raw / "top.txt").mkdir(),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_what_the_last_run_listed_gives_what_reading_every_folder_gives(tmp_path: Path, change: str) -> None:
+    _tree(tmp_path)
+    known = discover(tmp_path).listings
+    assert set(known) == {"", "a/", "a/b/", "c/"}
+    CHANGES[change](tmp_path)
+    listed, read = discover(tmp_path, known), discover(tmp_path)
+    assert (listed.files, listed.skipped) == (read.files, read.skipped)
+
+
+def test_unchanged_folders_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _tree(tmp_path)
+    known = discover(tmp_path).listings
+    (tmp_path / "a" / "new.txt").write_text("new")
+    scanned: list[str] = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path: scanned.append(str(path)) or real_scandir(path))
+    found = discover(tmp_path, known)
+    assert scanned == [str(tmp_path / "a")] and found.folders_read == 1
+    assert "a/new.txt" in [f.path for f in found.files]
+
+
+def test_a_folder_changed_moments_before_it_was_read_is_read_again_next_time(tmp_path: Path) -> None:
+    # Its mtime ticks with a coarse clock: a file added in the same tick would not move it.
+    _tree(tmp_path)
+    (tmp_path / "a" / "new.txt").write_text("new")
+    known = discover(tmp_path).listings
+    assert "a/" not in known and "c/" in known
+
+
+def test_a_folder_holding_a_link_is_always_read(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    os.symlink(tmp_path / "top.txt", tmp_path / "c" / "alias.txt")
+    _aged(tmp_path)
+    known = discover(tmp_path).listings
+    assert "c/" not in known  # the link's target can change while the folder does not
+    (tmp_path / "top.txt").write_text("a different text")
+    assert discover(tmp_path, known).files == discover(tmp_path).files

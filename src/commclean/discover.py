@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import pickle
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
+from typing import NamedTuple
 
 from commclean.records import FoundFile, SkippedFile
 
@@ -12,10 +16,34 @@ from commclean.records import FoundFile, SkippedFile
 PARTIAL_DOWNLOAD_SUFFIXES = (".part", ".crdownload", "~", ".tmp", ".partial", ".download")
 
 
+# A folder's listing is trusted on a later run only if the folder had not changed for this long
+# when it was read: its mtime ticks with a coarse clock, so a file added in the same tick as
+# an earlier change would leave it as it was (git's "racy" entries, the same precaution).
+UNTRUSTED_WITHIN_NS = 2_000_000_000
+LISTINGS_FILE = "folders.pickle"  # beside the run state
+FolderStamp = tuple[int, int, int]  # mtime_ns, ctime_ns, inode
+
+
+class FolderListing(NamedTuple):
+    """What a folder held when it was read, and its stamp then. A folder's stamp changes when an
+    entry is added, removed or renamed in it (not when a file in it is rewritten: every file is
+    still stat'ed), so with the same stamp the same listing holds without reading the folder."""
+
+    stamp: FolderStamp
+    files: tuple[str, ...]  # names of regular files (no links: a folder holding one is always read)
+    folders: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]  # (name, reason), a folder's name ending in "/"
+
+
+Listings = dict[str, FolderListing]  # folder relative to raw/ ("" for raw/ itself, else ending "/")
+
+
 @dataclass(frozen=True)
 class Discovery:
     files: tuple[FoundFile, ...]
     skipped: tuple[SkippedFile, ...]
+    listings: Listings = field(default_factory=dict)  # those a later run may trust
+    folders_read: int = 0  # how many folders were read rather than known from `listings`
 
 
 def skip_reason(name: str) -> str | None:
@@ -26,34 +54,106 @@ def skip_reason(name: str) -> str | None:
     return None
 
 
-def discover(raw_dir: str | Path) -> Discovery:
+def discover(raw_dir: str | Path, known: Listings | None = None) -> Discovery:
     """Every regular file under raw_dir, sorted by relative path so runs are deterministic, with
-    its stat stamp (one stat a file: a scheduled run walks the whole folder every time)."""
+    its stat stamp. A folder whose stamp is what `known` (the previous run's listings) says is
+    not read again: only stat'ed, as each of its files is. Reading 73k folders costs seconds
+    once the kernel has let their blocks go, as it does during a long full build."""
     root = Path(raw_dir).resolve()
+    started = time.time_ns()
     files: list[FoundFile] = []
     skipped: list[SkippedFile] = []
+    listings: Listings = {}
+    read = 0
     folders = [(str(root), "")]
     while folders:
         folder, prefix = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    reason = "hidden folder" if entry.name.startswith(".") else None
-                    if reason:
-                        skipped.append(SkippedFile(rel + "/", reason))
-                    else:
-                        folders.append((entry.path, rel + "/"))
-                    continue
-                reason = skip_reason(entry.name) or _link_reason(entry, root)
-                if reason:
-                    skipped.append(SkippedFile(rel + ("/" if entry.is_dir() else ""), reason))
-                    continue
-                stat = entry.stat()  # follows a link (to a file inside raw/, checked above)
-                files.append(FoundFile(rel, entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
+        stamp = _stamp_of(os.stat(folder))
+        listing = known.get(prefix) if known else None
+        found = _as_listed(folder, prefix, listing) if listing is not None and listing.stamp == stamp else None
+        if found is None:
+            found, listing = _read_folder(folder, prefix, root, stamp)
+            read += 1
+        folder_files, subfolders, folder_skipped = found
+        files.extend(folder_files)
+        skipped.extend(folder_skipped)
+        folders.extend(subfolders)
+        # A change leaves the stamp as it was only if it came in the tick of the mtime seen.
+        if listing is not None and stamp[0] < started - UNTRUSTED_WITHIN_NS:
+            listings[prefix] = listing
     files.sort(key=lambda f: f.path)
     skipped.sort(key=lambda s: s.path)
-    return Discovery(tuple(files), tuple(skipped))
+    return Discovery(tuple(files), tuple(skipped), listings, read)
+
+
+Found = tuple[list[FoundFile], list[tuple[str, str]], list[SkippedFile]]  # files, subfolders, skipped
+
+
+def _as_listed(folder: str, prefix: str, listing: FolderListing) -> Found | None:
+    """The folder as its listing says, each file stat'ed; None if a file is no longer a regular
+    file (the folder is then read)."""
+    files = []
+    for name in listing.files:
+        path = f"{folder}/{name}"
+        try:
+            stat = os.stat(path, follow_symlinks=False)
+        except OSError:
+            return None
+        if not S_ISREG(stat.st_mode):
+            return None
+        files.append(FoundFile(prefix + name, path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
+    subfolders = [(f"{folder}/{name}", f"{prefix}{name}/") for name in listing.folders]
+    return files, subfolders, [SkippedFile(prefix + name, reason) for name, reason in listing.skipped]
+
+
+def _read_folder(folder: str, prefix: str, root: Path, stamp: FolderStamp) -> tuple[Found, FolderListing | None]:
+    """The folder as it is, and its listing (None if it holds a link, whose target can change
+    without the folder changing)."""
+    files: list[FoundFile] = []
+    subfolders: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = []
+    links = False
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            links = links or entry.is_symlink()
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name.startswith("."):
+                    skipped.append((entry.name + "/", "hidden folder"))
+                else:
+                    subfolders.append((entry.path, f"{prefix}{entry.name}/"))
+                continue
+            reason = skip_reason(entry.name) or _link_reason(entry, root)
+            if reason:
+                skipped.append((entry.name + ("/" if entry.is_dir() else ""), reason))
+                continue
+            stat = entry.stat()  # follows a link (to a file inside raw/, checked above)
+            files.append(FoundFile(prefix + entry.name, entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
+                                   stat.st_ino))
+    listing = None if links else FolderListing(
+        stamp, tuple(f.path[len(prefix):] for f in files), tuple(rel[len(prefix):-1] for _, rel in subfolders),
+        tuple(skipped))
+    return (files, subfolders, [SkippedFile(prefix + name, reason) for name, reason in skipped]), listing
+
+
+def _stamp_of(stat: os.stat_result) -> FolderStamp:
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def save_listings(path: Path, listings: Listings) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("wb") as out:
+        pickle.dump(listings, out, protocol=5)
+    temporary.replace(path)
+
+
+def load_listings(path: Path) -> Listings:
+    """The listings a run kept, or none (it is only a cache)."""
+    try:
+        with path.open("rb") as saved:
+            listings = pickle.load(saved)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+        return {}
+    return listings if isinstance(listings, dict) else {}
 
 
 def _link_reason(entry: os.DirEntry[str], root: Path) -> str | None:

@@ -33,7 +33,14 @@ from commclean.collector import collector_paused
 from commclean.config import Config
 from commclean.decode import decode_raw, read_raw
 from commclean.dedup import deduplicate_entries, fingerprint
-from commclean.discover import Discovery, discover
+from commclean.discover import (
+    LISTINGS_FILE,
+    Discovery,
+    Listings,
+    discover,
+    load_listings,
+    save_listings,
+)
 from commclean.lexicon import count_unknown_words
 from commclean.lock import run_lock
 from commclean.metadata import extract_metadata
@@ -93,6 +100,13 @@ def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = Fa
     state = RunState.load(state_dir)
     published = load_published(clean_dir, settings_key(config), state_dir)
     return Workspace(cache, state_dir, state, published, lookup=True)
+
+
+def known_folders(clean_dir: str | Path | None, config: Config, full: bool = False) -> Listings | None:
+    """The folder listings the last run kept, for discover (none for --full: it reads them all)."""
+    if clean_dir is None or full:
+        return None
+    return load_listings(state_path(clean_dir, config) / LISTINGS_FILE)
 
 
 @dataclass(frozen=True)
@@ -403,6 +417,7 @@ def save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) 
     sha_of = {f.raw.path: f.raw.sha256 for f in files}
     stamps = [(f.path, f.stamp, sha_of[f.path]) for f in discovery.files if f.path in sha_of]
     workspace.state.save(workspace.state_dir, stamps, [f.content for f in files])
+    save_listings(workspace.state_dir / LISTINGS_FILE, discovery.listings)
 
 
 def assemble_candidate(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats) -> Candidate:
@@ -442,7 +457,7 @@ def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path |
     with ThreadPoolExecutor(1) as opener:
         opening = opener.submit(open_workspace, clean_dir, config, full)
         with timings.timed("discover"):
-            discovery = discover(raw_dir)
+            discovery = discover(raw_dir, known_folders(clean_dir, config, full))
         with timings.timed("open workspace (beyond discover)"):
             workspace = opening.result()
     with timings.timed("identify, decode, repair, analyse, save results"):
