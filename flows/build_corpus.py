@@ -94,7 +94,9 @@ def deduplicate_task(batches: list[Batch[SourceDoc]], config: Config, workspace:
 @task(name="choose canonical texts and fuse metadata", **_TASK)
 def assemble_task(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats) -> Candidate:
     with collector_paused():
-        return assemble_candidate(found, discovery, workspace, stats)
+        candidate = assemble_candidate(found, discovery, workspace, stats)
+    found.texts.release()
+    return candidate
 
 
 @task(name="build the output tables", **_TASK)
@@ -147,6 +149,7 @@ def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationW
     batches = _process(identify_task(quote(discovery.files), config, ws), config, workspace)
     found = deduplicate_task(quote(batches), config, ws, quote(discovery))
     stats = Stats.merged([batch.stats for batch in batches] + [found.stats])
+    del batches  # their documents live on in found.texts, until assembly lets go of them
     candidate = assemble_task(quote(found), quote(discovery), ws, quote(stats))
     tables = tables_task(quote(candidate), ws)
     checked = validate_task(quote(tables), config, ws, quote(worker), clean)

@@ -354,6 +354,12 @@ class Texts:
     def samples(self, keys: Collection[str]) -> dict[str, np.ndarray]:
         return {key: print_.samples for key, print_ in self._fingerprints(keys).items()}
 
+    def release(self) -> None:
+        """Let go of the documents held in memory once assembly has taken the texts it builds
+        with: their alignment sequences and duplicate texts are hundreds of megabytes at 100k
+        files, which would otherwise stay through validation, the peak of a full build."""
+        self._in_memory = {}
+
     def _fingerprints(self, keys: Collection[str]) -> dict[str, Fingerprint]:
         in_memory = {d.fingerprint.exact_key: d.fingerprint for d in self._in_memory.values() if d.fingerprint}
         missing = {key: self._sha_of_key[key] for key in keys if key not in in_memory}
@@ -469,6 +475,7 @@ def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path |
     stats = Stats.merged([b.stats for b in batches] + [found.stats, timings] + ([] if saving else [save()]))
     with stats.timed("assemble"):
         candidate = assemble_candidate(found, discovery, workspace, stats)
+    found.texts.release()
     return Built(candidate, discovery, stats, workspace, found, saving)
 
 
