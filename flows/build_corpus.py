@@ -18,6 +18,7 @@ from prefect.utilities.annotations import quote
 from commclean.collector import collector_paused
 from commclean.config import Config
 from commclean.discover import Discovery, Listings, discover
+from commclean.heap import give_back_freed_memory
 from commclean.lock import run_lock
 from commclean.pipeline import (
     Batch,
@@ -151,6 +152,7 @@ def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationW
     stats = Stats.merged([batch.stats for batch in batches] + [found.stats])
     del batches  # their documents live on in found.texts, until assembly lets go of them
     candidate = assemble_task(quote(found), quote(discovery), ws, quote(stats))
+    give_back_freed_memory()  # what assembly let go of, before the Arrow tables are built
     tables = tables_task(quote(candidate), ws)
     checked = validate_task(quote(tables), config, ws, quote(worker), clean)
     report = checked.report

@@ -41,6 +41,7 @@ from commclean.discover import (
     load_listings,
     save_listings,
 )
+from commclean.heap import give_back_freed_memory
 from commclean.lexicon import count_unknown_words
 from commclean.lock import run_lock
 from commclean.metadata import extract_metadata
@@ -511,6 +512,7 @@ def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, ful
         # The run state is saved in a thread from the end of deduplication on, beside assembly,
         # validation (in its helper) and Arrow's writing of the snapshot.
         built = build_candidate(raw_dir, config, clean_dir, full, background=saver)
+        give_back_freed_memory()  # what assembly let go of, before the Arrow tables are built
         crash_point("built")
         stats = built.stats
         with stats.timed("output tables"):
