@@ -258,8 +258,9 @@ def _merged(values: np.ndarray, slots: np.ndarray, new_values: np.ndarray,
             new_slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted `new_values` (with their slots) merged into sorted `values`, each after its equals.
     A stable sort of two sorted runs is a merge (timsort finds the runs): linear time."""
-    order = np.argsort(np.concatenate([values, new_values]), kind="stable")
-    return np.concatenate([values, new_values])[order], np.concatenate([slots, new_slots])[order]
+    joined = np.concatenate([values, new_values])
+    order = np.argsort(joined, kind="stable")
+    return joined[order], np.concatenate([slots, new_slots])[order]
 
 
 def _count_at(points: np.ndarray, values: np.ndarray) -> np.ndarray:
