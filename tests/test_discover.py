@@ -118,3 +118,12 @@ def test_a_folder_holding_a_link_is_always_read(tmp_path: Path) -> None:
     assert "c/" not in known  # the link's target can change while the folder does not
     (tmp_path / "top.txt").write_text("a different text")
     assert discover(tmp_path, known).files == discover(tmp_path).files
+
+
+def test_a_folder_gone_while_the_walk_runs_is_passed_over(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    known = discover(tmp_path).listings
+    root = known[""]
+    # As if "ghost" had been listed, then removed between the folder's stat and its turn.
+    known[""] = root._replace(folders=(*root.folders, "ghost"))
+    assert discover(tmp_path, known).files == discover(tmp_path).files

@@ -68,7 +68,12 @@ def discover(raw_dir: str | Path, known: Listings | None = None) -> Discovery:
     folders = [(str(root), "")]
     while folders:
         folder, prefix = folders.pop()
-        stamp = _stamp_of(os.stat(folder))
+        try:
+            stamp = _stamp_of(os.stat(folder))
+        except FileNotFoundError:
+            if not prefix:
+                raise
+            continue  # removed while this run walked raw/: it holds nothing to account for now
         listing = known.get(prefix) if known else None
         found = _as_listed(folder, prefix, listing) if listing is not None and listing.stamp == stamp else None
         if found is None:
