@@ -473,7 +473,8 @@ def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path |
         found = deduplicate_files(batches, config, workspace)
     save = partial(_timed_save_state, discovery, found, workspace)
     saving = background.submit(save) if background is not None else None
-    stats = Stats.merged([b.stats for b in batches] + [found.stats, timings] + ([] if saving else [save()]))
+    saved = save() if saving is None else Stats()
+    stats = Stats.merged([b.stats for b in batches] + [found.stats, timings, saved])
     with stats.timed("assemble"):
         candidate = assemble_candidate(found, discovery, workspace, stats)
     found.texts.release()
