@@ -11,9 +11,18 @@ from commclean.shapes import PARAGRAPH_SPLIT, ends_sentence, paragraphs
 
 # A browser's print header opens with the print date and time: "9/13/23, 11:30 AM G7 Leaders’ ...".
 _PRINT_STAMP = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?\s?[Mm]\.?)?(?=\s|$)")
-_URLISH = re.compile(
-    r"(?:https?|file|ftp|hetp|http)[:;/]\S*|www\.\S+|\S+\.(?:gov|org|net|com|edu|html?)(?:/\S*)?|\S*/\S*/\S*"
+# Tokens of an address, even OCR-mangled ("http:1/2021-2025", "httpy/wwe.whitehouse-archive.net/..."):
+# a scheme-like start, a www or a domain, a path of slugs ("briefing-room/statements", not "Energy/Health"),
+# or a slug of four hyphenated pieces.
+_ADDRESS_TOKEN = re.compile(
+    r"^(?:[a-z]{3,6}[:;/]\S*|\S*www\S*|\S+\.(?:gov|org|net|com|edu|int|html?)\b\S*|\S*[a-z0-9][-._][a-z0-9]\S*/\S*|\S*/\S*[a-z0-9][-._][a-z0-9]\S*|"
+    r"\S*[a-z0-9]+(?:-[a-z0-9]+){3,}\S*)$",
+    re.IGNORECASE,
 )
+# A paragraph of nothing but OCR debris from a footer or a rule ("wl", ": /", "wn"): two lower-case
+# letters at most, in punctuation. Digits and capitals are left alone ("2", "II" may be headings).
+_DEBRIS = re.compile(r"^[^\w\s]{0,3}\s?[a-z]{0,2}\s?[^\w\s]{0,3}$")
+_COUNTER_TOKEN = re.compile(r"^\d{1,3}(?:/\d{1,3})?$")
 _PAGE_COUNTER = re.compile(
     r"^\s*(?:page\s+)?\d{1,3}\s*(?:/|of)\s*\d{1,3}\s*$|^\s*[-–—]?\s*\d{1,3}\s*[-–—]?\s*$", re.IGNORECASE
 )
@@ -36,14 +45,17 @@ _DATE_ONLY = re.compile(r"^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}$|^\d{1,2} [A-Za-z]{3
 
 
 def _is_url_footer(line: str) -> bool:
-    """A line that is mostly a URL, perhaps with a page counter or OCR debris after it."""
-    compact = line.strip()
-    if "/" not in compact and "www" not in compact:
+    """A line that is an address, perhaps with a page counter or OCR debris beside it, and no
+    prose: "The full report is available here: https://…" is a sentence, not a footer."""
+    tokens = line.split()
+    if not tokens or len(line) > 300:
         return False
-    if len(compact) > 300 or ends_sentence(compact) and " " in compact.rstrip("."):
+    addresses = [t for t in tokens if len(t) >= 12 and _ADDRESS_TOKEN.match(t)]
+    if not addresses:
         return False
-    url_chars = sum(len(m) for m in _URLISH.findall(compact))
-    return url_chars >= 0.6 * len(compact.replace(" ", ""))
+    # Debris is what OCR makes of a counter or a rule: a token of at most two characters.
+    prose = [t for t in tokens if t not in addresses and not _COUNTER_TOKEN.match(t) and len(t.strip(".,:;-–—…")) > 2]
+    return len(prose) <= 1 and sum(map(len, addresses)) >= 0.6 * sum(map(len, tokens))
 
 
 def _is_print_header_title(line: str) -> bool:
@@ -72,8 +84,9 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     keep: list[str | None] = []
     removed = 0
     after_stamp = False
-    for line in lines:
-        furniture = _is_furniture(line, heads, seen_heads, after_stamp)
+    for number, line in enumerate(lines):
+        alone = _blank(lines, number - 1) and _blank(lines, number + 1)
+        furniture = _is_furniture(line, heads, seen_heads, after_stamp, alone)
         if line.strip():
             after_stamp = bool(_PRINT_STAMP.match(line)) and len(line.strip()) <= 30
         if furniture:
@@ -86,10 +99,12 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     return _close_gaps(keep), removed
 
 
-def _is_furniture(line: str, heads: set[str], seen_heads: set[str], after_stamp: bool) -> bool:
+def _is_furniture(line: str, heads: set[str], seen_heads: set[str], after_stamp: bool, alone: bool) -> bool:
     compact = line.strip()
     if not compact:
         return False
+    if alone and _DEBRIS.match(compact):
+        return True
     if compact == "\f" or _PRINT_STAMP.match(compact) or _PAGE_COUNTER.match(compact) or _is_url_footer(compact):
         return True
     if after_stamp and _is_print_header_title(compact):
@@ -99,6 +114,10 @@ def _is_furniture(line: str, heads: set[str], seen_heads: set[str], after_stamp:
             return True
         seen_heads.add(compact)  # the first one may be the title itself: keep it
     return False
+
+
+def _blank(lines: list[str], number: int) -> bool:
+    return not 0 <= number < len(lines) or not lines[number].strip() or lines[number].strip() == "\f"
 
 
 def _close_gaps(lines: list[str | None]) -> str:

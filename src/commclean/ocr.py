@@ -27,6 +27,8 @@ _FUNCTION_WORDS = frozenset("of to and the a an in for with on by at from or".sp
 _SPECK_INSIDE_WORDS = re.compile(r"([a-z]{2})[.:]([a-z]{2})")
 _ADDRESS = re.compile(r"www|https?:|@|\.(?:gov|org|com|net|edu|int|mil|eu|uk|io)\b", re.IGNORECASE)
 _ANY_SPECK = re.compile(r"[.:] ?[a-z]")  # starts on the rare character: a fast scan
+# Specks after a line's closing full stop ("the Basic Law. : /"): marks no sentence ends with.
+_TRAILING_SPECKS = re.compile(r"([.!?][”’\"')\]]?)(?:[ \t]+[:;,./\\|‘'~_-]{1,2})+[ \t]*$", re.MULTILINE)
 
 
 def fix_ocr_misreads(text: str, config: RepairConfig) -> tuple[str, int]:
@@ -36,6 +38,8 @@ def fix_ocr_misreads(text: str, config: RepairConfig) -> tuple[str, int]:
         before = text
         text = _SPECK_INSIDE_WORDS.sub(_split_speck, _SPECK_AFTER_FUNCTION_WORD.sub(_drop_speck, text))
         specks = int(text != before)  # the callbacks leave most matches as they were
+    text, trailing = _TRAILING_SPECKS.subn(r"\1", text)
+    specks += trailing
     lowered = text.lower()
     known = known_words(config.known_word_zipf)
     # Most tokens are known words as they stand; only the rest need their punctuation taken off.
