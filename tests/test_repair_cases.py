@@ -26,7 +26,14 @@ def test_clean_text_passes_through_unchanged(text: str) -> None:
 
 
 GOLD_FIXTURES = sorted((Path(__file__).parent / "fixtures" / "gold").glob("*.txt"))
-SHARED_GOLD = sorted((Path(__file__).resolve().parents[2] / "shared" / "corpus-dev").glob("*.txt"))
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED_GOLD = sorted((SHARED / "corpus-dev").glob("*.txt")) + sorted((SHARED / "corpus-extra").glob("*.txt"))
+
+
+def test_shared_clean_statements_are_there() -> None:
+    """The parametrised test below would quietly shrink without ../shared: fail instead."""
+    assert len(list((SHARED / "corpus-dev").glob("*.txt"))) >= 60
+    assert len(list((SHARED / "corpus-extra").glob("*.txt"))) >= 300
 
 
 @pytest.mark.parametrize("path", GOLD_FIXTURES + SHARED_GOLD, ids=lambda p: p.name[:40])

@@ -70,6 +70,13 @@ def _running_heads(lines: list[str], config: RepairConfig) -> set[str]:
     return {line for line, count in counts.items() if count >= 2 and _could_be_running_head(line, config)}
 
 
+def _printed(text: str, lines: list[str]) -> bool:
+    """Pages show: a form feed, a print stamp, a page counter or an address footer."""
+    return "\f" in text or any(
+        _PRINT_STAMP.match(line) or _PAGE_COUNTER.match(line) or _is_url_footer(line) for line in lines if line.strip()
+    )
+
+
 def _could_be_running_head(line: str, config: RepairConfig) -> bool:
     compact = line.strip()
     return config.min_running_head_chars <= len(compact) <= 160 and not ends_sentence(compact)
@@ -79,7 +86,9 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     """Print headers and footers, URLs with page counters, page numbers, form feeds and running
     heads. A page break inside a paragraph leaves a single line break, for unwrapping to judge."""
     lines = text.split("\n")
-    heads = _running_heads(lines, config)
+    # Repeated lines are running heads only on printed pages: a clean text may repeat its title
+    # as a heading, or a name in two lists.
+    heads = _running_heads(lines, config) if _printed(text, lines) else set()
     seen_heads: set[str] = set()
     keep: list[str | None] = []
     removed = 0

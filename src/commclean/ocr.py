@@ -25,7 +25,8 @@ _SPECK_AFTER_FUNCTION_WORD = re.compile(r"\b([a-z]{1,4})\. (?=[a-z])")
 _FUNCTION_WORDS = frozenset("of to and the a an in for with on by at from or".split())
 # "was:announced": a colon or full stop between two lower-case words without a space.
 _SPECK_INSIDE_WORDS = re.compile(r"([a-z]{2})[.:]([a-z]{2})")
-_ADDRESS = re.compile(r"www|https?:|@|\.(?:gov|org|com|net|edu|int|mil|eu|uk|io)\b", re.IGNORECASE)
+# An address keeps its full stops: a known top-level domain, or any two letters (a country's).
+_ADDRESS = re.compile(r"www|https?:|@|\.(?:gov|org|com|net|edu|int|mil|info|[a-z]{2})\b(?![.:]?[a-z])", re.IGNORECASE)
 _ANY_SPECK = re.compile(r"[.:] ?[a-z]")  # starts on the rare character: a fast scan
 # Specks after a line's closing full stop ("the Basic Law. : /"): marks no sentence ends with.
 _TRAILING_SPECKS = re.compile(r"([.!?][”’\"')\]]?)(?:[ \t]+[:;,./\\|‘'~_-]{1,2})+[ \t]*$", re.MULTILINE)
@@ -64,7 +65,10 @@ def fix_ocr_misreads(text: str, config: RepairConfig) -> tuple[str, int]:
 
 
 def _is_exempt(word: str) -> bool:
-    return word.isdigit() or word.isupper() and len(word) <= 5  # numbers and acronyms are not OCR's to judge
+    """Numbers, acronyms and names with inner capitals ("FIUs", "eBay") are not OCR's to judge:
+    their letters are no evidence of a misread."""
+    capitals = sum(c.isupper() for c in word)
+    return word[:1].isdigit() or capitals >= 2 or capitals == 1 and not word[:1].isupper()
 
 
 def _split_speck(match: re.Match[str]) -> str:

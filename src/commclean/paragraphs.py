@@ -24,6 +24,7 @@ _DATELINE = re.compile(
 # Marks a line end where de-hyphenation removed the hyphen of a word to be joined back.
 WORD_JOINER = "\u2060"
 _HYPHENS = ("-", "\u2010", "\u00ac")
+_OPEN_CLAUSE = re.compile(r"[,;](?:\s+(?:and|or))?$")
 _FIRST_WORD = re.compile(r"^([a-z]+)(.*)$", re.DOTALL)
 
 
@@ -158,8 +159,9 @@ def rejoin_page_breaks(text: str, config: RepairConfig) -> tuple[str, int]:
     merged: list[str] = []
     joins = 0
     vocabulary = _LazyVocabulary(text)
-    for paragraph in paragraphs(text):
-        if merged and _split_mid_sentence(merged[-1], paragraph):
+    parts = paragraphs(text)
+    for number, paragraph in enumerate(parts):
+        if merged and _split_mid_sentence(merged[-1], paragraph) and not _in_list_of_clauses(parts, number):
             merged[-1] = _join_across(merged[-1], paragraph.lstrip(), vocabulary, config)
             joins += 1
         else:
@@ -174,6 +176,16 @@ def _split_mid_sentence(previous: str, following: str) -> bool:
     # Only a lower-case start is evidence enough: real statements do end a paragraph on "on" before
     # "2 March 2022" (corpus-dev 072 does), so a dangling word or a digit alone joins nothing.
     return following.lstrip()[:1].islower()
+
+
+def _in_list_of_clauses(parts: list[str], number: int) -> bool:
+    """Items of a list of clauses, one a paragraph ("ensuring …,", "advancing …,", "building …, and"):
+    the paragraph before ends on a comma, as does this one or the one before that. A page break
+    cuts one paragraph, never a run of them."""
+    def open_clause(index: int) -> bool:
+        return index >= 0 and bool(_OPEN_CLAUSE.search(parts[index].rstrip()))
+
+    return open_clause(number - 1) and (open_clause(number) or open_clause(number - 2))
 
 
 def _join_across(previous: str, following: str, vocabulary, config: RepairConfig) -> str:  # noqa: ANN001
