@@ -131,3 +131,47 @@ def test_of_two_complete_copies_the_one_with_fewer_unknown_words_is_kept(tmp_pat
     found = status(build(tmp_path, {"a_garbled.txt": garbled + "\n\nThe meeting closed.", "b_clean.txt": ROME}))
     assert found["b_clean.txt"][0] == "canonical"
     assert found["a_garbled.txt"][:2] == ("duplicate", "b_clean.txt")
+
+
+ITALY = (Path(__file__).parent / "fixtures" / "gold" /
+         "174_2025-04-18_united-states-italy-joint-leaders-statement.txt").read_text(encoding="utf-8")
+
+
+def _stub(gold: str, dateline: str) -> str:
+    """A cut-off copy as scrapers leave them: the title, a White House dateline, one sentence."""
+    title, first = gold.split("\n\n")[:2]
+    return f"{title}\n\n{dateline}\n\n{first.split(', where')[0]}"
+
+
+def test_a_copy_too_short_to_stand_alone_joins_its_document_and_lends_it_its_date(tmp_path: Path) -> None:
+    stub = _stub(ITALY, "APRIL 18, 2025 • STATEMENTS AND RELEASES")
+    assert len("".join(stub.split())) < Config().decode.min_document_chars
+    candidate = build(tmp_path, {"full.txt": ITALY, "stub.txt": stub})
+    (row,) = candidate.corpus
+    ledger = {s.path: s for s in candidate.sources}
+    assert ledger["stub.txt"].status == "duplicate" and ledger["stub.txt"].doc_id == row.doc_id
+    assert ledger["stub.txt"].is_truncated
+    assert str(row.metadata.date) == "2025-04-18" and "stub.txt" in row.metadata.date_source
+    assert row.source_paths[0] == "full.txt"
+
+
+def test_a_short_text_that_matches_no_document_is_quarantined_as_too_short(tmp_path: Path) -> None:
+    stub = _stub(ITALY, "APRIL 18, 2025 • STATEMENTS AND RELEASES")
+    candidate = build(tmp_path, {"rome.txt": ROME, "stub.txt": stub, "stub copy.txt": stub})
+    ledger = {s.path: s for s in candidate.sources}
+    for name in ("stub.txt", "stub copy.txt"):
+        assert ledger[name].status == "quarantined" and ledger[name].doc_id is None
+        assert ledger[name].reason.startswith("too short to be a document")
+    assert len(candidate.corpus) == 1
+
+
+def test_of_copies_all_cut_off_the_longest_is_kept_however_many_repairs_it_needed(tmp_path: Path) -> None:
+    words = ITALY.split(" ")
+    long_cut = " ".join(words[: int(len(words) * 0.7)])
+    noisy_long = long_cut.replace("’", "â€™")  # mojibake: the long copy needs a repair
+    short_cut = " ".join(words[: int(len(words) * 0.2)])
+    candidate = build(tmp_path, {"a_short.txt": short_cut, "b_long.txt": noisy_long})
+    (row,) = candidate.corpus
+    assert row.source_paths[0] == "b_long.txt"
+    assert row.is_truncated and row.text.startswith(long_cut[:200])
+    assert "fix_mojibake" in row.repairs

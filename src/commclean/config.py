@@ -14,7 +14,12 @@ class DecodeConfig:
     # plausibly has; a wider list lets short cp1252 files come out as Big5 or mac_latin2.
     candidate_encodings: tuple[str, ...] = ("utf_8", "cp1252", "latin_1", "utf_16")
     max_file_bytes: int = 20_000_000
+    # A text shorter than this (characters, blanks aside) stands alone only as a copy of a longer
+    # document: a 278-byte cut-off copy (title, dateline, one sentence) attaches to its document
+    # and lends it its header; matching none, it is quarantined as too short.
     min_document_chars: int = 200
+    # Shorter than this, a text is not even tried as a copy.
+    min_copy_chars: int = 30
     # Share of control characters (other than tab/newline/CR/FF) above which decoded text is binary.
     max_control_char_ratio: float = 0.01
 

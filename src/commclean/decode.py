@@ -232,6 +232,6 @@ def _text_quarantine_reason(text: str, config: DecodeConfig) -> str | None:
     controls = len(_CONTROL_CHARS.findall(text))
     if controls > config.max_control_char_ratio * len(text):
         return "not text (control characters)"
-    if len("".join(stripped.split())) < config.min_document_chars:
+    if len("".join(stripped.split())) < min(config.min_copy_chars, config.min_document_chars):
         return "too short to be a document"
     return None

@@ -301,3 +301,22 @@ def deduplicate_entries(docs: Sequence[SeenFile], config: DedupConfig, stats: St
         stats.update("dedup", kind, count)
     stats.update("dedup", "documents", len(result))
     return sorted(result, key=lambda c: c.canonical), index
+
+
+def set_aside_short(clusters: Sequence[Cluster], docs: Sequence[SeenFile], min_chars: int,
+                    stats: Stats) -> tuple[list[Cluster], tuple[SeenFile, ...]]:
+    """A document whose best copy is too short to stand alone is no document: its copies are set
+    aside as quarantined, with the reason. A short copy of a longer document never gets here, as
+    the longer one is its canonical."""
+    kept: list[Cluster] = []
+    aside: list[SeenFile] = []
+    reason = f"too short to be a document (under {min_chars} characters, and no longer copy matches it)"
+    for found in clusters:
+        if docs[found.canonical].content.text_length >= min_chars:
+            kept.append(found)
+            continue
+        for member in found.members:
+            doc = docs[member.index]
+            aside.append(replace(doc, content=replace(doc.content, quarantine_reason=reason)))
+            stats.update("quarantine", "too short to be a document")
+    return kept, tuple(aside)

@@ -32,7 +32,7 @@ from commclean.carry import (
 from commclean.collector import collector_paused
 from commclean.config import Config
 from commclean.decode import decode_raw, read_raw
-from commclean.dedup import deduplicate_entries, fingerprint
+from commclean.dedup import deduplicate_entries, fingerprint, set_aside_short
 from commclean.discover import (
     LISTINGS_FILE,
     Discovery,
@@ -253,7 +253,7 @@ def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
 
 
 def _unusable_after_repair(text: str, config: Config) -> str | None:
-    if len("".join(text.split())) < config.decode.min_document_chars:
+    if len("".join(text.split())) < min(config.decode.min_copy_chars, config.decode.min_document_chars):
         return "too short to be a document after repair"
     if "\ufffd" in text:
         # Only an earlier lossy decode puts U+FFFD in a file; what it replaced is gone.
@@ -386,6 +386,9 @@ class Deduplicated:
     clusters: tuple[Cluster, ...]
     stats: Stats
     texts: Texts  # where assembly finds the texts of the documents it builds
+    # Documents too short to stand alone that matched no longer copy: quarantined in the ledger,
+    # but kept as documents in the run state, so that a copy arriving later takes them in.
+    set_aside: tuple[SeenFile, ...] = ()
 
 
 def deduplicate_files(batches: Sequence[Batch[SourceDoc]], config: Config, workspace: Workspace) -> Deduplicated:
@@ -397,8 +400,9 @@ def deduplicate_files(batches: Sequence[Batch[SourceDoc]], config: Config, works
     clusters, workspace.state.index = deduplicate_entries(
         documents, config.dedup, stats, texts.sequences,
         workspace.state.verdicts, workspace.state.index)
+    clusters, set_aside = set_aside_short(clusters, documents, config.decode.min_document_chars, stats)
     quarantined = tuple(f for f in files if f.content.quarantine_reason is not None)
-    return Deduplicated(documents, quarantined, tuple(clusters), stats, texts)
+    return Deduplicated(documents, quarantined, tuple(clusters), stats, texts, set_aside)
 
 
 def _with_samples(documents: tuple[SeenFile, ...], index: SampleIndex | None, texts: Texts) -> tuple[SeenFile, ...]:
@@ -429,7 +433,7 @@ def save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) 
 
 def assemble_candidate(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats) -> Candidate:
     signatures = workspace.published.signatures if workspace.published else {}
-    candidate = assemble(found.documents, found.quarantined, found.clusters, found.texts.documents, signatures,
+    candidate = assemble(found.documents, (*found.quarantined, *found.set_aside), found.clusters, found.texts.documents, signatures,
                          discovery.skipped, stats)
     check_ledger(candidate, [f.path for f in discovery.files])
     return candidate
