@@ -33,7 +33,8 @@ def fuse_metadata(members: Sequence[SourceDoc]) -> FusedMetadata:
     location = _best(members, lambda d: d.metadata.location)
     doc_type = _best(members, lambda d: d.metadata.doc_type)
     issuer = _best(members, lambda d: d.metadata.issuer)
-    date_value, date_source = _fused_date(members)
+    date_value, date_source = _fused_date(members, lambda d: d.metadata.date)
+    event_value, event_source = _fused_date(members, lambda d: d.metadata.event_date)
     return FusedMetadata(
         title=title[0].value if title else None,
         title_source=_provenance(title),
@@ -45,6 +46,8 @@ def fuse_metadata(members: Sequence[SourceDoc]) -> FusedMetadata:
         doc_type_source=_provenance(doc_type),
         issuer=issuer[0].value if issuer else None,
         issuer_source=_provenance(issuer),
+        event_date=event_value,
+        event_date_source=event_source,
     )
 
 
@@ -70,18 +73,16 @@ def _provenance(choice: tuple[Field[T], int, str] | None) -> str | None:
     return field.source if position == 0 else f"{field.source} (fused from {path})"
 
 
-def _fused_date(members: Sequence[SourceDoc]) -> tuple[dt.date | None, str | None]:
+def _fused_date(members: Sequence[SourceDoc], get: Callable[[SourceDoc], Field[PartialDate] | None]
+                ) -> tuple[dt.date | None, str | None]:
     """A full date from the most reliable copy; a month and day alone are never completed by guessing,
     only by a copy that states the year of that same month and day."""
-    full = [
-        (doc.metadata.date, position, doc.raw.path)
-        for position, doc in enumerate(members)
-        if doc.metadata.date and doc.metadata.date.value.year is not None
-    ]
+    full = [(found, position, doc.raw.path) for position, doc in enumerate(members)
+            if (found := get(doc)) and found.value.year is not None]
     if not full:
         return None, None
     field, position, path = min(full, key=lambda item: (item[0].rank, item[1]))
-    partial = members[0].metadata.date
+    partial = get(members[0])
     if partial and partial.value.year is None and not _same_day(partial.value, field.value):
         return None, None  # the copies disagree on the day: leave it unknown rather than guess
     return field.value.complete(), _provenance((field, position, path))

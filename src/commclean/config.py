@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-PIPELINE_VERSION = "0.2.0"
+PIPELINE_VERSION = "0.3.0"
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,14 @@ class MetadataConfig:
     max_title_chars: int = 300
     # A paragraph ending in a full stop with this many words is prose, so the header has ended.
     min_prose_words: int = 12
+    # The last paragraphs, where a signature block dates a declaration.
+    closing_paragraphs: int = 4
+    # Scores a date or a place must reach to be taken (dates.WEIGHTS, places.WEIGHTS): a dateline
+    # alone does, as does "today" in the opening sentence or a reported meeting "in <City>".
+    min_date_score: float = 4.0
+    # The reported event's date: "met … on <date>" in the opening sentence (dates.EVENT_WEIGHTS).
+    min_event_date_score: float = 4.5
+    min_place_score: float = 3.5
 
 
 @dataclass(frozen=True)

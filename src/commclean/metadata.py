@@ -6,62 +6,32 @@ import calendar
 import re
 from dataclasses import dataclass
 
-from dateutil import parser as date_parser
-
 from commclean.config import MetadataConfig
+from commclean.dates import WEIGHTS, DateCandidate, find_dates, score_in_sentence
+from commclean.places import (
+    PLACE,
+    PlaceCandidate,
+    opening_dateline,
+    place_kind,
+    place_line,
+    places_in_sentence,
+    score_standalone,
+)
 from commclean.records import Field, Metadata, PartialDate
 
-_MONTH_NAMES = sorted(
-    {name for name in (*calendar.month_name[1:], *calendar.month_abbr[1:])} | {"Sept"},
-    key=len,
-    reverse=True,
-)
-_MONTH = rf"(?P<month>(?:{'|'.join(_MONTH_NAMES)})\.?)"
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>(?:19|20)\d\d)"
-_DATE_PATTERNS = (
-    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
-    re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
-    re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s*\d)", re.IGNORECASE),
-    re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s*\d)", re.IGNORECASE),
-)
 # A browser's print header ("6/3/23, 2:17 PM"), a URL, or a page counter never dates a document.
 # OCR may drop a slash of it ("1/823, 9:32 AM"): a number pair and a clock time are enough.
 _PRINT_HEADER = re.compile(r"\b\d{1,2}/\d{1,4}(?:/\d{2,4})?,?\s+\d{1,2}:\d{2}|https?://|\bpage \d+ of \d+\b", re.I)
-_PLACE = r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of))*(?:, [A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|of))*)?"
-_PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{_PLACE})\s*$")
+_PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{PLACE})\s*$")
 # What may follow a dateline's date besides a place: the White House's " • STATEMENTS AND RELEASES".
 _RELEASE_CATEGORY = re.compile(r"^\s*[•·|]\s*[A-Za-z ,&]+$")
-_PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{_PLACE}),?\s*[-–—:]?\s*$")
-# "met today in Rome", "held the second session of the Dialogue in Ljubljana", "took place
-# yesterday, May 25, in Madrid, Spain", "hosted the Minister in Washington, D.C.": a meeting verb,
-# then within the clause " in <Place>". Not "meeting" (the text may recall "the meeting of 5 April
-# 2017 in Brussels"), not "meet" (a next meeting's place), and not across " to " ("met to discuss
-# the situation in Syria"). Full stops inside the first sentence are abbreviations ("U.S.-Poland").
-_MEETING_VERBS = r"met|gathered|convened|assembled|held|hosted|received|took place"
-_MEETING_PLACE = re.compile(rf"\b(?:{_MEETING_VERBS})\b(?:(?! to )[^;:]){{0,160}}? in (?P<place>{_PLACE})")
-# "launched ... at the inaugural meeting of the Working Group in Dubai": the event being reported;
-# a recalled meeting carries its date ("the meeting of 5 April 2017 in Brussels"), so no digits.
-_EVENT_PLACE = re.compile(
-    rf"\bat the (?:[\w-]+ ){{0,3}}?(?:meeting|summit|conference|session|dialogue)\b(?:(?! to )[^;:\d]){{0,100}}? "
-    rf"in (?P<place>{_PLACE})"
-)
+_PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{PLACE}),?\s*[-–—:]?\s*$")
+_WEEKDAY_BEFORE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*$", re.I)
+# A signature block's date: alone, or after "Done at <place>," or a place, at the end of a text.
+_SIGNATURE_BEFORE = re.compile(rf"^\W*(?:(?:done|signed|issued|adopted) (?:at|in) )?(?:(?P<place>{PLACE}),?\s*)?$", re.I)
+_SIGNATURE_AFTER = re.compile(rf"^[,\s]*(?:(?P<place>{PLACE}))?\W*$")
 # "convened a virtual ... meeting", "met virtually": the place is a virtual one.
-_VIRTUAL = re.compile(rf"\b(?:{_MEETING_VERBS})\b[^;:]{{0,40}}?\bvirtual(?:ly)?\b", re.I)
-# "This Working Group is being held in Denver": the reported event in the present tense, which
-# the second paragraph gives when the first sets the scene.
-_PRESENT_PLACE = re.compile(rf"\b(?:is|are) (?:being held|taking place|meeting) in (?P<place>{_PLACE})")
-# "met today ... on <date>": the day of the meeting is the day of issue only when the text says "today";
-# "met on April 5" in a communiqué issued days later is the meeting's date, not the document's.
-_MEETING_ON = re.compile(r"\b(?:met|meet|convened|gathered|assembled)\b[^.;]{0,150}?\btoday\b[^.;]{0,150}?\bon\s+$")
-# Two openings that date the statement itself: "On 23 November 2025, representatives ... met in
-# Geneva" (the date leads the sentence reporting the meeting), and the signatories' own "WE, the
-# Leaders ..., gathered ... on November 12, 2022" of a declaration.
-_ON_DATE_LEAD = re.compile(r"^\W*on\s+$", re.I)
-_MEETING_VERB_AFTER = re.compile(rf"^,?[^;]{{0,160}}?\b(?:{_MEETING_VERBS})\b")
-_WE_GATHERED_ON = re.compile(
-    r"^\W*(?:\d+\s+)?we\b[^;]{0,300}?\b(?:gathered|met|assembled|convened)\b[^;]{0,250}?\bon\s+$", re.I
-)
+_VIRTUAL = re.compile(r"\b(?:met|gathered|convened|assembled|held|hosted|received|took place)\b[^;:]{0,40}?\bvirtual(?:ly)?\b", re.I)
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
 # A sentence ends at . ! ? before a capital, but not after an initial ("Joseph R. Biden"), "U.S."
 # or a title ("Jr.", "Mr."), which are followed by capitals all the time.
@@ -121,37 +91,6 @@ _TIME_WORDS = frozenset(
 RANK_HEADER, RANK_OPENING, RANK_PARTIAL = 0, 1, 2
 
 
-@dataclass(frozen=True)
-class DateMatch:
-    date: PartialDate
-    start: int
-    end: int
-
-
-def find_dates(text: str) -> list[DateMatch]:
-    """Every date-shaped span, full dates before partial ones; parsed by dateutil, not by hand."""
-    found: list[DateMatch] = []
-    taken: list[range] = []
-    for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            if any(match.start() in span for span in taken):
-                continue
-            parsed = _parse(match)
-            if parsed:
-                found.append(DateMatch(parsed, match.start(), match.end()))
-                taken.append(range(match.start(), match.end()))
-    return sorted(found, key=lambda m: m.start)
-
-
-def _parse(match: re.Match[str]) -> PartialDate | None:
-    year = match.groupdict().get("year")
-    try:
-        parsed = date_parser.parse(f"{match['month']} {match['day']} {year or 2000}")
-    except (ValueError, OverflowError):
-        return None
-    return PartialDate(parsed.month, parsed.day, int(year) if year else None)
-
-
 def header_and_opening(text: str, config: MetadataConfig) -> tuple[list[str], list[str]]:
     """The short paragraphs before the statement's first body paragraph, and the first two body
     paragraphs (fewer if the text has fewer)."""
@@ -174,20 +113,136 @@ def _is_header_line(paragraph: str, config: MetadataConfig) -> bool:
 
 def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     header, body = header_and_opening(text, config)
-    opening = body[0] if body else ""
     usable = [p for p in header if not _PRINT_HEADER.search(p)]
     is_media_note = any(p.strip().lower() == "media note" for p in usable)
-    date, date_place = _header_date(usable, "media-note header" if is_media_note else "dateline")
     title = _title(usable)
+    paragraphs = [p.strip() for p in _PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
+    closing = paragraphs[len(header) + len(body) :][-config.closing_paragraphs :]
+    dates = _header_dates(usable, "media-note header" if is_media_note else "dateline")
+    dates += _sentence_dates(body) + _signature_dates(closing)
+    date = max(dates, key=lambda c: c.score, default=None)
+    event = max(dates, key=lambda c: c.candidate.event_score, default=None)
     return Metadata(
         title=title,
-        date=date or _opening_date(opening) or _partial_header_date(usable),
-        # The spokesperson's "WASHINGTON, D.C." line is where the office sits, not where the statement
-        # was made: only a dateline or the opening sentence gives the place.
-        location=date_place or _opening_place(body),
+        date=_date_field(date, config) or _partial_header_date(usable),
+        event_date=_event_date_field(event, config),
+        location=_best_place(usable, body, dates, config),
         doc_type=_doc_type(title.value if title else None, usable),
         issuer=_issuer(header),
     )
+
+
+@dataclass(frozen=True)
+class _Dated:
+    """A scored date with the place its dateline or signature puts beside it."""
+
+    candidate: DateCandidate
+    source: str
+    place: str | None = None
+
+    @property
+    def score(self) -> float:
+        return self.candidate.score
+
+
+def _date_field(best: _Dated | None, config: MetadataConfig) -> Field[PartialDate] | None:
+    if best is None or best.score < config.min_date_score:
+        return None
+    rank = RANK_HEADER if best.candidate.where in ("dateline", "signature", "heading") else RANK_OPENING
+    return Field(best.candidate.mention.date, best.source, rank)
+
+
+def _event_date_field(best: _Dated | None, config: MetadataConfig) -> Field[PartialDate] | None:
+    if best is None or best.candidate.event_score < config.min_event_date_score:
+        return None
+    return Field(best.candidate.mention.date, best.source, RANK_OPENING)
+
+
+def _header_dates(header: list[str], source: str) -> list[_Dated]:
+    """Full dates that form a header paragraph (a dateline, with the place beside it) or close a
+    heading ("… Summit, May 12, 2022"); a date inside a heading is something it mentions."""
+    found = []
+    for paragraph in header:
+        for mention in find_dates(paragraph):
+            if mention.date.year is None:
+                continue
+            before = _WEEKDAY_BEFORE.sub("", paragraph[: mention.start])
+            after = paragraph[mention.end :]
+            if _RELEASE_CATEGORY.match(after) and not before.strip():
+                found.append(_Dated(DateCandidate(mention, "dateline", WEIGHTS["dateline"]), source))
+                continue
+            place_after = _PLACE_AFTER_DATE.match(after)
+            if after.strip(" ,.") and not place_after:
+                continue
+            place_before = None if after.strip(" ,.") else _PLACE_BEFORE_DATE.search(before)
+            place = place_after or place_before
+            rest = before[: place_before.start("place")] if place_before else before
+            # "Ministerial Meeting of the Coalition June 28, 2021, Rome": a dateline closing the heading.
+            known_place_after = place_after is not None and place_kind(place_after["place"]) != "unknown place"
+            where = "dateline" if not rest.strip(" ,.-–—(") or known_place_after else "heading"
+            if where == "heading" and place and place_kind(place["place"]) == "unknown place":
+                place = None  # "… COVID-19 Summit, May 12, 2022": a heading's last word, no place
+            found.append(_Dated(DateCandidate(mention, where, WEIGHTS[where]),
+                                source if where == "dateline" else "heading", place["place"] if place else None))
+    return found
+
+
+def _sentence_dates(body: list[str]) -> list[_Dated]:
+    found = []
+    for sentence, where in _opening_sentences(body):
+        for mention in find_dates(sentence):
+            if mention.date.year is not None:
+                found.append(_Dated(score_in_sentence(sentence, mention, where), where))
+    return found
+
+
+def _opening_sentences(body: list[str]) -> list[tuple[str, str]]:
+    """The opening paragraph's first two sentences and the second paragraph's first, on one line each."""
+    sentences = list(zip(_first_sentences(body[0], 2), ("opening sentence", "second sentence"))) if body else []
+    if len(body) > 1:
+        sentences.append((_sentence(body[1]), "second paragraph"))
+    return sentences
+
+
+def _signature_dates(closing: list[str]) -> list[_Dated]:
+    """A date standing alone (or after "Done at <place>,") among the last paragraphs: the signature's."""
+    found = []
+    for paragraph in closing:
+        if len(paragraph) > 120:
+            continue
+        for mention in find_dates(paragraph):
+            before = _SIGNATURE_BEFORE.match(_WEEKDAY_BEFORE.sub("", paragraph[: mention.start]))
+            after = _SIGNATURE_AFTER.match(paragraph[mention.end :])
+            if mention.date.year is not None and before and after:
+                place = before["place"] or after["place"]
+                found.append(_Dated(DateCandidate(mention, "signature", WEIGHTS["signature"]), "signature", place))
+    return found
+
+
+def _best_place(header: list[str], body: list[str], dates: list[_Dated], config: MetadataConfig) -> Field[str] | None:
+    """The best-scored place of the datelines, a place line under the title, a dateline opening the
+    text and the opening sentences' " in <Place>"; else a virtual meeting. The spokesperson's
+    "WASHINGTON, D.C." under "OFFICE OF THE SPOKESPERSON" is where the office sits, not a place line."""
+    candidates: list[PlaceCandidate] = [
+        found for dated in dates if dated.place and dated.candidate.where in ("dateline", "heading", "signature")
+        if (found := score_standalone(dated.place, "dateline"))
+    ]
+    for index, paragraph in enumerate(header[1:], 1):
+        after_wrapper = bool(_WRAPPER_LINE.match(header[index - 1]) or _ISSUER_LINE.match(header[index - 1]))
+        line = place_line(paragraph)
+        if line and not after_wrapper and not _is_time_word(line) and (found := score_standalone(line, "place line")):
+            candidates.append(found)
+    opening = opening_dateline(body[0]) if body else None
+    if opening and (found := score_standalone(opening, "opening dateline")):
+        candidates.append(found)
+    for sentence, where in _opening_sentences(body):
+        candidates += [c for c in places_in_sentence(sentence, where) if not _is_time_word(c.place)]
+    best = max(candidates, key=lambda c: c.score, default=None)
+    if best and best.score >= config.min_place_score:
+        return Field(_tidy_place(best.place), best.where, RANK_HEADER if best.where != "opening sentence" else RANK_OPENING)
+    if any(_VIRTUAL.search(sentence) for sentence, where in _opening_sentences(body) if where != "second paragraph"):
+        return Field("Virtual", "opening sentence (virtual meeting)", RANK_OPENING)
+    return None
 
 
 def _issuer(header: list[str]) -> Field[str] | None:
@@ -213,60 +268,11 @@ def _tidy_issuer(name: str) -> str:
     return " ".join(w if i and w in _SMALL_WORDS else w[:1].upper() + w[1:] for i, w in enumerate(words))
 
 
-def _header_date(header: list[str], source: str) -> tuple[Field[PartialDate] | None, Field[str] | None]:
-    """A full date heading or closing a short header paragraph, with the place beside it."""
-    for paragraph in header:
-        for match in find_dates(paragraph):
-            if match.date.year is None:
-                continue
-            before, after = paragraph[: match.start], paragraph[match.end :]
-            if _RELEASE_CATEGORY.match(after) and not before.strip():
-                return Field(match.date, source, RANK_HEADER), None
-            place = _PLACE_AFTER_DATE.match(after) or (_PLACE_BEFORE_DATE.search(before) if not after.strip(" ,.") else None)
-            if after.strip(" ,.") and not place:
-                continue  # a date in the middle of a heading is something the heading mentions
-            located = Field(_tidy_place(place["place"]), source, RANK_HEADER) if place else None
-            return Field(match.date, source, RANK_HEADER), located
-    return None, None
-
-
 def _partial_header_date(header: list[str]) -> Field[PartialDate] | None:
     for paragraph in header:
         for match in find_dates(paragraph):
             if match.date.year is None:
                 return Field(match.date, "heading (month and day only)", RANK_PARTIAL)
-    return None
-
-
-def _opening_date(opening: str) -> Field[PartialDate] | None:
-    """The date the opening sentence gives the statement: the meeting held "today" ("met today in
-    Rome on June 28, 2021"), a date leading the sentence that reports the meeting, or the date the
-    signatories say they gathered on. Other dates it mentions ("recalling the meeting of 5 April
-    2017") are not the date."""
-    sentence = _sentence(opening)
-    for match in find_dates(sentence):
-        if match.date.year is None:
-            continue
-        before, after = sentence[: match.start], sentence[match.end :]
-        dated_opening = _ON_DATE_LEAD.match(before) and _MEETING_VERB_AFTER.match(after)
-        if _MEETING_ON.search(before) or dated_opening or _WE_GATHERED_ON.match(before):
-            return Field(match.date, "opening sentence", RANK_OPENING)
-    return None
-
-
-def _opening_place(body: list[str]) -> Field[str] | None:
-    """Where the opening sentence says the meeting was, or a virtual meeting, or where the second
-    paragraph says the event is being held."""
-    opening = _first_sentences(body[0], 2) if body else []
-    for pattern in (_MEETING_PLACE, _EVENT_PLACE):
-        match = pattern.search(opening[0]) if opening else None
-        if match and not _is_time_word(match["place"]):  # "met in December" names a time
-            return Field(_tidy_place(match["place"]), "opening sentence", RANK_OPENING)
-    if any(_VIRTUAL.search(sentence) for sentence in opening):
-        return Field("Virtual", "opening sentence (virtual meeting)", RANK_OPENING)
-    match = _PRESENT_PLACE.search(_sentence(body[1])) if len(body) > 1 else None
-    if match and not _is_time_word(match["place"]):
-        return Field(_tidy_place(match["place"]), "second paragraph", RANK_OPENING)
     return None
 
 

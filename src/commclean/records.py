@@ -104,6 +104,7 @@ class Metadata:
     location: Field[str] | None = None
     doc_type: Field[str] | None = None
     issuer: Field[str] | None = None
+    event_date: Field[PartialDate] | None = None  # the meeting's, where the opening reports one
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,8 @@ class FusedMetadata:
     doc_type_source: str | None
     issuer: str | None = None
     issuer_source: str | None = None
+    event_date: dt.date | None = None
+    event_date_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

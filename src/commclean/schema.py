@@ -26,6 +26,8 @@ _DOC = {
     "doc_type_source": "Where the document type came from (and which copy, if not the canonical).",
     "issuer": "Who issued it (an office, a ministry, a named official) where a copy states it; null otherwise.",
     "issuer_source": "Where the issuer came from (and which copy, if not the canonical).",
+    "event_date": "Date of the meeting, talks or call the opening reports (may precede the date of issue); null otherwise.",
+    "event_date_source": "Where the event date came from (and which copy, if not the canonical).",
 }
 _SRC = {
     "path": "Raw file path relative to the raw folder.",
@@ -63,10 +65,12 @@ CORPUS_SCHEMA = _schema(
         "doc_type_source": pa.string(),
         "issuer": pa.string(),
         "issuer_source": pa.string(),
+        "event_date": pa.date32(),
+        "event_date_source": pa.string(),
     },
     _DOC,
     nullable={"title", "date", "location", "doc_type", "title_source", "date_source",
-              "location_source", "doc_type_source", "issuer", "issuer_source"},
+              "location_source", "doc_type_source", "issuer", "issuer_source", "event_date", "event_date_source"},
 )
 SOURCES_SCHEMA = _schema(
     {
@@ -138,6 +142,8 @@ def corpus_table(candidate: Candidate) -> pa.Table:
             "doc_type_source": [m.doc_type_source for m in meta],
             "issuer": [m.issuer for m in meta],
             "issuer_source": [m.issuer_source for m in meta],
+            "event_date": [m.event_date for m in meta],
+            "event_date_source": [m.event_date_source for m in meta],
         },
         schema=CORPUS_SCHEMA,
     )

