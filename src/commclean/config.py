@@ -104,7 +104,7 @@ class MetadataConfig:
     min_date_score: float = 4.0
     # The reported event's date: "met … on <date>" in the opening sentence (dates.EVENT_WEIGHTS).
     min_event_date_score: float = 4.5
-    min_place_score: float = 3.5
+    min_place_score: float = 4.5
 
 
 @dataclass(frozen=True)

@@ -180,8 +180,11 @@ def _header_dates(header: list[str], source: str) -> list[_Dated]:
             # "Ministerial Meeting of the Coalition June 28, 2021, Rome": a dateline closing the heading.
             known_place_after = place_after is not None and place_kind(place_after["place"]) != "unknown place"
             where = "dateline" if not rest.strip(" ,.-–—(") or known_place_after else "heading"
-            if where == "heading" and place and place_kind(place["place"]) == "unknown place":
-                place = None  # "… COVID-19 Summit, May 12, 2022": a heading's last word, no place
+            if where == "heading" and place and (place_kind(place["place"]) == "unknown place" or
+                                                 place is place_before and "," not in place["place"]):
+                # "… COVID-19 Summit, May 12, 2022": a heading's last word, no place (though there
+                # is a Summit, New Jersey); "… Directors Copenhagen, Denmark, January 29, 2020" is one.
+                place = None
             found.append(_Dated(DateCandidate(mention, where, WEIGHTS[where]),
                                 source if where == "dateline" else "heading", place["place"] if place else None))
     return found

