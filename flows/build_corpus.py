@@ -93,9 +93,10 @@ def deduplicate_task(batches: list[Batch[SourceDoc]], config: Config, workspace:
 
 
 @task(name="choose canonical texts and fuse metadata", **_TASK)
-def assemble_task(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats) -> Candidate:
+def assemble_task(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats,
+                  config: Config) -> Candidate:
     with collector_paused():
-        candidate = assemble_candidate(found, discovery, workspace, stats)
+        candidate = assemble_candidate(found, discovery, workspace, stats, config)
     found.texts.release()
     return candidate
 
@@ -151,7 +152,7 @@ def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationW
     found = deduplicate_task(quote(batches), config, ws, quote(discovery))
     stats = Stats.merged([batch.stats for batch in batches] + [found.stats])
     del batches  # their documents live on in found.texts, until assembly lets go of them
-    candidate = assemble_task(quote(found), quote(discovery), ws, quote(stats))
+    candidate = assemble_task(quote(found), quote(discovery), ws, quote(stats), config)
     give_back_freed_memory()  # what assembly let go of, before the Arrow tables are built
     tables = tables_task(quote(candidate), ws)
     checked = validate_task(quote(tables), config, ws, quote(worker), clean)

@@ -94,6 +94,8 @@ def _same_day(a: PartialDate, b: PartialDate) -> bool:
 
 # One line per copy of a document, as the ledger states it: path, sha256, reason, is_truncated.
 Signature = tuple[tuple[str, str, "str | None", bool], ...]
+# The canonical text made good by its other copies, and how many words that changed (consensus.py).
+Consensus = Callable[[str, Sequence[str]], tuple[str, int]]
 # SourceDocs (with their texts) of the given files, by path.
 DocLoader = Callable[[Sequence[SeenFile]], Mapping[str, SourceDoc]]
 
@@ -118,6 +120,7 @@ def assemble(
     published: Mapping[str, bytes],
     skipped: Sequence[SkippedFile],
     stats: Stats,
+    consensus: Consensus | None = None,
 ) -> Candidate:
     """One corpus row per cluster and one ledger row per file. A cluster whose signature digest
     is the one `published` holds for its doc_id is carried over as it is; only the others load
@@ -136,7 +139,7 @@ def assemble(
             to_build.append((doc_id, members))
         sources.extend(_source_row(f, m, doc_id) for f, m in members)
     loaded = load([f for _, members in to_build for f, _ in members])
-    corpus = [_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members], members[0][1])
+    corpus = [_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members], members[0][1], consensus, stats)
               for doc_id, members in to_build]
     sources.extend(
         SourceRow(f.raw.path, f.raw.sha256, f.raw.size_bytes, f.content.encoding, Status.QUARANTINED, None,
@@ -152,15 +155,23 @@ def assemble(
     return Candidate(tuple(corpus), tuple(sources), tuple(skipped), tuple(sorted(carried)), digests)
 
 
-def _corpus_row(doc_id: str, members: Sequence[SourceDoc], head: Membership) -> CorpusRow:
+def _corpus_row(doc_id: str, members: Sequence[SourceDoc], head: Membership, consensus: Consensus | None,
+                stats: Stats) -> CorpusRow:
     canonical = members[0]
+    text, repairs = canonical.text, canonical.repairs
+    if consensus and len(members) > 1:
+        text, replaced = consensus(text, [doc.text for doc in members[1:]])
+        if replaced:
+            repairs = (*repairs, "consensus_from_copies")
+            stats.update("repair", "consensus_from_copies")
+            stats.update("assemble", "words replaced by consensus", replaced)
     return CorpusRow(
         doc_id=doc_id,
-        text=canonical.text,
+        text=text,
         metadata=fuse_metadata(members),
         is_truncated=canonical.is_truncated or head.cut_off,
         source_paths=tuple(doc.raw.path for doc in members),
-        repairs=canonical.repairs,
+        repairs=repairs,
     )
 
 

@@ -21,7 +21,7 @@ _ADDRESS_TOKEN = re.compile(
 )
 # A paragraph of nothing but OCR debris from a footer or a rule ("wl", ": /", "wn"): two lower-case
 # letters at most, in punctuation. Digits and capitals are left alone ("2", "II" may be headings).
-_DEBRIS = re.compile(r"^[^\w\s]{0,3}\s?[a-z]{0,2}\s?[^\w\s]{0,3}$")
+_DEBRIS = re.compile(r"^(?=.)[!-/:-@\[-`{-~‘’“”•·]{0,3}\s?[a-z]{0,2}\s?[!-/:-@\[-`{-~‘’“”•·]{0,3}$")
 _COUNTER_TOKEN = re.compile(r"^\d{1,3}(?:/\d{1,3})?$")
 _PAGE_COUNTER = re.compile(
     r"^\s*(?:page\s+)?\d{1,3}\s*(?:/|of)\s*\d{1,3}\s*$|^\s*[-–—]?\s*\d{1,3}\s*[-–—]?\s*$", re.IGNORECASE
@@ -93,9 +93,8 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     keep: list[str | None] = []
     removed = 0
     after_stamp = False
-    for number, line in enumerate(lines):
-        alone = _blank(lines, number - 1) and _blank(lines, number + 1)
-        furniture = _is_furniture(line, heads, seen_heads, after_stamp, alone)
+    for line in lines:
+        furniture = _is_furniture(line, heads, seen_heads, after_stamp)
         if line.strip():
             after_stamp = bool(_PRINT_STAMP.match(line)) and len(line.strip()) <= 30
         if furniture:
@@ -103,17 +102,32 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
             keep.append(None)
         else:
             keep.append(line)
+    removed += _drop_footer_debris(keep)
     if not removed and "\f" not in text:
         return text, 0
     return _close_gaps(keep), removed
 
 
-def _is_furniture(line: str, heads: set[str], seen_heads: set[str], after_stamp: bool, alone: bool) -> bool:
+def _drop_footer_debris(keep: list[str | None]) -> int:
+    """What OCR left of a footer beside it ("wl" under an address line): a line of debris next to
+    removed furniture, with nothing else around it. Gone with the footer, it cannot run on into
+    the last paragraph when the gap is closed."""
+    removed = 0
+    for number, line in enumerate(keep):
+        if line is None or not _DEBRIS.match(line.strip()):
+            continue
+        around = [keep[i] if 0 <= i < len(keep) else "" for i in (number - 1, number + 1)]
+        nearest = [_nearest_line(keep, number, step) for step in (-1, 1)]
+        if all(a is None or not a.strip() for a in around) and None in nearest:
+            keep[number] = None
+            removed += 1
+    return removed
+
+
+def _is_furniture(line: str, heads: set[str], seen_heads: set[str], after_stamp: bool) -> bool:
     compact = line.strip()
     if not compact:
         return False
-    if alone and _DEBRIS.match(compact):
-        return True
     if compact == "\f" or _PRINT_STAMP.match(compact) or _PAGE_COUNTER.match(compact) or _is_url_footer(compact):
         return True
     if after_stamp and _is_print_header_title(compact):
@@ -125,8 +139,14 @@ def _is_furniture(line: str, heads: set[str], seen_heads: set[str], after_stamp:
     return False
 
 
-def _blank(lines: list[str], number: int) -> bool:
-    return not 0 <= number < len(lines) or not lines[number].strip() or lines[number].strip() == "\f"
+def _nearest_line(keep: list[str | None], number: int, step: int) -> str | None:
+    """The nearest line that is not blank (None where furniture was removed; "" past the edge)."""
+    number += step
+    while 0 <= number < len(keep):
+        if keep[number] is None or keep[number].strip():
+            return keep[number]
+        number += step
+    return ""
 
 
 def _close_gaps(lines: list[str | None]) -> str:
@@ -191,3 +211,11 @@ def strip_trailing_boilerplate(text: str, config: RepairConfig) -> tuple[str, in
 def _is_boilerplate(paragraph: str, config: RepairConfig) -> bool:
     words = re.sub(r"[^\w\s]", "", paragraph).strip().lower()
     return words in config.trailing_boilerplate
+
+
+def strip_debris_paragraphs(text: str, config: RepairConfig) -> tuple[str, int]:
+    """Paragraphs of nothing but OCR debris ("wl", ": /") that a footer or a rule left behind.
+    Run once paragraphs are settled: debris is told by standing alone."""
+    parts = paragraphs(text)
+    kept = [part for part in parts if not _DEBRIS.match(part.strip())]
+    return ("\n\n".join(kept), len(parts) - len(kept)) if len(kept) < len(parts) else (text, 0)

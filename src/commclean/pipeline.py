@@ -30,6 +30,7 @@ from commclean.carry import (
     write_carried_rows,
 )
 from commclean.collector import collector_paused
+from commclean.consensus import consensus_text
 from commclean.config import Config
 from commclean.decode import decode_raw, read_raw
 from commclean.dedup import deduplicate_entries, fingerprint, set_aside_short
@@ -431,10 +432,11 @@ def save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) 
     save_listings(workspace.state_dir / LISTINGS_FILE, discovery.listings)
 
 
-def assemble_candidate(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats) -> Candidate:
+def assemble_candidate(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats,
+                       config: Config) -> Candidate:
     signatures = workspace.published.signatures if workspace.published else {}
-    candidate = assemble(found.documents, (*found.quarantined, *found.set_aside), found.clusters, found.texts.documents, signatures,
-                         discovery.skipped, stats)
+    candidate = assemble(found.documents, (*found.quarantined, *found.set_aside), found.clusters, found.texts.documents,
+                         signatures, discovery.skipped, stats, partial(consensus_text, known_zipf=config.repair.known_word_zipf))
     check_ledger(candidate, [f.path for f in discovery.files])
     return candidate
 
@@ -480,7 +482,7 @@ def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path |
     saved = save() if saving is None else Stats()
     stats = Stats.merged([b.stats for b in batches] + [found.stats, timings, saved])
     with stats.timed("assemble"):
-        candidate = assemble_candidate(found, discovery, workspace, stats)
+        candidate = assemble_candidate(found, discovery, workspace, stats, config)
     found.texts.release()
     return Built(candidate, discovery, stats, workspace, found, saving)
 

@@ -12,6 +12,7 @@ import ftfy.fixes
 
 from commclean.config import RepairConfig
 from commclean.furniture import (
+    strip_debris_paragraphs,
     strip_page_furniture,
     strip_release_wrapper,
     strip_site_chrome,
@@ -224,6 +225,7 @@ LAYOUT_REPAIRS: tuple[Repair, ...] = (
     unwrap_lines,
 )
 CLOSING_REPAIRS: tuple[Repair, ...] = (
+    strip_debris_paragraphs,
     strip_trailing_boilerplate,
     rejoin_page_breaks,
     fix_ocr_misreads,

@@ -1,0 +1,84 @@
+"""The best text from all copies: a word of the kept copy that its other copies agree to read otherwise is replaced."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from rapidfuzz.distance import Levenshtein
+
+from commclean.lexicon import known_words
+
+_TOKEN = re.compile(r"\S+")
+_EDGE = ".,;:!?()[]{}“”\"‘’'«»"
+# Signs of a damaged word: OCR's digits or bars among letters, mojibake, a replacement character.
+_DAMAGE = re.compile(r"[A-Za-z][0-9|]|[0-9|][a-z]|[ÃÂâ€]|\ufffd")
+_STRAIGHT = str.maketrans({"'": "’", '"': "”"})
+
+
+def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max_tokens: int = 200_000) -> tuple[str, int]:
+    """Align each other copy with the canonical word by word; where copies read a word of the
+    canonical differently, the canonical's reading is replaced when
+    - it is damaged (an unknown word, OCR digits among letters, mojibake, straight quotes where the
+      others print curly ones) and the others' reading is not, with at least as many copies for it; or
+    - two or more other copies agree on another reading and none shares the canonical's (a
+      re-spelling, "US" for "U.S.").
+    Whitespace and paragraphs stay the canonical's. Returns the text and the words replaced."""
+    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(canonical)]
+    if not others or len(spans) > max_tokens:
+        return canonical, 0
+    words = [canonical[a:b] for a, b in spans]
+    readings: list[Counter[str]] = [Counter() for _ in words]
+    for other in others:
+        theirs = _TOKEN.findall(other)
+        for tag, a0, a1, b0, b1 in Levenshtein.opcodes(words, theirs):
+            if tag == "equal":
+                for i in range(a0, a1):
+                    readings[i][words[i]] += 1
+            elif tag == "replace" and a1 - a0 == b1 - b0:
+                for offset in range(a1 - a0):
+                    readings[a0 + offset][theirs[b0 + offset]] += 1
+    known = known_words(known_zipf)
+    replaced = 0
+    out: list[str] = []
+    last = 0
+    for (start, end), word, votes in zip(spans, words, readings):
+        choice = _better_reading(word, votes, known)
+        if choice is not None:
+            out.append(canonical[last:start])
+            out.append(choice)
+            last = end
+            replaced += 1
+    if not replaced:
+        return canonical, 0
+    out.append(canonical[last:])
+    return "".join(out), replaced
+
+
+def _better_reading(word: str, votes: Counter[str], known: frozenset[str]) -> str | None:
+    others = [(reading, count) for reading, count in votes.most_common() if reading != word]
+    if not others:
+        return None
+    reading, count = others[0]
+    if len(others) > 1 and others[1][1] == count:
+        return None  # the other copies disagree among themselves
+    same = votes[word]
+    if _damaged(word, known) and not _damaged(reading, known) and count >= same and _close(word, reading):
+        return reading
+    if count >= 2 and same == 0 and _close(word, reading):
+        return reading
+    return None
+
+
+def _damaged(word: str, known: frozenset[str]) -> bool:
+    core = word.strip(_EDGE)
+    if _DAMAGE.search(word) or "'" in word or '"' in word:
+        return True
+    return core.isalpha() and core.islower() and core not in known
+
+
+def _close(word: str, reading: str) -> bool:
+    """The same word read two ways (a misread, a re-spelling, quotes), not two different words."""
+    a, b = (w.translate(_STRAIGHT).lower().replace(".", "") for w in (word, reading))
+    return Levenshtein.normalized_distance(a, b) <= 0.34
