@@ -24,7 +24,7 @@ from commclean.config import ValidationConfig
 
 DEFAULT_EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 _CHUNKED_COLUMN = "text"
-_DATE_COLUMNS = frozenset({"date"})
+_DATE_COLUMNS = frozenset({"date", "event_date"})
 _SUITES = ("corpus", "sources")
 
 
