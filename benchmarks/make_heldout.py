@@ -240,12 +240,20 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=120)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--split", default=None,
+                        help="FILE:PART, e.g. benchmarks/dev_split.json:tune, to draw only from that part's statements")
     args = parser.parse_args()
     tools = all(shutil.which(t) for t in RENDER_TOOLS)
     if not tools:
         print("chromium/poppler-utils/tesseract-ocr missing: OCR and pdftotext copies are written as plain text")
     rng = random.Random(args.seed)
     index = [json.loads(line) for line in (args.gold / "index.jsonl").read_text(encoding="utf-8").splitlines()]
+    for row in index:  # corpus-extra says "published", corpus-dev "date"
+        row.setdefault("published", row.get("date"))
+    if args.split:
+        split_file, part = args.split.rsplit(":", 1)
+        wanted = set(json.loads(Path(split_file).read_text(encoding="utf-8"))[part])
+        index = [row for row in index if row["file"].rsplit(".", 1)[0] in wanted]
     chosen = sorted(rng.sample(index, min(args.docs, len(index))), key=lambda row: row["file"])
     if args.out.exists():
         shutil.rmtree(args.out)

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
+from commclean.consensus import damaged_words
 from commclean.records import (
     Candidate,
     Cluster,
@@ -59,11 +60,13 @@ def _best(
         return None
     # Among the most reliable sources, the value most copies state: one copy's re-spelling or OCR
     # slip ("US-Bahrain" where three copies say "U.S.-Bahrain") is outvoted; a tie goes to the
-    # canonical copy, then to the next best.
+    # less damaged reading, then to the canonical copy, then to the next best.
     best = min(field.rank for field, _, _ in found)
     reliable = [item for item in found if item[0].rank == best]
     votes = Counter(field.value for field, _, _ in reliable)
-    return next(item for item in reliable if votes[item[0].value] == max(votes.values()))
+    top = [item for item in reliable if votes[item[0].value] == max(votes.values())]
+    # Among readings with as many votes, the least damaged (mojibake, OCR digits in words).
+    return min(top, key=lambda item: damaged_words(item[0].value) if isinstance(item[0].value, str) else 0)
 
 
 def _provenance(choice: tuple[Field[T], int, str] | None) -> str | None:

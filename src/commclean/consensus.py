@@ -71,6 +71,12 @@ def _better_reading(word: str, votes: Counter[str], known: frozenset[str]) -> st
     return None
 
 
+def damaged_words(text: str, known_zipf: float = 3.0) -> int:
+    """How many words of a short text (a title) look damaged: a way to rank two readings."""
+    known = known_words(known_zipf)
+    return sum(_damaged(word, known) for word in _TOKEN.findall(text))
+
+
 def _damaged(word: str, known: frozenset[str]) -> bool:
     core = word.strip(_EDGE)
     if _DAMAGE.search(word) or "'" in word or '"' in word:

@@ -19,7 +19,7 @@ _MONTH_WORD = rf"(?:{'|'.join(_MONTH_NAMES)})\.?"
 _MONTH = rf"(?P<month>{_MONTH_WORD})"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
-_DASH = r"\s*(?:[-–—]|to|and)\s*"
+_DASH = r"\s*(?:[-–—]{1,2}|to|and)\s*"
 # A range dates a statement by its last day ("May 16-17, 2022", "12-13 May 2022",
 # "October 31–November 1, 2022"); its first day is only matched as part of it.
 _RANGE_PATTERNS = (

@@ -37,7 +37,7 @@ _WRAPPER_MARKER = re.compile(
     r"^(?:media note|press statement|readout|fact sheet|for immediate release|office of the spokesperson\b.*|"
     r"begin text:?|end text\.?|"
     # The White House's dateline and category line: "MARCH 24, 2022 • STATEMENTS AND RELEASES".
-    r"[a-z]{3,9}\.? \d{1,2}, \d{4} [•·|] [a-z ,&]+)$",
+    r"[a-z]{3,9}\.? \d{1,2}, \d{4} (?:[^\w\s]{1,2}|[eo]) [a-z ,&]+)$",
     re.IGNORECASE,
 )
 _FOLLOWING_IS = re.compile(r"^the following\b.*\b(?:released|text|statement)\b.*[.:]$", re.IGNORECASE)
@@ -62,6 +62,12 @@ def _is_print_header_title(line: str) -> bool:
     """The line under a print stamp: "<page title> - <site name>", often cut with an ellipsis."""
     compact = line.strip()
     return len(compact) <= 200 and (compact.endswith("…") or bool(re.search(r" [-–] [A-Z][\w .’']{2,50}$", compact)))
+
+
+def _repeats_as_heading(line: str, collapsed: str) -> bool:
+    """The page title a print header shows under its stamp is the heading the page then prints."""
+    key = " ".join(line.split())[:50]
+    return len(key) >= 20 and not ends_sentence(line) and collapsed.count(key) >= 2
 
 
 def _running_heads(lines: list[str], config: RepairConfig) -> set[str]:
@@ -93,8 +99,9 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     keep: list[str | None] = []
     removed = 0
     after_stamp = False
+    collapsed = " ".join(text.split())
     for line in lines:
-        furniture = _is_furniture(line, heads, seen_heads, after_stamp)
+        furniture = _is_furniture(line, heads, seen_heads, after_stamp, collapsed)
         if line.strip():
             after_stamp = bool(_PRINT_STAMP.match(line)) and len(line.strip()) <= 30
         if furniture:
@@ -124,13 +131,13 @@ def _drop_footer_debris(keep: list[str | None]) -> int:
     return removed
 
 
-def _is_furniture(line: str, heads: set[str], seen_heads: set[str], after_stamp: bool) -> bool:
+def _is_furniture(line: str, heads: set[str], seen_heads: set[str], after_stamp: bool, collapsed: str) -> bool:
     compact = line.strip()
     if not compact:
         return False
     if compact == "\f" or _PRINT_STAMP.match(compact) or _PAGE_COUNTER.match(compact) or _is_url_footer(compact):
         return True
-    if after_stamp and _is_print_header_title(compact):
+    if after_stamp and (_is_print_header_title(compact) or _repeats_as_heading(compact, collapsed)):
         return True
     if compact in heads:
         if compact in seen_heads:

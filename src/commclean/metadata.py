@@ -24,7 +24,8 @@ from commclean.records import Field, Metadata, PartialDate
 _PRINT_HEADER = re.compile(r"\b\d{1,2}/\d{1,4}(?:/\d{2,4})?,?\s+\d{1,2}:\d{2}|https?://|\bpage \d+ of \d+\b", re.I)
 _PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{PLACE})\s*$")
 # What may follow a dateline's date besides a place: the White House's " • STATEMENTS AND RELEASES".
-_RELEASE_CATEGORY = re.compile(r"^\s*[•·|]\s*[A-Za-z ,&]+$")
+# OCR reads the bullet as "*", "+" or "e": any one or two marks between date and category.
+_RELEASE_CATEGORY = re.compile(r"^\s*(?:[•·|]\s*[A-Za-z ,&]+|(?:[^\w\s,]{1,2}|[eo])\s*[A-Z][A-Z ,&]+)$")
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{PLACE}),?\s*[-–—:]?\s*$")
 _WEEKDAY_BEFORE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*$", re.I)
 # A signature block's date: alone, or after "Done at <place>," or a place, at the end of a text.
@@ -62,6 +63,9 @@ _SITE_SUFFIX = re.compile(rf"\s[-–—|]\s+(?P<issuer>(?:[\w.]+ ){{0,3}}?(?:{_I
 # "Phnom Penh, Kingdom of Cambodia", "Doha, State of Qatar": the country by its common name. Not
 # "Republic of": "Republic of Korea" and "Democratic People's Republic of Korea" must stay apart.
 _FORMAL_STATE = re.compile(r",\s+(?:the\s+)?(?:Hashemite\s+)?(?:Kingdom|State|Sultanate|Principality|Grand Duchy)\s+of\s+")
+_INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
+# A heading never ends on these: a wrapped copy broke its line there ("… the United States and" / "Poland").
+_DANGLING_END = re.compile(r"\b(?:and|or|of|the|on|for|in|to|with|between|from|by|at|a|an)$")
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in"})
 DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
@@ -314,13 +318,19 @@ def _tidy_place(place: str) -> str:
 def _title(header: list[str]) -> Field[str] | None:
     """The first heading paragraph that is not a wrapper line, a dateline or a sentence."""
     for index, paragraph in enumerate(header):
-        if _WRAPPER_LINE.match(paragraph) or _is_doc_type_only(paragraph) or paragraph.endswith("."):
+        if _WRAPPER_LINE.match(paragraph) or _is_doc_type_only(paragraph) or (
+                paragraph.endswith(".") and not _INITIALISM_END.search(paragraph)):
             continue
         title = _SITE_SUFFIX.sub("", _without_dateline(paragraph))
         if not title or not re.search(r"[A-Za-z]{3}", title) or _ISSUER_LINE.match(title):
             continue
         following = header[index + 1] if index + 1 < len(header) else ""
-        if title.endswith(":") and following and not _WRAPPER_LINE.match(following):
+        # A heading goes on after "…:", and after an initialism or a small word that a wrapped copy
+        # broke the line on ("… of the ASEAN-U.S." / "Comprehensive Strategic Partnership").
+        goes_on = title.endswith(":") or bool(_INITIALISM_END.search(title) or _DANGLING_END.search(title)) and \
+            following[:1].isupper()
+        if goes_on and following and not _WRAPPER_LINE.match(following) and \
+                not any(m.date.year for m in find_dates(following)):
             title = f"{title} {_without_dateline(following) or following}"
         return Field(title, "heading", RANK_HEADER)
     return None

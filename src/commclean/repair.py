@@ -35,6 +35,7 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 _FTFY_TRANSCODE_STEPS = frozenset({"encode", "decode", "transcode"})
 
 # The replacement character between a word and a contraction ending stands for a lost ’.
+_LOST_CLOSING_QUOTE = re.compile(r"â€(?![\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122])")
 _LOST_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\ufffd(?=(?:s|t|re|ll|ve|d|m)\b)")
 # What ftfy can fix leaves traces a plain character class finds far faster than ftfy's own
 # badness heuristics. Mojibake: a UTF-8 lead byte read as Latin-1/cp1252, then a continuation byte.
@@ -190,6 +191,12 @@ def normalize_spaces(text: str, config: RepairConfig) -> tuple[str, int]:
     return text, odd + runs + edges
 
 
+def restore_lost_closing_quotes(text: str, config: RepairConfig) -> tuple[str, int]:
+    """ "Resilienceâ€" is ” read as cp1252 by a decoder that dropped its last byte (0x9D, which
+    cp1252 leaves undefined): ftfy cannot see it, but no other quote mark leaves "â€" alone."""
+    return _LOST_CLOSING_QUOTE.subn("”", text) if "â€" in text else (text, 0)
+
+
 def restore_lost_apostrophes(text: str, config: RepairConfig) -> tuple[str, int]:
     """U+FFFD where an earlier lossy decode dropped the apostrophe of "world’s" or "don’t"."""
     return _LOST_APOSTROPHE.subn("’", text) if "\ufffd" in text else (text, 0)
@@ -215,6 +222,7 @@ def strip_html_tags(text: str, config: RepairConfig) -> tuple[str, int]:
 LAYOUT_REPAIRS: tuple[Repair, ...] = (
     normalize_line_breaks,
     restore_lost_apostrophes,
+    restore_lost_closing_quotes,
     remove_invisible_characters,
     normalize_spaces,
     strip_page_furniture,
