@@ -12,14 +12,32 @@ _DANGLING_WORDS = frozenset(
     "whom our their its his her my your this these those is are was were be been being will would shall "
     "should can could may might must has have had not".split()
 )
+# Small words a name, a title or an office may hold in lower case ("Minister of Foreign Affairs").
+_NAME_PARTICLES = frozenset("of and for the de da del der von van al bin la le on".split())
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+MAX_CLOSING_WORDS = 12
 
 
 def ends_mid_sentence(text: str) -> bool:
-    """No terminal punctuation at the end, or a sentence that closes on a dangling function word."""
-    tail = text.rstrip()[-80:]  # the end is all that matters; patterns anchored at $ would scan it all
+    """No terminal punctuation at the end, or a sentence that closes on a dangling function word;
+    but a statement may end on a closing formula with no full stop: the signatories' names and
+    offices, a date, "###"."""
+    tail = text.rstrip()[-400:]  # the end is all that matters; patterns anchored at $ would scan it all
     if not tail:
         return True
-    if not _COMPLETE_ENDING.search(tail):
+    last_word = _LAST_WORD.search(tail[-80:])
+    if last_word and last_word.group(1).lower() in _DANGLING_WORDS:
         return True
-    last_word = _LAST_WORD.search(tail)
-    return bool(last_word and last_word.group(1).lower() in _DANGLING_WORDS)
+    if _COMPLETE_ENDING.search(tail[-80:]):
+        return False
+    return not is_closing_formula(_PARAGRAPH_BREAK.split(tail)[-1])
+
+
+def is_closing_formula(paragraph: str) -> bool:
+    """A short paragraph of names, offices, dates or marks: every word capitalised, a number, a
+    mark, or a particle of a name. A cut-off sentence holds lower-case words."""
+    words = paragraph.split()
+    if not words or len(words) > MAX_CLOSING_WORDS:
+        return False
+    return all(w[:1].isupper() or w[:1].isdigit() or not w[:1].isalnum() or w.lower() in _NAME_PARTICLES
+               for w in words)
