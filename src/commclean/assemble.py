@@ -142,7 +142,7 @@ def assemble(
             to_build.append((doc_id, members))
         sources.extend(_source_row(f, m, doc_id) for f, m in members)
     loaded = load([f for _, members in to_build for f, _ in members])
-    corpus = [_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members], members[0][1], consensus, stats)
+    corpus = [_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members], [m for _, m in members], consensus, stats)
               for doc_id, members in to_build]
     sources.extend(
         SourceRow(f.raw.path, f.raw.sha256, f.raw.size_bytes, f.content.encoding, Status.QUARANTINED, None,
@@ -158,8 +158,8 @@ def assemble(
     return Candidate(tuple(corpus), tuple(sources), tuple(skipped), tuple(sorted(carried)), digests)
 
 
-def _corpus_row(doc_id: str, members: Sequence[SourceDoc], head: Membership, consensus: Consensus | None,
-                stats: Stats) -> CorpusRow:
+def _corpus_row(doc_id: str, members: Sequence[SourceDoc], memberships: Sequence[Membership],
+                consensus: Consensus | None, stats: Stats) -> CorpusRow:
     canonical = members[0]
     text, repairs = canonical.text, canonical.repairs
     if consensus and len(members) > 1:
@@ -172,7 +172,9 @@ def _corpus_row(doc_id: str, members: Sequence[SourceDoc], head: Membership, con
         doc_id=doc_id,
         text=text,
         metadata=fuse_metadata(members),
-        is_truncated=canonical.is_truncated or head.cut_off,
+        # Cut off unless a copy that reaches the end ends complete: the canonical may hold the
+        # most words yet end on OCR debris where a clean copy ends with its last sentence.
+        is_truncated=not any(not doc.is_truncated and not m.cut_off for doc, m in zip(members, memberships)),
         source_paths=tuple(doc.raw.path for doc in members),
         repairs=repairs,
     )
