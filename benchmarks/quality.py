@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import datetime as dt
 import json
 import platform
 import re
@@ -240,27 +241,57 @@ def _share(values: list[bool]) -> float:
     return sum(values) / len(values) if values else 1.0
 
 
-def clean_unchanged(folders: list[Path]) -> tuple[int, int, list[str]]:
-    """Each clean statement built alone through the pipeline: its corpus text must be its file text."""
-    files = [p for folder in folders for p in sorted(folder.glob("*.txt"))]
-    changed = []
+@dataclass
+class CleanResult:
+    files: int
+    changed: list[str]
+    titles_exact: int
+    dates_found: int
+    dates_within: int  # on or up to 30 days before the publication date
+    writes_own_date: int  # the text writes its publication date out
+    own_date_found: int  # ... and the date (or the event date) is that date
+    own_date_as_date: int  # ... found as the date of issue
+    events_found: int = 0
+    events_within: int = 0
+
+
+def clean_checks(folder: Path) -> CleanResult:
+    """Each clean statement built through the pipeline: its corpus text must be its file text, its
+    title the first line; a date found must lie on or within 30 days before the publication date
+    (index.jsonl `published` or `date`), and one the text writes out must be found."""
+    files = sorted(folder.glob("*.txt"))
+    index = {row["file"]: row for row in map(json.loads, (folder / "index.jsonl").read_text(encoding="utf-8").splitlines())}
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp)
         for path in files:
             (raw / path.name).write_bytes(path.read_bytes())
         candidate = build_candidate(raw, Config()).candidate
-    texts = {row.source_paths[0]: row.text for row in candidate.corpus}
+    rows = {row.source_paths[0]: row for row in candidate.corpus}
     quarantined = {s.path for s in candidate.sources if s.status == "quarantined"}
+    result = CleanResult(len(files), [], 0, 0, 0, 0, 0, 0)
     for path in files:
         gold = path.read_text(encoding="utf-8").strip()
-        ours = texts.get(path.name)
-        if path.name in quarantined or ours is None:
-            # An exact or near copy of another clean file is kept once: not a change.
-            if path.name in quarantined:
-                changed.append(f"{path.parent.name}/{path.name}: quarantined")
-        elif ours != gold:
-            changed.append(f"{path.parent.name}/{path.name}: {_first_difference(gold, ours)}")
-    return len(files) - len(changed), len(files), changed
+        row = rows.get(path.name)
+        if path.name in quarantined:
+            result.changed.append(f"{path.name}: quarantined")
+        if row is None:
+            continue  # an exact or near copy of another clean file is kept once: not a change
+        if row.text != gold:
+            result.changed.append(f"{path.name}: {_first_difference(gold, row.text)}")
+        published = dt.date.fromisoformat(index[path.name].get("published") or index[path.name]["date"])
+        result.titles_exact += normalise_title(row.metadata.title) == normalise_title(gold.split("\n", 1)[0])
+        if row.metadata.date:
+            result.dates_found += 1
+            result.dates_within += 0 <= (published - row.metadata.date).days <= 30
+        if row.metadata.event_date:
+            result.events_found += 1
+            result.events_within += 0 <= (published - row.metadata.event_date).days <= 30
+        forms = (f"{published:%B} {published.day}, {published.year}", f"{published.day} {published:%B} {published.year}")
+        if any(form in gold for form in forms):
+            result.writes_own_date += 1
+            result.own_date_found += published in (row.metadata.date, row.metadata.event_date)
+            result.own_date_as_date += published == row.metadata.date
+    return result
 
 
 def _first_difference(gold: str, ours: str) -> str:
@@ -317,9 +348,13 @@ def main() -> None:
     if args.misses:
         print_misses(results, labels, candidate, {r.group for r in parts.get("tune", results)})
     for folder in args.clean if args.clean is not None else [SHARED / "corpus-dev", SHARED / "corpus-extra"]:
-        same, total, changed = clean_unchanged([folder])
-        print(f"\nClean statements unchanged, {folder.name}: {same}/{total}")
-        for line in changed[:20]:
+        r = clean_checks(folder)
+        print(f"\nClean statements, {folder.name}: unchanged {r.files - len(r.changed)}/{r.files}; titles exact "
+              f"{r.titles_exact}/{r.files}; dates found {r.dates_found}, of which on or up to 30 days before the "
+              f"publication date {r.dates_within}; texts writing their publication date out {r.writes_own_date}, "
+              f"found as date of issue {r.own_date_as_date}, as date of issue or event date {r.own_date_found}; "
+              f"event dates found {r.events_found}, of which on or up to 30 days before {r.events_within}")
+        for line in r.changed[:20]:
             print(f"- {line}")
 
 

@@ -101,7 +101,7 @@ _CLAUSE_BREAK = re.compile(r"[,;:()–—]")
 # ("We, the Leaders …, gathered … on") it is the statement's own.
 WEIGHTS = {
     "dateline": 6.0, "signature": 5.0, "heading": 4.0,
-    "opening sentence": 2.0, "second sentence": 1.0, "second paragraph": 0.5,
+    "opening sentence": 2.0, "second sentence": 1.0, "later sentence": 0.5, "second paragraph": 0.5,
     "today before": 3.0, "today in sentence": 1.0, "on before": 1.0, "sentence opens on": 2.0,
     "reported event": 0.5, "event noun": 0.0, "we met": 1.5, "mentioned": -4.0, "of before": -3.0,
 }
@@ -130,7 +130,7 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
         "today before": bool(_TODAY_BEFORE.search(before)),
         "today in sentence": bool(_TODAY.search(near)) and not _TODAY_BEFORE.search(before),
         "on before": bool(_ON_BEFORE.search(before)),
-        "sentence opens on": _opens_the_report(before, sentence[mention.end :]),
+        "sentence opens on": where == "opening sentence" and _opens_the_report(before, sentence[mention.end :]),
         # A clause of a single "on" ("…, on 12-13 May 2022") takes its verb from the one before it.
         "reported event": bool(_REPORTED_EVENT.search(near)),
         "we met": bool(_WE.match(before)) and bool(_REPORTED_EVENT.search(near)),

@@ -40,6 +40,7 @@ _WRAPPER_MARKER = re.compile(
     r"[a-z]{3,9}\.? \d{1,2}, \d{4} (?:[^\w\s]{1,2}|[eo]) [a-z ,&]+)$",
     re.IGNORECASE,
 )
+_END_TEXT_RUN_ON = re.compile(r"\s+end text\.?\s*$", re.IGNORECASE)
 _FOLLOWING_IS = re.compile(r"^the following\b.*\b(?:released|text|statement)\b.*[.:]$", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}$|^\d{1,2} [A-Za-z]{3,9},? \d{4}$")
 
@@ -197,6 +198,10 @@ def strip_release_wrapper(text: str, config: RepairConfig) -> tuple[str, int]:
             removed.append(part)
         else:
             kept.append(part)
+    if kept and (closing := _END_TEXT_RUN_ON.search(kept[-1])):
+        # "… is horrifically End text.": a cut copy whose last line ran on into the wrapper's close.
+        kept[-1] = kept[-1][: closing.start()]
+        removed.append(closing.group(0))
     return "\n\n".join(kept), len(removed)
 
 

@@ -203,11 +203,15 @@ def _sentence_dates(body: list[str]) -> list[_Dated]:
     return found
 
 
+_OPENING_POSITIONS = ("opening sentence", "second sentence", "later sentence", "later sentence")
+
+
 def _opening_sentences(body: list[str]) -> list[tuple[str, str]]:
-    """The opening paragraph's first two sentences and the second paragraph's first, on one line each."""
-    sentences = list(zip(_first_sentences(body[0], 2), ("opening sentence", "second sentence"))) if body else []
+    """The opening paragraph's first four sentences and the second paragraph's first two, on one
+    line each, with where they stand (a position the scores weigh)."""
+    sentences = list(zip(_first_sentences(body[0], 4), _OPENING_POSITIONS)) if body else []
     if len(body) > 1:
-        sentences.append((_sentence(body[1]), "second paragraph"))
+        sentences += [(sentence, "second paragraph") for sentence in _first_sentences(body[1], 2)]
     return sentences
 
 
@@ -246,8 +250,9 @@ def _best_place(header: list[str], body: list[str], dates: list[_Dated], config:
         candidates += [c for c in places_in_sentence(sentence, where) if not _is_time_word(c.place)]
     best = max(candidates, key=lambda c: c.score, default=None)
     if best and best.score >= config.min_place_score:
-        return Field(_tidy_place(best.place), best.where, RANK_HEADER if best.where != "opening sentence" else RANK_OPENING)
-    if any(_VIRTUAL.search(sentence) for sentence, where in _opening_sentences(body) if where != "second paragraph"):
+        standalone = best.where in ("dateline", "place line", "opening dateline")
+        return Field(_tidy_place(best.place), best.where, RANK_HEADER if standalone else RANK_OPENING)
+    if any(_VIRTUAL.search(sentence) for sentence, where in _opening_sentences(body)[:2]):
         return Field("Virtual", "opening sentence (virtual meeting)", RANK_OPENING)
     return None
 

@@ -31,7 +31,7 @@ _PURPOSE = re.compile(r"\bto\b")  # "met to discuss the situation in Syria": the
 
 WEIGHTS = {
     "dateline": 6.0, "place line": 5.0, "opening dateline": 5.0,
-    "opening sentence": 2.0, "second sentence": 1.0, "second paragraph": 0.5,
+    "opening sentence": 2.0, "second sentence": 1.0, "later sentence": 0.5, "second paragraph": 0.5,
     "event before": 2.0, "city": 2.0, "country or region": 0.5, "unknown place": -1.5, "other event": -4.0,
 }
 
