@@ -55,6 +55,9 @@ TARGETS = {
     "OCR canonicals: kept CER / naive CER": ("<=", 0.10),
     "paragraph-break F1": (">=", 0.95),
     "real files quarantined": ("<=", 0),
+    "dedup pair precision": (">=", 0.99),
+    "dedup pair recall": (">=", 0.99),
+    "documents split over several rows": ("<=", 0),
     "files truncated: precision": (">=", 0.95),
     "files truncated: recall": (">=", 0.95),
     "documents truncated: precision": (">=", 0.95),
@@ -217,8 +220,12 @@ def measures(results: list[GroupResult], labels: dict[str, FileLabel], candidate
     for r in results:
         dates[r.date[0]].append(r.date[1] == r.date[2])
     places = [r.place[0] for r in results if r.place]
+    pair_p, pair_r, split = _pairs(files, labels)
     return {
         "documents": len(results),
+        "dedup pair precision": pair_p,
+        "dedup pair recall": pair_r,
+        "documents split over several rows": split,
         "kept CER / naive CER": ratio(kept, naive, 0.0),
         "OCR canonicals: kept CER / naive CER": ratio(ocr_kept, ocr_naive, 0.0),
         "paragraph-break F1": ratio(2 * p * r_, p + r_),
@@ -235,6 +242,19 @@ def measures(results: list[GroupResult], labels: dict[str, FileLabel], candidate
         "(OCR canonicals)": len(ocr),
         "(dates stated / places stated)": f"{len(dates['date exact where stated'])} / {len(places)}",
     }
+
+
+def _pairs(files: list, labels: dict[str, FileLabel]) -> tuple[float, float, int]:  # noqa: ANN001 - SourceRow
+    """Pairwise precision and recall over the real files kept: two files are a true pair when
+    their labels give the same document; and how many documents came out as more than one row."""
+    kept = [(s.doc_id, labels[s.path].group) for s in files if s.doc_id]
+    same_doc = collections.Counter(d for d, _ in kept)
+    same_group = collections.Counter(g for _, g in kept)
+    both = collections.Counter(kept)
+    pairs = lambda counts: sum(n * (n - 1) // 2 for n in counts.values())  # noqa: E731
+    tp = pairs(both)
+    rows_per_group = collections.Counter(g for d, g in set(kept))
+    return ratio(tp, pairs(same_doc)), ratio(tp, pairs(same_group)), sum(1 for n in rows_per_group.values() if n > 1)
 
 
 def _share(values: list[bool]) -> float:
