@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -25,35 +26,51 @@ def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max
     - two or more other copies agree on another reading and none shares the canonical's (a
       re-spelling, "US" for "U.S.").
     Whitespace and paragraphs stay the canonical's. Returns the text and the words replaced."""
+    if all(other == canonical for other in others):
+        return canonical, 0
     spans = [(m.start(), m.end()) for m in _TOKEN.finditer(canonical)]
-    if not others or len(spans) > max_tokens:
+    if len(spans) > max_tokens:
         return canonical, 0
     words = [canonical[a:b] for a, b in spans]
-    readings: list[Counter[str]] = [Counter() for _ in words]
+    # Only where a copy reads a word otherwise is there anything to decide; agreement elsewhere is
+    # kept as spans, counted at those places only (a document is thousands of words, most agreed).
+    differing: dict[int, Counter[str]] = {}
+    agreeing: list[list[tuple[int, int]]] = []
     for other in others:
+        if other == canonical:  # another file with the same text agrees everywhere
+            agreeing.append([(0, len(words))])
+            continue
         theirs = _TOKEN.findall(other)
+        equal = []
         for tag, a0, a1, b0, b1 in Levenshtein.opcodes(words, theirs):
             if tag == "equal":
-                for i in range(a0, a1):
-                    readings[i][words[i]] += 1
+                equal.append((a0, a1))
             elif tag == "replace" and a1 - a0 == b1 - b0:
                 for offset in range(a1 - a0):
-                    readings[a0 + offset][theirs[b0 + offset]] += 1
+                    differing.setdefault(a0 + offset, Counter())[theirs[b0 + offset]] += 1
+        agreeing.append(equal)
     known = known_words(known_zipf)
-    replaced = 0
+    choices = {}
+    for position, votes in differing.items():
+        votes[words[position]] = sum(_covers(spans_, position) for spans_ in agreeing)
+        choice = _better_reading(words[position], votes, known)
+        if choice is not None:
+            choices[position] = choice
+    if not choices:
+        return canonical, 0
     out: list[str] = []
     last = 0
-    for (start, end), word, votes in zip(spans, words, readings):
-        choice = _better_reading(word, votes, known)
-        if choice is not None:
-            out.append(canonical[last:start])
-            out.append(choice)
-            last = end
-            replaced += 1
-    if not replaced:
-        return canonical, 0
+    for position in sorted(choices):
+        start, end = spans[position]
+        out += [canonical[last:start], choices[position]]
+        last = end
     out.append(canonical[last:])
-    return "".join(out), replaced
+    return "".join(out), len(choices)
+
+
+def _covers(spans: list[tuple[int, int]], position: int) -> bool:
+    index = bisect.bisect_right(spans, (position, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1]
 
 
 def _better_reading(word: str, votes: Counter[str], known: frozenset[str]) -> str | None:
