@@ -41,6 +41,7 @@ from rapidfuzz.distance import Levenshtein
 
 sys.path.insert(0, str(Path(__file__).parent))
 from dev_labels import DEFAULT_DEV, normalise_title  # noqa: E402
+from repair_quality import boundaries, collapse  # noqa: E402
 
 from commclean.config import Config, DecodeConfig  # noqa: E402
 from commclean.decode import decode_bytes  # noqa: E402
@@ -49,7 +50,6 @@ from commclean.records import Candidate, CorpusRow, RawFile  # noqa: E402
 
 HERE = Path(__file__).parent
 SHARED = HERE.resolve().parents[1] / "shared"
-_SPACE = re.compile(r"\s+")
 TARGETS = {
     "kept CER / naive CER": ("<=", 0.30),
     "OCR canonicals: kept CER / naive CER": ("<=", 0.10),
@@ -92,31 +92,6 @@ def load(set_dir: Path) -> dict[str, FileLabel]:
             row.get("gold_title"), row.get("gold_date"), row.get("gold_location"),
             bool(row.get("states_date")), bool(row.get("states_location")))
     return labels
-
-
-def collapse(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
-
-
-def paragraph_ends(text: str, gold: str) -> tuple[int, int, int]:
-    """Paragraph ends after aligned words: (true positives, false positives, false negatives)."""
-    def words_with_ends(t: str) -> tuple[list[str], list[bool]]:
-        words, ends = [], []
-        for paragraph in re.split(r"\n\s*\n", t.strip()):
-            tokens = paragraph.split()
-            words.extend(tokens)
-            ends.extend([False] * (len(tokens) - 1) + [True] if tokens else [])
-        return words, ends
-
-    a_words, a_ends = words_with_ends(text)
-    b_words, b_ends = words_with_ends(gold)
-    tp = fp = fn = 0
-    for tag, a0, a1, b0, _ in Levenshtein.opcodes(a_words, b_words):
-        if tag == "equal":
-            for offset in range(a1 - a0):
-                mine, theirs = a_ends[a0 + offset], b_ends[b0 + offset]
-                tp, fp, fn = tp + (mine and theirs), fp + (mine and not theirs), fn + (theirs and not mine)
-    return tp, fp, fn
 
 
 def naive_text(path: Path) -> str:
@@ -192,7 +167,7 @@ def judge_groups(set_dir: Path, labels: dict[str, FileLabel], candidate: Candida
             naive_distance, naive_length, canonical.kind == "ocr",
             Levenshtein.distance(collapse(naive[canonical.path]), collapse(refs[canonical.path])),
             len(collapse(refs[canonical.path])),
-            paragraph_ends(kept, reference), (bool(row and row.is_truncated), all(c.truncated for c in copies)),
+            boundaries(kept, reference), (bool(row and row.is_truncated), all(c.truncated for c in copies)),
             date_judged,
             (normalise_title(title) == normalise_title(gold.title), gold.title, title, meta and meta.title_source),
             place, canonical.path, longest.path,
