@@ -30,7 +30,6 @@ import collections
 import datetime as dt
 import json
 import platform
-import re
 import sys
 import tempfile
 from collections.abc import Iterable
