@@ -23,6 +23,13 @@ def test_the_seed_corpus_passes_every_expectation(seeds_candidate: Candidate) ->
     assert report.evaluated >= 12
 
 
+def test_dates_of_issue_and_of_events_pass_when_plausible(seeds_candidate: Candidate) -> None:
+    rows = corpus_table(seeds_candidate).to_pylist()
+    rows[0]["date"], rows[0]["event_date"] = dt.date(2022, 4, 8), dt.date(2022, 4, 5)
+    report = validate(pa.Table.from_pylist(rows, schema=CORPUS_SCHEMA), sources_table(seeds_candidate), ValidationConfig())
+    assert report.success, report.summary()
+
+
 def test_each_broken_contract_is_named(seeds_candidate: Candidate) -> None:
     corpus, sources = corpus_table(seeds_candidate), sources_table(seeds_candidate)
     first = corpus.slice(0, 1).to_pylist()[0]
@@ -31,6 +38,7 @@ def test_each_broken_contract_is_named(seeds_candidate: Candidate) -> None:
         {**first, "doc_id": "doc-fffd", "text": "Broken \ufffd character."},
         {**first, "doc_id": "doc-mojibake", "text": "The Coalitionâ€™s view."},
         {**first, "doc_id": "doc-future", "date": dt.date(2999, 1, 1)},
+        {**first, "doc_id": "doc-future-event", "event_date": dt.date(2999, 1, 1)},
     ]
     bad_sources = [
         {"path": "x.txt", "sha256": "0" * 64, "size_bytes": 1, "encoding": "utf-8", "status": "lost",
@@ -49,6 +57,7 @@ def test_each_broken_contract_is_named(seeds_candidate: Candidate) -> None:
         "no U+FFFD replacement characters in text",
         "no mojibake markers in text",
         "date within a plausible range",
+        "event_date within a plausible range",
         "status within its set",
         "every non-quarantined source row points at a corpus row, and doc_id is null exactly when quarantined",
     }

@@ -90,7 +90,8 @@ def validation_frames(corpus: pa.Table, sources: pa.Table) -> dict[str, pd.DataF
     text_chunks), plus derived cross-table ledger checks."""
     kept = [c for c in corpus.column_names if c not in ("source_paths", "repairs", _CHUNKED_COLUMN)]
     corpus_frame = corpus.select(kept).to_pandas()
-    corpus_frame["date"] = pd.to_datetime(corpus_frame["date"])
+    for column in _DATE_COLUMNS:
+        corpus_frame[column] = pd.to_datetime(corpus_frame[column])
     sources_frame = sources.to_pandas()
     quarantined = sources_frame["status"] == "quarantined"
     canonical = sources_frame["status"] == "canonical"
