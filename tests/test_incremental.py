@@ -170,3 +170,19 @@ def test_worker_processes_give_what_one_process_gives(seed_raw: Path, tmp_path: 
 def _described(docs: list) -> list[tuple]:
     return [(d.raw, d.text, d.repairs, d.is_truncated, d.metadata, d.unknown_words, d.fingerprint.exact_key,
              d.fingerprint.sequence, d.fingerprint.samples.tolist()) for d in docs]
+
+
+def test_a_short_copy_set_aside_alone_joins_its_document_when_the_document_arrives(seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    italy = next(p for p in GOLD if p.name.startswith("174_")).read_text(encoding="utf-8")
+    title, first = italy.split("\n\n")[:2]
+    (seed_raw / "stub.txt").write_text(f"{title}\n\nAPRIL 18, 2025 • STATEMENTS AND RELEASES\n\n{first.split(', where')[0]}")
+    (_, sources), _ = _run(seed_raw, clean)
+    assert next(s for s in sources if s["path"] == "stub.txt")["status"] == "quarantined"
+    shutil.copy(next(p for p in GOLD if p.name.startswith("174_")), seed_raw / "italy.txt")
+    (corpus, sources), _ = _run(seed_raw, clean)
+    stub = next(s for s in sources if s["path"] == "stub.txt")
+    assert stub["status"] == "duplicate"
+    row = next(r for r in corpus if r["doc_id"] == stub["doc_id"])
+    assert str(row["date"]) == "2025-04-18"
+    assert (corpus, sources) == _rebuilt(seed_raw, tmp_path)
