@@ -45,3 +45,15 @@ def test_no_clean_dev_statement_is_called_truncated() -> None:
     assert gold, "../shared/corpus-dev is not beside this checkout"
     flagged = [p.name for p in gold if ends_mid_sentence(p.read_text(encoding="utf-8"))]
     assert flagged == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The partners agreed on three priorities:\n\nStrengthening democratic resilience\n\n"
+        "Expanding clean energy cooperation\n\nDeepening people-to-people ties",
+        "The full report is available at https://www.state.gov/reports/annual-report/",
+    ],
+)
+def test_a_list_or_an_address_may_end_a_statement(text: str) -> None:
+    assert not ends_mid_sentence(text)

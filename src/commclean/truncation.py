@@ -16,6 +16,9 @@ _DANGLING_WORDS = frozenset(
 _NAME_PARTICLES = frozenset("of and for the de da del der von van al bin la le on".split())
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 MAX_CLOSING_WORDS = 12
+MAX_LIST_ITEM_WORDS = 25
+# A text may end on an address: "The report is available at https://www.state.gov/reports/".
+_ADDRESS_AT_END = re.compile(r"(?:https?://|www\.)\S+\s*$|\S+\.(?:gov|org|int|com|net|edu)(?:/\S*)?\s*$")
 
 
 def ends_mid_sentence(text: str) -> bool:
@@ -30,7 +33,17 @@ def ends_mid_sentence(text: str) -> bool:
         return True
     if _COMPLETE_ENDING.search(tail[-80:]):
         return False
-    return not is_closing_formula(_PARAGRAPH_BREAK.split(tail)[-1])
+    parts = _PARAGRAPH_BREAK.split(tail)
+    return not (is_closing_formula(parts[-1]) or _ends_a_list(parts) or _ADDRESS_AT_END.search(tail[-200:]))
+
+
+def _ends_a_list(parts: list[str]) -> bool:
+    """The last item of a list: it and the two paragraphs before it are short and none of them
+    ends a sentence (items such as "• Strengthening democratic resilience")."""
+    items = parts[-3:]
+    return len(items) == 3 and all(
+        len(item.split()) <= MAX_LIST_ITEM_WORDS and not _COMPLETE_ENDING.search(item) for item in items
+    )
 
 
 def is_closing_formula(paragraph: str) -> bool:
