@@ -86,8 +86,11 @@ class DedupConfig:
     contained_threshold: float = 0.7
     # A match between texts this close in size is a near duplicate rather than a contained copy.
     near_size_ratio: float = 0.85
-    # A contained copy whose longer twin goes on for at least this many words was cut off.
+    # A contained copy whose longer twin goes on for at least this many words, and this share of
+    # the twin, was cut off. A tail of site chrome or OCR debris in the twin is shorter than that
+    # share; a real cut leaves more (a copy cut at 90% of a 300-word statement lacks 30 words).
     truncation_min_missing_shingles: int = 20
+    truncation_min_missing_share: float = 0.08
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,8 @@ def _stops_where_other_goes_on(short: str, long_: str, config: DedupConfig) -> b
         found = long_.rfind(short[end - width : end])
         if found != -1:
             beyond = len(long_) - (found + width) - (len(short) - end)
-            return beyond >= config.truncation_min_missing_shingles
+            return beyond >= max(config.truncation_min_missing_shingles,
+                                 config.truncation_min_missing_share * len(long_))
     return False
 
 
