@@ -12,6 +12,7 @@ from rapidfuzz.distance import Levenshtein
 from commclean.lexicon import known_words
 
 _TOKEN = re.compile(r"\S+")
+_SPACE_RUNS = re.compile(r"(\s+)")
 _EDGE = ".,;:!?()[]{}“”\"‘’'«»"
 # Signs of a damaged word: OCR's digits or bars among letters, mojibake, a replacement character.
 _DAMAGE = re.compile(r"[A-Za-z][0-9|]|[0-9|][a-z]|[ÃÂâ€]|\ufffd")
@@ -28,10 +29,11 @@ def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max
     Whitespace and paragraphs stay the canonical's. Returns the text and the words replaced."""
     if all(other == canonical for other in others):
         return canonical, 0
-    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(canonical)]
-    if len(spans) > max_tokens:
+    parts = _SPACE_RUNS.split(canonical)  # words at even places, the whitespace between at odd ones
+    places = [i for i in range(0, len(parts), 2) if parts[i]]
+    if len(places) > max_tokens:
         return canonical, 0
-    words = [canonical[a:b] for a, b in spans]
+    words = [parts[i] for i in places]
     # Only where a copy reads a word otherwise is there anything to decide; agreement elsewhere is
     # kept as spans, counted at those places only (a document is thousands of words, most agreed).
     differing: dict[int, Counter[str]] = {}
@@ -58,14 +60,9 @@ def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max
             choices[position] = choice
     if not choices:
         return canonical, 0
-    out: list[str] = []
-    last = 0
-    for position in sorted(choices):
-        start, end = spans[position]
-        out += [canonical[last:start], choices[position]]
-        last = end
-    out.append(canonical[last:])
-    return "".join(out), len(choices)
+    for position, choice in choices.items():
+        parts[places[position]] = choice
+    return "".join(parts), len(choices)
 
 
 def _covers(spans: list[tuple[int, int]], position: int) -> bool:

@@ -35,6 +35,8 @@ _DATE_PATTERNS = (
     re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s*\d)", re.IGNORECASE),
     re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s*\d)", re.IGNORECASE),
 )
+# Month names as English writes them (capitalised, or in a capitals header): "may" the verb is none.
+_ANY_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTH_NAMES)}|{'|'.join(m.upper() for m in _MONTH_NAMES)})\b")
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)"
 
 
@@ -47,6 +49,8 @@ class DateMention:
 
 def find_dates(text: str) -> list[DateMention]:
     """Every date-shaped span, ranges and full dates before partial ones; parsed by dateutil."""
+    if not _ANY_MONTH.search(text):  # most sentences name no month: one scan, not eight
+        return []
     found: list[DateMention] = []
     taken: list[range] = []
     for pattern in _DATE_PATTERNS:

@@ -33,6 +33,7 @@ _SIGNATURE_BEFORE = re.compile(rf"^\W*(?:(?:done|signed|issued|adopted) (?:at|in
 _SIGNATURE_AFTER = re.compile(rf"^[,\s]*(?:(?P<place>{PLACE}))?\W*$")
 # "convened a virtual ... meeting", "met virtually": the place is a virtual one.
 _VIRTUAL = re.compile(r"\b(?:met|gathered|convened|assembled|held|hosted|received|took place)\b[^;:]{0,40}?\bvirtual(?:ly)?\b", re.I)
+_SPACES = re.compile(r"\s+")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
 # A sentence ends at . ! ? before a capital, but not after an initial ("Joseph R. Biden"), "U.S."
 # or a title ("Jr.", "Mr."), which are followed by capitals all the time.
@@ -122,15 +123,16 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     title = _title(usable)
     paragraphs = [p.strip() for p in _PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
     closing = paragraphs[len(header) + len(body) :][-config.closing_paragraphs :]
+    opening = _opening_sentences(body)
     dates = _header_dates(usable, "media-note header" if is_media_note else "dateline")
-    dates += _sentence_dates(body) + _signature_dates(closing)
+    dates += _sentence_dates(opening) + _signature_dates(closing)
     date = max(dates, key=lambda c: c.score, default=None)
     event = max(dates, key=lambda c: c.candidate.event_score, default=None)
     return Metadata(
         title=title,
         date=_date_field(date, config) or _partial_header_date(usable),
         event_date=_event_date_field(event, config),
-        location=_best_place(usable, body, dates, config),
+        location=_best_place(usable, body, opening, dates, config),
         doc_type=_doc_type(title.value if title else None, usable),
         issuer=_issuer(header),
     )
@@ -194,9 +196,9 @@ def _header_dates(header: list[str], source: str) -> list[_Dated]:
     return found
 
 
-def _sentence_dates(body: list[str]) -> list[_Dated]:
+def _sentence_dates(opening: list[tuple[str, str]]) -> list[_Dated]:
     found = []
-    for sentence, where in _opening_sentences(body):
+    for sentence, where in opening:
         for mention in find_dates(sentence):
             if mention.date.year is not None:
                 found.append(_Dated(score_in_sentence(sentence, mention, where), where))
@@ -230,7 +232,8 @@ def _signature_dates(closing: list[str]) -> list[_Dated]:
     return found
 
 
-def _best_place(header: list[str], body: list[str], dates: list[_Dated], config: MetadataConfig) -> Field[str] | None:
+def _best_place(header: list[str], body: list[str], opening: list[tuple[str, str]], dates: list[_Dated],
+                config: MetadataConfig) -> Field[str] | None:
     """The best-scored place of the datelines, a place line under the title, a dateline opening the
     text and the opening sentences' " in <Place>"; else a virtual meeting. The spokesperson's
     "WASHINGTON, D.C." under "OFFICE OF THE SPOKESPERSON" is where the office sits, not a place line."""
@@ -243,16 +246,16 @@ def _best_place(header: list[str], body: list[str], dates: list[_Dated], config:
         line = place_line(paragraph)
         if line and not after_wrapper and not _is_time_word(line) and (found := score_standalone(line, "place line")):
             candidates.append(found)
-    opening = opening_dateline(body[0]) if body else None
-    if opening and (found := score_standalone(opening, "opening dateline")):
+    lead = opening_dateline(body[0]) if body else None
+    if lead and (found := score_standalone(lead, "opening dateline")):
         candidates.append(found)
-    for sentence, where in _opening_sentences(body):
+    for sentence, where in opening:
         candidates += [c for c in places_in_sentence(sentence, where) if not _is_time_word(c.place)]
     best = max(candidates, key=lambda c: c.score, default=None)
     if best and best.score >= config.min_place_score:
         standalone = best.where in ("dateline", "place line", "opening dateline")
         return Field(_tidy_place(best.place), best.where, RANK_HEADER if standalone else RANK_OPENING)
-    if any(_VIRTUAL.search(sentence) for sentence, where in _opening_sentences(body)[:2]):
+    if any(_VIRTUAL.search(sentence) for sentence, _ in opening[:2]):
         return Field("Virtual", "opening sentence (virtual meeting)", RANK_OPENING)
     return None
 
@@ -291,14 +294,15 @@ def _partial_header_date(header: list[str]) -> Field[PartialDate] | None:
 def _first_sentences(paragraph: str, count: int) -> list[str]:
     sentences = []
     while paragraph.strip() and len(sentences) < count:
-        sentences.append(_sentence(paragraph))
-        paragraph = paragraph[len(_first_sentence(paragraph)) :].lstrip()
+        first = _first_sentence(paragraph)
+        sentences.append(_SPACES.sub(" ", first))
+        paragraph = paragraph[len(first) :].lstrip()
     return sentences
 
 
 def _sentence(paragraph: str) -> str:
     """The paragraph's first sentence on one line (hard-wrapped copies break it anywhere)."""
-    return re.sub(r"\s+", " ", _first_sentence(paragraph))
+    return _SPACES.sub(" ", _first_sentence(paragraph))
 
 
 def _is_time_word(place: str) -> bool:
