@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from commclean.consensus import consensus_text
 
-ZIPF = 3.0
+ZIPF = 1.0  # RepairConfig.ocr_unknown_zipf, as the pipeline passes it
 CLEAN = ("The Ministers welcomed the labor of the liberated areas.\n\n"
          "They recalled Russia’s obligations under the U.S.-Ukraine charter.")
 
@@ -34,3 +34,9 @@ def test_different_words_and_clean_names_are_never_replaced() -> None:
     edited = CLEAN.replace("Ministers", "Leaders").replace("welcomed", "noted")
     assert consensus_text(CLEAN, [edited, edited], ZIPF) == (CLEAN, 0)
     assert consensus_text(CLEAN, [], ZIPF) == (CLEAN, 0)
+
+
+def test_a_rare_spelling_of_the_kept_copy_is_no_damage() -> None:
+    uk = "Coalition members support stabilisation and stabilise the liberated areas."
+    us = uk.replace("stabilisation", "stabilization").replace("stabilise", "stabilize")
+    assert consensus_text(uk, [us], ZIPF) == (uk, 0)

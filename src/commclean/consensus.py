@@ -22,7 +22,8 @@ _STRAIGHT = str.maketrans({"'": "’", '"': "”"})
 def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max_tokens: int = 200_000) -> tuple[str, int]:
     """Align each other copy with the canonical word by word; where copies read a word of the
     canonical differently, the canonical's reading is replaced when
-    - it is damaged (an unknown word, OCR digits among letters, mojibake, straight quotes where the
+    - it is damaged (a word wordfreq has not seen at `known_zipf`, low so that a rare spelling such
+      as "stabilisation" is no damage; OCR digits among letters, mojibake, straight quotes where the
       others print curly ones) and the others' reading is not, with at least as many copies for it; or
     - two or more other copies agree on another reading and none shares the canonical's (a
       re-spelling, "US" for "U.S.").
@@ -85,7 +86,7 @@ def _better_reading(word: str, votes: Counter[str], known: frozenset[str]) -> st
     return None
 
 
-def damaged_words(text: str, known_zipf: float = 3.0) -> int:
+def damaged_words(text: str, known_zipf: float = 1.0) -> int:
     """How many words of a short text (a title) look damaged: a way to rank two readings."""
     known = known_words(known_zipf)
     return sum(_damaged(word, known) for word in _TOKEN.findall(text))

@@ -436,7 +436,7 @@ def assemble_candidate(found: Deduplicated, discovery: Discovery, workspace: Wor
                        config: Config) -> Candidate:
     signatures = workspace.published.signatures if workspace.published else {}
     candidate = assemble(found.documents, (*found.quarantined, *found.set_aside), found.clusters, found.texts.documents,
-                         signatures, discovery.skipped, stats, partial(consensus_text, known_zipf=config.repair.known_word_zipf))
+                         signatures, discovery.skipped, stats, partial(consensus_text, known_zipf=config.repair.ocr_unknown_zipf))
     check_ledger(candidate, [f.path for f in discovery.files])
     return candidate
 
