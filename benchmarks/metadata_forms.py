@@ -111,6 +111,12 @@ FORMS: dict[str, Form] = {
     "anniversary of <date>": lambda d, p, who, ev, r: Filled(
         f"{_title(ev)}\n\n{who.capitalize()} mark the anniversary of the agreement signed on {long_date(d, r)}. {BODY}",
         None, None, None),
+    "<N> years ago ... opened in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nOn this day {r.randint(2, 60)} years ago, the treaty opened for signature in {p}. "
+        f"Today, {who} reaffirm their commitment to it. {BODY}", None, None, None),
+    "an organisation's name ... in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nThe partners are concerned. The {p} Legislative Council passed new measures that "
+        f"constrain people in {p} from participating in their own governance. {BODY}", None, None, None),
     "to discuss the situation in <Country>": lambda d, p, who, ev, r: Filled(
         f"{_title(ev)}\n\n{who.capitalize()} met to discuss the humanitarian situation in {p}. {BODY}", None, None, None),
 }

@@ -65,6 +65,7 @@ TARGETS = {
     "date null where none stated": (">=", 1.0),
     "title exact": (">=", 0.95),
     "place right where stated (city)": (">=", 0.90),
+    "place null where none stated": (">=", 0.98),
 }
 
 
@@ -122,7 +123,7 @@ class GroupResult:
     truncated: tuple[bool, bool]  # (ours, gold)
     date: tuple[str, str | None, str | None, str | None]  # (measure, gold, ours, source)
     title: tuple[bool, str | None, str | None, str | None]
-    place: tuple[bool, str | None, str | None, str | None] | None
+    place: tuple[bool, str | None, str | None, str | None]  # (right, gold, ours, source)
     canonical_path: str
     longest_path: str
 
@@ -157,10 +158,11 @@ def judge_groups(set_dir: Path, labels: dict[str, FileLabel], candidate: Candida
         else:
             date_judged = ("date null where none stated", None, date, meta and meta.date_source)
         title = meta.title if meta else None
-        place = None
+        ours = meta.location if meta else None
         if any(c.states_location for c in copies):
-            ours = meta.location if meta else None
             place = (_city(ours) == _city(gold.location), gold.location, ours, meta and meta.location_source)
+        else:
+            place = (ours is None, None, ours, meta and meta.location_source)
         results.append(GroupResult(
             group, Levenshtein.distance(collapse(kept), collapse(reference)), len(collapse(reference)),
             naive_distance, naive_length, canonical.kind == "ocr",
@@ -193,7 +195,9 @@ def measures(results: list[GroupResult], labels: dict[str, FileLabel], candidate
     dates = collections.defaultdict(list)
     for r in results:
         dates[r.date[0]].append(r.date[1] == r.date[2])
-    places = [r.place[0] for r in results if r.place]
+    labelled = any(label.location for label in labels.values())  # generated sets label no places
+    places = [r.place[0] for r in results if r.place[1] is not None]
+    no_places = [r.place[0] for r in results if r.place[1] is None and labelled]
     pair_p, pair_r, split = _pairs(files, labels)
     return {
         "documents": len(results),
@@ -211,7 +215,8 @@ def measures(results: list[GroupResult], labels: dict[str, FileLabel], candidate
         "date exact where stated": _share(dates["date exact where stated"]),
         "date null where none stated": _share(dates["date null where none stated"]),
         "title exact": _share([r.title[0] for r in results]),
-        "place right where stated (city)": _share(places),
+        "place right where stated (city)": _share(places) if labelled else "not labelled",
+        "place null where none stated": _share(no_places) if labelled else "not labelled",
         "(kept CER, naive CER)": f"{kept:.4f}, {naive:.4f}",
         "(OCR canonicals)": len(ocr),
         "(dates stated / places stated)": f"{len(dates['date exact where stated'])} / {len(places)}",
@@ -365,7 +370,7 @@ def print_misses(results: list[GroupResult], labels: dict[str, FileLabel], candi
             print(f"- date {name}: gold {r.date[1]} ours {r.date[2]} ({r.date[3]})")
         if not r.title[0]:
             print(f"- title {name}: gold {r.title[1]!r} ours {r.title[2]!r} ({r.title[3]})")
-        if r.place and not r.place[0]:
+        if not r.place[0] and any(label.location for label in labels.values()):
             print(f"- place {name}: gold {r.place[1]!r} ours {r.place[2]!r} ({r.place[3]})")
         if r.truncated[0] != r.truncated[1]:
             print(f"- document truncated {name}: ours {r.truncated[0]} gold {r.truncated[1]}")

@@ -91,7 +91,7 @@ _SENTENCE_OPENS_ON = re.compile(rf"^\W*on\s+{_WEEKDAY}?$", re.I)
 _MENTIONED = re.compile(
     r"\b(?:recall\w*|since|dated|adopted|until|till|through|by|from|before|after|following|anniversary|"
     r"last|previous|prior|earlier|next|will|would|shall|upcoming|scheduled|expected|planned|later|"
-    r"starting|beginning|effective|force|between|ahead|deadline|expire\w*)\b", re.I)
+    r"starting|beginning|effective|force|between|ahead|deadline|expire\w*|ago)\b", re.I)
 _WE = re.compile(r"^\W*(?:\d+\.?\s+)?we\b", re.I)
 _OF_BEFORE = re.compile(r"\bof\s+(?:the\s+)?$", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()–—]")

@@ -17,16 +17,19 @@ PLACE = (
 _IN_PLACE = re.compile(rf"\b(?:in|at) (?P<place>{PLACE})")
 _OPENING_DATELINE = re.compile(rf"^(?P<place>{PLACE})\s*[-–—:]\s+\S")
 _PLACE_LINE = re.compile(rf"^(?P<place>{PLACE})\.?$")
-# Something took place: a verb reporting the event, or the event's name ("at the summit in Bali").
+# Something took place: a verb reporting the event, or the event named after "at the" ("at the
+# summit in Bali", "at the Energy Council in Wuhan"). An organisation's name alone is no event:
+# "the Hong Kong Legislative Council … people in Hong Kong".
 _EVENT = re.compile(
     r"\b(?:met|meet(?:s|ing)?|held|hosted|convened|gathered|assembled|took place|taking place|"
     r"being held|visit(?:ed|s)?|received|welcomed|signed|launched|opened|concluded|co-chaired|chaired|"
-    r"summit|conference|dialogue|talks|session|consultations?|forum|ministerial|round|council|committee|"
-    r"commission|group|ceremony|signing)\b", re.I)
+    r"summit|conference|dialogue|talks|session|consultations?|forum|ministerial|round)\b|"
+    r"\bat the [^,;]{0,80}?\b(?:council|committee|commission|group|ceremony|signing)\b", re.I)
 # Another event's place: the next or the last meeting's, or one the statement recalls.
 _OTHER_EVENT = re.compile(
-    r"\b(?:next|will|would|shall|upcoming|future|following|last|previous|prior|former|recall\w*|since|"
-    r"anniversary)\b", re.I)
+    r"\b(?:next|will|would|shall|upcoming|future|following|last|previous|prior|former|since|anniversary)\b", re.I)
+# ... or a sentence about the past as a whole: "On this day 54 years ago, the Treaty … opened in London".
+_PAST_SENTENCE = re.compile(r"\b(?:ago|recall\w*)\b", re.I)
 _PURPOSE = re.compile(r"\bto\b")  # "met to discuss the situation in Syria": the place of the topic
 
 WEIGHTS = {
@@ -109,6 +112,7 @@ def places_in_sentence(sentence: str, where: str) -> list[PlaceCandidate]:
         kind = place_kind(place)
         score = WEIGHTS[where] + WEIGHTS[kind]
         score += WEIGHTS["event before"] if event_before else 0.0
-        score += WEIGHTS["other event"] if _OTHER_EVENT.search(clause[-160:]) else 0.0
+        other_event = _OTHER_EVENT.search(clause[-160:]) or _PAST_SENTENCE.search(before)
+        score += WEIGHTS["other event"] if other_event else 0.0
         found.append(PlaceCandidate(place, where, score))
     return found
