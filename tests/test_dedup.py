@@ -175,3 +175,13 @@ def test_of_copies_all_cut_off_the_longest_is_kept_however_many_repairs_it_neede
     assert row.source_paths[0] == "b_long.txt"
     assert row.is_truncated and row.text.startswith(long_cut[:200])
     assert "fix_mojibake" in row.repairs
+
+
+def test_a_copy_reaching_a_complete_canonical_s_end_is_not_cut_off_by_debris_after_it(tmp_path: Path) -> None:
+    debris = ITALY.rstrip() + "\n\nse Cas Lass i bh acid odie tos vad ebvakceg"
+    cut = " ".join(ITALY.split(" ")[: len(ITALY.split(" ")) // 2])
+    candidate = build(tmp_path, {"clean.txt": ITALY, "ocr.txt": debris, "cut.txt": cut})
+    ledger = {s.path: s for s in candidate.sources}
+    assert len(candidate.corpus) == 1 and not candidate.corpus[0].is_truncated
+    assert not ledger["ocr.txt"].is_truncated
+    assert ledger["cut.txt"].is_truncated

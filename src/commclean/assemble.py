@@ -106,7 +106,16 @@ DocLoader = Callable[[Sequence[SeenFile]], Mapping[str, SourceDoc]]
 def signature(members: Sequence[tuple[SeenFile, Membership]]) -> Signature:
     """All a corpus row depends on, given the pipeline version and settings: which files (by
     content) are its copies, in what order, and how each belongs."""
-    return tuple((f.raw.path, f.raw.sha256, m.reason, f.content.is_truncated or m.cut_off) for f, m in members)
+    return tuple((f.raw.path, f.raw.sha256, m.reason, cut) for (f, m), cut in zip(members, copies_cut_off(members)))
+
+
+def copies_cut_off(members: Sequence[tuple[SeenFile, Membership]]) -> list[bool]:
+    """Whether each copy's text is cut off, judged against its document: a copy that stops where
+    the canonical goes on is; one that reaches a complete canonical's end is not, even if its
+    own last line is OCR debris or a footer's remnant; otherwise its own ending decides."""
+    head, head_membership = members[0]
+    canonical_complete = not head.content.is_truncated and not head_membership.cut_off
+    return [m.cut_off or (f.content.is_truncated and not canonical_complete) for f, m in members]
 
 
 def signature_digest(signature: Signature) -> bytes:
@@ -140,7 +149,7 @@ def assemble(
             carried.append(doc_id)
         else:
             to_build.append((doc_id, members))
-        sources.extend(_source_row(f, m, doc_id) for f, m in members)
+        sources.extend(_source_row(f, m, doc_id, cut) for (f, m), cut in zip(members, copies_cut_off(members)))
     loaded = load([f for _, members in to_build for f, _ in members])
     corpus = [_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members], [m for _, m in members], consensus, stats)
               for doc_id, members in to_build]
@@ -180,7 +189,7 @@ def _corpus_row(doc_id: str, members: Sequence[SourceDoc], memberships: Sequence
     )
 
 
-def _source_row(found: SeenFile, membership: Membership, doc_id: str) -> SourceRow:
+def _source_row(found: SeenFile, membership: Membership, doc_id: str, cut_off: bool) -> SourceRow:
     return SourceRow(
         path=found.raw.path,
         sha256=found.raw.sha256,
@@ -189,7 +198,7 @@ def _source_row(found: SeenFile, membership: Membership, doc_id: str) -> SourceR
         status=Status.CANONICAL if membership.reason is None else Status.DUPLICATE,
         doc_id=doc_id,
         reason=membership.reason,
-        is_truncated=found.content.is_truncated or membership.cut_off,
+        is_truncated=cut_off,
     )
 
 
