@@ -91,6 +91,9 @@ class DedupConfig:
     # share; a real cut leaves more (a copy cut at 90% of a 300-word statement lacks 30 words).
     truncation_min_missing_shingles: int = 20
     truncation_min_missing_share: float = 0.08
+    # Consensus from copies aligns texts word by word (rapidfuzz, linear memory): about 1.7 s for a
+    # 100,000-word pair. A longer canonical is kept as it is.
+    consensus_max_words: int = 100_000
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ _DAMAGE = re.compile(r"[A-Za-z][0-9|]|[0-9|][a-z]|[ÃÂâ€]|\ufffd")
 _STRAIGHT = str.maketrans({"'": "’", '"': "”"})
 
 
-def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max_tokens: int = 200_000) -> tuple[str, int]:
+def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max_tokens: int = 100_000
+                   ) -> tuple[str, int]:
     """Align each other copy with the canonical word by word; where copies read a word of the
     canonical differently, the canonical's reading is replaced when
     - it is damaged (a word wordfreq has not seen at `known_zipf`, low so that a rare spelling such

@@ -436,7 +436,8 @@ def assemble_candidate(found: Deduplicated, discovery: Discovery, workspace: Wor
                        config: Config) -> Candidate:
     signatures = workspace.published.signatures if workspace.published else {}
     candidate = assemble(found.documents, (*found.quarantined, *found.set_aside), found.clusters, found.texts.documents,
-                         signatures, discovery.skipped, stats, partial(consensus_text, known_zipf=config.repair.ocr_unknown_zipf))
+                         signatures, discovery.skipped, stats, partial(consensus_text, known_zipf=config.repair.ocr_unknown_zipf,
+                                                            max_tokens=config.dedup.consensus_max_words))
     check_ledger(candidate, [f.path for f in discovery.files])
     return candidate
 
