@@ -435,9 +435,10 @@ def save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) 
 def assemble_candidate(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats,
                        config: Config) -> Candidate:
     signatures = workspace.published.signatures if workspace.published else {}
+    consensus = partial(consensus_text, known_zipf=config.repair.ocr_unknown_zipf,
+                        max_tokens=config.dedup.consensus_max_words)
     candidate = assemble(found.documents, (*found.quarantined, *found.set_aside), found.clusters, found.texts.documents,
-                         signatures, discovery.skipped, stats, partial(consensus_text, known_zipf=config.repair.ocr_unknown_zipf,
-                                                            max_tokens=config.dedup.consensus_max_words))
+                         signatures, discovery.skipped, stats, consensus)
     check_ledger(candidate, [f.path for f in discovery.files])
     return candidate
 
