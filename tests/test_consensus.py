@@ -27,6 +27,7 @@ def test_a_respelling_is_replaced_only_when_two_other_copies_agree_on_the_other_
     uk = CLEAN.replace("labor", "labour").replace("U.S.", "US")
     assert consensus_text(uk, [CLEAN], ZIPF) == (uk, 0)
     assert consensus_text(uk, [CLEAN, CLEAN], ZIPF) == (CLEAN, 2)
+    assert consensus_text(CLEAN, [uk, uk], ZIPF) == (CLEAN.replace("labor", "labour"), 1)  # "US" is poorer
     assert consensus_text(uk, [CLEAN, uk], ZIPF) == (uk, 0)
 
 
@@ -40,3 +41,9 @@ def test_a_rare_spelling_of_the_kept_copy_is_no_damage() -> None:
     uk = "Coalition members support stabilisation and stabilise the liberated areas."
     us = uk.replace("stabilisation", "stabilization").replace("stabilise", "stabilize")
     assert consensus_text(uk, [us], ZIPF) == (uk, 0)
+
+
+def test_a_majority_never_takes_characters_away_from_the_kept_copy() -> None:
+    kept = "Minister Fernández welcomed the U.S. delegation and the progress."
+    poorer = "Minister Fernandez welcomed the US delegation and the progress"
+    assert consensus_text(kept, [poorer, poorer], ZIPF) == (kept, 0)

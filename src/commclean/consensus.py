@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
@@ -27,7 +28,7 @@ def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max
       as "stabilisation" is no damage; OCR digits among letters, mojibake, straight quotes where the
       others print curly ones) and the others' reading is not, with at least as many copies for it; or
     - two or more other copies agree on another reading and none shares the canonical's (a
-      re-spelling, "US" for "U.S.").
+      re-spelling), unless theirs is the poorer one (fewer dots, stops or accents: "US" for "U.S.").
     Whitespace and paragraphs stay the canonical's. Returns the text and the words replaced."""
     if all(other == canonical for other in others):
         return canonical, 0
@@ -82,9 +83,33 @@ def _better_reading(word: str, votes: Counter[str], known: frozenset[str]) -> st
     same = votes[word]
     if _damaged(word, known) and not _damaged(reading, known) and count >= same and _close(word, reading):
         return reading
-    if count >= 2 and same == 0 and _close(word, reading):
+    if count >= 2 and same == 0 and _respelled(word, reading) and not _poorer(reading, word):
         return reading
     return None
+
+
+def _respelled(word: str, reading: str) -> bool:
+    """The same word spelled otherwise: at most two letters apart and about as long ("labour",
+    "labor"; "US", "U.S."), not two words the copies split differently ("Uruguay—", "Uruguay—met")."""
+    a, b = _letters(word).lower(), _letters(reading).lower()
+    return abs(len(a) - len(b)) <= 1 and Levenshtein.distance(a, b, score_cutoff=2) <= 2
+
+
+def _poorer(reading: str, word: str) -> bool:
+    """Copies lose marks far more often than they gain them (the dots of "U.S.", the accent of
+    "Fernández", a full stop): a majority never takes them away from the kept copy. A re-spelling
+    ("labour", "labor") loses no mark."""
+    lost_marks = len(reading) < len(word) and _letters(reading) == _letters(word)
+    lost_accents = sum(not c.isascii() for c in reading) < sum(not c.isascii() for c in word)
+    return lost_marks or lost_accents and _fold(reading) == _fold(word)
+
+
+def _letters(word: str) -> str:
+    return "".join(c for c in word if c.isalnum())
+
+
+def _fold(word: str) -> str:
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii").lower()
 
 
 def damaged_words(text: str, known_zipf: float = 1.0) -> int:
