@@ -15,6 +15,7 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from commclean.cache import CacheDamaged, discard_run_state
 from commclean.collector import collector_paused
 from commclean.config import Config
 from commclean.discover import Discovery, Listings, discover
@@ -138,7 +139,13 @@ def build_corpus(
     config = Config() if batch_size is None else Config(batch_size=batch_size)
     raw, clean = str(Path(raw_dir).resolve()), str(Path(clean_dir).resolve())
     with run_lock(clean, wait_seconds), validation_worker() as worker:
-        return _build(raw, clean, config, full, worker)
+        try:
+            return _build(raw, clean, config, full, worker)
+        except CacheDamaged as damage:  # found while reading it: a miss, never a stopped corpus
+            if full:
+                raise
+            discard_run_state(clean, config, str(damage))
+            return _build(raw, clean, config, True, worker)
 
 
 def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationWorker | None) -> RunSummary:

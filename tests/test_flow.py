@@ -132,3 +132,15 @@ def test_many_new_files_are_processed_by_the_task_runners_worker_processes(
     inline = module.build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "inline"), batch_size=1)
     assert _read(tmp_path / "pooled") == _read(tmp_path / "inline")
     assert pooled.stats["repair"] == inline.stats["repair"] and pooled.stats["cache"] == {"hits": 0, "misses": 5}
+
+
+def test_a_damaged_result_cache_is_rebuilt_not_a_failed_run(seed_raw: Path, tmp_path: Path) -> None:
+    from flows.build_corpus import build_corpus
+
+    clean = tmp_path / "clean"
+    first = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
+    (cache,) = (clean / "cache").glob("results-*.sqlite")
+    cache.write_bytes(b"not a database" * 100)
+    second = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
+    assert second.published and second.documents == first.documents
+    assert second.stats["cache"]["misses"] == 5

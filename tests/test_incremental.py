@@ -4,6 +4,7 @@ carried from the published snapshot, and the result is exactly a full rebuild.""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 import shutil
 from pathlib import Path
 
@@ -223,3 +224,28 @@ def test_a_changed_stage_is_not_served_from_the_cache_of_the_old_code(seed_raw: 
     assert after != before
     assert any(row["title"] and row["title"].isupper() for row in after[0])
     assert after == _run_with_package(package, seed_raw, tmp_path / "fresh", full=True)
+
+
+def _damages() -> dict[str, Callable[[Path], None]]:
+    return {
+        "truncated": lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]),
+        "garbage": lambda path: path.write_bytes(os.urandom(max(64, path.stat().st_size))),
+        "emptied": lambda path: path.write_bytes(b""),
+    }
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "emptied"])
+def test_damaged_run_state_is_a_miss_never_a_crash(seed_raw: Path, tmp_path: Path, damage: str) -> None:
+    clean, pristine = tmp_path / "clean", tmp_path / "pristine"
+    _run(seed_raw, clean)
+    shutil.copytree(clean, pristine, symlinks=True)
+    kept = sorted(p.relative_to(clean) for p in (clean / "cache").rglob("*")
+                  if p.is_file() and not p.name.endswith(("-wal", "-shm")))
+    assert len(kept) >= 5
+    shutil.copy(GOLD[0], seed_raw / "new statement.txt")
+    expected = _rebuilt(seed_raw, tmp_path)
+    for name in kept:
+        shutil.rmtree(clean)
+        shutil.copytree(pristine, clean, symlinks=True)
+        _damages()[damage](clean / name)
+        assert _run(seed_raw, clean)[0] == expected, name

@@ -4,10 +4,13 @@ so that a run decodes, repairs and analyses only the files it has not seen."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import pickle
+import shutil
 import sqlite3
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import metadata, resources
@@ -87,6 +90,37 @@ def state_path(clean_dir: str | Path, config: Config) -> Path:
     return Path(clean_dir) / CACHE_DIR / f"state-{PIPELINE_VERSION}-{settings_key(config)}"
 
 
+class CacheDamaged(RuntimeError):
+    """The result cache cannot be read (not a database, damaged pages, an entry that does not
+    unpack): it is discarded and the run starts afresh, never stops."""
+
+
+def cache_is_readable(path: Path) -> bool:
+    """The file opens as this cache and its newest entry unpacks (damage deeper in it is found
+    when read, and raises CacheDamaged then)."""
+    try:
+        store = ResultCache(path)
+        try:
+            row = store._db.execute("SELECT result FROM results ORDER BY rowid DESC LIMIT 1").fetchone()
+            if row is not None:
+                _unpack(row[0])
+        finally:
+            store.close()
+    except CacheDamaged:
+        return False
+    return True
+
+
+def discard_run_state(clean_dir: str | Path, config: Config, why: str) -> None:
+    """Remove the result cache and run state of this version and settings, with one warning line."""
+    logging.getLogger("commclean").warning("run state under %s is unreadable (%s): rebuilding it",
+                                           Path(clean_dir) / CACHE_DIR, why)
+    cache = cache_path(clean_dir, config)
+    for path in (cache, cache.with_name(cache.name + "-wal"), cache.with_name(cache.name + "-shm")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(state_path(clean_dir, config), ignore_errors=True)
+
+
 class ResultCache:
     """A small SQLite table: sha256 -> compressed pickle of a CachedResult. Written only by this
     pipeline into its own clean/ folder; a torn write loses at most that run's new entries."""
@@ -94,30 +128,45 @@ class ResultCache:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS results (sha256 TEXT PRIMARY KEY, result BLOB NOT NULL)")
+        with _damage_as(CacheDamaged, self.path):
+            self._db = sqlite3.connect(self.path, timeout=60)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS results (sha256 TEXT PRIMARY KEY, result BLOB NOT NULL)")
 
     def get_many(self, hashes: Iterable[str]) -> dict[str, CachedResult]:
         wanted = sorted(set(hashes))
         found: dict[str, CachedResult] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = self._db.execute(
-                f"SELECT sha256, result FROM results WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk
-            )
-            found.update((sha, _unpack(blob)) for sha, blob in rows)
+        with _damage_as(CacheDamaged, self.path):
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = self._db.execute(
+                    f"SELECT sha256, result FROM results WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk
+                )
+                found.update((sha, _unpack(blob)) for sha, blob in rows)
         return found
 
     def put_many(self, results: Iterable[tuple[str, CachedResult]]) -> None:
         # A generator, not a list: a full build stores 100k results, and their compressed
         # copies all at once would cost hundreds of MB at the run's busiest moment.
         rows = ((sha, _pack(result)) for sha, result in results)
-        with self._db:
+        with _damage_as(CacheDamaged, self.path), self._db:
             self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", rows)
 
     def close(self) -> None:
         self._db.close()
+
+
+@contextmanager
+def _damage_as(error: type[Exception], path: Path) -> Iterator[None]:
+    """What a damaged file raises (SQLite's errors, a blob that does not decompress or unpickle)
+    as one error that names the file."""
+    try:
+        yield
+    except sqlite3.OperationalError:
+        raise  # locked, full or read-only: the environment's fault, not the file's (issue 18)
+    except (sqlite3.DatabaseError, pickle.UnpicklingError, pa.ArrowException, EOFError, ValueError, struct.error,
+            AttributeError, ImportError, IndexError, TypeError) as damage:
+        raise error(f"{path.name}: {damage}") from damage
 
 
 def _pack(result: CachedResult) -> bytes:

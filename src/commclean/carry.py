@@ -184,11 +184,21 @@ def _carried_rows(folder: Path, version: int) -> tuple[CarriedRows, dict[str, by
         return None
     segment = table.column("segment").combine_chunks()
     names = tuple(segment.dictionary.to_pylist())
-    if not all((folder / name).is_file() for name in names):
-        return None
+    if not all(_segment_is_readable(folder / name) for name in names):
+        return None  # the snapshot's own Parquet files give the rows instead
     rows = CarriedRows(folder, names, segment.indices.to_numpy(zero_copy_only=False).astype(np.int32),
                        table.column("row").to_numpy().astype(np.int32))
     return rows, dict(zip(table.column("doc_id").to_pylist(), table.column("signature").to_pylist()))
+
+
+def _segment_is_readable(path: Path) -> bool:
+    """The segment is there and its footer says it holds corpus rows (a cut or overwritten file
+    fails here, before a run counts on it)."""
+    try:
+        with pa.memory_map(str(path)) as source:
+            return pa.ipc.open_file(source).schema.equals(CORPUS_SCHEMA)
+    except (OSError, pa.ArrowException):
+        return False
 
 
 def _signatures_from_parquet(folder: Path) -> dict[str, bytes]:

@@ -13,10 +13,13 @@ import numpy as np
 
 from commclean.assemble import assemble, check_ledger
 from commclean.cache import (
+    CacheDamaged,
     CachedResult,
     ResultCache,
     cache_path,
+    cache_is_readable,
     cached_results,
+    discard_run_state,
     settings_key,
     state_path,
 )
@@ -98,6 +101,9 @@ def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = Fa
     if full:
         return Workspace(cache, state_dir)
     if not cache.exists():  # a first run; the state names texts only the cache holds, so it is no use
+        return Workspace(cache, state_dir)
+    if not cache_is_readable(cache):
+        discard_run_state(clean_dir, config, f"{cache.name} does not open")
         return Workspace(cache, state_dir)
     state = RunState.load(state_dir)
     published = load_published(clean_dir, settings_key(config), state_dir)
@@ -376,7 +382,7 @@ class Texts:
             raise LookupError("texts needed from the result cache, but this run has none")
         found = cached_results(self._cache, hashes)
         if len(found) < len(hashes):
-            raise LookupError("the result cache lost entries the run state names: run again with --full")
+            raise CacheDamaged(f"{self._cache.name} lost entries the run state names")
         return found
 
 
@@ -466,8 +472,21 @@ def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path |
     """The whole pipeline up to validation, in one process: for library use and tests. With a
     clean folder, what earlier runs learned there is reused (unless `full`) and this run's
     results are kept for the next, in `background` (then Built.state_saved waits for it) while
-    assembly and validation go on. The run state is read while raw/ is walked: that is mostly
-    waiting on the file system, so a thread overlaps it well."""
+    assembly and validation go on. A result cache found damaged on the way is discarded, and the
+    build starts again without it."""
+    try:
+        return _build_candidate(raw_dir, config, clean_dir, full, background)
+    except CacheDamaged as damage:
+        if clean_dir is None or full:
+            raise
+        discard_run_state(clean_dir, config, str(damage))
+        return _build_candidate(raw_dir, config, clean_dir, True, background)
+
+
+def _build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path | None, full: bool,
+                     background: Executor | None) -> Built:
+    # The run state is read while raw/ is walked: that is mostly waiting on the file system, so a
+    # thread overlaps it well.
     timings = Stats()
     with ThreadPoolExecutor(1) as opener:
         opening = opener.submit(open_workspace, clean_dir, config, full)
