@@ -211,8 +211,7 @@ def _run_with_package(package: Path, raw: Path, clean: Path, full: bool = False)
 def test_a_changed_stage_is_not_served_from_the_cache_of_the_old_code(seed_raw: Path, tmp_path: Path) -> None:
     package = tmp_path / "copy" / "commclean"
     shutil.copytree(PROJECT / "src" / "commclean", package)
-    # validate.py looks for the suites two folders above itself, as in the repository (issue 15).
-    shutil.copytree(PROJECT / "expectations", tmp_path / "expectations")
+    shutil.copytree(PROJECT / "expectations", package / "expectations")  # as an installed package ships them
     clean = tmp_path / "clean"
     before = _run_with_package(package, seed_raw, clean)
     metadata = package / "metadata.py"

@@ -22,7 +22,14 @@ import pyarrow.feather as feather
 
 from commclean.config import ValidationConfig
 
-DEFAULT_EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+def _default_expectations_dir() -> Path:
+    """The suites as an installed package ships them (commclean.expectations, see pyproject.toml);
+    in an editable install, the repository's expectations/ folder they are built from."""
+    shipped = Path(__file__).resolve().parent / "expectations"
+    return shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "expectations"
+
+
+DEFAULT_EXPECTATIONS_DIR = _default_expectations_dir()
 _CHUNKED_COLUMN = "text"
 _DATE_COLUMNS = frozenset({"date", "event_date"})
 _SUITES = ("corpus", "sources")
