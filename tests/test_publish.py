@@ -89,3 +89,27 @@ def test_a_killed_run_never_leaves_the_lock_stuck(tmp_path: Path, lock_holder) -
     holder.wait()
     with run_lock(tmp_path):
         pass
+
+
+def test_current_pointing_at_something_else_is_no_version_and_history_still_lists(
+        seeds_candidate: Candidate, tmp_path: Path) -> None:
+    _publish(seeds_candidate, tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "current").unlink()
+    (tmp_path / "current").symlink_to("elsewhere")
+    assert current_version(tmp_path) is None
+    result = CliRunner().invoke(app, ["history", "--clean", str(tmp_path)])
+    assert result.exit_code == 0 and "v1" in result.output and "* " not in result.output
+    assert _publish(seeds_candidate, tmp_path) == 2 and current_version(tmp_path) == 2
+
+
+def test_rollback_on_a_missing_clean_folder_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["rollback", "1", "--clean", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_raw_path_that_is_a_file_is_reported_as_not_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "raw").write_text("not a folder")
+    result = CliRunner().invoke(app, ["run", "--raw", str(tmp_path / "raw"), "--clean", str(tmp_path / "clean")])
+    assert result.exit_code == 2 and "is not a folder" in result.output

@@ -28,7 +28,8 @@ def run(
 ) -> None:
     """Build clean/corpus.parquet and clean/sources.parquet from raw/ through the Prefect flow."""
     if not raw.is_dir():
-        typer.echo(f"error: raw folder {raw} does not exist", err=True)
+        problem = "is not a folder" if raw.exists() else "does not exist"
+        typer.echo(f"error: raw folder {raw} {problem}", err=True)
         raise typer.Exit(2)
     from commclean.lock import RunLocked
     from flows.build_corpus import ValidationFailed, build_corpus
@@ -68,6 +69,9 @@ def rollback(
     from commclean.lock import RunLocked, run_lock
     from commclean.publish import rollback as publish_again
 
+    if not clean.is_dir():  # taking the lock would create it
+        typer.echo(f"error: clean folder {clean} does not exist; nothing to roll back", err=True)
+        raise typer.Exit(2)
     try:
         with run_lock(clean):
             publish_again(clean, version)

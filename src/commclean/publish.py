@@ -144,8 +144,13 @@ def _ensure_link(path: Path, target: Path) -> None:
 
 
 def current_version(clean_dir: str | Path) -> int | None:
+    """The snapshot readers see, or None (nothing published, or `current` points at something
+    that is no snapshot of ours)."""
     link = Path(clean_dir) / CURRENT_LINK
-    return int(Path(os.readlink(link)).name[1:]) if link.is_symlink() else None
+    if not link.is_symlink():
+        return None
+    name = Path(os.readlink(link)).name
+    return int(name[1:]) if name[:1] == "v" and name[1:].isdigit() else None
 
 
 def published_doc_ids(clean_dir: str | Path) -> set[str]:
