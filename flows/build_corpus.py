@@ -18,7 +18,7 @@ from prefect.utilities.annotations import quote
 from commclean.cache import CacheDamaged, discard_run_state
 from commclean.collector import collector_paused
 from commclean.config import Config
-from commclean.discover import Discovery, Listings, discover
+from commclean.discover import Discovery, Listings, check_folders, discover
 from commclean.heap import give_back_freed_memory
 from commclean.lock import run_lock
 from commclean.pipeline import (
@@ -137,6 +137,7 @@ def build_corpus(
     expectation publishes nothing: the flow run fails and names it, and the previous corpus
     stays in place."""
     config = Config() if batch_size is None else Config(batch_size=batch_size)
+    check_folders(raw_dir, clean_dir)
     raw, clean = str(Path(raw_dir).resolve()), str(Path(clean_dir).resolve())
     with run_lock(clean, wait_seconds), validation_worker() as worker:
         try:

@@ -113,3 +113,18 @@ def test_a_raw_path_that_is_a_file_is_reported_as_not_a_folder(tmp_path: Path) -
     (tmp_path / "raw").write_text("not a folder")
     result = CliRunner().invoke(app, ["run", "--raw", str(tmp_path / "raw"), "--clean", str(tmp_path / "clean")])
     assert result.exit_code == 2 and "is not a folder" in result.output
+
+
+@pytest.mark.parametrize("inside", [".", "clean", "deeper/clean"])
+def test_a_clean_folder_inside_raw_is_refused_before_anything_is_written(seed_raw: Path, inside: str) -> None:
+    clean = seed_raw / inside
+    before = sorted(p.name for p in seed_raw.rglob("*"))
+    result = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
+    assert result.exit_code == 2 and "inside the raw folder" in result.output
+    assert sorted(p.name for p in seed_raw.rglob("*")) == before
+    from commclean.config import Config
+    from commclean.discover import FolderClash
+    from commclean.pipeline import run_pipeline
+
+    with pytest.raises(FolderClash):
+        run_pipeline(seed_raw, clean, Config())

@@ -31,8 +31,15 @@ def run(
         problem = "is not a folder" if raw.exists() else "does not exist"
         typer.echo(f"error: raw folder {raw} {problem}", err=True)
         raise typer.Exit(2)
+    from commclean.discover import FolderClash, check_folders
     from commclean.lock import RunLocked
     from flows.build_corpus import ValidationFailed, build_corpus
+
+    try:
+        check_folders(raw, clean)
+    except FolderClash as clash:
+        typer.echo(f"error: {clash}", err=True)
+        raise typer.Exit(2) from None
 
     try:
         summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean), wait_seconds=wait, full=full)

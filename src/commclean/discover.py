@@ -46,6 +46,18 @@ class Discovery:
     folders_read: int = 0  # how many folders were read rather than known from `listings`
 
 
+class FolderClash(ValueError):
+    """The clean folder lies inside the raw folder (or is it): the corpus would read itself."""
+
+
+def check_folders(raw_dir: str | Path, clean_dir: str | Path) -> None:
+    """Refuse a clean folder inside raw/: the next run would take its own manifest, Parquet files
+    and cache for documents."""
+    raw, clean = Path(raw_dir).resolve(), Path(clean_dir).resolve()
+    if clean == raw or clean.is_relative_to(raw):
+        raise FolderClash(f"clean folder {clean_dir} lies inside the raw folder {raw_dir}: choose one outside it")
+
+
 def skip_reason(name: str) -> str | None:
     if name.startswith("."):
         return "hidden file"

@@ -40,6 +40,7 @@ from commclean.dedup import deduplicate_entries, fingerprint, set_aside_short
 from commclean.discover import (
     LISTINGS_FILE,
     Discovery,
+    check_folders,
     Listings,
     discover,
     load_listings,
@@ -536,6 +537,7 @@ def validate_tables(tables: Tables, config: Config, workspace: Workspace,
 def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False) -> RunSummary:
     """One whole run in this process, without Prefect: build, validate, publish (if valid), under
     the run lock. The Prefect flow runs the same stages as tasks; this is for library use."""
+    check_folders(raw_dir, clean_dir)
     with run_lock(clean_dir), validation_worker() as worker, collector_paused(), ThreadPoolExecutor(1) as saver:
         # The run state is saved in a thread from the end of deduplication on, beside assembly,
         # validation (in its helper) and Arrow's writing of the snapshot.
