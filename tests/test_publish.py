@@ -128,3 +128,10 @@ def test_a_clean_folder_inside_raw_is_refused_before_anything_is_written(seed_ra
 
     with pytest.raises(FolderClash):
         run_pipeline(seed_raw, clean, Config())
+
+
+def test_a_clean_folder_that_cannot_be_written_is_said_in_one_line_with_exit_4(seed_raw: Path, tmp_path: Path) -> None:
+    (tmp_path / "clean").write_text("a file where the clean folder should be")
+    result = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(tmp_path / "clean")])
+    assert result.exit_code == 4
+    assert "cannot be written" in result.output and "Traceback" not in result.output

@@ -40,6 +40,7 @@ def run(
     except FolderClash as clash:
         typer.echo(f"error: {clash}", err=True)
         raise typer.Exit(2) from None
+    _check_writable(clean)
 
     try:
         summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean), wait_seconds=wait, full=full)
@@ -51,6 +52,19 @@ def run(
         typer.echo(f"error: {locked}", err=True)
         raise typer.Exit(3) from None
     _print_summary(summary.lines(), clean)
+
+
+def _check_writable(clean: Path) -> None:
+    """Before any work: a clean folder that cannot be made or written (a file in its place, a
+    read-only or full file system) is the environment's fault, said in one line with exit 4."""
+    try:
+        clean.mkdir(parents=True, exist_ok=True)
+        probe = clean / f".write-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        typer.echo(f"error: clean folder {clean} cannot be written: {error.strerror or error}", err=True)
+        raise typer.Exit(4) from None
 
 
 @app.command("history")
