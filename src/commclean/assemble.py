@@ -103,10 +103,10 @@ Consensus = Callable[[str, Sequence[str]], tuple[str, int]]
 DocLoader = Callable[[Sequence[SeenFile]], Mapping[str, SourceDoc]]
 
 
-def signature(members: Sequence[tuple[SeenFile, Membership]]) -> Signature:
+def signature(members: Sequence[tuple[SeenFile, Membership]], cut_off: Sequence[bool]) -> Signature:
     """All a corpus row depends on, given the pipeline version and settings: which files (by
-    content) are its copies, in what order, and how each belongs."""
-    return tuple((f.raw.path, f.raw.sha256, m.reason, cut) for (f, m), cut in zip(members, copies_cut_off(members)))
+    content) are its copies, in what order, how each belongs and whether it is cut off."""
+    return tuple((f.raw.path, f.raw.sha256, m.reason, cut) for (f, m), cut in zip(members, cut_off))
 
 
 def copies_cut_off(members: Sequence[tuple[SeenFile, Membership]]) -> list[bool]:
@@ -144,12 +144,13 @@ def assemble(
     for found in clusters:
         members = [(documents[m.index], m) for m in found.members]
         doc_id = members[0][0].content.doc_id
-        digests[doc_id] = signature_digest(signature(members))
+        cut_off = copies_cut_off(members)
+        digests[doc_id] = signature_digest(signature(members, cut_off))
         if published.get(doc_id) == digests[doc_id]:
             carried.append(doc_id)
         else:
             to_build.append((doc_id, members))
-        sources.extend(_source_row(f, m, doc_id, cut) for (f, m), cut in zip(members, copies_cut_off(members)))
+        sources.extend(_source_row(f, m, doc_id, cut) for (f, m), cut in zip(members, cut_off))
     loaded = load([f for _, members in to_build for f, _ in members])
     corpus = [_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members], [m for _, m in members], consensus, stats)
               for doc_id, members in to_build]

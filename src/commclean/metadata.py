@@ -96,10 +96,9 @@ _TIME_WORDS = frozenset(
 RANK_HEADER, RANK_OPENING, RANK_PARTIAL = 0, 1, 2
 
 
-def header_and_opening(text: str, config: MetadataConfig) -> tuple[list[str], list[str]]:
+def header_and_opening(paragraphs: list[str], config: MetadataConfig) -> tuple[list[str], list[str]]:
     """The short paragraphs before the statement's first body paragraph, and the first two body
     paragraphs (fewer if the text has fewer)."""
-    paragraphs = [p.strip() for p in _PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
     header: list[str] = []
     for paragraph in paragraphs[: config.header_paragraphs]:
         if not _is_header_line(paragraph, config):
@@ -117,11 +116,11 @@ def _is_header_line(paragraph: str, config: MetadataConfig) -> bool:
 
 
 def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
-    header, body = header_and_opening(text, config)
+    paragraphs = [p.strip() for p in _PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
+    header, body = header_and_opening(paragraphs, config)
     usable = [p for p in header if not _PRINT_HEADER.search(p)]
     is_media_note = any(p.strip().lower() == "media note" for p in usable)
     title = _title(usable)
-    paragraphs = [p.strip() for p in _PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
     closing = paragraphs[len(header) + len(body) :][-config.closing_paragraphs :]
     opening = _opening_sentences(body)
     dates = _header_dates(usable, "media-note header" if is_media_note else "dateline")
