@@ -44,8 +44,8 @@ def test_updating_gives_the_pairs_of_a_fresh_build(merging: str, states: list[tu
         index = SampleIndex.build({key: first_seen[key] for key in states[0][0]}, CONFIG)
         for state, reload in states[1:]:
             if reload:  # as the next run finds it: the bulk mapped read-only from its file
-                index.save(Path(folder) / "index.pickle")
-                index = SampleIndex.load(Path(folder) / "index.pickle")
+                index.save(Path(folder) / "index.arrow")
+                index = SampleIndex.load(Path(folder) / "index.arrow")
             now = {key: first_seen[key] for key in state}
             indexed = {key for key in index.keys if key}
             # A run knows only the samples of texts new to it; the index has the others'.
@@ -67,26 +67,26 @@ def test_pairs_share_enough_samples_held_by_few_texts() -> None:
 def test_the_index_survives_a_save_and_load(tmp_path: Path) -> None:
     texts = {"a": np.arange(6, dtype=np.uint64), "b": np.arange(1, 7, dtype=np.uint64)}
     index = SampleIndex.build(texts, CONFIG)
-    index.save(tmp_path / "index.pickle")
-    loaded = SampleIndex.load(tmp_path / "index.pickle")
+    index.save(tmp_path / "index.arrow")
+    loaded = SampleIndex.load(tmp_path / "index.arrow")
     loaded.update({**texts, "c": np.arange(2, 8, dtype=np.uint64)}, CONFIG)
     assert loaded.pairs() == SampleIndex.build({**texts, "c": np.arange(2, 8, dtype=np.uint64)}, CONFIG).pairs()
 
 
 def test_a_save_rewrites_the_bulk_only_when_it_changed(tmp_path: Path) -> None:
     texts = {f"t{n}": np.arange(n, n + 40, dtype=np.uint64) for n in range(40)}
-    SampleIndex.build(texts, CONFIG).save(tmp_path / "index.pickle")
+    SampleIndex.build(texts, CONFIG).save(tmp_path / "index.arrow")
     bulk = sorted(tmp_path.glob("index-bulk-*.npy"))
     written = [p.stat().st_mtime_ns for p in bulk]
-    loaded = SampleIndex.load(tmp_path / "index.pickle")
+    loaded = SampleIndex.load(tmp_path / "index.arrow")
     loaded.update({**{key: NO_SAMPLES for key in texts}, "new": np.arange(5, 45, dtype=np.uint64)}, CONFIG)
-    loaded.save(tmp_path / "index.pickle")
-    assert sorted(tmp_path.glob("index-bulk-*.npy")) == bulk  # one added text: only the pickle changed
+    loaded.save(tmp_path / "index.arrow")
+    assert sorted(tmp_path.glob("index-bulk-*.npy")) == bulk  # one added text: only index.arrow changed
     assert [p.stat().st_mtime_ns for p in bulk] == written
-    merged = SampleIndex.load(tmp_path / "index.pickle")
+    merged = SampleIndex.load(tmp_path / "index.arrow")
     merged.update({key: NO_SAMPLES for key in ("t0", "t1", "new")}, CONFIG)  # most texts gone
-    merged.save(tmp_path / "index.pickle")
+    merged.save(tmp_path / "index.arrow")
     now = sorted(tmp_path.glob("index-bulk-*.npy"))
     assert len(now) == 2 and now != bulk  # a new bulk, and the old one deleted
-    assert SampleIndex.load(tmp_path / "index.pickle").pairs() == SampleIndex.build(
+    assert SampleIndex.load(tmp_path / "index.arrow").pairs() == SampleIndex.build(
         {key: texts.get(key, np.arange(5, 45, dtype=np.uint64)) for key in ("t0", "t1", "new")}, CONFIG).pairs()

@@ -109,7 +109,7 @@ def test_entries_newer_than_the_saved_index_take_their_samples_from_the_cache(se
     # index that lacks texts the entries name, and both files are still trusted.
     clean = tmp_path / "clean"
     _run(seed_raw, clean)
-    index = next((clean / "cache").glob("state-*")) / "index.pickle"
+    index = next((clean / "cache").glob("state-*")) / "index.arrow"
     older = index.read_bytes()
     shutil.copy(GOLD[1], seed_raw / "second.txt")
     _run(seed_raw, clean)

@@ -66,5 +66,5 @@ def test_an_unreadable_state_is_an_empty_one(tmp_path: Path) -> None:
 
 def test_entries_without_their_index_are_no_state(tmp_path: Path) -> None:
     _save(RunState(), tmp_path, range(1, 4))
-    (tmp_path / "index.pickle").unlink()
+    (tmp_path / "index.arrow").unlink()
     assert RunState.load(tmp_path).contents == {}

@@ -4,28 +4,31 @@ so that a run decodes, repairs and analyses only the files it has not seen."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-import pickle
 import shutil
 import sqlite3
-import struct
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
+from commclean import store
 from commclean.config import PIPELINE_VERSION, Config
-from commclean.records import Fingerprint, Metadata, Quarantined, RawFile, SourceDoc
+from commclean.records import Field, Fingerprint, Metadata, PartialDate, Quarantined, RawFile, SourceDoc
 
-CACHE_DIR = "cache"
-# How a result is stored: 2 = pickle, zstd-compressed, after its length (zlib before took 14 s
-# of a 100k-file build for the same size).
-CACHE_FORMAT = 2
-_LENGTH = struct.Struct("<Q")
+# How a result is stored: 3 = plain columns, texts zstd-compressed (2 was a pickle: loading
+# one from clean/ could run code).
+CACHE_FORMAT = 3
+_COLUMNS = ("sha256", "encoding", "quarantine_reason", "text", "text_size", "repairs", "is_truncated",
+            "metadata", "unknown_words", "exact_key", "samples", "sequence", "sequence_size")
+_ROW = tuple[str, str | None, str | None, bytes, int, str, int, str, int, str | None, bytes | None,
+             bytes | None, int]
 
 
 @dataclass(frozen=True)
@@ -82,12 +85,12 @@ def code_fingerprint() -> str:
 
 def cache_path(clean_dir: str | Path, config: Config) -> Path:
     """One cache file per pipeline version and configuration: a change of either starts afresh."""
-    return Path(clean_dir) / CACHE_DIR / f"results-{PIPELINE_VERSION}-f{CACHE_FORMAT}-{settings_key(config)}.sqlite"
+    return Path(clean_dir) / store.CACHE_DIR / f"results-{PIPELINE_VERSION}-f{CACHE_FORMAT}-{settings_key(config)}.sqlite"
 
 
 def state_path(clean_dir: str | Path, config: Config) -> Path:
     """The run state (see state.py) that goes with the cache of the same version and settings."""
-    return Path(clean_dir) / CACHE_DIR / f"state-{PIPELINE_VERSION}-{settings_key(config)}"
+    return Path(clean_dir) / store.CACHE_DIR / f"state-{PIPELINE_VERSION}-{settings_key(config)}"
 
 
 class CacheDamaged(RuntimeError):
@@ -99,13 +102,14 @@ def cache_is_readable(path: Path) -> bool:
     """The file opens as this cache and its newest entry unpacks (damage deeper in it is found
     when read, and raises CacheDamaged then)."""
     try:
-        store = ResultCache(path)
+        results = ResultCache(path)
         try:
-            row = store._db.execute("SELECT result FROM results ORDER BY rowid DESC LIMIT 1").fetchone()
+            row = results._db.execute(f"SELECT {_SELECTED} FROM results ORDER BY rowid DESC LIMIT 1").fetchone()
             if row is not None:
-                _unpack(row[0])
+                with _damage_as(CacheDamaged, path):
+                    _from_row(row)
         finally:
-            store.close()
+            results.close()
     except CacheDamaged:
         return False
     return True
@@ -114,7 +118,7 @@ def cache_is_readable(path: Path) -> bool:
 def discard_run_state(clean_dir: str | Path, config: Config, why: str) -> None:
     """Remove the result cache and run state of this version and settings, with one warning line."""
     logging.getLogger("commclean").warning("run state under %s is unreadable (%s): rebuilding it",
-                                           Path(clean_dir) / CACHE_DIR, why)
+                                           Path(clean_dir) / store.CACHE_DIR, why)
     cache = cache_path(clean_dir, config)
     for path in (cache, cache.with_name(cache.name + "-wal"), cache.with_name(cache.name + "-shm")):
         path.unlink(missing_ok=True)
@@ -122,8 +126,8 @@ def discard_run_state(clean_dir: str | Path, config: Config, why: str) -> None:
 
 
 class ResultCache:
-    """A small SQLite table: sha256 -> compressed pickle of a CachedResult. Written only by this
-    pipeline into its own clean/ folder; a torn write loses at most that run's new entries."""
+    """A small SQLite table: one row of plain columns per file content (texts compressed). A torn
+    write loses at most that run's new entries."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -131,7 +135,11 @@ class ResultCache:
         with _damage_as(CacheDamaged, self.path):
             self._db = sqlite3.connect(self.path, timeout=60)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS results (sha256 TEXT PRIMARY KEY, result BLOB NOT NULL)")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS results (sha256 TEXT PRIMARY KEY, encoding TEXT, quarantine_reason TEXT,"
+                " text BLOB NOT NULL, text_size INTEGER NOT NULL, repairs TEXT NOT NULL, is_truncated INTEGER NOT NULL,"
+                " metadata TEXT NOT NULL, unknown_words INTEGER NOT NULL, exact_key TEXT, samples BLOB,"
+                " sequence BLOB, sequence_size INTEGER NOT NULL)")
 
     def get_many(self, hashes: Iterable[str]) -> dict[str, CachedResult]:
         wanted = sorted(set(hashes))
@@ -140,17 +148,17 @@ class ResultCache:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 rows = self._db.execute(
-                    f"SELECT sha256, result FROM results WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk
+                    f"SELECT {_SELECTED} FROM results WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk
                 )
-                found.update((sha, _unpack(blob)) for sha, blob in rows)
+                found.update((row[0], _from_row(row)) for row in rows)
         return found
 
     def put_many(self, results: Iterable[tuple[str, CachedResult]]) -> None:
         # A generator, not a list: a full build stores 100k results, and their compressed
         # copies all at once would cost hundreds of MB at the run's busiest moment.
-        rows = ((sha, _pack(result)) for sha, result in results)
+        rows = (_to_row(sha, result) for sha, result in results)
         with _damage_as(CacheDamaged, self.path), self._db:
-            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", rows)
+            self._db.executemany(f"INSERT OR REPLACE INTO results ({_SELECTED}) VALUES ({_PLACES})", rows)
 
     def close(self) -> None:
         self._db.close()
@@ -158,25 +166,78 @@ class ResultCache:
 
 @contextmanager
 def _damage_as(error: type[Exception], path: Path) -> Iterator[None]:
-    """What a damaged file raises (SQLite's errors, a blob that does not decompress or unpickle)
+    """What a damaged file raises (SQLite's errors, a column that does not decompress or parse)
     as one error that names the file."""
     try:
         yield
     except sqlite3.OperationalError:
         raise  # locked, full or read-only: the environment's fault, not the file's (issue 18)
-    except (sqlite3.DatabaseError, pickle.UnpicklingError, pa.ArrowException, EOFError, ValueError, struct.error,
-            AttributeError, ImportError, IndexError, TypeError) as damage:
+    except (sqlite3.DatabaseError, pa.ArrowException, ValueError, AttributeError, IndexError, KeyError,
+            TypeError) as damage:
         raise error(f"{path.name}: {damage}") from damage
 
 
-def _pack(result: CachedResult) -> bytes:
-    data = pickle.dumps(result, protocol=5)
-    return _LENGTH.pack(len(data)) + pa.compress(data, codec="zstd", asbytes=True)
+_SELECTED = ", ".join(_COLUMNS)
+_PLACES = ", ".join("?" * len(_COLUMNS))
 
 
-def _unpack(blob: bytes) -> CachedResult:
-    (length,) = _LENGTH.unpack_from(blob)
-    return pickle.loads(pa.decompress(memoryview(blob)[_LENGTH.size :], length, codec="zstd", asbytes=True))
+def _to_row(sha: str, result: CachedResult) -> _ROW:
+    print_ = result.fingerprint
+    text = result.text.encode()
+    sequence = print_.sequence.encode() if print_ else b""
+    return (sha, result.encoding, result.quarantine_reason, _compress(text), len(text),
+            json.dumps(result.repairs), int(result.is_truncated), _metadata_json(result.metadata),
+            result.unknown_words, print_.exact_key if print_ else None,
+            print_.samples.astype("<u8").tobytes() if print_ else None, _compress(sequence), len(sequence))
+
+
+def _from_row(row: tuple) -> CachedResult:
+    (_, encoding, reason, text, text_size, repairs, truncated, metadata, unknown, exact_key, samples,
+     sequence, sequence_size) = row
+    print_ = None
+    if exact_key is not None:
+        print_ = Fingerprint(exact_key, np.frombuffer(samples, dtype="<u8").astype(np.uint64),
+                             _decompress(sequence, sequence_size).decode())
+    names = json.loads(repairs)
+    if not all(isinstance(name, str) for name in names):
+        raise ValueError("repairs are not names")
+    return CachedResult(encoding, reason, _decompress(text, text_size).decode(), tuple(names), bool(truncated),
+                        _metadata_from_json(metadata), int(unknown), print_)
+
+
+def _compress(data: bytes) -> bytes:
+    # zstd: zlib took 14 s of a 100k-file build for the same size.
+    return pa.compress(data, codec="zstd", asbytes=True) if data else b""
+
+
+def _decompress(data: bytes, size: int) -> bytes:
+    return pa.decompress(data, size, codec="zstd", asbytes=True) if size else b""
+
+
+_DATE_FIELDS = ("date", "event_date")
+
+
+def _metadata_json(metadata: Metadata) -> str:
+    kept = {}
+    for name in (f.name for f in fields(Metadata)):
+        found: Field | None = getattr(metadata, name)
+        if found is not None:
+            value = found.value
+            kept[name] = [[value.month, value.day, value.year] if name in _DATE_FIELDS else value,
+                          found.source, found.rank]
+    return json.dumps(kept, ensure_ascii=False)
+
+
+def _metadata_from_json(text: str) -> Metadata:
+    kept = json.loads(text)
+    values = {}
+    for name, (value, source, rank) in kept.items():
+        if name in _DATE_FIELDS:
+            value = PartialDate(int(value[0]), int(value[1]), None if value[2] is None else int(value[2]))
+        elif not isinstance(value, str):
+            raise ValueError(f"metadata {name} is not text")
+        values[name] = Field(value, str(source), int(rank))
+    return Metadata(**values)  # an unknown name is a TypeError: damage
 
 
 def cached_results(path: Path, hashes: Iterable[str]) -> dict[str, CachedResult]:

@@ -5,17 +5,16 @@ build finds."""
 
 from __future__ import annotations
 
-import dataclasses
-import pickle
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
+import pyarrow as pa
 
+from commclean import store
 from commclean.config import DedupConfig
 
 Pair = tuple[str, str]  # two exact keys, sorted
@@ -211,38 +210,58 @@ class SampleIndex:
         return set(zip(first[keep].tolist(), second[keep].tolist()))
 
     def save(self, path: Path) -> None:
-        """The bulk goes in files of its own, written only when it changed, and is mapped by the
-        next load; the rest (keys, pairs, the added part) is pickled. Bulk files no saved index
-        names any more (replaced, or left by a killed run) are deleted afterwards."""
+        """The bulk goes in .npy files of its own, written only when it changed, and is mapped by
+        the next load; the rest (keys, pairs, the added part) is one Arrow row at `path`. Bulk
+        files no saved index names any more (replaced, or left by a killed run) are deleted."""
         if self.bulk_file is None:
             bulk = f"{path.stem}-bulk-{uuid.uuid4().hex}"
             for part, array in (("values", self.values), ("slots", self.slots)):
-                _write_atomically(path.with_name(f"{bulk}-{part}.npy"), partial(np.save, arr=array))
+                store.write_npy(path.with_name(f"{bulk}-{part}.npy"), array)
             self.bulk_file = bulk
-        # pickle writes the arrays' buffers as they are: quicker than npz, whose zip checksums
-        # every byte, and this file is only ever read back by this code.
-        without_bulk = {**self.__dict__, "values": None, "slots": None}
-        _write_atomically(path, partial(pickle.dump, without_bulk, protocol=5))
+        pairs = np.array(sorted(self.candidates), dtype=np.int32).reshape(-1, 2)
+        lists = (self.keys, self.sizes, pairs[:, 0], pairs[:, 1], self.added_values, self.added_slots)
+        store.write_arrow(path, pa.Table.from_arrays([
+            *(_one_row_list(values, kind.type.value_type) for values, kind in zip(lists, _INDEX_SCHEMA)),
+            pa.array([self.dead_entries], pa.int64()), pa.array([self.bulk_file], pa.string()),
+        ], schema=_INDEX_SCHEMA))
         for stale in path.parent.glob(f"{path.stem}-bulk-*.npy"):
             if not stale.name.startswith(f"{self.bulk_file}-"):
                 stale.unlink(missing_ok=True)
 
     @classmethod
     def load(cls, path: Path) -> SampleIndex:
-        with path.open("rb") as saved:
-            fields = pickle.load(saved)
-        if not isinstance(fields, dict) or set(fields) != {f.name for f in dataclasses.fields(cls)}:
-            raise ValueError(f"{path} holds no sample index")
-        bulk = {part: np.load(path.with_name(f"{fields['bulk_file']}-{part}.npy"), mmap_mode="r")
-                for part in ("values", "slots")}
-        return cls(**{**fields, **bulk})
+        row = store.read_arrow(path, _INDEX_SCHEMA)
+        if row.num_rows != 1:
+            raise store.StateDamaged(f"{path.name}: {row.num_rows} rows, not one")
+        column = {name: row.column(name).combine_chunks() for name in _INDEX_SCHEMA.names}
+        bulk_file = column["bulk_file"][0].as_py()
+        if not re.fullmatch(rf"{re.escape(path.stem)}-bulk-[0-9a-f]{{32}}", bulk_file or ""):
+            raise store.StateDamaged(f"{path.name}: names no bulk file of its own")
+        listed = {name: column[name].flatten().to_numpy(zero_copy_only=False)
+                  for name in ("sizes", "pair_a", "pair_b", "added_values", "added_slots")}
+        keys = column["keys"].flatten().to_pylist()
+        values = store.read_npy(path.with_name(f"{bulk_file}-values.npy"), np.uint64)
+        slots = store.read_npy(path.with_name(f"{bulk_file}-slots.npy"), np.int32)
+        if len(listed["sizes"]) != len(keys) or len(values) != len(slots):
+            raise store.StateDamaged(f"{path.name}: its parts do not match")
+        return cls(keys, listed["sizes"].astype(np.int64), values, slots,
+                   set(zip(listed["pair_a"].tolist(), listed["pair_b"].tolist())),
+                   listed["added_values"].astype(np.uint64), listed["added_slots"].astype(np.int32),
+                   int(column["dead_entries"][0].as_py()), bulk_file)
 
 
-def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as out:
-        write(out)
-    temporary.replace(path)
+# One row: lists of unequal lengths, kept together so that the file is replaced in one rename.
+_INDEX_SCHEMA = pa.schema([
+    ("keys", pa.list_(pa.string())), ("sizes", pa.list_(pa.int64())),
+    ("pair_a", pa.list_(pa.int32())), ("pair_b", pa.list_(pa.int32())),
+    ("added_values", pa.list_(pa.uint64())), ("added_slots", pa.list_(pa.int32())),
+    ("dead_entries", pa.int64()), ("bulk_file", pa.string()),
+])
+
+
+def _one_row_list(values: list | np.ndarray, value_type: pa.DataType) -> pa.ListArray:
+    flat = pa.array(values, type=value_type)
+    return pa.ListArray.from_arrays(pa.array([0, len(flat)], pa.int32()), flat)
 
 
 def _entries_in(values: np.ndarray, slots: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

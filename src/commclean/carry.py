@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
+from commclean import store
 from commclean.assemble import Signature, signature_digest
 from commclean.config import PIPELINE_VERSION
-from commclean.publish import CORPUS_FILE, CURRENT_LINK, MANIFEST_FILE, SOURCES_FILE
 from commclean.schema import CORPUS_SCHEMA, Tables
+from commclean.store import CORPUS_FILE, CURRENT_LINK, MANIFEST_FILE, SOURCES_FILE
 
 # Each run adds a segment of the rows it built; past this many segments, or once the segments
 # hold as many rows no snapshot needs any more as rows it does, the corpus is written whole
@@ -43,7 +43,7 @@ class CarriedRows:
 
     def corpus(self) -> pa.Table:
         """The corpus, memory-mapped: slices of the segments, no row copied."""
-        segments = [feather.read_table(self.folder / name, memory_map=True) for name in self.segment_names]
+        segments = [store.read_arrow(self.folder / name, CORPUS_SCHEMA, memory_map=True) for name in self.segment_names]
         if not len(self.row):
             return CORPUS_SCHEMA.empty_table()
         # A run of rows consecutive in one segment is one slice.
@@ -54,7 +54,7 @@ class CarriedRows:
                                  for s, n in zip(starts.tolist(), lengths.tolist())])
 
     def rows_held(self) -> int:
-        return sum(feather.read_table(self.folder / name, memory_map=True).num_rows for name in self.segment_names)
+        return sum(store.read_arrow(self.folder / name, CORPUS_SCHEMA, memory_map=True).num_rows for name in self.segment_names)
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def write_carried_rows(tables: Tables, previous: CarriedRows | None, folder: Pat
     segment = folder / f".segment-candidate-{os.getpid()}-{token}.arrow"
     written = whole or rows.num_rows > 0
     if written:
-        feather.write_feather(rows, segment, compression="uncompressed")
+        store.write_arrow(segment, rows)
     if whole:
         names, where, at = [name], np.zeros(rows.num_rows, np.int32), np.arange(rows.num_rows)
     else:
@@ -117,7 +117,7 @@ def write_carried_rows(tables: Tables, previous: CarriedRows | None, folder: Pat
         pa.array(at, pa.int32()),
     ], schema=_ROWS)
     map_file = folder / _CANDIDATE.format(pid=os.getpid())
-    feather.write_feather(table, map_file, compression="uncompressed")
+    store.write_arrow(map_file, table)
     return CandidateRows(map_file, segment if written else None, name)
 
 
@@ -132,6 +132,7 @@ def keep_carried_rows(candidate: CandidateRows, version: int, folder: Path) -> N
     if candidate.new_segment is not None:
         candidate.new_segment.replace(folder / candidate.segment_name)
     candidate.map_file.replace(folder / _map_name(version))
+    store.fsync(folder)
     needed = set(_read_map(folder / _map_name(version)).column("segment").combine_chunks().dictionary.to_pylist())
     for older in folder.glob("carry-v*.arrow"):
         if older.name != _map_name(version):
@@ -152,10 +153,7 @@ def _map_name(version: int) -> str:
 
 
 def _read_map(path: Path) -> pa.Table:
-    table = feather.read_table(path, memory_map=False)
-    if not table.schema.equals(_ROWS):
-        raise ValueError(f"{path.name}: unexpected schema")
-    return table
+    return store.read_arrow(path, _ROWS)
 
 
 def load_published(clean_dir: str | Path, settings_key: str, state_dir: Path | None = None) -> PublishedSnapshot | None:

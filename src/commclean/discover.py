@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 from typing import NamedTuple
 
+import pyarrow as pa
+
+from commclean import store
 from commclean.records import FoundFile, SkippedFile
 
 # Files still being written by a browser or downloader, and editor backups: never documents.
@@ -20,7 +22,6 @@ PARTIAL_DOWNLOAD_SUFFIXES = (".part", ".crdownload", "~", ".tmp", ".partial", ".
 # when it was read: its mtime ticks with a coarse clock, so a file added in the same tick as
 # an earlier change would leave it as it was (git's "racy" entries, the same precaution).
 UNTRUSTED_WITHIN_NS = 2_000_000_000
-LISTINGS_FILE = "folders.pickle"  # beside the run state
 FolderStamp = tuple[int, int, int]  # mtime_ns, ctime_ns, inode
 
 
@@ -156,21 +157,36 @@ def _stamp_of(stat: os.stat_result) -> FolderStamp:
     return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
+_LISTINGS = pa.schema([
+    ("folder", pa.string()), ("mtime_ns", pa.int64()), ("ctime_ns", pa.int64()), ("inode", pa.int64()),
+    ("files", pa.list_(pa.string())), ("folders", pa.list_(pa.string())),
+    ("skipped_names", pa.list_(pa.string())), ("skipped_reasons", pa.list_(pa.string())),
+])
+
+
 def save_listings(path: Path, listings: Listings) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as out:
-        pickle.dump(listings, out, protocol=5)
-    temporary.replace(path)
+    rows = sorted(listings.items())
+    store.write_arrow(path, pa.Table.from_pydict({
+        "folder": [folder for folder, _ in rows],
+        **{name: [listing.stamp[i] for _, listing in rows] for i, name in enumerate(("mtime_ns", "ctime_ns", "inode"))},
+        "files": [list(listing.files) for _, listing in rows],
+        "folders": [list(listing.folders) for _, listing in rows],
+        "skipped_names": [[name for name, _ in listing.skipped] for _, listing in rows],
+        "skipped_reasons": [[reason for _, reason in listing.skipped] for _, listing in rows],
+    }, schema=_LISTINGS))
 
 
 def load_listings(path: Path) -> Listings:
     """The listings a run kept, or none (it is only a cache)."""
     try:
-        with path.open("rb") as saved:
-            listings = pickle.load(saved)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+        table = store.read_arrow(path, _LISTINGS)
+    except (OSError, store.StateDamaged):
         return {}
-    return listings if isinstance(listings, dict) else {}
+    columns = [table.column(name).to_pylist() for name in _LISTINGS.names]
+    return {
+        folder: FolderListing((mtime, ctime, inode), tuple(files), tuple(folders), tuple(zip(names, reasons)))
+        for folder, mtime, ctime, inode, files, folders, names, reasons in zip(*columns)
+    }
 
 
 def _link_reason(entry: os.DirEntry[str], root: Path) -> str | None:

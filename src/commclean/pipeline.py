@@ -16,8 +16,8 @@ from commclean.cache import (
     CacheDamaged,
     CachedResult,
     ResultCache,
-    cache_path,
     cache_is_readable,
+    cache_path,
     cached_results,
     discard_run_state,
     settings_key,
@@ -33,15 +33,14 @@ from commclean.carry import (
     write_carried_rows,
 )
 from commclean.collector import collector_paused
-from commclean.consensus import consensus_text
 from commclean.config import Config
+from commclean.consensus import consensus_text
 from commclean.decode import decode_raw, read_raw
 from commclean.dedup import deduplicate_entries, fingerprint, set_aside_short
 from commclean.discover import (
-    LISTINGS_FILE,
     Discovery,
-    check_folders,
     Listings,
+    check_folders,
     discover,
     load_listings,
     save_listings,
@@ -69,6 +68,7 @@ from commclean.report import RunSummary, manifest_for, summarise
 from commclean.schema import Tables, tables_for
 from commclean.state import RunState
 from commclean.stats import Stats
+from commclean.store import LISTINGS_FILE
 from commclean.truncation import ends_mid_sentence
 from commclean.validate import (
     ValidationReport,

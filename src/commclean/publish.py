@@ -18,16 +18,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from commclean.config import PIPELINE_VERSION
+from commclean.store import (
+    CORPUS_FILE,
+    CURRENT_LINK,
+    MANIFEST_FILE,
+    PUBLISHED_FILES,
+    SNAPSHOTS,
+    SOURCES_FILE,
+    fsync,
+    write_bytes,
+)
 
 # Crash tests set this to the name of a point below; the process then kills itself there (SIGKILL,
 # as the kernel's OOM killer or a power cut would), to prove readers keep a complete version.
 CRASH_AT_ENV = "COMMCLEAN_CRASH_AT"
-CORPUS_FILE = "corpus.parquet"
-SOURCES_FILE = "sources.parquet"
-MANIFEST_FILE = "manifest.json"
-CURRENT_LINK = "current"
-SNAPSHOTS = "snapshots"
-PUBLISHED_FILES = (SOURCES_FILE, CORPUS_FILE, MANIFEST_FILE)
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def stage(corpus: pa.Table, sources: pa.Table, clean_dir: str | Path) -> Staged:
                        for name, table in ((CORPUS_FILE, corpus), (SOURCES_FILE, sources))}
         checksums = {name: future.result() for name, future in written.items()}
         for name in checksums:
-            _fsync(staging / name)
+            fsync(staging / name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -102,9 +106,7 @@ def commit(staged: Staged, manifest: dict, keep: int = 10) -> Published:
     clean, version = staged.clean, staged.version
     try:
         manifest = {**manifest, "version": version, "pipeline_version": PIPELINE_VERSION, "files": staged.checksums}
-        (staged.folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        _fsync(staged.folder / MANIFEST_FILE)
-        _fsync(staged.folder)
+        write_bytes(staged.folder / MANIFEST_FILE, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
         crash_point("snapshot-staged")
         os.rename(staged.folder, clean / SNAPSHOTS / f"v{version}")
     finally:
@@ -130,7 +132,7 @@ def switch_to(clean_dir: str | Path, version: int) -> None:
     crash_point("switched")
     for name in PUBLISHED_FILES:
         _ensure_link(clean / name, Path(CURRENT_LINK) / name)
-    _fsync(clean)
+    fsync(clean)
 
 
 def _ensure_link(path: Path, target: Path) -> None:
@@ -207,11 +209,3 @@ class _HashingWriter(io.RawIOBase):
     def write(self, data: bytes) -> int:  # type: ignore[override]
         self.digest.update(data)
         return self.out.write(data)
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -4,22 +4,19 @@ file, a text-free entry per content, and the verdict of every aligned pair."""
 
 from __future__ import annotations
 
-import os
-import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.feather as feather
 
+from commclean import store
 from commclean.candidates import SampleIndex
 from commclean.dedup import Verdict, Verdicts
 from commclean.records import ContentEntry
 
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode: see FoundFile.stamp
 
-_INDEX = "index.pickle"
 _MAX_SEGMENTS = 16
 _FILES = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
                     ("ctime_ns", pa.int64()), ("inode", pa.int64()), ("sha256", pa.string())])
@@ -49,7 +46,7 @@ class _Segments:
 
     def read(self, folder: Path) -> list[list]:
         """The rows' columns, every segment's in order, as Python lists."""
-        tables = [_read(path, self.schema) for path in self.paths(folder)]
+        tables = [store.read_arrow(path, self.schema) for path in self.paths(folder)]
         if not tables:
             raise FileNotFoundError(f"no {self.name} segments in {folder}")
         return [pa.chunked_array([chunk for table in tables for chunk in table.column(i).chunks], type=f.type)
@@ -104,12 +101,12 @@ class RunState:
         """The saved state, or an empty one (first run, or files unreadable: it is only a cache)."""
         try:
             # Entries are kept without their samples, which only the index holds: no use without it.
-            index = SampleIndex.load(folder / _INDEX)
+            index = SampleIndex.load(folder / store.INDEX_FILE)
             contents = _load_contents(folder)
             stamps, stamp_rows = _load_stamps(folder)
             verdicts = _load_verdicts(folder)
             return cls(stamps, contents, verdicts, index, set(contents), set(verdicts), stamp_rows)
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError, pa.ArrowException, KeyError):
+        except (OSError, ValueError, pa.ArrowException, KeyError):  # StateDamaged is a ValueError
             return cls()
 
     def save(self, folder: Path, files: Sequence[StampRow], contents: Iterable[ContentEntry]) -> None:
@@ -117,13 +114,11 @@ class RunState:
         replaced atomically, and any one of them alone is still correct."""
         folder.mkdir(parents=True, exist_ok=True)
         if self.index is not None:  # first: an entry saved without its samples relies on it
-            self.index.save(folder / _INDEX)
+            self.index.save(folder / store.INDEX_FILE)
         self._save_stamps(folder, [row for row in files if row[2]])
         kept = {entry.sha256: entry for entry in contents if entry.sha256}
         self._save_contents(folder, kept)
         self._save_verdicts(folder, {entry.exact_key for entry in kept.values() if entry.exact_key})
-        for unsegmented in ("files.arrow", "verdicts.arrow"):  # kept whole by earlier code
-            (folder / unsegmented).unlink(missing_ok=True)
 
     def _save_stamps(self, folder: Path, rows: list[StampRow]) -> None:
         fresh = [row for row in rows if self.stamps.get(row[0]) != (row[1], row[2])]
@@ -157,21 +152,11 @@ class RunState:
 
 def _write(path: Path, schema: pa.Schema, columns: list) -> None:
     arrays = [c if isinstance(c, pa.Array) else pa.array(list(c), type=f.type) for c, f in zip(columns, schema)]
-    table = pa.Table.from_arrays(arrays, schema=schema)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    feather.write_feather(table, temporary, compression="uncompressed")
-    os.replace(temporary, path)
+    store.write_arrow(path, pa.Table.from_arrays(arrays, schema=schema))
 
 
 def _content_columns(entries: list[ContentEntry]) -> list[list]:
     return [[getattr(entry, name) for entry in entries] for name in _CONTENTS.names]
-
-
-def _read(path: Path, schema: pa.Schema) -> pa.Table:
-    table = feather.read_table(path, memory_map=False)
-    if not table.schema.equals(schema):
-        raise KeyError(f"{path.name}: unexpected schema")
-    return table
 
 
 def _load_stamps(folder: Path) -> tuple[dict[str, tuple[Stamp, str]], int]:

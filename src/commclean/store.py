@@ -1,0 +1,109 @@
+"""Every file a run keeps under clean/: where each one lives, one atomic write, one reader per format.
+
+What lives where (all of it under the clean folder):
+
+    corpus.parquet, sources.parquet, manifest.json   links into current/ (publish.py)
+    current                                          link to snapshots/v<N>
+    snapshots/v<N>/                                  the published snapshots, each complete
+    .staging-*/                                      a snapshot being written (removed if the run dies)
+    .commclean.lock                                  one run at a time (lock.py)
+    cache/results-<version>-f<format>-<key>.sqlite   what each file content gave (cache.py), plain columns
+    cache/state-<version>-<key>/                     the run state (state.py), Arrow and .npy only:
+        files-<n>.arrow, contents-<n>.arrow, verdicts-<n>.arrow   segments of the stamps, entries, verdicts
+        index.arrow, index-bulk-<token>-{values,slots}.npy        the sample index (candidates.py)
+        folders.arrow                                             folder listings (discover.py)
+        carry-v<N>.arrow, corpus-<token>.arrow                    rows a run carries from snapshot v<N> (carry.py)
+
+Nothing here is ever unpickled: a file in the state folder is data, so whoever can write it can
+change a cached result, never run code. Every reader checks the schema it expects and raises
+StateDamaged otherwise; the run then treats the state as missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.feather as feather
+
+CACHE_DIR = "cache"
+# The published snapshot (publish.py)
+SNAPSHOTS = "snapshots"
+CURRENT_LINK = "current"
+CORPUS_FILE = "corpus.parquet"
+SOURCES_FILE = "sources.parquet"
+MANIFEST_FILE = "manifest.json"
+PUBLISHED_FILES = (SOURCES_FILE, CORPUS_FILE, MANIFEST_FILE)
+# Inside the run state folder
+INDEX_FILE = "index.arrow"
+LISTINGS_FILE = "folders.arrow"
+
+
+class StateDamaged(ValueError):
+    """A kept file is not what its reader expects (cut short, overwritten, another format)."""
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write through a temporary file beside `path`, fsync it, rename it over `path` and fsync the
+    folder: after a crash or power cut the file is the old one or the new one, whole."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    fsync(path.parent)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    write_atomically(path, lambda out: out.write(data))
+
+
+def fsync(path: Path) -> None:
+    """Flush a file, or a folder's entries (a rename is durable only once its folder is)."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def write_arrow(path: Path, table: pa.Table) -> None:
+    """An uncompressed Arrow IPC file: the next run maps it without decoding."""
+    write_atomically(path, lambda out: feather.write_feather(table, out, compression="uncompressed"))
+
+
+def read_arrow(path: Path, schema: pa.Schema, memory_map: bool = False) -> pa.Table:
+    """The table kept at `path`, which must have exactly `schema`."""
+    try:
+        table = feather.read_table(path, memory_map=memory_map)
+    except pa.ArrowException as damage:
+        raise StateDamaged(f"{path.name}: {damage}") from damage
+    if not table.schema.equals(schema):
+        raise StateDamaged(f"{path.name}: unexpected schema")
+    return table
+
+
+def write_npy(path: Path, array: np.ndarray) -> None:
+    if array.dtype.hasobject:
+        raise TypeError("object arrays are never kept: they would be pickled")
+    write_atomically(path, lambda out: np.save(out, array, allow_pickle=False))
+
+
+def read_npy(path: Path, dtype: np.dtype | type, memory_map: bool = True) -> np.ndarray:
+    """A plain one-dimensional array of `dtype` (never pickled objects), mapped rather than read."""
+    try:
+        array = np.load(path, mmap_mode="r" if memory_map else None, allow_pickle=False)
+    except (ValueError, EOFError) as damage:
+        raise StateDamaged(f"{path.name}: {damage}") from damage
+    if array.dtype != np.dtype(dtype) or array.ndim != 1:
+        raise StateDamaged(f"{path.name}: holds {array.dtype} in {array.ndim} dimensions, not {np.dtype(dtype)}")
+    return array

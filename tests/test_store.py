@@ -1,0 +1,113 @@
+"""What a run keeps under clean/ is data, never code: a crafted file in the state folder cannot run
+anything, and each reader takes only the format it expects."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from commclean import store
+from commclean.config import Config
+from commclean.pipeline import run_pipeline
+
+from conftest import PROJECT
+
+GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))
+
+
+class _Payload:
+    """Unpickling this creates the file `marker`: proof that code from the state folder ran."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple:
+        return (open, (str(self.marker), "w"))  # noqa: SIM115 - the point is that it runs at all
+
+
+def _published(clean: Path) -> list[list[dict]]:
+    return [pq.read_table(clean / name).to_pylist() for name in ("corpus.parquet", "sources.parquet")]
+
+
+def _kept_files(clean: Path) -> list[Path]:
+    return sorted(p.relative_to(clean) for p in (clean / store.CACHE_DIR).rglob("*")
+                  if p.is_file() and not p.name.endswith(("-wal", "-shm")))
+
+
+def test_a_pickle_planted_in_any_state_file_never_runs(seed_raw: Path, tmp_path: Path) -> None:
+    clean, pristine, marker = tmp_path / "clean", tmp_path / "pristine", tmp_path / "code-ran"
+    assert run_pipeline(seed_raw, clean, Config()).published
+    shutil.copytree(clean, pristine, symlinks=True)
+    shutil.copy(GOLD[0], seed_raw / "new statement.txt")
+    assert run_pipeline(seed_raw, tmp_path / "fresh", Config(), full=True).published
+    expected = _published(tmp_path / "fresh")
+    crafted = pickle.dumps(_Payload(marker))
+    kept = _kept_files(clean)
+    assert len(kept) >= 5
+    # Each kept file in turn, and the names earlier versions kept pickles under, hold the payload.
+    state = next((clean / store.CACHE_DIR).glob("state-*")).relative_to(clean)
+    for name in [*kept, state / "index.pickle", state / "folders.pickle"]:
+        shutil.rmtree(clean)
+        shutil.copytree(pristine, clean, symlinks=True)
+        (clean / name).write_bytes(crafted)
+        assert run_pipeline(seed_raw, clean, Config()).published
+        assert not marker.exists(), f"code in {name} ran"
+        assert _published(clean) == expected, name
+
+
+def test_a_pickle_in_a_column_of_the_result_cache_is_never_unpickled(seed_raw: Path, tmp_path: Path) -> None:
+    clean, marker = tmp_path / "clean", tmp_path / "code-ran"
+    assert run_pipeline(seed_raw, clean, Config()).published
+    expected = _published(clean)
+    (cache,) = (clean / store.CACHE_DIR).glob("results-*.sqlite")
+    with sqlite3.connect(cache) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(results)") if row[1] != "sha256"]
+        db.execute(f"UPDATE results SET {', '.join(f'{c} = ?' for c in columns)}",
+                   [pickle.dumps(_Payload(marker))] * len(columns))
+    (seed_raw / "new statement.txt").write_bytes(GOLD[0].read_bytes())  # a run that must look texts up
+    os.utime(next(p for p in seed_raw.iterdir() if p.name != "new statement.txt"))
+    assert run_pipeline(seed_raw, clean, Config()).published
+    assert not marker.exists()
+    assert run_pipeline(seed_raw, tmp_path / "fresh", Config(), full=True).published
+    assert _published(clean) == _published(tmp_path / "fresh") != expected
+
+
+def test_object_arrays_are_neither_written_nor_read(tmp_path: Path) -> None:
+    with pytest.raises(TypeError):
+        store.write_npy(tmp_path / "a.npy", np.array([{"a": 1}], dtype=object))
+    np.save(tmp_path / "b.npy", np.array([_Payload(tmp_path / "ran")], dtype=object), allow_pickle=True)
+    with pytest.raises(store.StateDamaged):
+        store.read_npy(tmp_path / "b.npy", np.uint64)
+    assert not (tmp_path / "ran").exists()
+
+
+def test_an_arrow_file_of_another_shape_is_damage_not_data(tmp_path: Path) -> None:
+    expected = pa.schema([("a", pa.int64())])
+    store.write_arrow(tmp_path / "t.arrow", pa.table({"b": [1]}))
+    with pytest.raises(store.StateDamaged, match="unexpected schema"):
+        store.read_arrow(tmp_path / "t.arrow", expected)
+    (tmp_path / "t.arrow").write_bytes(b"ARROW1 but not really")
+    with pytest.raises(store.StateDamaged):
+        store.read_arrow(tmp_path / "t.arrow", expected)
+
+
+def test_an_atomic_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    path = tmp_path / "kept.bin"
+    store.write_bytes(path, b"old")
+
+    def fail_half_way(out: object) -> None:
+        out.write(b"new, half")  # type: ignore[attr-defined]
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        store.write_atomically(path, fail_half_way)
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.bin"]
