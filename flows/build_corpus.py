@@ -1,12 +1,15 @@
-"""The corpus build as a Prefect flow: coarse tasks over batches of files, then one publish."""
+"""The corpus build as a Prefect flow: the library's sequence of stages (commclean.pipeline), each
+step a Prefect task, the new files' batches submitted to the task runner."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -15,39 +18,18 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from commclean.cache import CacheDamaged, discard_run_state
 from commclean.collector import collector_paused
 from commclean.config import Config
-from commclean.discover import Discovery, Listings, check_folders, discover
-from commclean.heap import give_back_freed_memory
+from commclean.discover import check_folders
 from commclean.lock import run_lock
-from commclean.pipeline import (
-    Batch,
-    Checked,
-    Deduplicated,
-    Pending,
-    Workspace,
-    assemble_candidate,
-    batches_of,
-    commit_tables,
-    deduplicate_files,
-    discard_checked,
-    identify_batch,
-    known_folders,
-    open_workspace,
-    output_tables,
-    process_batch,
-    save_results,
-    save_state,
-    validate_and_stage,
-)
+from commclean.pipeline import run_stages
 from commclean.publish import published_doc_ids
-from commclean.records import Candidate, FoundFile, SourceDoc
-from commclean.report import RunSummary, manifest_for, run_report_markdown, summarise
-from commclean.schema import Tables
-from commclean.stats import Stats
-from commclean.validate import ValidationWorker, validation_worker
-from commclean.workers import worker_count
+from commclean.report import RunSummary, run_report_markdown
+from commclean.validate import validation_worker
+
+T = TypeVar("T")
+In = TypeVar("In")
+Out = TypeVar("Out")
 
 # Inputs are large lists of texts: hashing them for Prefect's cache would cost more than the work.
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -61,66 +43,39 @@ class ValidationFailed(RuntimeError):
         self.summary = summary
 
 
-@task(name="discover raw files", **_TASK)
-def discover_task(raw_dir: str, known: Listings | None) -> Discovery:
-    return discover(raw_dir, known)
+class PrefectRunner:
+    """Each step of the sequence as a Prefect task run in the flow's thread; the batches of new
+    files submitted to the flow's task runner (processes here; prefect-dask's DaskTaskRunner
+    spreads them over a cluster) when there are enough to repay starting workers."""
+
+    def step(self, name: str, function: Callable[..., T], *args: Any) -> T:
+        # quote(): big values pass to tasks as they are; Prefect would otherwise walk every
+        # nested record of them looking for futures (tens of seconds at 10k files).
+        return task(name=name, **_TASK)(_collector_paused(function))(*(quote(arg) for arg in args))
+
+    def map(self, name: str, function: Callable[[In, Config], Out], items: Sequence[In], config: Config,
+            workers: int) -> Iterator[Out]:
+        if workers <= 1:
+            return (self.step(name, function, item, config) for item in items)
+        runnable = task(name=name, **_TASK)(function)
+        with _workers_use_this_api():
+            futures = deque(runnable.submit(quote(item), config) for item in items)
+        # Each future let go of once read: it holds its result's pickled bytes as well.
+        return (futures.popleft().result() for _ in range(len(futures)))
 
 
-# Task bodies that walk every file pause the cyclic collector (see collector.py); the flow as a
-# whole does not: Prefect's own records make cycles, which piled up to a gigabyte at 100k files.
-@task(name="identify files (read only what changed)", **_TASK)
-def identify_task(files: tuple[FoundFile, ...], config: Config, workspace: Workspace) -> list[Batch[Pending]]:
-    with collector_paused():
-        return [identify_batch(batch, config, workspace) for batch in batches_of(files, config.batch_size)]
+def _collector_paused(function: Callable[..., T]) -> Callable[..., T]:
+    """Task bodies pause the cyclic collector (see collector.py); the flow as a whole does not:
+    Prefect's own records make cycles, which piled up to a gigabyte at 100k files."""
+
+    @functools.wraps(function)
+    def paused(*args: Any) -> T:
+        with collector_paused():
+            return function(*args)
+
+    return paused
 
 
-@task(name="decode, repair and analyse new files", **_TASK)
-def process_task(batch: Batch[Pending], config: Config) -> Batch[SourceDoc]:
-    return process_batch(batch, config)
-
-
-@task(name="save new results to the cache", **_TASK)
-def save_results_task(batch: Batch[SourceDoc], workspace: Workspace) -> int:
-    return save_results([batch], workspace)
-
-
-@task(name="deduplicate", **_TASK)
-def deduplicate_task(batches: list[Batch[SourceDoc]], config: Config, workspace: Workspace,
-                     discovery: Discovery) -> Deduplicated:
-    with collector_paused():
-        found = deduplicate_files(batches, config, workspace)
-        save_state(discovery, found, workspace)
-    return found
-
-
-@task(name="choose canonical texts and fuse metadata", **_TASK)
-def assemble_task(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats,
-                  config: Config) -> Candidate:
-    with collector_paused():
-        candidate = assemble_candidate(found, discovery, workspace, stats, config)
-    found.texts.release()
-    return candidate
-
-
-@task(name="build the output tables", **_TASK)
-def tables_task(candidate: Candidate, workspace: Workspace) -> Tables:
-    with collector_paused():
-        return output_tables(candidate, workspace)
-
-
-@task(name="validate with Great Expectations (and stage the snapshot meanwhile)", **_TASK)
-def validate_task(tables: Tables, config: Config, workspace: Workspace, worker: ValidationWorker | None,
-                  clean_dir: str) -> Checked:
-    return validate_and_stage(tables, config, workspace, worker, clean_dir)
-
-
-@task(name="publish", **_TASK)
-def publish_task(checked: Checked, manifest: dict, config: Config, workspace: Workspace) -> int:
-    return commit_tables(checked, manifest, config, workspace)
-
-
-# Only the processing of new files is submitted to the task runner: each batch's task is a pure
-# function of its files. Another runner (prefect-dask's DaskTaskRunner) spreads it further.
 @flow(name="build-corpus", log_prints=True, task_runner=ProcessPoolTaskRunner())
 def build_corpus(
     raw_dir: str = "raw",
@@ -131,74 +86,32 @@ def build_corpus(
 ) -> RunSummary:
     """Build clean/corpus.parquet and clean/sources.parquet from every file under raw/.
 
-    Files seen before (same bytes, same pipeline version and settings) are taken from the cache
-    in clean/cache/ unless `full` is set; the result is the same either way. One run at a time
+    Files seen before (same bytes, same code and settings) are taken from the cache in
+    clean/cache/ unless `full` is set; the result is the same either way. One run at a time
     per clean/ folder (a second one waits up to wait_seconds, then fails saying so). A failing
     expectation publishes nothing: the flow run fails and names it, and the previous corpus
     stays in place."""
     config = Config() if batch_size is None else Config(batch_size=batch_size)
     check_folders(raw_dir, clean_dir)
     raw, clean = str(Path(raw_dir).resolve()), str(Path(clean_dir).resolve())
-    with run_lock(clean, wait_seconds), validation_worker() as worker:
-        try:
-            return _build(raw, clean, config, full, worker)
-        except CacheDamaged as damage:  # found while reading it: a miss, never a stopped corpus
-            if full:
-                raise
-            discard_run_state(clean, config, str(damage))
-            return _build(raw, clean, config, True, worker)
-
-
-def _build(raw: str, clean: str, config: Config, full: bool, worker: ValidationWorker | None) -> RunSummary:
     logger = get_run_logger()
-    workspace = open_workspace(clean, config, full)
-    # quote(): big values pass to tasks as they are; Prefect would otherwise walk every nested
-    # record of them looking for futures (tens of seconds at 10k files).
-    ws = quote(workspace)
-    discovery = discover_task(raw, quote(known_folders(clean, config, full)))
-    batches = _process(identify_task(quote(discovery.files), config, ws), config, workspace)
-    found = deduplicate_task(quote(batches), config, ws, quote(discovery))
-    stats = Stats.merged([batch.stats for batch in batches] + [found.stats])
-    del batches  # their documents live on in found.texts, until assembly lets go of them
-    candidate = assemble_task(quote(found), quote(discovery), ws, quote(stats), config)
-    give_back_freed_memory()  # what assembly let go of, before the Arrow tables are built
-    tables = tables_task(quote(candidate), ws)
-    checked = validate_task(quote(tables), config, ws, quote(worker), clean)
-    report = checked.report
-    summary = summarise(candidate, discovery, report, report.success, stats, tables)
+    with run_lock(clean, wait_seconds), validation_worker() as worker:
+        before = published_doc_ids(clean)  # what readers saw: the report lists what is new to them
+        outcome = run_stages(raw, clean, config, full, PrefectRunner(), worker)
+    summary = outcome.summary
     create_markdown_artifact(
-        markdown=run_report_markdown(summary, candidate, published_doc_ids(clean)),
+        markdown=run_report_markdown(summary, outcome.candidate, before),
         key="commclean-run",
         description="What this run read, found, quarantined and published",
     )
-    if not report.success:
-        discard_checked(checked)
-        for failure in report.failed:
+    if outcome.version is None:
+        for failure in outcome.report.failed:
             logger.error("expectation failed: %s", failure.describe())
         raise ValidationFailed(summary)
-    version = publish_task(quote(checked), manifest_for(summary, report, config), config, ws)
-    logger.info("published snapshot v%s", version)
+    logger.info("published snapshot v%s", outcome.version)
     for line in summary.lines():
         logger.info(line)
     return summary
-
-
-def _process(identified: list[Batch[Pending]], config: Config, workspace: Workspace) -> list[Batch[SourceDoc]]:
-    """New files go to the task runner's workers when there are enough of them to repay starting
-    the workers; each batch's results are saved while the next ones are processed."""
-    work = [batch.work() for batch in identified if batch.items]
-    if worker_count(config, sum(len(batch.items) for batch in work), len(work)) > 1:
-        with _workers_use_this_api():
-            futures = deque(process_task.submit(quote(batch), config) for batch in work)
-        # Each future let go of once read: it holds its result's pickled bytes as well.
-        done = (futures.popleft().result() for _ in range(len(futures)))
-    else:
-        done = (process_task(quote(batch), config) for batch in work)
-    batches: list[Batch[SourceDoc]] = []
-    for batch in identified:
-        batches.append(batch.joined(next(done) if batch.items else Batch(())))
-        save_results_task(quote(batches[-1]), quote(workspace))
-    return batches
 
 
 @contextmanager

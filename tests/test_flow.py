@@ -123,13 +123,14 @@ def test_each_run_publishes_a_markdown_report_as_a_prefect_artifact(seed_raw: Pa
 
 def test_many_new_files_are_processed_by_the_task_runners_worker_processes(
         seed_raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import flows.build_corpus as module
+    from commclean.pipeline import sequence
+    from flows.build_corpus import build_corpus
 
     # Batches of one file and workers whatever the count: the process pool itself is exercised.
-    monkeypatch.setattr(module, "worker_count", lambda config, files, batches: 2)
-    pooled = module.build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "pooled"), batch_size=1)
-    monkeypatch.setattr(module, "worker_count", lambda config, files, batches: 1)
-    inline = module.build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "inline"), batch_size=1)
+    monkeypatch.setattr(sequence, "worker_count", lambda config, files, batches: 2)
+    pooled = build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "pooled"), batch_size=1)
+    monkeypatch.setattr(sequence, "worker_count", lambda config, files, batches: 1)
+    inline = build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "inline"), batch_size=1)
     assert _read(tmp_path / "pooled") == _read(tmp_path / "inline")
     assert pooled.stats["repair"] == inline.stats["repair"] and pooled.stats["cache"] == {"hits": 0, "misses": 5}
 
@@ -144,3 +145,24 @@ def test_a_damaged_result_cache_is_rebuilt_not_a_failed_run(seed_raw: Path, tmp_
     second = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
     assert second.published and second.documents == first.documents
     assert second.stats["cache"]["misses"] == 5
+
+
+def test_the_flow_and_the_library_run_the_same_steps_and_write_the_same_manifest(seed_raw: Path,
+                                                                                 tmp_path: Path) -> None:
+    import json
+
+    from commclean.config import Config
+    from commclean.pipeline import run_pipeline
+    from flows.build_corpus import build_corpus
+
+    build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "flow"))
+    run_pipeline(seed_raw, tmp_path / "library", Config())
+    flow, library = (json.loads((tmp_path / name / "manifest.json").read_text()) for name in ("flow", "library"))
+    assert "publish" not in flow["stats"]["milliseconds"]  # timed while the manifest is written
+    assert set(flow["stats"]["milliseconds"]) == set(library["stats"]["milliseconds"])
+    assert {"deduplicate", "build the output tables", "save run state (beside assembly and validation)"} <= set(
+        flow["stats"]["milliseconds"])
+    for manifest in (flow, library):
+        del manifest["created_at"], manifest["stats"]["milliseconds"]
+    assert flow == library
+    assert _read(tmp_path / "flow") == _read(tmp_path / "library")

@@ -4,8 +4,8 @@ carried from the published snapshot, and the result is exactly a full rebuild.""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -156,13 +156,16 @@ def test_a_change_of_settings_or_pipeline_starts_a_fresh_cache(tmp_path: Path) -
     assert cache_path(tmp_path, Config()) != cache_path(tmp_path, Config(decode=DecodeConfig(min_document_chars=5)))
 
 
-def test_worker_processes_give_what_one_process_gives(seed_raw: Path, tmp_path: Path) -> None:
+def test_worker_processes_give_what_one_process_gives(seed_raw: Path) -> None:
     from commclean.discover import discover
-    from commclean.pipeline import Workspace, process_files
+    from commclean.pipeline import LocalRunner
+    from commclean.pipeline.batches import identify_files, process_batch
+    from commclean.pipeline.workspace import Workspace
 
-    files = discover(seed_raw).files
-    inline = process_files(files, Config(batch_size=2, workers=1), Workspace())
-    pooled = process_files(files, Config(batch_size=2, workers=2, min_files_for_workers=0), Workspace())
+    config = Config(batch_size=2, min_files_for_workers=0)
+    work = [batch.work() for batch in identify_files(discover(seed_raw).files, config, Workspace())]
+    inline = list(LocalRunner().map("process", process_batch, work, config, workers=1))
+    pooled = list(LocalRunner().map("process", process_batch, work, config, workers=2))
     assert [_described(b.documents()) for b in pooled] == [_described(b.documents()) for b in inline]
     assert [b.stats for b in pooled] == [b.stats for b in inline]
     assert sum(len(b.items) for b in pooled) == 5

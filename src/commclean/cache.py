@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from importlib import metadata, resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import numpy as np
@@ -75,12 +76,19 @@ RESULT_LIBRARIES = ("ftfy", "charset-normalizer", "wordfreq", "rapidfuzz", "pyth
 def code_fingerprint() -> str:
     """A digest of the commclean package's source files and of the result libraries' versions."""
     digest = hashlib.sha256()
-    package = resources.files("commclean")
-    for name in sorted(entry.name for entry in package.iterdir() if entry.name.endswith(".py")):
-        digest.update(name.encode() + b"\0" + (package / name).read_bytes())
+    for name, source in sorted(_python_files(resources.files("commclean"), "")):
+        digest.update(name.encode() + b"\0" + source.read_bytes())
     for library in RESULT_LIBRARIES:
         digest.update(f"{library}={metadata.version(library)}".encode())
     return digest.hexdigest()[:16]
+
+
+def _python_files(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
+    for entry in folder.iterdir():
+        if entry.is_dir() and entry.name != "__pycache__":
+            yield from _python_files(entry, f"{prefix}{entry.name}/")
+        elif entry.name.endswith(".py"):
+            yield f"{prefix}{entry.name}", entry
 
 
 def cache_path(clean_dir: str | Path, config: Config) -> Path:

@@ -22,6 +22,7 @@ import pyarrow.feather as feather
 
 from commclean.config import ValidationConfig
 
+
 def _default_expectations_dir() -> Path:
     """The suites as an installed package ships them (commclean.expectations, see pyproject.toml);
     in an editable install, the repository's expectations/ folder they are built from."""

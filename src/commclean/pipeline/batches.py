@@ -1,0 +1,215 @@
+"""The per-file stages over batches of files: identify (from the run state or by hashing), then
+decode, repair and analyse what is new. A batch's processing is a pure function of its files, so
+it can run in any process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from commclean.cache import cached_results
+from commclean.config import Config
+from commclean.decode import decode_raw, read_raw
+from commclean.dedup import fingerprint
+from commclean.lexicon import count_unknown_words
+from commclean.metadata import extract_metadata
+from commclean.pipeline.workspace import Workspace
+from commclean.records import (
+    ContentEntry,
+    Decoded,
+    FoundFile,
+    Quarantined,
+    RawFile,
+    Repaired,
+    SeenFile,
+    SourceDoc,
+)
+from commclean.repair import repair_text
+from commclean.stats import Stats
+from commclean.truncation import ends_mid_sentence
+
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+@dataclass(frozen=True)
+class Batch(Generic[Out]):
+    """What one stage made of one batch: the items that go on, and the files it quarantined."""
+
+    items: tuple[Out, ...]
+    quarantined: tuple[Quarantined, ...] = ()
+    stats: Stats = field(default_factory=Stats)
+    # Files whose results came from the cache: finished documents pass the later stages untouched.
+    ready: tuple[SourceDoc, ...] = ()
+    from_cache: frozenset[str] = frozenset()
+    # Files whose content the run state knows: nothing of them is loaded unless needed later.
+    known: tuple[SeenFile, ...] = ()
+
+    def documents(self) -> list[SourceDoc]:
+        return [*self.items, *self.ready] if self.ready else list(self.items)
+
+    def seen(self) -> list[SeenFile]:
+        """Every file of the batch with what its content gave (call on the last stage's batch)."""
+        analysed = (*self.documents(), *self.quarantined)
+        return [*self.known, *(SeenFile(item.raw, ContentEntry.of(item)) for item in analysed)]
+
+    def carried(self, out: Batch[Any]) -> Batch[Any]:
+        """A later stage's output, with this batch's stats, cached documents and hashes carried on."""
+        return Batch(out.items, out.quarantined, out.stats.merge(self.stats), self.ready, self.from_cache, self.known)
+
+    def work(self) -> Batch[Out]:
+        """Only the items still to process: what goes to a worker process, without the rest."""
+        return Batch(self.items)
+
+    def joined(self, done: Batch[Any]) -> Batch[Any]:
+        """What processing this batch's work gave, with everything identification already settled."""
+        stats = Stats.merged([self.stats, done.stats])
+        return Batch(done.items, (*self.quarantined, *done.quarantined), stats, self.ready, self.from_cache,
+                     self.known)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A file whose content must be processed; read already when its hash had to be looked up."""
+
+    found: FoundFile
+    raw: RawFile | None = None
+    data: bytes | None = None
+
+
+def _each(stage: str, items: Sequence[In], step: Callable[[In, Stats], Out | Quarantined],
+          quarantined: Sequence[Quarantined] = ()) -> Batch[Out]:
+    """Run one file's step; a bug on one file quarantines that file, it never stops the run."""
+    stats = Stats()
+    done: list[Out] = []
+    held = list(quarantined)
+    for item in items:
+        try:
+            result = step(item, stats)
+        except Exception as error:  # noqa: BLE001 - one bad file must not sink the batch
+            reason = f"internal error in {stage}: {type(error).__name__}"
+            result = Quarantined(_raw_of(item), None, reason)
+            stats.update("quarantine", f"internal error in {stage}")
+        (held if isinstance(result, Quarantined) else done).append(result)
+    return Batch(tuple(done), tuple(held), stats)
+
+
+def _raw_of(item: object) -> RawFile:
+    if isinstance(item, Pending):
+        return item.raw or RawFile(item.found.path, item.found.abs_path, item.found.size_bytes, "")
+    if isinstance(item, Repaired):
+        return item.decoded.raw
+    assert isinstance(item, Decoded)
+    return item.raw
+
+
+def identify_batch(files: Sequence[FoundFile], config: Config, workspace: Workspace = Workspace()) -> Batch[Pending]:
+    """Identify every file: by its stat stamp when the run state knows it unchanged, else by
+    reading and hashing it. Contents the state knows need nothing more; the results of others
+    seen before come from the cache; the rest are pending. Without a cache to look in (a first
+    run, --full) nothing is read here: the process that decodes a file reads it."""
+    stats = Stats()
+    if not workspace.lookup:
+        stats.update("cache", "hits", 0)
+        stats.update("cache", "misses", len(files))
+        return Batch(tuple(Pending(found) for found in files), (), stats)
+    known: list[SeenFile] = []
+    read: list[Pending] = []
+    for found in files:
+        sha = workspace.state.known_sha256(found.path, found.stamp)
+        if sha:
+            stats.update("cache", "files not read (stat unchanged)")
+            raw, data = RawFile(found.path, found.abs_path, found.size_bytes, sha), None
+        else:
+            raw, data = _read(found, config)
+        if raw.sha256 in workspace.state.contents:
+            known.append(SeenFile(raw, workspace.state.contents[raw.sha256]))
+        else:
+            read.append(Pending(found, raw, data))
+    hits = cached_results(workspace.cache, (item.raw.sha256 for item in read if item.raw))
+    ready: list[SourceDoc] = []
+    held: list[Quarantined] = []
+    pending: list[Pending] = []
+    for item in read:
+        if item.raw and item.raw.sha256 in hits:
+            restored = hits[item.raw.sha256].restore(item.raw)
+            (held if isinstance(restored, Quarantined) else ready).append(restored)
+        else:
+            pending.append(item)
+    stats.update("cache", "hits", len(files) - len(pending))
+    stats.update("cache", "misses", len(pending))
+    return Batch(tuple(pending), tuple(held), stats, tuple(ready), frozenset(hits), tuple(known))
+
+
+def decode_batch(batch: Batch[Pending], config: Config) -> Batch[Decoded]:
+    def step(pending: Pending, stats: Stats) -> Decoded | Quarantined:
+        raw, data = (pending.raw, pending.data) if pending.raw else _read(pending.found, config)
+        decoded = decode_raw(raw, data, config.decode, stats)
+        if decoded.quarantine_reason:
+            return Quarantined(decoded.raw, decoded.encoding, decoded.quarantine_reason)
+        return decoded
+
+    return batch.carried(_each("decode", batch.items, step, batch.quarantined))
+
+
+def _read(found: FoundFile, config: Config) -> tuple[RawFile, bytes | None]:
+    try:
+        return read_raw(found, config.decode)
+    except OSError:  # no hash and no bytes: decode_raw quarantines it as unreadable
+        return RawFile(found.path, found.abs_path, found.size_bytes, ""), None
+
+
+def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
+    def step(decoded: Decoded, stats: Stats) -> Repaired | Quarantined:
+        result = repair_text(decoded.text or "", config.repair)
+        reason = _unusable_after_repair(result.text, config)
+        if reason:
+            stats.update("quarantine", reason)
+            return Quarantined(decoded.raw, decoded.encoding, reason)
+        repairs = decoded.decode_repairs + result.repairs
+        for name in repairs:
+            stats.update("repair", name)
+        return Repaired(decoded, result.text, repairs, result.metadata_text)
+
+    return batch.carried(_each("repair", batch.items, step, batch.quarantined))
+
+
+def _unusable_after_repair(text: str, config: Config) -> str | None:
+    if len("".join(text.split())) < min(config.decode.min_copy_chars, config.decode.min_document_chars):
+        return "too short to be a document after repair"
+    if "\ufffd" in text:
+        # Only an earlier lossy decode puts U+FFFD in a file; what it replaced is gone.
+        return "lossy text (U+FFFD replacement characters in the file)"
+    return None
+
+
+def analyse_batch(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
+    """Truncation and per-copy metadata: everything dedup and fusion need to know of one file."""
+
+    def step(repaired: Repaired, stats: Stats) -> SourceDoc:
+        truncated = ends_mid_sentence(repaired.text)
+        stats.update("truncation", "ends mid-sentence" if truncated else "complete")
+        metadata = extract_metadata(repaired.metadata_text, config.metadata)
+        for name in ("title", "date", "location", "doc_type"):
+            stats.update("metadata", f"{name}:{'found' if getattr(metadata, name) else 'none'}")
+        decoded = repaired.decoded
+        unknown = count_unknown_words(repaired.text, config.repair.known_word_zipf)
+        return SourceDoc(decoded.raw, decoded.encoding or "", repaired.text, repaired.repairs, truncated, metadata,
+                         unknown, fingerprint(repaired.text, config.dedup))
+
+    return batch.carried(_each("analyse", batch.items, step, batch.quarantined))
+
+
+def process_batch(batch: Batch[Pending], config: Config) -> Batch[SourceDoc]:
+    """Decode, repair and analyse a batch's pending files: a pure function of the files, so it can
+    run in any process."""
+    return analyse_batch(repair_batch(decode_batch(batch, config), config), config)
+
+
+def batches_of(files: Sequence[FoundFile], size: int) -> list[tuple[FoundFile, ...]]:
+    return [tuple(files[i : i + size]) for i in range(0, len(files), size)]
+
+
+def identify_files(files: Sequence[FoundFile], config: Config, workspace: Workspace) -> list[Batch[Pending]]:
+    return [identify_batch(batch, config, workspace) for batch in batches_of(files, config.batch_size)]

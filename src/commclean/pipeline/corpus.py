@@ -1,0 +1,136 @@
+"""The whole-corpus stages: deduplicate, assemble the candidate, build its tables, validate them
+while the snapshot is staged, and publish."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+
+from commclean.assemble import assemble, check_ledger
+from commclean.candidates import SampleIndex
+from commclean.carry import CandidateRows, discard_carried_rows, keep_carried_rows, write_carried_rows
+from commclean.config import Config
+from commclean.consensus import consensus_text
+from commclean.dedup import deduplicate_entries, set_aside_short
+from commclean.discover import Discovery
+from commclean.pipeline.batches import Batch
+from commclean.pipeline.workspace import Texts, Workspace
+from commclean.publish import Staged, commit, discard, stage
+from commclean.records import Candidate, Cluster, SeenFile, SourceDoc
+from commclean.schema import Tables, tables_for
+from commclean.stats import Stats
+from commclean.validate import ValidationReport, ValidationWorker, suites_sha256, validate
+
+
+@dataclass(frozen=True)
+class Deduplicated:
+    documents: tuple[SeenFile, ...]  # Membership.index points into this
+    quarantined: tuple[SeenFile, ...]
+    clusters: tuple[Cluster, ...]
+    stats: Stats
+    texts: Texts  # where assembly finds the texts of the documents it builds
+    # Documents too short to stand alone that matched no longer copy: quarantined in the ledger,
+    # but kept as documents in the run state, so that a copy arriving later takes them in.
+    set_aside: tuple[SeenFile, ...] = ()
+
+
+def deduplicate_files(batches: Sequence[Batch[SourceDoc]], config: Config, workspace: Workspace) -> Deduplicated:
+    files = sorted((f for batch in batches for f in batch.seen()), key=lambda f: f.raw.path)
+    documents = tuple(f for f in files if f.content.quarantine_reason is None)
+    texts = Texts(batches, documents, workspace)
+    documents = _with_samples(documents, workspace.state.index, texts)
+    stats = Stats()
+    clusters, workspace.state.index = deduplicate_entries(
+        documents, config.dedup, stats, texts.sequences,
+        workspace.state.verdicts, workspace.state.index)
+    clusters, set_aside = set_aside_short(clusters, documents, config.decode.min_document_chars, stats)
+    quarantined = tuple(f for f in files if f.content.quarantine_reason is not None)
+    return Deduplicated(documents, quarantined, tuple(clusters), stats, texts, set_aside)
+
+
+def _with_samples(documents: tuple[SeenFile, ...], index: SampleIndex | None, texts: Texts) -> tuple[SeenFile, ...]:
+    """Entries from the run state come without their samples, which the index holds. A text the
+    index lacks (a killed run saved the index but not the entries) gets them from the cache."""
+    indexed = set(index.keys) if index is not None else set()
+    lacking = {f.content.exact_key for f in documents if f.content.samples is None} - indexed
+    if not lacking:
+        return documents
+    samples = texts.samples(lacking)
+    return tuple(
+        replace(f, content=replace(f.content, samples=samples[f.content.exact_key]))
+        if f.content.exact_key in lacking else f
+        for f in documents
+    )
+
+
+def assemble_candidate(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats,
+                       config: Config) -> Candidate:
+    signatures = workspace.published.signatures if workspace.published else {}
+    consensus = partial(consensus_text, known_zipf=config.repair.ocr_unknown_zipf,
+                        max_tokens=config.dedup.consensus_max_words)
+    candidate = assemble(found.documents, (*found.quarantined, *found.set_aside), found.clusters, found.texts.documents,
+                         signatures, discovery.skipped, stats, consensus)
+    check_ledger(candidate, [f.path for f in discovery.files])
+    return candidate
+
+
+def output_tables(candidate: Candidate, workspace: Workspace) -> Tables:
+    previous = workspace.published.corpus() if workspace.published and candidate.carried else None
+    return tables_for(candidate, previous)
+
+
+def validate_tables(tables: Tables, config: Config, workspace: Workspace,
+                    worker: ValidationWorker | None = None) -> ValidationReport:
+    """Text expectations check only the rows built this run when the carried ones were validated
+    under the same suites (they are the very rows published then); everything else is checked
+    whole. With a worker, Great Expectations runs in its helper process."""
+    published = workspace.published
+    same_suites = published is not None and published.suites_sha256 == suites_sha256(config.validation)
+    new_text = tables.built if same_suites else None
+    if worker is None:
+        return validate(tables.corpus, tables.sources, config.validation, new_text)
+    return worker.validate(tables.corpus, tables.sources, config.validation, new_text)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A validated candidate, its snapshot staged, and its rows as the next run carries them."""
+
+    report: ValidationReport
+    staged: Staged
+    carried_rows: CandidateRows | None
+
+
+def validate_and_stage(tables: Tables, config: Config, workspace: Workspace, worker: ValidationWorker | None,
+                       clean_dir: str | Path) -> Checked:
+    """Validate the candidate while its snapshot is written to a staging folder (and its rows,
+    as the next run carries them, beside the run state), so that a passing validation only has
+    to move them where they belong; a failing one discards them."""
+    previous = workspace.published.rows if workspace.published else None
+    with ThreadPoolExecutor(2) as background:
+        pending = background.submit(stage, tables.corpus, tables.sources, clean_dir)
+        copying = (background.submit(write_carried_rows, tables, previous, workspace.state_dir)
+                   if workspace.state_dir else None)
+        try:
+            report = validate_tables(tables, config, workspace, worker)
+        finally:
+            staged = pending.result()
+            copy = copying.result() if copying else None
+    return Checked(report, staged, copy)
+
+
+def discard_checked(checked: Checked) -> None:
+    discard(checked.staged)
+    if checked.carried_rows is not None:
+        discard_carried_rows(checked.carried_rows)
+
+
+def commit_tables(checked: Checked, manifest: dict, config: Config, workspace: Workspace) -> int:
+    """Publish the staged snapshot, and keep its rows for the next run to carry from."""
+    version = commit(checked.staged, manifest, config.keep_snapshots).version
+    if workspace.state_dir is not None and checked.carried_rows is not None:
+        keep_carried_rows(checked.carried_rows, version, workspace.state_dir)
+    return version

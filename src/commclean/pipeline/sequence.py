@@ -1,0 +1,185 @@
+"""The run's stages in order, written once. A Runner carries each step out: LocalRunner in this
+process (the library's `run_pipeline`), the Prefect flow's runner as tasks (flows/build_corpus.py).
+Timings, crash points, the run state and the manifest are the same whichever runs them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from commclean.cache import CacheDamaged, discard_run_state
+from commclean.collector import collector_paused
+from commclean.config import Config
+from commclean.discover import Discovery, check_folders
+from commclean.heap import give_back_freed_memory
+from commclean.lock import run_lock
+from commclean.pipeline.batches import identify_files, process_batch
+from commclean.pipeline.corpus import (
+    Deduplicated,
+    assemble_candidate,
+    commit_tables,
+    deduplicate_files,
+    discard_checked,
+    output_tables,
+    validate_and_stage,
+)
+from commclean.pipeline.workspace import Workspace, discover_and_open, save_new_results, save_state
+from commclean.publish import crash_point
+from commclean.records import Candidate
+from commclean.report import RunSummary, manifest_for, summarise
+from commclean.stats import Stats
+from commclean.validate import ValidationReport, ValidationWorker, validation_worker
+from commclean.workers import map_in_processes, worker_count
+
+T = TypeVar("T")
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+class Runner(Protocol):
+    """How the sequence's steps are carried out."""
+
+    def step(self, name: str, function: Callable[..., T], *args: Any) -> T:
+        """function(*args), once, as the step called `name`."""
+        ...
+
+    def map(self, name: str, function: Callable[[In, Config], Out], items: Sequence[In], config: Config,
+            workers: int) -> Iterator[Out]:
+        """function(item, config) for each item, in up to `workers` processes; results in order."""
+        ...
+
+
+class LocalRunner:
+    """Every step in this process, the batches of new files in a pool of worker processes."""
+
+    def step(self, name: str, function: Callable[..., T], *args: Any) -> T:
+        return function(*args)
+
+    def map(self, name: str, function: Callable[[In, Config], Out], items: Sequence[In], config: Config,
+            workers: int) -> Iterator[Out]:
+        return map_in_processes(partial(_swapped, function, config), items, workers)
+
+
+def _swapped(function: Callable[[In, Config], Out], config: Config, item: In) -> Out:
+    return function(item, config)
+
+
+@dataclass(frozen=True)
+class Built:
+    candidate: Candidate
+    discovery: Discovery
+    stats: Stats
+    workspace: Workspace
+    found: Deduplicated
+    saving: Future[Stats] | None = None  # the run state being saved meanwhile (see build_candidate)
+
+    def state_saved(self) -> Stats:
+        """Wait until the run state is kept for the next run; the step's timing."""
+        return self.saving.result() if self.saving is not None else Stats()
+
+
+def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path | None = None,
+                    full: bool = False, background: Executor | None = None,
+                    runner: Runner | None = None) -> Built:
+    """The stages up to validation. With a clean folder, what earlier runs learned there is reused
+    (unless `full`) and this run's results are kept for the next, in `background` (then
+    Built.state_saved waits for it) while assembly and validation go on. A result cache found
+    damaged on the way is discarded, and the build starts again without it."""
+    runner = runner or LocalRunner()
+    try:
+        return _build_candidate(raw_dir, config, clean_dir, full, background, runner)
+    except CacheDamaged as damage:
+        if clean_dir is None or full:
+            raise
+        discard_run_state(clean_dir, config, str(damage))
+        return _build_candidate(raw_dir, config, clean_dir, True, background, runner)
+
+
+def _build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path | None, full: bool,
+                     background: Executor | None, runner: Runner) -> Built:
+    timings = Stats()
+
+    def step(name: str, function: Callable[..., T], *args: Any) -> T:
+        with timings.timed(name):
+            return runner.step(name, function, *args)
+
+    discovery, workspace = step("discover raw files (and read the run state)", discover_and_open,
+                                raw_dir, clean_dir, config, full)
+    identified = step("identify files (read only what changed)", identify_files, discovery.files, config, workspace)
+    work = [batch.work() for batch in identified if batch.items]
+    workers = worker_count(config, sum(len(batch.items) for batch in work), len(work))
+    done = runner.map("decode, repair and analyse new files", process_batch, work, config, workers)
+    batches = step("decode, repair, analyse and save new results", save_new_results, identified, done, workspace)
+    crash_point("processed")
+    found = step("deduplicate", deduplicate_files, batches, config, workspace)
+    crash_point("deduplicated")
+    save = partial(_timed_save_state, discovery, found, workspace)
+    saving = background.submit(save) if background is not None else None
+    saved = save() if saving is None else Stats()
+    stats = Stats.merged([b.stats for b in batches] + [found.stats, timings, saved])
+    del batches  # their documents live on in found.texts, until assembly lets go of them
+    with stats.timed("choose canonical texts and fuse metadata"):
+        candidate = runner.step("choose canonical texts and fuse metadata", assemble_candidate,
+                                found, discovery, workspace, stats, config)
+    found.texts.release()
+    return Built(candidate, discovery, stats, workspace, found, saving)
+
+
+def _timed_save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) -> Stats:
+    stats = Stats()
+    with stats.timed("save run state (beside assembly and validation)"):
+        save_state(discovery, found, workspace)
+    return stats
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run did: its summary, the candidate it built and how validation went."""
+
+    summary: RunSummary
+    candidate: Candidate
+    report: ValidationReport
+    version: int | None  # the snapshot it published, if it passed
+
+
+def run_stages(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool, runner: Runner,
+               worker: ValidationWorker | None) -> Outcome:
+    """Build, validate, publish if valid: the whole run, for a caller holding the run lock."""
+    with ThreadPoolExecutor(1) as saver:
+        # The run state is saved in a thread from the end of deduplication on, beside assembly,
+        # validation (in its helper) and Arrow's writing of the snapshot.
+        built = build_candidate(raw_dir, config, clean_dir, full, saver, runner)
+        give_back_freed_memory()  # what assembly let go of, before the Arrow tables are built
+        crash_point("built")
+        stats = built.stats
+        with stats.timed("build the output tables"):
+            tables = runner.step("build the output tables", output_tables, built.candidate, built.workspace)
+        name = "validate with Great Expectations (and stage the snapshot meanwhile)"
+        with stats.timed(name):
+            checked = runner.step(name, validate_and_stage, tables, config, built.workspace, worker, clean_dir)
+        stats.merge(built.state_saved())
+        crash_point("validated")
+        report = checked.report
+        if not report.success:
+            discard_checked(checked)
+            summary = summarise(built.candidate, built.discovery, report, False, stats, tables)
+            return Outcome(summary, built.candidate, report, None)
+        with stats.timed("publish"):
+            summary = summarise(built.candidate, built.discovery, report, True, stats, tables)
+            manifest = manifest_for(summary, report, config)
+            version = runner.step("publish", commit_tables, checked, manifest, config, built.workspace)
+        return Outcome(summary, built.candidate, report, version)
+
+
+def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False,
+                 wait_seconds: float = 0.0) -> RunSummary:
+    """One whole run in this process, without Prefect, under the run lock: what the flow runs."""
+    check_folders(raw_dir, clean_dir)
+    with run_lock(clean_dir, wait_seconds), validation_worker() as worker, collector_paused():
+        return run_stages(raw_dir, clean_dir, config, full, LocalRunner(), worker).summary
+
+

@@ -1,0 +1,176 @@
+"""What a run reuses and keeps under clean/: the result cache, the run state, the published
+snapshot to carry rows from, and the texts of documents a run needs but did not process."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from commclean.cache import (
+    CacheDamaged,
+    CachedResult,
+    ResultCache,
+    cache_is_readable,
+    cache_path,
+    cached_results,
+    discard_run_state,
+    settings_key,
+    state_path,
+)
+from commclean.carry import PublishedSnapshot, load_published
+from commclean.config import Config
+from commclean.discover import Discovery, Listings, discover, load_listings, save_listings
+from commclean.records import Fingerprint, SeenFile, SourceDoc
+from commclean.state import RunState
+from commclean.store import LISTINGS_FILE
+
+if TYPE_CHECKING:
+    from commclean.pipeline.batches import Batch
+    from commclean.pipeline.corpus import Deduplicated
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What a run may reuse: the result cache and run state under clean/cache/, and the published
+    snapshot to carry unchanged rows from. Without a clean folder a run reuses and keeps nothing."""
+
+    cache: Path | None = None  # where this run's new results are saved
+    state_dir: Path | None = None
+    state: RunState = field(default_factory=RunState)
+    published: PublishedSnapshot | None = None
+    lookup: bool = False  # take results from the cache (False for --full)
+
+
+def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = False) -> Workspace:
+    if clean_dir is None:
+        return Workspace()
+    cache, state_dir = cache_path(clean_dir, config), state_path(clean_dir, config)
+    if full:
+        return Workspace(cache, state_dir)
+    if not cache.exists():  # a first run; the state names texts only the cache holds, so it is no use
+        return Workspace(cache, state_dir)
+    if not cache_is_readable(cache):
+        discard_run_state(clean_dir, config, f"{cache.name} does not open")
+        return Workspace(cache, state_dir)
+    state = RunState.load(state_dir)
+    published = load_published(clean_dir, settings_key(config), state_dir)
+    return Workspace(cache, state_dir, state, published, lookup=True)
+
+
+def known_folders(clean_dir: str | Path | None, config: Config, full: bool = False) -> Listings | None:
+    """The folder listings the last run kept, for discover (none for --full: it reads them all)."""
+    if clean_dir is None or full:
+        return None
+    return load_listings(state_path(clean_dir, config) / LISTINGS_FILE)
+
+
+def discover_and_open(raw_dir: str | Path, clean_dir: str | Path | None, config: Config,
+                      full: bool) -> tuple[Discovery, Workspace]:
+    """Walk raw/ while the run state is read: that is mostly waiting on the file system, so a
+    thread overlaps it well."""
+    with ThreadPoolExecutor(1) as opener:
+        opening = opener.submit(open_workspace, clean_dir, config, full)
+        discovery = discover(raw_dir, known_folders(clean_dir, config, full))
+        return discovery, opening.result()
+
+
+class ResultWriter:
+    """Stores the results a run processed (not those it took from the cache), batch by batch."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._store = ResultCache(path) if path is not None else None
+        self.written = 0
+
+    def put(self, batch: Batch[SourceDoc]) -> None:
+        if self._store is None:
+            return
+        fresh = {
+            item.raw.sha256: item
+            for item in (*batch.items, *batch.quarantined)
+            if item.raw.sha256 and item.raw.sha256 not in batch.from_cache
+        }
+        self._store.put_many((sha, CachedResult.of(item)) for sha, item in fresh.items())
+        self.written += len(fresh)
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def save_new_results(identified: Sequence[Batch], done: Iterator[Batch], workspace: Workspace) -> list[Batch]:
+    """Join each identified batch with what processing its new files gave (`done`, in order), and
+    store the new results as each batch comes back, while the workers go on with the next."""
+    from commclean.pipeline.batches import Batch
+
+    batches = []
+    with ResultWriter(workspace.cache) as store:
+        for batch in identified:
+            batches.append(batch.joined(next(done) if batch.items else Batch(())))
+            store.put(batches[-1])
+    return batches
+
+
+class Texts:
+    """The texts of a run's documents: those it processed from memory, the others (only the
+    few an incremental run must align or rebuild) from the result cache."""
+
+    def __init__(self, batches: Sequence[Batch[SourceDoc]], files: Sequence[SeenFile], workspace: Workspace) -> None:
+        self._in_memory = {doc.raw.path: doc for batch in batches for doc in batch.documents()}
+        self._sha_of_key = {f.content.exact_key: f.raw.sha256 for f in files}
+        self._cache = workspace.cache
+
+    def documents(self, files: Sequence[SeenFile]) -> dict[str, SourceDoc]:
+        wanted = [f for f in files if f.raw.path not in self._in_memory]
+        results = self._from_cache({f.raw.sha256 for f in wanted})
+        restored = {f.raw.path: results[f.raw.sha256].restore(f.raw) for f in wanted}
+        return {f.raw.path: self._in_memory.get(f.raw.path) or restored[f.raw.path] for f in files}  # type: ignore[misc]
+
+    def sequences(self, keys: Collection[str]) -> dict[str, str]:
+        return {key: print_.sequence for key, print_ in self._fingerprints(keys).items()}
+
+    def samples(self, keys: Collection[str]) -> dict[str, np.ndarray]:
+        return {key: print_.samples for key, print_ in self._fingerprints(keys).items()}
+
+    def release(self) -> None:
+        """Let go of the documents held in memory once assembly has taken the texts it builds
+        with: their alignment sequences and duplicate texts are hundreds of megabytes at 100k
+        files, which would otherwise stay through validation, the peak of a full build."""
+        self._in_memory = {}
+
+    def _fingerprints(self, keys: Collection[str]) -> dict[str, Fingerprint]:
+        in_memory = {d.fingerprint.exact_key: d.fingerprint for d in self._in_memory.values() if d.fingerprint}
+        missing = {key: self._sha_of_key[key] for key in keys if key not in in_memory}
+        results = self._from_cache(set(missing.values()))
+        found = {key: results[sha].fingerprint for key, sha in missing.items()}
+        return {key: in_memory.get(key) or found[key] for key in keys}  # type: ignore[misc]
+
+    def _from_cache(self, hashes: set[str]) -> dict[str, CachedResult]:
+        if not hashes:
+            return {}
+        if self._cache is None:
+            raise LookupError("texts needed from the result cache, but this run has none")
+        found = cached_results(self._cache, hashes)
+        if len(found) < len(hashes):
+            raise CacheDamaged(f"{self._cache.name} lost entries the run state names")
+        return found
+
+
+def save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) -> None:
+    """Remember every file's stamp and content and every verdict, for the next run."""
+    if workspace.state_dir is None:
+        return
+    files = (*found.documents, *found.quarantined)
+    sha_of = {f.raw.path: f.raw.sha256 for f in files}
+    stamps = [(f.path, f.stamp, sha_of[f.path]) for f in discovery.files if f.path in sha_of]
+    workspace.state.save(workspace.state_dir, stamps, [f.content for f in files])
+    save_listings(workspace.state_dir / LISTINGS_FILE, discovery.listings)
+
+
