@@ -18,7 +18,7 @@ from pathlib import Path
 import charset_normalizer
 
 from commclean.config import DecodeConfig
-from commclean.decode import decode_bytes
+from commclean.ingest.decode import decode_bytes
 from commclean.records import RawFile
 
 GOLD = Path(__file__).resolve().parents[2] / "shared" / "corpus-dev"

@@ -117,11 +117,11 @@ def generate(n: int, seed: int) -> list[Doc]:
 
 def run_commclean(docs: list[Doc]) -> list[list[int]]:
     from commclean.config import DedupConfig
-    from commclean.dedup import deduplicate
-    from commclean.metadata import Metadata
+    from commclean.dedup.clusters import deduplicate
+    from commclean.metadata.extract import Metadata
     from commclean.records import RawFile, SourceDoc
-    from commclean.stats import Stats
-    from commclean.truncation import ends_mid_sentence
+    from commclean.runtime.stats import Stats
+    from commclean.dedup.truncation import ends_mid_sentence
 
     sources = [
         SourceDoc(RawFile(d.path, d.path, len(d.text), ""), "utf-8", d.text, (), ends_mid_sentence(d.text), Metadata())

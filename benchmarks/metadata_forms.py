@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from importlib import resources
 
 from commclean.config import MetadataConfig, RepairConfig
-from commclean.metadata import extract_metadata
-from commclean.repair import repair_text
+from commclean.metadata.extract import extract_metadata
+from commclean.repair.steps import repair_text
 
 PARTIES = ["the United States and Japan", "the Foreign Ministers of the G7", "the United States and the European Union",
            "Senior officials of the United States and Brazil", "the Leaders of the Quad", "Canada, Mexico and the United States",

@@ -43,7 +43,7 @@ from dev_labels import DEFAULT_DEV, normalise_title  # noqa: E402
 from repair_quality import boundaries, collapse  # noqa: E402
 
 from commclean.config import Config, DecodeConfig  # noqa: E402
-from commclean.decode import decode_bytes  # noqa: E402
+from commclean.ingest.decode import decode_bytes  # noqa: E402
 from commclean.pipeline import build_candidate  # noqa: E402
 from commclean.records import Candidate, CorpusRow, RawFile  # noqa: E402
 

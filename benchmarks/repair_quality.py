@@ -22,9 +22,9 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from commclean.config import DecodeConfig, RepairConfig
-from commclean.decode import decode_bytes
+from commclean.ingest.decode import decode_bytes
 from commclean.records import RawFile
-from commclean.repair import repair_text
+from commclean.repair.steps import repair_text
 
 sys.path.insert(0, str(Path(__file__).parent))
 from noisy import KINDS, make  # noqa: E402

@@ -18,14 +18,14 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from commclean.collector import collector_paused
 from commclean.config import Config
-from commclean.discover import check_folders
-from commclean.lock import run_lock
+from commclean.ingest.discover import check_folders
 from commclean.pipeline import run_stages
-from commclean.publish import published_doc_ids
 from commclean.report import RunSummary, run_report_markdown
-from commclean.validate import validation_worker
+from commclean.runtime.collector import collector_paused
+from commclean.store.lock import run_lock
+from commclean.store.publish import published_doc_ids
+from commclean.validate.suites import validation_worker
 
 T = TypeVar("T")
 In = TypeVar("In")

@@ -51,7 +51,7 @@ def prefect_harness():
 
 
 _HOLD_LOCK = (
-    "import sys, time\nfrom commclean.lock import run_lock\n"
+    "import sys, time\nfrom commclean.store.lock import run_lock\n"
     "with run_lock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(60)"
 )
 

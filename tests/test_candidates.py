@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commclean import candidates
-from commclean.candidates import SampleIndex
+from commclean.dedup import candidates
+from commclean.dedup.candidates import SampleIndex
 from commclean.config import DedupConfig
 
 # A tiny boilerplate limit and vocabulary, so that samples cross the limit in both directions.

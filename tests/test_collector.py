@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import weakref
 
-from commclean.collector import collector_paused
+from commclean.runtime.collector import collector_paused
 
 
 class Node:

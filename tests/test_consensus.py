@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commclean.consensus import consensus_text
+from commclean.assemble.consensus import consensus_text
 
 ZIPF = 1.0  # RepairConfig.ocr_unknown_zipf, as the pipeline passes it
 CLEAN = ("The Ministers welcomed the labor of the liberated areas.\n\n"

@@ -17,7 +17,7 @@ import pytest
 
 from commclean.config import Config
 from commclean.pipeline import run_pipeline
-from commclean.publish import CRASH_AT_ENV, current_version
+from commclean.store.publish import CRASH_AT_ENV, current_version
 
 from conftest import PROJECT
 

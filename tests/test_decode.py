@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from commclean.config import DecodeConfig
-from commclean.decode import decode_bytes, decode_file
+from commclean.ingest.decode import decode_bytes, decode_file
 from commclean.records import FoundFile, RawFile
-from commclean.stats import Stats
+from commclean.runtime.stats import Stats
 
 from conftest import RAW_SEEDS
 

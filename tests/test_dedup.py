@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from commclean.config import Config
-from commclean.dedup import matching_tokens
+from commclean.dedup.clusters import matching_tokens
 from commclean.pipeline import build_candidate
 from commclean.records import Candidate
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from commclean.discover import discover
+from commclean.ingest.discover import discover
 
 
 def test_files_are_found_recursively_with_any_name(tmp_path: Path) -> None:

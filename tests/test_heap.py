@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from commclean.heap import give_back_freed_memory
+from commclean.runtime.heap import give_back_freed_memory
 
 
 def _resident_mb() -> float:

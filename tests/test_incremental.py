@@ -11,11 +11,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from commclean import carry
-from commclean.cache import cache_path
+from commclean.store import carry
+from commclean.store.cache import cache_path
 from commclean.config import Config, DecodeConfig
 from commclean.pipeline import run_pipeline
-from commclean.publish import current_version, rollback
+from commclean.store.publish import current_version, rollback
 
 from conftest import PROJECT
 from noise import truncate
@@ -157,7 +157,7 @@ def test_a_change_of_settings_or_pipeline_starts_a_fresh_cache(tmp_path: Path) -
 
 
 def test_worker_processes_give_what_one_process_gives(seed_raw: Path) -> None:
-    from commclean.discover import discover
+    from commclean.ingest.discover import discover
     from commclean.pipeline import LocalRunner
     from commclean.pipeline.batches import identify_files, process_batch
     from commclean.pipeline.workspace import Workspace
@@ -217,7 +217,7 @@ def test_a_changed_stage_is_not_served_from_the_cache_of_the_old_code(seed_raw: 
     shutil.copytree(PROJECT / "expectations", package / "expectations")  # as an installed package ships them
     clean = tmp_path / "clean"
     before = _run_with_package(package, seed_raw, clean)
-    metadata = package / "metadata.py"
+    metadata = package / "metadata" / "extract.py"
     # An upgrade that changes one stage: every title now in capitals.
     metadata.write_text(metadata.read_text(encoding="utf-8").replace(
         'return Field(title, "heading", RANK_HEADER)', 'return Field(title.upper(), "heading", RANK_HEADER)'),

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commclean.assemble import LedgerError, check_ledger
+from commclean.assemble.rows import LedgerError, check_ledger
 from commclean.config import Config
 from commclean.pipeline import build_candidate
 from commclean.records import Candidate, Status

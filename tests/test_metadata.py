@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from commclean.config import MetadataConfig, RepairConfig
-from commclean.metadata import extract_metadata
+from commclean.metadata.extract import extract_metadata
 from commclean.records import PartialDate
-from commclean.repair import repair_text
+from commclean.repair.steps import repair_text
 
 BODY = (
     "The Ministers of the Global Coalition reaffirmed their shared determination to continue the fight "

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from commclean.config import MetadataConfig, RepairConfig
-from commclean.dates import find_dates
-from commclean.metadata import extract_metadata
-from commclean.repair import repair_text
+from commclean.metadata.dates import find_dates
+from commclean.metadata.extract import extract_metadata
+from commclean.repair.steps import repair_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from metadata_forms import FORMS, VENUE_FORMS, generate  # noqa: E402

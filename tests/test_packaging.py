@@ -16,7 +16,7 @@ CHECK = (
     "import commclean, sys\n"
     "from commclean.config import ValidationConfig\n"
     "from commclean.pipeline import run_pipeline  # every subpackage ships\n"
-    "from commclean.validate import DEFAULT_EXPECTATIONS_DIR, load_suite\n"
+    "from commclean.validate.suites import DEFAULT_EXPECTATIONS_DIR, load_suite\n"
     "assert str(DEFAULT_EXPECTATIONS_DIR).startswith(sys.argv[1]), DEFAULT_EXPECTATIONS_DIR\n"
     "assert load_suite('corpus', ValidationConfig())['expectations']\n"
     "print(commclean.__file__)\n"

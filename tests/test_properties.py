@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from commclean.config import DecodeConfig, RepairConfig
-from commclean.decode import decode_bytes
+from commclean.ingest.decode import decode_bytes
 from commclean.records import RawFile
-from commclean.repair import repair_text
+from commclean.repair.steps import repair_text
 
 RAW = RawFile("x.txt", "/nonexistent/x.txt", 0, "")
 REPLACEMENT_ENCODINGS = ("\ufffd".encode("utf-8"), "\ufffd".encode("utf-16-le"), "\ufffd".encode("utf-16-be"))

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from commclean.cli import app
-from commclean.lock import RunLocked, run_lock
-from commclean.publish import current_version, history, publish, rollback
+from commclean.store.lock import RunLocked, run_lock
+from commclean.store.publish import current_version, history, publish, rollback
 from commclean.records import Candidate
 from commclean.schema import corpus_table, sources_table
 
@@ -123,7 +123,7 @@ def test_a_clean_folder_inside_raw_is_refused_before_anything_is_written(seed_ra
     assert result.exit_code == 2 and "inside the raw folder" in result.output
     assert sorted(p.name for p in seed_raw.rglob("*")) == before
     from commclean.config import Config
-    from commclean.discover import FolderClash
+    from commclean.ingest.discover import FolderClash
     from commclean.pipeline import run_pipeline
 
     with pytest.raises(FolderClash):

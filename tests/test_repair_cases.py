@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from commclean.config import RepairConfig
-from commclean.repair import repair_text
+from commclean.repair.steps import repair_text
 
 CASES = json.loads((Path(__file__).parent / "test-cases" / "repairs.json").read_text(encoding="utf-8"))
 

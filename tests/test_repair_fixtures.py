@@ -10,7 +10,7 @@ import pytest
 from rapidfuzz.distance import Levenshtein
 
 from commclean.config import RepairConfig
-from commclean.repair import repair_text
+from commclean.repair.steps import repair_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LABELS = [json.loads(line) for line in (FIXTURES / "noisy" / "labels.jsonl").read_text().splitlines()]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from commclean.candidates import SampleIndex
+from commclean.dedup.candidates import SampleIndex
 from commclean.config import DedupConfig
 from commclean.records import ContentEntry
-from commclean.state import RunState
+from commclean.store.state import RunState
 
 
 def _entry(n: int) -> ContentEntry:

@@ -111,3 +111,16 @@ def test_an_atomic_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_pat
         store.write_atomically(path, fail_half_way)
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["kept.bin"]
+
+
+def test_state_made_by_other_code_or_settings_is_removed_not_kept_forever(seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    old_cache, old_state = clean / "cache" / "results-0.2.0-f2-0123456789abcdef.sqlite", clean / "cache" / "state-0.2.0-x"
+    old_state.mkdir(parents=True)
+    (old_state / "index.pickle").write_bytes(b"kept by an earlier version")
+    old_cache.write_bytes(b"kept by an earlier version")
+    assert run_pipeline(seed_raw, clean, Config()).published
+    assert not old_cache.exists() and not old_state.exists()
+    kept = {p.name for p in (clean / "cache").iterdir()}
+    assert len([name for name in kept if name.startswith("state-")]) == 1
+    assert run_pipeline(seed_raw, clean, Config()).stats["cache"]["files not read (stat unchanged)"] == 5

@@ -2,7 +2,7 @@
 
 import pytest
 
-from commclean.truncation import ends_mid_sentence
+from commclean.dedup.truncation import ends_mid_sentence
 
 from conftest import SHARED
 

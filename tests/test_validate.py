@@ -9,7 +9,7 @@ import pyarrow as pa
 from commclean.config import ValidationConfig
 from commclean.records import Candidate
 from commclean.schema import CORPUS_SCHEMA, SOURCES_SCHEMA, corpus_table, sources_table
-from commclean.validate import validate
+from commclean.validate.suites import validate
 
 
 def _with_rows(table: pa.Table, rows: list[dict], schema: pa.Schema) -> pa.Table:
@@ -78,8 +78,8 @@ def test_text_checked_in_chunks_still_counts_every_bad_row(seeds_candidate: Cand
 def test_the_doc_type_vocabulary_in_the_suite_is_the_extractor_s(seeds_candidate: Candidate) -> None:
     import json
 
-    from commclean.metadata import DOC_TYPES
-    from commclean.validate import DEFAULT_EXPECTATIONS_DIR
+    from commclean.metadata.extract import DOC_TYPES
+    from commclean.validate.suites import DEFAULT_EXPECTATIONS_DIR
 
     suite = json.loads((DEFAULT_EXPECTATIONS_DIR / "corpus.json").read_text(encoding="utf-8"))
     (check,) = [e for e in suite["expectations"] if e["kwargs"].get("column") == "doc_type"]
@@ -88,7 +88,7 @@ def test_the_doc_type_vocabulary_in_the_suite_is_the_extractor_s(seeds_candidate
 
 def test_the_helper_process_gives_the_same_report_as_validating_in_place(seeds_candidate) -> None:  # noqa: ANN001
     from commclean.schema import tables_for
-    from commclean.validate import ValidationWorker
+    from commclean.validate.suites import ValidationWorker
 
     tables = tables_for(seeds_candidate)
     config = ValidationConfig()

@@ -31,8 +31,8 @@ def run(
         problem = "is not a folder" if raw.exists() else "does not exist"
         typer.echo(f"error: raw folder {raw} {problem}", err=True)
         raise typer.Exit(2)
-    from commclean.discover import FolderClash, check_folders
-    from commclean.lock import RunLocked
+    from commclean.ingest.discover import FolderClash, check_folders
+    from commclean.store.lock import RunLocked
     from flows.build_corpus import ValidationFailed, build_corpus
 
     try:
@@ -70,7 +70,7 @@ def _check_writable(clean: Path) -> None:
 @app.command("history")
 def history_command(clean: CleanOption = Path("clean")) -> None:
     """List the published snapshots, oldest first; * marks the one readers see."""
-    from commclean.publish import current_version, history
+    from commclean.store.publish import current_version, history
 
     snapshots = history(clean)
     if not snapshots:
@@ -87,8 +87,8 @@ def rollback(
     clean: CleanOption = Path("clean"),
 ) -> None:
     """Publish an earlier snapshot again (atomically, as a run publishes)."""
-    from commclean.lock import RunLocked, run_lock
-    from commclean.publish import rollback as publish_again
+    from commclean.store.lock import RunLocked, run_lock
+    from commclean.store.publish import rollback as publish_again
 
     if not clean.is_dir():  # taking the lock would create it
         typer.echo(f"error: clean folder {clean} does not exist; nothing to roll back", err=True)

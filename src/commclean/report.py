@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import pyarrow.compute as pc
 
-from commclean.cache import settings_key
 from commclean.config import Config
-from commclean.discover import Discovery
+from commclean.ingest.discover import Discovery
 from commclean.records import Candidate
+from commclean.runtime.stats import Stats
 from commclean.schema import Tables
-from commclean.stats import Stats
-from commclean.validate import ValidationReport
+from commclean.store.cache import settings_key
+from commclean.validate.suites import ValidationReport
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from commclean.cache import cached_results
 from commclean.config import Config
-from commclean.decode import decode_raw, read_raw
-from commclean.dedup import fingerprint
-from commclean.lexicon import count_unknown_words
-from commclean.metadata import extract_metadata
+from commclean.dedup.clusters import fingerprint
+from commclean.dedup.truncation import ends_mid_sentence
+from commclean.ingest.decode import decode_raw, read_raw
+from commclean.metadata.extract import extract_metadata
 from commclean.pipeline.workspace import Workspace
 from commclean.records import (
     ContentEntry,
@@ -25,9 +24,10 @@ from commclean.records import (
     SeenFile,
     SourceDoc,
 )
-from commclean.repair import repair_text
-from commclean.stats import Stats
-from commclean.truncation import ends_mid_sentence
+from commclean.repair.lexicon import count_unknown_words
+from commclean.repair.steps import repair_text
+from commclean.runtime.stats import Stats
+from commclean.store.cache import cached_results
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -41,22 +41,23 @@ class Batch(Generic[Out]):
     quarantined: tuple[Quarantined, ...] = ()
     stats: Stats = field(default_factory=Stats)
     # Files whose results came from the cache: finished documents pass the later stages untouched.
-    ready: tuple[SourceDoc, ...] = ()
-    from_cache: frozenset[str] = frozenset()
+    cached: tuple[SourceDoc, ...] = ()
+    cached_hashes: frozenset[str] = frozenset()
     # Files whose content the run state knows: nothing of them is loaded unless needed later.
-    known: tuple[SeenFile, ...] = ()
+    unchanged: tuple[SeenFile, ...] = ()
 
     def documents(self) -> list[SourceDoc]:
-        return [*self.items, *self.ready] if self.ready else list(self.items)
+        return [*self.items, *self.cached] if self.cached else list(self.items)
 
     def seen(self) -> list[SeenFile]:
         """Every file of the batch with what its content gave (call on the last stage's batch)."""
         analysed = (*self.documents(), *self.quarantined)
-        return [*self.known, *(SeenFile(item.raw, ContentEntry.of(item)) for item in analysed)]
+        return [*self.unchanged, *(SeenFile(item.raw, ContentEntry.of(item)) for item in analysed)]
 
-    def carried(self, out: Batch[Any]) -> Batch[Any]:
+    def passed_on(self, out: Batch[Any]) -> Batch[Any]:
         """A later stage's output, with this batch's stats, cached documents and hashes carried on."""
-        return Batch(out.items, out.quarantined, out.stats.merge(self.stats), self.ready, self.from_cache, self.known)
+        return Batch(out.items, out.quarantined, out.stats.merge(self.stats), self.cached, self.cached_hashes,
+                     self.unchanged)
 
     def work(self) -> Batch[Out]:
         """Only the items still to process: what goes to a worker process, without the rest."""
@@ -65,8 +66,8 @@ class Batch(Generic[Out]):
     def joined(self, done: Batch[Any]) -> Batch[Any]:
         """What processing this batch's work gave, with everything identification already settled."""
         stats = Stats.merged([self.stats, done.stats])
-        return Batch(done.items, (*self.quarantined, *done.quarantined), stats, self.ready, self.from_cache,
-                     self.known)
+        return Batch(done.items, (*self.quarantined, *done.quarantined), stats, self.cached, self.cached_hashes,
+                     self.unchanged)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def decode_batch(batch: Batch[Pending], config: Config) -> Batch[Decoded]:
             return Quarantined(decoded.raw, decoded.encoding, decoded.quarantine_reason)
         return decoded
 
-    return batch.carried(_each("decode", batch.items, step, batch.quarantined))
+    return batch.passed_on(_each("decode", batch.items, step, batch.quarantined))
 
 
 def _read(found: FoundFile, config: Config) -> tuple[RawFile, bytes | None]:
@@ -172,7 +173,7 @@ def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
             stats.update("repair", name)
         return Repaired(decoded, result.text, repairs, result.metadata_text)
 
-    return batch.carried(_each("repair", batch.items, step, batch.quarantined))
+    return batch.passed_on(_each("repair", batch.items, step, batch.quarantined))
 
 
 def _unusable_after_repair(text: str, config: Config) -> str | None:
@@ -198,7 +199,7 @@ def analyse_batch(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
         return SourceDoc(decoded.raw, decoded.encoding or "", repaired.text, repaired.repairs, truncated, metadata,
                          unknown, fingerprint(repaired.text, config.dedup))
 
-    return batch.carried(_each("analyse", batch.items, step, batch.quarantined))
+    return batch.passed_on(_each("analyse", batch.items, step, batch.quarantined))
 
 
 def process_batch(batch: Batch[Pending], config: Config) -> Batch[SourceDoc]:

@@ -9,20 +9,20 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from commclean.assemble import assemble, check_ledger
-from commclean.candidates import SampleIndex
-from commclean.carry import CandidateRows, discard_carried_rows, keep_carried_rows, write_carried_rows
+from commclean.assemble.consensus import consensus_text
+from commclean.assemble.rows import assemble, check_ledger
 from commclean.config import Config
-from commclean.consensus import consensus_text
-from commclean.dedup import deduplicate_entries, set_aside_short
-from commclean.discover import Discovery
+from commclean.dedup.candidates import SampleIndex
+from commclean.dedup.clusters import deduplicate_entries, set_aside_short
+from commclean.ingest.discover import Discovery
 from commclean.pipeline.batches import Batch
 from commclean.pipeline.workspace import Texts, Workspace
-from commclean.publish import Staged, commit, discard, stage
 from commclean.records import Candidate, Cluster, SeenFile, SourceDoc
+from commclean.runtime.stats import Stats
 from commclean.schema import Tables, tables_for
-from commclean.stats import Stats
-from commclean.validate import ValidationReport, ValidationWorker, suites_sha256, validate
+from commclean.store.carry import CandidateRows, discard_carried_rows, keep_carried_rows, write_carried_rows
+from commclean.store.publish import Staged, commit, discard, stage
+from commclean.validate.suites import ValidationReport, ValidationWorker, suites_sha256, validate
 
 
 @dataclass(frozen=True)
@@ -66,13 +66,14 @@ def _with_samples(documents: tuple[SeenFile, ...], index: SampleIndex | None, te
     )
 
 
-def assemble_candidate(found: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats,
+def assemble_candidate(deduplicated: Deduplicated, discovery: Discovery, workspace: Workspace, stats: Stats,
                        config: Config) -> Candidate:
     signatures = workspace.published.signatures if workspace.published else {}
     consensus = partial(consensus_text, known_zipf=config.repair.ocr_unknown_zipf,
                         max_tokens=config.dedup.consensus_max_words)
-    candidate = assemble(found.documents, (*found.quarantined, *found.set_aside), found.clusters, found.texts.documents,
-                         signatures, discovery.skipped, stats, consensus)
+    candidate = assemble(deduplicated.documents, (*deduplicated.quarantined, *deduplicated.set_aside),
+                         deduplicated.clusters, deduplicated.texts.documents, signatures, discovery.skipped, stats,
+                         consensus)
     check_ledger(candidate, [f.path for f in discovery.files])
     return candidate
 

@@ -11,12 +11,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from commclean.cache import CacheDamaged, discard_run_state
-from commclean.collector import collector_paused
 from commclean.config import Config
-from commclean.discover import Discovery, check_folders
-from commclean.heap import give_back_freed_memory
-from commclean.lock import run_lock
+from commclean.ingest.discover import Discovery, check_folders
 from commclean.pipeline.batches import identify_files, process_batch
 from commclean.pipeline.corpus import (
     Deduplicated,
@@ -28,12 +24,16 @@ from commclean.pipeline.corpus import (
     validate_and_stage,
 )
 from commclean.pipeline.workspace import Workspace, discover_and_open, save_new_results, save_state
-from commclean.publish import crash_point
 from commclean.records import Candidate
 from commclean.report import RunSummary, manifest_for, summarise
-from commclean.stats import Stats
-from commclean.validate import ValidationReport, ValidationWorker, validation_worker
-from commclean.workers import map_in_processes, worker_count
+from commclean.runtime.collector import collector_paused
+from commclean.runtime.heap import give_back_freed_memory
+from commclean.runtime.stats import Stats
+from commclean.runtime.workers import map_in_processes, worker_count
+from commclean.store.cache import CacheDamaged, discard_run_state
+from commclean.store.lock import run_lock
+from commclean.store.publish import crash_point
+from commclean.validate.suites import ValidationReport, ValidationWorker, validation_worker
 
 T = TypeVar("T")
 In = TypeVar("In")
@@ -74,7 +74,7 @@ class Built:
     discovery: Discovery
     stats: Stats
     workspace: Workspace
-    found: Deduplicated
+    deduplicated: Deduplicated
     saving: Future[Stats] | None = None  # the run state being saved meanwhile (see build_candidate)
 
     def state_saved(self) -> Stats:
@@ -115,24 +115,24 @@ def _build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path 
     done = runner.map("decode, repair and analyse new files", process_batch, work, config, workers)
     batches = step("decode, repair, analyse and save new results", save_new_results, identified, done, workspace)
     crash_point("processed")
-    found = step("deduplicate", deduplicate_files, batches, config, workspace)
+    deduplicated = step("deduplicate", deduplicate_files, batches, config, workspace)
     crash_point("deduplicated")
-    save = partial(_timed_save_state, discovery, found, workspace)
+    save = partial(_timed_save_state, discovery, deduplicated, workspace)
     saving = background.submit(save) if background is not None else None
     saved = save() if saving is None else Stats()
-    stats = Stats.merged([b.stats for b in batches] + [found.stats, timings, saved])
-    del batches  # their documents live on in found.texts, until assembly lets go of them
+    stats = Stats.merged([b.stats for b in batches] + [deduplicated.stats, timings, saved])
+    del batches  # their documents live on in deduplicated.texts, until assembly lets go of them
     with stats.timed("choose canonical texts and fuse metadata"):
         candidate = runner.step("choose canonical texts and fuse metadata", assemble_candidate,
-                                found, discovery, workspace, stats, config)
-    found.texts.release()
-    return Built(candidate, discovery, stats, workspace, found, saving)
+                                deduplicated, discovery, workspace, stats, config)
+    deduplicated.texts.release()
+    return Built(candidate, discovery, stats, workspace, deduplicated, saving)
 
 
-def _timed_save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) -> Stats:
+def _timed_save_state(discovery: Discovery, deduplicated: Deduplicated, workspace: Workspace) -> Stats:
     stats = Stats()
     with stats.timed("save run state (beside assembly and validation)"):
-        save_state(discovery, found, workspace)
+        save_state(discovery, deduplicated, workspace)
     return stats
 
 

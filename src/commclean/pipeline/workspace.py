@@ -11,23 +11,24 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from commclean.cache import (
+from commclean.config import Config
+from commclean.ingest.discover import Discovery, Listings, discover, load_listings, save_listings
+from commclean.records import Fingerprint, SeenFile, SourceDoc
+from commclean.store import LISTINGS_FILE
+from commclean.store.cache import (
     CacheDamaged,
     CachedResult,
     ResultCache,
     cache_is_readable,
     cache_path,
     cached_results,
+    discard_other_state,
     discard_run_state,
     settings_key,
     state_path,
 )
-from commclean.carry import PublishedSnapshot, load_published
-from commclean.config import Config
-from commclean.discover import Discovery, Listings, discover, load_listings, save_listings
-from commclean.records import Fingerprint, SeenFile, SourceDoc
-from commclean.state import RunState
-from commclean.store import LISTINGS_FILE
+from commclean.store.carry import PublishedSnapshot, load_published
+from commclean.store.state import RunState
 
 if TYPE_CHECKING:
     from commclean.pipeline.batches import Batch
@@ -50,6 +51,7 @@ def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = Fa
     if clean_dir is None:
         return Workspace()
     cache, state_dir = cache_path(clean_dir, config), state_path(clean_dir, config)
+    discard_other_state(clean_dir, config)
     if full:
         return Workspace(cache, state_dir)
     if not cache.exists():  # a first run; the state names texts only the cache holds, so it is no use
@@ -62,7 +64,7 @@ def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = Fa
     return Workspace(cache, state_dir, state, published, lookup=True)
 
 
-def known_folders(clean_dir: str | Path | None, config: Config, full: bool = False) -> Listings | None:
+def kept_listings(clean_dir: str | Path | None, config: Config, full: bool = False) -> Listings | None:
     """The folder listings the last run kept, for discover (none for --full: it reads them all)."""
     if clean_dir is None or full:
         return None
@@ -75,7 +77,7 @@ def discover_and_open(raw_dir: str | Path, clean_dir: str | Path | None, config:
     thread overlaps it well."""
     with ThreadPoolExecutor(1) as opener:
         opening = opener.submit(open_workspace, clean_dir, config, full)
-        discovery = discover(raw_dir, known_folders(clean_dir, config, full))
+        discovery = discover(raw_dir, kept_listings(clean_dir, config, full))
         return discovery, opening.result()
 
 
@@ -92,7 +94,7 @@ class ResultWriter:
         fresh = {
             item.raw.sha256: item
             for item in (*batch.items, *batch.quarantined)
-            if item.raw.sha256 and item.raw.sha256 not in batch.from_cache
+            if item.raw.sha256 and item.raw.sha256 not in batch.cached_hashes
         }
         self._store.put_many((sha, CachedResult.of(item)) for sha, item in fresh.items())
         self.written += len(fresh)
@@ -149,25 +151,25 @@ class Texts:
         in_memory = {d.fingerprint.exact_key: d.fingerprint for d in self._in_memory.values() if d.fingerprint}
         missing = {key: self._sha_of_key[key] for key in keys if key not in in_memory}
         results = self._from_cache(set(missing.values()))
-        found = {key: results[sha].fingerprint for key, sha in missing.items()}
-        return {key: in_memory.get(key) or found[key] for key in keys}  # type: ignore[misc]
+        looked_up = {key: results[sha].fingerprint for key, sha in missing.items()}
+        return {key: in_memory.get(key) or looked_up[key] for key in keys}  # type: ignore[misc]
 
     def _from_cache(self, hashes: set[str]) -> dict[str, CachedResult]:
         if not hashes:
             return {}
         if self._cache is None:
             raise LookupError("texts needed from the result cache, but this run has none")
-        found = cached_results(self._cache, hashes)
-        if len(found) < len(hashes):
+        results = cached_results(self._cache, hashes)
+        if len(results) < len(hashes):
             raise CacheDamaged(f"{self._cache.name} lost entries the run state names")
-        return found
+        return results
 
 
-def save_state(discovery: Discovery, found: Deduplicated, workspace: Workspace) -> None:
+def save_state(discovery: Discovery, deduplicated: Deduplicated, workspace: Workspace) -> None:
     """Remember every file's stamp and content and every verdict, for the next run."""
     if workspace.state_dir is None:
         return
-    files = (*found.documents, *found.quarantined)
+    files = (*deduplicated.documents, *deduplicated.quarantined)
     sha_of = {f.raw.path: f.raw.sha256 for f in files}
     stamps = [(f.path, f.stamp, sha_of[f.path]) for f in discovery.files if f.path in sha_of]
     workspace.state.save(workspace.state_dir, stamps, [f.content for f in files])

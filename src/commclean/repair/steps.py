@@ -11,16 +11,16 @@ import ftfy
 import ftfy.fixes
 
 from commclean.config import RepairConfig
-from commclean.furniture import (
+from commclean.repair.furniture import (
     strip_debris_paragraphs,
     strip_page_furniture,
     strip_release_wrapper,
     strip_site_chrome,
     strip_trailing_boilerplate,
 )
-from commclean.ocr import fix_ocr_misreads
-from commclean.paragraphs import dehyphenate_line_ends, rejoin_page_breaks, tidy_layout, unwrap_lines
-from commclean.shapes import paragraphs
+from commclean.repair.ocr import fix_ocr_misreads
+from commclean.repair.paragraphs import dehyphenate_line_ends, rejoin_page_breaks, tidy_layout, unwrap_lines
+from commclean.repair.shapes import paragraphs
 
 Repair = Callable[[str, RepairConfig], tuple[str, int]]
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from commclean import store
-from commclean.assemble import Signature, signature_digest
+from commclean.assemble.rows import Signature, signature_digest
 from commclean.config import PIPELINE_VERSION
 from commclean.schema import CORPUS_SCHEMA, Tables
 from commclean.store import CORPUS_FILE, CURRENT_LINK, MANIFEST_FILE, SOURCES_FILE
@@ -54,7 +54,8 @@ class CarriedRows:
                                  for s, n in zip(starts.tolist(), lengths.tolist())])
 
     def rows_held(self) -> int:
-        return sum(store.read_arrow(self.folder / name, CORPUS_SCHEMA, memory_map=True).num_rows for name in self.segment_names)
+        return sum(store.read_arrow(self.folder / name, CORPUS_SCHEMA, memory_map=True).num_rows
+                   for name in self.segment_names)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def keep_carried_rows(candidate: CandidateRows, version: int, folder: Path) -> N
     for older in folder.glob("carry-v*.arrow"):
         if older.name != _map_name(version):
             older.unlink(missing_ok=True)
-    for segment in folder.glob("corpus-*.arrow"):  # corpus-v<N>.arrow: whole copies kept by older code
+    for segment in folder.glob("corpus-*.arrow"):
         if segment.name not in needed:
             segment.unlink(missing_ok=True)
 

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from commclean.consensus import damaged_words
+from commclean.assemble.consensus import damaged_words
 from commclean.records import (
     Candidate,
     Cluster,
@@ -23,7 +23,7 @@ from commclean.records import (
     SourceRow,
     Status,
 )
-from commclean.stats import Stats
+from commclean.runtime.stats import Stats
 
 T = TypeVar("T")
 

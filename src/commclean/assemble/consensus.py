@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from rapidfuzz.distance import Levenshtein
 
-from commclean.lexicon import known_words
+from commclean.repair.lexicon import known_words
 
 _TOKEN = re.compile(r"\S+")
 _SPACE_RUNS = re.compile(r"(\s+)")

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 
 from commclean.config import MetadataConfig
-from commclean.dates import WEIGHTS, DateCandidate, find_dates, score_in_sentence
-from commclean.places import (
+from commclean.metadata.dates import WEIGHTS, DateCandidate, find_dates, score_in_sentence
+from commclean.metadata.places import (
     PLACE,
     PlaceCandidate,
     opening_dateline,

@@ -7,7 +7,7 @@ from collections import Counter
 from functools import lru_cache
 
 from commclean.config import RepairConfig
-from commclean.lexicon import known_words, zipf
+from commclean.repair.lexicon import known_words, zipf
 
 # Glyph confusions of OCR engines, both ways where both ways happen (tesseract on print).
 CONFUSIONS: tuple[tuple[str, str], ...] = (

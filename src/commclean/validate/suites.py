@@ -26,8 +26,9 @@ from commclean.config import ValidationConfig
 def _default_expectations_dir() -> Path:
     """The suites as an installed package ships them (commclean.expectations, see pyproject.toml);
     in an editable install, the repository's expectations/ folder they are built from."""
-    shipped = Path(__file__).resolve().parent / "expectations"
-    return shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "expectations"
+    package = Path(__file__).resolve().parents[1]
+    shipped = package / "expectations"
+    return shipped if shipped.is_dir() else package.parents[1] / "expectations"
 
 
 DEFAULT_EXPECTATIONS_DIR = _default_expectations_dir()
@@ -185,11 +186,11 @@ class ValidationWorker:
     """Great Expectations in a helper process, started when a run starts so that its import
     (seconds) overlaps the run's other stages on the second core. Tables reach it as
     uncompressed Arrow files that it memory-maps; requests and reports go over its stdin and
-    stdout. It is a plain `python -m commclean.validate`, so the caller's main module is never
+    stdout. It is a plain `python -m commclean.validate.suites`, so the caller's main module is never
     imported again, and it ends when its stdin closes, so a killed run never leaves it behind."""
 
     def __init__(self) -> None:
-        self._process = subprocess.Popen([sys.executable, "-m", "commclean.validate"],
+        self._process = subprocess.Popen([sys.executable, "-m", "commclean.validate.suites"],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def __enter__(self) -> ValidationWorker:
@@ -265,6 +266,6 @@ def _text_chunks_of_file(path: str) -> Iterator[pd.DataFrame]:
 
 
 if __name__ == "__main__":
-    from commclean import validate as module  # the importable module, so reports unpickle as its types
+    from commclean.validate import suites as module  # the importable module, so reports unpickle as its types
 
     module.serve()

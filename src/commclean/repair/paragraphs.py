@@ -6,8 +6,8 @@ import re
 import statistics
 
 from commclean.config import RepairConfig
-from commclean.lexicon import is_known
-from commclean.shapes import (
+from commclean.repair.lexicon import is_known
+from commclean.repair.shapes import (
     LIST_ITEM_END,
     LIST_MARKER,
     PARAGRAPH_SPLIT,

@@ -11,8 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from commclean import store
-from commclean.candidates import SampleIndex
-from commclean.dedup import Verdict, Verdicts
+from commclean.dedup.candidates import SampleIndex
+from commclean.dedup.clusters import Verdict, Verdicts
 from commclean.records import ContentEntry
 
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode: see FoundFile.stamp

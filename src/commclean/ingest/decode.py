@@ -12,7 +12,7 @@ import charset_normalizer
 
 from commclean.config import DecodeConfig
 from commclean.records import Decoded, FoundFile, RawFile
-from commclean.stats import Stats
+from commclean.runtime.stats import Stats
 
 # Magic numbers of containers we never open blindly: a document inside one is not a document yet.
 COMPRESSED_MAGIC: tuple[tuple[bytes, str], ...] = (

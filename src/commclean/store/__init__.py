@@ -1,19 +1,21 @@
-"""Every file a run keeps under clean/: where each one lives, one atomic write, one reader per format.
+"""Store: every file a run keeps under clean/: where each one lives, one atomic write, one reader
+per format.
 
-What lives where (all of it under the clean folder):
+What lives where (all of it under the clean folder), and the module that owns it:
 
-    corpus.parquet, sources.parquet, manifest.json   links into current/ (publish.py)
-    current                                          link to snapshots/v<N>
-    snapshots/v<N>/                                  the published snapshots, each complete
-    .staging-*/                                      a snapshot being written (removed if the run dies)
-    .commclean.lock                                  one run at a time (lock.py)
-    cache/results-<version>-f<format>-<key>.sqlite   what each file content gave (cache.py), plain columns
-    cache/state-<version>-<key>/                     the run state (state.py), Arrow and .npy only:
-        files-<n>.arrow, contents-<n>.arrow, verdicts-<n>.arrow   segments of the stamps, entries, verdicts
-        index.arrow, index-bulk-<token>-{values,slots}.npy        the sample index (candidates.py)
-        folders.arrow                                             folder listings (discover.py)
-        carry-v<N>.arrow, corpus-<token>.arrow                    rows a run carries from snapshot v<N> (carry.py)
+    corpus.parquet, sources.parquet, manifest.json   links into current/ (store.publish)
+    current                                          link to snapshots/v<N> (store.publish)
+    snapshots/v<N>/                                  the published snapshots, each complete (store.publish)
+    .staging-*/                                      a snapshot being written; removed by the next run
+    .run.lock                                        one run at a time (store.lock)
+    cache/results-<version>-f<format>-<key>.sqlite   what each file content gave, plain columns (store.cache)
+    cache/state-<version>-<key>/                     the run state, Arrow and .npy only:
+        files-<n>.arrow, contents-<n>.arrow, verdicts-<n>.arrow   stamps, entries, verdicts (store.state)
+        index.arrow, index-bulk-<token>-{values,slots}.npy        the sample index (dedup.candidates)
+        folders.arrow                                             folder listings (ingest.discover)
+        carry-v<N>.arrow, corpus-<token>.arrow                    rows carried from snapshot v<N> (store.carry)
 
+<key> names the code, library versions and settings that made the results (store.cache.settings_key).
 Nothing here is ever unpickled: a file in the state folder is data, so whoever can write it can
 change a cached result, never run code. Every reader checks the schema it expects and raises
 StateDamaged otherwise; the run then treats the state as missing.

@@ -14,8 +14,8 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz.distance import LCSseq
 
-from commclean.candidates import Pair, SampleIndex
 from commclean.config import DedupConfig
+from commclean.dedup.candidates import Pair, SampleIndex
 from commclean.records import (
     Cluster,
     ContentEntry,
@@ -24,7 +24,7 @@ from commclean.records import (
     SeenFile,
     SourceDoc,
 )
-from commclean.stats import Stats
+from commclean.runtime.stats import Stats
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 # Matching keys only, never output: folding both sides the same way makes "stabilisation" meet

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 from commclean.config import RepairConfig
-from commclean.shapes import PARAGRAPH_SPLIT, ends_sentence, paragraphs
+from commclean.repair.shapes import PARAGRAPH_SPLIT, ends_sentence, paragraphs
 
 # A browser's print header opens with the print date and time: "9/13/23, 11:30 AM G7 Leaders’ ...".
 _PRINT_STAMP = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?\s?[Mm]\.?)?(?=\s|$)")

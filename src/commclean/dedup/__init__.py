@@ -1,0 +1,1 @@
+"""Dedup: which copies are the same statement (exact, near, cut off), and which texts are cut off."""

@@ -1,0 +1,1 @@
+"""Metadata: title, dates, place, type and issuer of one copy, as scored candidates."""

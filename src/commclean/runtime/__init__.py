@@ -1,0 +1,1 @@
+"""Runtime: worker processes, the garbage collector and heap, and the per-stage counters."""
