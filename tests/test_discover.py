@@ -44,13 +44,16 @@ def test_symbolic_links_outside_raw_are_not_followed(tmp_path: Path) -> None:
     os.symlink(raw / "inside.txt", raw / "alias.txt")
     os.symlink(tmp_path / "missing", raw / "broken.txt")
     os.symlink(tmp_path, raw / "up")
+    (raw / "folder").mkdir()
+    os.symlink(raw / "folder", raw / "sideways")
     found = discover(raw)
     assert [f.path for f in found.files] == ["alias.txt", "inside.txt"]
     reasons = {s.path: s.reason for s in found.skipped}
     assert reasons == {
         "leak.txt": "symbolic link outside the raw folder",
         "broken.txt": "broken symbolic link",
-        "up/": "symbolic link to a folder (not followed)",
+        "up/": "symbolic link outside the raw folder",
+        "sideways/": "symbolic link to a folder (not followed)",
     }
 
 

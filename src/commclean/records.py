@@ -31,6 +31,7 @@ class FoundFile:
     mtime_ns: int = 0
     ctime_ns: int = 0
     inode: int = 0
+    root: str = ""  # the raw folder, resolved: nothing outside it is read (its folder if empty)
 
     @property
     def stamp(self) -> tuple[int, int, int, int]:

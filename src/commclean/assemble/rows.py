@@ -134,7 +134,7 @@ def assemble(
     stats: Stats,
     consensus: Consensus | None = None,
 ) -> Candidate:
-    """One corpus row per cluster and one ledger row per file. A cluster whose signature digest
+    """One corpus row per cluster and one ledger row per entry of raw/. A cluster whose signature digest
     is the one `published` holds for its doc_id is carried over as it is; only the others load
     their copies' texts and are built."""
     carried: list[str] = []
@@ -159,6 +159,9 @@ def assemble(
                   f.content.quarantine_reason, False)
         for f in quarantined
     )
+    # An entry discovery did not read (hidden, a partial download, a pipe, a link leading out of
+    # raw/, unreadable) is in the ledger too: every entry under raw/ is accounted for.
+    sources.extend(SourceRow(s.path, "", 0, None, Status.QUARANTINED, None, s.reason, False) for s in skipped)
     corpus.sort(key=lambda row: row.doc_id)
     sources.sort(key=lambda row: row.path)
     stats.update("assemble", "documents built", len(corpus))

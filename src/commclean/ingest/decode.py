@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import charset_normalizer
 
 from commclean.config import DecodeConfig
+from commclean.ingest.inside import open_inside
 from commclean.records import Decoded, FoundFile, RawFile
 from commclean.runtime.stats import Stats
 
@@ -51,7 +52,8 @@ def read_raw(found: FoundFile, config: DecodeConfig) -> tuple[RawFile, bytes | N
     digest = hashlib.sha256()
     chunks: list[bytes] = []
     keep = found.size_bytes <= config.max_file_bytes
-    with Path(found.abs_path).open("rb") as handle:
+    root = found.root or os.path.dirname(os.path.abspath(found.abs_path))
+    with open_inside(root, found.abs_path) as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
             if keep:

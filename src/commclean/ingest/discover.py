@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISBLK, S_ISCHR, S_ISFIFO, S_ISREG, S_ISSOCK
 from typing import NamedTuple
 
 import pyarrow as pa
@@ -83,15 +85,20 @@ def discover(raw_dir: str | Path, known: Listings | None = None) -> Discovery:
         folder, prefix = folders.pop()
         try:
             stamp = _stamp_of(os.stat(folder))
+            listing = known.get(prefix) if known else None
+            found = _as_listed(folder, prefix, listing, sys.intern(str(root))) if listing is not None and listing.stamp == stamp else None
+            if found is None:
+                found, listing = _read_folder(folder, prefix, root, stamp)
+                read += 1
         except FileNotFoundError:
             if not prefix:
                 raise
             continue  # removed while this run walked raw/: it holds nothing to account for now
-        listing = known.get(prefix) if known else None
-        found = _as_listed(folder, prefix, listing) if listing is not None and listing.stamp == stamp else None
-        if found is None:
-            found, listing = _read_folder(folder, prefix, root, stamp)
-            read += 1
+        except OSError as error:
+            if not prefix:
+                raise
+            skipped.append(SkippedFile(ledger_path(prefix), f"unreadable folder ({_why(error)})"))
+            continue
         folder_files, subfolders, folder_skipped = found
         files.extend(folder_files)
         skipped.extend(folder_skipped)
@@ -107,7 +114,7 @@ def discover(raw_dir: str | Path, known: Listings | None = None) -> Discovery:
 Found = tuple[list[FoundFile], list[tuple[str, str]], list[SkippedFile]]  # files, subfolders, skipped
 
 
-def _as_listed(folder: str, prefix: str, listing: FolderListing) -> Found | None:
+def _as_listed(folder: str, prefix: str, listing: FolderListing, root: str) -> Found | None:
     """The folder as its listing says, each file stat'ed; None if a file is no longer a regular
     file (the folder is then read)."""
     files = []
@@ -119,38 +126,62 @@ def _as_listed(folder: str, prefix: str, listing: FolderListing) -> Found | None
             return None
         if not S_ISREG(stat.st_mode):
             return None
-        files.append(FoundFile(prefix + name, path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
+        files.append(FoundFile(prefix + name, path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
+                               root))
     subfolders = [(f"{folder}/{name}", f"{prefix}{name}/") for name in listing.folders]
     return files, subfolders, [SkippedFile(prefix + name, reason) for name, reason in listing.skipped]
 
 
+def ledger_path(path: str) -> str:
+    """A path as the ledger can hold it: a name that is not valid UTF-8 (the file system allows
+    any bytes) keeps its other characters and shows each undecodable byte as \\xNN."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or type(error).__name__
+
+
 def _read_folder(folder: str, prefix: str, root: Path, stamp: FolderStamp) -> tuple[Found, FolderListing | None]:
     """The folder as it is, and its listing (None if it holds a link, whose target can change
-    without the folder changing)."""
+    without the folder changing, or a name the listing cannot keep). An entry that cannot be
+    examined is skipped with the reason, never the end of the walk."""
     files: list[FoundFile] = []
     subfolders: list[tuple[str, str]] = []
     skipped: list[tuple[str, str]] = []
-    links = False
+    listable = ledger_path(prefix) == prefix
     with os.scandir(folder) as entries:
         for entry in entries:
-            links = links or entry.is_symlink()
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name.startswith("."):
-                    skipped.append((entry.name + "/", "hidden folder"))
-                else:
-                    subfolders.append((entry.path, f"{prefix}{entry.name}/"))
-                continue
-            reason = skip_reason(entry.name) or _link_reason(entry, root)
-            if reason:
-                skipped.append((entry.name + ("/" if entry.is_dir() else ""), reason))
-                continue
-            stat = entry.stat()  # follows a link (to a file inside raw/, checked above)
-            files.append(FoundFile(prefix + entry.name, entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
-                                   stat.st_ino))
-    listing = None if links else FolderListing(
+            listable = listable and not entry.is_symlink() and ledger_path(entry.name) == entry.name
+            try:
+                _sort_entry(entry, prefix, root, files, subfolders, skipped)
+            except OSError as error:
+                skipped.append((entry.name, f"unreadable entry ({_why(error)})"))
+    listing = FolderListing(
         stamp, tuple(f.path[len(prefix):] for f in files), tuple(rel[len(prefix):-1] for _, rel in subfolders),
-        tuple(skipped))
-    return (files, subfolders, [SkippedFile(prefix + name, reason) for name, reason in skipped]), listing
+        tuple(skipped)) if listable else None
+    return (files, subfolders, [SkippedFile(ledger_path(prefix + name), reason) for name, reason in skipped]), listing
+
+
+def _sort_entry(entry: os.DirEntry[str], prefix: str, root: Path, files: list[FoundFile],
+                subfolders: list[tuple[str, str]], skipped: list[tuple[str, str]]) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        if entry.name.startswith("."):
+            skipped.append((entry.name + "/", "hidden folder"))
+        else:
+            subfolders.append((entry.path, f"{prefix}{entry.name}/"))
+        return
+    reason = skip_reason(entry.name) or _link_reason(entry, root)
+    if reason:
+        skipped.append((entry.name + ("/" if _is_folder(entry) else ""), reason))
+        return
+    stat = entry.stat()  # follows a link (to a file inside raw/, checked above)
+    files.append(FoundFile(ledger_path(prefix + entry.name), entry.path, stat.st_size, stat.st_mtime_ns,
+                           stat.st_ctime_ns, stat.st_ino, sys.intern(str(root))))
 
 
 def _stamp_of(stat: os.stat_result) -> FolderStamp:
@@ -192,13 +223,35 @@ def load_listings(path: Path) -> Listings:
 def _link_reason(entry: os.DirEntry[str], root: Path) -> str | None:
     """Links are followed only to regular files inside raw/; anything else is skipped with a reason."""
     if not entry.is_symlink():
-        return None if entry.is_file(follow_symlinks=False) else "not a regular file"
-    if entry.is_dir():
-        return "symbolic link to a folder (not followed)"
+        return _kind_reason(entry.stat(follow_symlinks=False).st_mode)
     try:
         target = Path(entry.path).resolve(strict=True)
-    except (OSError, RuntimeError):
-        return "broken symbolic link"
+    except RuntimeError:
+        return "symbolic link loop"
+    except OSError as error:
+        return "symbolic link loop" if error.errno == errno.ELOOP else "broken symbolic link"
     if not target.is_relative_to(root):
         return "symbolic link outside the raw folder"
-    return None if target.is_file() else "not a regular file"
+    if target.is_dir():
+        return "symbolic link to a folder (not followed)"
+    return _kind_reason(target.stat().st_mode)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _kind_reason(mode: int) -> str | None:
+    """None for a regular file; else what it is, for the ledger."""
+    if S_ISREG(mode):
+        return None
+    if S_ISFIFO(mode):
+        return "not a regular file (a named pipe)"
+    if S_ISSOCK(mode):
+        return "not a regular file (a socket)"
+    if S_ISCHR(mode) or S_ISBLK(mode):
+        return "not a regular file (a device)"
+    return "not a regular file"

@@ -12,6 +12,7 @@ from commclean.config import Config
 from commclean.dedup.clusters import fingerprint
 from commclean.dedup.truncation import ends_mid_sentence
 from commclean.ingest.decode import decode_raw, read_raw
+from commclean.ingest.inside import OutsideRaw
 from commclean.metadata.extract import extract_metadata
 from commclean.pipeline.workspace import Workspace
 from commclean.records import (
@@ -77,6 +78,7 @@ class Pending:
     found: FoundFile
     raw: RawFile | None = None
     data: bytes | None = None
+    unreadable: str | None = None  # why the file could not be read, if it could not
 
 
 def _each(stage: str, items: Sequence[In], step: Callable[[In, Stats], Out | Quarantined],
@@ -121,13 +123,13 @@ def identify_batch(files: Sequence[FoundFile], config: Config, workspace: Worksp
         sha = workspace.state.known_sha256(found.path, found.stamp)
         if sha:
             stats.update("cache", "files not read (stat unchanged)")
-            raw, data = RawFile(found.path, found.abs_path, found.size_bytes, sha), None
+            raw, data, unreadable = RawFile(found.path, found.abs_path, found.size_bytes, sha), None, None
         else:
-            raw, data = _read(found, config)
+            raw, data, unreadable = _read(found, config)
         if raw.sha256 in workspace.state.contents:
             known.append(SeenFile(raw, workspace.state.contents[raw.sha256]))
         else:
-            read.append(Pending(found, raw, data))
+            read.append(Pending(found, raw, data, unreadable))
     hits = cached_results(workspace.cache, (item.raw.sha256 for item in read if item.raw))
     ready: list[SourceDoc] = []
     held: list[Quarantined] = []
@@ -145,7 +147,11 @@ def identify_batch(files: Sequence[FoundFile], config: Config, workspace: Worksp
 
 def decode_batch(batch: Batch[Pending], config: Config) -> Batch[Decoded]:
     def step(pending: Pending, stats: Stats) -> Decoded | Quarantined:
-        raw, data = (pending.raw, pending.data) if pending.raw else _read(pending.found, config)
+        raw, data, unreadable = ((pending.raw, pending.data, pending.unreadable) if pending.raw
+                                 else _read(pending.found, config))
+        if unreadable:
+            stats.update("quarantine", unreadable)
+            return Quarantined(raw, None, unreadable)
         decoded = decode_raw(raw, data, config.decode, stats)
         if decoded.quarantine_reason:
             return Quarantined(decoded.raw, decoded.encoding, decoded.quarantine_reason)
@@ -154,11 +160,15 @@ def decode_batch(batch: Batch[Pending], config: Config) -> Batch[Decoded]:
     return batch.passed_on(_each("decode", batch.items, step, batch.quarantined))
 
 
-def _read(found: FoundFile, config: Config) -> tuple[RawFile, bytes | None]:
+def _read(found: FoundFile, config: Config) -> tuple[RawFile, bytes | None, str | None]:
+    """The file's hash and bytes, or why it could not be read (it is then quarantined)."""
     try:
-        return read_raw(found, config.decode)
-    except OSError:  # no hash and no bytes: decode_raw quarantines it as unreadable
-        return RawFile(found.path, found.abs_path, found.size_bytes, ""), None
+        return (*read_raw(found, config.decode), None)
+    except OutsideRaw as refused:
+        return RawFile(found.path, found.abs_path, found.size_bytes, ""), None, refused.strerror
+    except OSError as error:
+        why = f"unreadable ({error.strerror or type(error).__name__})"
+        return RawFile(found.path, found.abs_path, found.size_bytes, ""), None, why
 
 
 def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:

@@ -74,7 +74,7 @@ def assemble_candidate(deduplicated: Deduplicated, discovery: Discovery, workspa
     candidate = assemble(deduplicated.documents, (*deduplicated.quarantined, *deduplicated.set_aside),
                          deduplicated.clusters, deduplicated.texts.documents, signatures, discovery.skipped, stats,
                          consensus)
-    check_ledger(candidate, [f.path for f in discovery.files])
+    check_ledger(candidate, [*(f.path for f in discovery.files), *(s.path for s in discovery.skipped)])
     return candidate
 
 
