@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import subprocess
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from commclean.ingest.discover import check_folders
 from commclean.pipeline import run_stages
 from commclean.report import RunSummary, run_report_markdown
 from commclean.runtime.collector import collector_paused
+from commclean.runtime.watchdog import watch
 from commclean.store.lock import run_lock
 from commclean.store.publish import published_doc_ids
 from commclean.validate.suites import validation_worker
@@ -112,6 +114,25 @@ def build_corpus(
     for line in summary.lines():
         logger.info(line)
     return summary
+
+
+_WATCHDOGS: list[subprocess.Popen[bytes]] = []
+
+
+def start_temporary_server() -> None:
+    """For a run without a Prefect server: start the temporary one now, the very instance Prefect's
+    client would start on first use, with a watchdog that stops it should this process end
+    without stopping it (SIGKILL or SIGTERM skip Prefect's exit handler, and the server would
+    live on, about 200 MB, until the machine restarts)."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return
+    server = SubprocessASGIServer()
+    server.start()
+    if server.server_process is not None:
+        _WATCHDOGS.append(watch(server.server_process.pid))
 
 
 @contextmanager

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -30,9 +31,30 @@ def _tables(folder: Path) -> tuple[list[dict], list[dict]]:
     return pq.read_table(folder / "corpus.parquet").to_pylist(), pq.read_table(folder / "sources.parquet").to_pylist()
 
 
+def _left_behind(group: int) -> list[str]:
+    """Processes still in the killed run's process group, or watchdogs still waiting."""
+    left = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields, command = stat.read_text().rsplit(")", 1)[1].split(), (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if fields[0] != "Z" and (int(fields[2]) == group or b"commclean.runtime.watchdog" in command):
+            left.append(command.replace(b"\0", b" ").decode(errors="replace"))
+    return left
+
+
+def _nothing_left_behind(group: int, seconds: float = 15.0) -> list[str]:
+    deadline = time.monotonic() + seconds
+    while (left := _left_behind(group)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
 def _killed_commclean_run(raw: Path, clean: Path, point: str) -> subprocess.CompletedProcess:
-    """`commclean run`, as users start it, killed with SIGKILL at `point`; whatever it started
-    (Prefect's temporary server) is stopped afterwards with its process group."""
+    """`commclean run`, as users start it, killed with SIGKILL at `point`. Nothing it started may
+    outlive it (Prefect's temporary server, the validation helper); whatever would is stopped
+    with its process group afterwards, and the test fails."""
     command = [sys.executable, "-m", "commclean", "run", "--raw", str(raw), "--clean", str(clean)]
     # Output to a file: the server would hold a pipe open after the run died.
     with tempfile.TemporaryFile() as output:
@@ -40,9 +62,11 @@ def _killed_commclean_run(raw: Path, clean: Path, point: str) -> subprocess.Comp
                                    stdout=output, stderr=subprocess.STDOUT)
         try:
             process.wait(timeout=300)
+            left = _nothing_left_behind(process.pid)
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
+        assert not left, f"outlived the killed run: {left}"
         output.seek(0)
         return subprocess.CompletedProcess(command, process.returncode, output.read())
 

@@ -135,3 +135,25 @@ def test_a_clean_folder_that_cannot_be_written_is_said_in_one_line_with_exit_4(s
     result = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(tmp_path / "clean")])
     assert result.exit_code == 4
     assert "cannot be written" in result.output and "Traceback" not in result.output
+
+
+def test_a_raw_folder_inside_the_clean_folder_is_refused(seed_raw: Path) -> None:
+    result = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(seed_raw.parent)])
+    assert result.exit_code == 2 and "inside the clean folder" in result.output
+
+
+@pytest.mark.slow
+def test_an_unreachable_prefect_server_is_one_line_with_exit_4_and_the_traceback_only_with_debug(
+        seed_raw: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "commclean", "run", "--raw", str(seed_raw), "--clean", str(tmp_path / "clean")]
+    env = {**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"}  # nothing listens on port 9
+    plain = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert plain.returncode == 4, plain.stderr[-2000:]
+    assert "127.0.0.1:9" in plain.stderr and "Traceback" not in plain.stderr
+    debug = subprocess.run([*command, "--debug"], env=env, capture_output=True, text=True, timeout=300)
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+    assert not (tmp_path / "clean" / "corpus.parquet").exists()

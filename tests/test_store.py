@@ -124,3 +124,14 @@ def test_state_made_by_other_code_or_settings_is_removed_not_kept_forever(seed_r
     kept = {p.name for p in (clean / "cache").iterdir()}
     assert len([name for name in kept if name.startswith("state-")]) == 1
     assert run_pipeline(seed_raw, clean, Config()).stats["cache"]["files not read (stat unchanged)"] == 5
+
+
+def test_what_a_killed_run_left_in_its_scratch_folder_goes_when_the_next_run_starts(seed_raw: Path,
+                                                                                     tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    left = clean / store.CACHE_DIR / store.SCRATCH_DIR / "commclean-validate-killed"
+    left.mkdir(parents=True)
+    (left / "corpus.arrow").write_bytes(b"a copy of the tables, 400 MB at 100k documents")
+    assert run_pipeline(seed_raw, clean, Config()).published
+    assert not left.exists()
+    assert (clean / store.CACHE_DIR / store.SCRATCH_DIR).is_dir()

@@ -25,15 +25,19 @@ def run(
     clean: CleanOption = Path("clean"),
     wait: Annotated[float, typer.Option(help="Seconds to wait for another run on the same clean/ to finish.")] = 0.0,
     full: Annotated[bool, typer.Option("--full", help="Process every file again, ignoring the cache.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of a run that could not complete.")] = False,
 ) -> None:
-    """Build clean/corpus.parquet and clean/sources.parquet from raw/ through the Prefect flow."""
+    """Build clean/corpus.parquet and clean/sources.parquet from raw/ through the Prefect flow.
+
+    Exit codes: 0 published, 1 validation failed (nothing published), 2 wrong arguments, 3 another
+    run holds the clean folder, 4 the run could not complete (disk, permissions, Prefect server)."""
     if not raw.is_dir():
         problem = "is not a folder" if raw.exists() else "does not exist"
         typer.echo(f"error: raw folder {raw} {problem}", err=True)
         raise typer.Exit(2)
     from commclean.ingest.discover import FolderClash, check_folders
     from commclean.store.lock import RunLocked
-    from flows.build_corpus import ValidationFailed, build_corpus
+    from flows.build_corpus import ValidationFailed, build_corpus, start_temporary_server
 
     try:
         check_folders(raw, clean)
@@ -43,6 +47,7 @@ def run(
     _check_writable(clean)
 
     try:
+        start_temporary_server()
         summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean), wait_seconds=wait, full=full)
     except ValidationFailed as failure:
         _print_summary(failure.summary.lines(), clean)
@@ -51,7 +56,21 @@ def run(
     except RunLocked as locked:
         typer.echo(f"error: {locked}", err=True)
         raise typer.Exit(3) from None
+    except Exception as error:
+        if debug:
+            raise
+        typer.echo(f"error: the run could not complete: {_could_not_run(error)} (the previous corpus is "
+                   "untouched; --debug shows the traceback)", err=True)
+        raise typer.Exit(4) from None
     _print_summary(summary.lines(), clean)
+
+
+def _could_not_run(error: Exception) -> str:
+    """What went wrong, in one line: the file system's complaint, the server that did not answer."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}" + (f": {error.filename}" if error.filename else "")
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
 def _check_writable(clean: Path) -> None:

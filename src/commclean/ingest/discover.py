@@ -54,11 +54,13 @@ class FolderClash(ValueError):
 
 
 def check_folders(raw_dir: str | Path, clean_dir: str | Path) -> None:
-    """Refuse a clean folder inside raw/: the next run would take its own manifest, Parquet files
-    and cache for documents."""
+    """Refuse a clean folder inside raw/ (the next run would take its own manifest, Parquet files
+    and cache for documents), and raw/ inside the clean folder."""
     raw, clean = Path(raw_dir).resolve(), Path(clean_dir).resolve()
     if clean == raw or clean.is_relative_to(raw):
         raise FolderClash(f"clean folder {clean_dir} lies inside the raw folder {raw_dir}: choose one outside it")
+    if raw.is_relative_to(clean):  # the run tidies its clean folder: raw/ must not be part of it
+        raise FolderClash(f"raw folder {raw_dir} lies inside the clean folder {clean_dir}: choose one outside it")
 
 
 def skip_reason(name: str) -> str | None:

@@ -93,7 +93,7 @@ def validate_tables(tables: Tables, config: Config, workspace: Workspace,
     new_text = tables.built if same_suites else None
     if worker is None:
         return validate(tables.corpus, tables.sources, config.validation, new_text)
-    return worker.validate(tables.corpus, tables.sources, config.validation, new_text)
+    return worker.validate(tables.corpus, tables.sources, config.validation, new_text, workspace.scratch)
 
 
 @dataclass(frozen=True)

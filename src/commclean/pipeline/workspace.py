@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from commclean import store
 from commclean.config import Config
 from commclean.ingest.discover import Discovery, Listings, discover, load_listings, save_listings
 from commclean.records import Fingerprint, SeenFile, SourceDoc
@@ -45,6 +46,7 @@ class Workspace:
     state: RunState = field(default_factory=RunState)
     published: PublishedSnapshot | None = None
     lookup: bool = False  # take results from the cache (False for --full)
+    scratch: Path | None = None  # this run's temporary files (the system's temporary folder if None)
 
 
 def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = False) -> Workspace:
@@ -52,16 +54,17 @@ def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = Fa
         return Workspace()
     cache, state_dir = cache_path(clean_dir, config), state_path(clean_dir, config)
     discard_other_state(clean_dir, config)
+    scratch = store.fresh_scratch(clean_dir)
     if full:
-        return Workspace(cache, state_dir)
+        return Workspace(cache, state_dir, scratch=scratch)
     if not cache.exists():  # a first run; the state names texts only the cache holds, so it is no use
-        return Workspace(cache, state_dir)
+        return Workspace(cache, state_dir, scratch=scratch)
     if not cache_is_readable(cache):
         discard_run_state(clean_dir, config, f"{cache.name} does not open")
-        return Workspace(cache, state_dir)
+        return Workspace(cache, state_dir, scratch=scratch)
     state = RunState.load(state_dir)
     published = load_published(clean_dir, settings_key(config), state_dir)
-    return Workspace(cache, state_dir, state, published, lookup=True)
+    return Workspace(cache, state_dir, state, published, lookup=True, scratch=scratch)
 
 
 def kept_listings(clean_dir: str | Path | None, config: Config, full: bool = False) -> Listings | None:

@@ -14,6 +14,7 @@ What lives where (all of it under the clean folder), and the module that owns it
         index.arrow, index-bulk-<token>-{values,slots}.npy        the sample index (dedup.candidates)
         folders.arrow                                             folder listings (ingest.discover)
         carry-v<N>.arrow, corpus-<token>.arrow                    rows carried from snapshot v<N> (store.carry)
+    cache/scratch/                                   a run's temporary files (the tables validation reads)
 
 <key> names the code, library versions and settings that made the results (store.cache.settings_key).
 Nothing here is ever unpickled: a file in the state folder is data, so whoever can write it can
@@ -24,6 +25,7 @@ StateDamaged otherwise; the run then treats the state as missing.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -40,6 +42,7 @@ CORPUS_FILE = "corpus.parquet"
 SOURCES_FILE = "sources.parquet"
 MANIFEST_FILE = "manifest.json"
 PUBLISHED_FILES = (SOURCES_FILE, CORPUS_FILE, MANIFEST_FILE)
+SCRATCH_DIR = "scratch"  # under CACHE_DIR: a run's temporary files, removed when the next run starts
 # Inside the run state folder
 INDEX_FILE = "index.arrow"
 LISTINGS_FILE = "folders.arrow"
@@ -47,6 +50,14 @@ LISTINGS_FILE = "folders.arrow"
 
 class StateDamaged(ValueError):
     """A kept file is not what its reader expects (cut short, overwritten, another format)."""
+
+
+def fresh_scratch(clean_dir: str | Path) -> Path:
+    """An empty folder for this run's temporary files, whatever a killed run left in it."""
+    folder = Path(clean_dir) / CACHE_DIR / SCRATCH_DIR
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:

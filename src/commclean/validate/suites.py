@@ -205,9 +205,11 @@ class ValidationWorker:
             self._process.kill()
 
     def validate(self, corpus: pa.Table, sources: pa.Table, config: ValidationConfig,
-                 new_text: pa.Table | None = None) -> ValidationReport:
+                 new_text: pa.Table | None = None, scratch: Path | None = None) -> ValidationReport:
+        """Validate in the helper; the tables' copies go in `scratch`, the run's own folder in
+        clean/, which the next run empties should this one be killed meanwhile."""
         assert self._process.stdin is not None and self._process.stdout is not None
-        with tempfile.TemporaryDirectory(prefix="commclean-validate-") as folder:
+        with tempfile.TemporaryDirectory(prefix="commclean-validate-", dir=scratch) as folder:
             # The text goes in a file of its own, in chunks the helper reads one at a time: mapped
             # whole, 500 MB of text would count against the helper's memory.
             text = (corpus if new_text is None else new_text).select([_CHUNKED_COLUMN])

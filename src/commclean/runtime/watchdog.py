@@ -1,0 +1,44 @@
+"""Ends a helper process when the process that started it ends, however it ends (SIGKILL included).
+
+`python -m commclean.runtime.watchdog PID` holds a pidfd of PID and reads its stdin, the read end
+of a pipe only the owner holds open: the kernel closes it when the owner dies, and the watchdog
+then stops PID (SIGTERM, then SIGKILL after a grace period) and exits. A PID that has already
+ended is left alone: the pidfd names that one process, never a later one with the same number."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+
+GRACE_SECONDS = 5.0
+
+
+def watch(pid: int) -> subprocess.Popen[bytes]:
+    """Start a watchdog that stops `pid` once this process ends. Keep the returned object alive:
+    its stdin is the pipe whose closing says this process is gone."""
+    return subprocess.Popen([sys.executable, "-m", "commclean.runtime.watchdog", str(pid)], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, start_new_session=True)
+
+
+def _stop_when_orphaned(pid: int) -> None:
+    try:
+        process = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    while sys.stdin.buffer.read(1 << 16):
+        pass  # nothing is ever written; the read returns b"" once the owner is gone
+    for sent in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            signal.pidfd_send_signal(process, sent)
+        except ProcessLookupError:
+            return
+        ended, _, _ = select.select([process], [], [], GRACE_SECONDS)  # readable once it has exited
+        if ended:
+            return
+
+
+if __name__ == "__main__":
+    _stop_when_orphaned(int(sys.argv[1]))
