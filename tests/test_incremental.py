@@ -151,9 +151,18 @@ def test_carried_rows_stay_right_as_runs_add_segments_and_merge_them(seed_raw: P
     assert counts == [2, 3, 1, 2, 3, 1]  # a segment a run, merged into one when a fourth was due
 
 
-def test_a_change_of_settings_or_pipeline_starts_a_fresh_cache(tmp_path: Path) -> None:
-    assert cache_path(tmp_path, Config()) == cache_path(tmp_path, Config(batch_size=7))
-    assert cache_path(tmp_path, Config()) != cache_path(tmp_path, Config(decode=DecodeConfig(min_document_chars=5)))
+def test_a_change_of_settings_is_a_change_of_the_stages_it_shapes(tmp_path: Path) -> None:
+    from commclean.config import MetadataConfig
+    from commclean.store.cache import stage_keys, state_path
+
+    base = stage_keys(Config())
+    assert stage_keys(Config(batch_size=7)) == base  # how the work is cut up changes no result
+    decode = stage_keys(Config(decode=DecodeConfig(min_document_chars=5)))
+    assert decode.read != base.read and decode.analysis != base.analysis
+    metadata = stage_keys(Config(metadata=MetadataConfig(min_date_score=MetadataConfig().min_date_score + 1)))
+    assert metadata.read == base.read and metadata.analysis != base.analysis
+    assert state_path(tmp_path, Config()) != state_path(tmp_path, Config(decode=DecodeConfig(min_document_chars=5)))
+    assert cache_path(tmp_path, Config()) == cache_path(tmp_path, Config(decode=DecodeConfig(min_document_chars=5)))
 
 
 def test_worker_processes_give_what_one_process_gives(seed_raw: Path) -> None:
@@ -198,34 +207,50 @@ _RUN_IN_COPY = (
     "if __name__ == '__main__':\n"
     "    summary = run_pipeline(sys.argv[1], sys.argv[2], Config(), full=sys.argv[3] == 'full')\n"
     "    assert summary.published, summary.validation\n"
+    "    print(json.dumps(summary.stats))\n"
 )
 
 
-def _run_with_package(package: Path, raw: Path, clean: Path, full: bool = False) -> Tables:
+def _run_with_package(package: Path, raw: Path, clean: Path, full: bool = False) -> tuple[Tables, dict]:
+    """A run of the package copy at `package`: the published tables and the run's stats."""
+    import json
     import subprocess
     import sys
 
     env = {**os.environ, "PYTHONPATH": str(package.parent)}
-    subprocess.run([sys.executable, "-c", _RUN_IN_COPY, str(raw), str(clean), "full" if full else "incremental"],
-                   check=True, env=env, cwd=package.parent)
-    return _published(clean)
+    ran = subprocess.run([sys.executable, "-c", _RUN_IN_COPY, str(raw), str(clean), "full" if full else "incremental"],
+                         check=True, env=env, cwd=package.parent, capture_output=True, text=True)
+    return _published(clean), json.loads(ran.stdout.strip().splitlines()[-1])
 
 
-def test_a_changed_stage_is_not_served_from_the_cache_of_the_old_code(seed_raw: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("change", ["metadata", "repair"])
+def test_a_changed_stage_is_redone_with_what_depends_on_it_and_nothing_else(
+        seed_raw: Path, tmp_path: Path, change: str) -> None:
     package = tmp_path / "copy" / "commclean"
     shutil.copytree(PROJECT / "src" / "commclean", package)
     shutil.copytree(PROJECT / "expectations", package / "expectations")  # as an installed package ships them
     clean = tmp_path / "clean"
-    before = _run_with_package(package, seed_raw, clean)
-    metadata = package / "metadata" / "extract.py"
-    # An upgrade that changes one stage: every title now in capitals.
-    metadata.write_text(metadata.read_text(encoding="utf-8").replace(
-        'return Field(title, "heading", RANK_HEADER)', 'return Field(title.upper(), "heading", RANK_HEADER)'),
-        encoding="utf-8")
-    after = _run_with_package(package, seed_raw, clean)
+    before, _ = _run_with_package(package, seed_raw, clean)
+    # An upgrade that changes one stage: every title in capitals, or every text ending in a mark.
+    module, old, new = {
+        "metadata": ("metadata/extract.py", 'return Field(title, "heading", RANK_HEADER)',
+                     'return Field(title.upper(), "heading", RANK_HEADER)'),
+        "repair": ("repair/steps.py", "    return RepairResult(", "    text = text + ' END'\n    return RepairResult("),
+    }[change]
+    source = package / module
+    assert source.read_text(encoding="utf-8").count(old) == 1
+    source.write_text(source.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    after, stats = _run_with_package(package, seed_raw, clean)
     assert after != before
-    assert any(row["title"] and row["title"].isupper() for row in after[0])
-    assert after == _run_with_package(package, seed_raw, tmp_path / "fresh", full=True)
+    assert after == _run_with_package(package, seed_raw, tmp_path / "fresh", full=True)[0]
+    if change == "metadata":  # the texts are analysed again, not decoded and repaired again
+        assert any(row["title"] and row["title"].isupper() for row in after[0])
+        assert stats["cache"]["misses"] == 0
+        assert stats["cache"]["texts analysed again (analysis code or settings changed)"] == 5
+        assert "decode" not in stats
+    else:  # a new text: decoded and repaired again, and everything after it
+        assert all(row["text"].endswith("END") for row in after[0])
+        assert stats["cache"]["misses"] == 5
 
 
 def _damages() -> dict[str, Callable[[Path], None]]:

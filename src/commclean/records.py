@@ -130,6 +130,9 @@ class SourceDoc:
     metadata: Metadata
     unknown_words: int = 0  # words neither wordfreq nor the document itself knows: noise left over
     fingerprint: Fingerprint | None = None  # dedup's view of the text, computed with the rest
+    # What metadata was read from (the text with its release wrapper on), where it is not the
+    # text itself: kept so that a change of metadata code can read it again without repairing.
+    metadata_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

