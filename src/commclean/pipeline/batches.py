@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from commclean.config import Config
@@ -28,7 +29,7 @@ from commclean.records import (
 from commclean.repair.lexicon import count_unknown_words
 from commclean.repair.steps import repair_text
 from commclean.runtime.stats import Stats
-from commclean.store.cache import cached_results
+from commclean.store.cache import cached_keys, cached_results, cached_texts
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -79,7 +80,9 @@ class Pending:
     raw: RawFile | None = None
     data: bytes | None = None
     unreadable: str | None = None  # why the file could not be read, if it could not
-    repaired: Repaired | None = None  # its text from the cache, when only its analysis must be redone
+    # The result cache holding its repaired text, when only its analysis must be done again: the
+    # worker reads the text from there, so the texts never all sit in this process at once.
+    text_cache: str | None = None
 
 
 def _each(stage: str, items: Sequence[In], step: Callable[[In, Stats], Out | Quarantined],
@@ -131,33 +134,35 @@ def identify_batch(files: Sequence[FoundFile], config: Config, workspace: Worksp
             known.append(SeenFile(raw, workspace.state.contents[raw.sha256]))
         else:
             read.append(Pending(found, raw, data, unreadable))
-    hits = cached_results(workspace.cache, (item.raw.sha256 for item in read if item.raw))
+    made_by = cached_keys(workspace.cache, (item.raw.sha256 for item in read if item.raw))
+    hits = cached_results(workspace.cache, [sha for sha, (keys, _) in made_by.items() if keys == workspace.keys])
     ready: list[SourceDoc] = []
     held: list[Quarantined] = []
     pending: list[Pending] = []
-    whole: set[str] = set()
     for item in read:
-        cached = hits.get(item.raw.sha256) if item.raw else None
-        fits = cached.fits(workspace.keys) if cached else ""
-        if cached and item.raw and fits == "whole":
-            whole.add(item.raw.sha256)
-            restored = cached.restore(item.raw)
+        sha = item.raw.sha256 if item.raw else ""
+        keys, quarantined = made_by.get(sha, (None, True))
+        if sha in hits:
+            restored = hits[sha].restore(item.raw)  # type: ignore[arg-type]
             (held if isinstance(restored, Quarantined) else ready).append(restored)
-        elif cached and item.raw and fits == "read":
+        elif keys is not None and keys.read == workspace.keys.read and not quarantined:
             stats.update("cache", "texts analysed again (analysis code or settings changed)")
-            pending.append(replace(item, repaired=cached.repaired(item.raw)))
+            pending.append(replace(item, data=None, text_cache=str(workspace.cache)))
         else:
             pending.append(item)
     stats.update("cache", "hits", len(files) - len(pending))
-    stats.update("cache", "misses", sum(item.repaired is None for item in pending))
-    return Batch(tuple(pending), tuple(held), stats, tuple(ready), frozenset(whole), tuple(known))
+    stats.update("cache", "misses", sum(item.text_cache is None for item in pending))
+    return Batch(tuple(pending), tuple(held), stats, tuple(ready), frozenset(hits), tuple(known))
 
 
 def decode_batch(batch: Batch[Pending], config: Config) -> Batch[Decoded]:
+    repaired = _texts_from_cache(batch.items)
+
     def step(pending: Pending, stats: Stats) -> Decoded | Repaired | Quarantined:
-        if pending.repaired is not None:
-            return pending.repaired  # decoded and repaired by an earlier run: repair passes it on
-        raw, data, unreadable = ((pending.raw, pending.data, pending.unreadable) if pending.raw
+        if pending.found.path in repaired:
+            return repaired[pending.found.path]  # decoded and repaired by an earlier run: repair passes it on
+        read_already = pending.raw is not None and pending.text_cache is None
+        raw, data, unreadable = ((pending.raw, pending.data, pending.unreadable) if read_already  # type: ignore[assignment]
                                  else _read(pending.found, config))
         if unreadable:
             stats.update("quarantine", unreadable)
@@ -168,6 +173,16 @@ def decode_batch(batch: Batch[Pending], config: Config) -> Batch[Decoded]:
         return decoded
 
     return batch.passed_on(_each("decode", batch.items, step, batch.quarantined))
+
+
+def _texts_from_cache(items: Sequence[Pending]) -> dict[str, Repaired]:
+    """The repaired texts of the items that need only a new analysis (by path). One missing from
+    the cache (removed meanwhile) is decoded again."""
+    wanted: dict[str, list[RawFile]] = {}
+    for item in items:
+        if item.text_cache is not None and item.raw is not None:
+            wanted.setdefault(item.text_cache, []).append(item.raw)
+    return {path: text for cache, raws in wanted.items() for path, text in cached_texts(Path(cache), raws).items()}
 
 
 def _read(found: FoundFile, config: Config) -> tuple[RawFile, bytes | None, str | None]:

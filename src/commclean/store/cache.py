@@ -8,13 +8,14 @@ import json
 import logging
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import metadata, resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +33,8 @@ from commclean.records import (
     Repaired,
     SourceDoc,
 )
+
+T = TypeVar("T")
 
 # How a result is stored (part of the file's name): plain columns, texts zstd-compressed, nothing
 # that loading could run as code.
@@ -70,18 +73,6 @@ class CachedResult:
             return Quarantined(raw, self.encoding, self.quarantine_reason)
         return SourceDoc(raw, self.encoding or "", self.text, self.repairs, self.is_truncated, self.metadata,
                          self.unknown_words, self.fingerprint, self.metadata_text)
-
-    def repaired(self, raw: RawFile) -> Repaired:
-        """The text as decoding and repair left it: all a re-analysis needs."""
-        return Repaired(Decoded(raw, None, self.encoding), self.text, self.repairs, self.metadata_text or self.text)
-
-    def fits(self, keys: StageKeys) -> str:
-        """"whole" when this code and these settings would give the very same result, "read" when
-        only what is read from the text (truncation, metadata, fingerprint) would change, "" when
-        the text itself might."""
-        if self.keys == keys:
-            return "whole"
-        return "read" if self.keys.read == keys.read and self.quarantine_reason is None else ""
 
 
 @dataclass(frozen=True)
@@ -233,15 +224,33 @@ class ResultCache:
                 " sequence_size INTEGER NOT NULL)")
 
     def get_many(self, hashes: Iterable[str]) -> dict[str, CachedResult]:
+        return self._select(_SELECTED, hashes, _from_row)
+
+    def keys_of(self, hashes: Iterable[str]) -> dict[str, tuple[StageKeys, bool]]:
+        """What made each result, and whether it is a quarantine: no text is read."""
+        return self._select("sha256, read_key, analysis_key, quarantine_reason", hashes,
+                            lambda row: (StageKeys(str(row[1]), str(row[2])), row[3] is not None))
+
+    def texts_of(self, raws: Iterable[RawFile]) -> dict[str, Repaired]:
+        """Each file's text as decoding and repair left it (by path): all a new analysis needs."""
+        by_sha = {raw.sha256: raw for raw in raws}
+        texts = self._select(
+            "sha256, encoding, text, text_size, repairs, metadata_text, metadata_text_size", by_sha,
+            lambda row: (row[1], _decompress(row[2], row[3]).decode(), _names(row[4]),
+                         _decompress(row[5], row[6]).decode()))
+        return {by_sha[sha].path: Repaired(Decoded(by_sha[sha], None, encoding), text, repairs, metadata_text or text)
+                for sha, (encoding, text, repairs, metadata_text) in texts.items()}
+
+    def _select(self, columns: str, hashes: Iterable[str], convert: Callable[[tuple], T]) -> dict[str, T]:
         wanted = sorted(set(hashes))
-        found: dict[str, CachedResult] = {}
+        found: dict[str, T] = {}
         with _damage_as(CacheDamaged, self.path):
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 rows = self._db.execute(
-                    f"SELECT {_SELECTED} FROM results WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk
+                    f"SELECT {columns} FROM results WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk
                 )
-                found.update((row[0], _from_row(row)) for row in rows)
+                found.update((row[0], convert(row)) for row in rows)
         return found
 
     def put_many(self, results: Iterable[tuple[str, CachedResult]]) -> None:
@@ -290,13 +299,17 @@ def _from_row(row: tuple) -> CachedResult:
     if exact_key is not None:
         print_ = Fingerprint(exact_key, np.frombuffer(samples, dtype="<u8").astype(np.uint64),
                              _decompress(sequence, sequence_size).decode())
-    names = json.loads(repairs)
-    if not all(isinstance(name, str) for name in names):
-        raise ValueError("repairs are not names")
-    return CachedResult(encoding, reason, _decompress(text, text_size).decode(), tuple(names), bool(truncated),
+    return CachedResult(encoding, reason, _decompress(text, text_size).decode(), _names(repairs), bool(truncated),
                         _metadata_from_json(metadata), int(unknown), print_,
                         _decompress(metadata_text, metadata_text_size).decode() or None,
                         StageKeys(str(read_key), str(analysis_key)))
+
+
+def _names(repairs: str) -> tuple[str, ...]:
+    names = json.loads(repairs)
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ValueError("repairs are not names")
+    return tuple(names)
 
 
 def _compress(data: bytes) -> bytes:
@@ -336,11 +349,22 @@ def _metadata_from_json(text: str) -> Metadata:
 
 def cached_results(path: Path, hashes: Iterable[str]) -> dict[str, CachedResult]:
     """Look results up, closing the cache again (nothing is opened when there is nothing to look up)."""
-    wanted = [sha for sha in hashes if sha]
+    return _looked_up(path, [sha for sha in hashes if sha], ResultCache.get_many)
+
+
+def cached_keys(path: Path, hashes: Iterable[str]) -> dict[str, tuple[StageKeys, bool]]:
+    return _looked_up(path, [sha for sha in hashes if sha], ResultCache.keys_of)
+
+
+def cached_texts(path: Path, raws: Sequence[RawFile]) -> dict[str, Repaired]:
+    return _looked_up(path, raws, ResultCache.texts_of)
+
+
+def _looked_up(path: Path, wanted: Sequence, look: Callable[[ResultCache, Sequence], dict[str, T]]) -> dict[str, T]:
     if not wanted:
         return {}
     store = ResultCache(path)
     try:
-        return store.get_many(wanted)
+        return look(store, wanted)
     finally:
         store.close()
