@@ -24,7 +24,7 @@ from commclean.ingest.discover import check_folders
 from commclean.pipeline import run_stages
 from commclean.report import RunSummary, run_report_markdown
 from commclean.runtime.collector import collector_paused
-from commclean.runtime.watchdog import watch
+from commclean.runtime.watchdog import end_with_parent, watch
 from commclean.store.lock import run_lock
 from commclean.store.publish import published_doc_ids
 from commclean.validate.suites import validation_worker
@@ -78,7 +78,7 @@ def _collector_paused(function: Callable[..., T]) -> Callable[..., T]:
     return paused
 
 
-@flow(name="build-corpus", log_prints=True, task_runner=ProcessPoolTaskRunner())
+@flow(name="build-corpus", log_prints=True, task_runner=ProcessPoolTaskRunner(initializer=end_with_parent))
 def build_corpus(
     raw_dir: str = "raw",
     clean_dir: str = "clean",

@@ -97,3 +97,37 @@ def test_a_killed_commclean_run_leaves_a_complete_version_and_the_next_run_recov
     assert _tables(clean) == _tables(fresh)
     assert len(_tables(clean)[0]) == 5
     assert not list(clean.glob(".staging-*"))
+
+
+POOL = """
+import multiprocessing, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from commclean.runtime.watchdog import end_with_parent
+if __name__ == "__main__":
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"), initializer=end_with_parent)
+    pool.submit(time.sleep, 600)
+    pool.submit(time.sleep, 600)
+    time.sleep(3)
+    print(" ".join(str(pid) for pid in pool._processes), flush=True)
+    time.sleep(600)
+"""
+
+
+def test_worker_processes_end_with_the_run_that_started_them_even_when_it_is_killed() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", POOL], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(workers) == 2 and all(Path(f"/proc/{pid}").exists() for pid in workers)
+    parent.kill()  # SIGKILL: no handler of the parent's runs
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -157,3 +157,13 @@ def test_an_unreachable_prefect_server_is_one_line_with_exit_4_and_the_traceback
     debug = subprocess.run([*command, "--debug"], env=env, capture_output=True, text=True, timeout=300)
     assert debug.returncode != 0 and "Traceback" in debug.stderr
     assert not (tmp_path / "clean" / "corpus.parquet").exists()
+
+
+def test_rollback_on_a_folder_that_is_no_corpus_refuses_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("someone else's folder")
+    result = CliRunner().invoke(app, ["rollback", "1", "--clean", str(tmp_path)])
+    assert result.exit_code == 2 and "no commclean snapshots" in result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    history = CliRunner().invoke(app, ["history", "--clean", str(tmp_path)])
+    assert history.exit_code == 0 and "nothing published" in history.output
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]

@@ -107,10 +107,14 @@ def rollback(
 ) -> None:
     """Publish an earlier snapshot again (atomically, as a run publishes)."""
     from commclean.store.lock import RunLocked, run_lock
+    from commclean.store import SNAPSHOTS
     from commclean.store.publish import rollback as publish_again
 
     if not clean.is_dir():  # taking the lock would create it
         typer.echo(f"error: clean folder {clean} does not exist; nothing to roll back", err=True)
+        raise typer.Exit(2)
+    if not (clean / SNAPSHOTS).is_dir():  # taking the lock would write into a folder that is not ours
+        typer.echo(f"error: {clean} holds no commclean snapshots; nothing to roll back", err=True)
         raise typer.Exit(2)
     try:
         with run_lock(clean):

@@ -1,4 +1,4 @@
-"""Ends a helper process when the process that started it ends, however it ends (SIGKILL included).
+"""Ends helper processes when the process that started them ends, however it ends (SIGKILL included).
 
 `python -m commclean.runtime.watchdog PID` holds a pidfd of PID and reads its stdin, the read end
 of a pipe only the owner holds open: the kernel closes it when the owner dies, and the watchdog
@@ -12,6 +12,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 
 GRACE_SECONDS = 5.0
 
@@ -21,6 +22,25 @@ def watch(pid: int) -> subprocess.Popen[bytes]:
     its stdin is the pipe whose closing says this process is gone."""
     return subprocess.Popen([sys.executable, "-m", "commclean.runtime.watchdog", str(pid)], stdin=subprocess.PIPE,
                             stdout=subprocess.DEVNULL, start_new_session=True)
+
+
+def end_with_parent() -> None:
+    """A worker process's initializer: the worker exits as soon as the process that started it has
+    ended. A pool's workers wait for work from their parent, and when it is killed they would wait
+    for ever (Prefect's task-runner workers keep threads that hold them up)."""
+    parent = os.getppid()
+    try:
+        handle = os.pidfd_open(parent)
+    except ProcessLookupError:
+        os._exit(1)
+    if os.getppid() != parent:  # it ended between the two calls: the handle may name another process
+        os._exit(1)
+    threading.Thread(target=_exit_when_ended, args=(handle,), name="end-with-parent", daemon=True).start()
+
+
+def _exit_when_ended(handle: int) -> None:
+    select.select([handle], [], [])  # readable once the process has exited
+    os._exit(1)
 
 
 def _stop_when_orphaned(pid: int) -> None:

@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 from commclean.config import Config
+from commclean.runtime.watchdog import end_with_parent
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -31,5 +32,6 @@ def map_in_processes(function: Callable[[In], Out], batches: Sequence[In], worke
     if workers <= 1:
         yield from map(function, batches)
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=end_with_parent) as pool:
         yield from pool.map(function, batches)
