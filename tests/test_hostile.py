@@ -176,3 +176,16 @@ def test_a_link_repointed_between_discovery_and_reading_is_refused_when_read(
     assert run_pipeline(seed_raw, clean, Config()).published
     assert "private letter" not in _texts(clean)
     assert _ledger(clean)["alias.txt"] == ("quarantined", "symbolic link leads outside the raw folder")
+
+
+def test_an_escaped_name_that_reads_like_another_entrys_name_never_doubles_a_ledger_row(
+        seed_raw: Path, tmp_path: Path) -> None:
+    (seed_raw / "caf\\xe9.txt").write_bytes(GOLD[1].read_bytes())  # a valid name: backslash, x, e, 9
+    with open(os.fsencode(seed_raw) + b"/caf\xe9.txt", "wb") as out:  # one byte that is not UTF-8
+        out.write(GOLD[2].read_bytes())
+    clean = tmp_path / "clean"
+    assert run_pipeline(seed_raw, clean, Config()).published
+    ledger = _ledger(clean)
+    assert ledger["caf\\xe9.txt"][0] == "canonical"
+    assert ledger["caf\\xe9.txt [name bytes 636166e92e747874]"] == (
+        "quarantined", "name not valid UTF-8, and its escaped form is another entry's name")

@@ -108,9 +108,28 @@ def discover(raw_dir: str | Path, known: Listings | None = None) -> Discovery:
         # A change leaves the stamp as it was only if it came in the tick of the mtime seen.
         if listing is not None and stamp[0] < started - UNTRUSTED_WITHIN_NS:
             listings[prefix] = listing
+    files, skipped = _unique_ledger_paths(files, skipped, root)
     files.sort(key=lambda f: f.path)
     skipped.sort(key=lambda s: s.path)
     return Discovery(tuple(files), tuple(skipped), listings, read)
+
+
+def _unique_ledger_paths(files: list[FoundFile], skipped: list[SkippedFile],
+                         root: Path) -> tuple[list[FoundFile], list[SkippedFile]]:
+    """An escaped name can read like another entry's real name ("caf\\xe9" is a valid name too):
+    such an entry is quarantined under its escaped path plus its name's bytes in hex, never two
+    ledger rows under one path."""
+    taken = [f.path for f in files] + [s.path for s in skipped]
+    if len(set(taken)) == len(taken):
+        return files, skipped
+    clashing = {path for path in taken if taken.count(path) > 1}
+    kept = [f for f in files if f.path not in clashing or f.abs_path == str(root / f.path)]
+    for found in files:
+        if found not in kept:
+            original = os.fsencode(found.abs_path[len(str(root)) + 1:]).hex()
+            skipped.append(SkippedFile(f"{found.path} [name bytes {original}]",
+                                       "name not valid UTF-8, and its escaped form is another entry's name"))
+    return kept, skipped
 
 
 Found = tuple[list[FoundFile], list[tuple[str, str]], list[SkippedFile]]  # files, subfolders, skipped
