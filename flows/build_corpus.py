@@ -24,6 +24,7 @@ from commclean.ingest.discover import check_folders
 from commclean.pipeline import run_stages
 from commclean.report import RunSummary, run_report_markdown
 from commclean.runtime.collector import collector_paused
+from commclean.runtime.watchdog import SUPPORTED as WATCHDOG_SUPPORTED
 from commclean.runtime.watchdog import end_with_parent, watch
 from commclean.store.lock import run_lock
 from commclean.store.publish import published_doc_ids
@@ -131,7 +132,7 @@ def start_temporary_server() -> None:
         return
     server = SubprocessASGIServer()
     server.start()
-    if server.server_process is not None:
+    if server.server_process is not None and WATCHDOG_SUPPORTED:
         _WATCHDOGS.append(watch(server.server_process.pid))
 
 

@@ -13,8 +13,11 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 GRACE_SECONDS = 5.0
+# Process handles (pidfds) are Linux's; elsewhere the watchdog is not started and workers poll.
+SUPPORTED = hasattr(os, "pidfd_open")
 
 
 def watch(pid: int) -> subprocess.Popen[bytes]:
@@ -29,6 +32,9 @@ def end_with_parent() -> None:
     ended. A pool's workers wait for work from their parent, and when it is killed they would wait
     for ever (Prefect's task-runner workers keep threads that hold them up)."""
     parent = os.getppid()
+    if not SUPPORTED:  # elsewhere than Linux: look once a second whether the parent is still ours
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), name="end-with-parent", daemon=True).start()
+        return
     try:
         handle = os.pidfd_open(parent)
     except ProcessLookupError:
@@ -40,6 +46,12 @@ def end_with_parent() -> None:
 
 def _exit_when_ended(handle: int) -> None:
     select.select([handle], [], [])  # readable once the process has exited
+    os._exit(1)
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
     os._exit(1)
 
 
