@@ -13,7 +13,9 @@ from commclean.schema import CORPUS_SCHEMA, SOURCES_SCHEMA
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
-LEFTOVER = "Joint Statement on Markup\n\n" + "The Ministers rated the meeting ** and met again in Rome. " * 8
+# A statement dated before any the corpus can hold: no repair changes it, and a table check fails.
+MISDATED = ("Joint Statement on an Old Meeting\n\nWashington, January 5, 1901\n\n"
+            + "The Ministers met in Washington today and agreed to meet again in Rome next year. " * 6)
 
 
 def _read(clean: Path) -> tuple[list[dict], list[dict]]:
@@ -52,8 +54,8 @@ def test_a_failing_expectation_publishes_nothing_and_keeps_the_previous_corpus(s
     clean = tmp_path / "clean"
     build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
     before = {name: (clean / name).read_bytes() for name in ("corpus.parquet", "sources.parquet", "manifest.json")}
-    (seed_raw / "leftover.txt").write_text(LEFTOVER, encoding="utf-8")
-    with pytest.raises(ValidationFailed, match="no markup leftovers in text"):
+    (seed_raw / "misdated.txt").write_text(MISDATED, encoding="utf-8")
+    with pytest.raises(ValidationFailed, match="date within a plausible range"):
         build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
     after = {name: (clean / name).read_bytes() for name in before}
     assert after == before
@@ -66,10 +68,10 @@ def test_cli_run_prints_the_summary_and_fails_on_validation(seed_raw: Path, tmp_
     result = runner.invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
     assert result.exit_code == 0, result.output
     assert "documents:    4" in result.output and "validation:   passed" in result.output
-    (seed_raw / "leftover.txt").write_text(LEFTOVER, encoding="utf-8")
+    (seed_raw / "misdated.txt").write_text(MISDATED, encoding="utf-8")
     result = runner.invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
     assert result.exit_code == 1
-    assert "no markup leftovers in text" in result.output
+    assert "date within a plausible range" in result.output
 
 
 def test_cli_serve_says_plainly_that_it_needs_a_server(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -62,8 +62,19 @@ _SOFT_HYPHEN_AT_LINE_END = re.compile("(?<=[A-Za-z])\u00ad[ \t]*\n")
 _SPACE_RUN = re.compile(r"(?<=\S) {2,}(?=\S)")
 _EDGE_SPACE = re.compile(r"^ +| +$", re.MULTILINE)
 
-# Each rule with the plain substring it needs: a rule whose clue is absent costs nothing.
-_MARKUP_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+def _gap(match: re.Match[str]) -> str:
+    """What stands where a leftover is removed: one space between a word and the next, nothing at
+    a line's edge or before punctuation ("met ** and" → "met and", "met **." → "met.")."""
+    text, start, end = match.string, match.start(), match.end()
+    if start == 0 or end == len(text) or text[start - 1].isspace():
+        return ""
+    return " " if text[end].isalnum() or text[end] in "(\"'“‘[" else ""
+
+
+# Each rule with the plain substring it needs: a rule whose clue is absent costs nothing. The
+# last two take what the others leave: LaTeX decoration inside a line, and asterisk runs no pair
+# of them matched (an unbalanced **, a bold cut by a paragraph break).
+_MARKUP_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # A line of LaTeX decoration such as $\star\star\star$ left by a converter.
     (("\\",), re.compile(r"^[ \t]*\$?(?:\\[A-Za-z]+[ \t{}]*)+\$?[ \t]*$", re.MULTILINE), ""),
     (("\\",), re.compile(r"\\([$%&_#{}])"), r"\1"),
@@ -73,6 +84,8 @@ _MARKUP_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     (("__",), re.compile(r"__(?=\S)((?:(?!\n\s*\n)[^_])+?)(?<=\S)__"), r"\1"),
     (("*",), re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),
     (("](",), re.compile(r"\[([^\]\n]+)\]\((?:https?://|/)[^)\s]*\)"), r"\1"),
+    (("$\\",), re.compile(r"[ \t]*\$(?:\\[A-Za-z]+[ \t{}]*)+\$[ \t]*"), _gap),
+    (("**",), re.compile(r"[ \t]*\*{2,}[ \t]*"), _gap),
 )
 _HTML_TAG = re.compile(
     r"</?(?:p|br|div|span|strong|em|b|i|u|a|li|ul|ol|h[1-6]|blockquote|section|article)\b[^>\n]*>",
