@@ -6,6 +6,7 @@ import errno
 import os
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISFIFO, S_ISREG, S_ISSOCK
@@ -122,7 +123,7 @@ def _unique_ledger_paths(files: list[FoundFile], skipped: list[SkippedFile],
     taken = [f.path for f in files] + [s.path for s in skipped]
     if len(set(taken)) == len(taken):
         return files, skipped
-    clashing = {path for path in taken if taken.count(path) > 1}
+    clashing = {path for path, count in Counter(taken).items() if count > 1}
     kept = [f for f in files if f.path not in clashing or f.abs_path == str(root / f.path)]
     for found in files:
         if found not in kept:
