@@ -103,12 +103,12 @@ def build_corpus(
         outcome = run_stages(raw, clean, config, full, PrefectRunner(), worker)
     summary = outcome.summary
     create_markdown_artifact(
-        markdown=run_report_markdown(summary, outcome.candidate, before),
+        markdown=run_report_markdown(summary, outcome.tables, before),
         key="commclean-run",
         description="What this run read, found, quarantined and published",
     )
     if outcome.version is None:
-        for failure in outcome.report.failed:
+        for failure in outcome.report.blocking:
             logger.error("expectation failed: %s", failure.describe())
         raise ValidationFailed(summary)
     logger.info("published snapshot v%s", outcome.version)

@@ -18,6 +18,10 @@ from commclean.records import Candidate
 PROJECT = Path(__file__).resolve().parents[1]
 RAW_SEEDS = PROJECT / "raw"
 SHARED = PROJECT.parent / "shared"
+# A statement dated before any the corpus can hold: no repair changes it, and the document check
+# "date within a plausible range" fails on it.
+MISDATED = ("Joint Statement on an Old Meeting\n\nWashington, January 5, 1901\n\n"
+            + "The Ministers met in Washington today and agreed to meet again in Rome next year. " * 6)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -25,6 +25,10 @@ from conftest import PROJECT
 GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))
 # Every point a run can die at: after each stage that writes under clean/, and inside publishing.
 POINTS = ["processed", "deduplicated", "built", "validated", "snapshot-staged", "snapshot-written", "switched"]
+# Killed there, the run has started Prefect's temporary server itself, which must not outlive it.
+# At the other points it uses the test session's server, as a run given PREFECT_API_URL does:
+# that spares each of them the temporary server's start (seconds), and kills it mid-flow just the same.
+OWN_SERVER_POINTS = {"processed", "validated"}
 
 
 def _tables(folder: Path) -> tuple[list[dict], list[dict]]:
@@ -51,14 +55,16 @@ def _nothing_left_behind(group: int, seconds: float = 15.0) -> list[str]:
     return left
 
 
-def _killed_commclean_run(raw: Path, clean: Path, point: str) -> subprocess.CompletedProcess:
+def _killed_commclean_run(raw: Path, clean: Path, point: str, api_url: str | None) -> subprocess.CompletedProcess:
     """`commclean run`, as users start it, killed with SIGKILL at `point`. Nothing it started may
     outlive it (Prefect's temporary server, the validation helper); whatever would is stopped
     with its process group afterwards, and the test fails."""
     command = [sys.executable, "-m", "commclean", "run", "--raw", str(raw), "--clean", str(clean)]
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env.update({CRASH_AT_ENV: point, **({"PREFECT_API_URL": api_url} if api_url else {})})
     # Output to a file: the server would hold a pipe open after the run died.
     with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(command, env={**os.environ, CRASH_AT_ENV: point}, start_new_session=True,
+        process = subprocess.Popen(command, env=env, start_new_session=True,
                                    stdout=output, stderr=subprocess.STDOUT)
         try:
             process.wait(timeout=300)
@@ -72,15 +78,19 @@ def _killed_commclean_run(raw: Path, clean: Path, point: str) -> subprocess.Comp
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
 @pytest.mark.parametrize("point", POINTS)
 def test_a_killed_commclean_run_leaves_a_complete_version_and_the_next_run_recovers(
         point: str, seed_raw: Path, tmp_path: Path) -> None:
+    from prefect.settings import PREFECT_API_URL
+
     clean = tmp_path / "clean"
     run_pipeline(seed_raw, clean, Config())
     before = _tables(clean)
     shutil.copy(GOLD[0], seed_raw / "new statement.txt")
 
-    killed = _killed_commclean_run(seed_raw, clean, point)
+    killed = _killed_commclean_run(seed_raw, clean, point,
+                                   None if point in OWN_SERVER_POINTS else PREFECT_API_URL.value())
     assert killed.returncode == -signal.SIGKILL, killed.stdout.decode()[-2000:]
 
     # Readers see one whole version: the previous one, or (killed after the switch) the new one.

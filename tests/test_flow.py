@@ -10,12 +10,10 @@ from typer.testing import CliRunner
 
 from commclean.cli import app
 from commclean.schema import CORPUS_SCHEMA, SOURCES_SCHEMA
+from conftest import MISDATED
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
-# A statement dated before any the corpus can hold: no repair changes it, and a table check fails.
-MISDATED = ("Joint Statement on an Old Meeting\n\nWashington, January 5, 1901\n\n"
-            + "The Ministers met in Washington today and agreed to meet again in Rome next year. " * 6)
 
 
 def _read(clean: Path) -> tuple[list[dict], list[dict]]:
@@ -60,6 +58,14 @@ def test_a_failing_expectation_publishes_nothing_and_keeps_the_previous_corpus(s
     after = {name: (clean / name).read_bytes() for name in before}
     assert after == before
     assert not list(clean.glob(".staging-*"))
+    # The run's artifact says what failed, with an example, and links the failed run's Data Docs.
+    from prefect.artifacts import Artifact
+
+    report = Artifact.get("commclean-run")
+    assert report is not None and "## Set aside by document checks (1)" in report.data
+    assert "| date within a plausible range | 1 | doc-" in report.data and ": 1901-01-05 |" in report.data
+    (failed,) = (clean / "failed").iterdir()
+    assert f"[Data Docs of this validation]({(failed / 'data-docs' / 'index.html').as_uri()})" in report.data
 
 
 def test_cli_run_prints_the_summary_and_fails_on_validation(seed_raw: Path, tmp_path: Path) -> None:

@@ -34,7 +34,8 @@ def test_a_built_wheel_ships_the_suites_and_validates_without_the_repository(tmp
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "wheel"),
                     str(source)], check=True)
     (wheel,) = (tmp_path / "wheel").glob("commclean-*.whl")
-    assert {"commclean/expectations/corpus.json", "commclean/expectations/sources.json"} <= set(
+    assert {"commclean/expectations/corpus.json", "commclean/expectations/sources.json",
+            "commclean/validate/assets/jquery.min.js", "commclean/validate/assets/commclean.css"} <= set(
         zipfile.ZipFile(wheel).namelist())
     target = tmp_path / "installed"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],

@@ -30,49 +30,117 @@ def test_dates_of_issue_and_of_events_pass_when_plausible(seeds_candidate: Candi
     assert report.success, report.summary()
 
 
-def test_each_broken_contract_is_named(seeds_candidate: Candidate) -> None:
+def test_a_broken_table_is_named_and_blocks(seeds_candidate: Candidate) -> None:
     corpus, sources = corpus_table(seeds_candidate), sources_table(seeds_candidate)
     first = corpus.slice(0, 1).to_pylist()[0]
-    bad_docs = [
-        {**first, "text": "Bold **leftover** here."},  # also repeats the first doc_id
-        {**first, "doc_id": "doc-fffd", "text": "Broken \ufffd character."},
-        {**first, "doc_id": "doc-mojibake", "text": "The Coalitionâ€™s view."},
-        {**first, "doc_id": "doc-future", "date": dt.date(2999, 1, 1)},
-        {**first, "doc_id": "doc-future-event", "event_date": dt.date(2999, 1, 1)},
-    ]
     bad_sources = [
         {"path": "x.txt", "sha256": "0" * 64, "size_bytes": 1, "encoding": "utf-8", "status": "lost",
          "doc_id": None, "reason": "?", "is_truncated": False},
         {"path": "y.txt", "sha256": "0" * 64, "size_bytes": 1, "encoding": "utf-8", "status": "duplicate",
          "doc_id": "doc-nowhere", "reason": "exact copy", "is_truncated": False},
     ]
-    report = validate(
-        _with_rows(corpus, bad_docs, CORPUS_SCHEMA), _with_rows(sources, bad_sources, SOURCES_SCHEMA), ValidationConfig()
-    )
+    report = validate(_with_rows(corpus, [first], CORPUS_SCHEMA), _with_rows(sources, bad_sources, SOURCES_SCHEMA),
+                      ValidationConfig(max_rejected_share=1.0))
     assert not report.success
-    named = {failure.name for failure in report.failed}
-    assert named == {
+    assert {failure.name for failure in report.blocking} == {
         "doc_id is unique",
-        "no markup leftovers in text",
-        "no U+FFFD replacement characters in text",
-        "no mojibake markers in text",
-        "date within a plausible range",
-        "event_date within a plausible range",
         "status within its set",
         "every non-quarantined source row points at a corpus row, and doc_id is null exactly when quarantined",
     }
-    assert "no markup leftovers in text" in report.summary()
+    assert not report.rejected
+    assert "doc_id is unique" in report.summary()
+
+
+def _with_bad_documents(seeds_candidate: Candidate) -> tuple[pa.Table, pa.Table]:
+    corpus, sources = corpus_table(seeds_candidate), sources_table(seeds_candidate)
+    first = corpus.slice(0, 1).to_pylist()[0]
+    long = first["text"]
+    bad_docs = [
+        {**first, "doc_id": "doc-markup", "text": long + "\n\nBold **leftover** here."},
+        {**first, "doc_id": "doc-fffd", "text": long + " Broken \ufffd character."},
+        {**first, "doc_id": "doc-mojibake", "text": long + " The Coalition\u00e2\u20ac\u2122s view."},
+        {**first, "doc_id": "doc-future", "date": dt.date(2999, 1, 1)},
+        {**first, "doc_id": "doc-future-event", "event_date": dt.date(2999, 1, 1)},
+        {**first, "doc_id": "doc-short", "text": "A stub of a statement."},
+        {**first, "doc_id": "doc-lines", "text": long + "\nA line broken\ninside a paragraph."},
+    ]
+    ledger = [{"path": f"{row['doc_id']}.txt", "sha256": "0" * 64, "size_bytes": 1, "encoding": "utf-8",
+               "status": "canonical", "doc_id": row["doc_id"], "reason": None, "is_truncated": False}
+              for row in bad_docs]
+    return _with_rows(corpus, bad_docs, CORPUS_SCHEMA), _with_rows(sources, ledger, SOURCES_SCHEMA)
+
+
+def test_documents_failing_a_document_check_are_named_for_setting_aside(seeds_candidate: Candidate) -> None:
+    corpus, sources = _with_bad_documents(seeds_candidate)
+    report = validate(corpus, sources, ValidationConfig(max_rejected_share=1.0))
+    assert report.success, report.summary()
+    assert dict(report.rejected) == {
+        "doc-markup": ("no markup leftovers in text",),
+        "doc-fffd": ("no U+FFFD replacement characters in text",),
+        "doc-mojibake": ("no mojibake markers in text",),
+        "doc-future": ("date within a plausible range",),
+        "doc-future-event": ("event_date within a plausible range",),
+        "doc-short": ("text at least the minimum document length",),
+        "doc-lines": ("paragraphs separated by exactly one blank line, no stray whitespace",),
+    }
+    assert not report.blocking
+    assert report.documents == corpus.num_rows
+    (markup,) = [f for f in report.set_aside if f.name == "no markup leftovers in text"]
+    assert markup.unexpected_count == 1 and markup.examples[0].startswith("doc-markup: ")
+    assert "**leftover**" in markup.examples[0] and len(markup.examples[0]) < 150
+    (future,) = [f for f in report.set_aside if f.name == "date within a plausible range"]
+    assert future.examples == ("doc-future: 2999-01-01",)
+    assert "7 documents set aside" in report.summary()
+
+
+def test_more_than_the_allowed_share_of_bad_documents_blocks(seeds_candidate: Candidate) -> None:
+    corpus, sources = _with_bad_documents(seeds_candidate)
+    share = 7 / corpus.num_rows
+    assert not validate(corpus, sources, ValidationConfig(max_rejected_share=share - 0.01)).success
+    report = validate(corpus, sources, ValidationConfig())
+    assert not report.success and report.too_many_rejected and not report.blocking
+    assert "a repair is broken" in report.summary() and "no markup leftovers in text" in report.summary()
+    assert validate(corpus, sources, ValidationConfig(max_rejected_share=share)).success
+
+
+def test_every_expectation_declares_its_scope() -> None:
+    import json
+
+    from commclean.validate.suites import DEFAULT_EXPECTATIONS_DIR
+
+    for name in ("corpus", "sources"):
+        suite = json.loads((DEFAULT_EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+        scopes = {e["meta"]["name"]: e["meta"]["scope"] for e in suite["expectations"]}
+        assert set(scopes.values()) <= ({"table", "document"} if name == "corpus" else {"table"}), scopes
+    assert scopes["each raw file appears once"] == "table"
+
+
+def test_a_document_scope_outside_the_corpus_suite_is_refused(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    import pytest
+
+    from commclean.validate.suites import DEFAULT_EXPECTATIONS_DIR, load_suite
+
+    for name in ("corpus", "sources"):
+        suite = json.loads((DEFAULT_EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+        if name == "sources":
+            suite["expectations"][0]["meta"]["scope"] = "document"
+        (tmp_path / f"{name}.json").write_text(json.dumps(suite), encoding="utf-8")
+    with pytest.raises(ValueError, match="path is never null"):
+        load_suite("sources", ValidationConfig(expectations_dir=str(tmp_path)))
 
 
 def test_text_checked_in_chunks_still_counts_every_bad_row(seeds_candidate: Candidate) -> None:
     corpus, sources = corpus_table(seeds_candidate), sources_table(seeds_candidate)
     rows = corpus.to_pylist()
-    rows[0]["text"] = "First **leftover**."
-    rows[3]["text"] = "Second **leftover**."
+    rows[0]["text"] += " First **leftover**."
+    rows[3]["text"] += " Second **leftover**."
     report = validate(pa.Table.from_pylist(rows, schema=CORPUS_SCHEMA), sources, ValidationConfig(text_chunk_rows=2))
     (failure,) = report.failed
     assert failure.name == "no markup leftovers in text"
     assert failure.unexpected_count == 2
+    assert len(report.rejected) == 2
 
 
 def test_the_doc_type_vocabulary_in_the_suite_is_the_extractor_s(seeds_candidate: Candidate) -> None:
@@ -97,3 +165,24 @@ def test_the_helper_process_gives_the_same_report_as_validating_in_place(seeds_c
         for corpus in (tables.corpus, bad_text):
             assert worker.validate(corpus, tables.sources, config) == validate(corpus, tables.sources, config)
     assert not validate(bad_text, tables.sources, config).success
+
+
+def test_a_document_failing_two_checks_names_both_in_the_ledger(seeds_candidate: Candidate) -> None:
+    from commclean.schema import tables_for
+    from commclean.validate.setaside import ledger_with, quarantine_table, tables_without
+
+    tables = tables_for(seeds_candidate)
+    rows = tables.corpus.to_pylist()
+    rows[0]["text"] += " Bold **leftover**."
+    rows[0]["date"] = dt.date(1901, 1, 5)
+    corpus = pa.Table.from_pylist(rows, schema=CORPUS_SCHEMA)
+    report = validate(corpus, tables.sources, ValidationConfig(max_rejected_share=1.0))
+    doc_id = rows[0]["doc_id"]
+    assert dict(report.rejected) == {doc_id: ("date within a plausible range", "no markup leftovers in text")}
+    ledger = ledger_with(tables.sources, dict(report.rejected)).to_pylist()
+    for row in (r for r in ledger if r["path"] in rows[0]["source_paths"]):
+        assert row["status"] == "quarantined" and row["doc_id"] is None
+        assert row["reason"] == "failed expectation: date within a plausible range; no markup leftovers in text"
+    assert [r["doc_id"] for r in quarantine_table(corpus, dict(report.rejected)).to_pylist()] == [doc_id]
+    kept = tables_without(tables, dict(report.rejected))
+    assert doc_id not in kept.corpus.column("doc_id").to_pylist() and len(kept.signatures) == kept.corpus.num_rows

@@ -106,8 +106,8 @@ def rollback(
     clean: CleanOption = Path("clean"),
 ) -> None:
     """Publish an earlier snapshot again (atomically, as a run publishes)."""
-    from commclean.store.lock import RunLocked, run_lock
     from commclean.store import SNAPSHOTS
+    from commclean.store.lock import RunLocked, run_lock
     from commclean.store.publish import rollback as publish_again
 
     if not clean.is_dir():  # taking the lock would create it
@@ -132,7 +132,8 @@ def _print_summary(lines: list[str], clean: Path) -> None:
     typer.echo("\ncommclean run summary")
     for line in lines:
         typer.echo("  " + line)
-    typer.echo(f"  output:       {clean / 'corpus.parquet'}, {clean / 'sources.parquet'}")
+    typer.echo(f"  output:       {clean / 'corpus.parquet'}, {clean / 'sources.parquet'}, "
+               f"{clean / 'quarantine.parquet'}")
 
 
 @app.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-PIPELINE_VERSION = "0.3.0"
+PIPELINE_VERSION = "0.4.0"
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,14 @@ class ValidationConfig:
     # Rows of text validated at a time: bounds the memory validation takes on a large corpus.
     text_chunk_rows: int = 10_000
     latest_date_margin_days: int = 366
+    # A text shorter than a document may be is set aside before assembly (see DecodeConfig):
+    # one that reaches the corpus anyway was cut by a repair.
+    min_text_chars: int = DecodeConfig.min_document_chars
+    # Documents failing document-scope expectations are set aside and the rest is published;
+    # more than this share of them means a broken repair, not bad documents: the run blocks.
+    max_rejected_share: float = 0.01
+    # Failed runs whose Data Docs and report are kept under clean/failed/ (the oldest go first).
+    keep_failed_runs: int = 10
 
 
 @dataclass(frozen=True)

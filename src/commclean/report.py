@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyarrow.compute as pc
 
 from commclean.config import Config
 from commclean.ingest.discover import Discovery
-from commclean.records import Candidate
 from commclean.runtime.stats import Stats
 from commclean.schema import Tables
+from commclean.store import DATA_DOCS_DIR
 from commclean.store.cache import settings_key
 from commclean.validate.suites import ValidationReport
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """Documents a document-scope expectation set aside: how many, and three of them."""
+
+    expectation: str
+    documents: int
+    examples: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,9 @@ class RunSummary:
     published: bool
     stats: dict[str, dict[str, int]]
     skipped_files: tuple[tuple[str, str], ...] = ()
+    set_aside: tuple[SetAside, ...] = ()  # by expectation (a document may fail more than one)
+    set_aside_documents: int = 0
+    data_docs: str | None = None  # the index page of this run's Data Docs
 
     def lines(self) -> list[str]:
         return [
@@ -37,42 +51,81 @@ class RunSummary:
             f"documents:    {self.documents}",
             f"duplicates:   {self.duplicates}",
             f"quarantined:  {self.quarantined}",
+            f"set aside:    {self.set_aside_documents} (failed document checks)" + "".join(
+                f"\n  {s.expectation}: {s.documents}, e.g. " + " | ".join(s.examples) for s in self.set_aside),
             f"validation:   {self.validation}",
+            f"data docs:    {self.data_docs or '(none built)'}",
             f"published:    {'yes' if self.published else 'no (the previous corpus is untouched)'}",
         ]
 
 
-def summarise(candidate: Candidate, discovery: Discovery, report: ValidationReport,
-              published: bool, stats: Stats, tables: Tables) -> RunSummary:
-    statuses = [row.status for row in candidate.sources]
+def summarise(discovery: Discovery, report: ValidationReport, published: bool, stats: Stats, tables: Tables,
+              data_docs: Path | None = None) -> RunSummary:
+    """The run as published (or as it would have been): counts from the output tables, so
+    documents validation set aside count as quarantined files, not as documents."""
+    statuses = Counter(tables.sources.column("status").to_pylist())
     corpus_repairs = pc.value_counts(pc.list_flatten(tables.corpus.column("repairs"))).to_pylist()
     for count in corpus_repairs:  # over the whole corpus, carried rows included
         stats.update("corpus repairs", count["values"], count["counts"])
+    for failure in report.set_aside:
+        stats.update("documents set aside by expectation", failure.name, failure.unexpected_count or 0)
     return RunSummary(
         files_read=len(discovery.files),
         skipped=len(discovery.skipped),
-        documents=candidate.document_count,
-        duplicates=statuses.count("duplicate"),
-        quarantined=statuses.count("quarantined"),
+        documents=tables.corpus.num_rows,
+        duplicates=statuses["duplicate"],
+        quarantined=statuses["quarantined"],
         validation=report.summary(),
         published=published,
         stats=stats.as_dict(),
         skipped_files=tuple((s.path, s.reason) for s in discovery.skipped),
+        set_aside=tuple(SetAside(f.name, f.unexpected_count or 0, f.examples) for f in report.set_aside),
+        set_aside_documents=len(report.rejected),
+        data_docs=str(data_docs) if data_docs is not None else None,
     )
 
 
-def run_report_markdown(summary: RunSummary, candidate: Candidate, previous_ids: set[str]) -> str:
-    """The run as a person reads it in Prefect's UI: counts, new documents, quarantined files."""
-    new = [row for row in candidate.corpus if row.doc_id not in previous_ids]
-    quarantined = [row for row in candidate.sources if row.status == "quarantined"]
+def run_report_markdown(summary: RunSummary, tables: Tables, previous_ids: set[str]) -> str:
+    """The run as a person reads it in Prefect's UI: counts, what validation set aside and why,
+    new documents, quarantined files, and a link to the Data Docs."""
+    corpus = tables.corpus.select(["doc_id", "title", "source_paths"]).to_pylist()
+    new = [row for row in corpus if row["doc_id"] not in previous_ids]
+    ledger = tables.sources.select(["path", "status", "reason"]).to_pylist()
+    quarantined = [row for row in ledger if row["status"] == "quarantined"]
     lines = ["# commclean run", "", "| | |", "|---|---|"]
     counts = (line.split(":", 1) for line in summary.lines())
     lines += [f"| {key.strip()} | {value.split(chr(10))[0].strip()} |" for key, value in counts]
+    if summary.data_docs:
+        lines += ["", f"[Data Docs of this validation]({Path(summary.data_docs).resolve().as_uri()})"]
+    lines += ["", f"## Set aside by document checks ({summary.set_aside_documents})", ""]
+    lines += ["| expectation | documents | examples |", "|---|---|---|"] if summary.set_aside else []
+    lines += [f"| {s.expectation} | {s.documents} | " + "<br>".join(_cell(e) for e in s.examples) + " |"
+              for s in summary.set_aside]
     lines += ["", f"## New documents ({len(new)})", ""]
-    lines += [f"- `{row.doc_id}` {row.metadata.title or '(no title)'} ({row.source_paths[0]})" for row in new[:200]]
+    lines += [f"- `{row['doc_id']}` {row['title'] or '(no title)'} ({row['source_paths'][0]})" for row in new[:200]]
     lines += ["", f"## Quarantined files ({len(quarantined)})", ""]
-    lines += [f"- `{row.path}`: {row.reason}" for row in quarantined[:500]]
+    lines += [f"- `{row['path']}`: {row['reason']}" for row in quarantined[:500]]
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def validation_record(report: ValidationReport) -> dict:
+    """The validation as the manifest (and a failed run's validation.json) records it."""
+    return {
+        "success": report.success,
+        "evaluated": report.evaluated,
+        "failed": [f.describe() for f in report.blocking],
+        "documents_checked": report.documents,
+        "documents_set_aside": len(report.rejected),
+        "max_rejected_share": report.max_rejected_share,
+        "set_aside": [{"expectation": f.name, "documents": f.unexpected_count, "examples": list(f.examples)}
+                      for f in report.set_aside],
+        "summary": report.summary(),
+        "suites_sha256": report.suites_sha256,
+    }
 
 
 def manifest_for(summary: RunSummary, report: ValidationReport, config: Config) -> dict:
@@ -85,10 +138,9 @@ def manifest_for(summary: RunSummary, report: ValidationReport, config: Config) 
             "documents": summary.documents,
             "duplicates": summary.duplicates,
             "quarantined": summary.quarantined,
+            "set_aside": len(report.rejected),
         },
-        "validation": {"success": report.success, "evaluated": report.evaluated,
-                       "failed": [f.describe() for f in report.failed], "suites_sha256": report.suites_sha256},
+        "validation": validation_record(report),
+        "data_docs": f"{DATA_DOCS_DIR}/index.html" if summary.data_docs else None,
         "stats": summary.stats,
     }
-
-

@@ -88,6 +88,12 @@ SOURCES_SCHEMA = _schema(
 )
 
 
+QUARANTINE_SCHEMA = CORPUS_SCHEMA.append(pa.field(
+    "failed_expectations", pa.list_(pa.string()), nullable=False,
+    metadata={"description": "The document-scope expectations (expectations/corpus.json) this document failed; "
+                             "its raw files are quarantined in sources.parquet with the same names."}))
+
+
 @dataclass(frozen=True)
 class RowOrigins:
     """Where each row of a corpus table came from: the previous corpus or the rows built."""

@@ -20,8 +20,16 @@ from commclean.pipeline.workspace import Texts, Workspace
 from commclean.records import Candidate, Cluster, SeenFile, SourceDoc
 from commclean.runtime.stats import Stats
 from commclean.schema import Tables, tables_for
-from commclean.store.carry import CandidateRows, discard_carried_rows, keep_carried_rows, write_carried_rows
-from commclean.store.publish import Staged, commit, discard, stage
+from commclean.store import DATA_DOCS_DIR
+from commclean.store.carry import (
+    CandidateRows,
+    CarriedRows,
+    discard_carried_rows,
+    keep_carried_rows,
+    write_carried_rows,
+)
+from commclean.store.publish import Staged, add_data_docs, commit, discard, keep_failed_run, stage
+from commclean.validate.setaside import quarantine_table, tables_without
 from commclean.validate.suites import ValidationReport, ValidationWorker, suites_sha256, validate
 
 
@@ -84,7 +92,7 @@ def output_tables(candidate: Candidate, workspace: Workspace) -> Tables:
 
 
 def validate_tables(tables: Tables, config: Config, workspace: Workspace,
-                    worker: ValidationWorker | None = None) -> ValidationReport:
+                    worker: ValidationWorker | None = None, data_docs: Path | None = None) -> ValidationReport:
     """Text expectations check only the rows built this run when the carried ones were validated
     under the same suites (they are the very rows published then); everything else is checked
     whole. With a worker, Great Expectations runs in its helper process."""
@@ -92,17 +100,20 @@ def validate_tables(tables: Tables, config: Config, workspace: Workspace,
     same_suites = published is not None and published.suites_sha256 == suites_sha256(config.validation)
     new_text = tables.built if same_suites else None
     if worker is None:
-        return validate(tables.corpus, tables.sources, config.validation, new_text)
-    return worker.validate(tables.corpus, tables.sources, config.validation, new_text, workspace.scratch)
+        return validate(tables.corpus, tables.sources, config.validation, new_text, data_docs)
+    return worker.validate(tables.corpus, tables.sources, config.validation, new_text, workspace.scratch, data_docs)
 
 
 @dataclass(frozen=True)
 class Checked:
-    """A validated candidate, its snapshot staged, and its rows as the next run carries them."""
+    """A validated candidate, its snapshot staged, and its rows as the next run carries them.
+    `tables` are what is published: the documents validation set aside are no longer in them."""
 
     report: ValidationReport
     staged: Staged
     carried_rows: CandidateRows | None
+    tables: Tables
+    data_docs: Path | None  # the Data Docs site built, until it moves into the snapshot
 
 
 def validate_and_stage(tables: Tables, config: Config, workspace: Workspace, worker: ValidationWorker | None,
@@ -111,22 +122,52 @@ def validate_and_stage(tables: Tables, config: Config, workspace: Workspace, wor
     as the next run carries them, beside the run state), so that a passing validation only has
     to move them where they belong; a failing one discards them."""
     previous = workspace.published.rows if workspace.published else None
+    site = (workspace.scratch or Path(clean_dir)) / DATA_DOCS_DIR
     with ThreadPoolExecutor(2) as background:
         pending = background.submit(stage, tables.corpus, tables.sources, clean_dir)
         copying = (background.submit(write_carried_rows, tables, previous, workspace.state_dir)
                    if workspace.state_dir else None)
         try:
-            report = validate_tables(tables, config, workspace, worker)
+            report = validate_tables(tables, config, workspace, worker, site)
         finally:
             staged = pending.result()
             copy = copying.result() if copying else None
-    return Checked(report, staged, copy)
+    checked = Checked(report, staged, copy, tables, site)
+    if report.success and report.rejected:
+        checked = _without_rejected(checked, previous, clean_dir, workspace)
+    return checked
+
+
+def _without_rejected(checked: Checked, previous: CarriedRows | None, clean_dir: str | Path,
+                      workspace: Workspace) -> Checked:
+    """The snapshot staged during validation holds the documents it set aside: stage it again
+    without them, and with their rows in the quarantine table (rare: it costs a second write)."""
+    discard_checked(checked)
+    rejected = dict(checked.report.rejected)
+    tables = tables_without(checked.tables, rejected)
+    staged = stage(tables.corpus, tables.sources, clean_dir, quarantine_table(checked.tables.corpus, rejected))
+    copy = write_carried_rows(tables, previous, workspace.state_dir) if workspace.state_dir else None
+    return replace(checked, staged=staged, carried_rows=copy, tables=tables)
 
 
 def discard_checked(checked: Checked) -> None:
     discard(checked.staged)
     if checked.carried_rows is not None:
         discard_carried_rows(checked.carried_rows)
+
+
+def keep_failed(checked: Checked, report: dict, config: Config, clean_dir: str | Path) -> Path:
+    """A failed run publishes nothing; its report and Data Docs are kept for a person to look at."""
+    discard_checked(checked)
+    folder = keep_failed_run(clean_dir, report, checked.data_docs, config.validation.keep_failed_runs)
+    return folder / DATA_DOCS_DIR / "index.html"
+
+
+def published_data_docs(checked: Checked) -> Path | None:
+    """Where the snapshot's Data Docs will be once it is published (they move in with it)."""
+    if checked.data_docs is None or not checked.data_docs.is_dir():
+        return None
+    return add_data_docs(checked.staged, checked.data_docs)
 
 
 def commit_tables(checked: Checked, manifest: dict, config: Config, workspace: Workspace) -> int:

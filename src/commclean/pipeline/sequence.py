@@ -19,17 +19,19 @@ from commclean.pipeline.corpus import (
     assemble_candidate,
     commit_tables,
     deduplicate_files,
-    discard_checked,
+    keep_failed,
     output_tables,
+    published_data_docs,
     validate_and_stage,
 )
 from commclean.pipeline.workspace import Workspace, discover_and_open, save_new_results, save_state
 from commclean.records import Candidate
-from commclean.report import RunSummary, manifest_for, summarise
+from commclean.report import RunSummary, manifest_for, summarise, validation_record
 from commclean.runtime.collector import collector_paused
 from commclean.runtime.heap import give_back_freed_memory
 from commclean.runtime.stats import Stats
 from commclean.runtime.workers import map_in_processes, worker_count
+from commclean.schema import Tables
 from commclean.store.cache import CacheDamaged, discard_run_state
 from commclean.store.lock import run_lock
 from commclean.store.publish import crash_point
@@ -138,10 +140,10 @@ def _timed_save_state(discovery: Discovery, deduplicated: Deduplicated, workspac
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a run did: its summary, the candidate it built and how validation went."""
+    """What a run did: its summary, the tables it published (or would have) and how validation went."""
 
     summary: RunSummary
-    candidate: Candidate
+    tables: Tables
     report: ValidationReport
     version: int | None  # the snapshot it published, if it passed
 
@@ -163,16 +165,16 @@ def run_stages(raw_dir: str | Path, clean_dir: str | Path, config: Config, full:
             checked = runner.step(name, validate_and_stage, tables, config, built.workspace, worker, clean_dir)
         stats.merge(built.state_saved())
         crash_point("validated")
-        report = checked.report
+        report, tables = checked.report, checked.tables
         if not report.success:
-            discard_checked(checked)
-            summary = summarise(built.candidate, built.discovery, report, False, stats, tables)
-            return Outcome(summary, built.candidate, report, None)
+            data_docs = keep_failed(checked, validation_record(report), config, clean_dir)
+            summary = summarise(built.discovery, report, False, stats, tables, data_docs)
+            return Outcome(summary, tables, report, None)
         with stats.timed("publish"):
-            summary = summarise(built.candidate, built.discovery, report, True, stats, tables)
+            summary = summarise(built.discovery, report, True, stats, tables, published_data_docs(checked))
             manifest = manifest_for(summary, report, config)
             version = runner.step("publish", commit_tables, checked, manifest, config, built.workspace)
-        return Outcome(summary, built.candidate, report, version)
+        return Outcome(summary, tables, report, version)
 
 
 def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False,

@@ -3,9 +3,13 @@ per format.
 
 What lives where (all of it under the clean folder), and the module that owns it:
 
-    corpus.parquet, sources.parquet, manifest.json   links into current/ (store.publish)
+    corpus.parquet, sources.parquet,                 links into current/ (store.publish)
+      quarantine.parquet, manifest.json
     current                                          link to snapshots/v<N> (store.publish)
-    snapshots/v<N>/                                  the published snapshots, each complete (store.publish)
+    snapshots/v<N>/                                  the published snapshots, each complete (store.publish),
+      data-docs/index.html                             with the Data Docs of its validation (validate.datadocs)
+    failed/<UTC time>/                               a run that failed validation: its Data Docs and
+      data-docs/index.html, validation.json            report, the newest ValidationConfig.keep_failed_runs kept
     .staging-*/                                      a snapshot being written; removed by the next run
     .run.lock                                        one run at a time (store.lock)
     cache/results-<version>-f<format>.sqlite         what each file content gave, plain columns, each row
@@ -41,8 +45,11 @@ SNAPSHOTS = "snapshots"
 CURRENT_LINK = "current"
 CORPUS_FILE = "corpus.parquet"
 SOURCES_FILE = "sources.parquet"
+QUARANTINE_FILE = "quarantine.parquet"  # documents set aside by a document-scope expectation
 MANIFEST_FILE = "manifest.json"
-PUBLISHED_FILES = (SOURCES_FILE, CORPUS_FILE, MANIFEST_FILE)
+PUBLISHED_FILES = (SOURCES_FILE, CORPUS_FILE, QUARANTINE_FILE, MANIFEST_FILE)
+DATA_DOCS_DIR = "data-docs"
+FAILED_DIR = "failed"
 SCRATCH_DIR = "scratch"  # under CACHE_DIR: a run's temporary files, removed when the next run starts
 # Inside the run state folder
 INDEX_FILE = "index.arrow"

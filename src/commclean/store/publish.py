@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -18,11 +19,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from commclean.config import PIPELINE_VERSION
+from commclean.schema import QUARANTINE_SCHEMA
 from commclean.store import (
     CORPUS_FILE,
     CURRENT_LINK,
+    DATA_DOCS_DIR,
+    FAILED_DIR,
     MANIFEST_FILE,
     PUBLISHED_FILES,
+    QUARANTINE_FILE,
     SNAPSHOTS,
     SOURCES_FILE,
     fsync,
@@ -67,16 +72,19 @@ class Staged:
     checksums: dict[str, str]
 
 
-def publish(corpus: pa.Table, sources: pa.Table, manifest: dict, clean_dir: str | Path, keep: int = 10) -> Published:
+def publish(corpus: pa.Table, sources: pa.Table, manifest: dict, clean_dir: str | Path, keep: int = 10,
+            quarantine: pa.Table | None = None) -> Published:
     """Write snapshot N+1 completely (staged, fsynced, then renamed into snapshots/), then point
     readers at it (see switch_to). A reader sees the old version or the new one, never a
     half-written file nor a mix of two versions."""
-    return commit(stage(corpus, sources, clean_dir), manifest, keep)
+    return commit(stage(corpus, sources, clean_dir, quarantine), manifest, keep)
 
 
-def stage(corpus: pa.Table, sources: pa.Table, clean_dir: str | Path) -> Staged:
+def stage(corpus: pa.Table, sources: pa.Table, clean_dir: str | Path, quarantine: pa.Table | None = None) -> Staged:
     """Write the next snapshot's tables into a staging folder, where no reader looks: a run may
-    do it while validation is still running, and discard it if validation fails."""
+    do it while validation is still running, and discard it if validation fails. The quarantine
+    table (documents set aside by validation) is written empty when there is none, so that every
+    snapshot has one to read."""
     clean = Path(clean_dir)
     (clean / SNAPSHOTS).mkdir(parents=True, exist_ok=True)
     for stale in clean.glob(".staging-*"):  # left by a run killed mid-write (runs hold the lock)
@@ -85,9 +93,10 @@ def stage(corpus: pa.Table, sources: pa.Table, clean_dir: str | Path) -> Staged:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=clean))
     try:
         metadata = {"commclean.pipeline_version": PIPELINE_VERSION, "commclean.snapshot_version": str(version)}
+        tables = ((CORPUS_FILE, corpus), (SOURCES_FILE, sources),
+                  (QUARANTINE_FILE, QUARANTINE_SCHEMA.empty_table() if quarantine is None else quarantine))
         with ThreadPoolExecutor(2) as writers:  # Arrow writes without holding the interpreter
-            written = {name: writers.submit(_write_parquet, table, staging / name, metadata)
-                       for name, table in ((CORPUS_FILE, corpus), (SOURCES_FILE, sources))}
+            written = {name: writers.submit(_write_parquet, table, staging / name, metadata) for name, table in tables}
         checksums = {name: future.result() for name, future in written.items()}
         for name in checksums:
             fsync(staging / name)
@@ -99,6 +108,28 @@ def stage(corpus: pa.Table, sources: pa.Table, clean_dir: str | Path) -> Staged:
 
 def discard(staged: Staged) -> None:
     shutil.rmtree(staged.folder, ignore_errors=True)
+
+
+def add_data_docs(staged: Staged, site: Path) -> Path:
+    """Move a built Data Docs site into the staged snapshot; its index page once published."""
+    site.replace(staged.folder / DATA_DOCS_DIR)
+    return staged.clean / SNAPSHOTS / f"v{staged.version}" / DATA_DOCS_DIR / "index.html"
+
+
+def keep_failed_run(clean_dir: str | Path, report: dict, site: Path | None, keep: int) -> Path:
+    """Keep what a person needs to see why a run published nothing: its validation report and
+    Data Docs, under failed/<UTC time>/; only the newest `keep` such folders stay."""
+    root = Path(clean_dir) / FAILED_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    folder = root / stamp
+    folder.mkdir()
+    write_bytes(folder / "validation.json", (json.dumps(report, indent=2, sort_keys=True) + "\n").encode())
+    if site is not None and site.is_dir():
+        site.replace(folder / DATA_DOCS_DIR)
+    for old in sorted(p for p in root.iterdir() if p.is_dir())[:-max(keep, 1)]:  # never the one just kept
+        shutil.rmtree(old, ignore_errors=True)
+    return folder
 
 
 def commit(staged: Staged, manifest: dict, keep: int = 10) -> Published:
