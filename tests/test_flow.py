@@ -78,6 +78,8 @@ def test_cli_run_prints_the_summary_and_fails_on_validation(seed_raw: Path, tmp_
     result = runner.invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
     assert result.exit_code == 1
     assert "date within a plausible range" in result.output
+    (failed,) = (clean / "failed").iterdir()
+    assert f"data docs:    {failed / 'data-docs' / 'index.html'}" in result.output
 
 
 def test_cli_serve_says_plainly_that_it_needs_a_server(monkeypatch: pytest.MonkeyPatch) -> None:

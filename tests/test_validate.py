@@ -81,7 +81,7 @@ def test_documents_failing_a_document_check_are_named_for_setting_aside(seeds_ca
         "doc-future": ("date within a plausible range",),
         "doc-future-event": ("event_date within a plausible range",),
         "doc-short": ("text at least the minimum document length",),
-        "doc-lines": ("paragraphs separated by exactly one blank line, no stray whitespace",),
+        "doc-lines": ("paragraphs separated by exactly one blank line, no line break or trailing space inside",),
     }
     assert not report.blocking
     assert report.documents == corpus.num_rows

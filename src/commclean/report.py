@@ -13,7 +13,7 @@ from commclean.config import Config
 from commclean.ingest.discover import Discovery
 from commclean.runtime.stats import Stats
 from commclean.schema import Tables
-from commclean.store import DATA_DOCS_DIR
+from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX
 from commclean.store.cache import settings_key
 from commclean.validate.suites import ValidationReport
 
@@ -141,6 +141,6 @@ def manifest_for(summary: RunSummary, report: ValidationReport, config: Config) 
             "set_aside": len(report.rejected),
         },
         "validation": validation_record(report),
-        "data_docs": f"{DATA_DOCS_DIR}/index.html" if summary.data_docs else None,
+        "data_docs": f"{DATA_DOCS_DIR}/{DATA_DOCS_INDEX}" if summary.data_docs else None,
         "stats": summary.stats,
     }

@@ -20,7 +20,7 @@ from commclean.pipeline.workspace import Texts, Workspace
 from commclean.records import Candidate, Cluster, SeenFile, SourceDoc
 from commclean.runtime.stats import Stats
 from commclean.schema import Tables, tables_for
-from commclean.store import DATA_DOCS_DIR
+from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX
 from commclean.store.carry import (
     CandidateRows,
     CarriedRows,
@@ -156,11 +156,12 @@ def discard_checked(checked: Checked) -> None:
         discard_carried_rows(checked.carried_rows)
 
 
-def keep_failed(checked: Checked, report: dict, config: Config, clean_dir: str | Path) -> Path:
+def keep_failed(checked: Checked, report: dict, config: Config, clean_dir: str | Path) -> Path | None:
     """A failed run publishes nothing; its report and Data Docs are kept for a person to look at."""
     discard_checked(checked)
     folder = keep_failed_run(clean_dir, report, checked.data_docs, config.validation.keep_failed_runs)
-    return folder / DATA_DOCS_DIR / "index.html"
+    index = folder / DATA_DOCS_DIR / DATA_DOCS_INDEX
+    return index if index.is_file() else None
 
 
 def published_data_docs(checked: Checked) -> Path | None:

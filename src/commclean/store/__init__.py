@@ -49,6 +49,7 @@ QUARANTINE_FILE = "quarantine.parquet"  # documents set aside by a document-scop
 MANIFEST_FILE = "manifest.json"
 PUBLISHED_FILES = (SOURCES_FILE, CORPUS_FILE, QUARANTINE_FILE, MANIFEST_FILE)
 DATA_DOCS_DIR = "data-docs"
+DATA_DOCS_INDEX = "index.html"  # the site's entry page, inside DATA_DOCS_DIR
 FAILED_DIR = "failed"
 SCRATCH_DIR = "scratch"  # under CACHE_DIR: a run's temporary files, removed when the next run starts
 # Inside the run state folder

@@ -24,6 +24,7 @@ from commclean.store import (
     CORPUS_FILE,
     CURRENT_LINK,
     DATA_DOCS_DIR,
+    DATA_DOCS_INDEX,
     FAILED_DIR,
     MANIFEST_FILE,
     PUBLISHED_FILES,
@@ -59,7 +60,8 @@ class Snapshot:
         when, pipeline = self.manifest.get("created_at", "?"), self.manifest.get("pipeline_version")
         return (f"v{self.version}  {when}  pipeline {pipeline}  "
                 f"{counts.get('documents', '?')} documents, {counts.get('duplicates', '?')} duplicates, "
-                f"{counts.get('quarantined', '?')} quarantined  validation {validation}")
+                f"{counts.get('quarantined', '?')} quarantined ({counts.get('set_aside', 0)} documents set aside)  "
+                f"validation {validation}")
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def discard(staged: Staged) -> None:
 def add_data_docs(staged: Staged, site: Path) -> Path:
     """Move a built Data Docs site into the staged snapshot; its index page once published."""
     site.replace(staged.folder / DATA_DOCS_DIR)
-    return staged.clean / SNAPSHOTS / f"v{staged.version}" / DATA_DOCS_DIR / "index.html"
+    return staged.clean / SNAPSHOTS / f"v{staged.version}" / DATA_DOCS_DIR / DATA_DOCS_INDEX
 
 
 def keep_failed_run(clean_dir: str | Path, report: dict, site: Path | None, keep: int) -> Path:

@@ -11,8 +11,9 @@ from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
+from commclean.store import DATA_DOCS_INDEX
+
 SITE_NAME = "commclean"
-INDEX = "index.html"
 _SUMMED = ("element_count", "missing_count", "unexpected_count")
 # Lists a page shows as they are; each row's value is cut short (a value here is a whole text).
 _PARTIAL_ROWS = 20
@@ -74,7 +75,7 @@ class SuiteOutcomes:
             context.validation_results_store.set(key, result)
         context.build_data_docs(site_names=[SITE_NAME])
         make_offline(folder)
-        return folder / INDEX
+        return folder / DATA_DOCS_INDEX
 
 
 # What the pages load from CDNs, and the copy shipped in assets/ that replaces it.
