@@ -167,3 +167,24 @@ def test_rollback_on_a_folder_that_is_no_corpus_refuses_and_writes_nothing(tmp_p
     history = CliRunner().invoke(app, ["history", "--clean", str(tmp_path)])
     assert history.exit_code == 0 and "nothing published" in history.output
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_everything_published_is_readable_by_other_users(seed_raw: Path, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from commclean.config import Config
+    from commclean.pipeline import run_pipeline
+    from commclean.read import current_snapshot
+
+    clean = tmp_path / "clean"
+    previous = os.umask(0o022)  # the usual umask: group and others may read
+    try:
+        run_pipeline(seed_raw, clean, Config())
+    finally:
+        os.umask(previous)
+    snapshot = current_snapshot(clean)
+    for path in (clean, clean / "snapshots", snapshot, *snapshot.rglob("*")):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        wanted = 0o005 if path.is_dir() else 0o004  # folders: read and enter; files: read
+        assert mode & wanted == wanted, f"{path.relative_to(tmp_path)} is {oct(mode)}"

@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import signal
-import tempfile
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +92,10 @@ def stage(corpus: pa.Table, sources: pa.Table, clean_dir: str | Path, quarantine
     for stale in clean.glob(".staging-*"):  # left by a run killed mid-write (runs hold the lock)
         shutil.rmtree(stale, ignore_errors=True)
     version = max((s.version for s in history(clean)), default=0) + 1
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=clean))
+    # Not mkdtemp, whose 0700 would lock every other user and service account out of the
+    # snapshot: a plain mkdir honours the umask, as every file a run writes does.
+    staging = clean / f".staging-{uuid.uuid4().hex}"
+    staging.mkdir()
     try:
         metadata = {"commclean.pipeline_version": PIPELINE_VERSION, "commclean.snapshot_version": str(version)}
         tables = ((CORPUS_FILE, corpus), (SOURCES_FILE, sources),
