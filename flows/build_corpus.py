@@ -111,7 +111,10 @@ def build_corpus(
         for failure in outcome.report.blocking:
             logger.error("expectation failed: %s", failure.describe())
         raise ValidationFailed(summary)
-    logger.info("published snapshot v%s", outcome.version)
+    if summary.changed:
+        logger.info("published snapshot v%s", outcome.version)
+    else:
+        logger.info("no change: v%s stays current (a run that changes nothing publishes nothing)", outcome.version)
     for line in summary.lines():
         logger.info(line)
     return summary

@@ -276,3 +276,26 @@ def test_damaged_run_state_is_a_miss_never_a_crash(seed_raw: Path, tmp_path: Pat
         shutil.copytree(pristine, clean, symlinks=True)
         _damages()[damage](clean / name)
         assert _run(seed_raw, clean)[0] == expected, name
+
+
+def test_a_run_that_changes_nothing_publishes_nothing_new(seed_raw: Path, tmp_path: Path) -> None:
+    from commclean.store.publish import history
+
+    clean = tmp_path / "clean"
+    first = run_pipeline(seed_raw, clean, Config())
+    assert first.published and first.snapshot == 1
+    for full in (False, True):  # an idle scheduled run, and a --full rebuild of the same raw/
+        again = run_pipeline(seed_raw, clean, Config(), full=full)
+        assert again.published and not again.changed and again.snapshot == 1
+        assert "published:    no change: v1 stays current" in again.lines()
+        assert again.data_docs == str(clean / "snapshots" / "v1" / "data-docs" / "index.html")
+    assert [s.version for s in history(clean)] == [1]
+    assert not list(clean.glob(".staging-*"))
+    (seed_raw / "exact copy.txt").write_bytes(next(seed_raw.glob("*.txt")).read_bytes())  # only the ledger changes
+    changed = run_pipeline(seed_raw, clean, Config())
+    assert changed.changed and changed.snapshot == 2 and current_version(clean) == 2
+    assert "published:    yes: v2" in changed.lines()
+    # Nothing new after that either; the rows kept for the next run to carry still serve it.
+    assert not run_pipeline(seed_raw, clean, Config()).changed
+    shutil.copy(sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))[0], seed_raw / "new.txt")
+    assert run_pipeline(seed_raw, clean, Config()).snapshot == 3

@@ -37,12 +37,14 @@ class RunSummary:
     duplicates: int
     quarantined: int
     validation: str
-    published: bool
+    published: bool  # readers see this run's output: a new snapshot, or the current one if nothing changed
     stats: dict[str, dict[str, int]]
     skipped_files: tuple[tuple[str, str], ...] = ()
     set_aside: tuple[SetAside, ...] = ()  # by expectation (a document may fail more than one)
     set_aside_documents: int = 0
     data_docs: str | None = None  # the index page of this run's Data Docs
+    snapshot: int | None = None  # the version readers see after the run, if it passed validation
+    changed: bool = True  # False: the output equals the current snapshot's, so no snapshot was added
 
     def lines(self) -> list[str]:
         return [
@@ -55,12 +57,18 @@ class RunSummary:
                 f"\n  {s.expectation}: {s.documents}, e.g. " + " | ".join(s.examples) for s in self.set_aside),
             f"validation:   {self.validation}",
             f"data docs:    {self.data_docs or '(none built)'}",
-            f"published:    {'yes' if self.published else 'no (the previous corpus is untouched)'}",
+            f"published:    {self._published()}",
         ]
 
 
+    def _published(self) -> str:
+        if not self.published:
+            return "no (the previous corpus is untouched)"
+        return f"yes: v{self.snapshot}" if self.changed else f"no change: v{self.snapshot} stays current"
+
+
 def summarise(discovery: Discovery, report: ValidationReport, published: bool, stats: Stats, tables: Tables,
-              data_docs: Path | None = None) -> RunSummary:
+              data_docs: Path | None = None, snapshot: int | None = None, changed: bool = True) -> RunSummary:
     """The run as published (or as it would have been): counts from the output tables, so
     documents validation set aside count as quarantined files, not as documents."""
     statuses = Counter(tables.sources.column("status").to_pylist())
@@ -82,6 +90,8 @@ def summarise(discovery: Discovery, report: ValidationReport, published: bool, s
         set_aside=tuple(SetAside(f.name, f.unexpected_count or 0, f.examples) for f in report.set_aside),
         set_aside_documents=len(report.rejected),
         data_docs=str(data_docs) if data_docs is not None else None,
+        snapshot=snapshot,
+        changed=changed,
     )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+
+import pyarrow as pa
 
 from commclean.assemble.consensus import consensus_text
 from commclean.assemble.rows import assemble, check_ledger
@@ -19,13 +21,16 @@ from commclean.pipeline.batches import Batch
 from commclean.pipeline.workspace import Texts, Workspace
 from commclean.records import Candidate, Cluster, SeenFile, SourceDoc
 from commclean.runtime.stats import Stats
-from commclean.schema import Tables, tables_for
+from commclean.schema import QUARANTINE_SCHEMA, Tables, tables_for
 from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX
+from commclean.store.cache import settings_key
 from commclean.store.carry import (
     CandidateRows,
     CarriedRows,
+    PublishedSnapshot,
     discard_carried_rows,
     keep_carried_rows,
+    load_published,
     write_carried_rows,
 )
 from commclean.store.publish import Staged, add_data_docs, commit, discard, keep_failed_run, stage
@@ -114,6 +119,7 @@ class Checked:
     carried_rows: CandidateRows | None
     tables: Tables
     data_docs: Path | None  # the Data Docs site built, until it moves into the snapshot
+    quarantine: pa.Table = field(default_factory=QUARANTINE_SCHEMA.empty_table)  # the documents set aside
 
 
 def validate_and_stage(tables: Tables, config: Config, workspace: Workspace, worker: ValidationWorker | None,
@@ -145,9 +151,21 @@ def _without_rejected(checked: Checked, previous: CarriedRows | None, clean_dir:
     discard_checked(checked)
     rejected = dict(checked.report.rejected)
     tables = tables_without(checked.tables, rejected)
-    staged = stage(tables.corpus, tables.sources, clean_dir, quarantine_table(checked.tables.corpus, rejected))
+    quarantine = quarantine_table(checked.tables.corpus, rejected)
+    staged = stage(tables.corpus, tables.sources, clean_dir, quarantine)
     copy = write_carried_rows(tables, previous, workspace.state_dir) if workspace.state_dir else None
-    return replace(checked, staged=staged, carried_rows=copy, tables=tables)
+    return replace(checked, staged=staged, carried_rows=copy, tables=tables, quarantine=quarantine)
+
+
+def unchanged_snapshot(checked: Checked, workspace: Workspace, config: Config,
+                       clean_dir: str | Path) -> PublishedSnapshot | None:
+    """The snapshot readers see now, if it holds exactly the tables this run would publish
+    (made by this code and settings): then there is nothing new to publish."""
+    published = workspace.published or load_published(clean_dir, settings_key(config))
+    tables = checked.tables
+    if published is None or not published.same_output(tables.corpus, tables.sources, checked.quarantine):
+        return None
+    return published
 
 
 def discard_checked(checked: Checked) -> None:

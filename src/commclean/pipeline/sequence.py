@@ -19,9 +19,11 @@ from commclean.pipeline.corpus import (
     assemble_candidate,
     commit_tables,
     deduplicate_files,
+    discard_checked,
     keep_failed,
     output_tables,
     published_data_docs,
+    unchanged_snapshot,
     validate_and_stage,
 )
 from commclean.pipeline.workspace import Workspace, discover_and_open, save_new_results, save_state
@@ -32,6 +34,7 @@ from commclean.runtime.heap import give_back_freed_memory
 from commclean.runtime.stats import Stats
 from commclean.runtime.workers import map_in_processes, worker_count
 from commclean.schema import Tables
+from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX
 from commclean.store.cache import CacheDamaged, discard_run_state
 from commclean.store.lock import run_lock
 from commclean.store.publish import crash_point
@@ -145,7 +148,7 @@ class Outcome:
     summary: RunSummary
     tables: Tables
     report: ValidationReport
-    version: int | None  # the snapshot it published, if it passed
+    version: int | None  # the snapshot readers see after it (published now or unchanged), if it passed
 
 
 def run_stages(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool, runner: Runner,
@@ -170,8 +173,16 @@ def run_stages(raw_dir: str | Path, clean_dir: str | Path, config: Config, full:
             data_docs = keep_failed(checked, validation_record(report), config, clean_dir)
             summary = summarise(built.discovery, report, False, stats, tables, data_docs)
             return Outcome(summary, tables, report, None)
+        current = unchanged_snapshot(checked, built.workspace, config, clean_dir)
+        if current is not None:
+            discard_checked(checked)
+            docs = current.folder / DATA_DOCS_DIR / DATA_DOCS_INDEX
+            summary = summarise(built.discovery, report, True, stats, tables, docs if docs.is_file() else None,
+                                snapshot=current.version, changed=False)
+            return Outcome(summary, tables, report, current.version)
         with stats.timed("publish"):
-            summary = summarise(built.discovery, report, True, stats, tables, published_data_docs(checked))
+            summary = summarise(built.discovery, report, True, stats, tables, published_data_docs(checked),
+                                snapshot=checked.staged.version)
             manifest = manifest_for(summary, report, config)
             version = runner.step("publish", commit_tables, checked, manifest, config, built.workspace)
         return Outcome(summary, tables, report, version)

@@ -18,8 +18,8 @@ import pyarrow.parquet as pq
 from commclean import store
 from commclean.assemble.rows import Signature, signature_digest
 from commclean.config import PIPELINE_VERSION
-from commclean.schema import CORPUS_SCHEMA, Tables
-from commclean.store import CORPUS_FILE, CURRENT_LINK, MANIFEST_FILE, SOURCES_FILE
+from commclean.schema import CORPUS_SCHEMA, QUARANTINE_SCHEMA, Tables
+from commclean.store import CORPUS_FILE, CURRENT_LINK, MANIFEST_FILE, QUARANTINE_FILE, SOURCES_FILE
 
 # Each run adds a segment of the rows it built; past this many segments, or once the segments
 # hold as many rows no snapshot needs any more as rows it does, the corpus is written whole
@@ -65,6 +65,18 @@ class PublishedSnapshot:
     signatures: dict[str, bytes]  # doc_id -> digest of its copies as the snapshot's ledger states them
     suites_sha256: str | None  # the expectation suites its rows were validated with
     rows: CarriedRows | None = None  # its corpus beside the run state, if this code kept it there
+
+    def same_output(self, corpus: pa.Table, sources: pa.Table, quarantine: pa.Table) -> bool:
+        """Whether these tables are the snapshot's own: a run that would publish them again
+        publishes nothing (readers keep this version; history is not pushed out by idle runs).
+        The ledger and quarantine are compared first: they are small, and differ first."""
+        published = pq.read_table(self.folder / SOURCES_FILE)
+        if not _same_rows(published, sources):
+            return False
+        kept = self.folder / QUARANTINE_FILE
+        if not _same_rows(pq.read_table(kept) if kept.exists() else QUARANTINE_SCHEMA.empty_table(), quarantine):
+            return False
+        return _same_rows(self.corpus(), corpus)
 
     def corpus(self) -> pa.Table:
         """The snapshot's corpus table, memory-mapped from the run state when it is there; else
@@ -155,6 +167,11 @@ def _map_name(version: int) -> str:
 
 def _read_map(path: Path) -> pa.Table:
     return store.read_arrow(path, _ROWS)
+
+
+def _same_rows(first: pa.Table, second: pa.Table) -> bool:
+    return first.num_rows == second.num_rows and first.column_names == second.column_names and all(
+        a.equals(b) for a, b in zip(first.columns, second.columns))
 
 
 def load_published(clean_dir: str | Path, settings_key: str, state_dir: Path | None = None) -> PublishedSnapshot | None:
