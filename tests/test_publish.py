@@ -188,3 +188,32 @@ def test_everything_published_is_readable_by_other_users(seed_raw: Path, tmp_pat
         mode = stat.S_IMODE(path.stat().st_mode)
         wanted = 0o005 if path.is_dir() else 0o004  # folders: read and enter; files: read
         assert mode & wanted == wanted, f"{path.relative_to(tmp_path)} is {oct(mode)}"
+
+
+def test_diff_names_the_documents_and_files_that_changed_between_snapshots(seed_raw: Path, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from commclean.config import Config
+    from commclean.pipeline import run_pipeline
+    from conftest import PROJECT
+
+    clean = tmp_path / "clean"
+    run_pipeline(seed_raw, clean, Config())
+    gold = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))[0]
+    shutil.copy(gold, seed_raw / "new.txt")  # a document added
+    removed = sorted(seed_raw.glob("00[02]_*.txt"))
+    removed[0].unlink()  # a document gone
+    edited = removed[1]  # a document whose text changes: a new id, the same canonical file
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n\nA closing paragraph added later.\n", encoding="utf-8")
+    run_pipeline(seed_raw, clean, Config())
+    result = CliRunner().invoke(app, ["diff", "1", "--clean", str(clean)])
+    assert result.exit_code == 0, result.output
+    assert "v1 -> v2" in result.output and "documents: 1 added, 1 removed, 1 changed" in result.output
+    assert "(new.txt)" in result.output and f"({removed[0].name})" in result.output
+    assert "text" in [line for line in result.output.splitlines() if line.startswith("  ~ ")][0]
+    assert "files: 1 new, 1 gone, 0 with another status" in result.output
+    as_json = json.loads(CliRunner().invoke(app, ["diff", "1", "2", "--clean", str(clean), "--json"]).output)
+    assert as_json["files_new"] == ["new.txt"] and as_json["changed"][0]["was"] != as_json["changed"][0]["doc_id"]
+    missing = CliRunner().invoke(app, ["diff", "7", "--clean", str(clean)])
+    assert missing.exit_code == 2 and "no snapshot v7" in missing.output

@@ -100,6 +100,36 @@ def history_command(clean: CleanOption = Path("clean")) -> None:
         typer.echo(("* " if snapshot.version == current else "  ") + snapshot.summary())
 
 
+@app.command("diff")
+def diff_command(
+    old: Annotated[int, typer.Argument(help="The earlier snapshot, as `commclean history` lists it.")],
+    new: Annotated[int | None, typer.Argument(help="The later one (default: the one readers see).")] = None,
+    clean: CleanOption = Path("clean"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole difference as JSON.")] = False,
+) -> None:
+    """Documents added, removed and changed from one snapshot to another, and raw files new,
+    gone or given another status."""
+    import json
+
+    from commclean.diff import diff_snapshots
+    from commclean.store.publish import current_version
+
+    later = new if new is not None else current_version(clean)
+    if later is None:
+        typer.echo(f"error: nothing published in {clean}", err=True)
+        raise typer.Exit(2)
+    try:
+        difference = diff_snapshots(clean, old, later)
+    except FileNotFoundError as missing:
+        typer.echo(f"error: {missing}; see `commclean history`", err=True)
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(difference.as_dict(), indent=2, default=str))
+        return
+    for line in difference.lines():
+        typer.echo(line)
+
+
 @app.command()
 def rollback(
     version: Annotated[int, typer.Argument(help="Snapshot version, as `commclean history` lists it.")],
