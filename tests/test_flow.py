@@ -127,7 +127,7 @@ def test_each_run_publishes_a_markdown_report_as_a_prefect_artifact(seed_raw: Pa
     build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "clean"))
     report = Artifact.get("commclean-run")
     assert report is not None and report.type == "markdown"
-    assert "| documents | 4 |" in report.data
+    assert "| documents | 4 (4 added, 0 changed, 0 removed (nothing was published before)) |" in report.data
     assert "## New documents (4)" in report.data
     assert "- `empty.txt`: empty file" in report.data
 

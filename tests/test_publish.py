@@ -217,3 +217,35 @@ def test_diff_names_the_documents_and_files_that_changed_between_snapshots(seed_
     assert as_json["files_new"] == ["new.txt"] and as_json["changed"][0]["was"] != as_json["changed"][0]["doc_id"]
     missing = CliRunner().invoke(app, ["diff", "7", "--clean", str(clean)])
     assert missing.exit_code == 2 and "no snapshot v7" in missing.output
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_run_summary_says_what_changed_and_prints_as_json(seed_raw: Path, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from conftest import PROJECT
+
+    from flows.build_corpus import build_corpus
+
+    clean = tmp_path / "clean"
+    # The flow called first outside CliRunner: Prefect's log handlers bind to a stream that stays
+    # open (bound inside an invoke, they would write to its closed stream in the next one).
+    lines = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean)).lines()
+    assert "files read:   5 (5 new, 0 unchanged, 0 gone (nothing was published before))" in lines
+    assert "duplicates:   1 (truncated copy 1)" in lines and "published:    yes: v1" in lines
+    (seed_raw / "empty.txt").write_bytes(b"")
+    shutil.copy(sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))[0], seed_raw / "new.txt")
+    second = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean), "--json"])
+    assert second.exit_code == 0, second.output
+    summary = json.loads(second.stdout)
+    assert summary["changes"] == {"since": 1, "files_new": 2, "files_unchanged": 5, "files_gone": 0,
+                                  "documents_added": 1, "documents_changed": 0, "documents_removed": 0}
+    assert summary["quarantined_files"] == [["empty.txt", "empty file"]] and summary["snapshot"] == 2
+    manifest = json.loads((clean / "manifest.json").read_text())
+    assert manifest["changes"] == summary["changes"] and manifest["duplicates_by_kind"] == {"truncated copy": 1}
+    idle = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
+    assert "published:    no change: v2 stays current" in idle.output and idle.exit_code == 0
+    version = CliRunner().invoke(app, ["--version"])
+    assert version.exit_code == 0 and "(pipeline 0.4.0)" in version.output

@@ -5,15 +5,36 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from commclean.report import RunSummary
 
 app = typer.Typer(
     help="Turn a folder of messy scraped statements (raw/) into a clean, deduplicated Parquet corpus (clean/).",
     no_args_is_help=True,
     add_completion=False,
 )
+
+def _show_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        from commclean.config import PIPELINE_VERSION
+
+        typer.echo(f"commclean {version('commclean')} (pipeline {PIPELINE_VERSION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                               help="Print the version and exit.")] = False,
+) -> None:
+    """Turn a folder of messy scraped statements (raw/) into a clean, deduplicated Parquet corpus (clean/)."""
+
 
 RawOption = Annotated[Path, typer.Option("--raw", help="Folder of raw files (searched recursively).")]
 CleanOption = Annotated[Path, typer.Option("--clean", help="Folder the corpus is published to.")]
@@ -26,6 +47,7 @@ def run(
     wait: Annotated[float, typer.Option(help="Seconds to wait for another run on the same clean/ to finish.")] = 0.0,
     full: Annotated[bool, typer.Option("--full", help="Process every file again, ignoring the cache.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of a run that could not complete.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON (on stdout, alone).")] = False,
 ) -> None:
     """Build clean/corpus.parquet and clean/sources.parquet from raw/ through the Prefect flow.
 
@@ -50,7 +72,7 @@ def run(
         start_temporary_server()
         summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean), wait_seconds=wait, full=full)
     except ValidationFailed as failure:
-        _print_summary(failure.summary.lines(), clean)
+        _print_summary(failure.summary, clean, as_json)
         typer.echo("Validation failed: nothing was published.", err=True)
         raise typer.Exit(1) from None
     except RunLocked as locked:
@@ -62,7 +84,7 @@ def run(
         typer.echo(f"error: the run could not complete: {_could_not_run(error)} (the previous corpus is "
                    "untouched; --debug shows the traceback)", err=True)
         raise typer.Exit(4) from None
-    _print_summary(summary.lines(), clean)
+    _print_summary(summary, clean, as_json)
 
 
 def _could_not_run(error: Exception) -> str:
@@ -158,9 +180,15 @@ def rollback(
     typer.echo(f"readers now see snapshot v{version}")
 
 
-def _print_summary(lines: list[str], clean: Path) -> None:
+def _print_summary(summary: RunSummary, clean: Path, as_json: bool) -> None:
+    if as_json:
+        import dataclasses
+        import json
+
+        typer.echo(json.dumps(dataclasses.asdict(summary), indent=2))
+        return
     typer.echo("\ncommclean run summary")
-    for line in lines:
+    for line in summary.lines():
         typer.echo("  " + line)
     typer.echo(f"  output:       {clean / 'corpus.parquet'}, {clean / 'sources.parquet'}, "
                f"{clean / 'quarantine.parquet'}")

@@ -3,16 +3,19 @@ files new, gone or given another status."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from commclean.store import CORPUS_FILE, SNAPSHOTS, SOURCES_FILE
 
-# Columns a changed document is compared on: its id derives from its text, so a new text is a
-# new id; the pairing by canonical file below says when that is the same document, rewritten.
-_COMPARED = ("title", "date", "location", "doc_type", "issuer", "event_date", "is_truncated", "source_paths", "text")
+# Columns a changed document is compared on. Not its text: the id derives from the text, so a
+# new text is a new id, and the pairing by canonical file says when it is the same document.
+COMPARED_COLUMNS = ("title", "date", "location", "doc_type", "issuer", "event_date", "is_truncated", "source_paths")
 
 
 @dataclass(frozen=True)
@@ -65,17 +68,27 @@ def diff_snapshots(clean_dir: str | Path, old: int, new: int) -> SnapshotDiff:
     for folder in folders:
         if not (folder / CORPUS_FILE).is_file():
             raise FileNotFoundError(f"no snapshot {folder.name} in {folder.parent}")
-    before, after = (_documents(f) for f in folders)
-    gone, came = before.keys() - after.keys(), after.keys() - before.keys()
+    (old_corpus, old_sources), (new_corpus, new_sources) = (snapshot_tables(f) for f in folders)
+    return diff_tables(old_corpus, old_sources, new_corpus, new_sources, old, new)
+
+
+def diff_tables(old_corpus: pa.Table, old_sources: pa.Table, new_corpus: pa.Table, new_sources: pa.Table,
+                old: int, new: int, rebuilt: Collection[str] | None = None) -> SnapshotDiff:
+    """The difference between two versions' tables. A document's id derives from its text, so
+    only documents in `rebuilt` (default: all) can differ under the same id; the others are
+    compared by id alone, which keeps this cheap for a run that carried most of its rows."""
+    old_ids, new_ids = (set(t.column("doc_id").to_pylist()) for t in (old_corpus, new_corpus))
+    gone, came = old_ids - new_ids, new_ids - old_ids
+    common = old_ids & new_ids if rebuilt is None else old_ids & new_ids & set(rebuilt)
+    before, after = _rows(old_corpus, gone | common), _rows(new_corpus, came | common)
     # A document whose text changed has a new id: the same canonical file names it in both.
     by_canonical = {before[d]["source_paths"][0]: d for d in gone}
     rewritten = {d: by_canonical[after[d]["source_paths"][0]] for d in sorted(came)
                  if after[d]["source_paths"][0] in by_canonical}
-    changed = [ChangedDocument(d, d, after[d]["title"], _differences(before[d], after[d]))
-               for d in sorted(before.keys() & after.keys())]
-    changed += [ChangedDocument(d, was, after[d]["title"], _differences(before[was], after[d]))
+    changed = [ChangedDocument(d, d, after[d]["title"], _differences(before[d], after[d])) for d in common]
+    changed += [ChangedDocument(d, was, after[d]["title"], ("text", *_differences(before[was], after[d])))
                 for d, was in rewritten.items()]
-    ledger_before, ledger_after = (_ledger(f) for f in folders)
+    ledger_before, ledger_after = _ledger(old_sources), _ledger(new_sources)
     return SnapshotDiff(
         old, new,
         added=tuple(_ref(d, after[d]) for d in sorted(came - rewritten.keys())),
@@ -83,23 +96,34 @@ def diff_snapshots(clean_dir: str | Path, old: int, new: int) -> SnapshotDiff:
         changed=tuple(sorted((c for c in changed if c.columns), key=lambda c: c.doc_id)),
         files_new=tuple(sorted(ledger_after.keys() - ledger_before.keys())),
         files_gone=tuple(sorted(ledger_before.keys() - ledger_after.keys())),
-        files_restated=tuple((p, ledger_before[p], ledger_after[p]) for p in sorted(ledger_before.keys() & ledger_after.keys())
+        files_restated=tuple((p, ledger_before[p], ledger_after[p])
+                             for p in sorted(ledger_before.keys() & ledger_after.keys())
                              if ledger_before[p] != ledger_after[p]),
     )
 
 
-def _documents(folder: Path) -> dict[str, dict]:
-    rows = pq.read_table(folder / CORPUS_FILE, columns=["doc_id", *_COMPARED]).to_pylist()
-    return {row["doc_id"]: row for row in rows}
+def snapshot_tables(folder: Path) -> tuple[pa.Table, pa.Table]:
+    """A snapshot's corpus (the compared columns, without the text) and ledger (path, status).
+    A snapshot of older code may lack a column added since: it compares as null."""
+    present = set(pq.read_schema(folder / CORPUS_FILE).names)
+    return (pq.read_table(folder / CORPUS_FILE, columns=[c for c in ("doc_id", *COMPARED_COLUMNS) if c in present]),
+            pq.read_table(folder / SOURCES_FILE, columns=["path", "status"]))
 
 
-def _ledger(folder: Path) -> dict[str, str]:
-    table = pq.read_table(folder / SOURCES_FILE, columns=["path", "status"])
-    return dict(zip(table.column("path").to_pylist(), table.column("status").to_pylist()))
+def _rows(corpus: pa.Table, ids: set[str]) -> dict[str, dict]:
+    if not ids:
+        return {}
+    wanted = corpus.select([c for c in ("doc_id", *COMPARED_COLUMNS) if c in corpus.column_names]).filter(
+        pc.is_in(corpus.column("doc_id"), value_set=pa.array(sorted(ids), pa.string())))
+    return {row["doc_id"]: row for row in wanted.to_pylist()}
+
+
+def _ledger(sources: pa.Table) -> dict[str, str]:
+    return dict(zip(sources.column("path").to_pylist(), sources.column("status").to_pylist()))
 
 
 def _differences(before: dict, after: dict) -> tuple[str, ...]:
-    return tuple(column for column in _COMPARED if before[column] != after[column])
+    return tuple(column for column in COMPARED_COLUMNS if before.get(column) != after.get(column))
 
 
 def _ref(doc_id: str, row: dict) -> DocumentRef:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyarrow.compute as pc
 
 from commclean.config import Config
+from commclean.diff import SnapshotDiff
 from commclean.ingest.discover import Discovery
 from commclean.runtime.stats import Stats
 from commclean.schema import Tables
@@ -25,6 +26,31 @@ class SetAside:
     expectation: str
     documents: int
     examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What the run changes for readers, against the snapshot they saw (see commclean.diff)."""
+
+    since: int  # that snapshot's version, 0 if none
+    files_new: int = 0
+    files_unchanged: int = 0
+    files_gone: int = 0
+    documents_added: int = 0
+    documents_changed: int = 0
+    documents_removed: int = 0
+
+    @classmethod
+    def of(cls, diff: SnapshotDiff, files: int) -> Changes:
+        return cls(diff.old, len(diff.files_new), files - len(diff.files_new), len(diff.files_gone),
+                   len(diff.added), len(diff.changed), len(diff.removed))
+
+    def since_text(self) -> str:
+        return f"since v{self.since}" if self.since else "(nothing was published before)"
+
+
+# Ledger rows listed by name in the summary; the manifest and artifact count them all.
+_LISTED = 10
 
 
 @dataclass(frozen=True)
@@ -45,14 +71,23 @@ class RunSummary:
     data_docs: str | None = None  # the index page of this run's Data Docs
     snapshot: int | None = None  # the version readers see after the run, if it passed validation
     changed: bool = True  # False: the output equals the current snapshot's, so no snapshot was added
+    changes: Changes | None = None
+    duplicates_by_kind: dict[str, int] = field(default_factory=dict)
+    quarantined_files: tuple[tuple[str, str], ...] = ()  # (path, reason), the first few by path
 
     def lines(self) -> list[str]:
+        c = self.changes or Changes(0)
         return [
-            f"files read:   {self.files_read}",
+            f"files read:   {self.files_read} ({c.files_new} new, {c.files_unchanged} unchanged, "
+            f"{c.files_gone} gone {c.since_text()})",
             f"skipped:      {self.skipped}" + "".join(f"\n  {p} ({r})" for p, r in self.skipped_files),
-            f"documents:    {self.documents}",
-            f"duplicates:   {self.duplicates}",
-            f"quarantined:  {self.quarantined}",
+            f"documents:    {self.documents} ({c.documents_added} added, {c.documents_changed} changed, "
+            f"{c.documents_removed} removed {c.since_text()})",
+            f"duplicates:   {self.duplicates}" + (" (" + ", ".join(
+                f"{kind} {n}" for kind, n in self.duplicates_by_kind.items()) + ")" if self.duplicates else ""),
+            f"quarantined:  {self.quarantined}" + "".join(f"\n  {p}: {r}" for p, r in self.quarantined_files)
+            + (f"\n  ... and {self.quarantined - len(self.quarantined_files)} more (sources.parquet)"
+               if self.quarantined > len(self.quarantined_files) else ""),
             f"set aside:    {self.set_aside_documents} (failed document checks)" + "".join(
                 f"\n  {s.expectation}: {s.documents}, e.g. " + " | ".join(s.examples) for s in self.set_aside),
             f"validation:   {self.validation}",
@@ -68,10 +103,15 @@ class RunSummary:
 
 
 def summarise(discovery: Discovery, report: ValidationReport, published: bool, stats: Stats, tables: Tables,
-              data_docs: Path | None = None, snapshot: int | None = None, changed: bool = True) -> RunSummary:
+              data_docs: Path | None = None, snapshot: int | None = None, changed: bool = True,
+              changes: SnapshotDiff | None = None) -> RunSummary:
     """The run as published (or as it would have been): counts from the output tables, so
     documents validation set aside count as quarantined files, not as documents."""
-    statuses = Counter(tables.sources.column("status").to_pylist())
+    ledger = tables.sources.select(["path", "status", "reason"]).to_pylist()
+    statuses = Counter(row["status"] for row in ledger)
+    # A duplicate's reason is its kind and a score: "truncated copy (contained 0.97)".
+    kinds = Counter(row["reason"].split(" (")[0] for row in ledger if row["status"] == "duplicate")
+    quarantined = sorted((row["path"], row["reason"]) for row in ledger if row["status"] == "quarantined")
     corpus_repairs = pc.value_counts(pc.list_flatten(tables.corpus.column("repairs"))).to_pylist()
     for count in corpus_repairs:  # over the whole corpus, carried rows included
         stats.update("corpus repairs", count["values"], count["counts"])
@@ -92,6 +132,9 @@ def summarise(discovery: Discovery, report: ValidationReport, published: bool, s
         data_docs=str(data_docs) if data_docs is not None else None,
         snapshot=snapshot,
         changed=changed,
+        changes=Changes.of(changes, len(discovery.files) + len(discovery.skipped)) if changes is not None else None,
+        duplicates_by_kind=dict(sorted(kinds.items())),
+        quarantined_files=tuple(quarantined[:_LISTED]),
     )
 
 
@@ -150,6 +193,8 @@ def manifest_for(summary: RunSummary, report: ValidationReport, config: Config) 
             "quarantined": summary.quarantined,
             "set_aside": len(report.rejected),
         },
+        "changes": asdict(summary.changes) if summary.changes is not None else None,
+        "duplicates_by_kind": summary.duplicates_by_kind,
         "validation": validation_record(report),
         "data_docs": f"{DATA_DOCS_DIR}/{DATA_DOCS_INDEX}" if summary.data_docs else None,
         "stats": summary.stats,

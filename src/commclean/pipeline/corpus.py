@@ -16,13 +16,14 @@ from commclean.assemble.rows import assemble, check_ledger
 from commclean.config import Config
 from commclean.dedup.candidates import SampleIndex
 from commclean.dedup.clusters import deduplicate_entries, set_aside_short
+from commclean.diff import SnapshotDiff, diff_tables, snapshot_tables
 from commclean.ingest.discover import Discovery
 from commclean.pipeline.batches import Batch
 from commclean.pipeline.workspace import Texts, Workspace
 from commclean.records import Candidate, Cluster, SeenFile, SourceDoc
 from commclean.runtime.stats import Stats
-from commclean.schema import QUARANTINE_SCHEMA, Tables, tables_for
-from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX
+from commclean.schema import CORPUS_SCHEMA, QUARANTINE_SCHEMA, SOURCES_SCHEMA, Tables, tables_for
+from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX, SNAPSHOTS
 from commclean.store.cache import settings_key
 from commclean.store.carry import (
     CandidateRows,
@@ -33,7 +34,7 @@ from commclean.store.carry import (
     load_published,
     write_carried_rows,
 )
-from commclean.store.publish import Staged, add_data_docs, commit, discard, keep_failed_run, stage
+from commclean.store.publish import Staged, add_data_docs, commit, current_version, discard, keep_failed_run, stage
 from commclean.validate.setaside import quarantine_table, tables_without
 from commclean.validate.suites import ValidationReport, ValidationWorker, suites_sha256, validate
 
@@ -157,15 +158,33 @@ def _without_rejected(checked: Checked, previous: CarriedRows | None, clean_dir:
     return replace(checked, staged=staged, carried_rows=copy, tables=tables, quarantine=quarantine)
 
 
-def unchanged_snapshot(checked: Checked, workspace: Workspace, config: Config,
-                       clean_dir: str | Path) -> PublishedSnapshot | None:
-    """The snapshot readers see now, if it holds exactly the tables this run would publish
-    (made by this code and settings): then there is nothing new to publish."""
-    published = workspace.published or load_published(clean_dir, settings_key(config))
+def current_snapshot(workspace: Workspace, config: Config, clean_dir: str | Path) -> PublishedSnapshot | None:
+    """The snapshot readers saw when the run started, if this code and settings made it."""
+    return workspace.published or load_published(clean_dir, settings_key(config))
+
+
+def is_unchanged(checked: Checked, current: PublishedSnapshot | None) -> bool:
+    """Whether the current snapshot holds exactly the tables this run would publish: then there
+    is nothing new to publish."""
     tables = checked.tables
-    if published is None or not published.same_output(tables.corpus, tables.sources, checked.quarantine):
-        return None
-    return published
+    return current is not None and current.same_output(tables.corpus, tables.sources, checked.quarantine)
+
+
+def changes_since(checked: Checked, workspace: Workspace, clean_dir: str | Path) -> SnapshotDiff:
+    """What the run's tables change for readers: documents and files against the snapshot they
+    saw, whatever code made it (all of it added when there was none). Rows carried from it are
+    the same rows, so then only the rebuilt ones are compared column by column."""
+    tables, carried_from = checked.tables, workspace.published
+    version = current_version(clean_dir)
+    rebuilt: list[str] | None = None
+    if version is None:
+        old_corpus, old_sources = CORPUS_SCHEMA.empty_table(), SOURCES_SCHEMA.empty_table()
+    else:
+        old_corpus, old_sources = snapshot_tables(Path(clean_dir) / SNAPSHOTS / f"v{version}")
+        if carried_from is not None and carried_from.version == version:
+            rebuilt = tables.built.column("doc_id").to_pylist()
+    return diff_tables(old_corpus, old_sources, tables.corpus, tables.sources, version or 0, checked.staged.version,
+                       rebuilt)
 
 
 def discard_checked(checked: Checked) -> None:

@@ -17,13 +17,15 @@ from commclean.pipeline.batches import identify_files, process_batch
 from commclean.pipeline.corpus import (
     Deduplicated,
     assemble_candidate,
+    changes_since,
     commit_tables,
+    current_snapshot,
     deduplicate_files,
     discard_checked,
+    is_unchanged,
     keep_failed,
     output_tables,
     published_data_docs,
-    unchanged_snapshot,
     validate_and_stage,
 )
 from commclean.pipeline.workspace import Workspace, discover_and_open, save_new_results, save_state
@@ -169,20 +171,21 @@ def run_stages(raw_dir: str | Path, clean_dir: str | Path, config: Config, full:
         stats.merge(built.state_saved())
         crash_point("validated")
         report, tables = checked.report, checked.tables
+        current = current_snapshot(built.workspace, config, clean_dir)
+        changes = changes_since(checked, built.workspace, clean_dir)
         if not report.success:
             data_docs = keep_failed(checked, validation_record(report), config, clean_dir)
-            summary = summarise(built.discovery, report, False, stats, tables, data_docs)
+            summary = summarise(built.discovery, report, False, stats, tables, data_docs, changes=changes)
             return Outcome(summary, tables, report, None)
-        current = unchanged_snapshot(checked, built.workspace, config, clean_dir)
-        if current is not None:
+        if current is not None and is_unchanged(checked, current):
             discard_checked(checked)
             docs = current.folder / DATA_DOCS_DIR / DATA_DOCS_INDEX
             summary = summarise(built.discovery, report, True, stats, tables, docs if docs.is_file() else None,
-                                snapshot=current.version, changed=False)
+                                snapshot=current.version, changed=False, changes=changes)
             return Outcome(summary, tables, report, current.version)
         with stats.timed("publish"):
             summary = summarise(built.discovery, report, True, stats, tables, published_data_docs(checked),
-                                snapshot=checked.staged.version)
+                                snapshot=checked.staged.version, changes=changes)
             manifest = manifest_for(summary, report, config)
             version = runner.step("publish", commit_tables, checked, manifest, config, built.workspace)
         return Outcome(summary, tables, report, version)
