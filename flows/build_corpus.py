@@ -4,8 +4,10 @@ step a Prefect task, the new files' batches submitted to the task runner."""
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import subprocess
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,6 +18,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from prefect.logging.handlers import PrefectConsoleHandler
 from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.utilities.annotations import quote
 
@@ -24,6 +27,7 @@ from commclean.ingest.discover import check_folders
 from commclean.pipeline import run_stages
 from commclean.report import RunSummary, run_report_markdown
 from commclean.runtime.collector import collector_paused
+from commclean.runtime.progress import Progress, on_terminal
 from commclean.runtime.watchdog import SUPPORTED as WATCHDOG_SUPPORTED
 from commclean.runtime.watchdog import end_with_parent, watch
 from commclean.store.lock import run_lock
@@ -50,6 +54,9 @@ class PrefectRunner:
     """Each step of the sequence as a Prefect task run in the flow's thread; the batches of new
     files submitted to the flow's task runner (processes here; prefect-dask's DaskTaskRunner
     spreads them over a cluster) when there are enough to repay starting workers."""
+
+    def __init__(self, progress: Progress | None = None) -> None:
+        self.progress = progress or Progress()
 
     def step(self, name: str, function: Callable[..., T], *args: Any) -> T:
         # quote(): big values pass to tasks as they are; Prefect would otherwise walk every
@@ -98,26 +105,49 @@ def build_corpus(
     check_folders(raw_dir, clean_dir)
     raw, clean = str(Path(raw_dir).resolve()), str(Path(clean_dir).resolve())
     logger = get_run_logger()
-    with run_lock(clean, wait_seconds), validation_worker() as worker:
-        before = published_doc_ids(clean)  # what readers saw: the report lists what is new to them
-        outcome = run_stages(raw, clean, config, full, PrefectRunner(), worker)
-    summary = outcome.summary
-    create_markdown_artifact(
-        markdown=run_report_markdown(summary, outcome.tables, before),
-        key="commclean-run",
-        description="What this run read, found, quarantined and published",
-    )
-    if outcome.version is None:
-        for failure in outcome.report.blocking:
-            logger.error("expectation failed: %s", failure.describe())
-        raise ValidationFailed(summary)
-    if summary.changed:
-        logger.info("published snapshot v%s", outcome.version)
-    else:
-        logger.info("no change: v%s stays current (a run that changes nothing publishes nothing)", outcome.version)
-    for line in summary.lines():
-        logger.info(line)
+    with _progress(logger) as progress:
+        with run_lock(clean, wait_seconds), validation_worker() as worker:
+            before = published_doc_ids(clean)  # what readers saw: the report lists what is new to them
+            outcome = run_stages(raw, clean, config, full, PrefectRunner(progress), worker)
+        summary = outcome.summary
+        create_markdown_artifact(
+            markdown=run_report_markdown(summary, outcome.tables, before),
+            key="commclean-run",
+            description="What this run read, found, quarantined and published",
+        )
+        if outcome.version is None:
+            for failure in outcome.report.blocking:
+                logger.error("expectation failed: %s", failure.describe())
+            raise ValidationFailed(summary)
+        if summary.changed:
+            logger.info("published snapshot v%s", outcome.version)
+        else:
+            logger.info("no change: v%s stays current (a run that changes nothing publishes nothing)",
+                        outcome.version)
+        for line in summary.lines():
+            logger.info(line)
     return summary
+
+
+@contextmanager
+def _progress(logger: Any) -> Iterator[Progress]:  # noqa: ANN401 - Prefect's run logger adapter
+    """A line per step in the run's log (Prefect's UI shows it), and on a terminal a live display,
+    meanwhile keeping Prefect's own info lines off that terminal (they still reach the API)."""
+    with on_terminal(sys.stderr, log=logger.info) as progress:
+        if not sys.stderr.isatty():
+            yield progress
+            return
+        loggers = [logging.getLogger(), *(v for v in logging.Logger.manager.loggerDict.values()
+                                          if isinstance(v, logging.Logger))]
+        consoles = {h for lg in loggers for h in lg.handlers if isinstance(h, PrefectConsoleHandler)}
+        levels = [h.level for h in consoles]
+        for handler in consoles:
+            handler.setLevel(logging.WARNING)
+        try:
+            yield progress
+        finally:
+            for handler, level in zip(consoles, levels):
+                handler.setLevel(level)
 
 
 _WATCHDOGS: list[subprocess.Popen[bytes]] = []

@@ -4,6 +4,7 @@ Timings, crash points, the run state and the manifest are the same whichever run
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 from commclean.config import Config
 from commclean.ingest.discover import Discovery, check_folders
-from commclean.pipeline.batches import identify_files, process_batch
+from commclean.pipeline.batches import Batch, identify_files, process_batch
 from commclean.pipeline.corpus import (
     Deduplicated,
     assemble_candidate,
@@ -33,6 +34,7 @@ from commclean.records import Candidate
 from commclean.report import RunSummary, manifest_for, summarise, validation_record
 from commclean.runtime.collector import collector_paused
 from commclean.runtime.heap import give_back_freed_memory
+from commclean.runtime.progress import Progress
 from commclean.runtime.stats import Stats
 from commclean.runtime.workers import map_in_processes, worker_count
 from commclean.schema import Tables
@@ -48,7 +50,9 @@ Out = TypeVar("Out")
 
 
 class Runner(Protocol):
-    """How the sequence's steps are carried out."""
+    """How the sequence's steps are carried out, and where their progress is reported."""
+
+    progress: Progress
 
     def step(self, name: str, function: Callable[..., T], *args: Any) -> T:
         """function(*args), once, as the step called `name`."""
@@ -63,6 +67,9 @@ class Runner(Protocol):
 class LocalRunner:
     """Every step in this process, the batches of new files in a pool of worker processes."""
 
+    def __init__(self, progress: Progress | None = None) -> None:
+        self.progress = progress or Progress()
+
     def step(self, name: str, function: Callable[..., T], *args: Any) -> T:
         return function(*args)
 
@@ -73,6 +80,25 @@ class LocalRunner:
 
 def _swapped(function: Callable[[In, Config], Out], config: Config, item: In) -> Out:
     return function(item, config)
+
+
+def _step(runner: Runner, stats: Stats, name: str, function: Callable[..., T], *args: Any,
+          counted: Callable[[T], tuple[int, str]] | None = None, total: int | None = None) -> T:
+    """function(*args) as the step `name`: timed into `stats`, reported to the runner's progress
+    with what it handled (`counted` of its result)."""
+    runner.progress.started(name, total)
+    started = time.perf_counter()
+    with stats.timed(name):
+        result = runner.step(name, function, *args)
+    count, unit = counted(result) if counted is not None else (None, "")
+    runner.progress.finished(name, time.perf_counter() - started, count, unit)
+    return result
+
+
+def _reporting(progress: Progress, name: str, done: Iterator[Batch]) -> Iterator[Batch]:
+    for batch in done:
+        progress.advanced(name, len(batch.items))
+        yield batch
 
 
 @dataclass(frozen=True)
@@ -109,29 +135,31 @@ def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path |
 def _build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path | None, full: bool,
                      background: Executor | None, runner: Runner) -> Built:
     timings = Stats()
-
-    def step(name: str, function: Callable[..., T], *args: Any) -> T:
-        with timings.timed(name):
-            return runner.step(name, function, *args)
-
-    discovery, workspace = step("discover raw files (and read the run state)", discover_and_open,
-                                raw_dir, clean_dir, config, full)
-    identified = step("identify files (read only what changed)", identify_files, discovery.files, config, workspace)
+    discovery, workspace = _step(runner, timings, "discover raw files (and read the run state)", discover_and_open,
+                                 raw_dir, clean_dir, config, full,
+                                 counted=lambda found: (len(found[0].files) + len(found[0].skipped), "entries"))
+    identified = _step(runner, timings, "identify files (read only what changed)", identify_files, discovery.files,
+                       config, workspace, counted=lambda batches: (sum(len(b.items) for b in batches), "new files"))
     work = [batch.work() for batch in identified if batch.items]
-    workers = worker_count(config, sum(len(batch.items) for batch in work), len(work))
-    done = runner.map("decode, repair and analyse new files", process_batch, work, config, workers)
-    batches = step("decode, repair, analyse and save new results", save_new_results, identified, done, workspace)
+    new_files = sum(len(batch.items) for batch in work)
+    workers = worker_count(config, new_files, len(work))
+    name = "decode, repair, analyse and save new results"
+    done = _reporting(runner.progress, name,
+                      runner.map("decode, repair and analyse new files", process_batch, work, config, workers))
+    batches = _step(runner, timings, name, save_new_results, identified, done, workspace,
+                    counted=lambda _: (new_files, "files"), total=new_files)
     crash_point("processed")
-    deduplicated = step("deduplicate", deduplicate_files, batches, config, workspace)
+    deduplicated = _step(runner, timings, "deduplicate", deduplicate_files, batches, config, workspace,
+                         counted=lambda d: (len(d.documents), "texts"))
     crash_point("deduplicated")
     save = partial(_timed_save_state, discovery, deduplicated, workspace)
     saving = background.submit(save) if background is not None else None
     saved = save() if saving is None else Stats()
     stats = Stats.merged([b.stats for b in batches] + [deduplicated.stats, timings, saved])
     del batches  # their documents live on in deduplicated.texts, until assembly lets go of them
-    with stats.timed("choose canonical texts and fuse metadata"):
-        candidate = runner.step("choose canonical texts and fuse metadata", assemble_candidate,
-                                deduplicated, discovery, workspace, stats, config)
+    candidate = _step(runner, stats, "choose canonical texts and fuse metadata", assemble_candidate,
+                      deduplicated, discovery, workspace, stats, config,
+                      counted=lambda c: (c.document_count, "documents"))
     deduplicated.texts.release()
     return Built(candidate, discovery, stats, workspace, deduplicated, saving)
 
@@ -163,11 +191,11 @@ def run_stages(raw_dir: str | Path, clean_dir: str | Path, config: Config, full:
         give_back_freed_memory()  # what assembly let go of, before the Arrow tables are built
         crash_point("built")
         stats = built.stats
-        with stats.timed("build the output tables"):
-            tables = runner.step("build the output tables", output_tables, built.candidate, built.workspace)
-        name = "validate with Great Expectations (and stage the snapshot meanwhile)"
-        with stats.timed(name):
-            checked = runner.step(name, validate_and_stage, tables, config, built.workspace, worker, clean_dir)
+        tables = _step(runner, stats, "build the output tables", output_tables, built.candidate, built.workspace,
+                       counted=lambda t: (t.corpus.num_rows, "rows"))
+        checked = _step(runner, stats, "validate with Great Expectations (and stage the snapshot meanwhile)",
+                        validate_and_stage, tables, config, built.workspace, worker, clean_dir,
+                        counted=lambda c: (c.report.evaluated, "expectations"))
         stats.merge(built.state_saved())
         crash_point("validated")
         report, tables = checked.report, checked.tables
@@ -187,15 +215,15 @@ def run_stages(raw_dir: str | Path, clean_dir: str | Path, config: Config, full:
             summary = summarise(built.discovery, report, True, stats, tables, published_data_docs(checked),
                                 snapshot=checked.staged.version, changes=changes)
             manifest = manifest_for(summary, report, config)
-            version = runner.step("publish", commit_tables, checked, manifest, config, built.workspace)
+        version = _step(runner, stats, "publish", commit_tables, checked, manifest, config, built.workspace)
         return Outcome(summary, tables, report, version)
 
 
 def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False,
-                 wait_seconds: float = 0.0) -> RunSummary:
+                 wait_seconds: float = 0.0, progress: Progress | None = None) -> RunSummary:
     """One whole run in this process, without Prefect, under the run lock: what the flow runs."""
     check_folders(raw_dir, clean_dir)
     with run_lock(clean_dir, wait_seconds), validation_worker() as worker, collector_paused():
-        return run_stages(raw_dir, clean_dir, config, full, LocalRunner(), worker).summary
+        return run_stages(raw_dir, clean_dir, config, full, LocalRunner(progress), worker).summary
 
 
