@@ -63,6 +63,9 @@ def test_every_snapshot_has_a_quarantine_table_even_an_empty_one(seed_raw: Path,
     run_pipeline(seed_raw, tmp_path / "clean", Config())
     table = pq.read_table(tmp_path / "clean" / "quarantine.parquet")
     assert table.num_rows == 0 and table.schema.equals(QUARANTINE_SCHEMA, check_metadata=False)
+    # Hugging Face datasets cannot load a config without rows: the card offers none then.
+    card = (tmp_path / "clean" / "current" / "README.md").read_text(encoding="utf-8")
+    assert "config_name: corpus" in card and "config_name: quarantine" not in card
 
 
 def test_too_many_bad_documents_publish_nothing_and_keep_the_failed_run_for_a_person(seed_raw: Path,
@@ -150,3 +153,23 @@ def test_the_data_docs_render_offline_in_headless_chromium(seed_raw: Path, tmp_p
     assert "1 unexpected values found" in page and "1901-01-05" in page
     (sources_page,) = site.glob("validations/sources/*/*/*.html")
     assert "Status: Succeeded" in _visible_text(_chromium_dom(sources_page, tmp_path / "profile"))
+
+
+def test_each_snapshot_is_a_hugging_face_dataset_with_its_card(seed_raw: Path, tmp_path: Path,
+                                                               monkeypatch) -> None:  # noqa: ANN001
+    import datasets
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    clean = tmp_path / "clean"
+    _add_misdated(seed_raw)
+    run_pipeline(seed_raw, clean, LENIENT)
+    card = (clean / "current" / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\n") and "config_name: sources" in card and "Stable id of the document" in card
+    cache = str(tmp_path / "hf-cache")
+    corpus = datasets.load_dataset(str(clean / "current"), cache_dir=cache)["train"]
+    assert corpus.num_rows == 4 and corpus.column_names == pq.read_schema(clean / "corpus.parquet").names
+    ledger = datasets.load_dataset(str(clean / "current"), "sources", cache_dir=cache)["train"]
+    assert sorted(ledger["path"]) == sorted(p.name for p in seed_raw.iterdir())
+    aside = datasets.load_dataset(str(clean / "current"), "quarantine", cache_dir=cache)["train"]
+    assert aside["failed_expectations"] == [["date within a plausible range"]]

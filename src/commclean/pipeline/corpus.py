@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from commclean.assemble.consensus import consensus_text
 from commclean.assemble.rows import assemble, check_ledger
+from commclean.card import CARD_FILE, dataset_card
 from commclean.config import Config
 from commclean.dedup.candidates import SampleIndex
 from commclean.dedup.clusters import deduplicate_entries, set_aside_short
@@ -23,7 +24,7 @@ from commclean.pipeline.workspace import Texts, Workspace
 from commclean.records import Candidate, Cluster, SeenFile, SourceDoc
 from commclean.runtime.stats import Stats
 from commclean.schema import CORPUS_SCHEMA, QUARANTINE_SCHEMA, SOURCES_SCHEMA, Tables, tables_for
-from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX, SNAPSHOTS
+from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX, SNAPSHOTS, write_bytes
 from commclean.store.cache import settings_key
 from commclean.store.carry import (
     CandidateRows,
@@ -209,7 +210,9 @@ def published_data_docs(checked: Checked) -> Path | None:
 
 
 def commit_tables(checked: Checked, manifest: dict, config: Config, workspace: Workspace) -> int:
-    """Publish the staged snapshot, and keep its rows for the next run to carry from."""
+    """Publish the staged snapshot with its dataset card, and keep its rows for the next run to
+    carry from."""
+    write_bytes(checked.staged.folder / CARD_FILE, dataset_card(checked.staged.version, manifest).encode())
     version = commit(checked.staged, manifest, config.keep_snapshots).version
     if workspace.state_dir is not None and checked.carried_rows is not None:
         keep_carried_rows(checked.carried_rows, version, workspace.state_dir)
