@@ -1,6 +1,6 @@
 """End-to-end build time and memory, full and incremental (100 new files), without Prefect.
 
-Usage: python benchmarks/incremental_bench.py --docs 10000 [--new 100] [--rounds 3] [--work /tmp/commclean-bench]
+Usage: python benchmarks/incremental_bench.py --docs 10000 [--new 100] [--rounds 3] [--idle 1] [--work /tmp/commclean-bench]
 Writes generated raw files (benchmarks/dedup_bench.py's generator: ~5 KB statements with exact,
 near, wrapped and truncated copies), runs commclean.pipeline.run_pipeline (decode, repair,
 analyse, dedup, validate, publish) once from scratch, then `--rounds` times adds `--new` files and
@@ -43,6 +43,7 @@ def child(raw: str, clean: str, full: bool) -> None:
         "seconds": time.perf_counter() - started,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "files": summary.files_read, "documents": summary.documents, "published": summary.published,
+        "new_snapshot": summary.changed,
         "cache": summary.stats.get("cache", {}),
         "milliseconds": summary.stats.get("milliseconds", {}),
     }))
@@ -106,6 +107,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--new", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3, help="incremental runs, each adding --new files")
+    parser.add_argument("--idle", type=int, default=0, help="runs at the end with nothing new (no snapshot added)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/commclean-bench"))
     parser.add_argument("--child", nargs=3)
     args = parser.parse_args()
@@ -122,16 +124,19 @@ def main() -> None:
         start = args.docs + n * args.new
         write_raw(raw, docs[start : start + args.new])
         runs.append((f"incremental {n + 1} (+{args.new} files)", run(raw, clean, full=False)))
+    for n in range(args.idle):
+        runs.append((f"idle {n + 1} (nothing new)", run(raw, clean, full=False)))
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}; {args.docs} files ({size:.0f} MB), "
           f"then {args.rounds} rounds of {args.new} more")
     print("\n| run | files | documents | seconds | share of full | peak RSS MB, all processes together "
-          "| peak RSS MB of the run alone | cache hits / misses |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| peak RSS MB of the run alone | cache hits / misses | new snapshot |")
+    print("|---|---|---|---|---|---|---|---|---|")
     full = runs[0][1]
     for name, r in runs:
         cache = r["cache"]
         print(f"| {name} | {r['files']} | {r['documents']} | {r['seconds']:.1f} | {r['seconds'] / full['seconds']:.1%} | "
-              f"{r['tree_peak_mb']:.0f} | {r['peak_rss_mb']:.0f} | {cache.get('hits', 0)} / {cache.get('misses', 0)} |")
+              f"{r['tree_peak_mb']:.0f} | {r['peak_rss_mb']:.0f} | {cache.get('hits', 0)} / {cache.get('misses', 0)} | "
+              f"{'yes' if r.get('new_snapshot', True) else 'no'} |")
     for name, r in runs:
         steps = ", ".join(f"{step} {ms / 1000:.1f}" for step, ms in r["milliseconds"].items())
         print(f"\n{name}, seconds by step (the rest: start-up and publish): {steps}")

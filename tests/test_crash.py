@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -77,33 +79,62 @@ def _killed_commclean_run(raw: Path, clean: Path, point: str, api_url: str | Non
         return subprocess.CompletedProcess(command, process.returncode, output.read())
 
 
+@dataclass(frozen=True)
+class _Crash:
+    raw: Path
+    clean: Path
+    before: tuple[list[dict], list[dict]]  # the tables readers saw before the killed run
+    killed: subprocess.CompletedProcess | None = None
+
+
+def _prepared(root: Path) -> _Crash:
+    """A published seed corpus, and a new file for the run that will be killed."""
+    raw, clean = root / "raw", root / "clean"
+    shutil.copytree(PROJECT / "raw", raw)
+    run_pipeline(raw, clean, Config())
+    shutil.copy(GOLD[0], raw / "new statement.txt")
+    return _Crash(raw, clean, _tables(clean))
+
+
+@pytest.fixture(scope="module")
+def killed_on_the_shared_server(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dict[str, _Crash]:  # noqa: ANN001
+    """The runs killed at the points that use the session's server, started together: they are
+    independent and start no server or watchdog of their own, so together they cost the time
+    of two or three, not of five."""
+    from prefect.settings import PREFECT_API_URL
+
+    prepared = {point: _prepared(tmp_path_factory.mktemp(point)) for point in POINTS
+                if point not in OWN_SERVER_POINTS}
+    with ThreadPoolExecutor(len(prepared)) as pool:
+        killed = {point: pool.submit(_killed_commclean_run, crash.raw, crash.clean, point, PREFECT_API_URL.value())
+                  for point, crash in prepared.items()}
+        return {point: replace(crash, killed=killed[point].result()) for point, crash in prepared.items()}
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_harness")
 @pytest.mark.parametrize("point", POINTS)
 def test_a_killed_commclean_run_leaves_a_complete_version_and_the_next_run_recovers(
-        point: str, seed_raw: Path, tmp_path: Path) -> None:
-    from prefect.settings import PREFECT_API_URL
-
-    clean = tmp_path / "clean"
-    run_pipeline(seed_raw, clean, Config())
-    before = _tables(clean)
-    shutil.copy(GOLD[0], seed_raw / "new statement.txt")
-
-    killed = _killed_commclean_run(seed_raw, clean, point,
-                                   None if point in OWN_SERVER_POINTS else PREFECT_API_URL.value())
-    assert killed.returncode == -signal.SIGKILL, killed.stdout.decode()[-2000:]
+        point: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    if point in OWN_SERVER_POINTS:
+        crash = _prepared(tmp_path)
+        crash = replace(crash, killed=_killed_commclean_run(crash.raw, crash.clean, point, None))
+    else:
+        crash = request.getfixturevalue("killed_on_the_shared_server")[point]
+    clean, killed = crash.clean, crash.killed
+    assert killed is not None and killed.returncode == -signal.SIGKILL, killed.stdout.decode()[-2000:]
 
     # Readers see one whole version: the previous one, or (killed after the switch) the new one.
     expected = 2 if point == "switched" else 1
     assert current_version(clean) == expected
     assert _tables(clean) == _tables(clean / "snapshots" / f"v{expected}")
     if point != "switched":
-        assert _tables(clean) == before
+        assert _tables(clean) == crash.before
 
-    summary = run_pipeline(seed_raw, clean, Config())
+    summary = run_pipeline(crash.raw, clean, Config())
     assert summary.published
     fresh = tmp_path / "fresh"
-    run_pipeline(seed_raw, fresh, Config())
+    run_pipeline(crash.raw, fresh, Config())
     assert _tables(clean) == _tables(fresh)
     assert len(_tables(clean)[0]) == 5
     assert not list(clean.glob(".staging-*"))

@@ -127,6 +127,7 @@ class _RepointingRunner(LocalRunner):
     """Runs the steps, and right after the step named `after` points raw/alias.txt elsewhere."""
 
     def __init__(self, link: Path, target: Path, after: str) -> None:
+        super().__init__()
         self.link, self.target, self.after = link, target, after
 
     def step(self, name: str, function: Callable[..., T], *args: Any) -> T:
