@@ -32,6 +32,16 @@ def great_expectations_loaded() -> None:
     import great_expectations  # noqa: F401
 
 
+@pytest.fixture(scope="session", autouse=True)
+def prefect_logging_set_up() -> None:
+    """Prefect sets up its log handlers on first use, on whatever sys.stderr is then. Done inside
+    a CliRunner invoke, that is the invoke's stream, closed once it returns: every later flow run
+    in the session would fail writing its logs. Set up here, they write to the session's."""
+    from prefect.logging.configuration import ensure_logging_setup
+
+    ensure_logging_setup()
+
+
 @pytest.fixture(scope="session")
 def seeds_candidate() -> Candidate:
     candidate = build_candidate(RAW_SEEDS, Config()).candidate

@@ -227,14 +227,10 @@ def test_the_run_summary_says_what_changed_and_prints_as_json(seed_raw: Path, tm
 
     from conftest import PROJECT
 
-    from flows.build_corpus import build_corpus
-
     clean = tmp_path / "clean"
-    # The flow called first outside CliRunner: Prefect's log handlers bind to a stream that stays
-    # open (bound inside an invoke, they would write to its closed stream in the next one).
-    lines = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean)).lines()
-    assert "files read:   5 (5 new, 0 unchanged, 0 gone (nothing was published before))" in lines
-    assert "duplicates:   1 (truncated copy 1)" in lines and "published:    yes: v1" in lines
+    first = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
+    assert "files read:   5 (5 new, 0 unchanged, 0 gone (nothing was published before))" in first.output
+    assert "duplicates:   1 (truncated copy 1)" in first.output and "published:    yes: v1" in first.output
     (seed_raw / "empty.txt").write_bytes(b"")
     shutil.copy(sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))[0], seed_raw / "new.txt")
     second = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean), "--json"])

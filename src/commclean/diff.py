@@ -88,18 +88,29 @@ def diff_tables(old_corpus: pa.Table, old_sources: pa.Table, new_corpus: pa.Tabl
     changed = [ChangedDocument(d, d, after[d]["title"], _differences(before[d], after[d])) for d in common]
     changed += [ChangedDocument(d, was, after[d]["title"], ("text", *_differences(before[was], after[d])))
                 for d, was in rewritten.items()]
-    ledger_before, ledger_after = _ledger(old_sources), _ledger(new_sources)
     return SnapshotDiff(
         old, new,
         added=tuple(_ref(d, after[d]) for d in sorted(came - rewritten.keys())),
         removed=tuple(_ref(d, before[d]) for d in sorted(gone - set(rewritten.values()))),
         changed=tuple(sorted((c for c in changed if c.columns), key=lambda c: c.doc_id)),
-        files_new=tuple(sorted(ledger_after.keys() - ledger_before.keys())),
-        files_gone=tuple(sorted(ledger_before.keys() - ledger_after.keys())),
-        files_restated=tuple((p, ledger_before[p], ledger_after[p])
-                             for p in sorted(ledger_before.keys() & ledger_after.keys())
-                             if ledger_before[p] != ledger_after[p]),
+        files_new=_paths_not_in(new_sources, old_sources),
+        files_gone=_paths_not_in(old_sources, new_sources),
+        files_restated=_restated(old_sources, new_sources),
     )
+
+
+def _paths_not_in(ledger: pa.Table, other: pa.Table) -> tuple[str, ...]:
+    paths = ledger.column("path")
+    missing = paths.filter(pc.invert(pc.is_in(paths, value_set=other.column("path").combine_chunks())))
+    return tuple(sorted(missing.to_pylist()))
+
+
+def _restated(before: pa.Table, after: pa.Table) -> tuple[tuple[str, str, str], ...]:
+    """The files in both ledgers whose status changed (compared in Arrow: a ledger is 100k rows)."""
+    both = before.select(["path", "status"]).join(after.select(["path", "status"]), "path", join_type="inner",
+                                                  left_suffix="_before", right_suffix="_after")
+    moved = both.filter(pc.not_equal(both.column("status_before"), both.column("status_after")))
+    return tuple(sorted(zip(*(moved.column(c).to_pylist() for c in ("path", "status_before", "status_after")))))
 
 
 def snapshot_tables(folder: Path) -> tuple[pa.Table, pa.Table]:
@@ -116,10 +127,6 @@ def _rows(corpus: pa.Table, ids: set[str]) -> dict[str, dict]:
     wanted = corpus.select([c for c in ("doc_id", *COMPARED_COLUMNS) if c in corpus.column_names]).filter(
         pc.is_in(corpus.column("doc_id"), value_set=pa.array(sorted(ids), pa.string())))
     return {row["doc_id"]: row for row in wanted.to_pylist()}
-
-
-def _ledger(sources: pa.Table) -> dict[str, str]:
-    return dict(zip(sources.column("path").to_pylist(), sources.column("status").to_pylist()))
 
 
 def _differences(before: dict, after: dict) -> tuple[str, ...]:

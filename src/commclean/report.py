@@ -107,11 +107,13 @@ def summarise(discovery: Discovery, report: ValidationReport, published: bool, s
               changes: SnapshotDiff | None = None) -> RunSummary:
     """The run as published (or as it would have been): counts from the output tables, so
     documents validation set aside count as quarantined files, not as documents."""
-    ledger = tables.sources.select(["path", "status", "reason"]).to_pylist()
-    statuses = Counter(row["status"] for row in ledger)
+    status = tables.sources.column("status")
+    statuses = Counter({c["values"]: c["counts"] for c in pc.value_counts(status).to_pylist()})
+    duplicates = tables.sources.filter(pc.equal(status, "duplicate")).column("reason").to_pylist()
     # A duplicate's reason is its kind and a score: "truncated copy (contained 0.97)".
-    kinds = Counter(row["reason"].split(" (")[0] for row in ledger if row["status"] == "duplicate")
-    quarantined = sorted((row["path"], row["reason"]) for row in ledger if row["status"] == "quarantined")
+    kinds = Counter(reason.split(" (")[0] for reason in duplicates)
+    aside = tables.sources.filter(pc.equal(status, "quarantined")).select(["path", "reason"])
+    quarantined = sorted(zip(aside.column("path").to_pylist(), aside.column("reason").to_pylist()))
     corpus_repairs = pc.value_counts(pc.list_flatten(tables.corpus.column("repairs"))).to_pylist()
     for count in corpus_repairs:  # over the whole corpus, carried rows included
         stats.update("corpus repairs", count["values"], count["counts"])

@@ -180,10 +180,12 @@ def changes_since(checked: Checked, workspace: Workspace, clean_dir: str | Path)
     rebuilt: list[str] | None = None
     if version is None:
         old_corpus, old_sources = CORPUS_SCHEMA.empty_table(), SOURCES_SCHEMA.empty_table()
+    elif carried_from is not None and carried_from.version == version:
+        # The rows this run carried from it are mapped already: no Parquet to read.
+        old_corpus, old_sources = carried_from.corpus(), carried_from.ledger()
+        rebuilt = tables.built.column("doc_id").to_pylist()
     else:
         old_corpus, old_sources = snapshot_tables(Path(clean_dir) / SNAPSHOTS / f"v{version}")
-        if carried_from is not None and carried_from.version == version:
-            rebuilt = tables.built.column("doc_id").to_pylist()
     return diff_tables(old_corpus, old_sources, tables.corpus, tables.sources, version or 0, checked.staged.version,
                        rebuilt)
 

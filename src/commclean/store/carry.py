@@ -66,6 +66,10 @@ class PublishedSnapshot:
     suites_sha256: str | None  # the expectation suites its rows were validated with
     rows: CarriedRows | None = None  # its corpus beside the run state, if this code kept it there
 
+    def ledger(self) -> pa.Table:
+        """Its ledger's paths and statuses."""
+        return pq.read_table(self.folder / SOURCES_FILE, columns=["path", "status"])
+
     def same_output(self, corpus: pa.Table, sources: pa.Table, quarantine: pa.Table) -> bool:
         """Whether these tables are the snapshot's own: a run that would publish them again
         publishes nothing (readers keep this version; history is not pushed out by idle runs).
