@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,27 @@ SHARED = PROJECT.parent / "shared"
 # "date within a plausible range" fails on it.
 MISDATED = ("Joint Statement on an Old Meeting\n\nWashington, January 5, 1901\n\n"
             + "The Ministers met in Washington today and agreed to meet again in Rome next year. " * 6)
+
+
+def chromium(page: Path, profile: Path, *flags: str) -> subprocess.CompletedProcess:
+    """Debian's chromium, headless, on a local page, with nothing fetched in the background."""
+    browser = shutil.which("chromium")
+    assert browser, "Debian's chromium is needed for the browser checks (.ci/run installs it)"
+    quiet = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--virtual-time-budget=5000"]
+    return subprocess.run([browser, *quiet, *flags, page.as_uri()], capture_output=True, text=True, timeout=120,
+                          check=True)
+
+
+def chromium_dom(page: Path, profile: Path) -> str:
+    """The page's DOM once its scripts have run."""
+    return chromium(page, profile, "--dump-dom").stdout
+
+
+def visible_text(dom: str) -> str:
+    dom = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -16,7 +15,7 @@ from commclean.config import Config, ValidationConfig
 from commclean.pipeline import run_pipeline
 from commclean.read import read_published
 from commclean.schema import QUARANTINE_SCHEMA
-from conftest import MISDATED, SHARED
+from conftest import MISDATED, SHARED, chromium_dom, visible_text
 
 LENIENT = Config(validation=ValidationConfig(max_rejected_share=0.5))
 REASON = "failed expectation: date within a plausible range"
@@ -122,37 +121,22 @@ def test_a_set_aside_document_whose_fault_is_mended_returns(seed_raw: Path, tmp_
     assert {row["status"] for row in sources if row["path"].startswith("misdated")} == {"canonical", "duplicate"}
 
 
-def _chromium_dom(page: Path, profile: Path) -> str:
-    browser = shutil.which("chromium")
-    assert browser, "Debian's chromium is needed for the Data Docs check (.ci/run installs it)"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom"]
-    done = subprocess.run([browser, *flags, page.as_uri()], capture_output=True, text=True, timeout=120, check=True)
-    return done.stdout
-
-
-def _visible_text(dom: str) -> str:
-    dom = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom))
-
-
 def test_the_data_docs_render_offline_in_headless_chromium(seed_raw: Path, tmp_path: Path) -> None:
     clean = tmp_path / "clean"
     _add_misdated(seed_raw)
     site = Path(run_pipeline(seed_raw, clean, LENIENT).data_docs or "").parent
     for page in site.rglob("*.html"):  # nothing is fetched from the network: it renders offline
         assert not re.search(r"""<(script|link)\b[^>]*(src|href)=["']https?://""", page.read_text()), page
-    index = _visible_text(_chromium_dom(site / "index.html", tmp_path / "profile"))
+    index = visible_text(chromium_dom(site / "index.html", tmp_path / "profile"))
     # The validation table is drawn by the page's scripts: its rows exist only if they ran.
     assert "Showing 1 to 2 of 2 rows" in index, index[:2000]
     assert "commclean-corpus" in index and "commclean-sources" in index and "published" in index
     (corpus_page,) = site.glob("validations/corpus/*/*/*.html")
-    page = _visible_text(_chromium_dom(corpus_page, tmp_path / "profile"))
+    page = visible_text(chromium_dom(corpus_page, tmp_path / "profile"))
     assert "Expectation Suite: corpus" in page and "Status: Failed" in page.replace("  ", " ")
     assert "1 unexpected values found" in page and "1901-01-05" in page
     (sources_page,) = site.glob("validations/sources/*/*/*.html")
-    assert "Status: Succeeded" in _visible_text(_chromium_dom(sources_page, tmp_path / "profile"))
+    assert "Status: Succeeded" in visible_text(chromium_dom(sources_page, tmp_path / "profile"))
 
 
 def test_each_snapshot_is_a_hugging_face_dataset_with_its_card(seed_raw: Path, tmp_path: Path,

@@ -72,6 +72,7 @@ class RunSummary:
     snapshot: int | None = None  # the version readers see after the run, if it passed validation
     changed: bool = True  # False: the output equals the current snapshot's, so no snapshot was added
     changes: Changes | None = None
+    report: str | None = None  # the snapshot's report.html
     duplicates_by_kind: dict[str, int] = field(default_factory=dict)
     quarantined_files: tuple[tuple[str, str], ...] = ()  # (path, reason), the first few by path
 
@@ -92,6 +93,7 @@ class RunSummary:
                 f"\n  {s.expectation}: {s.documents}, e.g. " + " | ".join(s.examples) for s in self.set_aside),
             f"validation:   {self.validation}",
             f"data docs:    {self.data_docs or '(none built)'}",
+            f"report:       {self.report or '(none: nothing published)'}",
             f"published:    {self._published()}",
         ]
 
@@ -104,7 +106,7 @@ class RunSummary:
 
 def summarise(discovery: Discovery, report: ValidationReport, published: bool, stats: Stats, tables: Tables,
               data_docs: Path | None = None, snapshot: int | None = None, changed: bool = True,
-              changes: SnapshotDiff | None = None) -> RunSummary:
+              changes: SnapshotDiff | None = None, page: Path | None = None) -> RunSummary:
     """The run as published (or as it would have been): counts from the output tables, so
     documents validation set aside count as quarantined files, not as documents."""
     status = tables.sources.column("status")
@@ -137,6 +139,7 @@ def summarise(discovery: Discovery, report: ValidationReport, published: bool, s
         changes=Changes.of(changes, len(discovery.files) + len(discovery.skipped)) if changes is not None else None,
         duplicates_by_kind=dict(sorted(kinds.items())),
         quarantined_files=tuple(quarantined[:_LISTED]),
+        report=str(page) if page is not None else None,
     )
 
 
@@ -150,6 +153,8 @@ def run_report_markdown(summary: RunSummary, tables: Tables, previous_ids: set[s
     lines = ["# commclean run", "", "| | |", "|---|---|"]
     counts = (line.split(":", 1) for line in summary.lines())
     lines += [f"| {key.strip()} | {value.split(chr(10))[0].strip()} |" for key, value in counts]
+    if summary.report:
+        lines += ["", f"[Report of this snapshot]({Path(summary.report).resolve().as_uri()})"]
     if summary.data_docs:
         lines += ["", f"[Data Docs of this validation]({Path(summary.data_docs).resolve().as_uri()})"]
     lines += ["", f"## Set aside by document checks ({summary.set_aside_documents})", ""]

@@ -18,6 +18,7 @@ from commclean.config import Config
 from commclean.dedup.candidates import SampleIndex
 from commclean.dedup.clusters import deduplicate_entries, set_aside_short
 from commclean.diff import SnapshotDiff, diff_tables, snapshot_tables
+from commclean.htmlreport import REPORT_FILE, report_html
 from commclean.ingest.discover import Discovery
 from commclean.pipeline.batches import Batch
 from commclean.pipeline.workspace import Texts, Workspace
@@ -211,10 +212,14 @@ def published_data_docs(checked: Checked) -> Path | None:
     return add_data_docs(checked.staged, checked.data_docs)
 
 
-def commit_tables(checked: Checked, manifest: dict, config: Config, workspace: Workspace) -> int:
-    """Publish the staged snapshot with its dataset card, and keep its rows for the next run to
-    carry from."""
-    write_bytes(checked.staged.folder / CARD_FILE, dataset_card(checked.staged.version, manifest).encode())
+def commit_tables(checked: Checked, manifest: dict, config: Config, workspace: Workspace,
+                  changes: SnapshotDiff | None = None) -> int:
+    """Publish the staged snapshot with its dataset card and report, and keep its rows for the
+    next run to carry from."""
+    version, tables = checked.staged.version, checked.tables
+    write_bytes(checked.staged.folder / CARD_FILE, dataset_card(version, manifest).encode())
+    page = report_html(version, manifest, tables.corpus, tables.sources, checked.quarantine, changes)
+    write_bytes(checked.staged.folder / REPORT_FILE, page.encode())
     version = commit(checked.staged, manifest, config.keep_snapshots).version
     if workspace.state_dir is not None and checked.carried_rows is not None:
         keep_carried_rows(checked.carried_rows, version, workspace.state_dir)

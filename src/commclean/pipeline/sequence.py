@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from commclean.config import Config
+from commclean.htmlreport import REPORT_FILE
 from commclean.ingest.discover import Discovery, check_folders
 from commclean.pipeline.batches import Batch, identify_files, process_batch
 from commclean.pipeline.corpus import (
@@ -38,7 +39,7 @@ from commclean.runtime.progress import Progress
 from commclean.runtime.stats import Stats
 from commclean.runtime.workers import map_in_processes, worker_count
 from commclean.schema import Tables
-from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX
+from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX, SNAPSHOTS
 from commclean.store.cache import CacheDamaged, discard_run_state
 from commclean.store.lock import run_lock
 from commclean.store.publish import crash_point
@@ -207,15 +208,17 @@ def run_stages(raw_dir: str | Path, clean_dir: str | Path, config: Config, full:
             return Outcome(summary, tables, report, None)
         if current is not None and is_unchanged(checked, current):
             discard_checked(checked)
-            docs = current.folder / DATA_DOCS_DIR / DATA_DOCS_INDEX
+            docs, page = current.folder / DATA_DOCS_DIR / DATA_DOCS_INDEX, current.folder / REPORT_FILE
             summary = summarise(built.discovery, report, True, stats, tables, docs if docs.is_file() else None,
-                                snapshot=current.version, changed=False, changes=changes)
+                                snapshot=current.version, changed=False, changes=changes,
+                                page=page if page.is_file() else None)
             return Outcome(summary, tables, report, current.version)
         with stats.timed("publish"):
+            page = Path(clean_dir) / SNAPSHOTS / f"v{checked.staged.version}" / REPORT_FILE
             summary = summarise(built.discovery, report, True, stats, tables, published_data_docs(checked),
-                                snapshot=checked.staged.version, changes=changes)
+                                snapshot=checked.staged.version, changes=changes, page=page)
             manifest = manifest_for(summary, report, config)
-        version = _step(runner, stats, "publish", commit_tables, checked, manifest, config, built.workspace)
+        version = _step(runner, stats, "publish", commit_tables, checked, manifest, config, built.workspace, changes)
         return Outcome(summary, tables, report, version)
 
 
