@@ -30,7 +30,7 @@ POINTS = ["processed", "deduplicated", "built", "validated", "snapshot-staged", 
 # Killed there, the run has started Prefect's temporary server itself, which must not outlive it.
 # At the other points it uses the test session's server, as a run given PREFECT_API_URL does:
 # that spares each of them the temporary server's start (seconds), and kills it mid-flow just the same.
-OWN_SERVER_POINTS = {"processed", "validated"}
+OWN_SERVER_POINTS = {"validated"}
 
 
 def _tables(folder: Path) -> tuple[list[dict], list[dict]]:
