@@ -299,3 +299,20 @@ def test_a_run_that_changes_nothing_publishes_nothing_new(seed_raw: Path, tmp_pa
     assert not run_pipeline(seed_raw, clean, Config()).changed
     shutil.copy(sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))[0], seed_raw / "new.txt")
     assert run_pipeline(seed_raw, clean, Config()).snapshot == 3
+
+
+def test_every_manifest_has_every_stage_s_section_even_with_nothing_new(seed_raw: Path, tmp_path: Path) -> None:
+    import json
+
+    from commclean.runtime.stats import STAGE_SECTIONS
+
+    clean = tmp_path / "clean"
+    full = run_pipeline(seed_raw, clean, Config())
+    sorted(seed_raw.glob("*.txt"))[-1].unlink()  # a file removed: a new snapshot, and no file to decode
+    fewer = run_pipeline(seed_raw, clean, Config())
+    assert fewer.changed and fewer.stats["decode"] == {} and fewer.stats["repair"] == {}
+    manifest = json.loads((clean / "manifest.json").read_text())
+    assert set(STAGE_SECTIONS) <= manifest["stats"].keys()
+    assert manifest["stats"].keys() == json.loads(
+        (clean / "snapshots" / "v1" / "manifest.json").read_text())["stats"].keys()
+    assert manifest["stats"]["milliseconds"].keys() == full.stats["milliseconds"].keys()

@@ -8,6 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+# Sections every run summary and manifest has, empty when the stage had nothing to do (a run with
+# no new file decodes nothing): a reader comparing manifests finds the same keys in each.
+STAGE_SECTIONS = ("cache", "decode", "repair", "truncation", "metadata", "quarantine", "dedup", "assemble", "sources",
+                  "corpus repairs", "milliseconds")
+
 
 @dataclass
 class Stats:
@@ -36,7 +41,9 @@ class Stats:
             self.update("milliseconds", step, round((time.perf_counter() - started) * 1000))
 
     def as_dict(self) -> dict[str, dict[str, int]]:
-        return {stage: dict(sorted(c.items())) for stage, c in sorted(self.counts.items())}
+        """Every stage's counts, the STAGE_SECTIONS included even when empty."""
+        stages = sorted({*self.counts, *STAGE_SECTIONS})
+        return {stage: dict(sorted(self.counts.get(stage, Counter()).items())) for stage in stages}
 
     @classmethod
     def merged(cls, parts: list[Stats]) -> Stats:
