@@ -58,6 +58,13 @@ class SnapshotDiff:
                *(f"  ~ {p}: {a} -> {b}" for p, a, b in self.files_restated[:limit])]
         return out
 
+    @property
+    def empty(self) -> bool:
+        """Nothing differs that this compares: the tables may still differ elsewhere (a reason,
+        a text's repairs), which only a comparison of whole tables tells."""
+        return not (self.added or self.removed or self.changed or self.files_new or self.files_gone
+                    or self.files_restated)
+
     def as_dict(self) -> dict:
         return asdict(self)
 

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from commclean.config import PIPELINE_VERSION
 from commclean.diff import SnapshotDiff
+from commclean.report import reason_kinds
 
 REPORT_FILE = "report.html"
 _LISTED = 25  # rows of each list shown; the tables hold them all
@@ -30,6 +31,7 @@ def report_html(version: int, manifest: dict, corpus: pa.Table, sources: pa.Tabl
                 changes: SnapshotDiff | None) -> str:
     counts = manifest.get("counts", {})
     validation = manifest.get("validation", {})
+    quarantined = _quarantined(sources)
     parts = [
         f"<h1>commclean corpus, snapshot v{version}</h1>",
         f"<p class=muted>Published {_e(manifest.get('created_at', '?'))} by pipeline {PIPELINE_VERSION}.</p>",
@@ -41,9 +43,9 @@ def report_html(version: int, manifest: dict, corpus: pa.Table, sources: pa.Tabl
         _chart("Top issuers", _values(corpus, "issuer", top=10)),
         _chart("Metadata found (% of documents)", _coverage(corpus), percent=True),
         "</div><h2>Duplicates, repairs and quarantines</h2><div class=charts>",
-        _chart("Duplicates by kind", _reasons(sources, "duplicate")),
+        _chart("Duplicates by kind", reason_kinds(sources, "duplicate")),
         _chart("Repairs applied to the corpus", Counter(manifest.get("stats", {}).get("corpus repairs", {}))),
-        _chart("Quarantined files by reason", _reasons(sources, "quarantined")),
+        _chart("Quarantined files by reason", reason_kinds(sources, "quarantined")),
         "</div>",
         "<h2>Validation</h2>",
         f"<p>{_e(validation.get('summary', '?'))}. "
@@ -53,7 +55,7 @@ def report_html(version: int, manifest: dict, corpus: pa.Table, sources: pa.Tabl
                 for s in validation.get("set_aside", [])]) if validation.get("set_aside") else "",
         f"<p>{quarantine.num_rows} documents in quarantine.parquet.</p>",
         "<h2>Quarantined files</h2>",
-        _table(("file", "reason"), _quarantined(sources)) if _quarantined(sources) else "<p class=muted>none</p>",
+        _table(("file", "reason"), quarantined) if quarantined else "<p class=muted>none</p>",
     ]
     return ("<!doctype html><html lang=en><head><meta charset=utf-8>"
             f"<title>commclean snapshot v{version}</title><style>{_STYLE}</style></head><body>"
@@ -88,12 +90,6 @@ def _values(corpus: pa.Table, column: str, top: int | None = None) -> Counter:
 def _coverage(corpus: pa.Table) -> Counter:
     rows = max(corpus.num_rows, 1)
     return Counter({name: 100 * (corpus.num_rows - corpus.column(name).null_count) / rows for name in _METADATA})
-
-
-def _reasons(sources: pa.Table, status: str) -> Counter:
-    rows = sources.filter(pc.equal(sources.column("status"), status)).column("reason").to_pylist()
-    # A reason is a kind, then particulars: "truncated copy (contained 0.97)".
-    return Counter((reason or "?").split(" (")[0] for reason in rows)
 
 
 def _quarantined(sources: pa.Table) -> list[tuple[str, str]]:

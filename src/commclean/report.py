@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from commclean.config import Config
@@ -104,6 +105,13 @@ class RunSummary:
         return f"yes: v{self.snapshot}" if self.changed else f"no change: v{self.snapshot} stays current"
 
 
+def reason_kinds(sources: pa.Table, status: str) -> Counter:
+    """The ledger rows of a status, counted by the kind their reason names: a reason is a kind,
+    then particulars ("truncated copy (contained 0.97)", "too large (over N bytes)")."""
+    reasons = sources.filter(pc.equal(sources.column("status"), status)).column("reason").to_pylist()
+    return Counter((reason or "?").split(" (")[0] for reason in reasons)
+
+
 def summarise(discovery: Discovery, report: ValidationReport, published: bool, stats: Stats, tables: Tables,
               data_docs: Path | None = None, snapshot: int | None = None, changed: bool = True,
               changes: SnapshotDiff | None = None, page: Path | None = None) -> RunSummary:
@@ -111,9 +119,7 @@ def summarise(discovery: Discovery, report: ValidationReport, published: bool, s
     documents validation set aside count as quarantined files, not as documents."""
     status = tables.sources.column("status")
     statuses = Counter({c["values"]: c["counts"] for c in pc.value_counts(status).to_pylist()})
-    duplicates = tables.sources.filter(pc.equal(status, "duplicate")).column("reason").to_pylist()
-    # A duplicate's reason is its kind and a score: "truncated copy (contained 0.97)".
-    kinds = Counter(reason.split(" (")[0] for reason in duplicates)
+    kinds = reason_kinds(tables.sources, "duplicate")
     aside = tables.sources.filter(pc.equal(status, "quarantined")).select(["path", "reason"])
     quarantined = sorted(zip(aside.column("path").to_pylist(), aside.column("reason").to_pylist()))
     corpus_repairs = pc.value_counts(pc.list_flatten(tables.corpus.column("repairs"))).to_pylist()

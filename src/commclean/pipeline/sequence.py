@@ -206,7 +206,8 @@ def run_stages(raw_dir: str | Path, clean_dir: str | Path, config: Config, full:
             data_docs = keep_failed(checked, validation_record(report), config, clean_dir)
             summary = summarise(built.discovery, report, False, stats, tables, data_docs, changes=changes)
             return Outcome(summary, tables, report, None)
-        if current is not None and is_unchanged(checked, current):
+        # A difference the diff found means a new snapshot; only without one are whole tables compared.
+        if current is not None and changes.empty and is_unchanged(checked, current):
             discard_checked(checked)
             docs, page = current.folder / DATA_DOCS_DIR / DATA_DOCS_INDEX, current.folder / REPORT_FILE
             summary = summarise(built.discovery, report, True, stats, tables, docs if docs.is_file() else None,

@@ -27,10 +27,6 @@ def kept_rows(corpus: pa.Table, rejected: Rejected) -> pa.Array:
     return pc.invert(pc.is_in(corpus.column("doc_id"), value_set=pa.array(sorted(rejected), pa.string())))
 
 
-def corpus_without(corpus: pa.Table, rejected: Rejected) -> pa.Table:
-    return corpus.filter(kept_rows(corpus, rejected)) if rejected else corpus
-
-
 def ledger_with(sources: pa.Table, rejected: Rejected) -> pa.Table:
     """The ledger with every raw file of a rejected document (its canonical copy and its
     duplicates) quarantined, saying which expectations the document failed."""

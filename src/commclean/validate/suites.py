@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -152,21 +152,25 @@ def load_suite(name: str, config: ValidationConfig, today: dt.date | None = None
     return suite
 
 
-def validation_frames(corpus: pa.Table, sources: pa.Table) -> dict[str, pd.DataFrame]:
-    """The frames the suites check, the corpus without its text (checked in chunks, see
-    text_chunks), plus derived cross-table ledger checks."""
+def corpus_frame(corpus: pa.Table) -> pd.DataFrame:
+    """The corpus as the suite checks it, without its text (checked in chunks, see text_chunks)."""
     kept = [c for c in corpus.column_names if c not in ("source_paths", "repairs", _CHUNKED_COLUMN)]
-    corpus_frame = corpus.select(kept).to_pandas()
+    frame = corpus.select(kept).to_pandas()
     for column in _DATE_COLUMNS:
-        corpus_frame[column] = pd.to_datetime(corpus_frame[column])
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def ledger_frame(sources: pa.Table, doc_ids: Collection[str]) -> pd.DataFrame:
+    """The ledger, with the cross-table checks derived against the corpus's `doc_ids`."""
     sources_frame = sources.to_pandas()
     quarantined = sources_frame["status"] == "quarantined"
     canonical = sources_frame["status"] == "canonical"
     has_doc = sources_frame["doc_id"].notna()
-    resolves = sources_frame["doc_id"].isin(set(corpus_frame["doc_id"]))
+    resolves = sources_frame["doc_id"].isin(doc_ids)
     sources_frame["ledger_doc_id_resolves"] = (quarantined & ~has_doc) | (~quarantined & resolves)
     sources_frame["ledger_reason_given"] = sources_frame["reason"].notna() != canonical
-    return {"corpus": corpus_frame, "sources": sources_frame}
+    return sources_frame
 
 
 def text_chunks(corpus: pa.Table, rows: int) -> Iterator[pd.DataFrame]:
@@ -253,17 +257,18 @@ def _run_suites(corpus: pa.Table, sources: pa.Table, texts: Iterable[pd.DataFram
     blocks whatever else is found, and the documents failing a document-scope expectation are
     set aside. Then the ledger suite, on the ledger as it would be published, with the set-aside
     documents' files quarantined."""
-    from commclean.validate.setaside import corpus_without, ledger_with
+    from commclean.validate.setaside import ledger_with
 
     suites = _Suites(config)
-    whole = validation_frames(corpus, sources)["corpus"]
+    whole = corpus_frame(corpus)
     suites.run("corpus", "table", suites.part("corpus", TABLE, on_text=False), whole)
     suites.run("corpus", "document", suites.part("corpus", DOCUMENT, on_text=False), whole)
     for chunk in texts:
         suites.run("corpus", "table-text", suites.part("corpus", TABLE, on_text=True), chunk)
         suites.run("corpus", "document-text", suites.part("corpus", DOCUMENT, on_text=True), chunk)
-    ledger = validation_frames(corpus_without(corpus, suites.rejected), ledger_with(sources, suites.rejected))
-    suites.run("sources", "table", suites.part("sources", TABLE, on_text=False), ledger["sources"])
+    published_ids = set(whole["doc_id"]) - suites.rejected.keys()
+    ledger = ledger_frame(ledger_with(sources, suites.rejected), published_ids)
+    suites.run("sources", "table", suites.part("sources", TABLE, on_text=False), ledger)
     evaluated = sum(len(s["expectations"]) for s in suites.suites.values())
     report = decide(suites.failed.values(), evaluated, suites.rejected, corpus.num_rows, config,
                     suites_sha256(config))
