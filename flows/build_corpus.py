@@ -30,9 +30,11 @@ from commclean.runtime.collector import collector_paused
 from commclean.runtime.progress import Progress, on_terminal
 from commclean.runtime.watchdog import SUPPORTED as WATCHDOG_SUPPORTED
 from commclean.runtime.watchdog import end_with_parent, watch
-from commclean.store.lock import run_lock
+from commclean.store import Folders
+from commclean.store.lock import folders_locked
 from commclean.store.publish import published_doc_ids
 from commclean.validate.suites import validation_worker
+from flows.cluster import DaskCluster, dask_cluster, settings_for_workers
 
 T = TypeVar("T")
 In = TypeVar("In")
@@ -52,11 +54,13 @@ class ValidationFailed(RuntimeError):
 
 class PrefectRunner:
     """Each step of the sequence as a Prefect task run in the flow's thread; the batches of new
-    files submitted to the flow's task runner (processes here; prefect-dask's DaskTaskRunner
-    spreads them over a cluster) when there are enough to repay starting workers."""
+    files submitted to the flow's task runner (processes) when there are enough to repay starting
+    workers, or to a Dask cluster through prefect-dask's DaskTaskRunner whenever one is given."""
 
-    def __init__(self, progress: Progress | None = None) -> None:
+    def __init__(self, progress: Progress | None = None, dask: DaskCluster | None = None) -> None:
         self.progress = progress or Progress()
+        self.dask = dask
+        self.remote = dask is not None
 
     def step(self, name: str, function: Callable[..., T], *args: Any) -> T:
         # quote(): big values pass to tasks as they are; Prefect would otherwise walk every
@@ -65,13 +69,44 @@ class PrefectRunner:
 
     def map(self, name: str, function: Callable[[In, Config], Out], items: Sequence[In], config: Config,
             workers: int) -> Iterator[Out]:
-        if workers <= 1:
+        if self.dask is None and workers <= 1:
             return (self.step(name, function, item, config) for item in items)
-        runnable = task(name=name, **_TASK)(function)
-        with _workers_use_this_api():
-            futures = deque(runnable.submit(quote(item), config) for item in items)
+        runnable = task(name=name, **_TASK)(_Unparcelled(function))
+        if self.dask is not None:
+            api = _this_api()
+            dask = self.dask.runner(api)
+            with settings_for_workers(api):
+                futures = deque(dask.submit(runnable, {"item": Parcel(item), "config": config}) for item in items)
+        else:
+            with _workers_use_this_api():
+                futures = deque(runnable.submit(Parcel(item), config) for item in items)
         # Each future let go of once read: it holds its result's pickled bytes as well.
         return (futures.popleft().result() for _ in range(len(futures)))
+
+
+class Parcel:
+    """A task input Prefect passes on untouched: it does not look inside (it would walk every
+    record of a batch looking for futures), and unlike quote() every task runner delivers it
+    whole (prefect-dask 0.3.7 hands a quote() over as a plain tuple)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+class _Unparcelled:
+    """function(item, config) as a task body that takes the item in a Parcel."""
+
+    def __init__(self, function: Callable[[In, Config], Out]) -> None:
+        self.function = function
+        self.__name__ = self.__qualname__ = function.__name__
+        self.__module__ = function.__module__
+        self.__doc__ = function.__doc__
+
+    def __call__(self, item: Parcel, config: Config) -> Any:  # noqa: ANN401 - the wrapped function's result
+        with collector_paused():
+            return self.function(item.value, config)
 
 
 def _collector_paused(function: Callable[..., T]) -> Callable[..., T]:
@@ -93,22 +128,27 @@ def build_corpus(
     batch_size: int | None = None,
     wait_seconds: float = 0.0,
     full: bool = False,
+    state_dir: str | None = None,
+    dask: str | None = None,
 ) -> RunSummary:
     """Build clean/corpus.parquet and clean/sources.parquet from every file under raw/.
 
-    Files seen before (same bytes, same code and settings) are taken from the cache in
-    clean/cache/ unless `full` is set; the result is the same either way. One run at a time
-    per clean/ folder (a second one waits up to wait_seconds, then fails saying so). A failing
-    expectation publishes nothing: the flow run fails and names it, and the previous corpus
-    stays in place."""
+    Files seen before (same bytes, same code and settings) are taken from the cache in the state
+    folder (clean/.state unless `state_dir` names another) unless `full` is set; the result is
+    the same either way. One run at a time per clean folder and per state folder (a second one
+    waits up to wait_seconds, then fails saying so). A failing expectation publishes nothing:
+    the flow run fails and names it, and the previous corpus stays in place. With `dask` (a
+    scheduler's address, or "local" for a LocalCluster sized to this machine) the new files are
+    decoded, repaired and analysed on Dask workers, which read them by path."""
     config = Config() if batch_size is None else Config(batch_size=batch_size)
-    check_folders(raw_dir, clean_dir)
-    raw, clean = str(Path(raw_dir).resolve()), str(Path(clean_dir).resolve())
+    folders = Folders.of(clean_dir, state_dir)
+    check_folders(raw_dir, folders)
+    raw, folders = str(Path(raw_dir).resolve()), Folders(folders.clean.resolve(), folders.state.resolve())
     logger = get_run_logger()
     with _progress(logger) as progress:
-        with run_lock(clean, wait_seconds), validation_worker() as worker:
-            before = published_doc_ids(clean)  # what readers saw: the report lists what is new to them
-            outcome = run_stages(raw, clean, config, full, PrefectRunner(progress), worker)
+        with folders_locked(folders, wait_seconds), validation_worker() as worker, dask_cluster(dask) as cluster:
+            before = published_doc_ids(folders.clean)  # what readers saw: the report lists what is new to them
+            outcome = run_stages(raw, folders, config, full, PrefectRunner(progress, cluster), worker)
         summary = outcome.summary
         create_markdown_artifact(
             markdown=run_report_markdown(summary, outcome.tables, before),
@@ -167,6 +207,14 @@ def start_temporary_server() -> None:
     server.start()
     if server.server_process is not None and WATCHDOG_SUPPORTED:
         _WATCHDOGS.append(watch(server.server_process.pid))
+
+
+def _this_api() -> str | None:
+    """The API this flow run reports to (a temporary one when no server is configured)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    context = FlowRunContext.get()
+    return str(context.client.api_url) if context is not None and context.client is not None else None
 
 
 @contextmanager

@@ -19,6 +19,14 @@ from commclean.records import Candidate
 PROJECT = Path(__file__).resolve().parents[1]
 RAW_SEEDS = PROJECT / "raw"
 SHARED = PROJECT.parent / "shared"
+GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))  # clean statements, one a file
+
+
+def shared(*parts: str) -> Path:
+    """A folder of ../shared, which every run of the tests needs: missing, the test fails saying so."""
+    folder = SHARED.joinpath(*parts)
+    assert folder.is_dir(), f"{folder} is missing: the tests need ../shared beside this checkout"
+    return folder
 # A statement dated before any the corpus can hold: no repair changes it, and the document check
 # "date within a plausible range" fails on it.
 MISDATED = ("Joint Statement on an Old Meeting\n\nWashington, January 5, 1901\n\n"

@@ -22,9 +22,8 @@ from commclean.config import Config
 from commclean.pipeline import run_pipeline
 from commclean.store.publish import CRASH_AT_ENV, current_version
 
-from conftest import PROJECT
+from conftest import GOLD, PROJECT
 
-GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))
 # Every point a run can die at: after each stage that writes under clean/, and inside publishing.
 POINTS = ["processed", "deduplicated", "built", "validated", "snapshot-staged", "snapshot-written", "switched"]
 # Killed there, the run has started Prefect's temporary server itself, which must not outlive it.

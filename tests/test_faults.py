@@ -20,9 +20,8 @@ from commclean.store import publish
 from commclean.store.cache import ResultCache
 from commclean.store.publish import current_version
 
-from conftest import PROJECT
+from conftest import GOLD
 
-GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))
 
 
 def _tables(clean: Path) -> tuple[list[dict], list[dict]]:

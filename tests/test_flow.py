@@ -64,7 +64,7 @@ def test_a_failing_expectation_publishes_nothing_and_keeps_the_previous_corpus(s
     report = Artifact.get("commclean-run")
     assert report is not None and "## Set aside by document checks (1)" in report.data
     assert "| date within a plausible range | 1 | doc-" in report.data and ": 1901-01-05 |" in report.data
-    (failed,) = (clean / "failed").iterdir()
+    (failed,) = (clean / ".state" / "failed").iterdir()
     assert f"[Data Docs of this validation]({(failed / 'data-docs' / 'index.html').as_uri()})" in report.data
 
 
@@ -78,7 +78,7 @@ def test_cli_run_prints_the_summary_and_fails_on_validation(seed_raw: Path, tmp_
     result = runner.invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
     assert result.exit_code == 1
     assert "date within a plausible range" in result.output
-    (failed,) = (clean / "failed").iterdir()
+    (failed,) = (clean / ".state" / "failed").iterdir()
     assert f"data docs:    {failed / 'data-docs' / 'index.html'}" in result.output
 
 
@@ -151,7 +151,7 @@ def test_a_damaged_result_cache_is_rebuilt_not_a_failed_run(seed_raw: Path, tmp_
 
     clean = tmp_path / "clean"
     first = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
-    (cache,) = (clean / "cache").glob("results-*.sqlite")
+    (cache,) = (clean / ".state" / "cache").glob("results-*.sqlite")
     cache.write_bytes(b"not a database" * 100)
     second = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
     assert second.published and second.documents == first.documents

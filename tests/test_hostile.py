@@ -16,11 +16,11 @@ import pytest
 from commclean.config import Config
 from commclean.pipeline import LocalRunner, build_candidate, run_pipeline
 from commclean.pipeline import workspace as workspace_module
+from commclean.store import Folders
 
-from conftest import PROJECT
+from conftest import GOLD
 
 T = TypeVar("T")
-GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))
 SECRET = "A private letter that lives outside the raw folder and must never be published. " * 6
 
 
@@ -150,7 +150,8 @@ def test_a_link_repointed_outside_raw_after_any_step_never_reads_outside(
     shutil.copy(GOLD[0], seed_raw / "inside.txt")
     os.symlink(seed_raw / "inside.txt", seed_raw / "alias.txt")
     clean = tmp_path / "clean"
-    built = build_candidate(seed_raw, Config(), clean, runner=_RepointingRunner(seed_raw / "alias.txt", secret, after))
+    runner = _RepointingRunner(seed_raw / "alias.txt", secret, after)
+    built = build_candidate(seed_raw, Config(), Folders.of(clean), runner=runner)
     assert all("private letter" not in row.text for row in built.candidate.corpus)
     # The next run sees the link as it now is: outside raw/, so in the ledger and never read.
     assert run_pipeline(seed_raw, clean, Config()).published

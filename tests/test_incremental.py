@@ -17,10 +17,9 @@ from commclean.config import Config, DecodeConfig
 from commclean.pipeline import run_pipeline
 from commclean.store.publish import current_version, rollback
 
-from conftest import PROJECT
+from conftest import GOLD, PROJECT
 from noise import truncate
 
-GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))
 Tables = tuple[list[dict], list[dict]]
 
 
@@ -97,7 +96,7 @@ def test_a_lost_cache_or_a_rolled_back_snapshot_still_gives_the_full_rebuild(see
     rollback(clean, 1)  # readers see v1; the next run carries rows from it, not from v2
     shutil.copy(GOLD[2], seed_raw / "third.txt")
     assert _run(seed_raw, clean)[0] == _rebuilt(seed_raw, tmp_path)
-    shutil.rmtree(clean / "cache")
+    shutil.rmtree(clean / ".state" / "cache")
     shutil.copy(GOLD[3], seed_raw / "fourth.txt")
     tables, stats = _run(seed_raw, clean)
     assert stats["cache"]["misses"] == 8
@@ -109,7 +108,7 @@ def test_entries_newer_than_the_saved_index_take_their_samples_from_the_cache(se
     # index that lacks texts the entries name, and both files are still trusted.
     clean = tmp_path / "clean"
     _run(seed_raw, clean)
-    index = next((clean / "cache").glob("state-*")) / "index.arrow"
+    index = next((clean / ".state" / "cache").glob("state-*")) / "index.arrow"
     older = index.read_bytes()
     shutil.copy(GOLD[1], seed_raw / "second.txt")
     _run(seed_raw, clean)
@@ -137,7 +136,7 @@ def test_carried_rows_stay_right_as_runs_add_segments_and_merge_them(seed_raw: P
         lambda: shutil.copy(GOLD[6], seed_raw / "c.txt"),
         lambda: (seed_raw / "b.txt").unlink(),
     ]
-    state = next((clean / "cache").glob("state-*"))
+    state = next((clean / ".state" / "cache").glob("state-*"))
     counts = []
     for change in changes:
         change()
@@ -205,22 +204,26 @@ _RUN_IN_COPY = (
     "import sys, json\n"
     "from commclean.config import Config\nfrom commclean.pipeline import run_pipeline\n"
     "if __name__ == '__main__':\n"
-    "    summary = run_pipeline(sys.argv[1], sys.argv[2], Config(), full=sys.argv[3] == 'full')\n"
-    "    assert summary.published, summary.validation\n"
-    "    print(json.dumps(summary.stats))\n"
+    "    for clean, mode in zip(sys.argv[2::2], sys.argv[3::2]):\n"
+    "        summary = run_pipeline(sys.argv[1], clean, Config(), full=mode == 'full')\n"
+    "        assert summary.published, summary.validation\n"
+    "        print(json.dumps(summary.stats))\n"
 )
 
 
-def _run_with_package(package: Path, raw: Path, clean: Path, full: bool = False) -> tuple[Tables, dict]:
-    """A run of the package copy at `package`: the published tables and the run's stats."""
+def _run_with_package(package: Path, raw: Path, *runs: tuple[Path, bool]) -> list[tuple[Tables, dict]]:
+    """Runs of the package copy at `package`, one after the other in one process (each a clean
+    folder, and whether it is --full): each one's published tables and stats."""
     import json
     import subprocess
     import sys
 
     env = {**os.environ, "PYTHONPATH": str(package.parent)}
-    ran = subprocess.run([sys.executable, "-c", _RUN_IN_COPY, str(raw), str(clean), "full" if full else "incremental"],
+    arguments = [str(a) for clean, full in runs for a in (clean, "full" if full else "incremental")]
+    ran = subprocess.run([sys.executable, "-c", _RUN_IN_COPY, str(raw), *arguments],
                          check=True, env=env, cwd=package.parent, capture_output=True, text=True)
-    return _published(clean), json.loads(ran.stdout.strip().splitlines()[-1])
+    stats = [json.loads(line) for line in ran.stdout.strip().splitlines() if line.startswith("{")]
+    return [(_published(clean), run_stats) for (clean, _), run_stats in zip(runs, stats, strict=True)]
 
 
 @pytest.mark.parametrize("change", ["metadata", "repair"])
@@ -230,7 +233,7 @@ def test_a_changed_stage_is_redone_with_what_depends_on_it_and_nothing_else(
     shutil.copytree(PROJECT / "src" / "commclean", package)
     shutil.copytree(PROJECT / "expectations", package / "expectations")  # as an installed package ships them
     clean = tmp_path / "clean"
-    before, _ = _run_with_package(package, seed_raw, clean)
+    ((before, _),) = _run_with_package(package, seed_raw, (clean, False))
     # An upgrade that changes one stage: every title in capitals, or every text ending in a mark.
     module, old, new = {
         "metadata": ("metadata/extract.py", 'return Field(title, "heading", RANK_HEADER)',
@@ -240,9 +243,9 @@ def test_a_changed_stage_is_redone_with_what_depends_on_it_and_nothing_else(
     source = package / module
     assert source.read_text(encoding="utf-8").count(old) == 1
     source.write_text(source.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-    after, stats = _run_with_package(package, seed_raw, clean)
+    (after, stats), (rebuilt, _) = _run_with_package(package, seed_raw, (clean, False), (tmp_path / "fresh", True))
     assert after != before
-    assert after == _run_with_package(package, seed_raw, tmp_path / "fresh", full=True)[0]
+    assert after == rebuilt
     if change == "metadata":  # the texts are analysed again, not decoded and repaired again
         assert any(row["title"] and row["title"].isupper() for row in after[0])
         assert stats["cache"]["misses"] == 0
@@ -266,7 +269,7 @@ def test_damaged_run_state_is_a_miss_never_a_crash(seed_raw: Path, tmp_path: Pat
     clean, pristine = tmp_path / "clean", tmp_path / "pristine"
     _run(seed_raw, clean)
     shutil.copytree(clean, pristine, symlinks=True)
-    kept = sorted(p.relative_to(clean) for p in (clean / "cache").rglob("*")
+    kept = sorted(p.relative_to(clean) for p in (clean / ".state" / "cache").rglob("*")
                   if p.is_file() and not p.name.endswith(("-wal", "-shm")))
     assert len(kept) >= 5
     shutil.copy(GOLD[0], seed_raw / "new statement.txt")
@@ -297,7 +300,7 @@ def test_a_run_that_changes_nothing_publishes_nothing_new(seed_raw: Path, tmp_pa
     assert "published:    yes: v2" in changed.lines()
     # Nothing new after that either; the rows kept for the next run to carry still serve it.
     assert not run_pipeline(seed_raw, clean, Config()).changed
-    shutil.copy(sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))[0], seed_raw / "new.txt")
+    shutil.copy(GOLD[0], seed_raw / "new.txt")
     assert run_pipeline(seed_raw, clean, Config()).snapshot == 3
 
 
@@ -316,3 +319,17 @@ def test_every_manifest_has_every_stage_s_section_even_with_nothing_new(seed_raw
     assert manifest["stats"].keys() == json.loads(
         (clean / "snapshots" / "v1" / "manifest.json").read_text())["stats"].keys()
     assert manifest["stats"]["milliseconds"].keys() == full.stats["milliseconds"].keys()
+
+
+def test_an_exact_copy_arriving_later_leaves_the_canonical_copy_in_place(seed_raw: Path, tmp_path: Path) -> None:
+    clean, kept, arriving = tmp_path / "clean", seed_raw / "statement.txt", seed_raw / "a copy.txt"
+    shutil.copy(GOLD[0], kept)
+    os.utime(kept, ns=(1_700_000_000 * 10**9,) * 2)
+    _run(seed_raw, clean)
+    shutil.copy(GOLD[0], arriving)  # its name sorts first; it is newer
+    os.utime(arriving, ns=(1_700_000_100 * 10**9,) * 2)
+    (corpus, ledger), _ = _run(seed_raw, clean)
+    rows = {row["path"]: row for row in ledger}
+    assert rows["statement.txt"]["status"] == "canonical"
+    assert (rows["a copy.txt"]["status"], rows["a copy.txt"]["reason"]) == ("duplicate", "exact copy")
+    assert (corpus, ledger) == _rebuilt(seed_raw, tmp_path)  # the same raw/ (times included), the same corpus

@@ -43,3 +43,44 @@ def test_the_report_says_what_the_snapshot_holds_and_what_changed(seed_raw: Path
     for figure in figures:  # each chart drew its bars (or says, in words, that it has none)
         assert figure.count("<path") >= 3 or "none" in visible_text(figure), figure[:300]
     assert sum("<svg" in f for f in figures) >= 6
+
+
+def test_the_report_shows_a_cut_off_copy_where_it_stops_and_each_repair_before_and_after(
+        seed_raw: Path, tmp_path: Path) -> None:
+    from rapidfuzz import fuzz
+
+    from commclean.read import read_published
+
+    clean = tmp_path / "clean"
+    summary = run_pipeline(seed_raw, clean, Config())
+    corpus, _ = read_published(clean)
+    rows = zip(corpus.column("source_paths").to_pylist(), corpus.column("text").to_pylist())
+    canonical_text = next(text for paths, text in rows if paths[0].startswith("001_"))
+    (cut,) = summary.examples["duplicates"]["truncated copy"]
+    assert cut["path"].startswith("003_") and cut["beside"].startswith("001_")
+    # Seed 003 stops where the example says: its last words are the example's lead, and the
+    # canonical goes on with what the example shows.
+    copy_end = (seed_raw / cut["path"]).read_text(encoding="utf-8").rstrip()[-80:]
+    assert fuzz.partial_ratio(cut["lead"], copy_end) > 90
+    assert cut["lead"] + cut["before"][:80] in canonical_text
+    repairs = summary.examples["repair"]
+    assert set(repairs) <= set(summary.stats["repair"]) and len(repairs["rejoin_page_breaks"]) == 3
+    wrapper = repairs["strip_release_wrapper"][0]
+    assert "MEDIA NOTE" in wrapper["before"] and wrapper["after"] == ""
+    manifest = (clean / "manifest.json").read_text(encoding="utf-8")
+    assert '"strip_release_wrapper"' in manifest  # the manifest keeps them; the report shows them
+    text = visible_text((clean / "report.html").read_text(encoding="utf-8"))
+    assert f"truncated copy {cut['path']} {cut['beside']}" in text and "⟂ the copy ends here" in text
+    assert all(f"{name} {e['path']}" in text for name, kept in repairs.items() for e in kept)
+
+
+def test_a_difference_is_shown_at_its_first_place_with_the_words_around_it() -> None:
+    from commclean.examples import first_difference, where_copy_ends
+
+    assert first_difference("a.txt", "same", "same") is None
+    shown = first_difference("a.txt", "The Ministers met in Rnme today.", "The Ministers met in Rome today.")
+    assert (shown.lead, shown.before, shown.after, shown.trail) == ("The Ministers met in R", "n", "o", "me today.")
+    canonical = "First sentence here. Second sentence follows it. Third one ends the text."
+    ends = where_copy_ends("copy.txt", canonical, "First sentence here. Second sentence follows", "main.txt")
+    assert ends.lead.endswith("Second sentence follows") and ends.before == " it. Third one ends the text."
+    assert where_copy_ends("copy.txt", canonical, "Nothing like the canonical at all", "main.txt") is None

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
 
 from commclean.records import Candidate, Status
 
-from conftest import RAW_SEEDS, SHARED
+from conftest import RAW_SEEDS, shared
 
 
 def _doc_of(candidate: Candidate, path: str):
@@ -25,12 +24,11 @@ SEED_003 = "003_d116377a37e340aa.txt"
 
 
 def test_bundled_raw_folder_is_the_shared_seeds() -> None:
-    if not (SHARED / "seeds").is_dir():
-        pytest.skip("../shared/seeds is not beside this checkout")
+    seeds = shared("seeds")
     bundled = sorted(p.name for p in RAW_SEEDS.iterdir())
-    assert bundled == sorted(p.name for p in (SHARED / "seeds").iterdir())
+    assert bundled == sorted(p.name for p in seeds.iterdir())
     for name in bundled:
-        assert (RAW_SEEDS / name).read_bytes() == (SHARED / "seeds" / name).read_bytes()
+        assert (RAW_SEEDS / name).read_bytes() == (seeds / name).read_bytes()
 
 
 def test_four_documents_and_one_duplicate(seeds_candidate: Candidate) -> None:

@@ -5,6 +5,7 @@ keep the failed run's report and Data Docs for a person to look at."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -23,7 +24,10 @@ REASON = "failed expectation: date within a plausible range"
 
 def _add_misdated(raw: Path) -> None:
     (raw / "misdated.txt").write_text(MISDATED, encoding="utf-8")
-    (raw / "misdated-copy.txt").write_text(MISDATED, encoding="utf-8")  # an exact copy: set aside with it
+    copy = raw / "misdated-copy.txt"  # an exact copy, newer: set aside with it
+    copy.write_text(MISDATED, encoding="utf-8")
+    made = (raw / "misdated.txt").stat().st_mtime_ns
+    os.utime(copy, ns=(made + 10**9, made + 10**9))
 
 
 def _published(clean: Path) -> tuple[list[dict], list[dict], list[dict]]:
@@ -46,7 +50,7 @@ def test_a_document_failing_a_document_check_is_set_aside_and_the_rest_published
         assert (ledger[path]["status"], ledger[path]["doc_id"], ledger[path]["reason"]) == ("quarantined", None, REASON)
     (kept,) = quarantine
     assert kept["failed_expectations"] == ["date within a plausible range"]
-    assert kept["source_paths"] == ["misdated-copy.txt", "misdated.txt"] and "1901" in kept["text"]
+    assert kept["source_paths"] == ["misdated.txt", "misdated-copy.txt"] and "1901" in kept["text"]
     assert pq.read_schema(clean / "quarantine.parquet").equals(QUARANTINE_SCHEMA, check_metadata=False)
     manifest = json.loads((clean / "manifest.json").read_text())
     assert manifest["counts"]["set_aside"] == 1 and manifest["counts"]["quarantined"] == 2
@@ -77,12 +81,12 @@ def test_too_many_bad_documents_publish_nothing_and_keep_the_failed_run_for_a_pe
     assert not summary.published
     assert {name: (clean / name).read_bytes() for name in before} == before
     assert "a repair is broken" in summary.validation and "date within a plausible range" in summary.validation
-    (failed,) = (clean / "failed").iterdir()
+    (failed,) = (clean / ".state" / "failed").iterdir()
     report = json.loads((failed / "validation.json").read_text())
     assert not report["success"] and report["documents_set_aside"] == 1
     assert report["set_aside"][0]["expectation"] == "date within a plausible range"
     assert summary.data_docs == str(failed / "data-docs" / "index.html") and Path(summary.data_docs).is_file()
-    assert not list(clean.glob(".staging-*")) and not list((clean / "cache" / "scratch").iterdir())
+    assert not list(clean.glob(".staging-*")) and not list((clean / ".state" / "cache" / "scratch").iterdir())
 
 
 def test_only_the_newest_failed_runs_are_kept(seed_raw: Path, tmp_path: Path) -> None:
@@ -90,7 +94,7 @@ def test_only_the_newest_failed_runs_are_kept(seed_raw: Path, tmp_path: Path) ->
     config = Config(validation=ValidationConfig(keep_failed_runs=2))
     for _ in range(3):
         assert not run_pipeline(seed_raw, tmp_path / "clean", config).published
-    assert len(list((tmp_path / "clean" / "failed").iterdir())) == 2
+    assert len(list((tmp_path / "clean" / ".state" / "failed").iterdir())) == 2
 
 
 def test_runs_after_a_set_aside_equal_a_full_build(seed_raw: Path, tmp_path: Path) -> None:
@@ -157,3 +161,5 @@ def test_each_snapshot_is_a_hugging_face_dataset_with_its_card(seed_raw: Path, t
     assert sorted(ledger["path"]) == sorted(p.name for p in seed_raw.iterdir())
     aside = datasets.load_dataset(str(clean / "current"), "quarantine", cache_dir=cache)["train"]
     assert aside["failed_expectations"] == [["date within a plausible range"]]
+    # The clean folder itself is the current snapshot as a dataset: its state folder is hidden.
+    assert datasets.load_dataset(str(clean), cache_dir=cache)["train"]["doc_id"] == corpus["doc_id"]

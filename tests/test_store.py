@@ -18,9 +18,8 @@ from commclean import store
 from commclean.config import Config
 from commclean.pipeline import run_pipeline
 
-from conftest import PROJECT
+from conftest import GOLD
 
-GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))
 
 
 class _Payload:
@@ -38,7 +37,7 @@ def _published(clean: Path) -> list[list[dict]]:
 
 
 def _kept_files(clean: Path) -> list[Path]:
-    return sorted(p.relative_to(clean) for p in (clean / store.CACHE_DIR).rglob("*")
+    return sorted(p.relative_to(clean) for p in (clean / store.STATE_DIR / store.CACHE_DIR).rglob("*")
                   if p.is_file() and not p.name.endswith(("-wal", "-shm")))
 
 
@@ -53,7 +52,7 @@ def test_a_pickle_planted_in_any_state_file_never_runs(seed_raw: Path, tmp_path:
     kept = _kept_files(clean)
     assert len(kept) >= 5
     # Each kept file in turn, and the names earlier versions kept pickles under, hold the payload.
-    state = next((clean / store.CACHE_DIR).glob("state-*")).relative_to(clean)
+    state = next((clean / store.STATE_DIR / store.CACHE_DIR).glob("state-*")).relative_to(clean)
     for name in [*kept, state / "index.pickle", state / "folders.pickle"]:
         shutil.rmtree(clean)
         shutil.copytree(pristine, clean, symlinks=True)
@@ -67,7 +66,7 @@ def test_a_pickle_in_a_column_of_the_result_cache_is_never_unpickled(seed_raw: P
     clean, marker = tmp_path / "clean", tmp_path / "code-ran"
     assert run_pipeline(seed_raw, clean, Config()).published
     expected = _published(clean)
-    (cache,) = (clean / store.CACHE_DIR).glob("results-*.sqlite")
+    (cache,) = (clean / store.STATE_DIR / store.CACHE_DIR).glob("results-*.sqlite")
     with sqlite3.connect(cache) as db:
         columns = [row[1] for row in db.execute("PRAGMA table_info(results)") if row[1] != "sha256"]
         db.execute(f"UPDATE results SET {', '.join(f'{c} = ?' for c in columns)}",
@@ -115,13 +114,14 @@ def test_an_atomic_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_pat
 
 def test_state_made_by_other_code_or_settings_is_removed_not_kept_forever(seed_raw: Path, tmp_path: Path) -> None:
     clean = tmp_path / "clean"
-    old_cache, old_state = clean / "cache" / "results-0.2.0-f2-0123456789abcdef.sqlite", clean / "cache" / "state-0.2.0-x"
+    kept_by_runs = clean / store.STATE_DIR / store.CACHE_DIR
+    old_cache, old_state = kept_by_runs / "results-0.2.0-f2-0123456789abcdef.sqlite", kept_by_runs / "state-0.2.0-x"
     old_state.mkdir(parents=True)
     (old_state / "index.pickle").write_bytes(b"kept by an earlier version")
     old_cache.write_bytes(b"kept by an earlier version")
     assert run_pipeline(seed_raw, clean, Config()).published
     assert not old_cache.exists() and not old_state.exists()
-    kept = {p.name for p in (clean / "cache").iterdir()}
+    kept = {p.name for p in kept_by_runs.iterdir()}
     assert len([name for name in kept if name.startswith("state-")]) == 1
     assert run_pipeline(seed_raw, clean, Config()).stats["cache"]["files not read (stat unchanged)"] == 5
 
@@ -129,9 +129,9 @@ def test_state_made_by_other_code_or_settings_is_removed_not_kept_forever(seed_r
 def test_what_a_killed_run_left_in_its_scratch_folder_goes_when_the_next_run_starts(seed_raw: Path,
                                                                                      tmp_path: Path) -> None:
     clean = tmp_path / "clean"
-    left = clean / store.CACHE_DIR / store.SCRATCH_DIR / "commclean-validate-killed"
+    left = clean / store.STATE_DIR / store.CACHE_DIR / store.SCRATCH_DIR / "commclean-validate-killed"
     left.mkdir(parents=True)
     (left / "corpus.arrow").write_bytes(b"a copy of the tables, 400 MB at 100k documents")
     assert run_pipeline(seed_raw, clean, Config()).published
     assert not left.exists()
-    assert (clean / store.CACHE_DIR / store.SCRATCH_DIR).is_dir()
+    assert (clean / store.STATE_DIR / store.CACHE_DIR / store.SCRATCH_DIR).is_dir()

@@ -10,7 +10,6 @@ from commclean.config import PIPELINE_VERSION
 from commclean.schema import CORPUS_SCHEMA, QUARANTINE_SCHEMA, SOURCES_SCHEMA
 from commclean.store import CORPUS_FILE, QUARANTINE_FILE, SOURCES_FILE
 
-CARD_FILE = "README.md"
 # Each config: its Parquet file and schema, and what it is.
 _CONFIGS = (
     ("corpus", CORPUS_FILE, CORPUS_SCHEMA, "one row per document: the cleaned canonical text and its metadata"),

@@ -38,16 +38,28 @@ def _options(
 
 RawOption = Annotated[Path, typer.Option("--raw", help="Folder of raw files (searched recursively).")]
 CleanOption = Annotated[Path, typer.Option("--clean", help="Folder the corpus is published to.")]
+DaskOption = Annotated[
+    str | None,
+    typer.Option("--dask", metavar="ADDRESS|local",
+                 help="Decode, repair and analyse new files on a Dask cluster: a scheduler's address "
+                      "(tcp://host:8786), or `local` for a LocalCluster sized to this machine (needs the dask extra)."),
+]
+StateOption = Annotated[
+    Path | None,
+    typer.Option("--state", help="Folder for the cache, lock and failed runs (default: CLEAN/.state)."),
+]
 
 
 @app.command()
 def run(
     raw: RawOption = Path("raw"),
     clean: CleanOption = Path("clean"),
+    state: StateOption = None,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another run on the same clean/ to finish.")] = 0.0,
     full: Annotated[bool, typer.Option("--full", help="Process every file again, ignoring the cache.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of a run that could not complete.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON (on stdout, alone).")] = False,
+    dask: DaskOption = None,
 ) -> None:
     """Build clean/corpus.parquet and clean/sources.parquet from raw/ through the Prefect flow.
 
@@ -58,19 +70,24 @@ def run(
         typer.echo(f"error: raw folder {raw} {problem}", err=True)
         raise typer.Exit(2)
     from commclean.ingest.discover import FolderClash, check_folders
+    from commclean.store import Folders
     from commclean.store.lock import RunLocked
     from flows.build_corpus import ValidationFailed, build_corpus, start_temporary_server
+    from flows.cluster import DaskMissing
 
+    folders = Folders.of(clean, state)
     try:
-        check_folders(raw, clean)
+        check_folders(raw, folders)
     except FolderClash as clash:
         typer.echo(f"error: {clash}", err=True)
         raise typer.Exit(2) from None
-    _check_writable(clean)
+    _check_writable(folders.clean, "clean")
+    _check_writable(folders.state, "state")
 
     try:
         start_temporary_server()
-        summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean), wait_seconds=wait, full=full)
+        summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean), wait_seconds=wait, full=full,
+                               state_dir=None if state is None else str(state), dask=dask)
     except ValidationFailed as failure:
         _print_summary(failure.summary, clean, as_json)
         typer.echo("Validation failed: nothing was published.", err=True)
@@ -78,6 +95,9 @@ def run(
     except RunLocked as locked:
         typer.echo(f"error: {locked}", err=True)
         raise typer.Exit(3) from None
+    except DaskMissing as missing:
+        typer.echo(f"error: {missing}", err=True)
+        raise typer.Exit(2) from None
     except Exception as error:
         if debug:
             raise
@@ -95,16 +115,16 @@ def _could_not_run(error: Exception) -> str:
     return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
-def _check_writable(clean: Path) -> None:
-    """Before any work: a clean folder that cannot be made or written (a file in its place, a
-    read-only or full file system) is the environment's fault, said in one line with exit 4."""
+def _check_writable(folder: Path, kind: str) -> None:
+    """Before any work: a clean or state folder that cannot be made or written (a file in its
+    place, a read-only or full file system) is the environment's fault, said in one line with exit 4."""
     try:
-        clean.mkdir(parents=True, exist_ok=True)
-        probe = clean / f".write-probe-{os.getpid()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-probe-{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as error:
-        typer.echo(f"error: clean folder {clean} cannot be written: {error.strerror or error}", err=True)
+        typer.echo(f"error: {kind} folder {folder} cannot be written: {error.strerror or error}", err=True)
         raise typer.Exit(4) from None
 
 
@@ -199,6 +219,8 @@ def serve(
     cron: Annotated[str, typer.Option("--cron", help='Cron schedule, e.g. "0 * * * *" for hourly.')],
     raw: RawOption = Path("raw"),
     clean: CleanOption = Path("clean"),
+    state: StateOption = None,
+    dask: DaskOption = None,
     name: Annotated[str, typer.Option(help="Deployment name.")] = "commclean-scheduled",
 ) -> None:
     """Serve the build flow on a cron schedule; each run picks up whatever is in raw/.
@@ -220,7 +242,8 @@ def serve(
     build_corpus.serve(
         name=name,
         cron=cron,
-        parameters={"raw_dir": str(raw.resolve()), "clean_dir": str(clean.resolve())},
+        parameters={"raw_dir": str(raw.resolve()), "clean_dir": str(clean.resolve()),
+                    "state_dir": None if state is None else str(state.resolve()), "dask": dask},
     )
 
 

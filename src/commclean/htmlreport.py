@@ -15,7 +15,6 @@ from commclean.config import PIPELINE_VERSION
 from commclean.diff import SnapshotDiff
 from commclean.report import reason_kinds
 
-REPORT_FILE = "report.html"
 _LISTED = 25  # rows of each list shown; the tables hold them all
 _METADATA = ("title", "date", "location", "doc_type", "issuer", "event_date")
 _STYLE = """
@@ -24,6 +23,8 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-botto
 table { border-collapse: collapse; margin: 0.5rem 0; } td, th { padding: 0.2rem 0.6rem; text-align: left; }
 tr:nth-child(even) { background: #f4f4f4; } .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
 figure { margin: 0; } figcaption { font-weight: 600; } .muted { color: #666; }
+td.text { font-family: ui-monospace, monospace; font-size: 0.85rem; white-space: pre-wrap; max-width: 30rem; }
+mark.was { background: #f6d5d5; } mark.now { background: #d5f0d5; } .ends { color: #a33; font-weight: 600; }
 """
 
 
@@ -47,6 +48,7 @@ def report_html(version: int, manifest: dict, corpus: pa.Table, sources: pa.Tabl
         _chart("Repairs applied to the corpus", Counter(manifest.get("stats", {}).get("corpus repairs", {}))),
         _chart("Quarantined files by reason", reason_kinds(sources, "quarantined")),
         "</div>",
+        *_examples(manifest.get("examples", {})),
         "<h2>Validation</h2>",
         f"<p>{_e(validation.get('summary', '?'))}. "
         "<a href='data-docs/index.html'>Great Expectations Data Docs</a>.</p>",
@@ -75,6 +77,43 @@ def _changes(changes: SnapshotDiff | None) -> list[str]:
             f"changed. Files: {len(changes.files_new)} new, {len(changes.files_gone)} gone, "
             f"{len(changes.files_restated)} with another status.</p>",
             _table(("document", "title", "file"), rows) if rows else ""]
+
+
+def _examples(examples: dict[str, dict[str, list[dict[str, str]]]]) -> list[str]:
+    """Copies beside their canonical and repairs before and after, each at its first difference,
+    from what this run processed (carried documents and cached files give none)."""
+    note = "<p class=muted>The first few of each kind among the files this run processed.</p>"
+    copies = [(kind, e["path"], e["beside"], _side(e, "before"), _side(e, "after", of_copy=True))
+              for kind, kept in examples.get("duplicates", {}).items() for e in kept]
+    repairs = [(name, e["path"], _side(e, "before"), _side(e, "after"))
+               for name, kept in examples.get("repair", {}).items() for e in kept]
+    return [
+        "<h2>Copies beside their canonical</h2>", note,
+        _rich_table(("kind", "copy", "canonical", "canonical text", "copy text"), copies, texts=2)
+        if copies else "<p class=muted>none with a difference to show</p>",
+        "<h2>Repairs, before and after</h2>", note,
+        _rich_table(("repair", "file", "before", "after"), repairs, texts=2)
+        if repairs else "<p class=muted>no file was repaired in this run</p>",
+    ]
+
+
+def _side(example: dict[str, str], side: str, of_copy: bool = False) -> str:
+    """One text at the difference, as HTML: what differs marked; where a copy stops, said so."""
+    changed = example[side]
+    if of_copy and not changed and not example["trail"]:
+        middle = "<span class=ends>⟂ the copy ends here</span>"
+    else:
+        shown = changed.replace(" ", "␣").replace("\n", "↵\n") if changed.isspace() else changed
+        middle = f"<mark class={'was' if side == 'before' else 'now'}>{_e(shown)}</mark>" if changed else ""
+    return f"…{_e(example['lead'])}{middle}{_e(example['trail'])}…"
+
+
+def _rich_table(header: Sequence[str], rows: Sequence[Sequence[str]], texts: int) -> str:
+    """A table whose last `texts` cells are HTML already (escaped where it came from text)."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row[:-texts])
+                   + "".join(f"<td class=text>{c}</td>" for c in row[-texts:]) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _years(corpus: pa.Table) -> Counter:

@@ -20,6 +20,11 @@ class Status(StrEnum):
     QUARANTINED = "quarantined"
 
 
+def reason_kind(reason: str | None) -> str:
+    """A ledger reason is a kind, then particulars: "truncated copy (contained 0.97)"."""
+    return (reason or "?").split(" (")[0]
+
+
 @dataclass(frozen=True, slots=True)
 class FoundFile:
     """A regular file discovery found under raw/, not yet read."""
@@ -46,6 +51,12 @@ class RawFile:
     abs_path: str
     size_bytes: int
     sha256: str
+    mtime_ns: int = 0  # the oldest of equally good copies stays canonical (dedup.clusters.canonical_rank)
+
+    @classmethod
+    def of(cls, found: FoundFile, sha256: str = "", size_bytes: int | None = None) -> RawFile:
+        size = found.size_bytes if size_bytes is None else size_bytes
+        return cls(found.path, found.abs_path, size, sha256, found.mtime_ns)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from commclean.config import Config
 from commclean.diff import SnapshotDiff
 from commclean.ingest.discover import Discovery
+from commclean.records import reason_kind
 from commclean.runtime.stats import Stats
 from commclean.schema import Tables
 from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX
@@ -42,8 +43,10 @@ class Changes:
     documents_removed: int = 0
 
     @classmethod
-    def of(cls, diff: SnapshotDiff, files: int) -> Changes:
-        return cls(diff.old, len(diff.files_new), files - len(diff.files_new), len(diff.files_gone),
+    def of(cls, diff: SnapshotDiff, files_read: int, skipped: set[str]) -> Changes:
+        """Files as the summary's "files read" counts them: entries skipped unread are not files read."""
+        new = sum(path not in skipped for path in diff.files_new)
+        return cls(diff.old, new, files_read - new, len(diff.files_gone),
                    len(diff.added), len(diff.changed), len(diff.removed))
 
     def since_text(self) -> str:
@@ -76,6 +79,9 @@ class RunSummary:
     report: str | None = None  # the snapshot's report.html
     duplicates_by_kind: dict[str, int] = field(default_factory=dict)
     quarantined_files: tuple[tuple[str, str], ...] = ()  # (path, reason), the first few by path
+    # The first few changes of each repair, and copies of each kind beside their canonical, among
+    # the files and documents this run processed: {"repair" | "duplicates": {name: [Example dict]}}
+    examples: dict[str, dict[str, list[dict[str, str]]]] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         c = self.changes or Changes(0)
@@ -109,7 +115,7 @@ def reason_kinds(sources: pa.Table, status: str) -> Counter:
     """The ledger rows of a status, counted by the kind their reason names: a reason is a kind,
     then particulars ("truncated copy (contained 0.97)", "too large (over N bytes)")."""
     reasons = sources.filter(pc.equal(sources.column("status"), status)).column("reason").to_pylist()
-    return Counter((reason or "?").split(" (")[0] for reason in reasons)
+    return Counter(reason_kind(reason) for reason in reasons)
 
 
 def summarise(discovery: Discovery, report: ValidationReport, published: bool, stats: Stats, tables: Tables,
@@ -136,13 +142,15 @@ def summarise(discovery: Discovery, report: ValidationReport, published: bool, s
         validation=report.summary(),
         published=published,
         stats=stats.as_dict(),
+        examples=stats.examples_as_dict(),
         skipped_files=tuple((s.path, s.reason) for s in discovery.skipped),
         set_aside=tuple(SetAside(f.name, f.unexpected_count or 0, f.examples) for f in report.set_aside),
         set_aside_documents=len(report.rejected),
         data_docs=str(data_docs) if data_docs is not None else None,
         snapshot=snapshot,
         changed=changed,
-        changes=Changes.of(changes, len(discovery.files) + len(discovery.skipped)) if changes is not None else None,
+        changes=Changes.of(changes, len(discovery.files), {s.path for s in discovery.skipped})
+        if changes is not None else None,
         duplicates_by_kind=dict(sorted(kinds.items())),
         quarantined_files=tuple(quarantined[:_LISTED]),
         report=str(page) if page is not None else None,
@@ -211,4 +219,5 @@ def manifest_for(summary: RunSummary, report: ValidationReport, config: Config) 
         "validation": validation_record(report),
         "data_docs": f"{DATA_DOCS_DIR}/{DATA_DOCS_INDEX}" if summary.data_docs else None,
         "stats": summary.stats,
+        "examples": summary.examples,
     }

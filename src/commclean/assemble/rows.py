@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from commclean.assemble.consensus import damaged_words
+from commclean.examples import first_difference, where_copy_ends
 from commclean.records import (
     Candidate,
     Cluster,
@@ -22,6 +23,7 @@ from commclean.records import (
     SourceDoc,
     SourceRow,
     Status,
+    reason_kind,
 )
 from commclean.runtime.stats import Stats
 
@@ -174,6 +176,7 @@ def assemble(
 def _corpus_row(doc_id: str, members: Sequence[SourceDoc], memberships: Sequence[Membership],
                 consensus: Consensus | None, stats: Stats) -> CorpusRow:
     canonical = members[0]
+    _keep_examples(canonical, members[1:], memberships[1:], stats)
     text, repairs = canonical.text, canonical.repairs
     if consensus and len(members) > 1:
         text, replaced = consensus(text, [doc.text for doc in members[1:]])
@@ -191,6 +194,19 @@ def _corpus_row(doc_id: str, members: Sequence[SourceDoc], memberships: Sequence
         source_paths=tuple(doc.raw.path for doc in members),
         repairs=repairs,
     )
+
+
+def _keep_examples(canonical: SourceDoc, copies: Sequence[SourceDoc], memberships: Sequence[Membership],
+                   stats: Stats) -> None:
+    """The first few copies of each kind beside their canonical, for the report (an exact copy
+    has nothing to show)."""
+    for copy, membership in zip(copies, memberships):
+        kind = reason_kind(membership.reason)
+        if stats.wants_example("duplicates", kind):
+            show = where_copy_ends if membership.cut_off else first_difference
+            example = show(copy.raw.path, canonical.text, copy.text, beside=canonical.raw.path)
+            if example is not None:
+                stats.add_example("duplicates", kind, example)
 
 
 def _source_row(found: SeenFile, membership: Membership, doc_id: str, cut_off: bool) -> SourceRow:

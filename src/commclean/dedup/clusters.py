@@ -219,15 +219,17 @@ def cluster(docs: Sequence[SeenFile], edges: Sequence[Edge]) -> list[Cluster]:
     return clusters
 
 
-def canonical_rank(doc: SeenFile, cut_off: bool) -> tuple[bool, bool, int, int, int, int, str]:
+def canonical_rank(doc: SeenFile, cut_off: bool) -> tuple[bool, bool, int, int, int, int, int, str]:
     """The copy holding the most of the document first: one that stops where a verified copy
     goes on comes last, and among copies that all stop early, the longest leads (a 20% stub is
     never kept over a 70% copy, however clean). Only among copies holding the whole text does
-    cleanliness decide (fewer repairs, fewer unknown words); the path breaks ties."""
+    cleanliness decide (fewer repairs, fewer unknown words). Among equally good copies the oldest
+    file leads, so a copy arriving later (whatever its name) leaves the canonical one in place;
+    the path breaks what is left of ties."""
     content = doc.content
     truncated = content.is_truncated or cut_off
     return (cut_off, truncated, -content.text_length if truncated else 0, content.repair_count,
-            content.unknown_words, -content.text_length, doc.raw.path)
+            content.unknown_words, -content.text_length, doc.raw.mtime_ns, doc.raw.path)
 
 
 def _membership(member: int, edge: Edge, cut_off: bool) -> Membership:

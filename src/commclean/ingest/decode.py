@@ -59,7 +59,7 @@ def read_raw(found: FoundFile, config: DecodeConfig) -> tuple[RawFile, bytes | N
             if keep:
                 chunks.append(chunk)
     size = sum(map(len, chunks)) if keep else found.size_bytes
-    raw = RawFile(found.path, found.abs_path, size, digest.hexdigest())
+    raw = RawFile.of(found, digest.hexdigest(), size)
     return raw, (b"".join(chunks) if keep else None)
 
 
@@ -68,7 +68,7 @@ def decode_file(found: FoundFile, config: DecodeConfig, stats: Stats) -> Decoded
     try:
         raw, data = read_raw(found, config)
     except OSError as error:
-        raw = RawFile(found.path, found.abs_path, found.size_bytes, "")
+        raw = RawFile.of(found)
         decoded = Decoded(raw, None, None, f"unreadable ({error.strerror or type(error).__name__})")
         stats.update("quarantine", decoded.quarantine_reason or "")
         return decoded

@@ -54,14 +54,16 @@ class FolderClash(ValueError):
     """The clean folder lies inside the raw folder (or is it): the corpus would read itself."""
 
 
-def check_folders(raw_dir: str | Path, clean_dir: str | Path) -> None:
-    """Refuse a clean folder inside raw/ (the next run would take its own manifest, Parquet files
-    and cache for documents), and raw/ inside the clean folder."""
-    raw, clean = Path(raw_dir).resolve(), Path(clean_dir).resolve()
-    if clean == raw or clean.is_relative_to(raw):
-        raise FolderClash(f"clean folder {clean_dir} lies inside the raw folder {raw_dir}: choose one outside it")
-    if raw.is_relative_to(clean):  # the run tidies its clean folder: raw/ must not be part of it
-        raise FolderClash(f"raw folder {raw_dir} lies inside the clean folder {clean_dir}: choose one outside it")
+def check_folders(raw_dir: str | Path, folders: store.Folders) -> None:
+    """Refuse a clean or state folder inside raw/ (the next run would take its own manifest,
+    Parquet files and cache for documents), and raw/ inside either (a run tidies both)."""
+    raw = Path(raw_dir).resolve()
+    for kind, given in (("clean", folders.clean), ("state", folders.state)):
+        folder = Path(given).resolve()
+        if folder == raw or folder.is_relative_to(raw):
+            raise FolderClash(f"{kind} folder {given} lies inside the raw folder {raw_dir}: choose one outside it")
+        if raw.is_relative_to(folder):
+            raise FolderClash(f"raw folder {raw_dir} lies inside the {kind} folder {given}: choose one outside it")
 
 
 def skip_reason(name: str) -> str | None:

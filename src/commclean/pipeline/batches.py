@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 from commclean.config import Config
 from commclean.dedup.clusters import fingerprint
 from commclean.dedup.truncation import ends_mid_sentence
+from commclean.examples import first_difference
 from commclean.ingest.decode import decode_raw, read_raw
 from commclean.ingest.inside import OutsideRaw
 from commclean.metadata.extract import extract_metadata
@@ -27,7 +28,7 @@ from commclean.records import (
     SourceDoc,
 )
 from commclean.repair.lexicon import count_unknown_words
-from commclean.repair.steps import repair_text
+from commclean.repair.steps import Noted, repair_text
 from commclean.runtime.stats import Stats
 from commclean.store.cache import cached_keys, cached_results, cached_texts
 
@@ -61,8 +62,11 @@ class Batch(Generic[Out]):
         return Batch(out.items, out.quarantined, out.stats.merge(self.stats), self.cached, self.cached_hashes,
                      self.unchanged)
 
-    def work(self) -> Batch[Out]:
-        """Only the items still to process: what goes to a worker process, without the rest."""
+    def work(self, by_path: bool = False) -> Batch[Out]:
+        """Only the items still to process: what goes to a worker process, without the rest; with
+        `by_path`, files go without the bytes read here (a worker on another machine reads them)."""
+        if by_path:
+            return Batch(tuple(item.by_path() if isinstance(item, Pending) else item for item in self.items))
         return Batch(self.items)
 
     def joined(self, done: Batch[Any]) -> Batch[Any]:
@@ -84,6 +88,12 @@ class Pending:
     # worker reads the text from there, so the texts never all sit in this process at once.
     text_cache: str | None = None
 
+    def by_path(self) -> Pending:
+        """What a worker needs to read the file itself; the hash stays only to find a cached text."""
+        if self.text_cache is not None:
+            return replace(self, data=None)
+        return Pending(self.found)
+
 
 def _each(stage: str, items: Sequence[In], step: Callable[[In, Stats], Out | Quarantined],
           quarantined: Sequence[Quarantined] = ()) -> Batch[Out]:
@@ -104,7 +114,7 @@ def _each(stage: str, items: Sequence[In], step: Callable[[In, Stats], Out | Qua
 
 def _raw_of(item: object) -> RawFile:
     if isinstance(item, Pending):
-        return item.raw or RawFile(item.found.path, item.found.abs_path, item.found.size_bytes, "")
+        return item.raw or RawFile.of(item.found)
     if isinstance(item, Repaired):
         return item.decoded.raw
     assert isinstance(item, Decoded)
@@ -127,7 +137,7 @@ def identify_batch(files: Sequence[FoundFile], config: Config, workspace: Worksp
         sha = workspace.state.known_sha256(found.path, found.stamp)
         if sha:
             stats.update("cache", "files not read (stat unchanged)")
-            raw, data, unreadable = RawFile(found.path, found.abs_path, found.size_bytes, sha), None, None
+            raw, data, unreadable = RawFile.of(found, sha), None, None
         else:
             raw, data, unreadable = _read(found, config)
         if raw.sha256 in workspace.state.contents:
@@ -190,17 +200,17 @@ def _read(found: FoundFile, config: Config) -> tuple[RawFile, bytes | None, str 
     try:
         return (*read_raw(found, config.decode), None)
     except OutsideRaw as refused:
-        return RawFile(found.path, found.abs_path, found.size_bytes, ""), None, refused.strerror
+        return RawFile.of(found), None, refused.strerror
     except OSError as error:
         why = f"unreadable ({error.strerror or type(error).__name__})"
-        return RawFile(found.path, found.abs_path, found.size_bytes, ""), None, why
+        return RawFile.of(found), None, why
 
 
 def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
     def step(decoded: Decoded | Repaired, stats: Stats) -> Repaired | Quarantined:
         if isinstance(decoded, Repaired):
             return decoded
-        result = repair_text(decoded.text or "", config.repair)
+        result = repair_text(decoded.text or "", config.repair, _example_keeper(decoded.raw.path, stats))
         reason = _unusable_after_repair(result.text, config)
         if reason:
             stats.update("quarantine", reason)
@@ -211,6 +221,18 @@ def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
         return Repaired(decoded, result.text, repairs, result.metadata_text)
 
     return batch.passed_on(_each("repair", batch.items, step, batch.quarantined))
+
+
+def _example_keeper(path: str, stats: Stats) -> Noted:
+    """Keeps the first few changes each repair makes (for the report), and looks at no more."""
+
+    def keep(name: str, before: str, after: str) -> None:
+        if stats.wants_example("repair", name):
+            example = first_difference(path, before, after)
+            if example is not None:
+                stats.add_example("repair", name, example)
+
+    return keep
 
 
 def _unusable_after_repair(text: str, config: Config) -> str | None:

@@ -13,19 +13,19 @@ import pyarrow as pa
 
 from commclean.assemble.consensus import consensus_text
 from commclean.assemble.rows import assemble, check_ledger
-from commclean.card import CARD_FILE, dataset_card
+from commclean.card import dataset_card
 from commclean.config import Config
 from commclean.dedup.candidates import SampleIndex
 from commclean.dedup.clusters import deduplicate_entries, set_aside_short
 from commclean.diff import SnapshotDiff, diff_tables, snapshot_tables
-from commclean.htmlreport import REPORT_FILE, report_html
+from commclean.htmlreport import report_html
 from commclean.ingest.discover import Discovery
 from commclean.pipeline.batches import Batch
 from commclean.pipeline.workspace import Texts, Workspace
 from commclean.records import Candidate, Cluster, SeenFile, SourceDoc
 from commclean.runtime.stats import Stats
 from commclean.schema import CORPUS_SCHEMA, QUARANTINE_SCHEMA, SOURCES_SCHEMA, Tables, tables_for
-from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX, SNAPSHOTS, write_bytes
+from commclean.store import CARD_FILE, DATA_DOCS_DIR, DATA_DOCS_INDEX, REPORT_FILE, SNAPSHOTS, write_bytes
 from commclean.store.cache import settings_key
 from commclean.store.carry import (
     CandidateRows,
@@ -197,10 +197,10 @@ def discard_checked(checked: Checked) -> None:
         discard_carried_rows(checked.carried_rows)
 
 
-def keep_failed(checked: Checked, report: dict, config: Config, clean_dir: str | Path) -> Path | None:
+def keep_failed(checked: Checked, report: dict, config: Config, state_dir: Path) -> Path | None:
     """A failed run publishes nothing; its report and Data Docs are kept for a person to look at."""
     discard_checked(checked)
-    folder = keep_failed_run(clean_dir, report, checked.data_docs, config.validation.keep_failed_runs)
+    folder = keep_failed_run(state_dir, report, checked.data_docs, config.validation.keep_failed_runs)
     index = folder / DATA_DOCS_DIR / DATA_DOCS_INDEX
     return index if index.is_file() else None
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from commclean.config import Config
-from commclean.htmlreport import REPORT_FILE
 from commclean.ingest.discover import Discovery, check_folders
 from commclean.pipeline.batches import Batch, identify_files, process_batch
 from commclean.pipeline.corpus import (
@@ -39,9 +38,9 @@ from commclean.runtime.progress import Progress
 from commclean.runtime.stats import Stats
 from commclean.runtime.workers import map_in_processes, worker_count
 from commclean.schema import Tables
-from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX, SNAPSHOTS
+from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX, REPORT_FILE, SNAPSHOTS, Folders
 from commclean.store.cache import CacheDamaged, discard_run_state
-from commclean.store.lock import run_lock
+from commclean.store.lock import folders_locked
 from commclean.store.publish import crash_point
 from commclean.validate.suites import ValidationReport, ValidationWorker, validation_worker
 
@@ -54,6 +53,7 @@ class Runner(Protocol):
     """How the sequence's steps are carried out, and where their progress is reported."""
 
     progress: Progress
+    remote: bool  # its map's workers may run on other machines: files go to them by path, not content
 
     def step(self, name: str, function: Callable[..., T], *args: Any) -> T:
         """function(*args), once, as the step called `name`."""
@@ -67,6 +67,8 @@ class Runner(Protocol):
 
 class LocalRunner:
     """Every step in this process, the batches of new files in a pool of worker processes."""
+
+    remote = False
 
     def __init__(self, progress: Progress | None = None) -> None:
         self.progress = progress or Progress()
@@ -116,32 +118,32 @@ class Built:
         return self.saving.result() if self.saving is not None else Stats()
 
 
-def build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path | None = None,
+def build_candidate(raw_dir: str | Path, config: Config, folders: Folders | None = None,
                     full: bool = False, background: Executor | None = None,
                     runner: Runner | None = None) -> Built:
-    """The stages up to validation. With a clean folder, what earlier runs learned there is reused
+    """The stages up to validation. With folders, what earlier runs learned there is reused
     (unless `full`) and this run's results are kept for the next, in `background` (then
     Built.state_saved waits for it) while assembly and validation go on. A result cache found
     damaged on the way is discarded, and the build starts again without it."""
     runner = runner or LocalRunner()
     try:
-        return _build_candidate(raw_dir, config, clean_dir, full, background, runner)
+        return _build_candidate(raw_dir, config, folders, full, background, runner)
     except CacheDamaged as damage:
-        if clean_dir is None or full:
+        if folders is None or full:
             raise
-        discard_run_state(clean_dir, config, str(damage))
-        return _build_candidate(raw_dir, config, clean_dir, True, background, runner)
+        discard_run_state(folders.state, config, str(damage))
+        return _build_candidate(raw_dir, config, folders, True, background, runner)
 
 
-def _build_candidate(raw_dir: str | Path, config: Config, clean_dir: str | Path | None, full: bool,
+def _build_candidate(raw_dir: str | Path, config: Config, folders: Folders | None, full: bool,
                      background: Executor | None, runner: Runner) -> Built:
     timings = Stats()
     discovery, workspace = _step(runner, timings, "discover raw files (and read the run state)", discover_and_open,
-                                 raw_dir, clean_dir, config, full,
+                                 raw_dir, folders, config, full,
                                  counted=lambda found: (len(found[0].files) + len(found[0].skipped), "entries"))
     identified = _step(runner, timings, "identify files (read only what changed)", identify_files, discovery.files,
                        config, workspace, counted=lambda batches: (sum(len(b.items) for b in batches), "new files"))
-    work = [batch.work() for batch in identified if batch.items]
+    work = [batch.work(by_path=runner.remote) for batch in identified if batch.items]
     new_files = sum(len(batch.items) for batch in work)
     workers = worker_count(config, new_files, len(work))
     name = "decode, repair, analyse and save new results"
@@ -182,28 +184,28 @@ class Outcome:
     version: int | None  # the snapshot readers see after it (published now or unchanged), if it passed
 
 
-def run_stages(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool, runner: Runner,
+def run_stages(raw_dir: str | Path, folders: Folders, config: Config, full: bool, runner: Runner,
                worker: ValidationWorker | None) -> Outcome:
     """Build, validate, publish if valid: the whole run, for a caller holding the run lock."""
     with ThreadPoolExecutor(1) as saver:
         # The run state is saved in a thread from the end of deduplication on, beside assembly,
         # validation (in its helper) and Arrow's writing of the snapshot.
-        built = build_candidate(raw_dir, config, clean_dir, full, saver, runner)
+        built = build_candidate(raw_dir, config, folders, full, saver, runner)
         give_back_freed_memory()  # what assembly let go of, before the Arrow tables are built
         crash_point("built")
         stats = built.stats
         tables = _step(runner, stats, "build the output tables", output_tables, built.candidate, built.workspace,
                        counted=lambda t: (t.corpus.num_rows, "rows"))
         checked = _step(runner, stats, "validate with Great Expectations (and stage the snapshot meanwhile)",
-                        validate_and_stage, tables, config, built.workspace, worker, clean_dir,
+                        validate_and_stage, tables, config, built.workspace, worker, folders.clean,
                         counted=lambda c: (c.report.evaluated, "expectations"))
         stats.merge(built.state_saved())
         crash_point("validated")
         report, tables = checked.report, checked.tables
-        current = current_snapshot(built.workspace, config, clean_dir)
-        changes = changes_since(checked, built.workspace, clean_dir)
+        current = current_snapshot(built.workspace, config, folders.clean)
+        changes = changes_since(checked, built.workspace, folders.clean)
         if not report.success:
-            data_docs = keep_failed(checked, validation_record(report), config, clean_dir)
+            data_docs = keep_failed(checked, validation_record(report), config, folders.state)
             summary = summarise(built.discovery, report, False, stats, tables, data_docs, changes=changes)
             return Outcome(summary, tables, report, None)
         # A difference the diff found means a new snapshot; only without one are whole tables compared.
@@ -215,7 +217,7 @@ def run_stages(raw_dir: str | Path, clean_dir: str | Path, config: Config, full:
                                 page=page if page.is_file() else None)
             return Outcome(summary, tables, report, current.version)
         with stats.timed("publish"):
-            page = Path(clean_dir) / SNAPSHOTS / f"v{checked.staged.version}" / REPORT_FILE
+            page = folders.clean / SNAPSHOTS / f"v{checked.staged.version}" / REPORT_FILE
             summary = summarise(built.discovery, report, True, stats, tables, published_data_docs(checked),
                                 snapshot=checked.staged.version, changes=changes, page=page)
             manifest = manifest_for(summary, report, config)
@@ -224,10 +226,13 @@ def run_stages(raw_dir: str | Path, clean_dir: str | Path, config: Config, full:
 
 
 def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False,
-                 wait_seconds: float = 0.0, progress: Progress | None = None) -> RunSummary:
-    """One whole run in this process, without Prefect, under the run lock: what the flow runs."""
-    check_folders(raw_dir, clean_dir)
-    with run_lock(clean_dir, wait_seconds), validation_worker() as worker, collector_paused():
-        return run_stages(raw_dir, clean_dir, config, full, LocalRunner(progress), worker).summary
+                 wait_seconds: float = 0.0, progress: Progress | None = None,
+                 state_dir: str | Path | None = None) -> RunSummary:
+    """One whole run in this process, without Prefect, under the run locks: what the flow runs.
+    The state folder is clean/.state unless `state_dir` names another."""
+    folders = Folders.of(clean_dir, state_dir)
+    check_folders(raw_dir, folders)
+    with folders_locked(folders, wait_seconds), validation_worker() as worker, collector_paused():
+        return run_stages(raw_dir, folders, config, full, LocalRunner(progress), worker).summary
 
 

@@ -1,4 +1,4 @@
-"""What a run reuses and keeps under clean/: the result cache, the run state, the published
+"""What a run reuses and keeps in its state folder: the result cache, the run state, the published
 snapshot to carry rows from, and the texts of documents a run needs but did not process."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from commclean import store
 from commclean.config import Config
 from commclean.ingest.discover import Discovery, Listings, discover, load_listings, save_listings
 from commclean.records import Fingerprint, SeenFile, SourceDoc
-from commclean.store import LISTINGS_FILE
+from commclean.store import LISTINGS_FILE, Folders
 from commclean.store.cache import (
     CacheDamaged,
     CachedResult,
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Workspace:
-    """What a run may reuse: the result cache and run state under clean/cache/, and the published
+    """What a run may reuse: the result cache and run state in the state folder, and the published
     snapshot to carry unchanged rows from. Without a clean folder a run reuses and keeps nothing."""
 
     cache: Path | None = None  # where this run's new results are saved
@@ -52,38 +52,40 @@ class Workspace:
     keys: StageKeys = StageKeys("", "")  # what this run's code and settings make (see store.cache)
 
 
-def open_workspace(clean_dir: str | Path | None, config: Config, full: bool = False) -> Workspace:
-    if clean_dir is None:
+def open_workspace(folders: Folders | None, config: Config, full: bool = False) -> Workspace:
+    if folders is None:
         return Workspace()
-    cache, state_dir = cache_path(clean_dir, config), state_path(clean_dir, config)
-    discard_other_state(clean_dir, config)
-    scratch, keys = store.fresh_scratch(clean_dir), stage_keys(config)
+    cache, state_dir = cache_path(folders.state, config), state_path(folders.state, config)
+    discard_other_state(folders.state, config)
+    scratch, keys = store.fresh_scratch(folders.state), stage_keys(config)
     if full:
         return Workspace(cache, state_dir, scratch=scratch, keys=keys)
     if not cache.exists():  # a first run; the state names texts only the cache holds, so it is no use
         return Workspace(cache, state_dir, scratch=scratch, keys=keys)
     if not cache_is_readable(cache):
-        discard_run_state(clean_dir, config, f"{cache.name} does not open")
+        discard_run_state(folders.state, config, f"{cache.name} does not open")
         return Workspace(cache, state_dir, scratch=scratch, keys=keys)
     state = RunState.load(state_dir)
-    published = load_published(clean_dir, settings_key(config), state_dir)
+    published = load_published(folders.clean, settings_key(config), state_dir)
     return Workspace(cache, state_dir, state, published, lookup=True, scratch=scratch, keys=keys)
 
 
-def kept_listings(clean_dir: str | Path | None, config: Config, full: bool = False) -> Listings | None:
+def kept_listings(folders: Folders | None, config: Config, full: bool = False) -> Listings | None:
     """The folder listings the last run kept, for discover (none for --full: it reads them all)."""
-    if clean_dir is None or full:
+    if folders is None or full:
         return None
-    return load_listings(state_path(clean_dir, config) / LISTINGS_FILE)
+    return load_listings(state_path(folders.state, config) / LISTINGS_FILE)
 
 
-def discover_and_open(raw_dir: str | Path, clean_dir: str | Path | None, config: Config,
+def discover_and_open(raw_dir: str | Path, folders: Folders | None, config: Config,
                       full: bool) -> tuple[Discovery, Workspace]:
     """Walk raw/ while the run state is read: that is mostly waiting on the file system, so a
-    thread overlaps it well."""
+    thread overlaps it well. The old state is adopted first: the listings are read from it."""
+    if folders is not None:
+        folders.adopt_old_state()
     with ThreadPoolExecutor(1) as opener:
-        opening = opener.submit(open_workspace, clean_dir, config, full)
-        discovery = discover(raw_dir, kept_listings(clean_dir, config, full))
+        opening = opener.submit(open_workspace, folders, config, full)
+        discovery = discover(raw_dir, kept_listings(folders, config, full))
         return discovery, opening.result()
 
 

@@ -23,6 +23,8 @@ from commclean.repair.paragraphs import dehyphenate_line_ends, rejoin_page_break
 from commclean.repair.shapes import paragraphs
 
 Repair = Callable[[str, RepairConfig], tuple[str, int]]
+# Told of each repair that changed a text: its name, the text before it and after it.
+Noted = Callable[[str, str, str], None]
 
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
@@ -253,33 +255,46 @@ CLOSING_REPAIRS: tuple[Repair, ...] = (
 )
 
 
-def repair_text(text: str, config: RepairConfig) -> RepairResult:
-    """Apply every repair in order; the result lists the ones that changed something."""
-    result = _repair_once(text, config)
+def repair_text(text: str, config: RepairConfig, noted: Noted | None = None) -> RepairResult:
+    """Apply every repair in order; the result lists the ones that changed something, and
+    `noted` (if given) hears of each change as it is made."""
+    result = _repair_once(text, config, noted)
     if _MOJIBAKE.search(result.text) and ftfy.is_bad(result.text):
         # Removing an invisible character or joining lines can complete a mojibake sequence
         # that ftfy could not see on the first pass: one more pass settles it.
-        again = _repair_once(result.text, config)
+        again = _repair_once(result.text, config, noted)
         names = result.repairs + tuple(n for n in again.repairs if n not in result.repairs)
         result = RepairResult(again.text, names, result.lead or again.lead)
     return result
 
 
-def _repair_once(text: str, config: RepairConfig) -> RepairResult:
-    text, applied = fix_unicode(text)
-    names = list(applied)
+def _repair_once(text: str, config: RepairConfig, noted: Noted | None = None) -> RepairResult:
+    noted = noted or _unheard
+    fixed, applied = fix_unicode(text)
+    for name in applied:
+        noted(name, text, fixed)
+    text, names = fixed, list(applied)
     for repair in LAYOUT_REPAIRS:
-        text, changes = repair(text, config)
-        if changes:
-            names.append(repair.__name__)
+        text = _applied(repair, text, config, names, noted)
     unwrapped, removed = strip_release_wrapper(text, config)
     lead = ""
     if removed:
         names.append(strip_release_wrapper.__name__)
+        noted(strip_release_wrapper.__name__, text, unwrapped)
         lead = "\n\n".join(paragraphs(text)[: config.wrapper_header_paragraphs + 2])
     text = unwrapped
     for repair in CLOSING_REPAIRS:
-        text, changes = repair(text, config)
-        if changes:
-            names.append(repair.__name__)
+        text = _applied(repair, text, config, names, noted)
     return RepairResult(tidy_layout(text), tuple(names), lead)
+
+
+def _applied(repair: Repair, text: str, config: RepairConfig, names: list[str], noted: Noted) -> str:
+    repaired, changes = repair(text, config)
+    if changes:
+        names.append(repair.__name__)
+        noted(repair.__name__, text, repaired)
+    return repaired
+
+
+def _unheard(name: str, before: str, after: str) -> None:
+    """No one asked to hear of the changes."""

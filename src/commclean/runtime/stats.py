@@ -1,4 +1,5 @@
-"""Counts of what each stage did, merged across batches into the run summary and manifest."""
+"""Counts of what each stage did, with a few examples of it, merged across batches into the run
+summary and manifest."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from commclean.examples import Example
+
 # Sections every run summary and manifest has, empty when the stage had nothing to do (a run with
 # no new file decodes nothing): a reader comparing manifests finds the same keys in each.
 STAGE_SECTIONS = ("cache", "decode", "repair", "truncation", "metadata", "quarantine", "dedup", "assemble", "sources",
                   "corpus repairs", "milliseconds")
+EXAMPLES_KEPT = 3  # per counted thing (a repair, a kind of duplicate): the first ones, in path order
 
 
 @dataclass
@@ -19,6 +23,7 @@ class Stats:
     """Per-stage counters, e.g. stats.counts["decode"]["encoding:utf_8"] == 4."""
 
     counts: dict[str, Counter[str]] = field(default_factory=dict)
+    examples: dict[str, dict[str, list[Example]]] = field(default_factory=dict)
 
     def update(self, stage: str, key: str, n: int = 1) -> None:
         counter = self.counts.get(stage)
@@ -26,9 +31,22 @@ class Stats:
             counter = self.counts[stage] = Counter()
         counter[key] += n
 
+    def wants_example(self, stage: str, key: str) -> bool:
+        """Ask before building an example: past the first few, it would be thrown away."""
+        return len(self.examples.get(stage, {}).get(key, ())) < EXAMPLES_KEPT
+
+    def add_example(self, stage: str, key: str, example: Example) -> None:
+        kept = self.examples.setdefault(stage, {}).setdefault(key, [])
+        if len(kept) < EXAMPLES_KEPT:
+            kept.append(example)
+
     def merge(self, other: Stats) -> Stats:
         for stage, counter in other.counts.items():
             self.counts.setdefault(stage, Counter()).update(counter)
+        for stage, by_key in other.examples.items():
+            for key, examples in by_key.items():
+                for example in examples:
+                    self.add_example(stage, key, example)
         return self
 
     @contextmanager
@@ -44,6 +62,10 @@ class Stats:
         """Every stage's counts, the STAGE_SECTIONS included even when empty."""
         stages = sorted({*self.counts, *STAGE_SECTIONS})
         return {stage: dict(sorted(self.counts.get(stage, Counter()).items())) for stage in stages}
+
+    def examples_as_dict(self) -> dict[str, dict[str, list[dict[str, str]]]]:
+        return {stage: {key: [e.as_dict() for e in kept] for key, kept in sorted(by_key.items())}
+                for stage, by_key in sorted(self.examples.items())}
 
     @classmethod
     def merged(cls, parts: list[Stats]) -> Stats:

@@ -1,17 +1,24 @@
-"""Store: every file a run keeps under clean/: where each one lives, one atomic write, one reader
-per format.
+"""Store: every file a run keeps, under the clean folder (what readers read) and the state folder
+(what only runs read): where each one lives, one atomic write, one reader per format.
 
-What lives where (all of it under the clean folder), and the module that owns it:
+The clean folder holds only what readers need, so that dataset loaders see a dataset:
 
     corpus.parquet, sources.parquet,                 links into current/ (store.publish)
-      quarantine.parquet, manifest.json
+      quarantine.parquet, manifest.json,
+      README.md, report.html
     current                                          link to snapshots/v<N> (store.publish)
     snapshots/v<N>/                                  the published snapshots, each complete (store.publish),
-      data-docs/index.html                             with the Data Docs of its validation (validate.datadocs)
+      README.md, report.html                           with its dataset card and report (card, htmlreport)
+      data-docs/index.html                             and the Data Docs of its validation (validate.datadocs)
+    .staging-*/                                      a snapshot being written; removed by the next run
+    .run.lock                                        one publisher at a time: runs and rollback (store.lock)
+    .state/                                          the state folder, unless --state puts it elsewhere
+
+The state folder (hidden, so that `datasets`, DuckDB globs and Polars skip it):
+
+    .run.lock                                        one run at a time on this state (store.lock)
     failed/<UTC time>/                               a run that failed validation: its Data Docs and
       data-docs/index.html, validation.json            report, the newest ValidationConfig.keep_failed_runs kept
-    .staging-*/                                      a snapshot being written; removed by the next run
-    .run.lock                                        one run at a time (store.lock)
     cache/results-<version>-f<format>.sqlite         what each file content gave, plain columns, each row
                                                      naming the code and settings that made it (store.cache)
     cache/state-<version>-<key>/                     the run state, Arrow and .npy only:
@@ -32,6 +39,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,6 +47,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.feather as feather
 
+STATE_DIR = ".state"  # the state folder's place inside the clean folder, unless a run is given another
 CACHE_DIR = "cache"
 # The published snapshot (publish.py)
 SNAPSHOTS = "snapshots"
@@ -47,7 +56,10 @@ CORPUS_FILE = "corpus.parquet"
 SOURCES_FILE = "sources.parquet"
 QUARANTINE_FILE = "quarantine.parquet"  # documents set aside by a document-scope expectation
 MANIFEST_FILE = "manifest.json"
+CARD_FILE = "README.md"  # the dataset card (card.py)
+REPORT_FILE = "report.html"  # the quality report (htmlreport.py)
 PUBLISHED_FILES = (SOURCES_FILE, CORPUS_FILE, QUARANTINE_FILE, MANIFEST_FILE)
+PAGES = (CARD_FILE, REPORT_FILE)  # linked at the top too, when the snapshot has them (older ones do not)
 DATA_DOCS_DIR = "data-docs"
 DATA_DOCS_INDEX = "index.html"  # the site's entry page, inside DATA_DOCS_DIR
 FAILED_DIR = "failed"
@@ -61,9 +73,34 @@ class StateDamaged(ValueError):
     """A kept file is not what its reader expects (cut short, overwritten, another format)."""
 
 
-def fresh_scratch(clean_dir: str | Path) -> Path:
+@dataclass(frozen=True)
+class Folders:
+    """Where a run publishes (clean: for readers) and where it keeps what only runs read (state)."""
+
+    clean: Path
+    state: Path
+
+    @classmethod
+    def of(cls, clean_dir: str | Path, state_dir: str | Path | None = None) -> Folders:
+        clean = Path(clean_dir)
+        return cls(clean, Path(state_dir) if state_dir is not None else clean / STATE_DIR)
+
+    def adopt_old_state(self) -> None:
+        """Before version 0.5 the cache lived in clean/cache/: move it into the state folder (one
+        rename on the same file system), so that an upgrade keeps what earlier runs learned."""
+        old, new = self.clean / CACHE_DIR, self.state / CACHE_DIR
+        if not old.is_dir() or old.is_symlink() or new.exists():
+            return
+        self.state.mkdir(parents=True, exist_ok=True)
+        try:
+            os.rename(old, new)
+        except OSError:  # another file system: the cache is only a cache
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def fresh_scratch(state_dir: str | Path) -> Path:
     """An empty folder for this run's temporary files, whatever a killed run left in it."""
-    folder = Path(clean_dir) / CACHE_DIR / SCRATCH_DIR
+    folder = Path(state_dir) / CACHE_DIR / SCRATCH_DIR
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     return folder

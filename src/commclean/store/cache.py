@@ -142,15 +142,15 @@ def _python_files(folder: Traversable, prefix: str) -> Iterator[tuple[str, Trave
             yield f"{prefix}{entry.name}", entry
 
 
-def cache_path(clean_dir: str | Path, config: Config) -> Path:
+def cache_path(state_dir: str | Path, config: Config) -> Path:
     """One cache file per pipeline version and format; each result in it names what made it
     (StageKeys), and serves only a run whose code and settings make the same."""
-    return Path(clean_dir) / store.CACHE_DIR / f"results-{PIPELINE_VERSION}-f{CACHE_FORMAT}.sqlite"
+    return Path(state_dir) / store.CACHE_DIR / f"results-{PIPELINE_VERSION}-f{CACHE_FORMAT}.sqlite"
 
 
-def state_path(clean_dir: str | Path, config: Config) -> Path:
+def state_path(state_dir: str | Path, config: Config) -> Path:
     """The run state (see state.py) that goes with the cache of the same version and settings."""
-    return Path(clean_dir) / store.CACHE_DIR / f"state-{PIPELINE_VERSION}-{settings_key(config)}"
+    return Path(state_dir) / store.CACHE_DIR / f"state-{PIPELINE_VERSION}-{settings_key(config)}"
 
 
 class CacheDamaged(RuntimeError):
@@ -175,23 +175,23 @@ def cache_is_readable(path: Path) -> bool:
     return True
 
 
-def discard_run_state(clean_dir: str | Path, config: Config, why: str) -> None:
+def discard_run_state(state_dir: str | Path, config: Config, why: str) -> None:
     """Remove the result cache and run state of this version and settings, with one warning line."""
     logging.getLogger("commclean").warning("run state under %s is unreadable (%s): rebuilding it",
-                                           Path(clean_dir) / store.CACHE_DIR, why)
-    cache = cache_path(clean_dir, config)
+                                           Path(state_dir) / store.CACHE_DIR, why)
+    cache = cache_path(state_dir, config)
     for path in (cache, cache.with_name(cache.name + "-wal"), cache.with_name(cache.name + "-shm")):
         path.unlink(missing_ok=True)
-    shutil.rmtree(state_path(clean_dir, config), ignore_errors=True)
+    shutil.rmtree(state_path(state_dir, config), ignore_errors=True)
 
 
-def discard_other_state(clean_dir: str | Path, config: Config) -> list[str]:
+def discard_other_state(state_dir: str | Path, config: Config) -> list[str]:
     """Remove the result caches and run states that other code or settings made: no run of this
     code reads them, and each is as large as the corpus. Says so in one line; returns their names."""
-    folder = Path(clean_dir) / store.CACHE_DIR
+    folder = Path(state_dir) / store.CACHE_DIR
     if not folder.is_dir():
         return []
-    mine = (cache_path(clean_dir, config).name, state_path(clean_dir, config).name)
+    mine = (cache_path(state_dir, config).name, state_path(state_dir, config).name)
     other = sorted(path for path in folder.iterdir()
                    if path.name.startswith(("results-", "state-")) and not path.name.startswith(mine))
     for path in other:

@@ -1,4 +1,5 @@
-"""One run at a time per clean/ folder: an OS file lock that dies with the process holding it."""
+"""One run at a time per clean folder and per state folder: OS file locks that die with the process
+holding them."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from commclean.store import Folders
+
 LOCK_FILE = ".run.lock"
 
 
 class RunLocked(RuntimeError):
-    """Another run holds the lock on this clean/ folder."""
+    """Another run holds the lock on this folder."""
 
 
 @contextmanager
 def run_lock(clean_dir: str | Path, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold clean/.run.lock for the length of a run. The kernel releases it when the holder
+    """Hold <folder>/.run.lock for the length of a run. The kernel releases it when the holder
     exits, however it exits (SIGKILL included), so a killed run never leaves it stuck."""
     path = Path(clean_dir)
     path.mkdir(parents=True, exist_ok=True)
@@ -49,3 +52,12 @@ def _acquire(handle, path: Path, wait_seconds: float) -> None:  # noqa: ANN001 -
                     "wait for it to finish, or pass --wait SECONDS"
                 ) from None
             time.sleep(0.2)
+
+
+@contextmanager
+def folders_locked(folders: Folders, wait_seconds: float = 0.0) -> Iterator[None]:
+    """A run holds both locks, the clean folder's first (every publisher takes it: runs and
+    rollback) and then its state folder's: two runs given different state folders still publish
+    one at a time, and two given one state folder never write it together."""
+    with run_lock(folders.clean, wait_seconds), run_lock(folders.state, wait_seconds):
+        yield

@@ -27,6 +27,7 @@ from commclean.store import (
     DATA_DOCS_INDEX,
     FAILED_DIR,
     MANIFEST_FILE,
+    PAGES,
     PUBLISHED_FILES,
     QUARANTINE_FILE,
     SNAPSHOTS,
@@ -117,21 +118,21 @@ def discard(staged: Staged) -> None:
 
 def add_data_docs(staged: Staged, site: Path) -> Path:
     """Move a built Data Docs site into the staged snapshot; its index page once published."""
-    site.replace(staged.folder / DATA_DOCS_DIR)
+    shutil.move(site, staged.folder / DATA_DOCS_DIR)  # built in the state folder: maybe another file system
     return staged.clean / SNAPSHOTS / f"v{staged.version}" / DATA_DOCS_DIR / DATA_DOCS_INDEX
 
 
-def keep_failed_run(clean_dir: str | Path, report: dict, site: Path | None, keep: int) -> Path:
+def keep_failed_run(state_dir: str | Path, report: dict, site: Path | None, keep: int) -> Path:
     """Keep what a person needs to see why a run published nothing: its validation report and
-    Data Docs, under failed/<UTC time>/; only the newest `keep` such folders stay."""
-    root = Path(clean_dir) / FAILED_DIR
+    Data Docs, under failed/<UTC time>/ in the state folder; only the newest `keep` stay."""
+    root = Path(state_dir) / FAILED_DIR
     root.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
     folder = root / stamp
     folder.mkdir()
     write_bytes(folder / "validation.json", (json.dumps(report, indent=2, sort_keys=True) + "\n").encode())
     if site is not None and site.is_dir():
-        site.replace(folder / DATA_DOCS_DIR)
+        shutil.move(site, folder / DATA_DOCS_DIR)
     for old in sorted(p for p in root.iterdir() if p.is_dir())[:-max(keep, 1)]:  # never the one just kept
         shutil.rmtree(old, ignore_errors=True)
     return folder
@@ -168,6 +169,11 @@ def switch_to(clean_dir: str | Path, version: int) -> None:
     crash_point("switched")
     for name in PUBLISHED_FILES:
         _ensure_link(clean / name, Path(CURRENT_LINK) / name)
+    for name in PAGES:  # a snapshot older than its card or report: no link left dangling at the top
+        if (snapshot / name).is_file():
+            _ensure_link(clean / name, Path(CURRENT_LINK) / name)
+        elif (clean / name).is_symlink():
+            (clean / name).unlink()
     fsync(clean)
 
 
