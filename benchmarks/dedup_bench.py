@@ -20,6 +20,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,28 +92,39 @@ class Generator:
 
 
 def generate(n: int, seed: int) -> list[Doc]:
+    return list(iter_docs(n, seed))
+
+
+def iter_docs(n: int, seed: int, prefix: str = "") -> Iterator[Doc]:
+    """The first n documents of the corpus `seed` makes, one at a time (a million do not fit in
+    memory at once); `prefix` starts every path."""
     gen = Generator(seed)
-    docs: list[Doc] = []
-    family = 0
-    while len(docs) < n:
+    made = family = 0
+
+    def doc(name: str, text: str, kind: str, complete: bool = True) -> Doc:
+        return Doc(f"{prefix}f{family}/{name}.txt", text, family, kind, complete)
+
+    while made < n:
         kind = gen.rng.choices(list(FAMILY_MIX), weights=list(FAMILY_MIX.values()))[0]
         base = gen.distinct()
-        docs.append(Doc(f"f{family}/base.txt", base, family, "base", True))
+        family_docs = [doc("base", base, "base")]
         if kind == "exact":
-            docs.append(Doc(f"f{family}/exact.txt", base, family, "exact", True))
+            family_docs.append(doc("exact", base, "exact"))
         elif kind == "near":
-            docs.append(Doc(f"f{family}/near.txt", gen.near(base), family, "near", True))
+            family_docs.append(doc("near", gen.near(base), "near"))
         elif kind == "wrapped":
-            docs.append(Doc(f"f{family}/wrapped.txt", gen.wrapped(base), family, "wrapped", True))
+            family_docs.append(doc("wrapped", gen.wrapped(base), "wrapped"))
         elif kind == "truncated":
-            docs.append(Doc(f"f{family}/truncated.txt", gen.truncated(base), family, "truncated", False))
+            family_docs.append(doc("truncated", gen.truncated(base), "truncated", complete=False))
         elif kind == "boilerplate":
             # A different statement that repeats two of the base's paragraphs word for word.
             shared = "\n\n".join(base.split("\n\n")[1:3])
             family += 1
-            docs.append(Doc(f"f{family}/boilerplate.txt", gen.distinct() + "\n\n" + shared, family, "boilerplate", True))
+            family_docs.append(doc("boilerplate", gen.distinct() + "\n\n" + shared, "boilerplate"))
         family += 1
-    return docs[:n]
+        for item in family_docs[: n - made]:
+            made += 1
+            yield item
 
 
 def run_commclean(docs: list[Doc]) -> list[list[int]]:

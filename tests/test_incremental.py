@@ -333,3 +333,20 @@ def test_an_exact_copy_arriving_later_leaves_the_canonical_copy_in_place(seed_ra
     assert rows["statement.txt"]["status"] == "canonical"
     assert (rows["a copy.txt"]["status"], rows["a copy.txt"]["reason"]) == ("duplicate", "exact copy")
     assert (corpus, ledger) == _rebuilt(seed_raw, tmp_path)  # the same raw/ (times included), the same corpus
+
+
+def test_texts_read_back_from_the_cache_give_what_texts_held_in_memory_give(
+        seed_raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from commclean.assemble import rows
+    from commclean.dedup import clusters
+
+    for gold in GOLD[:3]:
+        shutil.copy(gold, seed_raw / f"copy of {gold.name}")
+        (seed_raw / f"cut {gold.name}").write_text(truncate(gold.read_text(encoding="utf-8"), 0.6), encoding="utf-8")
+    held = run_pipeline(seed_raw, tmp_path / "held", Config())
+    # Nothing held: every text is read back, two pairs and two documents at a time.
+    monkeypatch.setattr(clusters, "PAIRS_PER_LOAD", 2)
+    monkeypatch.setattr(rows, "CLUSTERS_PER_LOAD", 2)
+    read_back = run_pipeline(seed_raw, tmp_path / "read back", Config(texts_held_mb=0))
+    assert held.stats["dedup"]["pairs aligned"] > 2 and read_back.documents == held.documents > 2
+    assert _published(tmp_path / "read back") == _published(tmp_path / "held")

@@ -151,12 +151,15 @@ def test_an_unreachable_prefect_server_is_one_line_with_exit_4_and_the_traceback
 
     command = [sys.executable, "-m", "commclean", "run", "--raw", str(seed_raw), "--clean", str(tmp_path / "clean")]
     env = {**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"}  # nothing listens on port 9
-    plain = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    assert plain.returncode == 4, plain.stderr[-2000:]
-    assert "127.0.0.1:9" in plain.stderr and "Traceback" not in plain.stderr
-    debug = subprocess.run([*command, "--debug"], env=env, capture_output=True, text=True, timeout=300)
-    assert debug.returncode != 0 and "Traceback" in debug.stderr
-    assert not (tmp_path / "clean" / "corpus.parquet").exists()
+    # Both at once: each spends its seconds importing and waiting on the refused connection.
+    started = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for c in (command, [*command[:-1], str(tmp_path / "other"), "--debug"])]
+    (_, plain_err), (_, debug_err) = (process.communicate(timeout=300) for process in started)
+    plain, debug = started
+    assert plain.returncode == 4, plain_err[-2000:]
+    assert "127.0.0.1:9" in plain_err and "Traceback" not in plain_err
+    assert debug.returncode != 0 and "Traceback" in debug_err
+    assert not any((tmp_path / name / "corpus.parquet").exists() for name in ("clean", "other"))
 
 
 def test_rollback_on_a_folder_that_is_no_corpus_refuses_and_writes_nothing(tmp_path: Path) -> None:

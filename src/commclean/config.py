@@ -147,3 +147,8 @@ class Config:
     min_files_for_workers: int = 1_000
     # Published snapshots kept under clean/snapshots/ (the current one is never deleted).
     keep_snapshots: int = 10
+    # Texts (and alignment sequences) of the files a run processed that stay in memory for dedup
+    # and assembly, in millions of characters; beyond it a batch keeps only its compact entries,
+    # and its texts are read back from the result cache when needed, a few thousand at a time:
+    # memory then follows the work in flight, not the corpus. Results are the same either way.
+    texts_held_mb: int = 1_024

@@ -103,6 +103,9 @@ Signature = tuple[tuple[str, str, "str | None", bool], ...]
 Consensus = Callable[[str, Sequence[str]], tuple[str, int]]
 # SourceDocs (with their texts) of the given files, by path.
 DocLoader = Callable[[Sequence[SeenFile]], Mapping[str, SourceDoc]]
+# Documents built from one load of their copies: what a run read back from the result cache is
+# then held a few thousand documents at a time, not a corpus at a time.
+CLUSTERS_PER_LOAD = 5_000
 
 
 def signature(members: Sequence[tuple[SeenFile, Membership]], cut_off: Sequence[bool]) -> Signature:
@@ -153,9 +156,13 @@ def assemble(
         else:
             to_build.append((doc_id, members))
         sources.extend(_source_row(f, m, doc_id, cut) for (f, m), cut in zip(members, cut_off))
-    loaded = load([f for _, members in to_build for f, _ in members])
-    corpus = [_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members], [m for _, m in members], consensus, stats)
-              for doc_id, members in to_build]
+    corpus = []
+    for start in range(0, len(to_build), CLUSTERS_PER_LOAD):  # the copies' texts of a few thousand at a time
+        chunk = to_build[start : start + CLUSTERS_PER_LOAD]
+        loaded = load([f for _, members in chunk for f, _ in members])
+        corpus += [_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members], [m for _, m in members],
+                               consensus, stats) for doc_id, members in chunk]
+        del loaded
     sources.extend(
         SourceRow(f.raw.path, f.raw.sha256, f.raw.size_bytes, f.content.encoding, Status.QUARANTINED, None,
                   f.content.quarantine_reason, False)

@@ -138,6 +138,9 @@ class Verdict:
 Verdicts = dict[tuple[str, str], Verdict | None]
 # Given exact keys, their alignment sequences (see Fingerprint.sequence).
 SequenceSource = Callable[[Collection[str]], Mapping[str, str]]
+# Candidate pairs whose sequences are loaded together: read back from the result cache, the
+# sequences of a million documents' pairs would not fit in memory at once.
+PAIRS_PER_LOAD = 20_000
 
 
 def find_edges(keys: Sequence[str], pairs: Sequence[Pair], sequences: SequenceSource, verdicts: Verdicts,
@@ -145,9 +148,11 @@ def find_edges(keys: Sequence[str], pairs: Sequence[Pair], sequences: SequenceSo
     """Each candidate pair verified by aligning the two texts, or by the verdict kept from an
     earlier run: only pairs never seen are aligned. Edges join positions in `keys`."""
     unseen = [pair for pair in pairs if pair not in verdicts]
-    texts = sequences({key for pair in unseen for key in pair})
-    for a, b in unseen:
-        verdicts[(a, b)] = verify_pair(a, texts[a], b, texts[b], config)
+    for start in range(0, len(unseen), PAIRS_PER_LOAD):
+        chunk = unseen[start : start + PAIRS_PER_LOAD]
+        texts = sequences({key for pair in chunk for key in pair})
+        for a, b in chunk:
+            verdicts[(a, b)] = verify_pair(a, texts[a], b, texts[b], config)
     position = {key: i for i, key in enumerate(keys)}
     edges = [_edge(position[a], position[b], verdict, keys) for a, b in pairs if (verdict := verdicts[(a, b)])]
     stats.update("dedup", "candidate pairs", len(pairs))

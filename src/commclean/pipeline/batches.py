@@ -57,6 +57,16 @@ class Batch(Generic[Out]):
         analysed = (*self.documents(), *self.quarantined)
         return [*self.unchanged, *(SeenFile(item.raw, ContentEntry.of(item)) for item in analysed)]
 
+    def text_chars(self) -> int:
+        """About what the batch's documents hold in memory: their texts and alignment sequences, in
+        characters (call on the last stage's batch)."""
+        return sum(len(doc.text) + (len(doc.fingerprint.sequence) if doc.fingerprint else 0)
+                   for doc in self.documents())
+
+    def entries_only(self) -> Batch[Any]:
+        """The batch without its texts: every file as its compact entry (call on the last stage's batch)."""
+        return Batch((), (), self.stats, unchanged=tuple(self.seen()))
+
     def passed_on(self, out: Batch[Any]) -> Batch[Any]:
         """A later stage's output, with this batch's stats, cached documents and hashes carried on."""
         return Batch(out.items, out.quarantined, out.stats.merge(self.stats), self.cached, self.cached_hashes,

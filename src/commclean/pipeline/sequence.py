@@ -149,7 +149,7 @@ def _build_candidate(raw_dir: str | Path, config: Config, folders: Folders | Non
     name = "decode, repair, analyse and save new results"
     done = _reporting(runner.progress, name,
                       runner.map("decode, repair and analyse new files", process_batch, work, config, workers))
-    batches = _step(runner, timings, name, save_new_results, identified, done, workspace,
+    batches = _step(runner, timings, name, save_new_results, identified, done, workspace, config.texts_held_mb << 20,
                     counted=lambda _: (new_files, "files"), total=new_files)
     crash_point("processed")
     deduplicated = _step(runner, timings, "deduplicate", deduplicate_files, batches, config, workspace,

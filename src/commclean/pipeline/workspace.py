@@ -3,11 +3,11 @@ snapshot to carry rows from, and the texts of documents a run needs but did not 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from commclean.store.cache import (
     cache_is_readable,
     cache_path,
     cached_results,
+    cached_sequences,
     discard_other_state,
     discard_run_state,
     settings_key,
@@ -32,6 +33,8 @@ from commclean.store.cache import (
 )
 from commclean.store.carry import PublishedSnapshot, load_published
 from commclean.store.state import RunState
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from commclean.pipeline.batches import Batch
@@ -116,16 +119,23 @@ class ResultWriter:
             self._store.close()
 
 
-def save_new_results(identified: Sequence[Batch], done: Iterator[Batch], workspace: Workspace) -> list[Batch]:
+def save_new_results(identified: Sequence[Batch], done: Iterator[Batch], workspace: Workspace,
+                     held_chars: int) -> list[Batch]:
     """Join each identified batch with what processing its new files gave (`done`, in order), and
-    store the new results as each batch comes back, while the workers go on with the next."""
+    store the new results as each batch comes back, while the workers go on with the next. Once
+    the batches kept whole hold `held_chars` of text, the next ones keep only their entries: their
+    texts are in the cache, where Texts reads them back."""
     from commclean.pipeline.batches import Batch
 
-    batches = []
+    batches, held = [], 0
     with ResultWriter(workspace.cache, workspace.keys) as store:
         for batch in identified:
-            batches.append(batch.joined(next(done) if batch.items else Batch(())))
-            store.put(batches[-1])
+            joined = batch.joined(next(done) if batch.items else Batch(()))
+            store.put(joined)
+            if workspace.cache is not None and held >= held_chars:
+                joined = joined.entries_only()
+            held += joined.text_chars()
+            batches.append(joined)
     return batches
 
 
@@ -135,6 +145,7 @@ class Texts:
 
     def __init__(self, batches: Sequence[Batch[SourceDoc]], files: Sequence[SeenFile], workspace: Workspace) -> None:
         self._in_memory = {doc.raw.path: doc for batch in batches for doc in batch.documents()}
+        self._prints = {d.fingerprint.exact_key: d.fingerprint for d in self._in_memory.values() if d.fingerprint}
         self._sha_of_key = {f.content.exact_key: f.raw.sha256 for f in files}
         self._cache = workspace.cache
 
@@ -145,7 +156,9 @@ class Texts:
         return {f.raw.path: self._in_memory.get(f.raw.path) or restored[f.raw.path] for f in files}  # type: ignore[misc]
 
     def sequences(self, keys: Collection[str]) -> dict[str, str]:
-        return {key: print_.sequence for key, print_ in self._fingerprints(keys).items()}
+        missing = {key: self._sha_of_key[key] for key in keys if key not in self._prints}
+        looked_up = self._cached(cached_sequences, set(missing.values()))
+        return {key: self._prints[key].sequence if key in self._prints else looked_up[missing[key]] for key in keys}
 
     def samples(self, keys: Collection[str]) -> dict[str, np.ndarray]:
         return {key: print_.samples for key, print_ in self._fingerprints(keys).items()}
@@ -154,21 +167,23 @@ class Texts:
         """Let go of the documents held in memory once assembly has taken the texts it builds
         with: their alignment sequences and duplicate texts are hundreds of megabytes at 100k
         files, which would otherwise stay through validation, the peak of a full build."""
-        self._in_memory = {}
+        self._in_memory, self._prints = {}, {}
 
     def _fingerprints(self, keys: Collection[str]) -> dict[str, Fingerprint]:
-        in_memory = {d.fingerprint.exact_key: d.fingerprint for d in self._in_memory.values() if d.fingerprint}
-        missing = {key: self._sha_of_key[key] for key in keys if key not in in_memory}
+        missing = {key: self._sha_of_key[key] for key in keys if key not in self._prints}
         results = self._from_cache(set(missing.values()))
         looked_up = {key: results[sha].fingerprint for key, sha in missing.items()}
-        return {key: in_memory.get(key) or looked_up[key] for key in keys}  # type: ignore[misc]
+        return {key: self._prints.get(key) or looked_up[key] for key in keys}  # type: ignore[misc]
 
     def _from_cache(self, hashes: set[str]) -> dict[str, CachedResult]:
+        return self._cached(cached_results, hashes)
+
+    def _cached(self, look_up: Callable[[Path, set[str]], dict[str, T]], hashes: set[str]) -> dict[str, T]:
         if not hashes:
             return {}
         if self._cache is None:
             raise LookupError("texts needed from the result cache, but this run has none")
-        results = cached_results(self._cache, hashes)
+        results = look_up(self._cache, hashes)
         if len(results) < len(hashes):
             raise CacheDamaged(f"{self._cache.name} lost entries the run state names")
         return results

@@ -106,10 +106,10 @@ def _digest(*parts: str) -> str:
 
 def settings_key(config: Config) -> str:
     """Names what made the results: the pipeline version, every setting that shapes them (not batch
-    size, workers or how many snapshots are kept), the package's own code and the versions of the
-    libraries its stages call. An upgrade that changes any of them starts afresh rather than
-    serving results the new code would not give."""
-    settings = replace(config, batch_size=0, keep_snapshots=0, workers=0, min_files_for_workers=0)
+    size, workers, memory or how many snapshots are kept), the package's own code and the versions
+    of the libraries its stages call. An upgrade that changes any of them starts afresh rather
+    than serving results the new code would not give."""
+    settings = replace(config, batch_size=0, keep_snapshots=0, workers=0, min_files_for_workers=0, texts_held_mb=0)
     return hashlib.sha256(f"{PIPELINE_VERSION}|{settings!r}|{code_fingerprint()}".encode()).hexdigest()[:16]
 
 
@@ -241,6 +241,11 @@ class ResultCache:
         return {by_sha[sha].path: Repaired(Decoded(by_sha[sha], None, encoding), text, repairs, metadata_text or text)
                 for sha, (encoding, text, repairs, metadata_text) in texts.items()}
 
+    def sequences_of(self, hashes: Iterable[str]) -> dict[str, str]:
+        """Each content's alignment sequence, all that verifying a candidate pair reads."""
+        return self._select("sha256, sequence, sequence_size", hashes,
+                            lambda row: _decompress(row[1], row[2]).decode())
+
     def _select(self, columns: str, hashes: Iterable[str], convert: Callable[[tuple], T]) -> dict[str, T]:
         wanted = sorted(set(hashes))
         found: dict[str, T] = {}
@@ -354,6 +359,10 @@ def cached_results(path: Path, hashes: Iterable[str]) -> dict[str, CachedResult]
 
 def cached_keys(path: Path, hashes: Iterable[str]) -> dict[str, tuple[StageKeys, bool]]:
     return _looked_up(path, [sha for sha in hashes if sha], ResultCache.keys_of)
+
+
+def cached_sequences(path: Path, hashes: Iterable[str]) -> dict[str, str]:
+    return _looked_up(path, [sha for sha in hashes if sha], ResultCache.sequences_of)
 
 
 def cached_texts(path: Path, raws: Sequence[RawFile]) -> dict[str, Repaired]:
