@@ -3,18 +3,18 @@ step a Prefect task, the new files' batches submitted to the task runner."""
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 import os
 import subprocess
 import sys
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from prefect import flow, get_run_logger, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
@@ -30,10 +30,12 @@ from commclean.runtime.collector import collector_paused
 from commclean.runtime.progress import Progress, on_terminal
 from commclean.runtime.watchdog import SUPPORTED as WATCHDOG_SUPPORTED
 from commclean.runtime.watchdog import end_with_parent, watch
+from commclean.runtime.workers import in_order
 from commclean.store import Folders
 from commclean.store.lock import folders_locked
 from commclean.store.publish import published_doc_ids
 from commclean.validate.suites import validation_worker
+from flows._env import variable_set
 from flows.cluster import DaskCluster, dask_cluster, settings_for_workers
 
 T = TypeVar("T")
@@ -72,16 +74,35 @@ class PrefectRunner:
         if self.dask is None and workers <= 1:
             return (self.step(name, function, item, config) for item in items)
         runnable = task(name=name, **_TASK)(_Unparcelled(function))
+        # Batches are sent as results are taken, from inside the step that takes them: each is
+        # sent in the flow's context as it is now, or it would go as a child of that step, with
+        # the step's own inputs (a generator) to pickle.
+        flow_context = contextvars.copy_context()
         if self.dask is not None:
             api = _this_api()
             dask = self.dask.runner(api)
-            with settings_for_workers(api):
-                futures = deque(dask.submit(runnable, {"item": Parcel(item), "config": config}) for item in items)
-        else:
+
+            def submit(item: In) -> Any:  # noqa: ANN401 - a PrefectDaskFuture
+                with settings_for_workers(api):
+                    return dask.submit(runnable, {"item": Parcel(item), "config": config})
+
+            return in_order(functools.partial(flow_context.run, submit), items, self.dask.workers())
+
+        return _in_processes(runnable, items, config, workers, flow_context)
+
+
+def _in_processes(runnable: Task[..., Out], items: Sequence[In], config: Config, workers: int,
+                  flow_context: contextvars.Context) -> Iterator[Out]:
+    """The batches in a process pool of their own, closed as soon as the last result is taken:
+    the flow's runner would keep its idle workers, hundreds of MB each, through validation."""
+    with ProcessPoolTaskRunner(initializer=end_with_parent) as pool:
+
+        def submit(item: In) -> Any:  # noqa: ANN401 - a PrefectConcurrentFuture
             with _workers_use_this_api():
-                futures = deque(runnable.submit(Parcel(item), config) for item in items)
-        # Each future let go of once read: it holds its result's pickled bytes as well.
-        return (futures.popleft().result() for _ in range(len(futures)))
+                return pool.submit(runnable, {"item": Parcel(item), "config": config})
+
+        # A future holds its result's pickled bytes as well: in_order lets go of each once read.
+        yield from in_order(functools.partial(flow_context.run, submit), items, workers)
 
 
 class Parcel:
@@ -121,7 +142,7 @@ def _collector_paused(function: Callable[..., T]) -> Callable[..., T]:
     return paused
 
 
-@flow(name="build-corpus", log_prints=True, task_runner=ProcessPoolTaskRunner(initializer=end_with_parent))
+@flow(name="build-corpus", log_prints=True)
 def build_corpus(
     raw_dir: str = "raw",
     clean_dir: str = "clean",
@@ -223,15 +244,8 @@ def _workers_use_this_api() -> Iterator[None]:
     the address of the temporary API a run without a server starts (Prefect 3.8): each worker
     would start one of its own, which costs seconds and a process, and records its task runs
     where nobody looks. The address is in the environment only while tasks are submitted."""
-    context = FlowRunContext.get()
-    if os.environ.get("PREFECT_API_URL") or context is None or context.client is None:
+    with variable_set("PREFECT_API_URL", _this_api()):
         yield
-        return
-    os.environ["PREFECT_API_URL"] = str(context.client.api_url)
-    try:
-        yield
-    finally:
-        del os.environ["PREFECT_API_URL"]
 
 
 if __name__ == "__main__":

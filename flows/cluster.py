@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any
 
+from flows._env import variable_set
+
 if TYPE_CHECKING:
     from prefect_dask import DaskTaskRunner
 
@@ -43,7 +45,7 @@ class DaskCluster:
             logging.getLogger("distributed").setLevel(logging.WARNING)
             if self.address == LOCAL:
                 # The workers' processes start with this environment: this run's API, and quiet.
-                with _environment("PREFECT_API_URL", api_url), _environment("DASK_LOGGING__DISTRIBUTED", "warning"):
+                with variable_set("PREFECT_API_URL", api_url), variable_set("DASK_LOGGING__DISTRIBUTED", "warning"):
                     cluster = self._stack.enter_context(LocalCluster(
                         n_workers=os.cpu_count() or 1, threads_per_worker=1, dashboard_address=":0"))
                 runner = DaskTaskRunner(cluster=cluster)
@@ -51,6 +53,12 @@ class DaskCluster:
                 runner = DaskTaskRunner(address=self.address)
             self._runner = self._stack.enter_context(runner)
         return self._runner
+
+    def workers(self) -> int:
+        """Threads the cluster has to work with (those of the workers connected now)."""
+        if self._runner is None:
+            return 1
+        return max(1, sum(self._runner.client.nthreads().values()))
 
     def close(self) -> None:
         self._stack.close()
@@ -68,18 +76,6 @@ def dask_cluster(address: str | None) -> Iterator[DaskCluster | None]:
         yield cluster
     finally:
         cluster.close()
-
-
-@contextmanager
-def _environment(name: str, value: str | None) -> Iterator[None]:
-    if value is None or os.environ.get(name):
-        yield
-        return
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        del os.environ[name]
 
 
 def settings_for_workers(api_url: str | None) -> Any:  # noqa: ANN401 - Prefect's settings context manager

@@ -37,14 +37,12 @@ def _same_as_a_local_run(raw: Path, clean: Path, tmp_path: Path) -> None:
         assert on_dask.equals(local), on_dask.schema.names
 
 
-@pytest.mark.parametrize("raw_set", ["seeds", "corpus-dev-noisy"])
-def test_a_run_on_a_dask_cluster_publishes_what_a_local_run_does(scheduler: str, seed_raw: Path, tmp_path: Path,
-                                                                 raw_set: str) -> None:
-    from flows.build_corpus import build_corpus
-
+def test_a_run_on_a_dask_cluster_publishes_what_a_local_run_does(scheduler: str, tmp_path: Path) -> None:
     from distributed import Client, get_task_stream
 
-    raw = seed_raw if raw_set == "seeds" else shared("corpus-dev-noisy", "raw")
+    from flows.build_corpus import build_corpus
+
+    raw = shared("corpus-dev-noisy", "raw")
     clean = tmp_path / "clean"
     with Client(scheduler, set_as_default=False) as client, get_task_stream(client) as ran:
         summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean), dask=scheduler)

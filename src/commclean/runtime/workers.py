@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from commclean.config import Config
 from commclean.runtime.watchdog import end_with_parent
 
 In = TypeVar("In")
 Out = TypeVar("Out")
+Result = TypeVar("Result", covariant=True)
+# Batches sent ahead per worker: enough that none waits for the next, few enough that results
+# done but not yet taken (a batch's texts, tens of MB) never pile up while the run stores others.
+AHEAD_PER_WORKER = 2
+
+
+class Pending(Protocol[Result]):
+    def result(self) -> Result: ...
 
 
 def worker_count(config: Config, files: int, batches: int) -> int:
@@ -34,4 +43,18 @@ def map_in_processes(function: Callable[[In], Out], batches: Sequence[In], worke
         return
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=end_with_parent) as pool:
-        yield from pool.map(function, batches)
+        yield from in_order(lambda batch: pool.submit(function, batch), batches, workers)
+
+
+def in_order(submit: Callable[[In], Pending[Out]], items: Iterable[In], workers: int) -> Iterator[Out]:
+    """Each item submitted and its result given back in the items' order, with at most
+    AHEAD_PER_WORKER items per worker submitted and not yet taken: memory follows the work in
+    flight, not the number of batches. Each result is let go of once taken."""
+    remaining = iter(items)
+    pending = deque(submit(item) for _, item in zip(range(AHEAD_PER_WORKER * max(workers, 1)), remaining))
+    while pending:
+        result = pending.popleft().result()
+        for item in remaining:  # one taken, one more sent
+            pending.append(submit(item))
+            break
+        yield result
