@@ -245,4 +245,6 @@ def test_the_run_summary_says_what_changed_and_prints_as_json(seed_raw: Path, tm
     manifest = json.loads((clean / "manifest.json").read_text())
     assert manifest["changes"] == summary["changes"] and manifest["duplicates_by_kind"] == {"truncated copy": 1}
     version = CliRunner().invoke(app, ["--version"])
-    assert version.exit_code == 0 and "(pipeline 0.4.0)" in version.output
+    from commclean.config import PIPELINE_VERSION
+
+    assert version.exit_code == 0 and f"(pipeline {PIPELINE_VERSION})" in version.output
