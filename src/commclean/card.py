@@ -56,9 +56,9 @@ def dataset_card(version: int, manifest: dict) -> str:
         f"({counts.get('set_aside', 0)} documents set aside by validation).",
         f"- Validation: {manifest.get('validation', {}).get('summary', '?')}; the Great Expectations "
         "Data Docs are in `data-docs/index.html`.", "",
-        "Load it with `datasets.load_dataset(\"<clean>/current\")` (add `\"sources\"`, or `\"quarantine\"` "
-        "when documents were set aside, for the other tables), or read the Parquet files with pandas, "
-        "pyarrow, DuckDB or Polars.", "",
+        "Load it with `datasets.load_dataset(\"<clean>\")` (the current snapshot; `\"<clean>/snapshots/v<N>\"` "
+        "for this one) and add `\"sources\"`, or `\"quarantine\"` when documents were set aside, for the "
+        "other tables; or read the Parquet files with pandas, pyarrow, DuckDB or Polars.", "",
     ]
     for name, file, schema, what in _CONFIGS:
         body += [f"## `{name}` ({file}): {what}", "", "| column | meaning |", "|---|---|"]
