@@ -4,7 +4,6 @@ publishes, byte for byte."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from commclean.config import Config
 from commclean.pipeline import run_pipeline
-from conftest import GOLD, shared
+from conftest import shared
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -51,18 +50,6 @@ def test_a_run_on_a_dask_cluster_publishes_what_a_local_run_does(scheduler: str,
     batches = -(-summary.files_read // Config().batch_size)
     assert len([t for t in ran.data if t["key"].startswith("process_batch-")]) == batches, ran.data
     _same_as_a_local_run(raw, clean, tmp_path)
-
-
-def test_new_files_after_a_dask_run_go_to_the_cluster_and_only_they(scheduler: str, seed_raw: Path,
-                                                                   tmp_path: Path) -> None:
-    from flows.build_corpus import build_corpus
-
-    clean = tmp_path / "clean"
-    build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean), dask=scheduler)
-    shutil.copy(GOLD[0], seed_raw / "new statement.txt")
-    summary = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean), dask=scheduler)
-    assert summary.stats["cache"]["misses"] == 1 and summary.stats["cache"]["files not read (stat unchanged)"] == 5
-    _same_as_a_local_run(seed_raw, clean, tmp_path)
 
 
 def test_dask_local_starts_a_cluster_of_this_machine_for_the_run(seed_raw: Path, tmp_path: Path) -> None:
