@@ -56,8 +56,8 @@ class ValidationFailed(RuntimeError):
 
 class PrefectRunner:
     """Each step of the sequence as a Prefect task run in the flow's thread; the batches of new
-    files submitted to the flow's task runner (processes) when there are enough to repay starting
-    workers, or to a Dask cluster through prefect-dask's DaskTaskRunner whenever one is given."""
+    files submitted to a process pool when there are enough to repay starting workers, or to a
+    Dask cluster through prefect-dask's DaskTaskRunner whenever one is given."""
 
     def __init__(self, progress: Progress | None = None, dask: DaskCluster | None = None) -> None:
         self.progress = progress or Progress()
