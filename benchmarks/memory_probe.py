@@ -1,0 +1,132 @@
+"""Where a run's memory goes: per step, per process, and what the Prefect flow adds.
+
+Usage (on a raw folder generated beforehand, e.g. by scale_bench.py --docs 30000):
+  python benchmarks/memory_probe.py steps RAW CLEAN [--texts-held-mb N]   # run_pipeline, RSS at each step's end
+  python benchmarks/memory_probe.py tree RAW CLEAN                        # commclean run, each process at the tree's peak
+  python benchmarks/memory_probe.py flow RAW CLEAN [--plain-steps]        # the flow's own peak, steps as Prefect tasks or plain calls
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+COMMCLEAN = Path(sys.executable).with_name("commclean")
+
+
+def rss_mb(pid: int | str = "self") -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next((int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS")), 0)
+    except OSError:
+        return 0
+
+
+def steps(raw: str, clean: str, texts_held_mb: int | None) -> None:
+    """run_pipeline with a progress reporter printing the run's RSS, and its peak, at each step."""
+    import pyarrow as pa
+
+    from commclean.config import Config
+    from commclean.pipeline import run_pipeline
+    from commclean.runtime.progress import Progress
+
+    class Sampled(Progress):
+        def __init__(self) -> None:
+            self.peak, self.done = 0, threading.Event()
+            threading.Thread(target=self._sample, daemon=True).start()
+
+        def _sample(self) -> None:
+            while not self.done.wait(0.1):
+                self.peak = max(self.peak, rss_mb())
+
+        def started(self, step: str, total: int | None = None, unit: str = "") -> None:
+            self.peak = rss_mb()
+
+        def finished(self, step: str, seconds: float, count: int | None = None, unit: str = "") -> None:
+            print(f"{seconds:7.1f} s  rss {rss_mb():6d} MB  peak in step {self.peak:6d} MB  "
+                  f"arrow {pa.total_allocated_bytes() >> 20:5d} MB  {step}", flush=True)
+
+    config = Config() if texts_held_mb is None else Config(texts_held_mb=texts_held_mb)
+    started = time.perf_counter()
+    run_pipeline(raw, clean, config, progress=Sampled())
+    print(f"total {time.perf_counter() - started:.1f} s, peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10} MB")
+
+
+def tree(raw: str, clean: str) -> None:
+    """`commclean run`, its process tree sampled every 0.2 s: each process's RSS when the sum peaked."""
+    child = subprocess.Popen([str(COMMCLEAN), "run", "--raw", raw, "--clean", clean],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    best: tuple[int, dict[int, tuple[int, str]]] = (0, {})
+    while child.poll() is None:
+        snapshot = {pid: (rss_mb(pid), _command(pid)) for pid in _tree(child.pid)}
+        total = sum(mb for mb, _ in snapshot.values())
+        if total > best[0]:
+            best = (total, snapshot)
+        time.sleep(0.2)
+    print(f"tree peak {best[0]} MB")
+    for mb, command in sorted(best[1].values(), reverse=True):
+        print(f"  {mb:6d} MB  {command}")
+
+
+def flow(raw: str, clean: str, plain_steps: bool) -> None:
+    """The flow in this process; with --plain-steps each step is a plain call, not a Prefect task."""
+    from flows._env import apply_prefect_defaults
+
+    apply_prefect_defaults()
+    import flows.build_corpus as build
+
+    if plain_steps:
+        build.PrefectRunner.step = lambda self, name, function, *args: function(*args)
+    build.start_temporary_server()
+    build.build_corpus(raw_dir=raw, clean_dir=clean)
+    print(f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10} MB (steps as "
+          f"{'plain calls' if plain_steps else 'Prefect tasks'})")
+
+
+def _tree(root: int) -> set[int]:
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    found, grown = {root}, True
+    while grown:
+        more = {pid for pid, parent in parents.items() if parent in found} - found
+        found |= more
+        grown = bool(more)
+    return found
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[:90].decode(errors="replace")
+    except OSError:
+        return "?"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("probe", choices=["steps", "tree", "flow"])
+    parser.add_argument("raw")
+    parser.add_argument("clean")
+    parser.add_argument("--texts-held-mb", type=int, default=None)
+    parser.add_argument("--plain-steps", action="store_true")
+    args = parser.parse_args()
+    if args.probe == "steps":
+        steps(args.raw, args.clean, args.texts_held_mb)
+    elif args.probe == "tree":
+        tree(args.raw, args.clean)
+    else:
+        flow(args.raw, args.clean, args.plain_steps)
+
+
+if __name__ == "__main__":
+    main()
