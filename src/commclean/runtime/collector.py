@@ -19,6 +19,11 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        # What the block allocated is all still young: one look at it alone finds the few cycles
+        # made meanwhile (Prefect's task engine makes some) before they are aged into the oldest
+        # generation, where they would hold what they reach (a step's inputs: 0.4 GB at 30k
+        # files) until a full collection. It costs 0.2 s at most per step at 30k files.
+        gc.collect(0)
         _age_survivors()
         if was_enabled:
             gc.enable()
