@@ -79,20 +79,25 @@ class TreeMemory:
             self.peak_mb = max(self.peak_mb, sum(_resident_pages(pid) for pid in self._tree()) * page_mb)
 
     def _tree(self) -> set[int]:
-        parents: dict[int, int] = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                except OSError:
-                    continue
-                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-        tree, grown = {self.pid}, True
-        while grown:
-            more = {pid for pid, parent in parents.items() if parent in tree} - tree
-            tree |= more
-            grown = bool(more)
-        return tree
+        return process_tree(self.pid)
+
+
+def process_tree(root: int) -> set[int]:
+    """A process and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, grown = {root}, True
+    while grown:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return tree
 
 
 def _resident_pages(pid: int) -> int:

@@ -9,13 +9,15 @@ Usage (on a raw folder generated beforehand, e.g. by scale_bench.py --docs 30000
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from incremental_bench import process_tree  # noqa: E402
 
 COMMCLEAN = Path(sys.executable).with_name("commclean")
 
@@ -64,7 +66,7 @@ def tree(raw: str, clean: str) -> None:
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     best: tuple[int, dict[int, tuple[int, str]]] = (0, {})
     while child.poll() is None:
-        snapshot = {pid: (rss_mb(pid), _command(pid)) for pid in _tree(child.pid)}
+        snapshot = {pid: (rss_mb(pid), _command(pid)) for pid in process_tree(child.pid)}
         total = sum(mb for mb, _ in snapshot.values())
         if total > best[0]:
             best = (total, snapshot)
@@ -87,22 +89,6 @@ def flow(raw: str, clean: str, plain_steps: bool) -> None:
     build.build_corpus(raw_dir=raw, clean_dir=clean)
     print(f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10} MB (steps as "
           f"{'plain calls' if plain_steps else 'Prefect tasks'})")
-
-
-def _tree(root: int) -> set[int]:
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-    found, grown = {root}, True
-    while grown:
-        more = {pid for pid, parent in parents.items() if parent in found} - found
-        found |= more
-        grown = bool(more)
-    return found
 
 
 def _command(pid: int) -> str:
