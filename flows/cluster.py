@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from flows._env import variable_set
@@ -83,4 +83,4 @@ def settings_for_workers(api_url: str | None) -> Any:  # noqa: ANN401 - Prefect'
     settings with each task), with this run's API address in them."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    return temporary_settings({PREFECT_API_URL: api_url}) if api_url else ExitStack()
+    return temporary_settings({PREFECT_API_URL: api_url}) if api_url else nullcontext()

@@ -231,7 +231,8 @@ def serve(
             "commclean serve needs a running Prefect server: Prefect schedules flow runs only against a\n"
             "server, never against the temporary local API that `commclean run` uses.\n\n"
             "Start one in another terminal and point commclean at it:\n"
-            "  PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 prefect server start --host 127.0.0.1 --port 4200\n"
+            "  PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 \\\n"
+            "    prefect server start --host 127.0.0.1 --port 4200\n"
             "  export PREFECT_API_URL=http://127.0.0.1:4200/api\n"
             f"  commclean serve --cron {cron!r}",
             err=True,

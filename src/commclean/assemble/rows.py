@@ -208,12 +208,9 @@ def _keep_examples(canonical: SourceDoc, copies: Sequence[SourceDoc], membership
     """The first few copies of each kind beside their canonical, for the report (an exact copy
     has nothing to show)."""
     for copy, membership in zip(copies, memberships):
-        kind = reason_kind(membership.reason)
-        if stats.wants_example("duplicates", kind):
-            show = where_copy_ends if membership.cut_off else first_difference
-            example = show(copy.raw.path, canonical.text, copy.text, beside=canonical.raw.path)
-            if example is not None:
-                stats.add_example("duplicates", kind, example)
+        show = where_copy_ends if membership.cut_off else first_difference
+        stats.keep_example("duplicates", reason_kind(membership.reason),
+                           lambda: show(copy.raw.path, canonical.text, copy.text, beside=canonical.raw.path))
 
 
 def _source_row(found: SeenFile, membership: Membership, doc_id: str, cut_off: bool) -> SourceRow:

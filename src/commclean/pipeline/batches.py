@@ -237,10 +237,7 @@ def _example_keeper(path: str, stats: Stats) -> Noted:
     """Keeps the first few changes each repair makes (for the report), and looks at no more."""
 
     def keep(name: str, before: str, after: str) -> None:
-        if stats.wants_example("repair", name):
-            example = first_difference(path, before, after)
-            if example is not None:
-                stats.add_example("repair", name, example)
+        stats.keep_example("repair", name, lambda: first_difference(path, before, after))
 
     return keep
 

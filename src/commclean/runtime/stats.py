@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -31,11 +31,13 @@ class Stats:
             counter = self.counts[stage] = Counter()
         counter[key] += n
 
-    def wants_example(self, stage: str, key: str) -> bool:
-        """Ask before building an example: past the first few, it would be thrown away."""
-        return len(self.examples.get(stage, {}).get(key, ())) < EXAMPLES_KEPT
+    def keep_example(self, stage: str, key: str, build: Callable[[], Example | None]) -> None:
+        """Keep the example `build` makes, only while fewer than EXAMPLES_KEPT are kept for the
+        key: past them it is not built at all (None: nothing to show)."""
+        if len(self.examples.get(stage, {}).get(key, ())) < EXAMPLES_KEPT and (example := build()) is not None:
+            self._add_example(stage, key, example)
 
-    def add_example(self, stage: str, key: str, example: Example) -> None:
+    def _add_example(self, stage: str, key: str, example: Example) -> None:
         kept = self.examples.setdefault(stage, {}).setdefault(key, [])
         if len(kept) < EXAMPLES_KEPT:
             kept.append(example)
@@ -46,7 +48,7 @@ class Stats:
         for stage, by_key in other.examples.items():
             for key, examples in by_key.items():
                 for example in examples:
-                    self.add_example(stage, key, example)
+                    self._add_example(stage, key, example)
         return self
 
     @contextmanager
