@@ -37,10 +37,11 @@ _SPACES = re.compile(r"\s+")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
 # A sentence ends at . ! ? before a capital, but not after an initial ("Joseph R. Biden"), "U.S."
 # or a title ("Jr.", "Mr."), which are followed by capitals all the time.
-_FIRST_SENTENCE = re.compile(
-    r"^.*?(?<!\b[A-Z])(?<!\bU\.S)(?<!\bJr)(?<!\bSr)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)"
-    r"[.!?](?=\s+[A-Z0-9“\"]|\s*$)",
-    re.S,
+# The engine scans for the punctuation first and looks behind it only there (a pattern that starts
+# with the lookbehinds tries them at every character: 7% of a file's processing).
+_SENTENCE_END = re.compile(
+    r"[.!?](?<!\b[A-Z].)(?<!\bU\.S.)(?<!\bJr.)(?<!\bSr.)(?<!\bMr.)(?<!\bMs.)(?<!\bDr.)(?<!\bSt.)(?<!\bMrs.)"
+    r"(?=\s+[A-Z0-9“\"]|\s*$)"
 )
 _WRAPPER_LINE = re.compile(
     r"^(?:media note|press statement|press release|fact sheet|readout|for immediate release|"
@@ -310,8 +311,9 @@ def _is_time_word(place: str) -> bool:
 
 
 def _first_sentence(paragraph: str) -> str:
-    match = _FIRST_SENTENCE.match(_LEADING_NUMBER.sub("", paragraph))
-    return match.group(0) if match else paragraph
+    unnumbered = _LEADING_NUMBER.sub("", paragraph)
+    end = _SENTENCE_END.search(unnumbered)
+    return unnumbered[: end.end()] if end else paragraph
 
 
 def _tidy_place(place: str) -> str:

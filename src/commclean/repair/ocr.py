@@ -21,10 +21,13 @@ _PLAIN_WORD = re.compile(r"[a-z|][a-z0-9|]+")
 _EDGE_PUNCTUATION = ".,;:!?()[]{}“”\"‘’'"
 _ANY_CASE_WORD = re.compile(r"[A-Za-z|][A-Za-z0-9|]+")
 # A full stop after a word no sentence ends on, before a lower-case word: a speck, not punctuation.
-_SPECK_AFTER_FUNCTION_WORD = re.compile(r"\b([a-z]{1,4})\. (?=[a-z])")
+# Patterns start on the punctuation and look behind it there, so the engine scans for a rare
+# character instead of trying every word (the word-first forms took 7% of a file's processing).
 _FUNCTION_WORDS = frozenset("of to and the a an in for with on by at from or".split())
+_SPECK_AFTER_FUNCTION_WORD = re.compile(
+    r"\. (?=[a-z])(?:" + "|".join(rf"(?<=\b{word}\. )" for word in sorted(_FUNCTION_WORDS)) + ")")
 # "was:announced": a colon or full stop between two lower-case words without a space.
-_SPECK_INSIDE_WORDS = re.compile(r"([a-z]{2})[.:]([a-z]{2})")
+_SPECK_INSIDE_WORDS = re.compile(r"[.:](?<=[a-z]{2}[.:])(?=[a-z]{2})")
 # An address keeps its full stops: a known top-level domain, or any two letters (a country's).
 _ADDRESS = re.compile(r"www|https?:|@|\.(?:gov|org|com|net|edu|int|mil|info|[a-z]{2})\b(?![.:]?[a-z])", re.IGNORECASE)
 _ANY_SPECK = re.compile(r"[.:] ?[a-z]")  # starts on the rare character: a fast scan
@@ -37,7 +40,7 @@ def fix_ocr_misreads(text: str, config: RepairConfig) -> tuple[str, int]:
     specks = 0
     if _ANY_SPECK.search(text):
         before = text
-        text = _SPECK_INSIDE_WORDS.sub(_split_speck, _SPECK_AFTER_FUNCTION_WORD.sub(_drop_speck, text))
+        text = _split_specks_inside_words(_SPECK_AFTER_FUNCTION_WORD.sub(" ", text))
         specks = int(text != before)  # the callbacks leave most matches as they were
     text, trailing = _TRAILING_SPECKS.subn(r"\1", text)
     specks += trailing
@@ -71,16 +74,25 @@ def _is_exempt(word: str) -> bool:
     return word[:1].isdigit() or capitals >= 2 or capitals == 1 and not word[:1].isupper()
 
 
-def _split_speck(match: re.Match[str]) -> str:
-    """ "was:announced" splits; "www.state.gov" and other addresses stay whole."""
-    start = match.string.rfind(" ", 0, match.start()) + 1
-    end = match.string.find(" ", match.end())
-    token = match.string[start : end if end != -1 else len(match.string)]
-    return match.group(0) if _ADDRESS.search(token) else f"{match.group(1)} {match.group(2)}"
+def _split_specks_inside_words(text: str) -> str:
+    """ "was:announced" splits; "www.state.gov" and other addresses stay whole. Each speck takes
+    the two letters on either side with it, so "ab.cd.ef" is judged once, at its first mark."""
+    pieces: list[str] = []
+    done = 0  # text before this is copied or consumed by a speck's letters
+    for mark in _SPECK_INSIDE_WORDS.finditer(text):
+        start, end = mark.start() - 2, mark.start() + 3
+        if start < done:
+            continue
+        split = not _ADDRESS.search(_token_around(text, start, end))
+        pieces += [text[done : start + 2], " " if split else text[start + 2], text[start + 3 : end]]
+        done = end
+    return "".join(pieces) + text[done:] if pieces else text
 
 
-def _drop_speck(match: re.Match[str]) -> str:
-    return match.group(1) + " " if match.group(1) in _FUNCTION_WORDS else match.group(0)
+def _token_around(text: str, start: int, end: int) -> str:
+    first = text.rfind(" ", 0, start) + 1
+    last = text.find(" ", end)
+    return text[first : last if last != -1 else len(text)]
 
 
 def _is_misread(word: str, config: RepairConfig) -> bool:
