@@ -41,7 +41,7 @@ def dedup_quality(candidate: Candidate, labels: dict[str, Label]) -> dict[str, f
         "pair precision": tp / (tp + fp) if tp + fp else 1.0,
         "pair recall": tp / (tp + fn) if tp + fn else 1.0,
         "groups": len(groups),
-        "documents": len(candidate.corpus),
+        "documents": candidate.built.num_rows,
         "groups split over several documents": sum(1 for g in groups if docs_per_group[g] > 1),
     }
 

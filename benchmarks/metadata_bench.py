@@ -22,6 +22,7 @@ from dev_labels import DEFAULT_DEV, Label, load_labels, normalise_title
 from commclean.config import Config
 from commclean.pipeline import build_candidate
 from commclean.records import Candidate, CorpusRow
+from commclean.schema import corpus_rows
 
 TARGETS = {"date stated": 0.95, "date null": 0.98, "title": 0.9, "location stated": 0.9, "location null": 0.98}
 
@@ -37,7 +38,7 @@ class Judged:
 
 
 def judge(candidate: Candidate, labels: dict[str, Label], issuers: dict[str, str]) -> list[Judged]:
-    by_doc: dict[str, CorpusRow] = {row.doc_id: row for row in candidate.corpus}
+    by_doc: dict[str, CorpusRow] = {row.doc_id: row for row in corpus_rows(candidate.built)}
     members = collections.defaultdict(list)
     for row in candidate.sources:
         if row.doc_id:

@@ -46,6 +46,7 @@ from commclean.config import Config, DecodeConfig  # noqa: E402
 from commclean.ingest.decode import decode_bytes  # noqa: E402
 from commclean.pipeline import build_candidate  # noqa: E402
 from commclean.records import Candidate, CorpusRow, RawFile  # noqa: E402
+from commclean.schema import corpus_rows  # noqa: E402
 
 HERE = Path(__file__).parent
 SHARED = HERE.resolve().parents[1] / "shared"
@@ -129,7 +130,7 @@ class GroupResult:
 
 
 def judge_groups(set_dir: Path, labels: dict[str, FileLabel], candidate: Candidate) -> list[GroupResult]:
-    rows: dict[str, CorpusRow] = {row.doc_id: row for row in candidate.corpus}
+    rows: dict[str, CorpusRow] = {row.doc_id: row for row in corpus_rows(candidate.built)}
     docs_of = collections.defaultdict(list)
     for source in candidate.sources:
         if source.doc_id and labels[source.path].group:
@@ -265,7 +266,7 @@ def clean_checks(folder: Path) -> CleanResult:
         for path in files:
             (raw / path.name).write_bytes(path.read_bytes())
         candidate = build_candidate(raw, Config()).candidate
-    rows = {row.source_paths[0]: row for row in candidate.corpus}
+    rows = {row.source_paths[0]: row for row in corpus_rows(candidate.built)}
     quarantined = {s.path for s in candidate.sources if s.status == "quarantined"}
     result = CleanResult(len(files), [], 0, 0, 0, 0, 0, 0)
     for path in files:

@@ -11,6 +11,7 @@ from commclean.config import Config
 from commclean.dedup.clusters import matching_tokens
 from commclean.pipeline import build_candidate
 from commclean.records import Candidate
+from commclean.schema import corpus_rows
 
 from conftest import RAW_SEEDS
 from noise import edit_words, media_note_wrapper, respell_uk, truncate
@@ -31,7 +32,7 @@ def build(tmp_path: Path, files: dict[str, bytes | str]) -> Candidate:
 
 
 def status(candidate: Candidate) -> dict[str, tuple[str, str | None, str | None]]:
-    doc_of = {row.doc_id: row.source_paths[0] for row in candidate.corpus}
+    doc_of = {row.doc_id: row.source_paths[0] for row in corpus_rows(candidate.built)}
     return {row.path: (str(row.status), doc_of.get(row.doc_id), row.reason) for row in candidate.sources}
 
 
@@ -63,21 +64,21 @@ def test_truncated_copy_joins_the_complete_document(tmp_path: Path, share: float
     assert found["full.txt"][0] == "canonical"
     assert found["cut.txt"][:2] == ("duplicate", "full.txt")
     assert found["cut.txt"][2].startswith("truncated copy (contained ")
-    (doc,) = candidate.corpus
+    (doc,) = corpus_rows(candidate.built)
     assert not doc.is_truncated
     assert next(r for r in candidate.sources if r.path == "cut.txt").is_truncated
 
 
 def test_a_lone_truncated_copy_is_kept_and_marked_truncated(tmp_path: Path) -> None:
     candidate = build(tmp_path, {"cut.txt": truncate(ROME, 0.5)})
-    (doc,) = candidate.corpus
+    (doc,) = corpus_rows(candidate.built)
     assert doc.is_truncated
 
 
 def test_media_note_wrapped_copy_joins_the_plain_text(tmp_path: Path) -> None:
     wrapped = media_note_wrapper(COPENHAGEN, "Statement of the Political Directors", "January 29, 2020")
     candidate = build(tmp_path, {"plain.txt": COPENHAGEN, "wrapped.txt": wrapped})
-    (doc,) = candidate.corpus
+    (doc,) = corpus_rows(candidate.built)
     assert sorted(doc.source_paths) == ["plain.txt", "wrapped.txt"]
     duplicate = next(r for r in candidate.sources if r.status == "duplicate")
     assert duplicate.reason.startswith(("contained copy", "wrapped copy", "near duplicate"))
@@ -102,7 +103,7 @@ def test_an_unverified_chain_does_not_join_its_ends(tmp_path: Path) -> None:
     doc_of = {row.path: row.doc_id for row in candidate.sources}
     assert doc_of["a.txt"] != doc_of["c.txt"]
     assert doc_of["b.txt"] in (doc_of["a.txt"], doc_of["c.txt"])
-    assert len(candidate.corpus) == 2
+    assert candidate.built.num_rows == 2
 
 
 def test_canonical_is_the_complete_copy_even_when_the_cut_one_is_cleaner(tmp_path: Path) -> None:
@@ -147,7 +148,7 @@ def test_a_copy_too_short_to_stand_alone_joins_its_document_and_lends_it_its_dat
     stub = _stub(ITALY, "APRIL 18, 2025 • STATEMENTS AND RELEASES")
     assert len("".join(stub.split())) < Config().decode.min_document_chars
     candidate = build(tmp_path, {"full.txt": ITALY, "stub.txt": stub})
-    (row,) = candidate.corpus
+    (row,) = corpus_rows(candidate.built)
     ledger = {s.path: s for s in candidate.sources}
     assert ledger["stub.txt"].status == "duplicate" and ledger["stub.txt"].doc_id == row.doc_id
     assert ledger["stub.txt"].is_truncated
@@ -162,7 +163,7 @@ def test_a_short_text_that_matches_no_document_is_quarantined_as_too_short(tmp_p
     for name in ("stub.txt", "stub copy.txt"):
         assert ledger[name].status == "quarantined" and ledger[name].doc_id is None
         assert ledger[name].reason.startswith("too short to be a document")
-    assert len(candidate.corpus) == 1
+    assert candidate.built.num_rows == 1
 
 
 def test_of_copies_all_cut_off_the_longest_is_kept_however_many_repairs_it_needed(tmp_path: Path) -> None:
@@ -171,7 +172,7 @@ def test_of_copies_all_cut_off_the_longest_is_kept_however_many_repairs_it_neede
     noisy_long = long_cut.replace("’", "â€™")  # mojibake: the long copy needs a repair
     short_cut = " ".join(words[: int(len(words) * 0.2)])
     candidate = build(tmp_path, {"a_short.txt": short_cut, "b_long.txt": noisy_long})
-    (row,) = candidate.corpus
+    (row,) = corpus_rows(candidate.built)
     assert row.source_paths[0] == "b_long.txt"
     assert row.is_truncated and row.text.startswith(long_cut[:200])
     assert "fix_mojibake" in row.repairs
@@ -182,6 +183,6 @@ def test_a_copy_reaching_a_complete_canonical_s_end_is_not_cut_off_by_debris_aft
     cut = " ".join(ITALY.split(" ")[: len(ITALY.split(" ")) // 2])
     candidate = build(tmp_path, {"clean.txt": ITALY, "ocr.txt": debris, "cut.txt": cut})
     ledger = {s.path: s for s in candidate.sources}
-    assert len(candidate.corpus) == 1 and not candidate.corpus[0].is_truncated
+    assert candidate.built.num_rows == 1 and not corpus_rows(candidate.built)[0].is_truncated
     assert not ledger["ocr.txt"].is_truncated
     assert ledger["cut.txt"].is_truncated

@@ -16,6 +16,7 @@ import pytest
 from commclean.config import Config
 from commclean.pipeline import LocalRunner, build_candidate, run_pipeline
 from commclean.pipeline import workspace as workspace_module
+from commclean.schema import corpus_rows
 from commclean.store import Folders
 
 from conftest import GOLD
@@ -152,7 +153,7 @@ def test_a_link_repointed_outside_raw_after_any_step_never_reads_outside(
     clean = tmp_path / "clean"
     runner = _RepointingRunner(seed_raw / "alias.txt", secret, after)
     built = build_candidate(seed_raw, Config(), Folders.of(clean), runner=runner)
-    assert all("private letter" not in row.text for row in built.candidate.corpus)
+    assert all("private letter" not in row.text for row in corpus_rows(built.candidate.built))
     # The next run sees the link as it now is: outside raw/, so in the ledger and never read.
     assert run_pipeline(seed_raw, clean, Config()).published
     assert "private letter" not in _texts(clean)

@@ -59,6 +59,6 @@ def test_every_file_is_canonical_duplicate_or_quarantined_exactly_once(contents:
         candidate, discovery = built.candidate, built.discovery
     statuses = [row.status for row in candidate.sources]
     assert sorted(row.path for row in candidate.sources) == sorted(f"f{i}.txt" for i in range(len(contents)))
-    assert statuses.count(Status.CANONICAL) == len(candidate.corpus)
+    assert statuses.count(Status.CANONICAL) == candidate.built.num_rows
     assert len(statuses) == len(discovery.files)
     assert all((row.doc_id is None) == (row.status is Status.QUARANTINED) for row in candidate.sources)

@@ -15,11 +15,11 @@ from commclean.cli import app
 from commclean.store.lock import RunLocked, run_lock
 from commclean.store.publish import current_version, history, publish, rollback
 from commclean.records import Candidate
-from commclean.schema import corpus_table, sources_table
+from commclean.schema import sources_table
 
 
 def _publish(candidate: Candidate, clean: Path, keep: int = 10, drop: int = 0) -> int:
-    corpus = corpus_table(candidate)
+    corpus = candidate.built
     corpus = corpus.slice(0, corpus.num_rows - drop)
     return publish(corpus, sources_table(candidate), {"counts": {"documents": corpus.num_rows}}, clean, keep).version
 

@@ -7,12 +7,13 @@ import re
 
 
 from commclean.records import Candidate, Status
+from commclean.schema import corpus_rows
 
 from conftest import RAW_SEEDS, shared
 
 
 def _doc_of(candidate: Candidate, path: str):
-    return next(row for row in candidate.corpus if row.source_paths[0] == path)
+    return next(row for row in corpus_rows(candidate.built) if row.source_paths[0] == path)
 
 
 def _source(candidate: Candidate, path: str):
@@ -32,7 +33,7 @@ def test_bundled_raw_folder_is_the_shared_seeds() -> None:
 
 
 def test_four_documents_and_one_duplicate(seeds_candidate: Candidate) -> None:
-    assert len(seeds_candidate.corpus) == 4
+    assert seeds_candidate.built.num_rows == 4
     statuses = sorted(str(row.status) for row in seeds_candidate.sources)
     assert statuses == ["canonical"] * 4 + ["duplicate"]
 
@@ -66,7 +67,7 @@ def test_dates_and_places_where_the_text_states_them(seeds_candidate: Candidate)
 
 
 def test_no_markup_leftovers_in_any_text(seeds_candidate: Candidate) -> None:
-    for row in seeds_candidate.corpus:
+    for row in corpus_rows(seeds_candidate.built):
         assert not re.search(r"\*\*|\\\$|\$\\star|(?<!\w)\*\w", row.text), row.source_paths[0]
         assert "Further information" not in row.text
 
@@ -83,12 +84,12 @@ def test_the_six_page_break_splits_are_whole_again(seeds_candidate: Candidate) -
     for path, sentence in joined:
         paragraphs = _doc_of(seeds_candidate, path).text.split("\n\n")
         assert any(sentence in p for p in paragraphs), (path, sentence)
-    repairs = {row.source_paths[0]: row.repairs for row in seeds_candidate.corpus}
+    repairs = {row.source_paths[0]: row.repairs for row in corpus_rows(seeds_candidate.built)}
     assert all("rejoin_page_breaks" in repairs[p] for p, _ in joined)
 
 
 def test_paragraphs_are_separated_by_exactly_one_blank_line(seeds_candidate: Candidate) -> None:
-    for row in seeds_candidate.corpus:
+    for row in corpus_rows(seeds_candidate.built):
         assert "\n\n\n" not in row.text
         assert row.text == row.text.strip()
         assert all(p.strip() == p and p for p in row.text.split("\n\n"))

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from commclean.config import ValidationConfig
 from commclean.records import Candidate
-from commclean.schema import CORPUS_SCHEMA, SOURCES_SCHEMA, corpus_table, sources_table
+from commclean.schema import CORPUS_SCHEMA, SOURCES_SCHEMA, sources_table
 from commclean.validate.suites import validate
 
 
@@ -18,20 +18,20 @@ def _with_rows(table: pa.Table, rows: list[dict], schema: pa.Schema) -> pa.Table
 
 
 def test_the_seed_corpus_passes_every_expectation(seeds_candidate: Candidate) -> None:
-    report = validate(corpus_table(seeds_candidate), sources_table(seeds_candidate), ValidationConfig())
+    report = validate(seeds_candidate.built, sources_table(seeds_candidate), ValidationConfig())
     assert report.success, report.summary()
     assert report.evaluated >= 12
 
 
 def test_dates_of_issue_and_of_events_pass_when_plausible(seeds_candidate: Candidate) -> None:
-    rows = corpus_table(seeds_candidate).to_pylist()
+    rows = seeds_candidate.built.to_pylist()
     rows[0]["date"], rows[0]["event_date"] = dt.date(2022, 4, 8), dt.date(2022, 4, 5)
     report = validate(pa.Table.from_pylist(rows, schema=CORPUS_SCHEMA), sources_table(seeds_candidate), ValidationConfig())
     assert report.success, report.summary()
 
 
 def test_a_broken_table_is_named_and_blocks(seeds_candidate: Candidate) -> None:
-    corpus, sources = corpus_table(seeds_candidate), sources_table(seeds_candidate)
+    corpus, sources = seeds_candidate.built, sources_table(seeds_candidate)
     first = corpus.slice(0, 1).to_pylist()[0]
     bad_sources = [
         {"path": "x.txt", "sha256": "0" * 64, "size_bytes": 1, "encoding": "utf-8", "status": "lost",
@@ -52,7 +52,7 @@ def test_a_broken_table_is_named_and_blocks(seeds_candidate: Candidate) -> None:
 
 
 def _with_bad_documents(seeds_candidate: Candidate) -> tuple[pa.Table, pa.Table]:
-    corpus, sources = corpus_table(seeds_candidate), sources_table(seeds_candidate)
+    corpus, sources = seeds_candidate.built, sources_table(seeds_candidate)
     first = corpus.slice(0, 1).to_pylist()[0]
     long = first["text"]
     bad_docs = [
@@ -132,7 +132,7 @@ def test_a_document_scope_outside_the_corpus_suite_is_refused(tmp_path) -> None:
 
 
 def test_text_checked_in_chunks_still_counts_every_bad_row(seeds_candidate: Candidate) -> None:
-    corpus, sources = corpus_table(seeds_candidate), sources_table(seeds_candidate)
+    corpus, sources = seeds_candidate.built, sources_table(seeds_candidate)
     rows = corpus.to_pylist()
     rows[0]["text"] += " First **leftover**."
     rows[3]["text"] += " Second **leftover**."

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 import numpy as np
+import pyarrow as pa
 
 T = TypeVar("T")
 
@@ -251,7 +252,7 @@ class SourceRow:
 class Candidate:
     """The output a run proposes to publish, before validation."""
 
-    corpus: tuple[CorpusRow, ...]  # the rows this run built
+    built: pa.Table  # the corpus rows this run built, in doc_id order (schema.CORPUS_SCHEMA)
     sources: tuple[SourceRow, ...]
     skipped: tuple[SkippedFile, ...] = field(default=())
     # Documents whose copies are exactly as in the published snapshot: their rows are taken from
@@ -261,4 +262,4 @@ class Candidate:
 
     @property
     def document_count(self) -> int:
-        return len(self.corpus) + len(self.carried)
+        return self.built.num_rows + len(self.carried)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
-from commclean.records import Candidate
+from commclean.records import Candidate, CorpusRow, FusedMetadata
 
 _DOC = {
     "doc_id": "Stable id of the document, derived from its canonical text.",
@@ -116,7 +116,7 @@ class Tables:
 def tables_for(candidate: Candidate, previous: pa.Table | None = None) -> Tables:
     """The rows built and the rows carried from the previous corpus (which must hold every
     carried id), in doc_id order as a full rebuild orders them."""
-    built = corpus_table(candidate)
+    built = candidate.built
     sources = sources_table(candidate)
     if not candidate.carried:
         return Tables(built, sources, built, _digests(built, candidate))
@@ -128,31 +128,31 @@ def _digests(corpus: pa.Table, candidate: Candidate) -> list[bytes]:
     return [candidate.signatures[doc_id] for doc_id in corpus.column("doc_id").to_pylist()]
 
 
-def corpus_table(candidate: Candidate) -> pa.Table:
-    rows = candidate.corpus
+_METADATA_COLUMNS = ("title", "title_source", "date", "date_source", "location", "location_source", "doc_type",
+                     "doc_type_source", "issuer", "issuer_source", "event_date", "event_date_source")
+
+
+def corpus_table(rows: Sequence[CorpusRow]) -> pa.Table:
+    """Corpus rows as a table of the published schema."""
     meta = [row.metadata for row in rows]
-    return pa.Table.from_pydict(
-        {
-            "doc_id": [r.doc_id for r in rows],
-            "text": [r.text for r in rows],
-            "title": [m.title for m in meta],
-            "date": [m.date for m in meta],
-            "location": [m.location for m in meta],
-            "doc_type": [m.doc_type for m in meta],
-            "is_truncated": [r.is_truncated for r in rows],
-            "source_paths": [list(r.source_paths) for r in rows],
-            "repairs": [list(r.repairs) for r in rows],
-            "title_source": [m.title_source for m in meta],
-            "date_source": [m.date_source for m in meta],
-            "location_source": [m.location_source for m in meta],
-            "doc_type_source": [m.doc_type_source for m in meta],
-            "issuer": [m.issuer for m in meta],
-            "issuer_source": [m.issuer_source for m in meta],
-            "event_date": [m.event_date for m in meta],
-            "event_date_source": [m.event_date_source for m in meta],
-        },
-        schema=CORPUS_SCHEMA,
-    )
+    columns = {
+        "doc_id": [r.doc_id for r in rows],
+        "text": [r.text for r in rows],
+        "is_truncated": [r.is_truncated for r in rows],
+        "source_paths": [list(r.source_paths) for r in rows],
+        "repairs": [list(r.repairs) for r in rows],
+    }
+    columns |= {name: [getattr(m, name) for m in meta] for name in _METADATA_COLUMNS}
+    return pa.Table.from_pydict({name: columns[name] for name in CORPUS_SCHEMA.names}, schema=CORPUS_SCHEMA)
+
+
+def corpus_rows(table: pa.Table) -> list[CorpusRow]:
+    """A corpus table's rows as records again (for reading a candidate in tests and benchmarks)."""
+    return [
+        CorpusRow(row["doc_id"], row["text"], FusedMetadata(**{name: row[name] for name in _METADATA_COLUMNS}),
+                  row["is_truncated"], tuple(row["source_paths"]), tuple(row["repairs"]))
+        for row in table.to_pylist()
+    ]
 
 
 def sources_table(candidate: Candidate) -> pa.Table:

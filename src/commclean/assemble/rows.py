@@ -8,6 +8,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
+import pyarrow as pa
+
 from commclean.assemble.consensus import damaged_words
 from commclean.examples import first_difference, where_copy_ends
 from commclean.records import (
@@ -26,6 +28,7 @@ from commclean.records import (
     reason_kind,
 )
 from commclean.runtime.stats import Stats
+from commclean.schema import CORPUS_SCHEMA, corpus_table
 
 T = TypeVar("T")
 
@@ -156,12 +159,16 @@ def assemble(
         else:
             to_build.append((doc_id, members))
         sources.extend(_source_row(f, m, doc_id, cut) for (f, m), cut in zip(members, cut_off))
-    corpus = []
+    # Each load's rows go into Arrow at once: a Python string holds a text with one curly quote in
+    # two bytes a character, so a corpus of rows would cost twice its UTF-8 table.
+    to_build.sort(key=lambda item: item[0])
+    built: list[pa.Table] = []
     for start in range(0, len(to_build), CLUSTERS_PER_LOAD):  # the copies' texts of a few thousand at a time
         chunk = to_build[start : start + CLUSTERS_PER_LOAD]
         loaded = load([f for _, members in chunk for f, _ in members])
-        corpus += [_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members], [m for _, m in members],
-                               consensus, stats) for doc_id, members in chunk]
+        built.append(corpus_table([_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members],
+                                               [m for _, m in members], consensus, stats)
+                                   for doc_id, members in chunk]))
         del loaded
     sources.extend(
         SourceRow(f.raw.path, f.raw.sha256, f.raw.size_bytes, f.content.encoding, Status.QUARANTINED, None,
@@ -171,13 +178,13 @@ def assemble(
     # An entry discovery did not read (hidden, a partial download, a pipe, a link leading out of
     # raw/, unreadable) is in the ledger too: every entry under raw/ is accounted for.
     sources.extend(SourceRow(s.path, "", 0, None, Status.QUARANTINED, None, s.reason, False) for s in skipped)
-    corpus.sort(key=lambda row: row.doc_id)
+    corpus = pa.concat_tables(built) if built else CORPUS_SCHEMA.empty_table()
     sources.sort(key=lambda row: row.path)
-    stats.update("assemble", "documents built", len(corpus))
+    stats.update("assemble", "documents built", corpus.num_rows)
     stats.update("assemble", "documents carried unchanged", len(carried))
     for status, count in Counter(row.status for row in sources).items():
         stats.update("sources", f"status:{status}", count)
-    return Candidate(tuple(corpus), tuple(sources), tuple(skipped), tuple(sorted(carried)), digests)
+    return Candidate(corpus, tuple(sources), tuple(skipped), tuple(sorted(carried)), digests)
 
 
 def _corpus_row(doc_id: str, members: Sequence[SourceDoc], memberships: Sequence[Membership],
@@ -237,7 +244,7 @@ def check_ledger(candidate: Candidate, discovered_paths: Sequence[str]) -> None:
         missing = sorted(set(discovered_paths) - set(ledger))
         doubled = sorted({p for p in ledger if ledger.count(p) > 1})
         raise LedgerError(f"ledger does not match raw/: missing {missing[:5]}, doubled {doubled[:5]}")
-    ids = {row.doc_id for row in candidate.corpus} | set(candidate.carried)
+    ids = set(candidate.built.column("doc_id").to_pylist()) | set(candidate.carried)
     for row in candidate.sources:
         if (row.doc_id is None) != (row.status is Status.QUARANTINED):
             raise LedgerError(f"{row.path}: doc_id must be null exactly when quarantined")
