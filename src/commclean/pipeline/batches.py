@@ -4,7 +4,7 @@ it can run in any process."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -30,10 +30,21 @@ from commclean.records import (
 from commclean.repair.lexicon import count_unknown_words
 from commclean.repair.steps import Noted, repair_text
 from commclean.runtime.stats import Stats
-from commclean.store.cache import cached_keys, cached_results, cached_texts
+from commclean.store.cache import CacheRow, cached_keys, cached_results, cached_texts, packed_row
 
 In = TypeVar("In")
 Out = TypeVar("Out")
+
+
+@dataclass(frozen=True)
+class PackedDoc:
+    """A processed document's entry and its result as the cache stores it (texts compressed): the
+    document itself comes back from a worker without its texts, which would cost the run's
+    process two bytes a character (one curly quote makes a Python string UCS-2) and the work
+    of compressing and hashing them, while the workers can do that beside each other."""
+
+    entry: ContentEntry
+    row: CacheRow
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,8 @@ class Batch(Generic[Out]):
     cached_hashes: frozenset[str] = frozenset()
     # Files whose content the run state knows: nothing of them is loaded unless needed later.
     unchanged: tuple[SeenFile, ...] = ()
+    # Documents (by path) that came back packed, their `items` without texts (see PackedDoc).
+    packed: Mapping[str, PackedDoc] = field(default_factory=dict)
 
     def documents(self) -> list[SourceDoc]:
         return [*self.items, *self.cached] if self.cached else list(self.items)
@@ -55,13 +68,17 @@ class Batch(Generic[Out]):
     def seen(self) -> list[SeenFile]:
         """Every file of the batch with what its content gave (call on the last stage's batch)."""
         analysed = (*self.documents(), *self.quarantined)
-        return [*self.unchanged, *(SeenFile(item.raw, ContentEntry.of(item)) for item in analysed)]
+        return [*self.unchanged, *(SeenFile(item.raw, self._entry(item)) for item in analysed)]
+
+    def _entry(self, item: SourceDoc | Quarantined) -> ContentEntry:
+        packed = self.packed.get(item.raw.path)
+        return packed.entry if packed is not None else ContentEntry.of(item)
 
     def text_chars(self) -> int:
-        """About what the batch's documents hold in memory: their texts and alignment sequences, in
-        characters (call on the last stage's batch)."""
+        """About what the batch's documents hold in memory: their texts (packed ones as stored) and
+        alignment sequences, in characters (call on the last stage's batch)."""
         return sum(len(doc.text) + (len(doc.fingerprint.sequence) if doc.fingerprint else 0)
-                   for doc in self.documents())
+                   for doc in self.documents()) + sum(len(p.row[5]) + len(p.row[7]) for p in self.packed.values())
 
     def entries_only(self) -> Batch[Any]:
         """The batch without its texts: every file as its compact entry (call on the last stage's batch)."""
@@ -83,7 +100,7 @@ class Batch(Generic[Out]):
         """What processing this batch's work gave, with everything identification already settled."""
         stats = Stats.merged([self.stats, done.stats])
         return Batch(done.items, (*self.quarantined, *done.quarantined), stats, self.cached, self.cached_hashes,
-                     self.unchanged)
+                     self.unchanged, done.packed)
 
 
 @dataclass(frozen=True)
@@ -271,8 +288,15 @@ def analyse_batch(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
 
 def process_batch(batch: Batch[Pending], config: Config) -> Batch[SourceDoc]:
     """Decode, repair and analyse a batch's pending files: a pure function of the files, so it can
-    run in any process."""
-    return analyse_batch(repair_batch(decode_batch(batch, config), config), config)
+    run in any process. Its documents come back packed (see PackedDoc)."""
+    return packed(analyse_batch(repair_batch(decode_batch(batch, config), config), config))
+
+
+def packed(batch: Batch[SourceDoc]) -> Batch[SourceDoc]:
+    """The batch with each document's entry and cache row made here, and its texts left out."""
+    docs = {doc.raw.path: PackedDoc(ContentEntry.of(doc), packed_row(doc)) for doc in batch.items}
+    items = tuple(replace(doc, text="", metadata_text=None) for doc in batch.items)
+    return replace(batch, items=items, packed=docs)
 
 
 def batches_of(files: Sequence[FoundFile], size: int) -> list[tuple[FoundFile, ...]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -27,9 +27,12 @@ from commclean.store.cache import (
     cached_sequences,
     discard_other_state,
     discard_run_state,
+    row_of,
     settings_key,
     stage_keys,
     state_path,
+    texts_of_row,
+    with_keys,
 )
 from commclean.store.carry import PublishedSnapshot, load_published
 from commclean.store.state import RunState
@@ -108,7 +111,8 @@ class ResultWriter:
             for item in (*batch.items, *batch.quarantined)
             if item.raw.sha256 and item.raw.sha256 not in batch.cached_hashes
         }
-        self._store.put_many((sha, CachedResult.of(item, self._keys)) for sha, item in fresh.items())
+        self._store.put_rows(with_keys(batch.packed[item.raw.path].row, self._keys) if item.raw.path in batch.packed
+                             else row_of(item, self._keys) for item in fresh.values())
         self.written += len(fresh)
 
     def __enter__(self) -> ResultWriter:
@@ -145,6 +149,7 @@ class Texts:
 
     def __init__(self, batches: Sequence[Batch[SourceDoc]], files: Sequence[SeenFile], workspace: Workspace) -> None:
         self._in_memory = {doc.raw.path: doc for batch in batches for doc in batch.documents()}
+        self._packed = {path: packed.row for batch in batches for path, packed in batch.packed.items()}
         self._prints = {d.fingerprint.exact_key: d.fingerprint for d in self._in_memory.values() if d.fingerprint}
         self._sha_of_key = {f.content.exact_key: f.raw.sha256 for f in files}
         self._cache = workspace.cache
@@ -153,7 +158,14 @@ class Texts:
         wanted = [f for f in files if f.raw.path not in self._in_memory]
         results = self._from_cache({f.raw.sha256 for f in wanted})
         restored = {f.raw.path: results[f.raw.sha256].restore(f.raw) for f in wanted}
-        return {f.raw.path: self._in_memory.get(f.raw.path) or restored[f.raw.path] for f in files}  # type: ignore[misc]
+        return {f.raw.path: self._held(f.raw.path) or restored[f.raw.path] for f in files}  # type: ignore[misc]
+
+    def _held(self, path: str) -> SourceDoc | None:
+        doc, row = self._in_memory.get(path), self._packed.get(path)
+        if doc is None or row is None:
+            return doc
+        text, metadata_text = texts_of_row(row)
+        return replace(doc, text=text, metadata_text=metadata_text)
 
     def sequences(self, keys: Collection[str]) -> dict[str, str]:
         missing = {key: self._sha_of_key[key] for key in keys if key not in self._prints}
@@ -167,7 +179,7 @@ class Texts:
         """Let go of the documents held in memory once assembly has taken the texts it builds
         with: their alignment sequences and duplicate texts are hundreds of megabytes at 100k
         files, which would otherwise stay through validation, the peak of a full build."""
-        self._in_memory, self._prints = {}, {}
+        self._in_memory, self._prints, self._packed = {}, {}, {}
 
     def _fingerprints(self, keys: Collection[str]) -> dict[str, Fingerprint]:
         missing = {key: self._sha_of_key[key] for key in keys if key not in self._prints}

@@ -42,7 +42,7 @@ CACHE_FORMAT = 4
 _COLUMNS = ("sha256", "read_key", "analysis_key", "encoding", "quarantine_reason", "text", "text_size",
             "metadata_text", "metadata_text_size", "repairs", "is_truncated", "metadata", "unknown_words",
             "exact_key", "samples", "sequence", "sequence_size")
-_ROW = tuple[str, str, str, str | None, str | None, bytes, int, bytes, int, str, int, str, int, str | None,
+CacheRow = tuple[str, str, str, str | None, str | None, bytes, int, bytes, int, str, int, str, int, str | None,
              bytes | None, bytes | None, int]
 
 
@@ -261,7 +261,10 @@ class ResultCache:
     def put_many(self, results: Iterable[tuple[str, CachedResult]]) -> None:
         # A generator, not a list: a full build stores 100k results, and their compressed
         # copies all at once would cost hundreds of MB at the run's busiest moment.
-        rows = (_to_row(sha, result) for sha, result in results)
+        self.put_rows(_to_row(sha, result) for sha, result in results)
+
+    def put_rows(self, rows: Iterable[CacheRow]) -> None:
+        """Rows packed already (see packed_row), under the keys they carry."""
         with _damage_as(CacheDamaged, self.path), self._db:
             self._db.executemany(f"INSERT OR REPLACE INTO results ({_SELECTED}) VALUES ({_PLACES})", rows)
 
@@ -286,7 +289,7 @@ _SELECTED = ", ".join(_COLUMNS)
 _PLACES = ", ".join("?" * len(_COLUMNS))
 
 
-def _to_row(sha: str, result: CachedResult) -> _ROW:
+def _to_row(sha: str, result: CachedResult) -> CacheRow:
     print_ = result.fingerprint
     text, metadata_text = result.text.encode(), (result.metadata_text or "").encode()
     sequence = print_.sequence.encode() if print_ else b""
@@ -295,6 +298,25 @@ def _to_row(sha: str, result: CachedResult) -> _ROW:
             int(result.is_truncated), _metadata_json(result.metadata), result.unknown_words,
             print_.exact_key if print_ else None, print_.samples.astype("<u8").tobytes() if print_ else None,
             _compress(sequence), len(sequence))
+
+
+def row_of(item: SourceDoc | Quarantined, keys: StageKeys) -> CacheRow:
+    return _to_row(item.raw.sha256, CachedResult.of(item, keys))
+
+
+def packed_row(doc: SourceDoc) -> CacheRow:
+    """A document's result as the cache stores it, under no keys yet (see with_keys): what a
+    worker sends back instead of the document's texts, compressed where the worker is, once."""
+    return row_of(doc, StageKeys("", ""))
+
+
+def with_keys(row: CacheRow, keys: StageKeys) -> CacheRow:
+    return (row[0], keys.read, keys.analysis, *row[3:])  # type: ignore[return-value]
+
+
+def texts_of_row(row: CacheRow) -> tuple[str, str | None]:
+    """The text and metadata text of a packed row."""
+    return _decompress(row[5], row[6]).decode(), _decompress(row[7], row[8]).decode() or None
 
 
 def _from_row(row: tuple) -> CachedResult:
