@@ -175,8 +175,27 @@ def test_worker_processes_give_what_one_process_gives(seed_raw: Path) -> None:
     inline = list(LocalRunner().map("process", process_batch, work, config, workers=1))
     pooled = list(LocalRunner().map("process", process_batch, work, config, workers=2))
     assert [_described(b.documents()) for b in pooled] == [_described(b.documents()) for b in inline]
+    assert [b.packed for b in pooled] == [b.packed for b in inline]
     assert [b.stats for b in pooled] == [b.stats for b in inline]
     assert sum(len(b.items) for b in pooled) == 5
+
+
+def test_documents_come_back_from_workers_packed_and_unpack_to_what_processing_made(seed_raw: Path) -> None:
+    from commclean.ingest.discover import discover
+    from commclean.pipeline.batches import analyse_batch, decode_batch, identify_files, process_batch, repair_batch
+    from commclean.pipeline.workspace import Texts, Workspace
+
+    config = Config()
+    (work,) = [batch.work() for batch in identify_files(discover(seed_raw).files, config, Workspace())]
+    made = analyse_batch(repair_batch(decode_batch(work, config), config), config)
+    sent = process_batch(work, config)
+    assert len(sent.items) == len(made.items) == 5
+    assert all(doc.text == "" and doc.metadata_text is None for doc in sent.items)  # no text crosses over
+    assert sent.seen() == made.seen()  # ids, keys and lengths made beside the texts
+    files = [f for f in sent.seen() if f.content.quarantine_reason is None]
+    unpacked = Texts([sent], files, Workspace()).documents(files)
+    assert _described([unpacked[doc.raw.path] for doc in made.items]) == _described(list(made.items))
+    assert [unpacked[doc.raw.path].metadata_text for doc in made.items] == [doc.metadata_text for doc in made.items]
 
 
 def _described(docs: list) -> list[tuple]:
