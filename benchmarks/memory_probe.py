@@ -61,17 +61,20 @@ def steps(raw: str, clean: str, texts_held_mb: int | None) -> None:
 
 
 def tree(raw: str, clean: str) -> None:
-    """`commclean run`, its process tree sampled every 0.2 s: each process's RSS when the sum peaked."""
+    """`commclean run`, its process tree sampled every 0.2 s: each process's RSS when the sum
+    peaked, and the last line the run had logged by then (the step it was in)."""
     child = subprocess.Popen([str(COMMCLEAN), "run", "--raw", raw, "--clean", clean],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    best: tuple[int, dict[int, tuple[int, str]]] = (0, {})
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    logged: list[str] = []
+    threading.Thread(target=lambda: logged.extend(child.stderr or ()), daemon=True).start()
+    best: tuple[int, dict[int, tuple[int, str]], str] = (0, {}, "")
     while child.poll() is None:
         snapshot = {pid: (rss_mb(pid), _command(pid)) for pid in process_tree(child.pid)}
         total = sum(mb for mb, _ in snapshot.values())
         if total > best[0]:
-            best = (total, snapshot)
+            best = (total, snapshot, logged[-1].strip() if logged else "")
         time.sleep(0.2)
-    print(f"tree peak {best[0]} MB")
+    print(f"tree peak {best[0]} MB, after the line: {best[2][:150]}")
     for mb, command in sorted(best[1].values(), reverse=True):
         print(f"  {mb:6d} MB  {command}")
 

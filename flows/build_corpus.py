@@ -18,6 +18,7 @@ from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from prefect.futures import PrefectFuture
 from prefect.logging.handlers import PrefectConsoleHandler
 from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.utilities.annotations import quote
@@ -97,12 +98,27 @@ def _in_processes(runnable: Task[..., Out], items: Sequence[In], config: Config,
     the flow's runner would keep its idle workers, hundreds of MB each, through validation."""
     with ProcessPoolTaskRunner(initializer=end_with_parent) as pool:
 
-        def submit(item: In) -> Any:  # noqa: ANN401 - a PrefectConcurrentFuture
+        def submit(item: In) -> _DataLetGo:
             with _workers_use_this_api():
-                return pool.submit(runnable, {"item": Parcel(item), "config": config})
+                return _DataLetGo(pool.submit(runnable, {"item": Parcel(item), "config": config}))
 
         # A future holds its result's pickled bytes as well: in_order lets go of each once read.
         yield from in_order(functools.partial(flow_context.run, submit), items, workers)
+
+
+class _DataLetGo:
+    """A Prefect future whose final state lets go of its data once the result is taken. Each of
+    Prefect's futures and the future it wraps hold each other (a done-callback), a reference
+    cycle that the paused collector leaves in place, and with it the batch's result: 1.1 GB
+    more in the run's process by the end of processing at 100k files."""
+
+    def __init__(self, future: PrefectFuture[Out]) -> None:
+        self._future = future
+
+    def result(self) -> Out:
+        value = self._future.result()
+        self._future.state.data = None
+        return value
 
 
 class Parcel:

@@ -27,6 +27,7 @@ from commclean.records import (
     Status,
     reason_kind,
 )
+from commclean.runtime.heap import give_back_freed_memory
 from commclean.runtime.stats import Stats
 from commclean.schema import CORPUS_SCHEMA, corpus_table
 
@@ -170,6 +171,7 @@ def assemble(
                                                [m for _, m in members], consensus, stats)
                                    for doc_id, members in chunk]))
         del loaded
+        give_back_freed_memory()  # the chunk's texts, so that the next one reuses no more than they held
     sources.extend(
         SourceRow(f.raw.path, f.raw.sha256, f.raw.size_bytes, f.content.encoding, Status.QUARANTINED, None,
                   f.content.quarantine_reason, False)
