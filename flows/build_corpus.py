@@ -7,14 +7,16 @@ import contextvars
 import functools
 import logging
 import os
+import pickle
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from prefect import Task, flow, get_run_logger, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
@@ -32,7 +34,7 @@ from commclean.runtime.progress import Progress, on_terminal
 from commclean.runtime.watchdog import SUPPORTED as WATCHDOG_SUPPORTED
 from commclean.runtime.watchdog import end_with_parent, watch
 from commclean.runtime.workers import in_order
-from commclean.store import Folders
+from commclean.store import Folders, scratch_dir
 from commclean.store.lock import folders_locked
 from commclean.store.publish import published_doc_ids
 from commclean.validate.suites import validation_worker
@@ -60,10 +62,12 @@ class PrefectRunner:
     files submitted to a process pool when there are enough to repay starting workers, or to a
     Dask cluster through prefect-dask's DaskTaskRunner whenever one is given."""
 
-    def __init__(self, progress: Progress | None = None, dask: DaskCluster | None = None) -> None:
+    def __init__(self, progress: Progress | None = None, dask: DaskCluster | None = None,
+                 spill_dir: Path | None = None) -> None:
         self.progress = progress or Progress()
         self.dask = dask
         self.remote = dask is not None
+        self.spill_dir = spill_dir  # where batch results wait for the flow (a temporary folder if None)
 
     def step(self, name: str, function: Callable[..., T], *args: Any) -> T:
         # quote(): big values pass to tasks as they are; Prefect would otherwise walk every
@@ -74,51 +78,76 @@ class PrefectRunner:
             workers: int) -> Iterator[Out]:
         if self.dask is None and workers <= 1:
             return (self.step(name, function, item, config) for item in items)
+        if self.dask is None:
+            return _in_processes(name, function, items, config, workers, contextvars.copy_context(), self.spill_dir)
         runnable = task(name=name, **_TASK)(_Unparcelled(function))
         # Batches are sent as results are taken, from inside the step that takes them: each is
         # sent in the flow's context as it is now, or it would go as a child of that step, with
         # the step's own inputs (a generator) to pickle.
         flow_context = contextvars.copy_context()
-        if self.dask is not None:
-            api = _this_api()
-            dask = self.dask.runner(api)
+        api = _this_api()
+        dask = self.dask.runner(api)
 
-            def submit(item: In) -> Any:  # noqa: ANN401 - a PrefectDaskFuture
-                with settings_for_workers(api):
-                    return dask.submit(runnable, {"item": Parcel(item), "config": config})
+        def submit(item: In) -> Any:  # noqa: ANN401 - a PrefectDaskFuture
+            with settings_for_workers(api):
+                return dask.submit(runnable, {"item": Parcel(item), "config": config})
 
-            return in_order(functools.partial(flow_context.run, submit), items, self.dask.workers())
-
-        return _in_processes(runnable, items, config, workers, flow_context)
+        return in_order(functools.partial(flow_context.run, submit), items, self.dask.workers())
 
 
-def _in_processes(runnable: Task[..., Out], items: Sequence[In], config: Config, workers: int,
-                  flow_context: contextvars.Context) -> Iterator[Out]:
+def _in_processes(name: str, function: Callable[[In, Config], Out], items: Sequence[In], config: Config,
+                  workers: int, flow_context: contextvars.Context, spill_dir: Path | None) -> Iterator[Out]:
     """The batches in a process pool of their own, closed as soon as the last result is taken:
-    the flow's runner would keep its idle workers, hundreds of MB each, through validation."""
-    with ProcessPoolTaskRunner(initializer=end_with_parent) as pool:
+    the flow's runner would keep its idle workers, hundreds of MB each, through validation.
 
-        def submit(item: In) -> _DataLetGo:
+    Each result comes back through a file in `spill_dir` (the run's scratch folder), the task
+    itself returning only the file's name. Through Prefect's process pool a result is pickled
+    bytes that its futures keep in a reference cycle (which the paused collector leaves alone:
+    1.1 GB at 100k files) and unpickle twice (once only to look for an error)."""
+    runnable = task(name=name, **_TASK)(_Spilling(function))
+    if spill_dir is not None:
+        spill_dir.mkdir(parents=True, exist_ok=True)
+    with ProcessPoolTaskRunner(initializer=end_with_parent) as pool, \
+            tempfile.TemporaryDirectory(prefix="batches-", dir=spill_dir) as folder:
+
+        def submit(item: In) -> _Unspilled[Out]:
             with _workers_use_this_api():
-                return _DataLetGo(pool.submit(runnable, {"item": Parcel(item), "config": config}))
+                return _Unspilled(pool.submit(runnable, {"item": Parcel(item), "config": config, "folder": folder}))
 
-        # A future holds its result's pickled bytes as well: in_order lets go of each once read.
         yield from in_order(functools.partial(flow_context.run, submit), items, workers)
 
 
-class _DataLetGo:
-    """A Prefect future whose final state lets go of its data once the result is taken. Each of
-    Prefect's futures and the future it wraps hold each other (a done-callback), a reference
-    cycle that the paused collector leaves in place, and with it the batch's result: 1.1 GB
-    more in the run's process by the end of processing at 100k files."""
+class _Spilling:
+    """function(item, config) as a task body that takes the item in a Parcel and leaves its
+    result in a file in `folder`, returning the file's path."""
 
-    def __init__(self, future: PrefectFuture[Out]) -> None:
+    def __init__(self, function: Callable[[In, Config], Out]) -> None:
+        self.function = function
+        self.__name__ = self.__qualname__ = function.__name__
+        self.__module__ = function.__module__
+        self.__doc__ = function.__doc__
+
+    def __call__(self, item: Parcel, config: Config, folder: str) -> str:
+        with collector_paused():
+            result = self.function(item.value, config)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".pickle", delete=False) as out:
+            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+        return out.name
+
+
+class _Unspilled(Generic[Out]):
+    """The result a _Spilling task left in its file, read once and the file removed."""
+
+    def __init__(self, future: PrefectFuture[str]) -> None:
         self._future = future
 
     def result(self) -> Out:
-        value = self._future.result()
-        self._future.state.data = None
-        return value
+        path = Path(self._future.result())
+        try:
+            with path.open("rb") as spilled:
+                return pickle.load(spilled)  # noqa: S301 - a file this run's own worker just wrote
+        finally:
+            path.unlink()
 
 
 class Parcel:
@@ -185,7 +214,8 @@ def build_corpus(
     with _progress(logger) as progress:
         with folders_locked(folders, wait_seconds), validation_worker() as worker, dask_cluster(dask) as cluster:
             before = published_doc_ids(folders.clean)  # what readers saw: the report lists what is new to them
-            outcome = run_stages(raw, folders, config, full, PrefectRunner(progress, cluster), worker)
+            outcome = run_stages(raw, folders, config, full, PrefectRunner(progress, cluster, scratch_dir(folders.state)),
+                                 worker)
         summary = outcome.summary
         create_markdown_artifact(
             markdown=run_report_markdown(summary, outcome.tables, before),

@@ -30,7 +30,15 @@ from commclean.records import (
 from commclean.repair.lexicon import count_unknown_words
 from commclean.repair.steps import Noted, repair_text
 from commclean.runtime.stats import Stats
-from commclean.store.cache import CacheRow, cached_keys, cached_results, cached_texts, packed_row
+from commclean.store.cache import (
+    CacheRow,
+    PackedTexts,
+    cached_keys,
+    cached_results,
+    cached_texts,
+    packed_row,
+    packed_texts,
+)
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -44,7 +52,11 @@ class PackedDoc:
     of compressing and hashing them, while the workers can do that beside each other."""
 
     entry: ContentEntry
-    row: CacheRow
+    texts: PackedTexts
+    row: CacheRow | None  # the whole cache row, until it is stored
+
+    def stored(self) -> PackedDoc:
+        return replace(self, row=None)
 
 
 @dataclass(frozen=True)
@@ -78,7 +90,7 @@ class Batch(Generic[Out]):
         """About what the batch's documents hold in memory: their texts (packed ones as stored) and
         alignment sequences, in characters (call on the last stage's batch)."""
         return sum(len(doc.text) + (len(doc.fingerprint.sequence) if doc.fingerprint else 0)
-                   for doc in self.documents()) + sum(len(p.row[5]) + len(p.row[7]) for p in self.packed.values())
+                   for doc in self.documents()) + sum(len(p.texts[0]) + len(p.texts[2]) for p in self.packed.values())
 
     def entries_only(self) -> Batch[Any]:
         """The batch without its texts: every file as its compact entry (call on the last stage's batch)."""
@@ -95,6 +107,10 @@ class Batch(Generic[Out]):
         if by_path:
             return Batch(tuple(item.by_path() if isinstance(item, Pending) else item for item in self.items))
         return Batch(self.items)
+
+    def stored(self) -> Batch[Any]:
+        """The batch once its results are in the cache: its packed documents keep their texts only."""
+        return replace(self, packed={path: packed.stored() for path, packed in self.packed.items()})
 
     def joined(self, done: Batch[Any]) -> Batch[Any]:
         """What processing this batch's work gave, with everything identification already settled."""
@@ -294,7 +310,9 @@ def process_batch(batch: Batch[Pending], config: Config) -> Batch[SourceDoc]:
 
 def packed(batch: Batch[SourceDoc]) -> Batch[SourceDoc]:
     """The batch with each document's entry and cache row made here, and its texts left out."""
-    docs = {doc.raw.path: PackedDoc(ContentEntry.of(doc), packed_row(doc)) for doc in batch.items}
+    rows = {doc.raw.path: packed_row(doc) for doc in batch.items}
+    docs = {doc.raw.path: PackedDoc(ContentEntry.of(doc), packed_texts(rows[doc.raw.path]), rows[doc.raw.path])
+            for doc in batch.items}
     items = tuple(replace(doc, text="", metadata_text=None) for doc in batch.items)
     return replace(batch, items=items, packed=docs)
 

@@ -14,12 +14,13 @@ import numpy as np
 from commclean import store
 from commclean.config import Config
 from commclean.ingest.discover import Discovery, Listings, discover, load_listings, save_listings
-from commclean.records import Fingerprint, SeenFile, SourceDoc
+from commclean.records import Fingerprint, Quarantined, SeenFile, SourceDoc
 from commclean.runtime.heap import give_back_freed_memory
 from commclean.store import LISTINGS_FILE, Folders
 from commclean.store.cache import (
     CacheDamaged,
     CachedResult,
+    CacheRow,
     ResultCache,
     StageKeys,
     cache_is_readable,
@@ -32,7 +33,7 @@ from commclean.store.cache import (
     settings_key,
     stage_keys,
     state_path,
-    texts_of_row,
+    unpacked_texts,
     with_keys,
 )
 from commclean.store.carry import PublishedSnapshot, load_published
@@ -112,9 +113,13 @@ class ResultWriter:
             for item in (*batch.items, *batch.quarantined)
             if item.raw.sha256 and item.raw.sha256 not in batch.cached_hashes
         }
-        self._store.put_rows(with_keys(batch.packed[item.raw.path].row, self._keys) if item.raw.path in batch.packed
-                             else row_of(item, self._keys) for item in fresh.values())
+        self._store.put_rows(self._row(batch, item) for item in fresh.values())
         self.written += len(fresh)
+
+    def _row(self, batch: Batch[SourceDoc], item: SourceDoc | Quarantined) -> CacheRow:
+        packed = batch.packed.get(item.raw.path)
+        row = packed.row if packed is not None else None
+        return with_keys(row, self._keys) if row is not None else row_of(item, self._keys)
 
     def __enter__(self) -> ResultWriter:
         return self
@@ -137,6 +142,7 @@ def save_new_results(identified: Sequence[Batch], done: Iterator[Batch], workspa
         for batch in identified:
             joined = batch.joined(next(done) if batch.items else Batch(()))
             store.put(joined)
+            joined = joined.stored()
             if workspace.cache is not None and held >= held_chars:
                 joined = joined.entries_only()
             held += joined.text_chars()
@@ -157,7 +163,7 @@ class Texts:
 
     def __init__(self, batches: Sequence[Batch[SourceDoc]], files: Sequence[SeenFile], workspace: Workspace) -> None:
         self._in_memory = {doc.raw.path: doc for batch in batches for doc in batch.documents()}
-        self._packed = {path: packed.row for batch in batches for path, packed in batch.packed.items()}
+        self._packed = {path: packed.texts for batch in batches for path, packed in batch.packed.items()}
         self._prints = {d.fingerprint.exact_key: d.fingerprint for d in self._in_memory.values() if d.fingerprint}
         self._sha_of_key = {f.content.exact_key: f.raw.sha256 for f in files}
         self._cache = workspace.cache
@@ -169,10 +175,10 @@ class Texts:
         return {f.raw.path: self._held(f.raw.path) or restored[f.raw.path] for f in files}  # type: ignore[misc]
 
     def _held(self, path: str) -> SourceDoc | None:
-        doc, row = self._in_memory.get(path), self._packed.get(path)
-        if doc is None or row is None:
+        doc, texts = self._in_memory.get(path), self._packed.get(path)
+        if doc is None or texts is None:
             return doc
-        text, metadata_text = texts_of_row(row)
+        text, metadata_text = unpacked_texts(texts)
         return replace(doc, text=text, metadata_text=metadata_text)
 
     def sequences(self, keys: Collection[str]) -> dict[str, str]:

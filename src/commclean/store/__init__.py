@@ -98,9 +98,14 @@ class Folders:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def scratch_dir(state_dir: str | Path) -> Path:
+    """The folder for a run's temporary files (see fresh_scratch)."""
+    return Path(state_dir) / CACHE_DIR / SCRATCH_DIR
+
+
 def fresh_scratch(state_dir: str | Path) -> Path:
     """An empty folder for this run's temporary files, whatever a killed run left in it."""
-    folder = Path(state_dir) / CACHE_DIR / SCRATCH_DIR
+    folder = scratch_dir(state_dir)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -314,9 +314,17 @@ def with_keys(row: CacheRow, keys: StageKeys) -> CacheRow:
     return (row[0], keys.read, keys.analysis, *row[3:])  # type: ignore[return-value]
 
 
-def texts_of_row(row: CacheRow) -> tuple[str, str | None]:
-    """The text and metadata text of a packed row."""
-    return _decompress(row[5], row[6]).decode(), _decompress(row[7], row[8]).decode() or None
+# A document's text and metadata text as the cache stores them: (text, size, metadata text, size).
+PackedTexts = tuple[bytes, int, bytes, int]
+
+
+def packed_texts(row: CacheRow) -> PackedTexts:
+    return row[5], row[6], row[7], row[8]
+
+
+def unpacked_texts(texts: PackedTexts) -> tuple[str, str | None]:
+    """The text and metadata text (None where it is the text) of packed texts."""
+    return _decompress(texts[0], texts[1]).decode(), _decompress(texts[2], texts[3]).decode() or None
 
 
 def _from_row(row: tuple) -> CachedResult:
