@@ -144,7 +144,7 @@ def test_many_new_files_are_processed_by_the_task_runners_worker_processes(
     inline = build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "inline"), batch_size=1)
     assert _read(tmp_path / "pooled") == _read(tmp_path / "inline")
     assert pooled.stats["repair"] == inline.stats["repair"] and pooled.stats["cache"] == {"hits": 0, "misses": 5}
-    # Results came back through files in the run's scratch folder, each removed once read.
+    # Results came back through files in the run's scratch folder: none is left behind.
     assert not list((tmp_path / "pooled" / ".state" / "cache" / "scratch").iterdir())
 
 
