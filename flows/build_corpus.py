@@ -214,8 +214,8 @@ def build_corpus(
     with _progress(logger) as progress:
         with folders_locked(folders, wait_seconds), validation_worker() as worker, dask_cluster(dask) as cluster:
             before = published_doc_ids(folders.clean)  # what readers saw: the report lists what is new to them
-            outcome = run_stages(raw, folders, config, full, PrefectRunner(progress, cluster, scratch_dir(folders.state)),
-                                 worker)
+            runner = PrefectRunner(progress, cluster, scratch_dir(folders.state))
+            outcome = run_stages(raw, folders, config, full, runner, worker)
         summary = outcome.summary
         create_markdown_artifact(
             markdown=run_report_markdown(summary, outcome.tables, before),
