@@ -88,7 +88,7 @@ def assemble_candidate(deduplicated: Deduplicated, discovery: Discovery, workspa
     consensus = partial(consensus_text, known_zipf=config.repair.ocr_unknown_zipf,
                         max_tokens=config.dedup.consensus_max_words)
     candidate = assemble(deduplicated.documents, (*deduplicated.quarantined, *deduplicated.set_aside),
-                         deduplicated.clusters, deduplicated.texts.documents, signatures, discovery.skipped, stats,
+                         deduplicated.clusters, deduplicated.texts.taken, signatures, discovery.skipped, stats,
                          consensus)
     check_ledger(candidate, [*(f.path for f in discovery.files), *(s.path for s in discovery.skipped)])
     return candidate

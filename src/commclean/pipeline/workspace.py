@@ -174,6 +174,17 @@ class Texts:
         restored = {f.raw.path: results[f.raw.sha256].restore(f.raw) for f in wanted}
         return {f.raw.path: self._held(f.raw.path) or restored[f.raw.path] for f in files}  # type: ignore[misc]
 
+    def taken(self, files: Sequence[SeenFile]) -> dict[str, SourceDoc]:
+        """documents(files), which are then let go of here: assembly takes each document once, a
+        chunk at a time, and what it took (compressed texts, alignment sequences) would otherwise
+        stay until release() while the corpus table grows."""
+        found = self.documents(files)
+        for f in files:
+            self._packed.pop(f.raw.path, None)
+            self._prints.pop(f.content.exact_key, None)
+            self._in_memory.pop(f.raw.path, None)
+        return found
+
     def _held(self, path: str) -> SourceDoc | None:
         doc, texts = self._in_memory.get(path), self._packed.get(path)
         if doc is None or texts is None:
