@@ -3,7 +3,7 @@
 Usage (on a raw folder generated beforehand, e.g. by scale_bench.py --docs 30000):
   python benchmarks/memory_probe.py steps RAW CLEAN [--texts-held-mb N]   # run_pipeline, RSS at each step's end
   python benchmarks/memory_probe.py tree RAW CLEAN                        # commclean run, each process at the tree's peak
-  python benchmarks/memory_probe.py flow RAW CLEAN [--plain-steps]        # the flow's own peak, steps as Prefect tasks or plain calls
+  python benchmarks/memory_probe.py flow RAW CLEAN [--plain-steps]        # the flow's process at each step's end and its peak
 """
 
 from __future__ import annotations
@@ -80,11 +80,22 @@ def tree(raw: str, clean: str) -> None:
 
 
 def flow(raw: str, clean: str, plain_steps: bool) -> None:
-    """The flow in this process; with --plain-steps each step is a plain call, not a Prefect task."""
+    """The flow in this process, its RSS at each step's end and its peak; with --plain-steps each
+    step is a plain call, not a Prefect task."""
     from flows._env import apply_prefect_defaults
 
     apply_prefect_defaults()
     import flows.build_corpus as build
+    from commclean.pipeline import sequence
+
+    timed_step = sequence._step
+
+    def step_with_rss(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the wrapped step's own
+        result = timed_step(*args, **kwargs)
+        print(f"rss {rss_mb():6d} MB  after {args[2]}", flush=True)
+        return result
+
+    sequence._step = step_with_rss
 
     if plain_steps:
         build.PrefectRunner.step = lambda self, name, function, *args: function(*args)
