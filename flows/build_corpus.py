@@ -117,24 +117,6 @@ def _in_processes(name: str, function: Callable[[In, Config], Out], items: Seque
         yield from in_order(functools.partial(flow_context.run, submit), items, workers)
 
 
-class _Spilling:
-    """function(item, config) as a task body that takes the item in a Parcel and leaves its
-    result in a file in `folder`, returning the file's path."""
-
-    def __init__(self, function: Callable[[In, Config], Out]) -> None:
-        self.function = function
-        self.__name__ = self.__qualname__ = function.__name__
-        self.__module__ = function.__module__
-        self.__doc__ = function.__doc__
-
-    def __call__(self, item: Parcel, config: Config, folder: str) -> str:
-        with collector_paused():
-            result = self.function(item.value, config)
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".pickle", delete=False) as out:
-            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-        return out.name
-
-
 class _Unspilled(Generic[Out]):
     """The result a _Spilling task left in its file, read once and the file removed."""
 
@@ -173,6 +155,17 @@ class _Unparcelled:
     def __call__(self, item: Parcel, config: Config) -> Any:  # noqa: ANN401 - the wrapped function's result
         with collector_paused():
             return self.function(item.value, config)
+
+
+class _Spilling(_Unparcelled):
+    """An _Unparcelled task body that leaves its result in a file in `folder` and returns the
+    file's path."""
+
+    def __call__(self, item: Parcel, config: Config, folder: str) -> str:  # type: ignore[override]
+        result = super().__call__(item, config)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".pickle", delete=False) as out:
+            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+        return out.name
 
 
 def _collector_paused(function: Callable[..., T]) -> Callable[..., T]:

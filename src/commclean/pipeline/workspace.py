@@ -118,8 +118,12 @@ class ResultWriter:
 
     def _row(self, batch: Batch[SourceDoc], item: SourceDoc | Quarantined) -> CacheRow:
         packed = batch.packed.get(item.raw.path)
-        row = packed.row if packed is not None else None
-        return with_keys(row, self._keys) if row is not None else row_of(item, self._keys)
+        if packed is None:
+            return row_of(item, self._keys)
+        # A packed document has no text left to make a row from: only the worker's row will do.
+        if packed.row is None:
+            raise ValueError(f"{item.raw.path}: its batch was stored already")
+        return with_keys(packed.row, self._keys)
 
     def __enter__(self) -> ResultWriter:
         return self
