@@ -53,6 +53,17 @@ def upper_date(d: dt.date) -> str:
     return f"{d:%B} {d.day}, {d.year}".upper()
 
 
+def ordinal(day: int) -> str:
+    return f"{day}{'th' if 10 <= day % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th')}"
+
+
+def short_date(d: dt.date, rng: random.Random) -> str:
+    """A month abbreviated as news agencies and the State Department write it: "Sept. 5, 2022", "5 Sep 2022"."""
+    ap = {"January": "Jan.", "February": "Feb.", "August": "Aug.", "September": "Sept.", "October": "Oct.",
+          "November": "Nov.", "December": "Dec."}.get(f"{d:%B}", f"{d:%B}")
+    return rng.choice([f"{ap} {d.day}, {d.year}", f"{d.day} {d:%b} {d.year}"])
+
+
 # Each form: (name, filler(date, place, parties, event, rng) -> (text, date?, event_date?, place?)).
 Form = Callable[[dt.date, str, str, str, random.Random], Filled]
 
@@ -73,6 +84,20 @@ FORMS: dict[str, Form] = {
     "day range dateline": lambda d, p, who, ev, r: Filled(
         f"{_title(ev)}\n\n{(d - dt.timedelta(days=1)):%B} {(d - dt.timedelta(days=1)).day}-{d.day}, {d.year}\n\n{BODY}"
         if d.day > 1 else f"{_title(ev)}\n\n{long_date(d, r)}\n\n{BODY}", d, None, None),
+    "weekday dateline": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{d:%A}, {long_date(d, r)}\n\n{BODY}", d, None, None),
+    "abbreviated month dateline": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{short_date(d, r)}\n\n{BODY}", d, None, None),
+    "CITY, <date> — opening": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{p.upper()}, {long_date(d, r)} — {who.capitalize()} met for the {ev}. {BODY}", d, None, p),
+    "Released on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY}\n\nReleased on {long_date(d, r)}", d, None, None),
+    "For Immediate Release <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nFOR IMMEDIATE RELEASE\n\n{long_date(d, r)}\n\n{BODY}", d, None, None),
+    "On the <ordinal> of <Month> <year>, ... met in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nOn the {ordinal(d.day)} of {d:%B} {d.year}, {who} met in {p} for the {ev}. {BODY}", d, d, p),
+    "met virtually on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} met virtually on {long_date(d, r)} for the {ev}. {BODY}", None, d, "Virtual"),
     "place line under title": lambda d, p, who, ev, r: Filled(
         f"{_title(ev)}\n\n{p}\n\n{BODY}", None, None, p),
     "Today, <date>, at the <event> in <City>": lambda d, p, who, ev, r: Filled(
@@ -105,6 +130,12 @@ FORMS: dict[str, Form] = {
         f"{long_date(d, r)} in {p} and the commitments made there. {BODY}", None, None, None),
     "will meet again in <City> on <date>": lambda d, p, who, ev, r: Filled(
         f"{_title(ev)}\n\n{BODY} The next {ev} will be held in {p} on {long_date(d, r)}.", None, None, None),
+    "the agreement signed on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} welcomed progress under the agreement signed on {long_date(d, r)} "
+        f"and called for its full implementation. {BODY}", None, None, None),
+    "resolution adopted on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} recalled resolution {r.randint(100, 2700)} adopted on {long_date(d, r)}. "
+        f"{BODY}", None, None, None),
     "since <date>": lambda d, p, who, ev, r: Filled(
         f"{_title(ev)}\n\nSince {long_date(d, r)}, {who} have worked to strengthen the situation in {p}. {BODY}",
         None, None, None),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from commclean.assemble.consensus import consensus_text
+from commclean.assemble.rows import fuse_metadata
+from commclean.records import Field, Metadata, RawFile, SourceDoc
 
 ZIPF = 1.0  # RepairConfig.ocr_unknown_zipf, as the pipeline passes it
 CLEAN = ("The Ministers welcomed the labor of the liberated areas.\n\n"
@@ -24,11 +26,20 @@ def test_straight_quotes_of_an_ocr_copy_take_the_curly_ones_of_the_others() -> N
 
 
 def test_a_respelling_is_replaced_only_when_two_other_copies_agree_on_the_other_reading() -> None:
-    uk = CLEAN.replace("labor", "labour").replace("U.S.", "US")
+    uk = CLEAN.replace("labor", "labour")
     assert consensus_text(uk, [CLEAN], ZIPF) == (uk, 0)
-    assert consensus_text(uk, [CLEAN, CLEAN], ZIPF) == (CLEAN, 2)
-    assert consensus_text(CLEAN, [uk, uk], ZIPF) == (CLEAN.replace("labor", "labour"), 1)  # "US" is poorer
+    assert consensus_text(uk, [CLEAN, CLEAN], ZIPF) == (CLEAN, 1)
+    assert consensus_text(CLEAN, [uk, uk], ZIPF) == (uk, 1)
     assert consensus_text(uk, [CLEAN, uk], ZIPF) == (uk, 0)
+
+
+def test_marks_the_kept_copy_lost_come_back_when_as_many_copies_have_them_as_lack_them() -> None:
+    lost = CLEAN.replace("U.S.", "US")
+    assert consensus_text(lost, [CLEAN], ZIPF) == (CLEAN, 1)
+    assert consensus_text(lost, [CLEAN, lost], ZIPF) == (lost, 0)  # two copies without, one with
+    assert consensus_text(lost, [CLEAN, CLEAN, lost], ZIPF) == (CLEAN, 1)
+    kept = "Minister Fernandez welcomed the delegation."
+    assert consensus_text(kept, [kept.replace("Fernandez", "Fernández")], ZIPF)[0] == kept.replace("Fernandez", "Fernández")
 
 
 def test_different_words_and_clean_names_are_never_replaced() -> None:
@@ -47,3 +58,19 @@ def test_a_majority_never_takes_characters_away_from_the_kept_copy() -> None:
     kept = "Minister Fernández welcomed the U.S. delegation and the progress."
     poorer = "Minister Fernandez welcomed the US delegation and the progress"
     assert consensus_text(kept, [poorer, poorer], ZIPF) == (kept, 0)
+
+
+def _copy(path: str, title: str, rank: int = 0) -> SourceDoc:
+    raw = RawFile(path, "/raw/" + path, 100, path)
+    return SourceDoc(raw, "utf-8", title, (), False, Metadata(title=Field(title, "heading", rank)))
+
+
+def test_a_title_two_copies_read_alike_outvotes_the_kept_copys_and_a_tie_goes_to_the_marked_reading() -> None:
+    dotted, plain = "Meeting of the U.S.-Spain Working Group", "Meeting of the US-Spain Working Group"
+    assert fuse_metadata([_copy("a", plain), _copy("b", dotted)]).title == dotted
+    assert fuse_metadata([_copy("a", dotted), _copy("b", plain)]).title == dotted
+    assert fuse_metadata([_copy("a", dotted), _copy("b", plain), _copy("c", plain)]).title == plain
+    # Other words are no lost marks: the canonical copy keeps its reading.
+    assert fuse_metadata([_copy("a", plain), _copy("b", "Meeting of the U.K.-Spain Working Group")]).title == plain
+    # A more reliable source beats any number of marks.
+    assert fuse_metadata([_copy("a", plain, rank=0), _copy("b", dotted, rank=1)]).title == plain

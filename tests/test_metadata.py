@@ -171,3 +171,23 @@ def test_an_ocr_mangled_print_header_is_neither_title_nor_date() -> None:
     found = meta(f"1/823, 9:32 AM Joint Statement on Sudan - United States Department of State\n\n{BODY}")
     assert found.title is None or "9:32" not in found.title.value
     assert found.date is None
+
+
+@pytest.mark.parametrize(
+    ("lead", "place"),
+    [
+        ("N'DJAMENA, May 5, 2022 — ", "N'Djamena"),
+        ("(Brussels, 5 May 2022) – ", "Brussels"),
+        ("May 5, 2022 — ", None),
+    ],
+)
+def test_a_dateline_leading_the_opening_paragraph_dates_the_statement(lead: str, place: str | None) -> None:
+    found = meta(f"Joint Statement on Chad\n\n{lead}{BODY}")
+    assert found.date.value == PartialDate(5, 5, 2022)
+    assert (found.location.value if found.location else None) == place
+
+
+def test_a_closing_released_on_line_dates_the_statement_and_names_no_place() -> None:
+    found = meta(f"Joint Statement on Chad\n\n{BODY}\n\nReleased on 5 May 2022")
+    assert found.date.value == PartialDate(5, 5, 2022)
+    assert found.location is None

@@ -18,6 +18,7 @@ _EDGE = ".,;:!?()[]{}“”\"‘’'«»"
 # Signs of a damaged word: OCR's digits or bars among letters, mojibake, a replacement character.
 _DAMAGE = re.compile(r"[A-Za-z][0-9|]|[0-9|][a-z]|[ÃÂâ€]|\ufffd")
 _STRAIGHT = str.maketrans({"'": "’", '"': "”"})
+_INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
 
 
 def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max_tokens: int = 100_000
@@ -28,7 +29,9 @@ def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max
       as "stabilisation" is no damage; OCR digits among letters, mojibake, straight quotes where the
       others print curly ones) and the others' reading is not, with at least as many copies for it; or
     - two or more other copies agree on another reading and none shares the canonical's (a
-      re-spelling), unless theirs is the poorer one (fewer dots, stops or accents: "US" for "U.S.").
+      re-spelling), unless theirs is the poorer one (fewer dots, stops or accents: "US" for "U.S.");
+    - the others' reading is the canonical's with marks it lost ("U.S." for "US", "Fernández" for
+      "Fernandez") and at least as many copies read it so as read the canonical's, itself included.
     Whitespace and paragraphs stay the canonical's. Returns the text and the words replaced."""
     if all(other == canonical for other in others):
         return canonical, 0
@@ -85,7 +88,21 @@ def _better_reading(word: str, votes: Counter[str], known: frozenset[str]) -> st
         return reading
     if count >= 2 and same == 0 and _respelled(word, reading) and not _poorer(reading, word):
         return reading
+    if count >= same + 1 and restores_marks(reading, word):
+        return reading
     return None
+
+
+def restores_marks(reading: str, text: str) -> bool:
+    """`reading` is `text` with marks `text` lost: the same letters, with more dots inside words or
+    accented letters. Copies lose such marks far more often than they gain them, so in a tie the
+    marked reading is the original."""
+    return (_fold(_letters(reading)) == _fold(_letters(text))
+            and _marks(reading) > _marks(text))
+
+
+def _marks(text: str) -> int:
+    return len(_INNER_DOT.findall(text)) + sum(c.isalpha() and not c.isascii() for c in text)
 
 
 def _respelled(word: str, reading: str) -> bool:

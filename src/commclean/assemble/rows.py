@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import pyarrow as pa
 
-from commclean.assemble.consensus import damaged_words
+from commclean.assemble.consensus import damaged_words, restores_marks
 from commclean.examples import first_difference, where_copy_ends
 from commclean.records import (
     Candidate,
@@ -66,13 +66,18 @@ def _best(
         return None
     # Among the most reliable sources, the value most copies state: one copy's re-spelling or OCR
     # slip ("US-Bahrain" where three copies say "U.S.-Bahrain") is outvoted; a tie goes to the
-    # less damaged reading, then to the canonical copy, then to the next best.
+    # less damaged reading, then to one that has marks the other lost ("U.S.-Spain" over
+    # "US-Spain"), then to the canonical copy, then to the next best.
     best = min(field.rank for field, _, _ in found)
     reliable = [item for item in found if item[0].rank == best]
     votes = Counter(field.value for field, _, _ in reliable)
     top = [item for item in reliable if votes[item[0].value] == max(votes.values())]
     # Among readings with as many votes, the least damaged (mojibake, OCR digits in words).
-    return min(top, key=lambda item: damaged_words(item[0].value) if isinstance(item[0].value, str) else 0)
+    choice = min(top, key=lambda item: damaged_words(item[0].value) if isinstance(item[0].value, str) else 0)
+    if not isinstance(choice[0].value, str):
+        return choice
+    marked = [item for item in top if restores_marks(str(item[0].value), choice[0].value)]
+    return marked[0] if marked else choice
 
 
 def _provenance(choice: tuple[Field[T], int, str] | None) -> str | None:

@@ -30,6 +30,7 @@ _RANGE_PATTERNS = (
 )
 _DATE_PATTERNS = (
     *_RANGE_PATTERNS,
+    re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:day\s+)?of\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),  # "the 5th of May 2022"
     re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s*\d)", re.IGNORECASE),
@@ -92,6 +93,12 @@ _MENTIONED = re.compile(
     r"\b(?:recall\w*|since|dated|adopted|until|till|through|by|from|before|after|following|anniversary|"
     r"last|previous|prior|earlier|next|will|would|shall|upcoming|scheduled|expected|planned|later|"
     r"starting|beginning|effective|force|between|ahead|deadline|expire\w*|ago)\b", re.I)
+# A thing made on a date, named by what was done to it ("the agreement signed on 5 May 2017", "the
+# framework established in Paris on …"): a reduced relative clause, so no object comes between and
+# no "was" before ("the agreement was signed on …" reports the signing).
+_MADE_ON = re.compile(
+    rf"(?<!\bwas )(?<!\bwere )(?<!\bbeen )(?<!\bis )(?<!\bare )(?<!\bbe )\b(?:signed|ratified|established|approved|enacted)\s+(?:(?:in|at)\s+[A-Z][\w.’'-]*"
+    rf"(?:\s+[A-Z][\w.’'-]*)*,?\s+)?on\s+(?:the\s+)?{_WEEKDAY}?$")
 _WE = re.compile(r"^\W*(?:\d+\.?\s+)?we\b", re.I)
 _OF_BEFORE = re.compile(r"\bof\s+(?:the\s+)?$", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()–—]")
@@ -139,7 +146,7 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
         "reported event": bool(_REPORTED_EVENT.search(near)),
         "we met": bool(_WE.match(before)) and bool(_REPORTED_EVENT.search(near)),
         "event noun": bool(_EVENT_NOUN.search(near)),
-        "mentioned": bool(_MENTIONED.search(clause)),
+        "mentioned": bool(_MENTIONED.search(clause) or _MADE_ON.search(before)),
         "of before": bool(_OF_BEFORE.search(before)),
     }
     present = [name for name, found in cues.items() if found]

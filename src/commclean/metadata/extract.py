@@ -27,9 +27,16 @@ _PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{PLACE})\s*$")
 # OCR reads the bullet as "*", "+" or "e": any one or two marks between date and category.
 _RELEASE_CATEGORY = re.compile(r"^\s*(?:[•·|]\s*[A-Za-z ,&]+|(?:[^\w\s,]{1,2}|[eo])\s*[A-Z][A-Z ,&]+)$")
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{PLACE}),?\s*[-–—:]?\s*$")
+# A dateline leading the opening paragraph, "WASHINGTON, May 5, 2022 — …" or "(Brussels, 5 May 2022) –":
+# a place (or nothing) before the date, a dash after it.
+_LEAD_BEFORE = re.compile(rf"^\W*(?:(?P<place>{PLACE}),?\s*)?\(?\s*$")
+_LEAD_AFTER = re.compile(r"^\s*\)?\s*[-–—:]\s+\S")
 _WEEKDAY_BEFORE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*$", re.I)
 # A signature block's date: alone, or after "Done at <place>," or a place, at the end of a text.
-_SIGNATURE_BEFORE = re.compile(rf"^\W*(?:(?:done|signed|issued|adopted) (?:at|in) )?(?:(?P<place>{PLACE}),?\s*)?$", re.I)
+# A place is capitalised: only the words around it are matched regardless of case.
+_SIGNATURE_BEFORE = re.compile(
+    rf"^\W*(?:(?i:done|signed|issued|adopted|released)\s+(?:(?i:at|in)\s+(?P<at>{PLACE}),?\s*)?(?i:on\s+)?"
+    rf"|(?P<place>{PLACE}),?\s*)?$")
 _SIGNATURE_AFTER = re.compile(rf"^[,\s]*(?:(?P<place>{PLACE}))?\W*$")
 # "convened a virtual ... meeting", "met virtually": the place is a virtual one.
 _VIRTUAL = re.compile(r"\b(?:met|gathered|convened|assembled|held|hosted|received|took place)\b[^;:]{0,40}?\bvirtual(?:ly)?\b", re.I)
@@ -122,7 +129,8 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     usable = [p for p in header if not _PRINT_HEADER.search(p)]
     is_media_note = any(p.strip().lower() == "media note" for p in usable)
     title = _title(usable)
-    closing = paragraphs[len(header) + len(body) :][-config.closing_paragraphs :]
+    # A short statement's signature may be its second paragraph: only the opening one is never closing.
+    closing = paragraphs[len(header) + 1 :][-config.closing_paragraphs :]
     opening = _opening_sentences(body)
     dates = _header_dates(usable, "media-note header" if is_media_note else "dateline")
     dates += _sentence_dates(opening) + _signature_dates(closing)
@@ -200,7 +208,14 @@ def _sentence_dates(opening: list[tuple[str, str]]) -> list[_Dated]:
     found = []
     for sentence, where in opening:
         for mention in find_dates(sentence):
-            if mention.date.year is not None:
+            if mention.date.year is None:
+                continue
+            lead = _LEAD_BEFORE.match(sentence[: mention.start]) if where == "opening sentence" else None
+            if lead and _LEAD_AFTER.match(sentence[mention.end :]):
+                # "BRUSSELS, 5 May 2022 – The Ministers …": a dateline that leads the opening paragraph.
+                candidate = DateCandidate(mention, "dateline", WEIGHTS["dateline"])
+                found.append(_Dated(candidate, "opening dateline", lead["place"]))
+            else:
                 found.append(_Dated(score_in_sentence(sentence, mention, where), where))
     return found
 
@@ -227,7 +242,7 @@ def _signature_dates(closing: list[str]) -> list[_Dated]:
             before = _SIGNATURE_BEFORE.match(_WEEKDAY_BEFORE.sub("", paragraph[: mention.start]))
             after = _SIGNATURE_AFTER.match(paragraph[mention.end :])
             if mention.date.year is not None and before and after:
-                place = before["place"] or after["place"]
+                place = before["at"] or before["place"] or after["place"]
                 found.append(_Dated(DateCandidate(mention, "signature", WEIGHTS["signature"]), "signature", place))
     return found
 
@@ -319,10 +334,15 @@ def _first_sentence(paragraph: str) -> str:
 def _tidy_place(place: str) -> str:
     place = place.strip(" ,.-–—:")
     if place.isupper():
-        place = " ".join(word if "." in word and len(word) <= 5 else word.capitalize() for word in place.split())
+        place = " ".join(word if "." in word and len(word) <= 5 else _capitalised(word) for word in place.split())
     place = re.sub(r"(?<=[a-z]) (D\.C\.?)$", r", \1", place)
     place = _FORMAL_STATE.sub(", ", place)
     return place + "." if place.endswith("D.C") else place
+
+
+def _capitalised(word: str) -> str:
+    """"N'DJAMENA" is "N'Djamena", "O'HARE" "O'Hare": a one-letter prefix keeps the next capital."""
+    return re.sub(r"^(\w['’])(\w)", lambda m: m[1] + m[2].upper(), word.capitalize())
 
 
 def _title(header: list[str]) -> Field[str] | None:
