@@ -126,3 +126,56 @@ def _best_correction(word: str, min_zipf: float) -> str | None:
         return None
     (candidate,) = found
     return candidate.capitalize() if word[:1].isupper() else candidate
+
+
+# An opening single quote at a word's start ("‘We", "‘$4"): OCR reads a speck left of a capital so.
+_OPENING_QUOTE = re.compile(r"(?:(?<=\s)|^)‘(?=[\w$£€])", re.MULTILINE)
+# What closes one: a ’ that ends a word (not the apostrophe of "Iraq’s"), as in "‘Never again,’ he said".
+_CLOSING_QUOTE = re.compile(r"’(?!\w)")
+
+
+def drop_stray_opening_quotes(text: str, config: RepairConfig) -> tuple[str, int]:
+    """An opening single quote that nothing closes in its paragraph is a speck OCR read as one.
+    A quotation running over paragraphs opens each of them and closes only the last: an opening
+    quote is kept when the paragraphs after it open one each until one closes it. So is the okina of Polynesian names,
+    often typed as one ("Siaosi ‘Ofakivahafolau", "Hawai‘i"): before a vowel opening a word no
+    English dictionary holds."""
+    if "‘" not in text:
+        return text, 0
+    paragraphs = text.split("\n\n")
+    known = known_words(config.known_word_zipf)
+    quoted_on = _closed_quotations(paragraphs)
+    dropped = 0
+    for index, paragraph in enumerate(paragraphs):
+        if "‘" not in paragraph or quoted_on[index + 1]:
+            continue
+        kept: list[str] = []
+        done = 0
+        for quote in _OPENING_QUOTE.finditer(paragraph):
+            if quote.start() < done or _CLOSING_QUOTE.search(paragraph, quote.end()) or \
+                    _is_okina(paragraph, quote.end(), known):
+                continue
+            kept.append(paragraph[done : quote.start()])
+            done = quote.end()
+            dropped += 1
+        paragraphs[index] = "".join(kept) + paragraph[done:]
+    return ("\n\n".join(paragraphs), dropped) if dropped else (text, 0)
+
+
+_WORD_AFTER = re.compile(r"\w+")
+
+
+def _is_okina(paragraph: str, start: int, known: frozenset[str]) -> bool:
+    word = _WORD_AFTER.match(paragraph, start)
+    return word is not None and word[0][:1].lower() in "aeiou" and word[0].lower() not in known
+
+
+def _closed_quotations(paragraphs: list[str]) -> list[bool]:
+    """For each paragraph (and one past the last), whether it opens a quotation that it or the
+    paragraphs after it, each opening one too, close."""
+    closed = [False] * (len(paragraphs) + 1)
+    for index in range(len(paragraphs) - 1, -1, -1):
+        paragraph = paragraphs[index].lstrip()
+        closes = _CLOSING_QUOTE.search(paragraph) is not None or closed[index + 1]
+        closed[index] = paragraph.startswith("‘") and closes
+    return closed

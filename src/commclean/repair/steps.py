@@ -18,7 +18,7 @@ from commclean.repair.furniture import (
     strip_site_chrome,
     strip_trailing_boilerplate,
 )
-from commclean.repair.ocr import fix_ocr_misreads
+from commclean.repair.ocr import drop_stray_opening_quotes, fix_ocr_misreads
 from commclean.repair.paragraphs import dehyphenate_line_ends, rejoin_page_breaks, tidy_layout, unwrap_lines
 from commclean.repair.shapes import paragraphs
 
@@ -252,6 +252,7 @@ CLOSING_REPAIRS: tuple[Repair, ...] = (
     strip_trailing_boilerplate,
     rejoin_page_breaks,
     fix_ocr_misreads,
+    drop_stray_opening_quotes,
 )
 
 
