@@ -114,10 +114,17 @@ FORMS: dict[str, Form] = {
         f"reaffirm our shared commitment. {BODY}", d, d, p),
     "signature block": lambda d, p, who, ev, r: Filled(
         f"{_title(ev)}\n\n{BODY}\n\nJoseph R. Biden, Jr.\n\nFumio Kishida\n\n{long_date(d, r)}", d, None, None),
+    "signature block, signatories after the date": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY}\n\n{long_date(d, r)}\n\nPresident Joseph R. Biden, Jr. of the United States of "
+        f"America\n\nPrime Minister Fumio Kishida of Japan\n\nPresident Yoon Suk Yeol of the Republic of Korea\n\n"
+        f"Prime Minister Anthony Albanese of Australia\n\nPresident Emmanuel Macron of the French Republic", d, None, None),
     "Done at <City>, <date>": lambda d, p, who, ev, r: Filled(
         f"{_title(ev)}\n\n{BODY}\n\nDone at {p}, {long_date(d, r)}", d, None, p),
     "held the <event> in <City> on <date>": lambda d, p, who, ev, r: Filled(
         f"{_title(ev)}\n\n{who.capitalize()} held the {ev} in {p} on {long_date(d, r)}. {BODY}", None, d, p),
+    "spoke by phone on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} spoke by phone on {long_date(d, r)} to discuss the {ev}. {BODY}",
+        None, d, None),
     "met for talks on <date> at <Venue>": lambda d, p, who, ev, r: Filled(
         f"{_title(ev)}\n\n{who.capitalize()} met for talks on {long_date(d, r)} at {p}. {BODY}", None, d, p),
     "met for talks on <date> in <City>": lambda d, p, who, ev, r: Filled(

@@ -50,6 +50,7 @@ from commclean.schema import corpus_rows  # noqa: E402
 
 HERE = Path(__file__).parent
 SHARED = HERE.resolve().parents[1] / "shared"
+EXTRA_SPLIT = HERE / "extra_split.json"  # corpus-extra's tune and test statements
 TARGETS = {
     "kept CER / naive CER": ("<=", 0.30),
     "OCR canonicals: kept CER / naive CER": ("<=", 0.10),
@@ -255,10 +256,13 @@ class CleanResult:
     events_within: int = 0
 
 
-def clean_checks(folder: Path) -> CleanResult:
+def clean_checks(folder: Path, parts: dict[str, set[str]] | None = None
+                 ) -> tuple[dict[str, CleanResult], list[str]]:
     """Each clean statement built through the pipeline: its corpus text must be its file text, its
     title the first line; a date found must lie on or within 30 days before the publication date
-    (index.jsonl `published` or `date`), and one the text writes out must be found."""
+    (index.jsonl `published` or `date`), and one the text writes out must be found. Results for
+    every statement ("all") and for each named part (statement file names without .txt); with a
+    "tune" part, the tune statements whose own date was missed, with the words around it."""
     files = sorted(folder.glob("*.txt"))
     index = {row["file"]: row for row in map(json.loads, (folder / "index.jsonl").read_text(encoding="utf-8").splitlines())}
     with tempfile.TemporaryDirectory() as tmp:
@@ -268,30 +272,48 @@ def clean_checks(folder: Path) -> CleanResult:
         candidate = build_candidate(raw, Config()).candidate
     rows = {row.source_paths[0]: row for row in corpus_rows(candidate.built)}
     quarantined = {s.path for s in candidate.sources if s.status == "quarantined"}
-    result = CleanResult(len(files), [], 0, 0, 0, 0, 0, 0)
+    wanted = {"all": None, **(parts or {})}
+    results = {name: CleanResult(0, [], 0, 0, 0, 0, 0, 0) for name in wanted}
+    misses: list[str] = []
     for path in files:
-        gold = path.read_text(encoding="utf-8").strip()
-        row = rows.get(path.name)
-        if path.name in quarantined:
-            result.changed.append(f"{path.name}: quarantined")
-        if row is None:
-            continue  # an exact or near copy of another clean file is kept once: not a change
-        if row.text != gold:
-            result.changed.append(f"{path.name}: {_first_difference(gold, row.text)}")
-        published = dt.date.fromisoformat(index[path.name].get("published") or index[path.name]["date"])
-        result.titles_exact += normalise_title(row.metadata.title) == normalise_title(gold.split("\n", 1)[0])
-        if row.metadata.date:
-            result.dates_found += 1
-            result.dates_within += 0 <= (published - row.metadata.date).days <= 30
-        if row.metadata.event_date:
-            result.events_found += 1
-            result.events_within += 0 <= (published - row.metadata.event_date).days <= 30
-        forms = (f"{published:%B} {published.day}, {published.year}", f"{published.day} {published:%B} {published.year}")
-        if any(form in gold for form in forms):
-            result.writes_own_date += 1
-            result.own_date_found += published in (row.metadata.date, row.metadata.event_date)
-            result.own_date_as_date += published == row.metadata.date
-    return result
+        for name, members in wanted.items():
+            if members is None or path.stem in members:
+                missed = _check_clean(path, rows.get(path.name), path.name in quarantined, index[path.name], results[name])
+                if missed and name == "tune":
+                    misses.append(f"{path.name}: {missed}")
+    return results, misses
+
+
+def _check_clean(path: Path, row: CorpusRow | None, quarantined: bool, entry: dict, result: CleanResult) -> str | None:
+    """Adds one statement to `result`; returns the words around its own date when it was missed."""
+    gold = path.read_text(encoding="utf-8").strip()
+    result.files += 1
+    if quarantined:
+        result.changed.append(f"{path.name}: quarantined")
+    if row is None:
+        return None  # an exact or near copy of another clean file is kept once: not a change
+    if row.text != gold:
+        result.changed.append(f"{path.name}: {_first_difference(gold, row.text)}")
+    published = dt.date.fromisoformat(entry.get("published") or entry["date"])
+    result.titles_exact += normalise_title(row.metadata.title) == normalise_title(gold.split("\n", 1)[0])
+    if row.metadata.date:
+        result.dates_found += 1
+        result.dates_within += 0 <= (published - row.metadata.date).days <= 30
+    if row.metadata.event_date:
+        result.events_found += 1
+        result.events_within += 0 <= (published - row.metadata.event_date).days <= 30
+    forms = (f"{published:%B} {published.day}, {published.year}", f"{published.day} {published:%B} {published.year}")
+    at = [gold.find(form) for form in forms if form in gold]
+    if not at:
+        return None
+    result.writes_own_date += 1
+    found = published in (row.metadata.date, row.metadata.event_date)
+    result.own_date_found += found
+    result.own_date_as_date += published == row.metadata.date
+    if found:
+        return None
+    return (f"date {row.metadata.date} event {row.metadata.event_date} | "
+            f"{gold[max(0, at[0] - 200) : at[0] + 60]!r}")
 
 
 def _first_difference(gold: str, ours: str) -> str:
@@ -348,14 +370,22 @@ def main() -> None:
     if args.misses:
         print_misses(results, labels, candidate, {r.group for r in parts.get("tune", results)})
     for folder in args.clean if args.clean is not None else [SHARED / "corpus-dev", SHARED / "corpus-extra"]:
-        r = clean_checks(folder)
-        print(f"\nClean statements, {folder.name}: unchanged {r.files - len(r.changed)}/{r.files}; titles exact "
-              f"{r.titles_exact}/{r.files}; dates found {r.dates_found}, of which on or up to 30 days before the "
-              f"publication date {r.dates_within}; texts writing their publication date out {r.writes_own_date}, "
-              f"found as date of issue {r.own_date_as_date}, as date of issue or event date {r.own_date_found}; "
-              f"event dates found {r.events_found}, of which on or up to 30 days before {r.events_within}")
-        for line in r.changed[:20]:
-            print(f"- {line}")
+        clean_split = EXTRA_SPLIT if folder.resolve() == (SHARED / "corpus-extra").resolve() else None
+        parts = ({name: set(json.loads(clean_split.read_text(encoding="utf-8"))[name]) for name in ("tune", "test")}
+                 if clean_split else None)
+        results, own_date_misses = clean_checks(folder, parts)
+        for part, r in results.items():
+            print(f"\nClean statements, {folder.name} ({part}): unchanged {r.files - len(r.changed)}/{r.files}; "
+                  f"titles exact {r.titles_exact}/{r.files}; dates found {r.dates_found}, of which on or up to 30 "
+                  f"days before the publication date {r.dates_within}; texts writing their publication date out "
+                  f"{r.writes_own_date}, found as date of issue {r.own_date_as_date}, as date of issue or event date "
+                  f"{r.own_date_found}; event dates found {r.events_found}, of which on or up to 30 days before "
+                  f"{r.events_within}")
+            for line in r.changed[:20] if part == "all" else ():
+                print(f"- {line}")
+        if args.misses:
+            for line in own_date_misses:
+                print(f"- own date missed, tune: {line}")
 
 
 def print_misses(results: list[GroupResult], labels: dict[str, FileLabel], candidate: Candidate,

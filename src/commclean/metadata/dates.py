@@ -90,9 +90,14 @@ _TODAY = re.compile(r"\btoday\b", re.I)
 _ON_BEFORE = re.compile(rf"\bon\s+{_WEEKDAY}?$", re.I)
 _SENTENCE_OPENS_ON = re.compile(rf"^\W*on\s+{_WEEKDAY}?$", re.I)
 _MENTIONED = re.compile(
-    r"\b(?:recall\w*|since|dated|adopted|until|till|through|by|from|before|after|following|anniversary|"
+    r"\b(?:recall\w*|since|dated|adopted|until|till|following|anniversary|"
     r"last|previous|prior|earlier|next|will|would|shall|upcoming|scheduled|expected|planned|later|"
-    r"starting|beginning|effective|force|between|ahead|deadline|expire\w*|ago)\b", re.I)
+    r"force|ahead|deadline|expire\w*|ago)\b", re.I)
+# A preposition that bounds a date says so only right before it ("by 5 May", "from 5 May"): "by"
+# elsewhere in the clause is an agent or a means ("spoke by phone on 5 May", "chaired by …").
+_BOUNDING = re.compile(
+    rf"\b(?:by|through|from|before|after|between|starting|beginning|effective|until|till|since)\s+"
+    rf"(?:the\s+)?(?:(?:end|beginning|start|middle) of\s+)?{_WEEKDAY}?$", re.I)
 # A thing made on a date, named by what was done to it ("the agreement signed on 5 May 2017", "the
 # framework established in Paris on …"): a reduced relative clause, so no object comes between and
 # no "was" before ("the agreement was signed on …" reports the signing).
@@ -146,7 +151,7 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
         "reported event": bool(_REPORTED_EVENT.search(near)),
         "we met": bool(_WE.match(before)) and bool(_REPORTED_EVENT.search(near)),
         "event noun": bool(_EVENT_NOUN.search(near)),
-        "mentioned": bool(_MENTIONED.search(clause) or _MADE_ON.search(before)),
+        "mentioned": bool(_MENTIONED.search(clause) or _BOUNDING.search(before) or _MADE_ON.search(before)),
         "of before": bool(_OF_BEFORE.search(before)),
     }
     present = [name for name, found in cues.items() if found]

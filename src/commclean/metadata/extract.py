@@ -117,10 +117,23 @@ def header_and_opening(paragraphs: list[str], config: MetadataConfig) -> tuple[l
 
 def _is_header_line(paragraph: str, config: MetadataConfig) -> bool:
     """Headings, datelines and wrapper lines are short; a prose sentence of any length is body."""
+    return not _is_prose(paragraph, config) or bool(_WRAPPER_LINE.match(paragraph))
+
+
+def _is_prose(paragraph: str, config: MetadataConfig) -> bool:
     if len(paragraph) > config.max_title_chars:
-        return False
-    is_prose = bool(re.search(r"[.!?][\"'”’)]*$", paragraph)) and len(paragraph.split()) >= config.min_prose_words
-    return not is_prose or bool(_WRAPPER_LINE.match(paragraph))
+        return True
+    return bool(re.search(r"[.!?][\"'”’)]*$", paragraph)) and len(paragraph.split()) >= config.min_prose_words
+
+
+def _closing(after_opening: list[str], config: MetadataConfig) -> list[str]:
+    """The last few paragraphs after the opening one (a short statement's signature may be its
+    second), and however many short lines follow the last prose paragraph: a signature block's
+    date may come before a long list of signatories."""
+    tail = len(after_opening)
+    while tail > 0 and not _is_prose(after_opening[tail - 1], config):
+        tail -= 1
+    return after_opening[min(tail, max(0, len(after_opening) - config.closing_paragraphs)) :]
 
 
 def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
@@ -129,8 +142,7 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     usable = [p for p in header if not _PRINT_HEADER.search(p)]
     is_media_note = any(p.strip().lower() == "media note" for p in usable)
     title = _title(usable)
-    # A short statement's signature may be its second paragraph: only the opening one is never closing.
-    closing = paragraphs[len(header) + 1 :][-config.closing_paragraphs :]
+    closing = _closing(paragraphs[len(header) + 1 :], config)
     opening = _opening_sentences(body)
     dates = _header_dates(usable, "media-note header" if is_media_note else "dateline")
     dates += _sentence_dates(opening) + _signature_dates(closing)
