@@ -191,3 +191,9 @@ def test_a_closing_released_on_line_dates_the_statement_and_names_no_place() -> 
     found = meta(f"Joint Statement on Chad\n\n{BODY}\n\nReleased on 5 May 2022")
     assert found.date.value == PartialDate(5, 5, 2022)
     assert found.location is None
+
+
+def test_a_dateline_in_capitals_is_one_whatever_speck_ends_it() -> None:
+    found = meta(f"Joint Statement on Chad\n\nAUGUST 9, 2021 * STATEMENTS AND RELEASES.\n\n{BODY}")
+    assert found.date.value == PartialDate(8, 9, 2021)
+    assert found.date.source == "dateline"

@@ -17,6 +17,10 @@ from conftest import SHARED
         "The Ministers met in Rome and agreed to the.",
         "The Ministers met in Rome.\n\nThe United States and",
         "The Ministers met in Rome.\n\nBoth delegations also addressed the need to promote",
+        # Cut just after a paragraph break: the first words of a sentence, capitalised or not.
+        "The Ministers met in Rome.\n\nThe Human Rights",
+        "The Ministers met in Rome.\n\nPresident",
+        "The Ministers met in Rome.\n\nWe",
     ],
 )
 def test_cut_off_texts_are_truncated(text: str) -> None:
@@ -34,6 +38,9 @@ def test_cut_off_texts_are_truncated(text: str) -> None:
         "We remain united.\n\nJoseph R. Biden, Jr.\n\nOlaf Scholz\n\nJuly 15, 2021",
         "We remain united.\n\nMinister of Foreign Affairs of the Republic of Korea",
         "We remain united.\n\n###",
+        "We remain united.\n\nPresident Joseph R. Biden, Jr. of the United States of America",
+        "We remain united.\n\nAccompanying Chair’s Statement",
+        "We remain united.\n\nENDS",
     ],
 )
 def test_complete_texts_are_not_truncated(text: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from commclean.repair.lexicon import known_words
+
 # A colon does not end a document: "Begin text:" with nothing after it was cut.
 _COMPLETE_ENDING = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
@@ -12,6 +14,9 @@ _DANGLING_WORDS = frozenset(
     "whom our their its his her my your this these those is are was were be been being will would shall "
     "should can could may might must has have had not".split()
 )
+# Words that open sentences and no signature line: "The United States and …", "We …", "In …".
+_SENTENCE_OPENERS = frozenset("we they it today together both all each in on at as during while since".split())
+_COMMON_ZIPF = 3.0  # a word this common ("president", "today") is no name standing alone
 # Small words a name, a title or an office may hold in lower case ("Minister of Foreign Affairs").
 _NAME_PARTICLES = frozenset("of and for the de da del der von van al bin la le on".split())
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -48,9 +53,18 @@ def _ends_a_list(parts: list[str]) -> bool:
 
 def is_closing_formula(paragraph: str) -> bool:
     """A short paragraph of names, offices, dates or marks: every word capitalised, a number, a
-    mark, or a particle of a name. A cut-off sentence holds lower-case words."""
+    mark, or a particle of a name. A cut-off sentence holds lower-case words; cut off just after
+    a paragraph break, it is the first words of a sentence: one that opens as sentences do ("The
+    Human Rights", "We"), or a single common word ("President")."""
     words = paragraph.split()
-    if not words or len(words) > MAX_CLOSING_WORDS:
+    if not words or len(words) > MAX_CLOSING_WORDS or _opens_a_sentence(words):
         return False
     return all(w[:1].isupper() or w[:1].isdigit() or not w[:1].isalnum() or w.lower() in _NAME_PARTICLES
                for w in words)
+
+
+def _opens_a_sentence(words: list[str]) -> bool:
+    first = words[0].strip("“\"‘'(").lower()
+    if first in _DANGLING_WORDS or first in _SENTENCE_OPENERS:
+        return True
+    return len(words) == 1 and not words[0].isupper() and words[0].isalpha() and first in known_words(_COMMON_ZIPF)

@@ -25,7 +25,7 @@ _PRINT_HEADER = re.compile(r"\b\d{1,2}/\d{1,4}(?:/\d{2,4})?,?\s+\d{1,2}:\d{2}|ht
 _PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{PLACE})\s*$")
 # What may follow a dateline's date besides a place: the White House's " • STATEMENTS AND RELEASES".
 # OCR reads the bullet as "*", "+" or "e": any one or two marks between date and category.
-_RELEASE_CATEGORY = re.compile(r"^\s*(?:[•·|]\s*[A-Za-z ,&]+|(?:[^\w\s,]{1,2}|[eo])\s*[A-Z][A-Z ,&]+)$")
+_RELEASE_CATEGORY = re.compile(r"^\s*(?:[•·|]\s*[A-Za-z ,&]+|(?:[^\w\s,]{1,2}|[eo])\s*[A-Z][A-Z ,&]+)[.:]?$")
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{PLACE}),?\s*[-–—:]?\s*$")
 # A dateline leading the opening paragraph, "WASHINGTON, May 5, 2022 — …" or "(Brussels, 5 May 2022) –":
 # a place (or nothing) before the date, a dash after it.
@@ -121,9 +121,12 @@ def _is_header_line(paragraph: str, config: MetadataConfig) -> bool:
 
 
 def _is_prose(paragraph: str, config: MetadataConfig) -> bool:
+    """A sentence: long, or ending on a full stop with enough words, and not in capitals (a
+    dateline such as "AUGUST 9, 2021 • STATEMENTS AND RELEASES." is none, full stop or not)."""
     if len(paragraph) > config.max_title_chars:
         return True
-    return bool(re.search(r"[.!?][\"'”’)]*$", paragraph)) and len(paragraph.split()) >= config.min_prose_words
+    return (bool(re.search(r"[.!?][\"'”’)]*$", paragraph)) and len(paragraph.split()) >= config.min_prose_words
+            and paragraph != paragraph.upper())
 
 
 def _closing(after_opening: list[str], config: MetadataConfig) -> list[str]:
