@@ -30,7 +30,8 @@ _RANGE_PATTERNS = (
 )
 _DATE_PATTERNS = (
     *_RANGE_PATTERNS,
-    re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:day\s+)?of\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),  # "the 5th of May 2022"
+    # "the 5th of May 2022"
+    re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:day\s+)?of\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s*\d)", re.IGNORECASE),
@@ -102,8 +103,9 @@ _BOUNDING = re.compile(
 # framework established in Paris on …"): a reduced relative clause, so no object comes between and
 # no "was" before ("the agreement was signed on …" reports the signing).
 _MADE_ON = re.compile(
-    rf"(?<!\bwas )(?<!\bwere )(?<!\bbeen )(?<!\bis )(?<!\bare )(?<!\bbe )\b(?:signed|ratified|established|approved|enacted)\s+(?:(?:in|at)\s+[A-Z][\w.’'-]*"
-    rf"(?:\s+[A-Z][\w.’'-]*)*,?\s+)?on\s+(?:the\s+)?{_WEEKDAY}?$")
+    r"(?<!\bwas )(?<!\bwere )(?<!\bbeen )(?<!\bis )(?<!\bare )(?<!\bbe )"
+    r"\b(?:signed|ratified|established|approved|enacted)\s+"
+    rf"(?:(?:in|at)\s+[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*,?\s+)?on\s+(?:the\s+)?{_WEEKDAY}?$")
 _WE = re.compile(r"^\W*(?:\d+\.?\s+)?we\b", re.I)
 _OF_BEFORE = re.compile(r"\bof\s+(?:the\s+)?$", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()–—]")

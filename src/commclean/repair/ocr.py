@@ -137,9 +137,9 @@ _CLOSING_QUOTE = re.compile(r"’(?!\w)")
 def drop_stray_opening_quotes(text: str, config: RepairConfig) -> tuple[str, int]:
     """An opening single quote that nothing closes in its paragraph is a speck OCR read as one.
     A quotation running over paragraphs opens each of them and closes only the last: an opening
-    quote is kept when the paragraphs after it open one each until one closes it. So is the okina of Polynesian names,
-    often typed as one ("Siaosi ‘Ofakivahafolau", "Hawai‘i"): before a vowel opening a word no
-    English dictionary holds."""
+    quote is kept when the paragraphs after it open one each until one closes it. So is the okina
+    of Polynesian names, often typed as one ("Siaosi ‘Ofakivahafolau", "Hawai‘i"): before a vowel
+    opening a word no English dictionary holds."""
     if "‘" not in text:
         return text, 0
     paragraphs = text.split("\n\n")
