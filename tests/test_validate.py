@@ -186,3 +186,19 @@ def test_a_document_failing_two_checks_names_both_in_the_ledger(seeds_candidate:
     assert [r["doc_id"] for r in quarantine_table(corpus, dict(report.rejected)).to_pylist()] == [doc_id]
     kept = tables_without(tables, dict(report.rejected))
     assert doc_id not in kept.corpus.column("doc_id").to_pylist() and len(kept.signatures) == kept.corpus.num_rows
+
+
+def test_only_the_columns_the_suites_check_become_frames(seeds_candidate: Candidate) -> None:
+    from commclean.schema import tables_for
+    from commclean.validate.suites import checked_columns, corpus_frame, ledger_frame, load_suite
+
+    config = ValidationConfig()
+    tables = tables_for(seeds_candidate, None)
+    corpus_columns = checked_columns(load_suite("corpus", config))
+    assert {"doc_id", "date", "event_date", "doc_type", "is_truncated", "text"} <= corpus_columns
+    frame = corpus_frame(tables.corpus, corpus_columns)
+    assert set(frame.columns) == corpus_columns - {"text"}
+    assert "title" not in frame.columns  # no expectation reads it
+    ledger = ledger_frame(tables.sources, set(frame["doc_id"]), checked_columns(load_suite("sources", config)))
+    assert ledger["ledger_doc_id_resolves"].all() and ledger["ledger_reason_given"].all()
+    assert "sha256" not in ledger.columns

@@ -36,6 +36,7 @@ DEFAULT_EXPECTATIONS_DIR = _default_expectations_dir()
 _CHUNKED_COLUMN = "text"
 _DATE_COLUMNS = frozenset({"date", "event_date"})
 _SUITES = ("corpus", "sources")
+_LEDGER_DERIVED_FROM = frozenset({"status", "doc_id", "reason"})  # what ledger_frame's own checks read
 _EXAMPLES = 3  # failing rows named per expectation in the summary, manifest and artifact
 _CONTEXT = 40  # characters either side of what a failing text's pattern found
 
@@ -152,18 +153,27 @@ def load_suite(name: str, config: ValidationConfig, today: dt.date | None = None
     return suite
 
 
-def corpus_frame(corpus: pa.Table) -> pd.DataFrame:
-    """The corpus as the suite checks it, without its text (checked in chunks, see text_chunks)."""
-    kept = [c for c in corpus.column_names if c not in ("source_paths", "repairs", _CHUNKED_COLUMN)]
+def checked_columns(suite: dict) -> set[str]:
+    """The columns a suite's expectations look at: only these become pandas frames (at a million
+    rows every column of both tables as Python objects would cost gigabytes)."""
+    return {e["kwargs"]["column"] for e in suite["expectations"] if "column" in e["kwargs"]}
+
+
+def corpus_frame(corpus: pa.Table, columns: Collection[str]) -> pd.DataFrame:
+    """The corpus as the suite checks it: doc_id (which names failing documents) and the checked
+    `columns`, without its text (checked in chunks, see text_chunks)."""
+    kept = [c for c in corpus.column_names if c != _CHUNKED_COLUMN and (c == "doc_id" or c in columns)]
     frame = corpus.select(kept).to_pandas()
-    for column in _DATE_COLUMNS:
+    for column in _DATE_COLUMNS & set(kept):
         frame[column] = pd.to_datetime(frame[column])
     return frame
 
 
-def ledger_frame(sources: pa.Table, doc_ids: Collection[str]) -> pd.DataFrame:
-    """The ledger, with the cross-table checks derived against the corpus's `doc_ids`."""
-    sources_frame = sources.to_pandas()
+def ledger_frame(sources: pa.Table, doc_ids: Collection[str], columns: Collection[str]) -> pd.DataFrame:
+    """The ledger's checked `columns`, with the cross-table checks derived against the corpus's
+    `doc_ids` (from its status, doc_id and reason)."""
+    kept = [c for c in sources.column_names if c in columns or c in _LEDGER_DERIVED_FROM]
+    sources_frame = sources.select(kept).to_pandas()
     quarantined = sources_frame["status"] == "quarantined"
     canonical = sources_frame["status"] == "canonical"
     has_doc = sources_frame["doc_id"].notna()
@@ -260,14 +270,14 @@ def _run_suites(corpus: pa.Table, sources: pa.Table, texts: Iterable[pd.DataFram
     from commclean.validate.setaside import ledger_with
 
     suites = _Suites(config)
-    whole = corpus_frame(corpus)
+    whole = corpus_frame(corpus, checked_columns(suites.suites["corpus"]))
     suites.run("corpus", "table", suites.part("corpus", TABLE, on_text=False), whole)
     suites.run("corpus", "document", suites.part("corpus", DOCUMENT, on_text=False), whole)
     for chunk in texts:
         suites.run("corpus", "table-text", suites.part("corpus", TABLE, on_text=True), chunk)
         suites.run("corpus", "document-text", suites.part("corpus", DOCUMENT, on_text=True), chunk)
     published_ids = set(whole["doc_id"]) - suites.rejected.keys()
-    ledger = ledger_frame(ledger_with(sources, suites.rejected), published_ids)
+    ledger = ledger_frame(ledger_with(sources, suites.rejected), published_ids, checked_columns(suites.suites["sources"]))
     suites.run("sources", "table", suites.part("sources", TABLE, on_text=False), ledger)
     evaluated = sum(len(s["expectations"]) for s in suites.suites.values())
     report = decide(suites.failed.values(), evaluated, suites.rejected, corpus.num_rows, config,
