@@ -371,3 +371,15 @@ def test_texts_read_back_from_the_cache_give_what_texts_held_in_memory_give(
     read_back = run_pipeline(seed_raw, tmp_path / "read back", Config(texts_held_mb=0))
     assert held.stats["dedup"]["pairs aligned"] > 2 and read_back.documents == held.documents > 2
     assert _published(tmp_path / "read back") == _published(tmp_path / "held")
+
+
+def test_once_the_sample_index_holds_the_samples_no_entry_keeps_its_own(seed_raw: Path) -> None:
+    from commclean.pipeline import build_candidate
+
+    built = build_candidate(seed_raw, Config())
+    documents = built.deduplicated.documents
+    assert documents and all(f.content.samples is None for f in documents)
+    # Four statements: 003, the cut-off copy of 001, joined to it.
+    clusters = built.deduplicated.clusters
+    assert len(clusters) == 4
+    assert [m.reason.split(" (")[0] for c in clusters for m in c.members if m.reason] == ["truncated copy"]

@@ -64,7 +64,16 @@ def deduplicate_files(batches: Sequence[Batch[SourceDoc]], config: Config, works
         workspace.state.verdicts, workspace.state.index)
     clusters, set_aside = set_aside_short(clusters, documents, config.decode.min_document_chars, stats)
     quarantined = tuple(f for f in files if f.content.quarantine_reason is not None)
+    # The index holds every text's samples now: the copies the entries and fingerprints hold are
+    # about 2 KB a file that nothing after this reads (2 GB at a million files).
+    texts.forget_samples()
+    documents = tuple(without_samples(f) for f in documents)
+    set_aside = tuple(without_samples(f) for f in set_aside)
     return Deduplicated(documents, quarantined, tuple(clusters), stats, texts, set_aside)
+
+
+def without_samples(seen: SeenFile) -> SeenFile:
+    return seen if seen.content.samples is None else replace(seen, content=replace(seen.content, samples=None))
 
 
 def _with_samples(documents: tuple[SeenFile, ...], index: SampleIndex | None, texts: Texts) -> tuple[SeenFile, ...]:

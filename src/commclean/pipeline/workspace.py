@@ -40,6 +40,7 @@ from commclean.store.carry import PublishedSnapshot, load_published
 from commclean.store.state import RunState
 
 T = TypeVar("T")
+_NO_SAMPLES = np.empty(0, dtype=np.uint64)  # a fingerprint's samples once the sample index holds them
 
 if TYPE_CHECKING:
     from commclean.pipeline.batches import Batch
@@ -203,6 +204,13 @@ class Texts:
 
     def samples(self, keys: Collection[str]) -> dict[str, np.ndarray]:
         return {key: print_.samples for key, print_ in self._fingerprints(keys).items()}
+
+    def forget_samples(self) -> None:
+        """Let go of the held fingerprints' samples once the sample index holds them (alignment
+        still reads the sequences)."""
+        self._prints = {key: replace(print_, samples=_NO_SAMPLES) for key, print_ in self._prints.items()}
+        self._in_memory = {path: replace(doc, fingerprint=self._prints[doc.fingerprint.exact_key])
+                           if doc.fingerprint is not None else doc for path, doc in self._in_memory.items()}
 
     def release(self) -> None:
         """Let go of the documents held in memory once assembly has taken the texts it builds
