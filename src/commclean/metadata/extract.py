@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from commclean.config import MetadataConfig
 from commclean.metadata.dates import WEIGHTS, DateCandidate, find_dates, score_in_sentence
 from commclean.metadata.places import (
+    MAX_PLACE_WORDS,
     PLACE,
     PlaceCandidate,
     opening_dateline,
@@ -225,7 +226,10 @@ def _sentence_dates(opening: list[tuple[str, str]]) -> list[_Dated]:
         for mention in find_dates(sentence):
             if mention.date.year is None:
                 continue
-            lead = _LEAD_BEFORE.match(sentence[: mention.start]) if where == "opening sentence" else None
+            before = sentence[: mention.start]
+            # A dateline's place is a few words ("NEW YORK, "), as a place line's.
+            short = len(before.split()) <= MAX_PLACE_WORDS
+            lead = _LEAD_BEFORE.match(before) if where == "opening sentence" and short else None
             if lead and _LEAD_AFTER.match(sentence[mention.end :]):
                 # "BRUSSELS, 5 May 2022 – The Ministers …": a dateline that leads the opening paragraph.
                 candidate = DateCandidate(mention, "dateline", WEIGHTS["dateline"])

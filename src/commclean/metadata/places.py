@@ -14,6 +14,7 @@ PLACE = (
     r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of))*"
     r"(?:, [A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|of))*)?"
 )
+MAX_PLACE_WORDS = 6  # a place line or a dateline's place: "Phnom Penh, Kingdom of Cambodia"
 _IN_PLACE = re.compile(rf"\b(?:in|at) (?P<place>{PLACE})")
 _OPENING_DATELINE = re.compile(rf"^(?P<place>{PLACE})\s*[-–—:]\s+\S")
 _PLACE_LINE = re.compile(rf"^(?P<place>{PLACE})\.?$")
@@ -90,7 +91,7 @@ def score_standalone(place: str, where: str) -> PlaceCandidate | None:
 
 def place_line(paragraph: str) -> str | None:
     match = _PLACE_LINE.match(paragraph.strip())
-    return match["place"] if match and len(match["place"].split()) <= 6 else None
+    return match["place"] if match and len(match["place"].split()) <= MAX_PLACE_WORDS else None
 
 
 def opening_dateline(paragraph: str) -> str | None:

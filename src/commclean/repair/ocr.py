@@ -151,9 +151,10 @@ def drop_stray_opening_quotes(text: str, config: RepairConfig) -> tuple[str, int
             continue
         kept: list[str] = []
         done = 0
+        # A quote is closed when a closing one comes anywhere after it: after it, the last one does.
+        last_close = max((m.start() for m in _CLOSING_QUOTE.finditer(paragraph)), default=-1)
         for quote in _OPENING_QUOTE.finditer(paragraph):
-            if quote.start() < done or _CLOSING_QUOTE.search(paragraph, quote.end()) or \
-                    _is_okina(paragraph, quote.end(), known):
+            if quote.start() < done or quote.end() <= last_close or _is_okina(paragraph, quote.end(), known):
                 continue
             kept.append(paragraph[done : quote.start()])
             done = quote.end()
