@@ -144,17 +144,17 @@ def drop_stray_opening_quotes(text: str, config: RepairConfig) -> tuple[str, int
         return text, 0
     paragraphs = text.split("\n\n")
     known = known_words(config.known_word_zipf)
-    quoted_on = _closed_quotations(paragraphs)
+    # A quote is closed when a closing one comes anywhere after it: the paragraph's last one does.
+    last_closes = [max((m.start() for m in _CLOSING_QUOTE.finditer(p)), default=-1) for p in paragraphs]
+    quoted_on = _closed_quotations(paragraphs, last_closes)
     dropped = 0
     for index, paragraph in enumerate(paragraphs):
         if "‘" not in paragraph or quoted_on[index + 1]:
             continue
         kept: list[str] = []
         done = 0
-        # A quote is closed when a closing one comes anywhere after it: after it, the last one does.
-        last_close = max((m.start() for m in _CLOSING_QUOTE.finditer(paragraph)), default=-1)
         for quote in _OPENING_QUOTE.finditer(paragraph):
-            if quote.start() < done or quote.end() <= last_close or _is_okina(paragraph, quote.end(), known):
+            if quote.end() <= last_closes[index] or _is_okina(paragraph, quote.end(), known):
                 continue
             kept.append(paragraph[done : quote.start()])
             done = quote.end()
@@ -171,12 +171,12 @@ def _is_okina(paragraph: str, start: int, known: frozenset[str]) -> bool:
     return word is not None and word[0][:1].lower() in "aeiou" and word[0].lower() not in known
 
 
-def _closed_quotations(paragraphs: list[str]) -> list[bool]:
+def _closed_quotations(paragraphs: list[str], last_closes: list[int]) -> list[bool]:
     """For each paragraph (and one past the last), whether it opens a quotation that it or the
-    paragraphs after it, each opening one too, close."""
+    paragraphs after it, each opening one too, close (`last_closes`: each one's last closing
+    quote, -1 for none)."""
     closed = [False] * (len(paragraphs) + 1)
     for index in range(len(paragraphs) - 1, -1, -1):
-        paragraph = paragraphs[index].lstrip()
-        closes = _CLOSING_QUOTE.search(paragraph) is not None or closed[index + 1]
-        closed[index] = paragraph.startswith("‘") and closes
+        closes = last_closes[index] >= 0 or closed[index + 1]
+        closed[index] = paragraphs[index].lstrip().startswith("‘") and closes
     return closed
