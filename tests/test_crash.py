@@ -36,22 +36,24 @@ def _tables(folder: Path) -> tuple[list[dict], list[dict]]:
     return pq.read_table(folder / "corpus.parquet").to_pylist(), pq.read_table(folder / "sources.parquet").to_pylist()
 
 
-def _left_behind(group: int) -> list[str]:
-    """Processes still in the killed run's process group, or watchdogs still waiting."""
-    left = []
+def _left_behind(group: int, point: str) -> list[str]:
+    """Processes still in the killed run's process group, or its watchdogs still waiting (in a
+    session of their own, known by the environment they inherited from the run)."""
+    left, ours = [], f"{CRASH_AT_ENV}={point}\0".encode()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields, command = stat.read_text().rsplit(")", 1)[1].split(), (stat.parent / "cmdline").read_bytes()
+            watchdog = b"commclean.runtime.watchdog" in command and ours in (stat.parent / "environ").read_bytes()
         except OSError:
             continue
-        if fields[0] != "Z" and (int(fields[2]) == group or b"commclean.runtime.watchdog" in command):
+        if fields[0] != "Z" and (int(fields[2]) == group or watchdog):
             left.append(command.replace(b"\0", b" ").decode(errors="replace"))
     return left
 
 
-def _nothing_left_behind(group: int, seconds: float = 15.0) -> list[str]:
+def _nothing_left_behind(group: int, point: str, seconds: float = 15.0) -> list[str]:
     deadline = time.monotonic() + seconds
-    while (left := _left_behind(group)) and time.monotonic() < deadline:
+    while (left := _left_behind(group, point)) and time.monotonic() < deadline:
         time.sleep(0.2)
     return left
 
@@ -69,7 +71,7 @@ def _killed_commclean_run(raw: Path, clean: Path, point: str, api_url: str | Non
                                    stdout=output, stderr=subprocess.STDOUT)
         try:
             process.wait(timeout=300)
-            left = _nothing_left_behind(process.pid)
+            left = _nothing_left_behind(process.pid, point)
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
@@ -177,3 +179,25 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+HELPER = """
+import sys, time
+from commclean.validate.suites import ValidationWorker
+if __name__ == "__main__":
+    worker = ValidationWorker()
+    print(worker._process.pid, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_the_validation_helper_ends_with_its_run_even_while_it_is_still_importing() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", HELPER], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    helper = int(parent.stdout.readline())
+    parent.kill()  # at once: the helper has seconds of Great Expectations' import before it
+    parent.wait()
+    deadline = time.monotonic() + 2
+    while _alive(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(helper)

@@ -252,7 +252,7 @@ def test_a_changed_stage_is_redone_with_what_depends_on_it_and_nothing_else(
     shutil.copytree(PROJECT / "src" / "commclean", package)
     shutil.copytree(PROJECT / "expectations", package / "expectations")  # as an installed package ships them
     clean = tmp_path / "clean"
-    ((before, _),) = _run_with_package(package, seed_raw, (clean, False))
+    before, _ = _run(seed_raw, clean)  # here: until it is changed, the copy's code is this package's
     # An upgrade that changes one stage: every title in capitals, or every text ending in a mark.
     module, old, new = {
         "metadata": ("metadata/extract.py", 'return Field(title, "heading", RANK_HEADER)',

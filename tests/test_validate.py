@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -202,3 +204,29 @@ def test_only_the_columns_the_suites_check_become_frames(seeds_candidate: Candid
     ledger = ledger_frame(tables.sources, set(frame["doc_id"]), checked_columns(load_suite("sources", config)))
     assert ledger["ledger_doc_id_resolves"].all() and ledger["ledger_reason_given"].all()
     assert "sha256" not in ledger.columns
+
+
+def _page_text(page: Path) -> str:
+    """A Data Docs page without what differs between any two builds: ids, times of the run."""
+    text = re.sub(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}", "ID", page.read_text(encoding="utf-8"))
+    text = re.sub(r"\d{8}T\d{6}\.\d+Z", "TIME", text)
+    return re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?|'_run_time_sort': [\d.]+", "TIME", text)
+
+
+def test_data_docs_built_after_other_sites_equal_those_of_a_fresh_process(
+        seeds_candidate: Candidate, tmp_path: Path) -> None:
+    from commclean.schema import tables_for
+    from commclean.validate.suites import ValidationWorker
+
+    tables = tables_for(seeds_candidate)
+    config = ValidationConfig(max_rejected_share=1.0)
+    bad_text = tables.corpus.set_column(1, "text", pa.array(["**bold** " + t for t in tables.corpus.column("text").to_pylist()]))
+    validate(bad_text, tables.sources, config, data_docs=tmp_path / "failing")  # a site of failures first
+    validate(tables.corpus, tables.sources, config, data_docs=tmp_path / "here")
+    with ValidationWorker() as worker:  # its first site: every template compiled afresh
+        worker.validate(tables.corpus, tables.sources, config, data_docs=tmp_path / "fresh")
+    here, fresh = (sorted(p.relative_to(tmp_path / s) for p in (tmp_path / s).rglob("*.html")) for s in ("here", "fresh"))
+    assert len(here) == 5 and [p.parts[0] for p in here] == [p.parts[0] for p in fresh]
+    for mine, theirs in zip(here, fresh, strict=True):
+        assert _page_text(tmp_path / "here" / mine) == _page_text(tmp_path / "fresh" / theirs), mine
+    assert "**bold**" in " ".join(_page_text(p) for p in (tmp_path / "failing").rglob("*.html"))

@@ -27,11 +27,16 @@ def watch(pid: int) -> subprocess.Popen[bytes]:
                             stdout=subprocess.DEVNULL, start_new_session=True)
 
 
-def end_with_parent() -> None:
+def end_with_parent(parent: int | None = None) -> None:
     """A worker process's initializer: the worker exits as soon as the process that started it has
     ended. A pool's workers wait for work from their parent, and when it is killed they would wait
-    for ever (Prefect's task-runner workers keep threads that hold them up)."""
-    parent = os.getppid()
+    for ever (Prefect's task-runner workers keep threads that hold them up). `parent`, where the
+    starter passed its pid, tells a parent that died before this call from the process that
+    adopted the orphan."""
+    if parent is None:
+        parent = os.getppid()
+    elif os.getppid() != parent:
+        os._exit(1)
     if not SUPPORTED:  # elsewhere than Linux: look once a second whether the parent is still ours
         threading.Thread(target=_exit_when_orphaned, args=(parent,), name="end-with-parent", daemon=True).start()
         return

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 
 from commclean.config import ValidationConfig
+from commclean.runtime.watchdog import end_with_parent
 
 
 def _default_expectations_dir() -> Path:
@@ -337,7 +338,7 @@ class ValidationWorker:
     imported again, and it ends when its stdin closes, so a killed run never leaves it behind."""
 
     def __init__(self) -> None:
-        self._process = subprocess.Popen([sys.executable, "-m", "commclean.validate.suites"],
+        self._process = subprocess.Popen([sys.executable, "-m", "commclean.validate.suites", str(os.getpid())],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def __enter__(self) -> ValidationWorker:
@@ -386,8 +387,11 @@ def validation_worker() -> Iterator[ValidationWorker | None]:
         yield worker
 
 
-def serve() -> None:
-    """The helper's loop: (paths, config, data_docs) in, a ValidationReport (or the exception) out."""
+def serve(parent: int | None = None) -> None:
+    """The helper's loop: (paths, config, data_docs) in, a ValidationReport (or the exception) out.
+    It ends with its parent even while importing GX, which takes seconds (more on a busy machine)
+    before the loop would see its stdin close."""
+    end_with_parent(parent)
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever GX prints goes to stderr, never into the replies
     import great_expectations  # noqa: F401 - loaded before the first request arrives
@@ -418,4 +422,4 @@ def _text_chunks_of_file(path: str) -> Iterator[pd.DataFrame]:
 if __name__ == "__main__":
     from commclean.validate import suites as module  # the importable module, so reports unpickle as its types
 
-    module.serve()
+    module.serve(int(sys.argv[1]) if len(sys.argv) > 1 else None)
