@@ -383,3 +383,19 @@ def test_once_the_sample_index_holds_the_samples_no_entry_keeps_its_own(seed_raw
     clusters = built.deduplicated.clusters
     assert len(clusters) == 4
     assert [m.reason.split(" (")[0] for c in clusters for m in c.members if m.reason] == ["truncated copy"]
+
+
+def test_once_saved_the_run_state_is_let_go_and_the_next_run_loads_it_again(seed_raw: Path, tmp_path: Path) -> None:
+    from commclean.pipeline import build_candidate
+    from commclean.store import Folders
+    from commclean.store.state import RunState
+
+    built = build_candidate(seed_raw, Config(), Folders.of(tmp_path / "clean"))
+    assert built.state_saved() is not None
+    state = built.workspace.state
+    assert state.index is None and not (state.contents or state.stamps or state.verdicts)
+    saved = RunState.load(built.workspace.state_dir)
+    assert saved.index is not None and len(saved.contents) == len(saved.stamps) == 5
+    shutil.copy(GOLD[0], seed_raw / "new statement.txt")
+    (_, sources), stats = _run(seed_raw, tmp_path / "clean")
+    assert stats["cache"]["files not read (stat unchanged)"] == 5 and len(sources) == 6

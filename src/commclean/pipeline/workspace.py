@@ -247,5 +247,8 @@ def save_state(discovery: Discovery, deduplicated: Deduplicated, workspace: Work
     stamps = [(f.path, f.stamp, sha_of[f.path]) for f in discovery.files if f.path in sha_of]
     workspace.state.save(workspace.state_dir, stamps, [f.content for f in files])
     save_listings(workspace.state_dir / LISTINGS_FILE, discovery.listings)
+    # Saved, the run state has served this run: its sample index alone is 2 KB a file, held
+    # otherwise through validation and publishing, when the run's memory peaks.
+    workspace.state.let_go()
 
 

@@ -120,6 +120,10 @@ class RunState:
         self._save_contents(folder, kept)
         self._save_verdicts(folder, {entry.exact_key for entry in kept.values() if entry.exact_key})
 
+    def let_go(self) -> None:
+        """Drop what the state holds once it is saved; the next run loads it again."""
+        self.stamps, self.contents, self.verdicts, self.index = {}, {}, {}, None
+
     def _save_stamps(self, folder: Path, rows: list[StampRow]) -> None:
         fresh = [row for row in rows if self.stamps.get(row[0]) != (row[1], row[2])]
         stale = self.stamp_rows_on_disk + len(fresh) - len(rows)  # superseded, or of files gone
