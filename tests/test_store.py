@@ -135,3 +135,15 @@ def test_what_a_killed_run_left_in_its_scratch_folder_goes_when_the_next_run_sta
     assert run_pipeline(seed_raw, clean, Config()).published
     assert not left.exists()
     assert (clean / store.STATE_DIR / store.CACHE_DIR / store.SCRATCH_DIR).is_dir()
+
+
+def test_a_table_of_many_small_chunks_is_kept_in_batches_of_the_rows_asked_for(tmp_path: Path) -> None:
+    pieces = [pa.table({"doc_id": [f"doc-{i}"], "text": ["word " * i]}) for i in range(25)]
+    table = pa.concat_tables(pieces)  # as assembly and merged segments leave it: one chunk a row
+    store.write_arrow(tmp_path / "rows.arrow", table, batch_rows=10)
+    with pa.memory_map(str(tmp_path / "rows.arrow")) as source:
+        reader = pa.ipc.open_file(source)
+        assert [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)] == [10, 10, 5]
+    assert store.read_arrow(tmp_path / "rows.arrow", table.schema).equals(table)
+    store.write_arrow(tmp_path / "empty.arrow", table.slice(0, 0), batch_rows=10)
+    assert store.read_arrow(tmp_path / "empty.arrow", table.schema).num_rows == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import sys
 from functools import cache
 
 
@@ -13,7 +14,10 @@ def give_back_freed_memory() -> bool:
     Texts and alignment sequences are allocated by the C library's malloc, which keeps freed
     pages for later use by Python. Arrow allocates through its own allocator and never gets
     them: without this, the hundreds of megabytes a run lets go of before building its Arrow
-    tables would still count in its peak memory."""
+    tables would still count in its peak memory. Arrow's own pool (mimalloc) keeps the pages of
+    the tables assembly built and let go of: those go back too (30k files: 40 MB)."""
+    if "pyarrow" in sys.modules:  # only a process that has used Arrow has anything in its pool
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
     trim = _malloc_trim()
     if trim is None:
         return False

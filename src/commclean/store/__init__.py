@@ -140,9 +140,20 @@ def fsync(path: Path) -> None:
         os.close(descriptor)
 
 
-def write_arrow(path: Path, table: pa.Table) -> None:
-    """An uncompressed Arrow IPC file: the next run maps it without decoding."""
-    write_atomically(path, lambda out: feather.write_feather(table, out, compression="uncompressed"))
+def write_arrow(path: Path, table: pa.Table, batch_rows: int | None = None) -> None:
+    """An uncompressed Arrow IPC file: the next run maps it without decoding. With `batch_rows`,
+    the table's chunks (however many and small) become record batches of that many rows, each
+    made whole on its own: never a copy of the whole table in memory."""
+    if batch_rows is None:
+        write_atomically(path, lambda out: feather.write_feather(table, out, compression="uncompressed"))
+        return
+
+    def batches(out: BinaryIO) -> None:
+        with pa.ipc.new_file(out, table.schema) as writer:
+            for start in range(0, table.num_rows, batch_rows):
+                writer.write_table(table.slice(start, batch_rows).combine_chunks())
+
+    write_atomically(path, batches)
 
 
 def read_arrow(path: Path, schema: pa.Schema, memory_map: bool = False) -> pa.Table:

@@ -25,6 +25,10 @@ from commclean.store import CORPUS_FILE, CURRENT_LINK, MANIFEST_FILE, QUARANTINE
 # hold as many rows no snapshot needs any more as rows it does, the corpus is written whole
 # into one segment again (what every run did before: 400 MB at 100k documents).
 MAX_SEGMENTS = 16
+# A segment's rows are written in record batches of this many: assembly's chunks and a merge's
+# slices of old segments (many and small) are joined a batch at a time, not as one copy of the
+# whole corpus (370 MB of text at 100k documents, held at the run's peak, during validation).
+SEGMENT_BATCH_ROWS = 10_000
 # Where each row of a snapshot's corpus lives, in the corpus's order, with its signature digest.
 _ROWS = pa.schema([("doc_id", pa.string()), ("signature", pa.binary(16)),
                    ("segment", pa.dictionary(pa.int32(), pa.string())), ("row", pa.int32())])
@@ -108,14 +112,13 @@ def write_carried_rows(tables: Tables, previous: CarriedRows | None, folder: Pat
     for stale in (*folder.glob(".carry-candidate-*.arrow"), *folder.glob(".segment-candidate-*.arrow")):
         stale.unlink(missing_ok=True)  # left by a killed run (runs hold the lock)
     whole = previous is None or tables.origins is None or _merge_due(previous, tables)
-    # Whole, the corpus is made of slices of the old segments: one run of rows is read faster.
-    rows = tables.corpus.combine_chunks() if whole else tables.built
+    rows = tables.corpus if whole else tables.built
     token = uuid.uuid4().hex
     name = f"corpus-{token}.arrow"  # the name it is kept under once published
     segment = folder / f".segment-candidate-{os.getpid()}-{token}.arrow"
     written = whole or rows.num_rows > 0
     if written:
-        store.write_arrow(segment, rows)
+        store.write_arrow(segment, rows, SEGMENT_BATCH_ROWS)
     if whole:
         names, where, at = [name], np.zeros(rows.num_rows, np.int32), np.arange(rows.num_rows)
     else:
