@@ -186,6 +186,7 @@ import sys, time
 from commclean.validate.suites import ValidationWorker
 if __name__ == "__main__":
     worker = ValidationWorker()
+    worker.start()
     print(worker._process.pid, flush=True)
     time.sleep(600)
 """

@@ -230,3 +230,26 @@ def test_data_docs_built_after_other_sites_equal_those_of_a_fresh_process(
     for mine, theirs in zip(here, fresh, strict=True):
         assert _page_text(tmp_path / "here" / mine) == _page_text(tmp_path / "fresh" / theirs), mine
     assert "**bold**" in " ".join(_page_text(p) for p in (tmp_path / "failing").rglob("*.html"))
+
+
+def test_the_helper_starts_before_processing_here_and_after_processing_in_worker_processes(
+        seed_raw: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Worker processes take both cores, and the helper's 250 MB would add to theirs at the end of
+    processing: it starts once they are done. Processing here, its import uses the other core."""
+    import commclean.pipeline.sequence as sequence
+    from commclean.config import Config
+    from commclean.validate.suites import ValidationWorker
+
+    started_while_processing: list[bool] = []
+    save = sequence.save_new_results
+
+    def saving(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - runs as processing's results come in
+        started_while_processing.append(helper.started)
+        return save(*args, **kwargs)
+
+    monkeypatch.setattr(sequence, "save_new_results", saving)
+    for config, early in [(Config(), True), (Config(batch_size=2, workers=2, min_files_for_workers=1), False)]:
+        with ValidationWorker() as helper:
+            sequence.build_candidate(seed_raw, config, helper=helper)
+            assert started_while_processing[-1] is early
+            assert helper.started

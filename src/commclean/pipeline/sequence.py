@@ -120,23 +120,24 @@ class Built:
 
 def build_candidate(raw_dir: str | Path, config: Config, folders: Folders | None = None,
                     full: bool = False, background: Executor | None = None,
-                    runner: Runner | None = None) -> Built:
+                    runner: Runner | None = None, helper: ValidationWorker | None = None) -> Built:
     """The stages up to validation. With folders, what earlier runs learned there is reused
     (unless `full`) and this run's results are kept for the next, in `background` (then
-    Built.state_saved waits for it) while assembly and validation go on. A result cache found
-    damaged on the way is discarded, and the build starts again without it."""
+    Built.state_saved waits for it) while assembly and validation go on. The validation
+    `helper`, if given, is started on the way. A result cache found damaged on the way is
+    discarded, and the build starts again without it."""
     runner = runner or LocalRunner()
     try:
-        return _build_candidate(raw_dir, config, folders, full, background, runner)
+        return _build_candidate(raw_dir, config, folders, full, background, runner, helper)
     except CacheDamaged as damage:
         if folders is None or full:
             raise
         discard_run_state(folders.state, config, str(damage))
-        return _build_candidate(raw_dir, config, folders, True, background, runner)
+        return _build_candidate(raw_dir, config, folders, True, background, runner, helper)
 
 
 def _build_candidate(raw_dir: str | Path, config: Config, folders: Folders | None, full: bool,
-                     background: Executor | None, runner: Runner) -> Built:
+                     background: Executor | None, runner: Runner, helper: ValidationWorker | None) -> Built:
     timings = Stats()
     discovery, workspace = _step(runner, timings, "discover raw files (and read the run state)", discover_and_open,
                                  raw_dir, folders, config, full,
@@ -146,12 +147,21 @@ def _build_candidate(raw_dir: str | Path, config: Config, folders: Folders | Non
     work = [batch.work(by_path=runner.remote) for batch in identified if batch.items]
     new_files = sum(len(batch.items) for batch in work)
     workers = worker_count(config, new_files, len(work))
+    # Processed here, the new files leave the second core to the helper's import of Great
+    # Expectations. Processed in worker processes (or on Dask), they take both cores for long:
+    # the helper starts once they are done, its import overlapping deduplication and assembly,
+    # and the 250 MB it holds are not added to the workers' at the end of processing.
+    in_process = workers <= 1 and not runner.remote
+    if helper is not None and in_process:
+        helper.start()
     name = "decode, repair, analyse and save new results"
     done = _reporting(runner.progress, name,
                       runner.map("decode, repair and analyse new files", process_batch, work, config, workers))
     batches = _step(runner, timings, name, save_new_results, identified, done, workspace, config.texts_held_mb << 20,
                     counted=lambda _: (new_files, "files"), total=new_files)
     crash_point("processed")
+    if helper is not None:
+        helper.start()
     deduplicated = _step(runner, timings, "deduplicate", deduplicate_files, batches, config, workspace,
                          counted=lambda d: (len(d.documents), "texts"))
     crash_point("deduplicated")
@@ -190,7 +200,7 @@ def run_stages(raw_dir: str | Path, folders: Folders, config: Config, full: bool
     with ThreadPoolExecutor(1) as saver:
         # The run state is saved in a thread from the end of deduplication on, beside assembly,
         # validation (in its helper) and Arrow's writing of the snapshot.
-        built = build_candidate(raw_dir, config, folders, full, saver, runner)
+        built = build_candidate(raw_dir, config, folders, full, saver, runner, worker)
         give_back_freed_memory()  # what assembly let go of, before the Arrow tables are built
         crash_point("built")
         stats = built.stats

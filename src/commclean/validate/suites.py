@@ -331,20 +331,31 @@ def _excerpt(value: object, kwargs: Mapping[str, object]) -> str:
 
 
 class ValidationWorker:
-    """Great Expectations in a helper process, started when a run starts so that its import
-    (seconds) overlaps the run's other stages on the second core. Tables reach it as
+    """Great Expectations in a helper process, started early in a run (`start`) so that its
+    import (seconds) overlaps the run's other stages on the second core. Tables reach it as
     uncompressed Arrow files that it memory-maps; requests and reports go over its stdin and
     stdout. It is a plain `python -m commclean.validate.suites`, so the caller's main module is never
     imported again, and it ends when its stdin closes, so a killed run never leaves it behind."""
 
     def __init__(self) -> None:
-        self._process = subprocess.Popen([sys.executable, "-m", "commclean.validate.suites", str(os.getpid())],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the helper, if it is not running yet (validating starts it too)."""
+        if self._process is None:
+            self._process = subprocess.Popen([sys.executable, "-m", "commclean.validate.suites", str(os.getpid())],
+                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    @property
+    def started(self) -> bool:
+        return self._process is not None
 
     def __enter__(self) -> ValidationWorker:
         return self
 
     def __exit__(self, *_: object) -> None:
+        if self._process is None:
+            return
         assert self._process.stdin is not None
         self._process.stdin.close()
         try:
@@ -357,7 +368,8 @@ class ValidationWorker:
                  data_docs: Path | None = None) -> ValidationReport:
         """Validate in the helper (see `validate`); the tables' copies go in `scratch`, the run's
         own folder in clean/, which the next run empties should this one be killed meanwhile."""
-        assert self._process.stdin is not None and self._process.stdout is not None
+        self.start()
+        assert self._process is not None and self._process.stdin is not None and self._process.stdout is not None
         with tempfile.TemporaryDirectory(prefix="commclean-validate-", dir=scratch) as folder:
             # The text goes in a file of its own, in chunks the helper reads one at a time: mapped
             # whole, 500 MB of text would count against the helper's memory.
