@@ -3,6 +3,7 @@ expectation's outcome summed over every chunk of rows it ran on."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -79,30 +80,27 @@ class SuiteOutcomes:
         return folder / DATA_DOCS_INDEX
 
 
-_JINJA_ENVIRONMENTS: dict[tuple, Any] = {}  # (view class, its custom folders) -> its Jinja environment
+_JINJA_ENVIRONMENTS: dict[tuple, Any] = {}  # (view class, its arguments) -> its Jinja environment
 
 
 def _compile_templates_once() -> None:
     """GX gives each page view a Jinja environment of its own, so every build compiles its ~50
     templates again: three quarters of a small run's Data Docs time (seeds: 0.43 s, now 0.09 s),
     in every run of a long-lived process (`commclean serve`, the tests). Views of one class and
-    folders share one environment instead; its filters belong to the first such view, whose state
-    (those folders) every other view of the key has too. The pages come out the same."""
+    arguments share one environment instead; its filters belong to the first such view, whose
+    state (those arguments: custom folders) every other view of the key has too. The pages come
+    out the same."""
     from great_expectations.render.view.view import DefaultJinjaView
 
     build = DefaultJinjaView.__init__
     if getattr(build, "_commclean_shared", False):
         return
 
-    def shared(view: Any, custom_styles_directory: str | None = None,  # noqa: ANN401 - GX's view
-               custom_views_directory: str | None = None) -> None:
-        key = (type(view), custom_styles_directory, custom_views_directory)
-        if key in _JINJA_ENVIRONMENTS:
-            view.custom_styles_directory, view.custom_views_directory = custom_styles_directory, custom_views_directory
-            view.env = _JINJA_ENVIRONMENTS[key]
-        else:
-            build(view, custom_styles_directory, custom_views_directory)
-            _JINJA_ENVIRONMENTS[key] = view.env
+    def shared(view: Any, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - GX's view and its arguments
+        build(view, *args, **kwargs)  # all the view's own state; a new environment costs nothing until used
+        key = (type(view), args, tuple(sorted(kwargs.items())))
+        with contextlib.suppress(TypeError, AttributeError):  # arguments no key can hold: its own environment
+            view.env = _JINJA_ENVIRONMENTS.setdefault(key, view.env)
 
     shared._commclean_shared = True  # type: ignore[attr-defined]
     DefaultJinjaView.__init__ = shared  # type: ignore[method-assign]
