@@ -364,7 +364,7 @@ def test_texts_read_back_from_the_cache_give_what_texts_held_in_memory_give(
     for gold in GOLD[:3]:
         shutil.copy(gold, seed_raw / f"copy of {gold.name}")
         (seed_raw / f"cut {gold.name}").write_text(truncate(gold.read_text(encoding="utf-8"), 0.6), encoding="utf-8")
-    held = run_pipeline(seed_raw, tmp_path / "held", Config())
+    held = run_pipeline(seed_raw, tmp_path / "held", Config(texts_held_mb=1_024))
     # Nothing held: every text is read back, two pairs and two documents at a time.
     monkeypatch.setattr(clusters, "PAIRS_PER_LOAD", 2)
     monkeypatch.setattr(rows, "CLUSTERS_PER_LOAD", 2)
