@@ -335,7 +335,8 @@ class ValidationWorker:
     import (seconds) overlaps the run's other stages on the second core. Tables reach it as
     uncompressed Arrow files that it memory-maps; requests and reports go over its stdin and
     stdout. It is a plain `python -m commclean.validate.suites`, so the caller's main module is never
-    imported again, and it ends when its stdin closes, so a killed run never leaves it behind."""
+    imported again. It ends when its stdin closes, or when the run that started it ends (even
+    mid-import), so a killed run never leaves it behind."""
 
     def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
