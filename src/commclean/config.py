@@ -71,7 +71,9 @@ class DedupConfig:
     shingle_words: int = 5
     # Sampled shingles (hash % sample_modulus == 0) index documents for candidate search:
     # any shared passage of about sample_modulus * min_shared_samples words becomes a candidate.
-    sample_modulus: int = 4
+    # One in 8 rather than 4 halves the index and every text's samples (about 1.2 KB a text less
+    # at 5 KB texts) and found the same pairs on the generated and the tune sets.
+    sample_modulus: int = 8
     min_shared_samples: int = 2
     # ... and at least this share of the smaller document's samples: two statements that only quote
     # the same sentences share fewer and are not worth aligning, while a short copy that is also

@@ -28,6 +28,7 @@ _ADDED_SHARE_BEFORE_MERGE = 1 / 8
 _DEAD_SHARE_BEFORE_MERGE = 1 / 4
 _EMPTY_VALUES = np.empty(0, np.uint64)
 _EMPTY_SLOTS = np.empty(0, np.int32)
+_SORT_PART_BITS = 3  # a full build sorts its entries an eighth of the value range at a time
 
 
 @dataclass
@@ -56,11 +57,7 @@ class SampleIndex:
     def build(cls, texts: Mapping[str, np.ndarray], config: DedupConfig) -> SampleIndex:
         keys = sorted(texts)
         sizes = np.array([len(texts[k]) for k in keys], dtype=np.int64)
-        slots = np.repeat(np.arange(len(keys), dtype=np.int32), sizes)
-        values = np.concatenate([texts[k] for k in keys]) if keys else np.empty(0, np.uint64)
-        order = np.argsort(values, kind="stable")
-        values, slots = values[order], slots[order]
-        del order
+        values, slots = _sorted_entries([texts[k] for k in keys], sizes)
         index = cls(keys, sizes, values, slots, set())
         first, second, shared = _pairs_in_postings(index.values, index.slots, config)
         index.candidates = index._chosen(first, second, shared, config)
@@ -273,6 +270,24 @@ def _entries_in(values: np.ndarray, slots: np.ndarray, query: np.ndarray) -> tup
     return values[rows], slots[rows]
 
 
+def _sorted_entries(arrays: list[np.ndarray], sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every text's samples (texts in slot order) as entries sorted by value, ties in slot order:
+    what a stable argsort of their concatenation gives. Sorted one range of values at a time, so
+    that no order array of the whole index is held (at a million files, 8 bytes an entry)."""
+    values = np.concatenate(arrays) if arrays else _EMPTY_VALUES
+    starts = np.cumsum(sizes) - sizes  # where each slot's samples begin in `values`
+    part_of = (values >> np.uint64(64 - _SORT_PART_BITS)).astype(np.uint8)
+    sorted_values, slots = np.empty_like(values), np.empty(len(values), np.int32)
+    filled = 0
+    for part in range(1 << _SORT_PART_BITS):  # the parts' ranges follow one another
+        rows = np.flatnonzero(part_of == part)
+        rows = rows[np.argsort(values[rows], kind="stable")]
+        sorted_values[filled : filled + len(rows)] = values[rows]
+        slots[filled : filled + len(rows)] = np.searchsorted(starts, rows, side="right") - 1
+        filled += len(rows)
+    return sorted_values, slots
+
+
 def _merged(values: np.ndarray, slots: np.ndarray, new_values: np.ndarray,
             new_slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted `new_values` (with their slots) merged into sorted `values`, each after its equals.
@@ -305,9 +320,16 @@ def _pairs_in_postings(values: np.ndarray, slots: np.ndarray,
     if len(values) < 2:
         empty = np.empty(0, np.int64)
         return empty, empty, empty
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]).astype(np.int32)
-    sizes = np.diff(np.r_[starts, len(values)]).astype(np.int32)
-    indexed = (sizes >= 2) & (sizes <= config.max_posting_list)
+    # Only the posting lists of samples two or more texts hold are found (most samples are one
+    # text's own): bounds of every list would take 12 bytes an entry at a million files.
+    same_as_next = np.zeros(len(values), dtype=bool)
+    np.equal(values[1:], values[:-1], out=same_as_next[:-1])
+    same_as_previous = np.roll(same_as_next, 1)
+    same_as_previous[0] = False
+    starts = np.flatnonzero(same_as_next & ~same_as_previous).astype(np.int32)
+    sizes = (np.flatnonzero(same_as_previous & ~same_as_next) + 1).astype(np.int32) - starts
+    del same_as_next, same_as_previous
+    indexed = sizes <= config.max_posting_list
     starts, sizes = starts[indexed], sizes[indexed]
     # Rows of the indexing samples' posting lists, each with the end of its list (int32: at
     # 100k documents these arrays hold millions of entries).
