@@ -64,6 +64,24 @@ def test_pairs_share_enough_samples_held_by_few_texts() -> None:
     assert SampleIndex.build(texts, CONFIG).pairs() == [("copy-a", "copy-b")]
 
 
+@settings(max_examples=int(os.environ.get("COMMCLEAN_FUZZ_EXAMPLES", 300)), deadline=None)
+@given(state=texts, spread=st.integers(1, 2**61).map(lambda n: 2 * n + 1))
+def test_a_build_sorted_part_by_part_holds_what_one_stable_sort_gives(state: dict[str, np.ndarray],
+                                                                        spread: int) -> None:
+    # Real samples are 64-bit hashes: spread the small values over the whole range (an odd
+    # multiplier keeps them distinct), so that they fall in every part of it.
+    with np.errstate(over="ignore"):
+        spread_texts = {key: np.unique(values * np.uint64(spread)) for key, values in state.items()}
+    index = SampleIndex.build(spread_texts, CONFIG)
+    keys = sorted(spread_texts)
+    everything = np.concatenate([spread_texts[key] for key in keys]) if keys else NO_SAMPLES
+    owners = np.repeat(np.arange(len(keys), dtype=np.int32), [len(spread_texts[key]) for key in keys])
+    order = np.argsort(everything, kind="stable")
+    assert index.values.tolist() == everything[order].tolist()
+    assert index.slots.tolist() == owners[order].tolist()
+    assert index.pairs() == SampleIndex.build(state, CONFIG).pairs()  # which values they are does not matter
+
+
 def test_the_index_survives_a_save_and_load(tmp_path: Path) -> None:
     texts = {"a": np.arange(6, dtype=np.uint64), "b": np.arange(1, 7, dtype=np.uint64)}
     index = SampleIndex.build(texts, CONFIG)
