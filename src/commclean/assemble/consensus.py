@@ -13,7 +13,6 @@ from rapidfuzz.distance import Levenshtein
 from commclean.repair.lexicon import known_words
 
 _TOKEN = re.compile(r"\S+")
-_SPACE_RUNS = re.compile(r"(\s+)")
 _EDGE = ".,;:!?()[]{}“”\"‘’'«»"
 # Signs of a damaged word: OCR's digits or bars among letters, mojibake, a replacement character.
 _DAMAGE = re.compile(r"[A-Za-z][0-9|]|[0-9|][a-z]|[ÃÂâ€]|\ufffd")
@@ -35,11 +34,9 @@ def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max
     Whitespace and paragraphs stay the canonical's. Returns the text and the words replaced."""
     if all(other == canonical for other in others):
         return canonical, 0
-    parts = _SPACE_RUNS.split(canonical)  # words at even places, the whitespace between at odd ones
-    places = [i for i in range(0, len(parts), 2) if parts[i]]
-    if len(places) > max_tokens:
+    words = canonical.split()  # the runs _TOKEN finds (str.split and \s agree on what is a space)
+    if len(words) > max_tokens:
         return canonical, 0
-    words = [parts[i] for i in places]
     # Only where a copy reads a word otherwise is there anything to decide; agreement elsewhere is
     # kept as spans, counted at those places only (a document is thousands of words, most agreed).
     differing: dict[int, Counter[str]] = {}
@@ -48,7 +45,7 @@ def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max
         if other == canonical:  # another file with the same text agrees everywhere
             agreeing.append([(0, len(words))])
             continue
-        theirs = _TOKEN.findall(other)
+        theirs = other.split()
         equal = []
         for tag, a0, a1, b0, b1 in Levenshtein.opcodes(words, theirs):
             if tag == "equal":
@@ -66,9 +63,17 @@ def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max
             choices[position] = choice
     if not choices:
         return canonical, 0
-    for position, choice in choices.items():
-        parts[places[position]] = choice
-    return "".join(parts), len(choices)
+    return _with_words_replaced(canonical, choices), len(choices)
+
+
+def _with_words_replaced(text: str, choices: dict[int, str]) -> str:
+    """The text with its n-th word (a run of non-spaces) replaced by choices[n]; spaces kept."""
+    pieces, done = [], 0
+    for position, word in enumerate(_TOKEN.finditer(text)):
+        if position in choices:
+            pieces += [text[done : word.start()], choices[position]]
+            done = word.end()
+    return "".join(pieces) + text[done:]
 
 
 def _covers(spans: list[tuple[int, int]], position: int) -> bool:
@@ -97,6 +102,8 @@ def restores_marks(reading: str, text: str) -> bool:
     """`reading` is `text` with marks `text` lost: the same letters, with more dots inside words or
     accented letters. Copies lose such marks far more often than they gain them, so in a tie the
     marked reading is the original."""
+    if reading == text or reading.isascii() and "." not in reading:
+        return False  # no marks to restore: the common case, decided without looking at letters
     return (_fold(_letters(reading)) == _fold(_letters(text))
             and _marks(reading) > _marks(text))
 
