@@ -4,13 +4,17 @@ to U+FFFD, and every file ends as a document or a quarantine reason."""
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from commclean.config import DecodeConfig, RepairConfig
+from commclean.dedup.clusters import _raw_tokens
 from commclean.ingest.decode import decode_bytes
 from commclean.records import RawFile
+from commclean.repair.lexicon import count_unknown_words, known_words
 from commclean.repair.steps import repair_text
 
 RAW = RawFile("x.txt", "/nonexistent/x.txt", 0, "")
@@ -83,3 +87,21 @@ def test_repairing_repaired_text_changes_nothing(text: str) -> None:
     # Markup characters are left out: "#\na" unwraps to "# a", which is then a markdown heading.
     once = repair_text(text, RepairConfig())
     assert repair_text(once.text, RepairConfig()).text == once.text
+
+
+@FUZZ
+@given(prose | st.text(alphabet="aZé.-’ 9\n\tſ℃Ⅻ", max_size=200))
+def test_matching_tokens_are_the_runs_of_digits_and_lower_case_letters_of_the_folded_text(text: str) -> None:
+    # What "a word" is for matching, written as the plain definition the fast tokenizer must keep:
+    # lower-cased, accents and other non-ASCII dropped (NFKD), full stops removed, then the runs
+    # of [0-9a-z].
+    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode("ascii")
+    assert _raw_tokens(text) == re.findall(r"[0-9a-z]+", folded.replace(".", ""))
+
+
+@FUZZ
+@given(prose | st.text(alphabet="abZé’-'. \nſ", max_size=200))
+def test_unknown_words_are_all_lower_case_ascii_runs_of_two_or_more_letters(text: str) -> None:
+    words = set(re.findall(r"(?<![A-Za-z])[a-z]{2,}(?![A-Za-z])", text))
+    for min_zipf in (1.0, 6.0):  # at 6, single letters and most words are unknown too
+        assert count_unknown_words(text, min_zipf) == len(words - known_words(min_zipf))
