@@ -22,10 +22,12 @@ from incremental_bench import process_tree  # noqa: E402
 COMMCLEAN = Path(sys.executable).with_name("commclean")
 
 
-def rss_mb(pid: int | str = "self") -> int:
+def rss_mb(pid: int | str = "self", field: str = "VmRSS") -> int:
+    """A process's resident memory (or another /proc status field, such as RssAnon: the part no
+    file backs, which a memory-mapped table does not add to)."""
     try:
         with open(f"/proc/{pid}/status") as status:
-            return next((int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS")), 0)
+            return next((int(line.split()[1]) // 1024 for line in status if line.startswith(field)), 0)
     except OSError:
         return 0
 
@@ -51,8 +53,8 @@ def steps(raw: str, clean: str, texts_held_mb: int | None) -> None:
             self.peak = rss_mb()
 
         def finished(self, step: str, seconds: float, count: int | None = None, unit: str = "") -> None:
-            print(f"{seconds:7.1f} s  rss {rss_mb():6d} MB  peak in step {self.peak:6d} MB  "
-                  f"arrow {pa.total_allocated_bytes() >> 20:5d} MB  {step}", flush=True)
+            print(f"{seconds:7.1f} s  rss {rss_mb():6d} MB  anon {rss_mb(field='RssAnon'):6d} MB  "
+                  f"peak in step {self.peak:6d} MB  arrow {pa.total_allocated_bytes() >> 20:5d} MB  {step}", flush=True)
 
     config = Config() if texts_held_mb is None else Config(texts_held_mb=texts_held_mb)
     started = time.perf_counter()

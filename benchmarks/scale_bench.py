@@ -57,7 +57,8 @@ def run(raw: Path, clean: Path, dask: str | None) -> dict:
     if child.returncode:
         raise SystemExit(f"commclean run failed with exit code {child.returncode}")
     summary = json.loads(out)
-    return {"seconds": round(seconds, 1), "tree_peak_mb": round(sampler.peak_mb), "files": summary["files_read"],
+    return {"seconds": round(seconds, 1), "tree_peak_mb": round(sampler.peak_mb),
+            "tree_peak_private_mb": round(sampler.peak_private_mb), "files": summary["files_read"],
             "documents": summary["documents"], "cache": summary["stats"]["cache"],
             "milliseconds": summary["stats"]["milliseconds"]}
 

@@ -147,3 +147,29 @@ def test_a_table_of_many_small_chunks_is_kept_in_batches_of_the_rows_asked_for(t
     assert store.read_arrow(tmp_path / "rows.arrow", table.schema).equals(table)
     store.write_arrow(tmp_path / "empty.arrow", table.slice(0, 0), batch_rows=10)
     assert store.read_arrow(tmp_path / "empty.arrow", table.schema).num_rows == 0
+
+
+def test_a_spilled_table_reads_back_whole_from_its_file_not_from_memory(tmp_path: Path) -> None:
+    chunks = [pa.table({"doc_id": [f"doc-{i}-{j}" for j in range(50)], "text": ["word " * 2_000] * 50})
+              for i in range(4)]
+    spilled = store.SpilledTable(store.built_rows_path(tmp_path), chunks[0].schema)
+    for chunk in chunks:
+        spilled.add(chunk)
+    before = pa.total_allocated_bytes()
+    table = spilled.table()
+    assert table.equals(pa.concat_tables(chunks))
+    # 2 MB of text, mapped from the file: Arrow's memory pool holds none of it.
+    assert pa.total_allocated_bytes() - before < 100_000
+    empty = store.SpilledTable(store.built_rows_path(tmp_path), chunks[0].schema).table()
+    assert empty.num_rows == 0 and empty.schema.equals(chunks[0].schema)
+    assert len(list(tmp_path.glob("built-*.arrow"))) == 2  # each spill a file of its own
+
+
+def test_a_run_spills_the_rows_it_builds_into_its_scratch_folder(seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    assert run_pipeline(seed_raw, clean, Config()).published
+    spilled = list((clean / store.STATE_DIR / store.CACHE_DIR / store.SCRATCH_DIR).glob("built-*.arrow"))
+    assert len(spilled) == 1
+    with pa.memory_map(str(spilled[0])) as source:
+        rows = pa.ipc.open_file(source).read_all()
+    assert rows.column("doc_id").to_pylist() == pq.read_table(clean / "corpus.parquet").column("doc_id").to_pylist()

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import pyarrow as pa
 
@@ -112,6 +112,29 @@ Signature = tuple[tuple[str, str, "str | None", bool], ...]
 Consensus = Callable[[str, Sequence[str]], tuple[str, int]]
 # SourceDocs (with their texts) of the given files, by path.
 DocLoader = Callable[[Sequence[SeenFile]], Mapping[str, SourceDoc]]
+
+
+class TableSink(Protocol):
+    """Where assembly puts the corpus rows it builds, a chunk at a time (store.SpilledTable)."""
+
+    def add(self, table: pa.Table) -> None: ...
+
+    def table(self) -> pa.Table: ...
+
+
+class TablesInMemory:
+    """The rows held in memory (a run without a state folder to spill them into)."""
+
+    def __init__(self, schema: pa.Schema) -> None:
+        self._schema, self._tables = schema, []
+
+    def add(self, table: pa.Table) -> None:
+        self._tables.append(table)
+
+    def table(self) -> pa.Table:
+        return pa.concat_tables(self._tables) if self._tables else self._schema.empty_table()
+
+
 # Documents built from one load of their copies: what a run read back from the result cache is
 # then held a few thousand documents at a time, not a corpus at a time.
 CLUSTERS_PER_LOAD = 5_000
@@ -147,10 +170,11 @@ def assemble(
     skipped: Sequence[SkippedFile],
     stats: Stats,
     consensus: Consensus | None = None,
+    built: TableSink | None = None,
 ) -> Candidate:
     """One corpus row per cluster and one ledger row per entry of raw/. A cluster whose signature digest
     is the one `published` holds for its doc_id is carried over as it is; only the others load
-    their copies' texts and are built."""
+    their copies' texts and are built, a chunk at a time, into `built` (in memory if None)."""
     carried: list[str] = []
     digests: dict[str, bytes] = {}
     to_build: list[tuple[str, list[tuple[SeenFile, Membership]]]] = []
@@ -168,13 +192,13 @@ def assemble(
     # Each load's rows go into Arrow at once: a Python string holds a text with one curly quote in
     # two bytes a character, so a corpus of rows would cost twice its UTF-8 table.
     to_build.sort(key=lambda item: item[0])
-    built: list[pa.Table] = []
+    built = built if built is not None else TablesInMemory(CORPUS_SCHEMA)
     for start in range(0, len(to_build), CLUSTERS_PER_LOAD):  # the copies' texts of a few thousand at a time
         chunk = to_build[start : start + CLUSTERS_PER_LOAD]
         loaded = load([f for _, members in chunk for f, _ in members])
-        built.append(corpus_table([_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members],
-                                               [m for _, m in members], consensus, stats)
-                                   for doc_id, members in chunk]))
+        built.add(corpus_table([_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members],
+                                            [m for _, m in members], consensus, stats)
+                                for doc_id, members in chunk]))
         del loaded
         give_back_freed_memory()  # the chunk's texts, so that the next one reuses no more than they held
     sources.extend(
@@ -185,7 +209,7 @@ def assemble(
     # An entry discovery did not read (hidden, a partial download, a pipe, a link leading out of
     # raw/, unreadable) is in the ledger too: every entry under raw/ is accounted for.
     sources.extend(SourceRow(s.path, "", 0, None, Status.QUARANTINED, None, s.reason, False) for s in skipped)
-    corpus = pa.concat_tables(built) if built else CORPUS_SCHEMA.empty_table()
+    corpus = built.table()
     sources.sort(key=lambda row: row.path)
     stats.update("assemble", "documents built", corpus.num_rows)
     stats.update("assemble", "documents carried unchanged", len(carried))

@@ -25,7 +25,16 @@ from commclean.pipeline.workspace import Texts, Workspace
 from commclean.records import Candidate, Cluster, SeenFile, SourceDoc
 from commclean.runtime.stats import Stats
 from commclean.schema import CORPUS_SCHEMA, QUARANTINE_SCHEMA, SOURCES_SCHEMA, Tables, tables_for
-from commclean.store import CARD_FILE, DATA_DOCS_DIR, DATA_DOCS_INDEX, REPORT_FILE, SNAPSHOTS, write_bytes
+from commclean.store import (
+    CARD_FILE,
+    DATA_DOCS_DIR,
+    DATA_DOCS_INDEX,
+    REPORT_FILE,
+    SNAPSHOTS,
+    SpilledTable,
+    built_rows_path,
+    write_bytes,
+)
 from commclean.store.cache import settings_key
 from commclean.store.carry import (
     CandidateRows,
@@ -96,9 +105,12 @@ def assemble_candidate(deduplicated: Deduplicated, discovery: Discovery, workspa
     signatures = workspace.published.signatures if workspace.published else {}
     consensus = partial(consensus_text, known_zipf=config.repair.ocr_unknown_zipf,
                         max_tokens=config.dedup.consensus_max_words)
+    # The rows built go to a file in the run's scratch folder, mapped back: the corpus of a large
+    # build is then held by the page cache through validation and publishing, not by this process.
+    built = SpilledTable(built_rows_path(workspace.scratch), CORPUS_SCHEMA) if workspace.scratch else None
     candidate = assemble(deduplicated.documents, (*deduplicated.quarantined, *deduplicated.set_aside),
                          deduplicated.clusters, deduplicated.texts.taken, signatures, discovery.skipped, stats,
-                         consensus)
+                         consensus, built)
     check_ledger(candidate, [*(f.path for f in discovery.files), *(s.path for s in discovery.skipped)])
     return candidate
 

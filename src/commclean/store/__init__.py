@@ -26,7 +26,8 @@ The state folder (hidden, so that `datasets`, DuckDB globs and Polars skip it):
         index.arrow, index-bulk-<token>-{values,slots}.npy        the sample index (dedup.candidates)
         folders.arrow                                             folder listings (ingest.discover)
         carry-v<N>.arrow, corpus-<token>.arrow                    rows carried from snapshot v<N> (store.carry)
-    cache/scratch/                                   a run's temporary files (the tables validation reads)
+    cache/scratch/                                   a run's temporary files (the corpus rows it built,
+                                                     the tables validation reads)
 
 <key> names the code, library versions and settings that made the state (store.cache.settings_key).
 Nothing here is ever unpickled: a file in the state folder is data, so whoever can write it can
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +167,32 @@ def read_arrow(path: Path, schema: pa.Schema, memory_map: bool = False) -> pa.Ta
     if not table.schema.equals(schema):
         raise StateDamaged(f"{path.name}: unexpected schema")
     return table
+
+
+def built_rows_path(scratch: Path) -> Path:
+    """Where a run spills the corpus rows it builds: a new name each time, so that a table an
+    earlier run in this process still maps is never written over."""
+    return scratch / f"built-{uuid.uuid4().hex}.arrow"
+
+
+class SpilledTable:
+    """Tables added one at a time to an uncompressed Arrow file, read back as one table mapped
+    from it: a table larger than memory is held by the page cache, which the system can take
+    back, rather than by the run's process (a corpus of a million statements is 4 GB of text)."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self._path = path
+        self._file = pa.OSFile(str(path), "wb")
+        self._writer = pa.ipc.new_file(self._file, schema)
+
+    def add(self, table: pa.Table) -> None:
+        self._writer.write_table(table)
+
+    def table(self) -> pa.Table:
+        self._writer.close()
+        self._file.close()
+        with pa.memory_map(str(self._path)) as source:  # the table keeps the mapping alive
+            return pa.ipc.open_file(source).read_all()
 
 
 def write_npy(path: Path, array: np.ndarray) -> None:
