@@ -37,6 +37,7 @@ StateDamaged otherwise; the run then treats the state as missing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -192,7 +193,12 @@ class SpilledTable:
         self._writer.close()
         self._file.close()
         with pa.memory_map(str(self._path)) as source:  # the table keeps the mapping alive
-            return pa.ipc.open_file(source).read_all()
+            table = pa.ipc.open_file(source).read_all()
+        # Mapped, the file needs no name: it is gone once the table is, and no run leaves it behind
+        # (where a mapped file cannot be removed, the next run's fresh scratch folder takes it).
+        with contextlib.suppress(OSError):
+            self._path.unlink()
+        return table
 
 
 def write_npy(path: Path, array: np.ndarray) -> None:
