@@ -22,6 +22,19 @@ SHARED = PROJECT.parent / "shared"
 GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))  # clean statements, one a file
 
 
+# The files that take longest (`pytest --durations`, two cores), longest first. xdist hands out
+# whole files in collection order, so collected first they start first; a long file started
+# last would leave the other worker idle for its length (the suite's last minute).
+LONGEST_FILES = ("test_incremental.py", "test_crash.py", "test_flow.py", "test_publish.py", "test_server.py",
+                 "test_validate.py", "test_dask.py", "test_candidates.py", "test_set_aside.py", "test_faults.py",
+                 "test_store.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: n for n, name in enumerate(LONGEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+
+
 def shared(*parts: str) -> Path:
     """A folder of ../shared, which every run of the tests needs: missing, the test fails saying so."""
     folder = SHARED.joinpath(*parts)
