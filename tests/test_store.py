@@ -7,11 +7,13 @@ import os
 import pickle
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -179,3 +181,27 @@ def test_a_run_spills_the_rows_it_builds_and_leaves_no_file_behind(seed_raw: Pat
         assert run_pipeline(seed_raw, clean, Config()).published
     assert sum(added) == pq.read_metadata(clean / "corpus.parquet").num_rows > 0
     assert not list((clean / store.STATE_DIR / store.CACHE_DIR / store.SCRATCH_DIR).iterdir())
+
+
+def _file_pages_resident_mb() -> float:
+    """This process's resident pages that a file backs (mapped files), in MB."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("RssFile:"))) / 1024
+
+
+def test_a_mapped_table_read_through_leaves_the_process_with_only_the_pages_in_hand(tmp_path: Path) -> None:
+    rows = 2_000
+    table = pa.table({"doc_id": [f"doc-{i}" for i in range(rows)], "text": [f"{i} " + "x" * 40_000 for i in range(rows)]})
+    path = tmp_path / "rows.arrow"
+    store.write_arrow(path, table)  # 80 MB of text
+    plain = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+    mapped = store.read_arrow(path, table.schema, memory_map=True)
+    before = _file_pages_resident_mb()
+    assert pc.sum(pc.count_substring(plain.column("text"), "x")).as_py() == rows * 40_000  # every page read
+    after_plain = _file_pages_resident_mb()
+    assert pc.sum(pc.count_substring(mapped.column("text"), "x")).as_py() == rows * 40_000
+    time.sleep(1.5)
+    after_mapped = _file_pages_resident_mb()
+    assert after_plain - before > 60  # a plain mapping keeps the 80 MB it read resident...
+    assert after_mapped - after_plain < 10  # ...this one gives them back
+    assert mapped.equals(table)  # and it still reads, from the page cache

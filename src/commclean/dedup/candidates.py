@@ -29,6 +29,7 @@ _DEAD_SHARE_BEFORE_MERGE = 1 / 4
 _EMPTY_VALUES = np.empty(0, np.uint64)
 _EMPTY_SLOTS = np.empty(0, np.int32)
 _SORT_PART_BITS = 3  # a full build sorts its entries an eighth of the value range at a time
+_TEXTS_PER_GROUP = 4096  # and gathers each eighth from this many texts' samples at a time
 
 
 @dataclass
@@ -59,7 +60,7 @@ class SampleIndex:
         sizes = np.array([len(texts[k]) for k in keys], dtype=np.int64)
         values, slots = _sorted_entries([texts[k] for k in keys], sizes)
         index = cls(keys, sizes, values, slots, set())
-        first, second, shared = _pairs_in_postings(index.values, index.slots, config)
+        first, second, shared = _pairs_in_parts(index.values, index.slots, config)
         index.candidates = index._chosen(first, second, shared, config)
         return index
 
@@ -272,20 +273,35 @@ def _entries_in(values: np.ndarray, slots: np.ndarray, query: np.ndarray) -> tup
 
 def _sorted_entries(arrays: list[np.ndarray], sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every text's samples (texts in slot order) as entries sorted by value, ties in slot order:
-    what a stable argsort of their concatenation gives. Sorted one range of values at a time, so
-    that no order array of the whole index is held (at a million files, 8 bytes an entry)."""
-    values = np.concatenate(arrays) if arrays else _EMPTY_VALUES
-    starts = np.cumsum(sizes) - sizes  # where each slot's samples begin in `values`
-    part_of = (values >> np.uint64(64 - _SORT_PART_BITS)).astype(np.uint8)
-    sorted_values, slots = np.empty_like(values), np.empty(len(values), np.int32)
+    what a stable argsort of their concatenation gives. Sorted one range of values at a time,
+    each gathered from the texts a group at a time, so that neither a concatenation of every
+    text's samples nor an order array of the whole index is held (at a million files, 8 bytes
+    an entry each, beside the texts' own samples and the index being built)."""
+    shift = np.uint64(64 - _SORT_PART_BITS)
+    sorted_values, slots = np.empty(int(sizes.sum()), np.uint64), np.empty(int(sizes.sum()), np.int32)
     filled = 0
     for part in range(1 << _SORT_PART_BITS):  # the parts' ranges follow one another
-        rows = np.flatnonzero(part_of == part)
-        rows = rows[np.argsort(values[rows], kind="stable")]
-        sorted_values[filled : filled + len(rows)] = values[rows]
-        slots[filled : filled + len(rows)] = np.searchsorted(starts, rows, side="right") - 1
-        filled += len(rows)
+        values, owners = _part_of_entries(arrays, sizes, part, shift)
+        order = np.argsort(values, kind="stable")
+        sorted_values[filled : filled + len(order)] = values[order]
+        slots[filled : filled + len(order)] = owners[order]
+        filled += len(order)
     return sorted_values, slots
+
+
+def _part_of_entries(arrays: list[np.ndarray], sizes: np.ndarray, part: int,
+                     shift: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+    """The entries whose value's top bits are `part`, in slot order: (values, slots)."""
+    values, owners = [_EMPTY_VALUES], [_EMPTY_SLOTS]
+    for first in range(0, len(arrays), _TEXTS_PER_GROUP):
+        group = arrays[first : first + _TEXTS_PER_GROUP]
+        group_values = np.concatenate(group)
+        group_owners = np.repeat(np.arange(first, first + len(group), dtype=np.int32),
+                                 sizes[first : first + len(group)])
+        in_part = (group_values >> shift) == part
+        values.append(group_values[in_part])
+        owners.append(group_owners[in_part])
+    return np.concatenate(values), np.concatenate(owners)
 
 
 def _merged(values: np.ndarray, slots: np.ndarray, new_values: np.ndarray,
@@ -351,6 +367,20 @@ def _pairs_in_postings(values: np.ndarray, slots: np.ndarray,
         return empty, empty, empty
     pairs, shared = np.unique(np.concatenate(keys), return_counts=True)
     return pairs >> 32, pairs & 0xFFFFFFFF, shared
+
+
+def _pairs_in_parts(values: np.ndarray, slots: np.ndarray,
+                    config: DedupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What _pairs_in_postings gives, found one range of values at a time (a posting list never
+    spans two): the pairs of each shared sample, before they are counted, are about as many as
+    the entries, and at a million files all of them at once took gigabytes."""
+    bounds = np.arange(1, 1 << _SORT_PART_BITS, dtype=np.uint64) << np.uint64(64 - _SORT_PART_BITS)
+    cuts = [0, *np.searchsorted(values, bounds).tolist(), len(values)]
+    found = [_pairs_in_postings(values[start:end], slots[start:end], config) for start, end in zip(cuts, cuts[1:])]
+    pairs = np.concatenate([first << 32 | second for first, second, _ in found])
+    shared = np.concatenate([counts for _, _, counts in found])
+    unique, where = np.unique(pairs, return_inverse=True)
+    return unique >> 32, unique & 0xFFFFFFFF, np.bincount(where, weights=shared, minlength=len(unique)).astype(np.int64)
 
 
 def _sorted_pair(a: str, b: str) -> Pair:

@@ -50,6 +50,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.feather as feather
 
+from commclean.store.mapping import mapped_table
+
 STATE_DIR = ".state"  # the state folder's place inside the clean folder, unless a run is given another
 CACHE_DIR = "cache"
 # The published snapshot (publish.py)
@@ -162,8 +164,8 @@ def write_arrow(path: Path, table: pa.Table, batch_rows: int | None = None) -> N
 def read_arrow(path: Path, schema: pa.Schema, memory_map: bool = False) -> pa.Table:
     """The table kept at `path`, which must have exactly `schema`."""
     try:
-        table = feather.read_table(path, memory_map=memory_map)
-    except pa.ArrowException as damage:
+        table = mapped_table(path) if memory_map else feather.read_table(path)
+    except (pa.ArrowException, ValueError) as damage:  # ValueError: an empty file cannot be mapped
         raise StateDamaged(f"{path.name}: {damage}") from damage
     if not table.schema.equals(schema):
         raise StateDamaged(f"{path.name}: unexpected schema")
@@ -192,8 +194,7 @@ class SpilledTable:
     def table(self) -> pa.Table:
         self._writer.close()
         self._file.close()
-        with pa.memory_map(str(self._path)) as source:  # the table keeps the mapping alive
-            table = pa.ipc.open_file(source).read_all()
+        table = mapped_table(self._path)
         # Mapped, the file needs no name: it is gone once the table is, and no run leaves it behind
         # (where a mapped file cannot be removed, the next run's fresh scratch folder takes it).
         with contextlib.suppress(OSError):
