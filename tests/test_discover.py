@@ -130,3 +130,38 @@ def test_a_folder_gone_while_the_walk_runs_is_passed_over(tmp_path: Path) -> Non
     # As if "ghost" had been listed, then removed between the folder's stat and its turn.
     known[""] = root._replace(folders=(*root.folders, "ghost"))
     assert discover(tmp_path, known).files == discover(tmp_path).files
+
+
+class _Stopped(Exception):
+    pass
+
+
+def test_a_run_keeps_its_listings_once_raw_is_walked_and_holds_none_through_the_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listings say what raw/ held when it was walked, right whatever becomes of the run: a run
+    stopped before deduplication has kept them, and its later stages hold none of them (an
+    object per folder: a third of a GB at a million folders)."""
+    from commclean.config import Config
+    from commclean.pipeline import run_pipeline, sequence
+    from commclean.store import Folders
+
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    _tree(raw)
+    walked: list = []
+    real_walk = sequence.discover_and_open
+
+    def stop(*_: object) -> None:
+        raise _Stopped
+
+    monkeypatch.setattr(sequence, "discover_and_open", lambda *args: walked.append(real_walk(*args)) or walked[-1])
+    monkeypatch.setattr(sequence, "deduplicate_files", stop)
+    with pytest.raises(_Stopped):
+        run_pipeline(raw, clean, Config())
+    assert walked[0][0].folders_read == 4 and walked[0][0].listings == {}
+
+    scanned: list[str] = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path: scanned.append(str(path)) or real_scandir(path))
+    again, _ = real_walk(raw, Folders.of(clean), Config(), False)
+    assert [path for path in scanned if path.startswith(str(raw))] == [] and again.folders_read == 0
+    assert [f.path for f in again.files] == ["a/b/two.txt", "a/one.txt", "c/three.txt", "top.txt"]

@@ -235,21 +235,29 @@ def test_data_docs_built_after_other_sites_equal_those_of_a_fresh_process(
 def test_the_helper_starts_before_processing_here_and_after_processing_in_worker_processes(
         seed_raw: Path, monkeypatch) -> None:  # noqa: ANN001
     """Worker processes take both cores, and the helper's 250 MB would add to theirs at the end of
-    processing: it starts once they are done. Processing here, its import uses the other core."""
+    processing, and to deduplication's index build after it: it starts once both are done.
+    Processing here, its import uses the other core."""
     import commclean.pipeline.sequence as sequence
     from commclean.config import Config
     from commclean.validate.suites import ValidationWorker
 
     started_while_processing: list[bool] = []
-    save = sequence.save_new_results
+    started_while_deduplicating: list[bool] = []
+    save, deduplicate = sequence.save_new_results, sequence.deduplicate_files
 
     def saving(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - runs as processing's results come in
         started_while_processing.append(helper.started)
         return save(*args, **kwargs)
 
+    def deduplicating(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        started_while_deduplicating.append(helper.started)
+        return deduplicate(*args, **kwargs)
+
     monkeypatch.setattr(sequence, "save_new_results", saving)
+    monkeypatch.setattr(sequence, "deduplicate_files", deduplicating)
     for config, early in [(Config(), True), (Config(batch_size=2, workers=2, min_files_for_workers=1), False)]:
         with ValidationWorker() as helper:
             sequence.build_candidate(seed_raw, config, helper=helper)
             assert started_while_processing[-1] is early
+            assert started_while_deduplicating[-1] is early
             assert helper.started

@@ -149,8 +149,9 @@ def _build_candidate(raw_dir: str | Path, config: Config, folders: Folders | Non
     workers = worker_count(config, new_files, len(work))
     # Processed here, the new files leave the second core to the helper's import of Great
     # Expectations. Processed in worker processes (or on Dask), they take both cores for long:
-    # the helper starts once they are done, its import overlapping deduplication and assembly,
-    # and the 250 MB it holds are not added to the workers' at the end of processing.
+    # the helper starts once they are done and the sample index is built, its import overlapping
+    # assembly, and the 250 MB it holds are added neither to the workers' at the end of
+    # processing nor to deduplication's (the index build, a run's peak at a million files).
     in_process = workers <= 1 and not runner.remote
     if helper is not None and in_process:
         helper.start()
@@ -159,12 +160,13 @@ def _build_candidate(raw_dir: str | Path, config: Config, folders: Folders | Non
                       runner.map("decode, repair and analyse new files", process_batch, work, config, workers))
     batches = _step(runner, timings, name, save_new_results, identified, done, workspace, config.texts_held_mb << 20,
                     counted=lambda _: (new_files, "files"), total=new_files)
+    del identified, work, done  # an object per new file (what to process), of no use once processed
     crash_point("processed")
-    if helper is not None:
-        helper.start()
     deduplicated = _step(runner, timings, "deduplicate", deduplicate_files, batches, config, workspace,
                          counted=lambda d: (len(d.documents), "texts"))
     crash_point("deduplicated")
+    if helper is not None:
+        helper.start()
     save = partial(_timed_save_state, discovery, deduplicated, workspace)
     saving = background.submit(save) if background is not None else None
     saved = save() if saving is None else Stats()

@@ -95,7 +95,15 @@ def discover_and_open(raw_dir: str | Path, folders: Folders | None, config: Conf
     with ThreadPoolExecutor(1) as opener:
         opening = opener.submit(open_workspace, folders, config, full)
         discovery = discover(raw_dir, kept_listings(folders, config, full))
-        return discovery, opening.result()
+        workspace = opening.result()
+    # The listings describe raw/ as this run found it, right whatever becomes of the run: kept for
+    # the next run at once, they are not held through this one (an object per folder, a third of
+    # a GB at a million folders).
+    if workspace.state_dir is not None:
+        workspace.state_dir.mkdir(parents=True, exist_ok=True)
+        save_listings(workspace.state_dir / LISTINGS_FILE, discovery.listings)
+        discovery = replace(discovery, listings={})
+    return discovery, workspace
 
 
 class ResultWriter:
@@ -246,7 +254,6 @@ def save_state(discovery: Discovery, deduplicated: Deduplicated, workspace: Work
     sha_of = {f.raw.path: f.raw.sha256 for f in files}
     stamps = [(f.path, f.stamp, sha_of[f.path]) for f in discovery.files if f.path in sha_of]
     workspace.state.save(workspace.state_dir, stamps, [f.content for f in files])
-    save_listings(workspace.state_dir / LISTINGS_FILE, discovery.listings)
     # Saved, the run state has served this run: its sample index alone is 2 KB a file, held
     # otherwise through validation and publishing, when the run's memory peaks.
     workspace.state.let_go()
