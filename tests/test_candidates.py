@@ -80,6 +80,11 @@ def test_a_build_sorted_part_by_part_holds_what_one_stable_sort_gives(state: dic
     assert index.values.tolist() == everything[order].tolist()
     assert index.slots.tolist() == owners[order].tolist()
     assert index.pairs() == SampleIndex.build(state, CONFIG).pairs()  # which values they are does not matter
+    # Pairs found a range of values at a time, summed a range of first slots at a time, are all
+    # the pairs and counts of one pass, in order.
+    whole = candidates._pairs_in_postings(index.values, index.slots, CONFIG)
+    parts = list(candidates._pairs_in_parts(index.values, index.slots, len(keys), CONFIG))
+    assert [np.concatenate([part[i] for part in parts]).tolist() for i in range(3)] == [a.tolist() for a in whole]
 
 
 def test_the_index_survives_a_save_and_load(tmp_path: Path) -> None:

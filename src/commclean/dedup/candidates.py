@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +28,7 @@ _ADDED_SHARE_BEFORE_MERGE = 1 / 8
 _DEAD_SHARE_BEFORE_MERGE = 1 / 4
 _EMPTY_VALUES = np.empty(0, np.uint64)
 _EMPTY_SLOTS = np.empty(0, np.int32)
+_EMPTY_KEYS, _EMPTY_COUNTS, _EMPTY_ROWS = np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0, np.intp)
 _SORT_PART_BITS = 3  # a full build sorts its entries an eighth of the value range at a time
 _TEXTS_PER_GROUP = 4096  # and gathers each eighth from this many texts' samples at a time
 
@@ -60,8 +61,9 @@ class SampleIndex:
         sizes = np.array([len(texts[k]) for k in keys], dtype=np.int64)
         values, slots = _sorted_entries([texts[k] for k in keys], sizes)
         index = cls(keys, sizes, values, slots, set())
-        first, second, shared = _pairs_in_parts(index.values, index.slots, config)
-        index.candidates = index._chosen(first, second, shared, config)
+        index.candidates = set()
+        for first, second, shared in _pairs_in_parts(index.values, index.slots, len(keys), config):
+            index.candidates |= index._chosen(first, second, shared, config)
         return index
 
     def pairs(self) -> list[Pair]:
@@ -333,9 +335,16 @@ def _pairs_in_postings(values: np.ndarray, slots: np.ndarray,
                        config: DedupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every pair of texts in each indexing sample's posting list, with the number of such
     samples they share (values sorted; pairs as slot arrays, smaller slot first)."""
+    keys, shared = _pair_keys_in_postings(values, slots, config)
+    return keys >> 32, keys & 0xFFFFFFFF, shared
+
+
+def _pair_keys_in_postings(values: np.ndarray, slots: np.ndarray,
+                           config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
+    """_pairs_in_postings' pairs as sorted keys (smaller slot << 32 | larger), with their counts
+    (int32)."""
     if len(values) < 2:
-        empty = np.empty(0, np.int64)
-        return empty, empty, empty
+        return _EMPTY_KEYS, _EMPTY_COUNTS
     # Only the posting lists of samples two or more texts hold are found (most samples are one
     # text's own): bounds of every list would take 12 bytes an entry at a million files.
     same_as_next = np.zeros(len(values), dtype=bool)
@@ -363,24 +372,35 @@ def _pairs_in_postings(values: np.ndarray, slots: np.ndarray,
         keys.append(np.minimum(a, b) << 32 | np.maximum(a, b))
         offset += 1
     if not keys:
-        empty = np.empty(0, np.int64)
-        return empty, empty, empty
-    pairs, shared = np.unique(np.concatenate(keys), return_counts=True)
-    return pairs >> 32, pairs & 0xFFFFFFFF, shared
+        return _EMPTY_KEYS, _EMPTY_COUNTS
+    joined = np.concatenate(keys)
+    del keys
+    joined.sort()  # in place: np.unique would sort a copy
+    starts = np.flatnonzero(np.r_[True, joined[1:] != joined[:-1]])
+    return joined[starts], np.diff(np.r_[starts, len(joined)]).astype(np.int32)
 
 
-def _pairs_in_parts(values: np.ndarray, slots: np.ndarray,
-                    config: DedupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """What _pairs_in_postings gives, found one range of values at a time (a posting list never
-    spans two): the pairs of each shared sample, before they are counted, are about as many as
-    the entries, and at a million files all of them at once took gigabytes."""
+def _pairs_in_parts(values: np.ndarray, slots: np.ndarray, texts: int,
+                    config: DedupConfig) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """What _pairs_in_postings gives, a range of pairs at a time. The pairs of each shared sample
+    are found one range of values at a time (a posting list never spans two), each range's
+    counted at once and kept as 12 bytes a pair; they are then summed a range of first slots at a
+    time. Most pairs share a single common phrase, so there are about as many as entries: at a
+    million files, counting all of them in one go took several GB."""
     bounds = np.arange(1, 1 << _SORT_PART_BITS, dtype=np.uint64) << np.uint64(64 - _SORT_PART_BITS)
     cuts = [0, *np.searchsorted(values, bounds).tolist(), len(values)]
-    found = [_pairs_in_postings(values[start:end], slots[start:end], config) for start, end in zip(cuts, cuts[1:])]
-    pairs = np.concatenate([first << 32 | second for first, second, _ in found])
-    shared = np.concatenate([counts for _, _, counts in found])
-    unique, where = np.unique(pairs, return_inverse=True)
-    return unique >> 32, unique & 0xFFFFFFFF, np.bincount(where, weights=shared, minlength=len(unique)).astype(np.int64)
+    counted = [_pair_keys_in_postings(values[start:end], slots[start:end], config) for start, end in zip(cuts, cuts[1:])]
+    firsts = np.linspace(0, texts, (1 << _SORT_PART_BITS) + 1).astype(np.int64) << 32
+    for low, high in zip(firsts, firsts[1:]):
+        keys = np.concatenate([part_keys[np.searchsorted(part_keys, low) : np.searchsorted(part_keys, high)]
+                               for part_keys, _ in counted])
+        shared = np.concatenate([part_shared[np.searchsorted(part_keys, low) : np.searchsorted(part_keys, high)]
+                                 for part_keys, part_shared in counted])
+        order = np.argsort(keys, kind="stable")  # runs already sorted, one per part: a merge
+        keys, shared = keys[order], shared[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else _EMPTY_ROWS
+        keys, shared = keys[starts], np.add.reduceat(shared, starts) if len(keys) else shared
+        yield keys >> 32, keys & 0xFFFFFFFF, shared
 
 
 def _sorted_pair(a: str, b: str) -> Pair:
