@@ -80,11 +80,32 @@ def test_a_build_sorted_part_by_part_holds_what_one_stable_sort_gives(state: dic
     assert index.values.tolist() == everything[order].tolist()
     assert index.slots.tolist() == owners[order].tolist()
     assert index.pairs() == SampleIndex.build(state, CONFIG).pairs()  # which values they are does not matter
-    # Pairs found a range of values at a time, summed a range of first slots at a time, are all
-    # the pairs and counts of one pass, in order.
-    whole = candidates._pairs_in_postings(index.values, index.slots, CONFIG)
-    parts = list(candidates._pairs_in_parts(index.values, index.slots, len(keys), CONFIG))
-    assert [np.concatenate([part[i] for part in parts]).tolist() for i in range(3)] == [a.tolist() for a in whole]
+
+
+# Texts of up to 70 samples, in 2 to 8 value ranges: a pair may need more shared samples than there
+# are ranges (then it is counted only if it shares two in one range) or not (then it always is).
+LONG = DedupConfig(max_posting_list=6, min_shared_samples=2, min_sample_share=0.15)
+long_texts = st.dictionaries(
+    st.text("abcdefghij", min_size=1, max_size=2),
+    st.lists(st.integers(0, 150), max_size=70).map(lambda v: np.unique(np.array(v, dtype=np.uint64))), max_size=10)
+
+
+@settings(max_examples=int(os.environ.get("COMMCLEAN_FUZZ_EXAMPLES", 300)), deadline=None)
+@given(state=long_texts, spread=st.integers(1, 2**61).map(lambda n: 2 * n + 1), part_bits=st.integers(1, 3))
+def test_pairs_counted_range_by_range_give_the_candidates_of_one_count(state: dict[str, np.ndarray],
+                                                                        spread: int, part_bits: int) -> None:
+    with np.errstate(over="ignore"):
+        spread_texts = {key: np.unique(values * np.uint64(spread)) for key, values in state.items()}
+    with mock.patch.object(candidates, "_SORT_PART_BITS", part_bits):
+        index = SampleIndex.build(spread_texts, LONG)
+    first, second, shared = candidates._pairs_in_postings(index.values, index.slots, LONG)
+    assert index.candidates == index._chosen(first, second, shared, LONG)
+    # Every pair the ranges give comes with the count of one pass over the whole index.
+    whole = dict(zip((first << 32 | second).tolist(), shared.tolist()))
+    with mock.patch.object(candidates, "_SORT_PART_BITS", part_bits):
+        parts = list(candidates._pairs_in_parts(index.values, index.slots, index.sizes, LONG))
+    for part_first, part_second, part_shared in parts:
+        assert [whole[key] for key in (part_first << 32 | part_second).tolist()] == part_shared.tolist()
 
 
 def test_the_index_survives_a_save_and_load(tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ class SampleIndex:
         values, slots = _sorted_entries([texts[k] for k in keys], sizes)
         index = cls(keys, sizes, values, slots, set())
         index.candidates = set()
-        for first, second, shared in _pairs_in_parts(index.values, index.slots, len(keys), config):
+        for first, second, shared in _pairs_in_parts(index.values, index.slots, sizes, config):
             index.candidates |= index._chosen(first, second, shared, config)
         return index
 
@@ -380,27 +380,44 @@ def _pair_keys_in_postings(values: np.ndarray, slots: np.ndarray,
     return joined[starts], np.diff(np.r_[starts, len(joined)]).astype(np.int32)
 
 
-def _pairs_in_parts(values: np.ndarray, slots: np.ndarray, texts: int,
+def _pairs_in_parts(values: np.ndarray, slots: np.ndarray, sizes: np.ndarray,
                     config: DedupConfig) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """What _pairs_in_postings gives, a range of pairs at a time. The pairs of each shared sample
-    are found one range of values at a time (a posting list never spans two), each range's
-    counted at once and kept as 12 bytes a pair; they are then summed a range of first slots at a
-    time. Most pairs share a single common phrase, so there are about as many as entries: at a
-    million files, counting all of them in one go took several GB."""
+    """The pairs _pairs_in_postings gives that can be candidates, with the same counts, a range of
+    pairs at a time. Most pairs share a single common phrase: about as many as entries, which
+    counted all at once took several GB at a million files. So the pairs of each shared sample are
+    found one range of values at a time (a posting list never spans two), twice. A pair needing
+    more shared samples than there are ranges must share two in one range: the first pass finds
+    those, the second counts only them (and the pairs of short texts, which need fewer), and the
+    counts are summed a range of first slots at a time."""
     bounds = np.arange(1, 1 << _SORT_PART_BITS, dtype=np.uint64) << np.uint64(64 - _SORT_PART_BITS)
     cuts = [0, *np.searchsorted(values, bounds).tolist(), len(values)]
-    counted = [_pair_keys_in_postings(values[start:end], slots[start:end], config) for start, end in zip(cuts, cuts[1:])]
-    firsts = np.linspace(0, texts, (1 << _SORT_PART_BITS) + 1).astype(np.int64) << 32
+    ranges = list(zip(cuts, cuts[1:]))
+    promising = np.unique(np.concatenate([_EMPTY_KEYS, *(
+        keys[shared >= 2] for keys, shared in (_pair_keys_in_postings(values[a:b], slots[a:b], config) for a, b in ranges))]))
+    counted = []
+    for start, end in ranges:
+        keys, shared = _pair_keys_in_postings(values[start:end], slots[start:end], config)
+        keep = _among(keys, promising) | (_needed(sizes[keys >> 32], sizes[keys & 0xFFFFFFFF], config) <= len(ranges))
+        counted.append((keys[keep], shared[keep]))
+        del keys, shared, keep
+    firsts = np.linspace(0, len(sizes), (1 << _SORT_PART_BITS) + 1).astype(np.int64) << 32
     for low, high in zip(firsts, firsts[1:]):
-        keys = np.concatenate([part_keys[np.searchsorted(part_keys, low) : np.searchsorted(part_keys, high)]
-                               for part_keys, _ in counted])
-        shared = np.concatenate([part_shared[np.searchsorted(part_keys, low) : np.searchsorted(part_keys, high)]
-                                 for part_keys, part_shared in counted])
+        spans = [(np.searchsorted(keys, low), np.searchsorted(keys, high)) for keys, _ in counted]
+        keys = np.concatenate([part_keys[a:b] for (part_keys, _), (a, b) in zip(counted, spans)])
+        shared = np.concatenate([part_shared[a:b] for (_, part_shared), (a, b) in zip(counted, spans)])
         order = np.argsort(keys, kind="stable")  # runs already sorted, one per part: a merge
         keys, shared = keys[order], shared[order]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else _EMPTY_ROWS
         keys, shared = keys[starts], np.add.reduceat(shared, starts) if len(keys) else shared
         yield keys >> 32, keys & 0xFFFFFFFF, shared
+
+
+def _among(keys: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
+    """Which of `keys` are in `sorted_unique`."""
+    if not len(sorted_unique):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_unique, keys), len(sorted_unique) - 1)
+    return sorted_unique[at] == keys
 
 
 def _sorted_pair(a: str, b: str) -> Pair:
