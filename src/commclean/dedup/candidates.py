@@ -376,7 +376,7 @@ def _pair_keys_in_postings(values: np.ndarray, slots: np.ndarray,
     joined = np.concatenate(keys)
     del keys
     joined.sort()  # in place: np.unique would sort a copy
-    starts = np.flatnonzero(np.r_[True, joined[1:] != joined[:-1]])
+    starts = _run_starts(joined)
     return joined[starts], np.diff(np.r_[starts, len(joined)]).astype(np.int32)
 
 
@@ -392,8 +392,13 @@ def _pairs_in_parts(values: np.ndarray, slots: np.ndarray, sizes: np.ndarray,
     bounds = np.arange(1, 1 << _SORT_PART_BITS, dtype=np.uint64) << np.uint64(64 - _SORT_PART_BITS)
     cuts = [0, *np.searchsorted(values, bounds).tolist(), len(values)]
     ranges = list(zip(cuts, cuts[1:]))
-    promising = np.unique(np.concatenate([_EMPTY_KEYS, *(
-        keys[shared >= 2] for keys, shared in (_pair_keys_in_postings(values[a:b], slots[a:b], config) for a, b in ranges))]))
+    shared_twice = [_EMPTY_KEYS]
+    for start, end in ranges:
+        keys, shared = _pair_keys_in_postings(values[start:end], slots[start:end], config)
+        shared_twice.append(keys[shared >= 2])
+        del keys, shared
+    promising = np.unique(np.concatenate(shared_twice))
+    del shared_twice
     counted = []
     for start, end in ranges:
         keys, shared = _pair_keys_in_postings(values[start:end], slots[start:end], config)
@@ -407,9 +412,16 @@ def _pairs_in_parts(values: np.ndarray, slots: np.ndarray, sizes: np.ndarray,
         shared = np.concatenate([part_shared[a:b] for (_, part_shared), (a, b) in zip(counted, spans)])
         order = np.argsort(keys, kind="stable")  # runs already sorted, one per part: a merge
         keys, shared = keys[order], shared[order]
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else _EMPTY_ROWS
+        starts = _run_starts(keys)
         keys, shared = keys[starts], np.add.reduceat(shared, starts) if len(keys) else shared
         yield keys >> 32, keys & 0xFFFFFFFF, shared
+
+
+def _run_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal keys begins in `sorted_keys`."""
+    if not len(sorted_keys):
+        return _EMPTY_ROWS
+    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
 def _among(keys: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
