@@ -100,8 +100,10 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     keep: list[str | None] = []
     removed = 0
     after_stamp = False
-    collapsed = " ".join(text.split())
+    collapsed = ""  # the text on one line, made only once a print stamp needs it
     for line in lines:
+        if after_stamp and not collapsed:
+            collapsed = " ".join(text.split())
         furniture = _is_furniture(line, heads, seen_heads, after_stamp, collapsed)
         if line.strip():
             after_stamp = bool(_PRINT_STAMP.match(line)) and len(line.strip()) <= 30

@@ -44,5 +44,5 @@ def count_unknown_words(text: str, min_zipf: float) -> int:
     # Bytes, not a regular expression: a non-ASCII character becomes "?", every non-letter a
     # space, and splitting gives the runs (the pattern's look-arounds cost 0.1 ms a document).
     runs = set(text.encode("ascii", errors="replace").translate(_LETTER_BYTES).decode("ascii").split())
-    lower = {run for run in runs if len(run) >= 2 and run.islower()}
-    return len(lower - known_words(min_zipf))
+    # Known words first: most runs are, and a set difference is cheaper than testing each run.
+    return sum(1 for run in runs - known_words(min_zipf) if len(run) >= 2 and run.islower())
