@@ -219,8 +219,10 @@ def test_a_short_copy_set_aside_alone_joins_its_document_when_the_document_arriv
     assert (corpus, sources) == _rebuilt(seed_raw, tmp_path)
 
 
+# Great Expectations loaded first: both runs validate in this process (see validation_worker),
+# one import of it rather than a helper process importing it for each run.
 _RUN_IN_COPY = (
-    "import sys, json\n"
+    "import sys, json\nimport great_expectations\n"
     "from commclean.config import Config\nfrom commclean.pipeline import run_pipeline\n"
     "if __name__ == '__main__':\n"
     "    for clean, mode in zip(sys.argv[2::2], sys.argv[3::2]):\n"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 import pyarrow as pa
@@ -140,6 +141,36 @@ class TablesInMemory:
 CLUSTERS_PER_LOAD = 5_000
 
 
+@dataclass(frozen=True)
+class RowsToBuild:
+    """Documents whose corpus rows are built together, in this process or a worker: each one's
+    doc_id, its copies (canonical first, with their texts) and how each copy belongs."""
+
+    documents: tuple[tuple[str, tuple[SourceDoc, ...], tuple[Membership, ...]], ...]
+    consensus: Consensus | None = None
+
+
+def build_rows(work: RowsToBuild) -> tuple[pa.Table, Stats]:
+    """The documents' corpus rows, and what building them counted (a pure function of `work`)."""
+    stats = Stats()
+    rows = [_corpus_row(doc_id, copies, memberships, work.consensus, stats)
+            for doc_id, copies, memberships in work.documents]
+    return corpus_table(rows), stats
+
+
+# Builds each RowsToBuild given (of `documents` in all), results in order: here, or in workers.
+RowBuilder = Callable[[Iterator[RowsToBuild], int], Iterator[tuple[pa.Table, Stats]]]
+
+
+def build_here(work: Iterator[RowsToBuild], documents: int) -> Iterator[tuple[pa.Table, Stats]]:
+    return map(build_rows, work)
+
+
+def chunks_of(documents: int) -> int:
+    """How many RowsToBuild `documents` documents to build come in."""
+    return -(-documents // CLUSTERS_PER_LOAD)
+
+
 def signature(members: Sequence[tuple[SeenFile, Membership]], cut_off: Sequence[bool]) -> Signature:
     """All a corpus row depends on, given the pipeline version and settings: which files (by
     content) are its copies, in what order, how each belongs and whether it is cut off."""
@@ -171,10 +202,11 @@ def assemble(
     stats: Stats,
     consensus: Consensus | None = None,
     built: TableSink | None = None,
+    build: RowBuilder = build_here,
 ) -> Candidate:
     """One corpus row per cluster and one ledger row per entry of raw/. A cluster whose signature digest
     is the one `published` holds for its doc_id is carried over as it is; only the others load
-    their copies' texts and are built, a chunk at a time, into `built` (in memory if None)."""
+    their copies' texts and are built by `build`, a chunk at a time, into `built` (in memory if None)."""
     carried: list[str] = []
     digests: dict[str, bytes] = {}
     to_build: list[tuple[str, list[tuple[SeenFile, Membership]]]] = []
@@ -193,13 +225,9 @@ def assemble(
     # two bytes a character, so a corpus of rows would cost twice its UTF-8 table.
     to_build.sort(key=lambda item: item[0])
     built = built if built is not None else TablesInMemory(CORPUS_SCHEMA)
-    for start in range(0, len(to_build), CLUSTERS_PER_LOAD):  # the copies' texts of a few thousand at a time
-        chunk = to_build[start : start + CLUSTERS_PER_LOAD]
-        loaded = load([f for _, members in chunk for f, _ in members])
-        built.add(corpus_table([_corpus_row(doc_id, [loaded[f.raw.path] for f, _ in members],
-                                            [m for _, m in members], consensus, stats)
-                                for doc_id, members in chunk]))
-        del loaded
+    for table, counted in build(_loaded_in_chunks(to_build, load, consensus), len(to_build)):
+        built.add(table)
+        stats.merge(counted)  # in the chunks' order: the examples kept are the first ones, as built here
         give_back_freed_memory()  # the chunk's texts, so that the next one reuses no more than they held
     sources.extend(
         SourceRow(f.raw.path, f.raw.sha256, f.raw.size_bytes, f.content.encoding, Status.QUARANTINED, None,
@@ -216,6 +244,20 @@ def assemble(
     for status, count in Counter(row.status for row in sources).items():
         stats.update("sources", f"status:{status}", count)
     return Candidate(corpus, tuple(sources), tuple(skipped), tuple(sorted(carried)), digests)
+
+
+def _loaded_in_chunks(to_build: Sequence[tuple[str, list[tuple[SeenFile, Membership]]]], load: DocLoader,
+                     consensus: Consensus | None) -> Iterator[RowsToBuild]:
+    """The documents to build, the copies' texts of a few thousand at a time (loaded only as each
+    chunk is asked for). A copy goes without its fingerprint: building a row never looks at it."""
+    for start in range(0, len(to_build), CLUSTERS_PER_LOAD):
+        chunk = to_build[start : start + CLUSTERS_PER_LOAD]
+        loaded = load([f for _, members in chunk for f, _ in members])
+        yield RowsToBuild(tuple(
+            (doc_id, tuple(replace(loaded[f.raw.path], fingerprint=None, metadata_text=None) for f, _ in members),
+             tuple(m for _, m in members))
+            for doc_id, members in chunk), consensus)
+        del loaded
 
 
 def _corpus_row(doc_id: str, members: Sequence[SourceDoc], memberships: Sequence[Membership],

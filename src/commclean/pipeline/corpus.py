@@ -3,7 +3,7 @@ while the snapshot is staged, and publish."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from commclean.assemble.consensus import consensus_text
-from commclean.assemble.rows import assemble, check_ledger
+from commclean.assemble.rows import RowsToBuild, assemble, build_rows, check_ledger, chunks_of
 from commclean.card import dataset_card
 from commclean.config import Config
 from commclean.dedup.candidates import SampleIndex
@@ -24,6 +24,7 @@ from commclean.pipeline.batches import Batch
 from commclean.pipeline.workspace import Texts, Workspace
 from commclean.records import Candidate, Cluster, SeenFile, SourceDoc
 from commclean.runtime.stats import Stats
+from commclean.runtime.workers import map_in_processes, worker_count
 from commclean.schema import CORPUS_SCHEMA, QUARANTINE_SCHEMA, SOURCES_SCHEMA, Tables, tables_for
 from commclean.store import (
     CARD_FILE,
@@ -110,9 +111,17 @@ def assemble_candidate(deduplicated: Deduplicated, discovery: Discovery, workspa
     built = SpilledTable(built_rows_path(workspace.scratch), CORPUS_SCHEMA) if workspace.scratch else None
     candidate = assemble(deduplicated.documents, (*deduplicated.quarantined, *deduplicated.set_aside),
                          deduplicated.clusters, deduplicated.texts.taken, signatures, discovery.skipped, stats,
-                         consensus, built)
+                         consensus, built, partial(_rows_built, config))
     check_ledger(candidate, [*(f.path for f in discovery.files), *(s.path for s in discovery.skipped)])
     return candidate
+
+
+def _rows_built(config: Config, work: Iterator[RowsToBuild], documents: int) -> Iterator[tuple[pa.Table, Stats]]:
+    """The rows in worker processes when there are enough documents to build (a full build's
+    second core is otherwise idle here, but for the validation helper's import); else here."""
+    wanted = documents >= config.min_documents_for_assembly_workers
+    workers = worker_count(config, documents, chunks_of(documents)) if wanted else 1
+    return map_in_processes(build_rows, work, workers)
 
 
 def output_tables(candidate: Candidate, workspace: Workspace) -> Tables:

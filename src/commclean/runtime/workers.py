@@ -6,7 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol, TypeVar
 
@@ -33,7 +33,7 @@ def worker_count(config: Config, files: int, batches: int) -> int:
     return max(1, min(wanted, batches))
 
 
-def map_in_processes(function: Callable[[In], Out], batches: Sequence[In], workers: int) -> Iterator[Out]:
+def map_in_processes(function: Callable[[In], Out], batches: Iterable[In], workers: int) -> Iterator[Out]:
     """function over the batches, results in the batches' order, as each becomes ready.
 
     Processes are spawned, not forked: a fork would inherit this process's open pipes (the
