@@ -98,16 +98,16 @@ def _prepared(root: Path) -> _Crash:
 
 
 @pytest.fixture(scope="module")
-def killed_on_the_shared_server(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dict[str, _Crash]:  # noqa: ANN001
-    """The runs killed at the points that use the session's server, started together: they are
-    independent and start no server or watchdog of their own, so together they cost the time
-    of two or three, not of five."""
+def killed_runs(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dict[str, _Crash]:  # noqa: ANN001
+    """A run killed at each point, all started together: they are independent, and each spends
+    much of its time waiting (on a server starting, on a process ending), so together they cost
+    the time of two or three, not of seven."""
     from prefect.settings import PREFECT_API_URL
 
-    prepared = {point: _prepared(tmp_path_factory.mktemp(point)) for point in POINTS
-                if point not in OWN_SERVER_POINTS}
+    prepared = {point: _prepared(tmp_path_factory.mktemp(point)) for point in POINTS}
     with ThreadPoolExecutor(len(prepared)) as pool:
-        killed = {point: pool.submit(_killed_commclean_run, crash.raw, crash.clean, point, PREFECT_API_URL.value())
+        killed = {point: pool.submit(_killed_commclean_run, crash.raw, crash.clean, point,
+                                     None if point in OWN_SERVER_POINTS else PREFECT_API_URL.value())
                   for point, crash in prepared.items()}
         return {point: replace(crash, killed=killed[point].result()) for point, crash in prepared.items()}
 
@@ -121,15 +121,10 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], list[
 
 
 @pytest.mark.slow
-@pytest.mark.usefixtures("prefect_harness")
 @pytest.mark.parametrize("point", POINTS)
 def test_a_killed_commclean_run_leaves_a_complete_version_and_the_next_run_recovers(
-        point: str, request: pytest.FixtureRequest, tmp_path: Path, rebuilt: tuple[list[dict], list[dict]]) -> None:
-    if point in OWN_SERVER_POINTS:
-        crash = _prepared(tmp_path)
-        crash = replace(crash, killed=_killed_commclean_run(crash.raw, crash.clean, point, None))
-    else:
-        crash = request.getfixturevalue("killed_on_the_shared_server")[point]
+        point: str, killed_runs: dict[str, _Crash], rebuilt: tuple[list[dict], list[dict]]) -> None:
+    crash = killed_runs[point]
     clean, killed = crash.clean, crash.killed
     assert killed is not None and killed.returncode == -signal.SIGKILL, killed.stdout.decode()[-2000:]
 
