@@ -101,7 +101,9 @@ def discover_and_open(raw_dir: str | Path, folders: Folders | None, config: Conf
     # a GB at a million folders).
     if workspace.state_dir is not None:
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
-        save_listings(workspace.state_dir / LISTINGS_FILE, discovery.listings)
+        listings = workspace.state_dir / LISTINGS_FILE
+        if discovery.listings_changed or not listings.exists():
+            save_listings(listings, discovery.listings)
         discovery = replace(discovery, listings={})
     return discovery, workspace
 
