@@ -108,7 +108,7 @@ def main() -> None:
         labels += write_corpus(raw, args.add, args.seed + 1000, prefix="added/")
         added = run(raw, clean, args.dask)
         added["share_of_full"] = round(added["seconds"] / full["seconds"], 4)
-        result["added"] = {"files": args.add, **added}
+        result["added"] = {**added, "files_added": args.add}  # "files": all the run found
     print(json.dumps(result, indent=2))
 
 
