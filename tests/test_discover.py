@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from commclean.ingest import discover as discover_module
 from commclean.ingest.discover import discover
 
 
@@ -85,12 +83,8 @@ CHANGES = {
 }
 
 
-@pytest.mark.parametrize("preloaded", [False, True], ids=["walked", "preloaded first"])
 @pytest.mark.parametrize("change", CHANGES)
-def test_what_the_last_run_listed_gives_what_reading_every_folder_gives(
-        tmp_path: Path, change: str, preloaded: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    if preloaded:
-        monkeypatch.setattr(discover_module, "PRELOAD_AT_ENTRIES", 1)
+def test_what_the_last_run_listed_gives_what_reading_every_folder_gives(tmp_path: Path, change: str) -> None:
     _tree(tmp_path)
     known = discover(tmp_path).listings
     assert set(known) == {"", "a/", "a/b/", "c/"}
@@ -109,29 +103,6 @@ def test_unchanged_folders_are_not_read_again(tmp_path: Path, monkeypatch: pytes
     found = discover(tmp_path, known)
     assert scanned == [str(tmp_path / "a")] and found.folders_read == 1
     assert "a/new.txt" in [f.path for f in found.files]
-
-
-def test_before_the_walk_every_listed_folder_and_file_is_stat_ed_in_threads(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """So that the walk finds their inodes in memory however long ago the kernel let them go."""
-    _tree(tmp_path)
-    known = discover(tmp_path).listings
-    monkeypatch.setattr(discover_module, "PRELOAD_AT_ENTRIES", 1)
-    preloaded: set[Path] = set()
-    real_stat = os.stat
-
-    def stat(path: str, *args: object, **kwargs: object) -> os.stat_result:
-        if threading.current_thread() is not threading.main_thread():
-            preloaded.add(Path(path))
-        return real_stat(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "stat", stat)
-    found = discover(tmp_path, known)
-    listed = {tmp_path, tmp_path / "a", tmp_path / "a" / "b", tmp_path / "c"}
-    assert preloaded == listed | {tmp_path / f.path for f in found.files}
-    monkeypatch.setattr(discover_module, "PRELOAD_AT_ENTRIES", 10**9)
-    preloaded.clear()
-    assert discover(tmp_path, known).files == found.files and not preloaded
 
 
 def test_a_folder_changed_moments_before_it_was_read_is_read_again_next_time(tmp_path: Path) -> None:

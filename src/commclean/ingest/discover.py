@@ -9,7 +9,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISFIFO, S_ISREG, S_ISSOCK
@@ -28,14 +27,6 @@ PARTIAL_DOWNLOAD_SUFFIXES = (".part", ".crdownload", "~", ".tmp", ".partial", ".
 # when it was read: its mtime ticks with a coarse clock, so a file added in the same tick as
 # an earlier change would leave it as it was (git's "racy" entries, the same precaution).
 UNTRUSTED_WITHIN_NS = 2_000_000_000
-# Folders and files a run expects from the last run's listings are stat'ed this many at a time
-# before the walk, in threads (a stat waits on the disk with Python's lock released), as git's
-# preloaded index does: once the kernel has let their inodes go (a long build, a night), a
-# million files stat'ed one after the other cost a minute of waiting. Below PRELOAD_AT_ENTRIES
-# there is too little to wait for.
-PRELOAD_THREADS = 16
-PRELOAD_AT_ENTRIES = 10_000
-_PRELOAD_FOLDERS_PER_TASK = 2_000
 FolderStamp = tuple[int, int, int]  # mtime_ns, ctime_ns, inode
 
 
@@ -93,8 +84,6 @@ def discover(raw_dir: str | Path, known: Listings | None = None) -> Discovery:
     once the kernel has let their blocks go, as it does during a long full build."""
     root = Path(raw_dir).resolve()
     started = time.time_ns()
-    if known and sum(len(listing.files) + 1 for listing in known.values()) >= PRELOAD_AT_ENTRIES:
-        preload(str(root), known)
     files: list[FoundFile] = []
     skipped: list[SkippedFile] = []
     listings: Listings = {}
@@ -132,30 +121,6 @@ def discover(raw_dir: str | Path, known: Listings | None = None) -> Discovery:
     changed = read > 0 or len(listings) != len(known or {})
     return Discovery(tuple(files), tuple(skipped), listings, read, changed)
 
-
-def preload(root: str, known: Listings) -> None:
-    """Stat every folder and file the listings name, in threads, so that the walk after it finds
-    their inodes in memory. Only the kernel keeps what it learns: the results are not held."""
-    folders = list(known.items())
-    chunks = [folders[i : i + _PRELOAD_FOLDERS_PER_TASK] for i in range(0, len(folders), _PRELOAD_FOLDERS_PER_TASK)]
-    with ThreadPoolExecutor(PRELOAD_THREADS) as pool:
-        for _ in pool.map(_stat_quietly, (_paths_of(root, chunk) for chunk in chunks)):
-            pass
-
-
-def _paths_of(root: str, folders: Sequence[tuple[str, FolderListing]]) -> Iterator[str]:
-    for prefix, listing in folders:
-        folder = f"{root}/{prefix}" if prefix else root
-        yield folder
-        yield from (f"{folder.rstrip('/')}/{name}" for name in listing.files)
-
-
-def _stat_quietly(paths: Iterator[str]) -> None:
-    for path in paths:
-        try:
-            os.stat(path, follow_symlinks=False)
-        except OSError:
-            pass  # the walk finds it gone, and says so
 
 
 def _unique_ledger_paths(files: list[FoundFile], skipped: list[SkippedFile],
