@@ -149,8 +149,11 @@ class Config:
     workers: int | None = None
     min_files_for_workers: int = 1_000
     # Assembly builds the corpus rows in as many processes when it has at least this many
-    # documents to build (about 0.6 ms each, most of it the consensus of their copies' texts).
-    min_documents_for_assembly_workers: int = 20_000
+    # documents to build. The workers hold about 0.8 GB between them, and reading the texts back
+    # from the cache stays in the run's process: at 1M files (731k documents) they took assembly
+    # from 282 to 252 s under deduplication's peak; at 100k they saved 1 s and raised the peak
+    # from 1.7 to 2.5 GB (benchmarks/RESULTS.md).
+    min_documents_for_assembly_workers: int = 500_000
     # Published snapshots kept under clean/snapshots/ (the current one is never deleted).
     keep_snapshots: int = 10
     # Texts (and alignment sequences) of the files a run processed that stay in memory for dedup

@@ -122,7 +122,6 @@ def discover(raw_dir: str | Path, known: Listings | None = None) -> Discovery:
     return Discovery(tuple(files), tuple(skipped), listings, read, changed)
 
 
-
 def _unique_ledger_paths(files: list[FoundFile], skipped: list[SkippedFile],
                          root: Path) -> tuple[list[FoundFile], list[SkippedFile]]:
     """An escaped name can read like another entry's real name ("caf\\xe9" is a valid name too):
