@@ -258,11 +258,13 @@ def start_temporary_server() -> None:
     client would start on first use, with a watchdog that stops it should this process end
     without stopping it (SIGKILL or SIGTERM skip Prefect's exit handler, and the server would
     live on, about 200 MB, until the machine restarts)."""
-    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         return
+    # Only here: the server's modules take seconds to import, which a run given a server never needs.
+    from prefect.server.api.server import SubprocessASGIServer
+
     server = SubprocessASGIServer()
     server.start()
     if server.server_process is not None and WATCHDOG_SUPPORTED:

@@ -4,6 +4,7 @@ publishes the right corpus."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -26,10 +27,13 @@ from conftest import GOLD, PROJECT
 
 # Every point a run can die at: after each stage that writes under clean/, and inside publishing.
 POINTS = ["processed", "deduplicated", "built", "validated", "snapshot-staged", "snapshot-written", "switched"]
-# Killed there, the run has started Prefect's temporary server itself, which must not outlive it.
-# At the other points it uses the test session's server, as a run given PREFECT_API_URL does:
-# that spares each of them the temporary server's start (seconds), and kills it mid-flow just the same.
-OWN_SERVER_POINTS = {"validated"}
+# Killed there, the run is `commclean run` as users start it, with processes of its own that must
+# end with it: at "processed" the validation helper (still importing), at "validated" Prefect's
+# temporary server. The "processed" run uses the test session's server, as a run given
+# PREFECT_API_URL does. At the other points what is tested is the store, the same whoever runs
+# it: those runs are the library's, forked from one process that imported it once (seconds each
+# spared).
+CLI_POINTS = {"processed": "session server", "validated": "own server"}
 
 
 def _tables(folder: Path) -> tuple[list[dict], list[dict]]:
@@ -88,8 +92,41 @@ class _Crash:
     killed: subprocess.CompletedProcess | None = None
 
 
-def _prepared(root: Path) -> _Crash:
+FORKED_RUNS = """
+import json, os, sys
+from pathlib import Path
+import great_expectations  # loaded before the forks, as in a test process: they validate in place
+from commclean.config import Config
+from commclean.pipeline import run_pipeline
+from commclean.store.publish import CRASH_AT_ENV
+children = {}
+for point, raw, clean in json.loads(sys.argv[1]):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.environ[CRASH_AT_ENV] = point
+            run_pipeline(Path(raw), Path(clean), Config())
+        finally:
+            os._exit(3)  # a run that was not killed: the test fails on the status
+    children[pid] = point
+print(json.dumps({children[pid]: os.waitstatus_to_exitcode(status) for pid, status in (os.wait() for _ in children)}))
+"""
+
+
+def _killed_library_runs(crashes: dict[str, _Crash]) -> dict[str, subprocess.CompletedProcess]:
+    """`run_pipeline` killed with SIGKILL at each point, every run in a child forked from one
+    process (single-threaded, so safe to fork): the exit status each run ended with."""
+    runs = [(point, str(crash.raw), str(crash.clean)) for point, crash in crashes.items()]
+    done = subprocess.run([sys.executable, "-c", FORKED_RUNS, json.dumps(runs)], capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    statuses = json.loads(done.stdout)
+    return {point: subprocess.CompletedProcess(done.args, statuses[point], done.stderr) for point in crashes}
+
+
+@pytest.fixture(scope="module")
+def published_seeds(tmp_path_factory: pytest.TempPathFactory) -> _Crash:
     """A published seed corpus, and a new file for the run that will be killed."""
+    root = tmp_path_factory.mktemp("published")
     raw, clean = root / "raw", root / "clean"
     shutil.copytree(PROJECT / "raw", raw)
     run_pipeline(raw, clean, Config())
@@ -97,27 +134,37 @@ def _prepared(root: Path) -> _Crash:
     return _Crash(raw, clean, _tables(clean))
 
 
+def _copy(crash: _Crash, root: Path) -> _Crash:
+    """The same raw/ and clean/ elsewhere (clean/'s links are relative: the copy stands alone)."""
+    raw, clean = root / "raw", root / "clean"
+    shutil.copytree(crash.raw, raw, symlinks=True)
+    shutil.copytree(crash.clean, clean, symlinks=True)
+    return replace(crash, raw=raw, clean=clean)
+
+
 @pytest.fixture(scope="module")
-def killed_runs(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dict[str, _Crash]:  # noqa: ANN001
+def killed_runs(prefect_harness, published_seeds: _Crash,  # noqa: ANN001
+                tmp_path_factory: pytest.TempPathFactory) -> dict[str, _Crash]:
     """A run killed at each point, all started together: they are independent, and each spends
-    much of its time waiting (on a server starting, on a process ending), so together they cost
-    the time of two or three, not of seven."""
+    much of its time waiting (on a server starting, on a process ending)."""
     from prefect.settings import PREFECT_API_URL
 
-    prepared = {point: _prepared(tmp_path_factory.mktemp(point)) for point in POINTS}
-    with ThreadPoolExecutor(len(prepared)) as pool:
-        killed = {point: pool.submit(_killed_commclean_run, crash.raw, crash.clean, point,
-                                     None if point in OWN_SERVER_POINTS else PREFECT_API_URL.value())
-                  for point, crash in prepared.items()}
-        return {point: replace(crash, killed=killed[point].result()) for point, crash in prepared.items()}
+    prepared = {point: _copy(published_seeds, tmp_path_factory.mktemp(point)) for point in POINTS}
+    servers = {"session server": PREFECT_API_URL.value(), "own server": None}
+    with ThreadPoolExecutor(len(CLI_POINTS) + 1) as pool:
+        killed = {point: pool.submit(_killed_commclean_run, prepared[point].raw, prepared[point].clean, point,
+                                     servers[server]) for point, server in CLI_POINTS.items()}
+        library = _killed_library_runs({p: crash for p, crash in prepared.items() if p not in CLI_POINTS})
+        killed_cli = {point: future.result() for point, future in killed.items()}
+    return {point: replace(crash, killed={**library, **killed_cli}[point]) for point, crash in prepared.items()}
 
 
 @pytest.fixture(scope="module")
-def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], list[dict]]:
+def rebuilt(published_seeds: _Crash, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], list[dict]]:
     """What every recovered run must publish: the same raw/ as each crash's, built from scratch once."""
-    crash = _prepared(tmp_path_factory.mktemp("rebuilt"))
-    assert run_pipeline(crash.raw, crash.clean, Config()).published
-    return _tables(crash.clean)
+    raw = _copy(published_seeds, tmp_path_factory.mktemp("rebuilt")).raw
+    assert run_pipeline(raw, raw.parent / "from scratch", Config()).published
+    return _tables(raw.parent / "from scratch")
 
 
 @pytest.mark.slow
