@@ -101,9 +101,13 @@ def seed_raw(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def prefect_harness():
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=90):
+    # A flow run's heartbeat thread wakes once a second, and the run waits for it at its end
+    # (0.25 s a run here). Heartbeats tell a server a run is alive; no test here looks at them.
+    with prefect_test_harness(server_startup_timeout=90), \
+            temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
 
 
