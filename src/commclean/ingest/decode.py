@@ -234,6 +234,14 @@ def _text_quarantine_reason(text: str, config: DecodeConfig) -> str | None:
     controls = len(_CONTROL_CHARS.findall(text))
     if controls > config.max_control_char_ratio * len(text):
         return "not text (control characters)"
-    if len("".join(stripped.split())) < min(config.min_copy_chars, config.min_document_chars):
+    if too_few_visible_chars(stripped, min(config.min_copy_chars, config.min_document_chars)):
         return "too short to be a document"
     return None
+
+
+def too_few_visible_chars(text: str, minimum: int) -> bool:
+    """Fewer than `minimum` characters other than whitespace. A prefix that holds as many
+    settles it: only a short or mostly blank text is counted whole."""
+    if len("".join(text[: 4 * minimum].split())) >= minimum:
+        return False
+    return len("".join(text.split())) < minimum

@@ -20,25 +20,43 @@ _MONTH = rf"(?P<month>{_MONTH_WORD})"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DASH = r"\s*(?:[-–—]{1,2}|to|and)\s*"
+# Each pattern opens on a lookahead for the character its matches can start with (a month's
+# initial, a digit, the "t" of "the"): Python's engine then skips to those characters, where it
+# would try an alternation of month names at every position (half of the date search's time).
+_AT_MONTH = "(?=[" + "".join(sorted({m[0] for m in _MONTH_NAMES})) + "])"
+_AT_DAY = r"(?=\d)"
+_AT_DAY_OR_THE = r"(?=[t\d])"
+
+
+def _date_pattern(opening: str, pattern: str) -> re.Pattern[str]:
+    return re.compile(opening + pattern, re.IGNORECASE)
+
+
 # A range dates a statement by its last day ("May 16-17, 2022", "12-13 May 2022",
 # "October 31–November 1, 2022"); its first day is only matched as part of it.
 _RANGE_PATTERNS = (
-    re.compile(rf"\b{_MONTH_WORD}\s+[0-3]?\d(?:st|nd|rd|th)?{_DASH}{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.I),
-    re.compile(rf"\b[0-3]?\d(?:st|nd|rd|th)?\s+{_MONTH_WORD}{_DASH}{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.I),
-    re.compile(rf"\b{_MONTH}\s+[0-3]?\d(?:st|nd|rd|th)?{_DASH}{_DAY},?\s+{_YEAR}\b", re.I),
-    re.compile(rf"\b[0-3]?\d(?:st|nd|rd|th)?{_DASH}{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.I),
+    _date_pattern(_AT_MONTH, rf"\b{_MONTH_WORD}\s+[0-3]?\d(?:st|nd|rd|th)?{_DASH}{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
+    _date_pattern(_AT_DAY, rf"\b[0-3]?\d(?:st|nd|rd|th)?\s+{_MONTH_WORD}{_DASH}{_DAY}\s+{_MONTH},?\s+{_YEAR}\b"),
+    _date_pattern(_AT_MONTH, rf"\b{_MONTH}\s+[0-3]?\d(?:st|nd|rd|th)?{_DASH}{_DAY},?\s+{_YEAR}\b"),
+    _date_pattern(_AT_DAY, rf"\b[0-3]?\d(?:st|nd|rd|th)?{_DASH}{_DAY}\s+{_MONTH},?\s+{_YEAR}\b"),
 )
 _DATE_PATTERNS = (
     *_RANGE_PATTERNS,
     # "the 5th of May 2022"
-    re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:day\s+)?of\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
-    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
-    re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
-    re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s*\d)", re.IGNORECASE),
-    re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s*\d)", re.IGNORECASE),
+    _date_pattern(_AT_DAY_OR_THE, rf"\b(?:the\s+)?{_DAY}\s+(?:day\s+)?of\s+{_MONTH},?\s+{_YEAR}\b"),
+    _date_pattern(_AT_MONTH, rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
+    _date_pattern(_AT_DAY, rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b"),
+    _date_pattern(_AT_MONTH, rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s*\d)"),
+    _date_pattern(_AT_DAY, rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s*\d)"),
 )
 # Month names as English writes them (capitalised, or in a capitals header): "may" the verb is none.
 _ANY_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTH_NAMES)}|{'|'.join(m.upper() for m in _MONTH_NAMES)})\b")
+# What every such name starts with, as a pattern that opens on a character class: the engine
+# skips ahead to those capitals, where an alternation of fifty names is tried at every position
+# (this scan alone was a third of the date search). It only decides whether _ANY_MONTH must look.
+_MONTH_START = re.compile("[" + "".join(sorted({m[0] for m in _MONTH_NAMES})) + "](?:"
+                          + "|".join(sorted({m[1:3] for m in _MONTH_NAMES} | {m[1:3].upper() for m in _MONTH_NAMES}))
+                          + ")")
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)"
 
 
@@ -51,7 +69,7 @@ class DateMention:
 
 def find_dates(text: str) -> list[DateMention]:
     """Every date-shaped span, ranges and full dates before partial ones; parsed by dateutil."""
-    if not _ANY_MONTH.search(text):  # most sentences name no month: one scan, not eight
+    if not _MONTH_START.search(text) or not _ANY_MONTH.search(text):  # most sentences name no month
         return []
     found: list[DateMention] = []
     taken: list[range] = []

@@ -13,7 +13,7 @@ from commclean.config import Config
 from commclean.dedup.clusters import fingerprint
 from commclean.dedup.truncation import ends_mid_sentence
 from commclean.examples import first_difference
-from commclean.ingest.decode import decode_raw, read_raw
+from commclean.ingest.decode import decode_raw, read_raw, too_few_visible_chars
 from commclean.ingest.inside import OutsideRaw
 from commclean.metadata.extract import extract_metadata
 from commclean.pipeline.workspace import Workspace
@@ -276,7 +276,7 @@ def _example_keeper(path: str, stats: Stats) -> Noted:
 
 
 def _unusable_after_repair(text: str, config: Config) -> str | None:
-    if len("".join(text.split())) < min(config.decode.min_copy_chars, config.decode.min_document_chars):
+    if too_few_visible_chars(text, min(config.decode.min_copy_chars, config.decode.min_document_chars)):
         return "too short to be a document after repair"
     if "\ufffd" in text:
         # Only an earlier lossy decode puts U+FFFD in a file; what it replaced is gone.

@@ -48,8 +48,10 @@ _DATE_ONLY = re.compile(r"^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}$|^\d{1,2} [A-Za-z]{3
 def _is_url_footer(line: str) -> bool:
     """A line that is an address, perhaps with a page counter or OCR debris beside it, and no
     prose: "The full report is available here: https://…" is a sentence, not a footer."""
+    if len(line) > 300:  # before splitting: most lines of a web copy are whole paragraphs
+        return False
     tokens = line.split()
-    if not tokens or len(line) > 300:
+    if not tokens:
         return False
     addresses = [t for t in tokens if len(t) >= 12 and _ADDRESS_TOKEN.match(t)]
     if not addresses:
