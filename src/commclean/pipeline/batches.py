@@ -30,6 +30,7 @@ from commclean.records import (
 from commclean.repair.lexicon import count_unknown_words
 from commclean.repair.steps import Noted, repair_text
 from commclean.runtime.stats import Stats
+from commclean.runtime.workers import batch_size_for
 from commclean.store.cache import (
     CacheRow,
     PackedTexts,
@@ -322,4 +323,4 @@ def batches_of(files: Sequence[FoundFile], size: int) -> list[tuple[FoundFile, .
 
 
 def identify_files(files: Sequence[FoundFile], config: Config, workspace: Workspace) -> list[Batch[Pending]]:
-    return [identify_batch(batch, config, workspace) for batch in batches_of(files, config.batch_size)]
+    return [identify_batch(batch, config, workspace) for batch in batches_of(files, batch_size_for(config, len(files)))]

@@ -25,12 +25,29 @@ class Pending(Protocol[Result]):
     def result(self) -> Result: ...
 
 
+# Batches per worker at the least, when files are few enough to come in fewer: a worker left
+# with the last batch alone works on while the others wait (at 10,000 files in batches of 2,000,
+# one worker ran alone for 6 of processing's 18 s).
+BATCHES_PER_WORKER = 4
+
+
+def _wanted(config: Config) -> int:
+    return config.workers if config.workers is not None else os.cpu_count() or 1
+
+
 def worker_count(config: Config, files: int, batches: int) -> int:
     """How many processes a stage over `files` new files in `batches` batches is worth."""
-    wanted = config.workers if config.workers is not None else os.cpu_count() or 1
     if files < config.min_files_for_workers:
         return 1
-    return max(1, min(wanted, batches))
+    return max(1, min(_wanted(config), batches))
+
+
+def batch_size_for(config: Config, files: int) -> int:
+    """config.batch_size, or smaller, so that `files` new files for worker processes come in at
+    least BATCHES_PER_WORKER batches a worker and every worker stays busy to the end."""
+    if files < config.min_files_for_workers:
+        return config.batch_size
+    return max(1, min(config.batch_size, -(-files // (_wanted(config) * BATCHES_PER_WORKER))))
 
 
 def map_in_processes(function: Callable[[In], Out], batches: Iterable[In], workers: int) -> Iterator[Out]:
