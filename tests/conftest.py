@@ -25,9 +25,9 @@ GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))  # clean 
 # The files that take longest (`pytest --durations`, two cores), longest first. xdist hands out
 # whole files in collection order, so collected first they start first; a long file started
 # last would leave the other worker idle for its length (the suite's last minute).
-LONGEST_FILES = ("test_incremental.py", "test_crash.py", "test_flow.py", "test_publish.py", "test_server.py",
-                 "test_validate.py", "test_dask.py", "test_candidates.py", "test_set_aside.py", "test_faults.py",
-                 "test_store.py")
+LONGEST_FILES = ("test_flow.py", "test_incremental.py", "test_server.py", "test_crash.py", "test_publish.py",
+                 "test_validate.py", "test_candidates.py", "test_dask.py", "test_store.py", "test_faults.py",
+                 "test_set_aside.py", "test_hostile.py", "test_packaging.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
