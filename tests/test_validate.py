@@ -261,3 +261,35 @@ def test_the_helper_starts_before_processing_here_and_after_processing_in_worker
             assert started_while_processing[-1] is early
             assert started_while_deduplicating[-1] is early
             assert helper.started
+
+
+EARLY_HELPER = """
+import sys
+from pathlib import Path
+import commclean.validate.suites as suites
+from commclean.cli import _start_validation_early_if_updating
+for clean in sys.argv[1:]:
+    _start_validation_early_if_updating(Path(clean))
+    early = suites._started_early
+    with suites.validation_worker() as worker:
+        print(early is not None and worker is early and worker.started, worker is not None, flush=True)
+        if worker.started:
+            worker._process.kill()  # not waited for through its import: nothing is validated here
+"""
+
+
+def test_an_update_starts_its_validation_helper_before_the_run_which_then_validates_in_it(
+        seed_raw: Path, tmp_path: Path) -> None:
+    """Started early, the helper's import of Great Expectations overlaps Prefect's start; a first
+    build (nothing published yet) starts its own helper later, after processing."""
+    import subprocess
+    import sys
+
+    from commclean.config import Config
+    from commclean.pipeline import run_pipeline
+
+    run_pipeline(seed_raw, tmp_path / "published", Config())
+    done = subprocess.run([sys.executable, "-c", EARLY_HELPER, str(tmp_path / "published"), str(tmp_path / "new")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:2] == ["True True", "False True"]

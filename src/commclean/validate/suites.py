@@ -388,16 +388,32 @@ class ValidationWorker:
         return outcome
 
 
+_started_early: ValidationWorker | None = None
+
+
+def start_helper_early() -> None:
+    """Start the helper now, for the run this process is about to make, so that its import of
+    Great Expectations (seconds) overlaps the run's own start (imports, Prefect's temporary
+    server, discovery) instead of following it. The next validation_worker() hands it over; one
+    never handed over ends with this process."""
+    global _started_early
+    if _started_early is None and "great_expectations" not in sys.modules:
+        _started_early = ValidationWorker()
+        _started_early.start()
+
+
 @contextmanager
 def validation_worker() -> Iterator[ValidationWorker | None]:
     """A helper process for a process that has not loaded Great Expectations yet (a CLI run, a
-    deployment's flow run); a long-lived process that has (tests, `commclean serve`) validates
-    in place, where GX costs nothing more."""
-    if "great_expectations" in sys.modules:
+    deployment's flow run), the one started early if there is one; a long-lived process that
+    has (tests, `commclean serve`) validates in place, where GX costs nothing more."""
+    global _started_early
+    worker, _started_early = _started_early, None
+    if worker is None and "great_expectations" in sys.modules:
         yield None
         return
-    with ValidationWorker() as worker:
-        yield worker
+    with worker or ValidationWorker() as helper:
+        yield helper
 
 
 def serve(parent: int | None = None) -> None:
