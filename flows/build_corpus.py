@@ -37,7 +37,7 @@ from commclean.runtime.workers import in_order
 from commclean.store import Folders, scratch_dir
 from commclean.store.lock import folders_locked
 from commclean.store.publish import published_doc_ids
-from commclean.validate.suites import validation_worker
+from commclean.validate.suites import start_helper_if_updating, validation_worker
 from flows._env import variable_set
 from flows.cluster import DaskCluster, dask_cluster, settings_for_workers
 
@@ -203,6 +203,7 @@ def build_corpus(
     folders = Folders.of(clean_dir, state_dir)
     check_folders(raw_dir, folders)
     raw, folders = str(Path(raw_dir).resolve()), Folders(folders.clean.resolve(), folders.state.resolve())
+    start_helper_if_updating(folders.clean)  # a deployment's run: its import overlaps discovery
     logger = get_run_logger()
     with _progress(logger) as progress:
         with folders_locked(folders, wait_seconds), validation_worker() as worker, dask_cluster(dask) as cluster:

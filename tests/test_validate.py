@@ -267,9 +267,8 @@ EARLY_HELPER = """
 import sys
 from pathlib import Path
 import commclean.validate.suites as suites
-from commclean.cli import _start_validation_early_if_updating
 for clean in sys.argv[1:]:
-    _start_validation_early_if_updating(Path(clean))
+    suites.start_helper_if_updating(Path(clean))
     early = suites._started_early
     with suites.validation_worker() as worker:
         print(early is not None and worker is early and worker.started, worker is not None, flush=True)

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -391,15 +391,21 @@ class ValidationWorker:
 _started_early: ValidationWorker | None = None
 
 
-def start_helper_early() -> None:
-    """Start the helper now, for the run this process is about to make, so that its import of
-    Great Expectations (seconds) overlaps the run's own start (imports, Prefect's temporary
-    server, discovery) instead of following it. The next validation_worker() hands it over; one
-    never handed over ends with this process."""
+def start_helper_if_updating(clean_dir: str | Path) -> None:
+    """Start the helper now when the run this process is about to make updates a published corpus:
+    such a run validates soon (few new files, processed in its own process), and the helper's
+    import of Great Expectations (seconds) then overlaps the run's start (imports, Prefect's
+    temporary server, discovery) instead of following it. A first build keeps the helper for
+    after processing (see pipeline/sequence.py). The next validation_worker() hands it over; one
+    never handed over ends with this process. A clean folder that cannot be looked into is left
+    to the checks that say so."""
     global _started_early
-    if _started_early is None and "great_expectations" not in sys.modules:
-        _started_early = ValidationWorker()
-        _started_early.start()
+    from commclean.store.publish import current_version
+
+    with suppress(OSError):
+        if _started_early is None and "great_expectations" not in sys.modules and current_version(clean_dir):
+            _started_early = ValidationWorker()
+            _started_early.start()
 
 
 @contextmanager
