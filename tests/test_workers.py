@@ -30,3 +30,5 @@ def test_files_for_worker_processes_come_in_batches_enough_for_every_worker_to_t
     # Never above the configured size, and as configured where no worker process starts.
     assert max(_batch_sizes(raw, Config(workers=2, min_files_for_workers=10, batch_size=3))) == 3
     assert _batch_sizes(raw, Config(workers=2, min_files_for_workers=100, batch_size=2_000)) == [40]
+    # No worker processes at all (workers=0) is one process's work, whatever the size.
+    assert sum(_batch_sizes(raw, Config(workers=0, min_files_for_workers=10, batch_size=2_000))) == 40

@@ -32,7 +32,8 @@ BATCHES_PER_WORKER = 4
 
 
 def _wanted(config: Config) -> int:
-    return config.workers if config.workers is not None else os.cpu_count() or 1
+    """Config.workers, or one per core; at least one (a setting of 0 means no worker processes)."""
+    return max(1, config.workers if config.workers is not None else os.cpu_count() or 1)
 
 
 def worker_count(config: Config, files: int, batches: int) -> int:
