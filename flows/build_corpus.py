@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -24,6 +24,7 @@ from prefect.futures import PrefectFuture
 from prefect.logging.handlers import PrefectConsoleHandler
 from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.utilities.annotations import quote
+from pydantic import Field
 
 from commclean.config import Config
 from commclean.ingest.discover import check_folders
@@ -184,7 +185,7 @@ def _collector_paused(function: Callable[..., T]) -> Callable[..., T]:
 def build_corpus(
     raw_dir: str = "raw",
     clean_dir: str = "clean",
-    batch_size: int | None = None,
+    batch_size: Annotated[int, Field(gt=0)] | None = None,
     wait_seconds: float = 0.0,
     full: bool = False,
     state_dir: str | None = None,

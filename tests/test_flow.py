@@ -179,3 +179,13 @@ def test_the_flow_and_the_library_run_the_same_steps_and_write_the_same_manifest
         del manifest["created_at"], manifest["stats"]["milliseconds"]
     assert flow == library
     assert _read(tmp_path / "flow") == _read(tmp_path / "library")
+
+
+def test_a_batch_size_below_one_is_refused_by_name_before_any_work(seed_raw: Path, tmp_path: Path) -> None:
+    from prefect.exceptions import ParameterTypeError
+
+    from flows.build_corpus import build_corpus
+
+    with pytest.raises(ParameterTypeError, match="batch_size"):
+        build_corpus(raw_dir=str(seed_raw), clean_dir=str(tmp_path / "clean"), batch_size=0)
+    assert not (tmp_path / "clean").exists()
