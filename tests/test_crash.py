@@ -151,7 +151,7 @@ def killed_runs(prefect_harness, published_seeds: _Crash,  # noqa: ANN001
 
     prepared = {point: _copy(published_seeds, tmp_path_factory.mktemp(point)) for point in POINTS}
     servers = {"session server": PREFECT_API_URL.value(), "own server": None}
-    with ThreadPoolExecutor(len(CLI_POINTS) + 1) as pool:
+    with ThreadPoolExecutor(len(CLI_POINTS)) as pool:  # the library runs go on here meanwhile
         killed = {point: pool.submit(_killed_commclean_run, prepared[point].raw, prepared[point].clean, point,
                                      servers[server]) for point, server in CLI_POINTS.items()}
         library = _killed_library_runs({p: crash for p, crash in prepared.items() if p not in CLI_POINTS})
