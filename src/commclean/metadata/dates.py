@@ -23,7 +23,8 @@ _DASH = r"\s*(?:[-–—]{1,2}|to|and)\s*"
 # Each pattern opens on a lookahead for the character its matches can start with (a month's
 # initial, a digit, the "t" of "the"): Python's engine then skips to those characters, where it
 # would try an alternation of month names at every position (half of the date search's time).
-_AT_MONTH = "(?=[" + "".join(sorted({m[0] for m in _MONTH_NAMES})) + "])"
+_MONTH_INITIALS = "".join(sorted({m[0] for m in _MONTH_NAMES}))
+_AT_MONTH = f"(?=[{_MONTH_INITIALS}])"
 _AT_DAY = r"(?=\d)"
 _AT_DAY_OR_THE = r"(?=[t\d])"
 
@@ -54,7 +55,7 @@ _ANY_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTH_NAMES)}|{'|'.join(m.upper() for
 # What every such name starts with, as a pattern that opens on a character class: the engine
 # skips ahead to those capitals, where an alternation of fifty names is tried at every position
 # (this scan alone was a third of the date search). It only decides whether _ANY_MONTH must look.
-_MONTH_START = re.compile("[" + "".join(sorted({m[0] for m in _MONTH_NAMES})) + "](?:"
+_MONTH_START = re.compile(f"[{_MONTH_INITIALS}](?:"
                           + "|".join(sorted({m[1:3] for m in _MONTH_NAMES} | {m[1:3].upper() for m in _MONTH_NAMES}))
                           + ")")
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)"
