@@ -1,13 +1,15 @@
-"""New files are handed to worker processes in batches small enough that none works on alone at the end."""
+"""New files are handed to worker processes in batches small enough that none works on alone at the end, and
+exact copies of a file are processed once."""
 
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from commclean.config import Config
 from commclean.ingest.discover import discover
-from commclean.pipeline.batches import identify_files
+from commclean.pipeline.batches import identify_files, process_batch
 from commclean.pipeline.workspace import Workspace
 from commclean.runtime.workers import BATCHES_PER_WORKER
 
@@ -32,3 +34,58 @@ def test_files_for_worker_processes_come_in_batches_enough_for_every_worker_to_t
     assert _batch_sizes(raw, Config(workers=2, min_files_for_workers=100, batch_size=2_000)) == [40]
     # No worker processes at all (workers=0) is one process's work, whatever the size.
     assert sum(_batch_sizes(raw, Config(workers=0, min_files_for_workers=10, batch_size=2_000))) == 40
+
+
+def _statements(raw: Path, count: int) -> None:
+    raw.mkdir()
+    for n in range(count):
+        shutil.copy(GOLD[n % len(GOLD)], raw / f"{n:02}.txt")
+
+
+def test_exact_copies_fall_in_one_batch_though_their_names_lie_far_apart(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    _statements(raw, 12)
+    # Shorter than every other file, so that the two copies lead the order by size.
+    short = GOLD[0].read_text(encoding="utf-8")[:400]
+    for name in ("00-copy.txt", "zz-copy.txt"):
+        (raw / name).write_text(short, encoding="utf-8")
+
+    batches = identify_files(discover(raw).files, Config(min_files_for_workers=100, batch_size=2), Workspace())
+
+    (holding,) = [b for b in batches if "00-copy.txt" in {p.found.path for p in b.items}]
+    assert {p.found.path for p in holding.items} == {"00-copy.txt", "zz-copy.txt"}
+    assert sorted(p.found.path for b in batches for p in b.items) == sorted(f.name for f in raw.iterdir())
+
+
+def _comparable(item: object) -> tuple:
+    """A result with its fingerprint's arrays as bytes (an array's == gives no truth value)."""
+    print_ = getattr(item, "fingerprint", None)
+    if print_ is None:
+        return (item,)
+    return (replace(item, fingerprint=None), print_.exact_key, print_.samples.tobytes(), print_.sequence)
+
+
+def test_a_batch_processes_a_content_once_and_each_copy_gets_what_processing_it_alone_gives(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    _statements(raw, 4)
+    shutil.copy(raw / "01.txt", raw / "copy-of-01.txt")
+    shutil.copy(raw / "01.txt", raw / "second-copy-of-01.txt")
+    (raw / "blank.txt").write_text(" \n" * 50, encoding="utf-8")
+    (raw / "blank-copy.txt").write_text(" \n" * 50, encoding="utf-8")
+    config = Config(min_files_for_workers=100)
+    files = discover(raw).files
+
+    (batch,) = identify_files(files, config, Workspace())
+    done = process_batch(batch.work(), config)
+
+    assert done.stats.counts["cache"]["exact copies in a batch (processed once)"] == 3
+    results = {item.raw.path: item for item in (*done.items, *done.quarantined)}
+    assert sorted(results) == sorted(f.path for f in files)
+    for found in files:
+        (alone,) = identify_files([found], config, Workspace())
+        by_itself = process_batch(alone.work(), config)
+        assert [_comparable(i) for i in (*by_itself.items, *by_itself.quarantined)] == [_comparable(results[found.path])]
+        if by_itself.items:
+            assert by_itself.packed[found.path].entry == done.packed[found.path].entry
+            assert by_itself.packed[found.path].texts == done.packed[found.path].texts
+    assert results["blank-copy.txt"].reason == results["blank.txt"].reason

@@ -289,7 +289,7 @@ def _keep_examples(canonical: SourceDoc, copies: Sequence[SourceDoc], membership
     has nothing to show)."""
     for copy, membership in zip(copies, memberships):
         show = where_copy_ends if membership.cut_off else first_difference
-        stats.keep_example("duplicates", reason_kind(membership.reason),
+        stats.keep_example("duplicates", reason_kind(membership.reason), copy.raw.path,
                            lambda: show(copy.raw.path, canonical.text, copy.text, beside=canonical.raw.path))
 
 

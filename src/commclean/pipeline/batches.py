@@ -271,7 +271,7 @@ def _example_keeper(path: str, stats: Stats) -> Noted:
     """Keeps the first few changes each repair makes (for the report), and looks at no more."""
 
     def keep(name: str, before: str, after: str) -> None:
-        stats.keep_example("repair", name, lambda: first_difference(path, before, after))
+        stats.keep_example("repair", name, path, lambda: first_difference(path, before, after))
 
     return keep
 
@@ -305,8 +305,55 @@ def analyse_batch(batch: Batch[Repaired], config: Config) -> Batch[SourceDoc]:
 
 def process_batch(batch: Batch[Pending], config: Config) -> Batch[SourceDoc]:
     """Decode, repair and analyse a batch's pending files: a pure function of the files, so it can
-    run in any process. Its documents come back packed (see PackedDoc)."""
-    return packed(analyse_batch(repair_batch(decode_batch(batch, config), config), config))
+    run in any process. The exact copies among them are processed once (identify_files puts files
+    of one size side by side, so a folder's copies share a batch). Its documents come back packed
+    (see PackedDoc)."""
+    distinct, copies = exact_copies([_read_pending(item, config) for item in batch.items])
+    done = packed(analyse_batch(repair_batch(decode_batch(replace(batch, items=distinct), config), config), config))
+    return with_copies(done, copies)
+
+
+def _read_pending(item: Pending, config: Config) -> Pending:
+    if item.raw is not None or item.text_cache is not None:
+        return item
+    return replace(item, **dict(zip(("raw", "data", "unreadable"), _read(item.found, config))))
+
+
+def exact_copies(items: Sequence[Pending]) -> tuple[tuple[Pending, ...], list[tuple[Pending, str]]]:
+    """The items with a content no earlier item has, and the others with the path of the first
+    item holding their content. Processing is a function of the bytes alone (never of a name), so
+    a copy's result is its first's."""
+    first_of: dict[str, str] = {}
+    distinct: list[Pending] = []
+    copies: list[tuple[Pending, str]] = []
+    for item in items:
+        sha = item.raw.sha256 if item.raw is not None and item.unreadable is None else ""
+        if sha in first_of:
+            copies.append((item, first_of[sha]))
+            continue
+        if sha:
+            first_of[sha] = item.found.path
+        distinct.append(item)
+    return tuple(distinct), copies
+
+
+def with_copies(done: Batch[SourceDoc], copies: Sequence[tuple[Pending, str]]) -> Batch[SourceDoc]:
+    """The processed batch with each copy's result: its first's, under its own file."""
+    if not copies:
+        return done
+    docs = {doc.raw.path: doc for doc in done.items}
+    held = {item.raw.path: item for item in done.quarantined}
+    items, quarantined, packed_docs = list(done.items), list(done.quarantined), dict(done.packed)
+    for copy, first in copies:
+        raw = copy.raw
+        assert raw is not None  # only files read and hashed have copies
+        if first in docs:
+            items.append(replace(docs[first], raw=raw))
+            packed_docs[raw.path] = done.packed[first]  # one entry and one packed text, sent once
+        else:
+            quarantined.append(replace(held[first], raw=raw))
+    done.stats.update("cache", "exact copies in a batch (processed once)", len(copies))
+    return replace(done, items=tuple(items), quarantined=tuple(quarantined), packed=packed_docs)
 
 
 def packed(batch: Batch[SourceDoc]) -> Batch[SourceDoc]:
@@ -323,4 +370,10 @@ def batches_of(files: Sequence[FoundFile], size: int) -> list[tuple[FoundFile, .
 
 
 def identify_files(files: Sequence[FoundFile], config: Config, workspace: Workspace) -> list[Batch[Pending]]:
-    return [identify_batch(batch, config, workspace) for batch in batches_of(files, batch_size_for(config, len(files)))]
+    """identify_batch over batches of files by size: exact copies, of one size, fall side by side
+    in a batch, whose processing takes their content once. The batches holding the most bytes go
+    first, so that no worker is left with a heavy one at the end."""
+    by_size = sorted(files, key=lambda found: (found.size_bytes, found.path))
+    batches = sorted(batches_of(by_size, batch_size_for(config, len(files))),
+                     key=lambda batch: -sum(found.size_bytes for found in batch))
+    return [identify_batch(batch, config, workspace) for batch in batches]

@@ -3,6 +3,7 @@ summary and manifest."""
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -31,16 +32,20 @@ class Stats:
             counter = self.counts[stage] = Counter()
         counter[key] += n
 
-    def keep_example(self, stage: str, key: str, build: Callable[[], Example | None]) -> None:
-        """Keep the example `build` makes, only while fewer than EXAMPLES_KEPT are kept for the
-        key: past them it is not built at all (None: nothing to show)."""
-        if len(self.examples.get(stage, {}).get(key, ())) < EXAMPLES_KEPT and (example := build()) is not None:
+    def keep_example(self, stage: str, key: str, path: str, build: Callable[[], Example | None]) -> None:
+        """Keep the example `build` makes for the file at `path` while it is among the first
+        EXAMPLES_KEPT in path order: the same examples, however the files were batched and in
+        whatever order the batches came back. Past them it is not built at all (None: nothing to show)."""
+        kept = self.examples.get(stage, {}).get(key, ())
+        if len(kept) >= EXAMPLES_KEPT and path >= kept[-1].path:
+            return
+        if (example := build()) is not None:
             self._add_example(stage, key, example)
 
     def _add_example(self, stage: str, key: str, example: Example) -> None:
         kept = self.examples.setdefault(stage, {}).setdefault(key, [])
-        if len(kept) < EXAMPLES_KEPT:
-            kept.append(example)
+        bisect.insort(kept, example, key=lambda e: e.path)  # after those of its own file: their order stays
+        del kept[EXAMPLES_KEPT:]
 
     def merge(self, other: Stats) -> Stats:
         for stage, counter in other.counts.items():
