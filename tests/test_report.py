@@ -80,6 +80,11 @@ def test_a_difference_is_shown_at_its_first_place_with_the_words_around_it() -> 
     assert first_difference("a.txt", "same", "same") is None
     shown = first_difference("a.txt", "The Ministers met in Rnme today.", "The Ministers met in Rome today.")
     assert (shown.lead, shown.before, shown.after, shown.trail) == ("The Ministers met in R", "n", "o", "me today.")
+    # A removed wrapper is one change, though its letters recur in the text after it.
+    body = "Over five years of military and civilian engagement, the Coalition has liberated the region. " * 4
+    wrapper = "MEDIA NOTE\n\nOFFICE OF THE SPOKESPERSON\n\nThe following is the text of a statement.\n\n"
+    removed = first_difference("b.txt", "Title\n\n" + wrapper + body, "Title\n\n" + body)
+    assert (removed.lead, removed.before, removed.after) == ("Title\n\n", wrapper, "")
     canonical = "First sentence here. Second sentence follows it. Third one ends the text."
     ends = where_copy_ends("copy.txt", canonical, "First sentence here. Second sentence follows", "main.txt")
     assert ends.lead.endswith("Second sentence follows") and ends.before == " it. Third one ends the text."

@@ -4,13 +4,14 @@ beside its canonical, each cut down to the first place where the two differ."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from itertools import dropwhile, takewhile
+from itertools import dropwhile
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Indel
 
 CONTEXT = 60  # characters shown on each side of a difference
 WINDOW = 400  # characters compared after the common start to find where the first difference ends
+AGREE = 8  # characters two texts share again where a change ends
 LONGEST = 240  # a differing passage longer than this is cut, with an ellipsis
 
 
@@ -39,11 +40,7 @@ def first_difference(path: str, before: str, after: str, beside: str = "") -> Ex
         return None
     start = _common_prefix(before, after)
     window_before, window_after = before[start : start + WINDOW], after[start : start + WINDOW]
-    # rapidfuzz's edit script, in C: difflib's took milliseconds a window, an eighth of a batch's time
-    # once examples were built for every file that might come first in path order.
-    changed = list(takewhile(lambda op: op.tag != "equal",
-                             dropwhile(lambda op: op.tag == "equal", Levenshtein.opcodes(window_before, window_after))))
-    b1, a1, b2, a2 = changed[0].src_start, changed[0].dest_start, changed[-1].src_end, changed[-1].dest_end
+    b1, b2, a1, a2 = _first_change(window_before, window_after)
     return Example(
         path=path,
         lead=before[max(0, start + b1 - CONTEXT) : start + b1],
@@ -52,6 +49,19 @@ def first_difference(path: str, before: str, after: str, beside: str = "") -> Ex
         trail=after[start + a2 : start + a2 + CONTEXT],
         beside=beside,
     )
+
+
+def _first_change(before: str, after: str) -> tuple[int, int, int, int]:
+    """Where the first change starts and ends in each text: up to where the texts agree again for
+    AGREE characters. rapidfuzz's edit script is in C (difflib's took milliseconds a window); it
+    matches single characters inside a long deletion, which a person reads as one change."""
+    ops = list(dropwhile(lambda op: op.tag == "equal", Indel.opcodes(before, after)))
+    end = next((i for i, op in enumerate(ops) if op.tag == "equal" and op.src_end - op.src_start >= AGREE), len(ops))
+    last = max(i for i in range(end) if ops[i].tag != "equal")
+    b1, b2, a1, a2 = ops[0].src_start, ops[last].src_end, ops[0].dest_start, ops[last].dest_end
+    while b2 > b1 and a2 > a1 and before[b2 - 1] == after[a2 - 1]:  # an insertion's place is ambiguous:
+        b2, a2 = b2 - 1, a2 - 1  # characters both sides end with belong after the change
+    return b1, b2, a1, a2
 
 
 def where_copy_ends(path: str, canonical: str, copy: str, beside: str) -> Example | None:
