@@ -10,8 +10,10 @@ from pathlib import Path
 from commclean.config import Config
 from commclean.ingest.discover import discover
 from commclean.pipeline.batches import identify_files, process_batch
-from commclean.pipeline.workspace import Workspace
+from commclean.pipeline.sequence import run_pipeline
+from commclean.pipeline.workspace import Workspace, discover_and_open
 from commclean.runtime.workers import BATCHES_PER_WORKER
+from commclean.store import Folders
 
 from conftest import GOLD
 
@@ -89,3 +91,20 @@ def test_a_batch_processes_a_content_once_and_each_copy_gets_what_processing_it_
             assert by_itself.packed[found.path].entry == done.packed[found.path].entry
             assert by_itself.packed[found.path].texts == done.packed[found.path].texts
     assert results["blank-copy.txt"].reason == results["blank.txt"].reason
+
+
+def test_an_update_keeps_its_new_files_together_whatever_their_sizes(tmp_path: Path) -> None:
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    _statements(raw, 40)
+    config = Config(workers=2, min_files_for_workers=10, batch_size=2_000)
+    run_pipeline(raw, clean, config)
+    # Two new statements, one shorter and one longer than every file there (by size, far apart).
+    (raw / "zz-new").mkdir()
+    (raw / "zz-new" / "a.txt").write_text(GOLD[0].read_text(encoding="utf-8")[:400] + " Added.", encoding="utf-8")
+    (raw / "zz-new" / "b.txt").write_text("\n\n".join(g.read_text(encoding="utf-8") for g in GOLD[:3]),
+                                          encoding="utf-8")
+
+    discovery, workspace = discover_and_open(raw, Folders.of(clean), config, full=False)
+    batches = identify_files(discovery.files, config, workspace)
+
+    assert [sorted(p.found.path for p in b.items) for b in batches if b.items] == [["zz-new/a.txt", "zz-new/b.txt"]]

@@ -370,10 +370,14 @@ def batches_of(files: Sequence[FoundFile], size: int) -> list[tuple[FoundFile, .
 
 
 def identify_files(files: Sequence[FoundFile], config: Config, workspace: Workspace) -> list[Batch[Pending]]:
-    """identify_batch over batches of files by size: exact copies, of one size, fall side by side
-    in a batch, whose processing takes their content once. The batches holding the most bytes go
-    first, so that no worker is left with a heavy one at the end."""
+    """identify_batch over batches of files. Where the run state knows no content (a first build,
+    --full), batches go by size: exact copies, of one size, fall side by side in a batch, whose
+    processing takes their content once; the batches holding the most bytes go first, so that no
+    worker is left with a heavy one at the end. An update keeps discovery's order, which keeps its
+    new files (added to a folder or two) in a few batches, not a few files in every batch."""
+    size = batch_size_for(config, len(files))
+    if workspace.lookup and workspace.state.contents:
+        return [identify_batch(batch, config, workspace) for batch in batches_of(files, size)]
     by_size = sorted(files, key=lambda found: (found.size_bytes, found.path))
-    batches = sorted(batches_of(by_size, batch_size_for(config, len(files))),
-                     key=lambda batch: -sum(found.size_bytes for found in batch))
+    batches = sorted(batches_of(by_size, size), key=lambda batch: -sum(found.size_bytes for found in batch))
     return [identify_batch(batch, config, workspace) for batch in batches]
