@@ -235,17 +235,92 @@ UNSEEN_FORMS: dict[str, Form] = {
         f"{_title(ev)}\n\n{who.capitalize()} condemn the attack of {long_date(d, r)} in {p}. {BODY}",
         None, None, None),
 }
+# A second round, written the same way after the first round was measured and before any rule
+# was written for the first round's test half: it measures what those rules do on forms unseen.
+SECOND_ROUND: dict[str, Form] = {
+    "For release: <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nFor release: {long_date(d, r)}\n\n{BODY}", d, None, None),
+    "<date> — <City> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{long_date(d, r)} — {p}\n\n{BODY}", d, None, p),
+    "Statement by the Spokesperson, <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nStatement by the Spokesperson, {long_date(d, r)}\n\n{BODY}", d, None, None),
+    "title with the date in brackets": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)} ({long_date(d, r)})\n\n{BODY}", d, None, None),
+    "Signed in <City> on <date>.": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY}\n\nSigned in {p} on {long_date(d, r)}.", d, None, p),
+    "<City>, the <ordinal> of <Month> <year> (closing)": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY}\n\n{p}, the {ordinal(d.day)} of {d:%B} {d.year}", d, None, p),
+    "<DD> <Mon> <year> dateline, day with a leading zero": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{d.day:02} {d:%b} {d.year}\n\n{BODY}", d, None, None),
+    "<City> (<date>) – opening": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{p} ({long_date(d, r)}) – {who.capitalize()} met for the {ev}. {BODY}", d, None, p),
+    "met by videoconference on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} met by videoconference on {long_date(d, r)}. {BODY}", None, d, "Virtual"),
+    "held talks in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} held talks in {p} on {long_date(d, r)}. {BODY}", None, d, p),
+    "The <ordinal> round ... was held in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nThe {ordinal(r.randint(2, 9))} round of the {ev} was held in {p} on {long_date(d, r)}. "
+        f"{BODY}", None, d, p),
+    "gathered on <date> in <City> for the <event>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} gathered on {long_date(d, r)} in {p} for the {ev}. {BODY}", None, d, p),
+    "Following their meeting in <City> on <date>, ... issued": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nFollowing their meeting in {p} on {long_date(d, r)}, {who} issued the following "
+        f"statement. {BODY}", None, d, p),
+    "co-hosted the <event> in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} co-hosted the {ev} in {p} on {long_date(d, r)}. {BODY}", None, d, p),
+    "On <date>, in <City>, ... signed": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nOn {long_date(d, r)}, in {p}, {who} signed a memorandum of understanding. {BODY}",
+        d, d, p),
+    "convened virtually on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} convened virtually on {long_date(d, r)}. {BODY}", None, d, "Virtual"),
+    "the ceasefire that began on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} welcomed the ceasefire that began on {long_date(d, r)}. {BODY}",
+        None, None, None),
+    "will take place in <City> from <date> to <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nThe {ev} will take place in {p} from {long_date(d, r)} to "
+        f"{long_date(d + dt.timedelta(days=2), r)}. {BODY}", None, None, None),
+    "the deadline of <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} urged all parties to meet the deadline of {long_date(d, r)}. {BODY}",
+        None, None, None),
+    "on or before <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nApplications must be submitted on or before {long_date(d, r)}. {BODY}", None, None, None),
+    "Effective <date>, ...": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nEffective {long_date(d, r)}, the new visa rules apply to all applicants. {BODY}",
+        None, None, None),
+    "the summit planned for <date> in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} look forward to the summit planned for {long_date(d, r)} in {p}. {BODY}",
+        None, None, None),
+    "reaffirm the joint statement issued on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} reaffirm the joint statement issued on {long_date(d, r)}. {BODY}",
+        None, None, None),
+    "a report published on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} took note of the report published on {long_date(d, r)}. {BODY}",
+        None, None, None),
+    "the talks held in <City> in <Month> <year>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} built on the talks held in {p} in {d:%B} {d.year}. {BODY}",
+        None, None, None),
+}
+UNSEEN_FORMS.update(SECOND_ROUND)
 FORMS.update(UNSEEN_FORMS)
-_split = sorted(UNSEEN_FORMS)
+_split = sorted(set(UNSEEN_FORMS) - set(SECOND_ROUND))
 random.Random(20261202).shuffle(_split)
-FORM_SPLIT = {"tune": set(_split[: len(_split) // 2]), "test": set(_split[len(_split) // 2:])}
-# Test-half forms the extractor got wrong when first measured. They stay wrong on purpose: a rule
-# written for one of them would make the test half a tune half, and its score say nothing.
-KNOWN_TEST_MISSES = frozenset({
-    "Published: <ISO date>", "<City>, <Country> – <date> – opening", "Done at <City>, this <ordinal> day of <Month>, <year>",
-    "During their meeting in <City> on <date>, ...", "At the <event> on <date> in <City>, ...",
-    "congratulate ... on the elections held on <date>",
-})
+_second = sorted(SECOND_ROUND)
+random.Random(20261203).shuffle(_second)
+FORM_SPLIT = {"tune": set(_split[: len(_split) // 2]), "test": set(_split[len(_split) // 2:]),
+              "second tune": set(_second[: len(_second) // 2]), "second test": set(_second[len(_second) // 2:])}
+# Forms the extractor gets wrong, and why they are left so. A test half's misses stay on purpose:
+# a rule written for one of them would make the test half a tune half, and its score say nothing.
+# (The first round's test half was opened for rules once the second round was written.)
+KNOWN_MISSES = {
+    "congratulate ... on the elections held on <date>": "first round, test half: a reduced relative "
+    "(\"the elections held on\") against a report of the event (\"the consultations, held in Rome on\")",
+    "<City>, <Country> – <date> – opening": "first round, test half: a country name no place pattern takes whole",
+    "title with the date in brackets": "second round, test half",
+    "Following their meeting in <City> on <date>, ... issued": "second round, test half",
+    "the summit planned for <date> in <City>": "second round, test half",
+    "the talks held in <City> in <Month> <year>": "second round, tune half: the place of a recalled event "
+    "dated by its month (\"built on the talks held in X in May 2024\"); no rule tells it from a report",
+}
 # Forms whose place is a venue no gazetteer holds; the others take a city.
 VENUE_FORMS = {"met for talks on <date> at <Venue>"}
 
@@ -308,7 +383,8 @@ def main() -> None:
         print(f"| {name} | {row['n']} | {row['date'] / row['n']:.2f} | {row['event'] / row['n']:.2f} | "
               f"{row['place'] / row['n']:.2f} |")
     parts = {"forms before 2026-12-02": set(FORMS) - set(UNSEEN_FORMS), "unseen forms, tune half": FORM_SPLIT["tune"],
-             "unseen forms, test half": FORM_SPLIT["test"], "all": set(FORMS)}
+             "unseen forms, test half": FORM_SPLIT["test"], "second round, tune half": FORM_SPLIT["second tune"],
+             "second round, test half": FORM_SPLIT["second test"], "all": set(FORMS)}
     for part, names in parts.items():
         total = sum((results[name] for name in names), collections.Counter())
         n = total["n"]

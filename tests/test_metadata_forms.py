@@ -15,19 +15,18 @@ from commclean.metadata.extract import extract_metadata
 from commclean.repair.steps import repair_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from metadata_forms import FORM_SPLIT, FORMS, KNOWN_TEST_MISSES, VENUE_FORMS, generate  # noqa: E402
+from metadata_forms import FORM_SPLIT, FORMS, KNOWN_MISSES, VENUE_FORMS, generate  # noqa: E402
 
 GENERATED = generate(per_form=6, seed=11)
-UNTUNED = pytest.mark.xfail(strict=True, reason="a form of the unseen forms' test half, measured and left unfixed")
 
 
-def test_the_known_misses_are_test_half_forms_only() -> None:
-    assert KNOWN_TEST_MISSES <= FORM_SPLIT["test"]
-    assert not FORM_SPLIT["tune"] & FORM_SPLIT["test"]
+def test_the_known_misses_are_forms_and_the_halves_do_not_overlap() -> None:
+    assert set(KNOWN_MISSES) <= set(FORMS)
+    assert not FORM_SPLIT["tune"] & FORM_SPLIT["test"] and not FORM_SPLIT["second tune"] & FORM_SPLIT["second test"]
 
 
-@pytest.mark.parametrize("form", [pytest.param(f, marks=UNTUNED) if f in KNOWN_TEST_MISSES else f
-                                  for f in FORMS if f not in VENUE_FORMS])
+@pytest.mark.parametrize("form", [pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[f]))
+                                  if f in KNOWN_MISSES else f for f in FORMS if f not in VENUE_FORMS])
 def test_each_form_gives_the_date_of_issue_the_event_date_and_the_place_it_states(form: str) -> None:
     for name, filled in GENERATED:
         if name != form:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -50,6 +51,8 @@ _DATE_PATTERNS = (
     _date_pattern(_AT_MONTH, rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s*\d)"),
     _date_pattern(_AT_DAY, rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s*\d)"),
 )
+# An ISO date ("Published: 2022-05-05"), as web pages and their headers write dates.
+_ISO_DATE = re.compile(r"(?<![\d/-])(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>[0-3]\d)(?![\d/-])")
 # Month names as English writes them (capitalised, or in a capitals header): "may" the verb is none.
 _ANY_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTH_NAMES)}|{'|'.join(m.upper() for m in _MONTH_NAMES)})\b")
 # What every such name starts with, as a pattern that opens on a character class: the engine
@@ -69,11 +72,12 @@ class DateMention:
 
 
 def find_dates(text: str) -> list[DateMention]:
-    """Every date-shaped span, ranges and full dates before partial ones; parsed by dateutil."""
+    """Every date-shaped span, ranges and full dates before partial ones (parsed by dateutil), and
+    ISO dates."""
+    found = _iso_dates(text) if "-" in text else []
     if not _MONTH_START.search(text) or not _ANY_MONTH.search(text):  # most sentences name no month
-        return []
-    found: list[DateMention] = []
-    taken: list[range] = []
+        return found
+    taken = [range(m.start, m.end) for m in found]
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text):
             if any(match.start() in span or match.end() - 1 in span for span in taken):
@@ -83,6 +87,17 @@ def find_dates(text: str) -> list[DateMention]:
                 found.append(DateMention(parsed, match.start(), match.end()))
                 taken.append(range(match.start(), match.end()))
     return sorted(found, key=lambda m: m.start)
+
+
+def _iso_dates(text: str) -> list[DateMention]:
+    found = []
+    for match in _ISO_DATE.finditer(text):
+        try:
+            day = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+        except ValueError:
+            continue
+        found.append(DateMention(PartialDate(day.month, day.day, day.year), match.start(), match.end()))
+    return found
 
 
 def _parse(match: re.Match[str]) -> PartialDate | None:
@@ -105,6 +120,11 @@ _REPORTED_EVENT = re.compile(
 _EVENT_NOUN = re.compile(
     r"\b(?:summit|meeting|dialogue|conference|consultations?|talks|session|forum|ministerial|visit|call|"
     r"gathering|round)\b", re.I)
+# The event named right before its date: "during their meeting in Rome on 5 May", "at the Energy
+# Council on 5 May" (an event noun, or a name after "at the"; a place may come between).
+_EVENT_ON = re.compile(
+    rf"(?:(?i:{_EVENT_NOUN.pattern})|\b(?i:at the)\s+[A-Z][\w.’'-]*(?:\s+(?:[A-Z][\w.’'-]*|of|on|for|and))*)"
+    rf"(?:\s+(?i:in|at)\s+[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*,?)?\s+(?i:on)\s+(?i:{_WEEKDAY})?$")
 _TODAY_BEFORE = re.compile(r"\btoday\s*[(,]?\s*$", re.I)
 _TODAY = re.compile(r"\btoday\b", re.I)
 _ON_BEFORE = re.compile(rf"\bon\s+{_WEEKDAY}?$", re.I)
@@ -123,8 +143,12 @@ _BOUNDING = re.compile(
 # no "was" before ("the agreement was signed on …" reports the signing).
 _MADE_ON = re.compile(
     r"(?<!\bwas )(?<!\bwere )(?<!\bbeen )(?<!\bis )(?<!\bare )(?<!\bbe )"
-    r"\b(?:signed|ratified|established|approved|enacted)\s+"
+    r"\b(?:signed|ratified|established|approved|enacted|issued|published|released)\s+"
     rf"(?:(?:in|at)\s+[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*,?\s+)?on\s+(?:the\s+)?{_WEEKDAY}?$")
+# A relative clause the date closes: "the ceasefire that began on 5 May" dates the ceasefire. Not a
+# clause with its own subject ("announced that they met on 5 May" reports the meeting).
+_RELATIVE_ON = re.compile(
+    rf"\bthat\s+(?!(?:they|we|he|she|it|both|all|the)\b)(?:[\w’'-]+\s+){{1,3}}on\s+(?:the\s+)?{_WEEKDAY}?$", re.I)
 _WE = re.compile(r"^\W*(?:\d+\.?\s+)?we\b", re.I)
 _OF_BEFORE = re.compile(r"\bof\s+(?:the\s+)?$", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()–—]")
@@ -140,12 +164,14 @@ WEIGHTS = {
     "dateline": 6.0, "signature": 5.0, "heading": 4.0,
     "opening sentence": 2.0, "second sentence": 1.0, "later sentence": 0.5, "second paragraph": 0.5,
     "today before": 3.0, "today in sentence": 1.0, "on before": 1.0, "sentence opens on": 2.0,
-    "reported event": 0.5, "event noun": 0.0, "we met": 1.5, "mentioned": -4.0, "of before": -3.0,
+    "reported event": 0.5, "event noun": 0.0, "we met": 1.5, "mentioned": -4.0, "of before": -3.0, "event on": 0.0,
 }
-# The date of the event the statement reports: a meeting, talks or a call "on <date>".
+# The date of the event the statement reports: a meeting, talks or a call "on <date>". A date the
+# sentence only mentions (a future, recalled or bounding one) is no such date, whatever event is
+# named before it ("will host the Summit in Rome on 5 May").
 EVENT_WEIGHTS = {
     **{name: weight for name, weight in WEIGHTS.items() if name not in ("dateline", "signature", "heading")},
-    "reported event": 2.0, "event noun": 1.0, "we met": 0.0,
+    "reported event": 2.0, "event noun": 1.0, "we met": 0.0, "event on": 1.5, "mentioned": -6.0,
 }
 
 
@@ -172,7 +198,9 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
         "reported event": bool(_REPORTED_EVENT.search(near)),
         "we met": bool(_WE.match(before)) and bool(_REPORTED_EVENT.search(near)),
         "event noun": bool(_EVENT_NOUN.search(near)),
-        "mentioned": bool(_MENTIONED.search(clause) or _BOUNDING.search(before) or _MADE_ON.search(before)),
+        "event on": bool(_EVENT_ON.search(before[-200:])),
+        "mentioned": bool(_MENTIONED.search(clause) or _BOUNDING.search(before) or _MADE_ON.search(before)
+                          or _RELATIVE_ON.search(before[-120:])),
         "of before": bool(_OF_BEFORE.search(before)),
     }
     present = [name for name, found in cues.items() if found]

@@ -34,7 +34,7 @@ _HEADER_LABEL = re.compile(
     r":\s*$|\b(?:date|published|posted|updated|issued|released?|press|media|note|statement|no|number)\b", re.I)
 # A dateline leading the opening paragraph, "WASHINGTON, May 5, 2022 — …" or "(Brussels, 5 May 2022) –":
 # a place (or nothing) before the date, a dash after it.
-_LEAD_BEFORE = re.compile(rf"^\W*(?:(?P<place>{PLACE}),?\s*)?\(?\s*$")
+_LEAD_BEFORE = re.compile(rf"^\W*(?:(?P<place>{PLACE})\s*[,–—-]?\s*)?\(?\s*$")  # "Tokyo, Japan – <date> –" too
 _LEAD_AFTER = re.compile(r"^\s*\)?\s*[-–—:]\s+\S")
 _WEEKDAY_BEFORE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*$", re.I)
 # A signature block's date: alone, or after "Done at <place>," or a place, at the end of a text.
@@ -43,10 +43,11 @@ _WEEKDAY_BEFORE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*$"
 # French languages".
 _SIGNATURE_BEFORE = re.compile(
     rf"^\W*(?:(?P<formula>(?i:done|signed|issued|adopted|released))\s+(?:(?i:at|in)\s+(?P<at>{PLACE}),?\s*)?"
-    rf"(?i:on\s+)?|(?P<place>{PLACE}),?\s*)?$")
+    rf"(?i:on\s+|this\s+)?|(?P<place>{PLACE}),?\s*)?$")  # "Done at Paris, this 5th day of May, 2022"
 _SIGNATURE_AFTER = re.compile(rf"^[,\s]*(?:(?P<place>{PLACE}))?\W*$")
-# "convened a virtual ... meeting", "met virtually": the place is a virtual one.
-_VIRTUAL = re.compile(r"\b(?:met|gathered|convened|assembled|held|hosted|received|took place)\b[^;:]{0,40}?\bvirtual(?:ly)?\b", re.I)
+# "convened a virtual ... meeting", "met virtually", "met by videoconference": the place is a virtual one.
+_VIRTUAL = re.compile(r"\b(?:met|gathered|convened|assembled|held|hosted|received|took place)\b[^;:]{0,40}?"
+                      r"\b(?:virtual(?:ly)?|video ?conferenc\w*|video ?link|teleconferenc\w*|online)\b", re.I)
 _SPACES = re.compile(r"\s+")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
 # A sentence ends at . ! ? before a capital, but not after an initial ("Joseph R. Biden"), "U.S."

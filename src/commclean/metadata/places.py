@@ -11,8 +11,8 @@ from importlib import resources
 # A place as statements write it: capitalised words (with "de", "of" inside), perhaps a comma and a
 # region or country ("Phnom Penh, Cambodia", "Washington, D.C.").
 PLACE = (
-    r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of))*"
-    r"(?:, [A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|of))*)?"
+    r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of(?: the)?))*"
+    r"(?:, [A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|of(?: the)?))*)?"
 )
 MAX_PLACE_WORDS = 6  # a place line or a dateline's place: "Phnom Penh, Kingdom of Cambodia"
 _IN_PLACE = re.compile(rf"\b(?:in|at) (?P<place>{PLACE})")
@@ -32,6 +32,9 @@ _OTHER_EVENT = re.compile(
 # ... or a sentence about the past as a whole: "On this day 54 years ago, the Treaty … opened in London".
 _PAST_SENTENCE = re.compile(r"\b(?:ago|recall\w*)\b", re.I)
 _PURPOSE = re.compile(r"\bto\b")  # "met to discuss the situation in Syria": the place of the topic
+# "On 3 May 2021, in Guangzhou, the parties signed …": the place sets the scene with the date, before
+# the sentence's subject; the event is reported after it.
+_SCENE_BEFORE = re.compile(r"^\W*on\s+[\w\s.,]{3,40}$", re.I)
 
 WEIGHTS = {
     "dateline": 6.0, "place line": 5.0, "opening dateline": 5.0,
@@ -110,6 +113,7 @@ def places_in_sentence(sentence: str, where: str) -> list[PlaceCandidate]:
         clause = re.split(r"[;:]|\.\s|,(?=\s+[a-z])", before)[-1]
         events = list(_EVENT.finditer(clause))
         event_before = bool(events) and not _PURPOSE.search(clause[events[-1].end() :])
+        event_before = event_before or bool(_SCENE_BEFORE.match(before) and _EVENT.search(sentence[match.end():]))
         kind = place_kind(place)
         score = WEIGHTS[where] + WEIGHTS[kind]
         score += WEIGHTS["event before"] if event_before else 0.0
