@@ -1,11 +1,13 @@
 """New files are handed to worker processes in batches small enough that none works on alone at the end, and
-exact copies of a file are processed once."""
+exact copies of a file are processed once; a Config with counts no run can work with is refused."""
 
 from __future__ import annotations
 
 import shutil
 from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from commclean.config import Config
 from commclean.ingest.discover import discover
@@ -108,3 +110,12 @@ def test_an_update_keeps_its_new_files_together_whatever_their_sizes(tmp_path: P
     batches = identify_files(discovery.files, config, workspace)
 
     assert [sorted(p.found.path for p in b.items) for b in batches if b.items] == [["zz-new/a.txt", "zz-new/b.txt"]]
+
+
+def test_a_config_with_counts_no_run_can_work_with_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match=r"batch_size=0 \(at least 1\)"):
+        Config(batch_size=0)
+    with pytest.raises(ValueError, match=r"workers=-1 .*keep_snapshots=-2"):
+        Config(workers=-1, keep_snapshots=-2)
+    # Zero workers (everything in the run's process) and no snapshot kept but the current one stay valid.
+    assert Config(workers=0, keep_snapshots=0, texts_held_mb=0).batch_size == 2_000

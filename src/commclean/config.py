@@ -163,3 +163,14 @@ class Config:
     # and hardly the time: 30k files built in 60.6 s holding none, 60.0 s holding all (and 114 MB
     # more at the peak). So a run holds those of about 10,000 statements, no more.
     texts_held_mb: int = 64
+
+    def __post_init__(self) -> None:
+        """Counts a run cannot work with are refused here, by name, before any work (a batch size
+        of 0 failed deep inside a run, after clean/ was created)."""
+        wrong = [f"batch_size={self.batch_size} (at least 1)"] if self.batch_size < 1 else []
+        wrong += [f"{name}={getattr(self, name)} (at least 0)"
+                  for name in ("workers", "min_files_for_workers", "min_documents_for_assembly_workers",
+                               "keep_snapshots", "texts_held_mb")
+                  if getattr(self, name) is not None and getattr(self, name) < 0]
+        if wrong:
+            raise ValueError("invalid Config: " + ", ".join(wrong))
