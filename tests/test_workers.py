@@ -119,3 +119,16 @@ def test_a_config_with_counts_no_run_can_work_with_is_refused_by_name() -> None:
         Config(workers=-1, keep_snapshots=-2)
     # Zero workers (everything in the run's process) and no snapshot kept but the current one stay valid.
     assert Config(workers=0, keep_snapshots=0, texts_held_mb=0).batch_size == 2_000
+
+
+def test_a_batch_holds_at_most_batch_mb_of_files_and_a_larger_file_goes_alone(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    _statements(raw, 6)
+    (raw / "big.txt").write_text(GOLD[0].read_text(encoding="utf-8") * 1_000, encoding="utf-8")  # over 1 MB
+    small = sum(f.stat().st_size for f in raw.iterdir() if f.name != "big.txt")
+    assert small < 1 << 20 < (raw / "big.txt").stat().st_size
+
+    batches = identify_files(discover(raw).files, Config(min_files_for_workers=100, batch_mb=1), Workspace())
+
+    assert [sorted(p.found.path for p in b.items) for b in batches] == [
+        ["big.txt"], sorted(f.name for f in raw.iterdir() if f.name != "big.txt")]

@@ -143,6 +143,9 @@ class Config:
     validation: ValidationConfig = field(default_factory=ValidationConfig)
     # Files per Prefect task: large enough that a task carries seconds of work, not milliseconds.
     batch_size: int = 2_000
+    # ... and at most this many megabytes of them: a batch's files are read before it is processed
+    # (2,000 statements are about 10 MB; 2,000 files near DecodeConfig.max_file_bytes would be 40 GB).
+    batch_mb: int = 256
     # Processes that decode, repair and analyse new files (None: one per core). They start only
     # when a run has at least min_files_for_workers new files: starting one costs about a second,
     # the time to process some 400 files.
@@ -167,7 +170,8 @@ class Config:
     def __post_init__(self) -> None:
         """Counts a run cannot work with are refused here, by name, before any work (a batch size
         of 0 failed deep inside a run, after clean/ was created)."""
-        wrong = [f"batch_size={self.batch_size} (at least 1)"] if self.batch_size < 1 else []
+        wrong = [f"{name}={getattr(self, name)} (at least 1)" for name in ("batch_size", "batch_mb")
+                 if getattr(self, name) < 1]
         wrong += [f"{name}={getattr(self, name)} (at least 0)"
                   for name in ("workers", "min_files_for_workers", "min_documents_for_assembly_workers",
                                "keep_snapshots", "texts_held_mb")

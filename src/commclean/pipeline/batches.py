@@ -365,8 +365,19 @@ def packed(batch: Batch[SourceDoc]) -> Batch[SourceDoc]:
     return replace(batch, items=items, packed=docs)
 
 
-def batches_of(files: Sequence[FoundFile], size: int) -> list[tuple[FoundFile, ...]]:
-    return [tuple(files[i : i + size]) for i in range(0, len(files), size)]
+def batches_of(files: Sequence[FoundFile], size: int, max_bytes: int) -> list[tuple[FoundFile, ...]]:
+    """Runs of at most `size` files and `max_bytes` bytes (a larger file alone): a batch's bytes
+    are read before it is processed, and large files, batched by size, would come all together."""
+    batches: list[tuple[FoundFile, ...]] = []
+    batch: list[FoundFile] = []
+    held = 0
+    for found in files:
+        if batch and (len(batch) == size or held + found.size_bytes > max_bytes):
+            batches.append(tuple(batch))
+            batch, held = [], 0
+        batch.append(found)
+        held += found.size_bytes
+    return [*batches, tuple(batch)] if batch else batches
 
 
 def identify_files(files: Sequence[FoundFile], config: Config, workspace: Workspace) -> list[Batch[Pending]]:
@@ -375,9 +386,9 @@ def identify_files(files: Sequence[FoundFile], config: Config, workspace: Worksp
     processing takes their content once; the batches holding the most bytes go first, so that no
     worker is left with a heavy one at the end. An update keeps discovery's order, which keeps its
     new files (added to a folder or two) in a few batches, not a few files in every batch."""
-    size = batch_size_for(config, len(files))
+    size, max_bytes = batch_size_for(config, len(files)), config.batch_mb << 20
     if workspace.lookup and workspace.state.contents:
-        return [identify_batch(batch, config, workspace) for batch in batches_of(files, size)]
+        return [identify_batch(batch, config, workspace) for batch in batches_of(files, size, max_bytes)]
     by_size = sorted(files, key=lambda found: (found.size_bytes, found.path))
-    batches = sorted(batches_of(by_size, size), key=lambda batch: -sum(found.size_bytes for found in batch))
+    batches = sorted(batches_of(by_size, size, max_bytes), key=lambda batch: -sum(found.size_bytes for found in batch))
     return [identify_batch(batch, config, workspace) for batch in batches]

@@ -109,7 +109,7 @@ def settings_key(config: Config) -> str:
     size, workers, memory or how many snapshots are kept), the package's own code and the versions
     of the libraries its stages call. An upgrade that changes any of them starts afresh rather
     than serving results the new code would not give."""
-    settings = replace(config, batch_size=1, keep_snapshots=0, workers=0, min_files_for_workers=0,
+    settings = replace(config, batch_size=1, batch_mb=1, keep_snapshots=0, workers=0, min_files_for_workers=0,
                        min_documents_for_assembly_workers=0, texts_held_mb=0)
     return hashlib.sha256(f"{PIPELINE_VERSION}|{settings!r}|{code_fingerprint()}".encode()).hexdigest()[:16]
 
