@@ -316,7 +316,8 @@ def process_batch(batch: Batch[Pending], config: Config) -> Batch[SourceDoc]:
 def _read_pending(item: Pending, config: Config) -> Pending:
     if item.raw is not None or item.text_cache is not None:
         return item
-    return replace(item, **dict(zip(("raw", "data", "unreadable"), _read(item.found, config))))
+    raw, data, unreadable = _read(item.found, config)
+    return replace(item, raw=raw, data=data, unreadable=unreadable)
 
 
 def exact_copies(items: Sequence[Pending]) -> tuple[tuple[Pending, ...], list[tuple[Pending, str]]]:
