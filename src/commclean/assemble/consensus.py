@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
+from operator import itemgetter
 
 from rapidfuzz.distance import Levenshtein
 
@@ -39,7 +39,7 @@ def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max
         return canonical, 0
     # Only where a copy reads a word otherwise is there anything to decide; agreement elsewhere is
     # kept as spans, counted at those places only (a document is thousands of words, most agreed).
-    differing: dict[int, Counter[str]] = {}
+    differing: dict[int, dict[str, int]] = {}  # position -> reading -> copies reading it so
     agreeing: list[list[tuple[int, int]]] = []
     for other in others:
         if other == canonical:  # another file with the same text agrees everywhere
@@ -51,8 +51,11 @@ def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max
             if tag == "equal":
                 equal.append((a0, a1))
             elif tag == "replace" and a1 - a0 == b1 - b0:
-                for offset in range(a1 - a0):
-                    differing.setdefault(a0 + offset, Counter())[theirs[b0 + offset]] += 1
+                for position, reading in zip(range(a0, a1), theirs[b0:b1]):
+                    votes = differing.get(position)
+                    if votes is None:
+                        differing[position] = votes = {}
+                    votes[reading] = votes.get(reading, 0) + 1
         agreeing.append(equal)
     known = known_words(known_zipf)
     choices = {}
@@ -81,8 +84,10 @@ def _covers(spans: list[tuple[int, int]], position: int) -> bool:
     return index >= 0 and spans[index][0] <= position < spans[index][1]
 
 
-def _better_reading(word: str, votes: Counter[str], known: frozenset[str]) -> str | None:
-    others = [(reading, count) for reading, count in votes.most_common() if reading != word]
+def _better_reading(word: str, votes: dict[str, int], known: frozenset[str]) -> str | None:
+    # Most read first, ties in the order the copies were met (as Counter.most_common gives them).
+    ranked = sorted(votes.items(), key=itemgetter(1), reverse=True)
+    others = [(reading, count) for reading, count in ranked if reading != word]
     if not others:
         return None
     reading, count = others[0]

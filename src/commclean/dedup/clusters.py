@@ -84,8 +84,7 @@ def _fold_token(token: str) -> str:
 
 
 def fingerprint(text: str, config: DedupConfig) -> Fingerprint:
-    tokens = _raw_tokens(text)
-    ids = np.fromiter(map(_folded_hash, tokens), dtype=np.uint64, count=len(tokens))
+    ids = _token_ids(_raw_tokens(text))
     exact_key = hashlib.blake2b(ids.tobytes(), digest_size=16).hexdigest()
     shingles = _ngram_hashes(ids, config.shingle_words)
     samples = np.unique(shingles[shingles % np.uint64(config.sample_modulus) == 0])
@@ -110,9 +109,27 @@ def _as_sequence(grams: np.ndarray) -> str:
     return points.astype("<u2").tobytes().decode("utf-16-le")
 
 
-@lru_cache(maxsize=2_000_000)
+# Raw token -> its folded form's hash: a corpus repeats its words. A plain dictionary, looked up
+# from C, costs half what an lru_cache does per token (0.05 ms of a file's 2 ms); it starts over
+# when full instead of dropping the least recent.
+_TOKEN_HASHES: dict[str, int] = {}
+_TOKEN_HASHES_HELD = 2_000_000
+
+
+def _token_ids(tokens: list[str]) -> np.ndarray:
+    try:
+        return np.fromiter(map(_TOKEN_HASHES.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    except KeyError:
+        new = set(tokens).difference(_TOKEN_HASHES)
+        if len(_TOKEN_HASHES) + len(new) > _TOKEN_HASHES_HELD:
+            _TOKEN_HASHES.clear()
+            new = set(tokens)
+        _TOKEN_HASHES.update((token, _folded_hash(token)) for token in new)
+        return np.fromiter(map(_TOKEN_HASHES.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+
+
 def _folded_hash(token: str) -> int:
-    """Stable 64-bit hash of a raw token's folded form, cached: a corpus repeats its words."""
+    """Stable 64-bit hash of a raw token's folded form."""
     folded = _fold_token(token)
     return int.from_bytes(hashlib.blake2b(folded.encode(), digest_size=8).digest(), "little")
 

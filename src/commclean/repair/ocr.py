@@ -60,11 +60,33 @@ def fix_ocr_misreads(text: str, config: RepairConfig) -> tuple[str, int]:
             replacement = None if _is_exempt(original) else best_correction(original, config)
             if replacement:
                 corrections[original] = replacement
-    if not corrections:
-        return text, specks
-    pattern = re.compile(r"(?<![\w’'-])(" + "|".join(map(re.escape, corrections)) + r")(?![\w’'-])")
-    text, fixes = pattern.subn(lambda m: corrections[m.group(1)], text)
+    text, fixes = _replaced_where_alone(text, corrections)
     return text, specks + fixes
+
+
+def _replaced_where_alone(text: str, corrections: dict[str, str]) -> tuple[str, int]:
+    """Each word replaced where it stands alone (not part of "U.S.-Iraq" or "Russia’s"), the
+    leftmost first. Each occurs once or so (only words seen once are corrected): finding them
+    costs less than compiling a pattern of them for every document that has some."""
+    found = []
+    for order, (word, replacement) in enumerate(corrections.items()):
+        start = text.find(word)
+        while start != -1:
+            end = start + len(word)
+            if not (_joins_word(text[start - 1 : start]) or _joins_word(text[end : end + 1])):
+                found.append((start, order, end, replacement))
+            start = text.find(word, start + 1)
+    pieces, done = [], 0
+    for start, _, end, replacement in sorted(found):
+        if start >= done:
+            pieces += [text[done:start], replacement]
+            done = end
+    return "".join(pieces) + text[done:], len(pieces) // 2
+
+
+def _joins_word(char: str) -> bool:
+    """A character a word goes on through: a letter, digit or underscore (as \\w), or ’ ' -."""
+    return char.isalnum() or char in "_’'-" if char else False
 
 
 def _is_exempt(word: str) -> bool:
