@@ -184,6 +184,7 @@ def test_documents_come_back_from_workers_packed_and_unpack_to_what_processing_m
     from commclean.ingest.discover import discover
     from commclean.pipeline.batches import analyse_batch, decode_batch, identify_files, process_batch, repair_batch
     from commclean.pipeline.workspace import Texts, Workspace
+    from commclean.store.cache import unpacked_texts
 
     config = Config()
     (work,) = [batch.work() for batch in identify_files(discover(seed_raw).files, config, Workspace())]
@@ -192,10 +193,44 @@ def test_documents_come_back_from_workers_packed_and_unpack_to_what_processing_m
     assert len(sent.items) == len(made.items) == 5
     assert all(doc.text == "" and doc.metadata_text is None for doc in sent.items)  # no text crosses over
     assert sent.seen() == made.seen()  # ids, keys and lengths made beside the texts
+    assert _fingerprints(sent.items) == _fingerprints(made.items)
+    metadata_texts = [unpacked_texts(sent.packed[doc.raw.path].texts)[1] for doc in made.items]
+    assert metadata_texts == [doc.metadata_text for doc in made.items]
     files = [f for f in sent.seen() if f.content.quarantine_reason is None]
-    unpacked = Texts([sent], files, Workspace()).documents(files)
-    assert _described([unpacked[doc.raw.path] for doc in made.items]) == _described(list(made.items))
-    assert [unpacked[doc.raw.path].metadata_text for doc in made.items] == [doc.metadata_text for doc in made.items]
+    loaded = Texts([sent], files, Workspace()).handed(files).load()  # what assembly builds rows from
+    assert _built_from([loaded[doc.raw.path] for doc in made.items]) == _built_from(list(made.items))
+
+
+def test_documents_to_build_load_from_the_result_cache_in_another_process(seed_raw: Path, tmp_path: Path) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from commclean.ingest.discover import discover
+    from commclean.pipeline.batches import identify_files, process_batch
+    from commclean.pipeline.workspace import Texts, Workspace
+    from commclean.store.cache import ResultCache
+
+    config = Config()
+    (work,) = [batch.work() for batch in identify_files(discover(seed_raw).files, config, Workspace())]
+    sent = process_batch(work, config)
+    cache = ResultCache(tmp_path / "results.sqlite")
+    cache.put_rows(packed.row for packed in sent.packed.values())
+    cache.close()
+    files = [f for f in sent.seen() if f.content.quarantine_reason is None]
+    held = Texts([sent], files, Workspace()).handed(files)
+    cached = Texts([sent.entries_only()], files, Workspace(cache=tmp_path / "results.sqlite")).handed(files)
+    assert not cached.held and len(cached.cached) == len(files)
+    with ProcessPoolExecutor(1) as pool:
+        from_cache = pool.submit(cached.load).result()
+    assert _built_from(list(from_cache.values())) == _built_from([held.load()[path] for path in from_cache])
+    assert all(doc.fingerprint is None and doc.metadata_text is None for doc in from_cache.values())
+
+
+def _built_from(docs: list) -> list[tuple]:
+    return [(d.raw, d.text, d.repairs, d.is_truncated, d.metadata, d.unknown_words, d.encoding) for d in docs]
+
+
+def _fingerprints(docs) -> list[tuple]:
+    return [(d.fingerprint.exact_key, d.fingerprint.sequence, d.fingerprint.samples.tolist()) for d in docs]
 
 
 def _described(docs: list) -> list[tuple]:

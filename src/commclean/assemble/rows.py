@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 import pyarrow as pa
@@ -111,8 +111,19 @@ def _same_day(a: PartialDate, b: PartialDate) -> bool:
 Signature = tuple[tuple[str, str, "str | None", bool], ...]
 # The canonical text made good by its other copies, and how many words that changed (consensus.py).
 Consensus = Callable[[str, Sequence[str]], tuple[str, int]]
-# SourceDocs (with their texts) of the given files, by path.
-DocLoader = Callable[[Sequence[SeenFile]], Mapping[str, SourceDoc]]
+
+
+class CopiesToLoad(Protocol):
+    """The copies of a chunk of documents, as what loading them takes (workspace.TextsToLoad):
+    picklable, so that the process building the rows loads them, not the one sending the work."""
+
+    def load(self) -> Mapping[str, SourceDoc]:
+        """By path, with their texts (not their fingerprints or metadata texts: no row reads them)."""
+        ...
+
+
+# What loading the given files' documents takes, handed over by whoever holds them.
+DocLoader = Callable[[Sequence[SeenFile]], CopiesToLoad]
 
 
 class TableSink(Protocol):
@@ -144,17 +155,21 @@ CLUSTERS_PER_LOAD = 5_000
 @dataclass(frozen=True)
 class RowsToBuild:
     """Documents whose corpus rows are built together, in this process or a worker: each one's
-    doc_id, its copies (canonical first, with their texts) and how each copy belongs."""
+    doc_id, its copies' paths (canonical first) and how each copy belongs, and the copies to load."""
 
-    documents: tuple[tuple[str, tuple[SourceDoc, ...], tuple[Membership, ...]], ...]
+    documents: tuple[tuple[str, tuple[str, ...], tuple[Membership, ...]], ...]
+    copies: CopiesToLoad
     consensus: Consensus | None = None
 
 
 def build_rows(work: RowsToBuild) -> tuple[pa.Table, Stats]:
-    """The documents' corpus rows, and what building them counted (a pure function of `work`)."""
+    """The documents' corpus rows, and what building them counted (a pure function of `work`).
+    Loading the copies' texts (decompressing them, reading the result cache) is most of a row's
+    cost beside the consensus: done here, it is done in the workers building the rows."""
     stats = Stats()
-    rows = [_corpus_row(doc_id, copies, memberships, work.consensus, stats)
-            for doc_id, copies, memberships in work.documents]
+    loaded = work.copies.load()
+    rows = [_corpus_row(doc_id, [loaded[path] for path in paths], memberships, work.consensus, stats)
+            for doc_id, paths, memberships in work.documents]
     return corpus_table(rows), stats
 
 
@@ -225,7 +240,7 @@ def assemble(
     # two bytes a character, so a corpus of rows would cost twice its UTF-8 table.
     to_build.sort(key=lambda item: item[0])
     built = built if built is not None else TablesInMemory(CORPUS_SCHEMA)
-    for table, counted in build(_loaded_in_chunks(to_build, load, consensus), len(to_build)):
+    for table, counted in build(_in_chunks(to_build, load, consensus), len(to_build)):
         built.add(table)
         stats.merge(counted)  # in the chunks' order: the examples kept are the first ones, as built here
         give_back_freed_memory()  # the chunk's texts, so that the next one reuses no more than they held
@@ -246,18 +261,16 @@ def assemble(
     return Candidate(corpus, tuple(sources), tuple(skipped), tuple(sorted(carried)), digests)
 
 
-def _loaded_in_chunks(to_build: Sequence[tuple[str, list[tuple[SeenFile, Membership]]]], load: DocLoader,
-                     consensus: Consensus | None) -> Iterator[RowsToBuild]:
-    """The documents to build, the copies' texts of a few thousand at a time (loaded only as each
-    chunk is asked for). A copy goes without its fingerprint: building a row never looks at it."""
+def _in_chunks(to_build: Sequence[tuple[str, list[tuple[SeenFile, Membership]]]], load: DocLoader,
+               consensus: Consensus | None) -> Iterator[RowsToBuild]:
+    """The documents to build, a few thousand at a time, each chunk with its copies to load
+    (handed over only as the chunk is asked for)."""
     for start in range(0, len(to_build), CLUSTERS_PER_LOAD):
         chunk = to_build[start : start + CLUSTERS_PER_LOAD]
-        loaded = load([f for _, members in chunk for f, _ in members])
-        yield RowsToBuild(tuple(
-            (doc_id, tuple(replace(loaded[f.raw.path], fingerprint=None, metadata_text=None) for f, _ in members),
-             tuple(m for _, m in members))
-            for doc_id, members in chunk), consensus)
-        del loaded
+        yield RowsToBuild(
+            tuple((doc_id, tuple(f.raw.path for f, _ in members), tuple(m for _, m in members))
+                  for doc_id, members in chunk),
+            load([f for _, members in chunk for f, _ in members]), consensus)
 
 
 def _corpus_row(doc_id: str, members: Sequence[SourceDoc], memberships: Sequence[Membership],

@@ -110,7 +110,7 @@ def assemble_candidate(deduplicated: Deduplicated, discovery: Discovery, workspa
     # build is then held by the page cache through validation and publishing, not by this process.
     built = SpilledTable(built_rows_path(workspace.scratch), CORPUS_SCHEMA) if workspace.scratch else None
     candidate = assemble(deduplicated.documents, (*deduplicated.quarantined, *deduplicated.set_aside),
-                         deduplicated.clusters, deduplicated.texts.taken, signatures, discovery.skipped, stats,
+                         deduplicated.clusters, deduplicated.texts.handed, signatures, discovery.skipped, stats,
                          consensus, built, partial(_rows_built, config))
     check_ledger(candidate, [*(f.path for f in discovery.files), *(s.path for s in discovery.skipped)])
     return candidate

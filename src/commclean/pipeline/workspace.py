@@ -14,17 +14,19 @@ import numpy as np
 from commclean import store
 from commclean.config import Config
 from commclean.ingest.discover import Discovery, Listings, discover, load_listings, save_listings
-from commclean.records import Fingerprint, Quarantined, SeenFile, SourceDoc
+from commclean.records import Fingerprint, Quarantined, RawFile, SeenFile, SourceDoc
 from commclean.runtime.heap import give_back_freed_memory
 from commclean.store import LISTINGS_FILE, Folders
 from commclean.store.cache import (
     CacheDamaged,
     CachedResult,
     CacheRow,
+    PackedTexts,
     ResultCache,
     StageKeys,
     cache_is_readable,
     cache_path,
+    cached_documents,
     cached_results,
     cached_sequences,
     discard_other_state,
@@ -33,7 +35,7 @@ from commclean.store.cache import (
     settings_key,
     stage_keys,
     state_path,
-    unpacked_texts,
+    unpacked_text,
     with_keys,
 )
 from commclean.store.carry import PublishedSnapshot, load_published
@@ -172,6 +174,28 @@ def save_new_results(identified: Sequence[Batch], done: Iterator[Batch], workspa
     return batches
 
 
+@dataclass(frozen=True)
+class TextsToLoad:
+    """Documents to load: those a run holds (without texts, with their packed texts) and those
+    the result cache holds. Small and picklable, so that a worker process loads them."""
+
+    held: tuple[tuple[SourceDoc, PackedTexts | None], ...]
+    cached: tuple[RawFile, ...]  # read from the result cache by hash
+    cache: Path | None
+
+    def load(self) -> dict[str, SourceDoc]:
+        """By path, with their texts (not their fingerprints or metadata texts: no row reads them)."""
+        loaded = {doc.raw.path: doc if texts is None else replace(doc, text=unpacked_text(texts))
+                  for doc, texts in self.held}
+        if self.cached:
+            assert self.cache is not None  # Texts.handed sees to it
+            found = cached_documents(self.cache, self.cached)
+            if len(found) < len(self.cached) or any(not isinstance(doc, SourceDoc) for doc in found.values()):
+                raise CacheDamaged(f"{self.cache.name} lost entries the run state names")
+            loaded.update(found)  # type: ignore[arg-type]
+        return loaded
+
+
 class Texts:
     """The texts of a run's documents: those it processed from memory, the others (only the
     few an incremental run must align or rebuild) from the result cache."""
@@ -183,29 +207,21 @@ class Texts:
         self._sha_of_key = {f.content.exact_key: f.raw.sha256 for f in files}
         self._cache = workspace.cache
 
-    def documents(self, files: Sequence[SeenFile]) -> dict[str, SourceDoc]:
-        wanted = [f for f in files if f.raw.path not in self._in_memory]
-        results = self._from_cache({f.raw.sha256 for f in wanted})
-        restored = {f.raw.path: results[f.raw.sha256].restore(f.raw) for f in wanted}
-        return {f.raw.path: self._held(f.raw.path) or restored[f.raw.path] for f in files}  # type: ignore[misc]
-
-    def taken(self, files: Sequence[SeenFile]) -> dict[str, SourceDoc]:
-        """documents(files), which are then let go of here: assembly takes each document once, a
-        chunk at a time, and what it took (compressed texts, alignment sequences) would otherwise
-        stay until release() while the corpus table grows."""
-        found = self.documents(files)
+    def handed(self, files: Sequence[SeenFile]) -> TextsToLoad:
+        """What loading the files' documents takes, which this lets go of: assembly takes each
+        document once, a chunk at a time, and what it took (compressed texts, alignment
+        sequences) would otherwise stay until release() while the corpus table grows."""
+        held, cached = [], []
         for f in files:
-            self._packed.pop(f.raw.path, None)
+            doc, texts = self._in_memory.pop(f.raw.path, None), self._packed.pop(f.raw.path, None)
+            if doc is None:
+                cached.append(f.raw)
+            else:
+                held.append((replace(doc, fingerprint=None, metadata_text=None), texts))
             self._prints.pop(f.content.exact_key, None)
-            self._in_memory.pop(f.raw.path, None)
-        return found
-
-    def _held(self, path: str) -> SourceDoc | None:
-        doc, texts = self._in_memory.get(path), self._packed.get(path)
-        if doc is None or texts is None:
-            return doc
-        text, metadata_text = unpacked_texts(texts)
-        return replace(doc, text=text, metadata_text=metadata_text)
+        if cached and self._cache is None:
+            raise LookupError("texts needed from the result cache, but this run has none")
+        return TextsToLoad(tuple(held), tuple(cached), self._cache if cached else None)
 
     def sequences(self, keys: Collection[str]) -> dict[str, str]:
         missing = {key: self._sha_of_key[key] for key in keys if key not in self._prints}

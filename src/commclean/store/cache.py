@@ -242,6 +242,19 @@ class ResultCache:
         return {by_sha[sha].path: Repaired(Decoded(by_sha[sha], None, encoding), text, repairs, metadata_text or text)
                 for sha, (encoding, text, repairs, metadata_text) in texts.items()}
 
+    def documents_of(self, raws: Iterable[RawFile]) -> dict[str, SourceDoc | Quarantined]:
+        """Each file's result (by path) as assembly builds rows from it: without its fingerprint
+        and metadata text, whose columns (a third of a row) are not read."""
+        by_sha: dict[str, list[RawFile]] = {}
+        for raw in raws:
+            by_sha.setdefault(raw.sha256, []).append(raw)
+        results = self._select(
+            "sha256, encoding, quarantine_reason, text, text_size, repairs, is_truncated, metadata, unknown_words",
+            by_sha, lambda row: CachedResult(row[1], row[2], _decompress(row[3], row[4]).decode(), _names(row[5]),
+                                             bool(row[6]), _metadata_from_json(row[7]), int(row[8]), None, None,
+                                             StageKeys("", "")))
+        return {raw.path: result.restore(raw) for sha, result in results.items() for raw in by_sha[sha]}
+
     def sequences_of(self, hashes: Iterable[str]) -> dict[str, str]:
         """Each content's alignment sequence, all that verifying a candidate pair reads."""
         return self._select("sha256, sequence, sequence_size", hashes,
@@ -323,6 +336,10 @@ def packed_texts(row: CacheRow) -> PackedTexts:
     return row[5], row[6], row[7], row[8]
 
 
+def unpacked_text(texts: PackedTexts) -> str:
+    return _decompress(texts[0], texts[1]).decode()
+
+
 def unpacked_texts(texts: PackedTexts) -> tuple[str, str | None]:
     """The text and metadata text (None where it is the text) of packed texts."""
     return _decompress(texts[0], texts[1]).decode(), _decompress(texts[2], texts[3]).decode() or None
@@ -390,6 +407,10 @@ def cached_results(path: Path, hashes: Iterable[str]) -> dict[str, CachedResult]
 
 def cached_keys(path: Path, hashes: Iterable[str]) -> dict[str, tuple[StageKeys, bool]]:
     return _looked_up(path, [sha for sha in hashes if sha], ResultCache.keys_of)
+
+
+def cached_documents(path: Path, raws: Sequence[RawFile]) -> dict[str, SourceDoc | Quarantined]:
+    return _looked_up(path, raws, ResultCache.documents_of)
 
 
 def cached_sequences(path: Path, hashes: Iterable[str]) -> dict[str, str]:
