@@ -6,6 +6,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from operator import itemgetter
 
 from rapidfuzz.distance import Levenshtein
@@ -141,12 +142,14 @@ def _fold(word: str) -> str:
     return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii").lower()
 
 
+@lru_cache(maxsize=1 << 14)  # titles: each copy of a document states the same one or so
 def damaged_words(text: str, known_zipf: float = 1.0) -> int:
     """How many words of a short text (a title) look damaged: a way to rank two readings."""
     known = known_words(known_zipf)
     return sum(_damaged(word, known) for word in _TOKEN.findall(text))
 
 
+@lru_cache(maxsize=1 << 16)  # the words copies read differently recur across documents
 def _damaged(word: str, known: frozenset[str]) -> bool:
     core = word.strip(_EDGE)
     if _DAMAGE.search(word) or "'" in word or '"' in word:
