@@ -68,3 +68,17 @@ def test_entries_without_their_index_are_no_state(tmp_path: Path) -> None:
     _save(RunState(), tmp_path, range(1, 4))
     (tmp_path / "index.arrow").unlink()
     assert RunState.load(tmp_path).contents == {}
+
+
+def test_an_entry_without_its_samples_keeps_every_other_field() -> None:
+    import dataclasses
+
+    # Every field set apart from its default, so that a field added later and not carried over fails here.
+    values = {f.name: (f"{f.name}-value" if f.type in ("str", "str | None") else
+                       True if f.type == "bool" else 7 if f.type == "int" else np.arange(3, dtype=np.uint64))
+              for f in dataclasses.fields(ContentEntry)}
+    entry = ContentEntry(**values)
+    lean = entry.without_samples()
+    assert lean.samples is None
+    assert all(getattr(lean, f.name) == getattr(entry, f.name) for f in dataclasses.fields(ContentEntry)
+               if f.name != "samples")

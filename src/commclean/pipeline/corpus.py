@@ -83,7 +83,7 @@ def deduplicate_files(batches: Sequence[Batch[SourceDoc]], config: Config, works
 
 
 def without_samples(seen: SeenFile) -> SeenFile:
-    return seen if seen.content.samples is None else replace(seen, content=replace(seen.content, samples=None))
+    return seen if seen.content.samples is None else SeenFile(seen.raw, seen.content.without_samples())
 
 
 def _with_samples(documents: tuple[SeenFile, ...], index: SampleIndex | None, texts: Texts) -> tuple[SeenFile, ...]:
