@@ -172,6 +172,10 @@ def _build_candidate(raw_dir: str | Path, config: Config, folders: Folders | Non
     saved = save() if saving is None else Stats()
     stats = Stats.merged([b.stats for b in batches] + [deduplicated.stats, timings, saved])
     del batches  # their documents live on in deduplicated.texts, until assembly lets go of them
+    # What deduplication let go of (2 GB at a million files: its index build and aligned pairs)
+    # goes back before assembly's workers start beside this process: kept until assembly's
+    # first chunk came back, it made the run's peak (6.4 GB, the workers loading their chunks).
+    give_back_freed_memory()
     candidate = _step(runner, stats, "choose canonical texts and fuse metadata", assemble_candidate,
                       deduplicated, discovery, workspace, stats, config,
                       counted=lambda c: (c.document_count, "documents"))
