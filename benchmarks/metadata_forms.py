@@ -300,14 +300,86 @@ SECOND_ROUND: dict[str, Form] = {
         f"{_title(ev)}\n\n{who.capitalize()} built on the talks held in {p} in {d:%B} {d.year}. {BODY}",
         None, None, None),
 }
+# A third round (2026-12-02, session 19), written the same way: all of it before the extractor ran
+# on any of it, from the shapes press offices use (a State Department heading in capitals, a
+# "Published / Last updated" pair, European numeric dates, time stamps, a closing place and date)
+# and from what statements say of other dates (validity, expiry, "as of", "ahead of").
+THIRD_ROUND: dict[str, Form] = {
+    "Published <date>, Last updated <later date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nPublished {long_date(d, r)}\n\nLast updated {long_date(d + dt.timedelta(days=12), r)}"
+        f"\n\n{BODY}", d, None, None),
+    "<City>, <DD.MM.YYYY> dateline": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{p}, {d.day:02}.{d.month:02}.{d.year}\n\n{BODY}", d, None, p),
+    "PRESS STATEMENT, <NAME>, <TITLE>, <DATE> in capitals": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nPRESS STATEMENT\n\nANTONY J. BLINKEN, SECRETARY OF STATE\n\n{upper_date(d)}\n\n{BODY}",
+        d, None, None),
+    "closing place line, then date line": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY}\n\n{p}\n\n{long_date(d, r)}", d, None, p),
+    "<date> | Press Release | <City> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{long_date(d, r)} | Press Release | {p}\n\n{BODY}", d, None, p),
+    "Posted on <date> by the Office of the Spokesperson": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nPosted on {long_date(d, r)} by the Office of the Spokesperson\n\n{BODY}", d, None, None),
+    "<date> at <time> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{long_date(d, r)} at {r.randint(1, 11)}:{r.randint(0, 59):02} {r.choice(['am', 'pm'])} ET"
+        f"\n\n{BODY}", d, None, None),
+    "<Wkd>, <DD> <Mon> <YYYY> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{d:%a}, {d.day:02} {d:%b} {d.year}\n\n{BODY}", d, None, None),
+    "<Month> <ordinal>, <year> dateline": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{d:%B} {ordinal(d.day)}, {d.year}\n\n{BODY}", d, None, None),
+    "On <Weekday>, <date>, Secretary ... met with ... in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nOn {d:%A}, {long_date(d, r)}, Secretary of State Antony J. Blinken met with Foreign "
+        f"Minister Penny Wong in {p}. {BODY}", d, d, p),
+    "met in <City>, <Country>, on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} met in {p}, {country_of(p)}, on {long_date(d, r)} for the {ev}. {BODY}",
+        None, d, p),
+    "held their <ordinal> meeting on <date> by video teleconference": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} held their {ordinal(r.randint(2, 9))} meeting on {long_date(d, r)} by "
+        f"video teleconference. {BODY}", None, d, "Virtual"),
+    "concluded the <event> in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} concluded the {ev} in {p} on {long_date(d, r)}. {BODY}", None, d, p),
+    "Meeting in <City> on <date>, the Ministers ...": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nMeeting in {p} on {long_date(d, r)}, the Ministers reviewed the {ev}. {BODY}", None, d, p),
+    "The <event> opened in <City> on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nThe {ev} opened in {p} on {long_date(d, r)} with remarks by {who}. {BODY}", None, d, p),
+    "At their meeting today in <City>, ...": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nAt their meeting today in {p}, {who} reaffirmed their partnership. {BODY}",
+        None, None, p),
+    "Today in <City>, ... signed": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nToday in {p}, {who} signed a memorandum of understanding. {BODY}", None, None, p),
+    "look forward to meeting again in <City> in <Month> <year>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY} {who.capitalize()} look forward to meeting again in {p} in {d:%B} {d.year}.",
+        None, None, None),
+    "The agreement, signed in <City> on <date>, ...": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nThe agreement, signed in {p} on {long_date(d, r)}, remains the basis of their "
+        f"cooperation. {BODY}", None, None, None),
+    "Ahead of the <event> in <City> on <date>, ...": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nAhead of the {ev} in {p} on {long_date(d, r)}, {who} set out their priorities. {BODY}",
+        None, None, None),
+    "valid until <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} noted that the waiver remains valid until {long_date(d, r)}. {BODY}",
+        None, None, None),
+    "As of <date>, more than <N> people ...": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nAs of {long_date(d, r)}, more than {r.randint(2, 900) * 1000:,} people have been "
+        f"displaced. {BODY}", None, None, None),
+    "due to expire on <date>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} discussed the arrangement, which is due to expire on "
+        f"{long_date(d, r)}. {BODY}", None, None, None),
+    "The <event>, first launched in <City> on <date>, ...": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nThe {ev}, first launched in {p} on {long_date(d, r)}, has grown into a broad "
+        f"partnership. {BODY}", None, None, None),
+}
 UNSEEN_FORMS.update(SECOND_ROUND)
+UNSEEN_FORMS.update(THIRD_ROUND)
 FORMS.update(UNSEEN_FORMS)
-_split = sorted(set(UNSEEN_FORMS) - set(SECOND_ROUND))
+_split = sorted(set(UNSEEN_FORMS) - set(SECOND_ROUND) - set(THIRD_ROUND))
 random.Random(20261202).shuffle(_split)
 _second = sorted(SECOND_ROUND)
 random.Random(20261203).shuffle(_second)
+_third = sorted(THIRD_ROUND)
+random.Random(20261204).shuffle(_third)
 FORM_SPLIT = {"tune": set(_split[: len(_split) // 2]), "test": set(_split[len(_split) // 2:]),
-              "second tune": set(_second[: len(_second) // 2]), "second test": set(_second[len(_second) // 2:])}
+              "second tune": set(_second[: len(_second) // 2]), "second test": set(_second[len(_second) // 2:]),
+              "third tune": set(_third[: len(_third) // 2]), "third test": set(_third[len(_third) // 2:])}
 # Forms the extractor gets wrong, and why they are left so. A test half's misses stay on purpose:
 # a rule written for one of them would make the test half a tune half, and its score say nothing.
 # (The first round's test half was opened for rules once the second round was written.)
@@ -363,7 +435,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-form", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--misses", action="store_true")
+    parser.add_argument("--misses", action="store_true", help="list misses of forms outside the unopened test halves")
     args = parser.parse_args()
     results: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     misses = []
@@ -375,7 +447,8 @@ def main() -> None:
         expected_place = filled.place.split(",")[0] if filled.place else None
         row = results[name]
         row.update(n=1, date=date == filled.date, event=event == filled.event_date, place=place == expected_place)
-        if (date, event, place) != (filled.date, filled.event_date, expected_place) and len(misses) < 400:
+        opened = name not in FORM_SPLIT["second test"] | FORM_SPLIT["third test"]  # test halves stay unread
+        if (date, event, place) != (filled.date, filled.event_date, expected_place) and opened and len(misses) < 400:
             misses.append(f"{name}: date {date} event {event} place {place} | expected {filled.date} "
                           f"{filled.event_date} {expected_place}")
     print("| form | statements | date | event date | place |\n|---|---|---|---|---|")
@@ -384,7 +457,8 @@ def main() -> None:
               f"{row['place'] / row['n']:.2f} |")
     parts = {"forms before 2026-12-02": set(FORMS) - set(UNSEEN_FORMS), "unseen forms, tune half": FORM_SPLIT["tune"],
              "unseen forms, test half": FORM_SPLIT["test"], "second round, tune half": FORM_SPLIT["second tune"],
-             "second round, test half": FORM_SPLIT["second test"], "all": set(FORMS)}
+             "second round, test half": FORM_SPLIT["second test"], "third round, tune half": FORM_SPLIT["third tune"],
+             "third round, test half": FORM_SPLIT["third test"], "all": set(FORMS)}
     for part, names in parts.items():
         total = sum((results[name] for name in names), collections.Counter())
         n = total["n"]
