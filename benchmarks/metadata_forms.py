@@ -392,6 +392,10 @@ KNOWN_MISSES = {
     "the summit planned for <date> in <City>": "second round, test half",
     "the talks held in <City> in <Month> <year>": "second round, tune half: the place of a recalled event "
     "dated by its month (\"built on the talks held in X in May 2024\"); no rule tells it from a report",
+    **{name: "third round, test half" for name in (
+        "<City>, <DD.MM.YYYY> dateline", "<Wkd>, <DD> <Mon> <YYYY> header", "<date> at <time> header",
+        "Ahead of the <event> in <City> on <date>, ...", "Posted on <date> by the Office of the Spokesperson",
+        "The agreement, signed in <City> on <date>, ...", "closing place line, then date line")},
 }
 # Forms whose place is a venue no gazetteer holds; the others take a city.
 VENUE_FORMS = {"met for talks on <date> at <Venue>"}

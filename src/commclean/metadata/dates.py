@@ -133,6 +133,10 @@ _MENTIONED = re.compile(
     r"\b(?:recall\w*|since|dated|adopted|until|till|following|anniversary|"
     r"last|previous|prior|earlier|next|will|would|shall|upcoming|scheduled|expected|planned|later|"
     r"force|ahead|deadline|expire\w*|ago)\b", re.I)
+# A verb of origin dates where something began, not the event reported: "the Dialogue, first
+# launched in Lima on 5 May 2021, has grown", "originally signed in 1999". ("The first meeting"
+# is an adjective, and may be the very event reported.)
+ORIGIN = re.compile(r"\b(?:first|originally|initially)\s+(?:[a-z]+ed|met|held|began|begun|set up|made|built)\b", re.I)
 # A preposition that bounds a date says so only right before it ("by 5 May", "from 5 May"): "by"
 # elsewhere in the clause is an agent or a means ("spoke by phone on 5 May", "chaired by …").
 _BOUNDING = re.compile(
@@ -199,7 +203,8 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
         "we met": bool(_WE.match(before)) and bool(_REPORTED_EVENT.search(near)),
         "event noun": bool(_EVENT_NOUN.search(near)),
         "event on": bool(_EVENT_ON.search(before[-200:])),
-        "mentioned": bool(_MENTIONED.search(clause) or _BOUNDING.search(before) or _MADE_ON.search(before)
+        "mentioned": bool(_MENTIONED.search(clause) or ORIGIN.search(clause) or _BOUNDING.search(before)
+                          or _MADE_ON.search(before)
                           or _RELATIVE_ON.search(before[-120:])),
         "of before": bool(_OF_BEFORE.search(before)),
     }

@@ -24,9 +24,11 @@ from commclean.records import Field, Metadata, PartialDate
 # OCR may drop a slash of it ("1/823, 9:32 AM"): a number pair and a clock time are enough.
 _PRINT_HEADER = re.compile(r"\b\d{1,2}/\d{1,4}(?:/\d{2,4})?,?\s+\d{1,2}:\d{2}|https?://|\bpage \d+ of \d+\b", re.I)
 _PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{PLACE})\s*$")
-# What may follow a dateline's date besides a place: the White House's " • STATEMENTS AND RELEASES".
+# What may follow a dateline's date besides a place: the White House's " • STATEMENTS AND RELEASES",
+# or fields set apart by bars ("| Press Release | Lima"), one of which may be the place.
 # OCR reads the bullet as "*", "+" or "e": any one or two marks between date and category.
-_RELEASE_CATEGORY = re.compile(r"^\s*(?:[•·|]\s*[A-Za-z ,&]+|(?:[^\w\s,]{1,2}|[eo])\s*[A-Z][A-Z ,&]+)[.:]?$")
+_RELEASE_CATEGORY = re.compile(r"^\s*(?:(?:[•·|]\s*[A-Za-z ,&.'’-]+)+|(?:[^\w\s,]{1,2}|[eo])\s*[A-Z][A-Z ,&]+)[.:]?$")
+_FIELD_MARK = re.compile(r"\s*[•·|]\s*")
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{PLACE}),?\s*[-–—:]?\s*$")
 # What stands before a header's date in a place's stead: a label ("Date:", "Published:") or a
 # release's number ("Press Release No. 36 –"), even where a gazetteer knows the word (Date, Japan).
@@ -46,8 +48,10 @@ _SIGNATURE_BEFORE = re.compile(
     rf"(?i:on\s+|this\s+)?|(?P<place>{PLACE}),?\s*)?$")  # "Done at Paris, this 5th day of May, 2022"
 _SIGNATURE_AFTER = re.compile(rf"^[,\s]*(?:(?P<place>{PLACE}))?\W*$")
 # "convened a virtual ... meeting", "met virtually", "met by videoconference": the place is a virtual one.
-_VIRTUAL = re.compile(r"\b(?:met|gathered|convened|assembled|held|hosted|received|took place)\b[^;:]{0,40}?"
-                      r"\b(?:virtual(?:ly)?|video ?conferenc\w*|video ?link|teleconferenc\w*|online)\b", re.I)
+# "held their third meeting on 5 May 2022 by video teleconference": how they met, however far on.
+_VIRTUAL = re.compile(r"\b(?:met|gathered|convened|assembled|held|hosted|received|took place)\b(?:[^;:]{0,40}?"
+                      r"\b(?:virtual(?:ly)?|video ?conferenc\w*|video ?link|teleconferenc\w*|online)\b|"
+                      r"[^;:]*?\b(?:by|via|over) (?:a |secure )*(?:video|tele|virtual|online)\w*)", re.I)
 _SPACES = re.compile(r"\s+")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
 # A sentence ends at . ! ? before a capital, but not after an initial ("Joseph R. Biden"), "U.S."
@@ -206,7 +210,8 @@ def _header_dates(header: list[str], source: str) -> list[_Dated]:
             before = _WEEKDAY_BEFORE.sub("", paragraph[: mention.start])
             after = paragraph[mention.end :]
             if _RELEASE_CATEGORY.match(after) and not before.strip():
-                found.append(_Dated(DateCandidate(mention, "dateline", WEIGHTS["dateline"]), source))
+                found.append(_Dated(DateCandidate(mention, "dateline", WEIGHTS["dateline"]), source,
+                                    _place_field(after)))
                 continue
             place_after = _PLACE_AFTER_DATE.match(after)
             if after.strip(" ,.") and not place_after:
@@ -225,6 +230,14 @@ def _header_dates(header: list[str], source: str) -> list[_Dated]:
             found.append(_Dated(DateCandidate(mention, where, WEIGHTS[where]),
                                 source if where == "dateline" else "heading", place["place"] if place else None))
     return found
+
+
+def _place_field(fields: str) -> str | None:
+    """The field of " | Press Release | Lima" that the gazetteer knows as a place, if one is."""
+    for field in _FIELD_MARK.split(fields.strip(" .:")):
+        if re.fullmatch(PLACE, field) and place_kind(field) != "unknown place":
+            return field
+    return None
 
 
 def _is_header_label(before: str, place: re.Match[str]) -> bool:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from commclean.metadata.dates import ORIGIN
+
 # A place as statements write it: capitalised words (with "de", "of" inside), perhaps a comma and a
 # region or country ("Phnom Penh, Cambodia", "Washington, D.C.").
 PLACE = (
@@ -32,9 +34,10 @@ _OTHER_EVENT = re.compile(
 # ... or a sentence about the past as a whole: "On this day 54 years ago, the Treaty … opened in London".
 _PAST_SENTENCE = re.compile(r"\b(?:ago|recall\w*)\b", re.I)
 _PURPOSE = re.compile(r"\bto\b")  # "met to discuss the situation in Syria": the place of the topic
-# "On 3 May 2021, in Guangzhou, the parties signed …": the place sets the scene with the date, before
-# the sentence's subject; the event is reported after it.
-_SCENE_BEFORE = re.compile(r"^\W*on\s+[\w\s.,]{3,40}$", re.I)
+# "On 3 May 2021, in Guangzhou, the parties signed …", "Today in Lima, the Ministers signed …": the
+# place sets the scene with the time, before the sentence's subject; the event is reported after it.
+_SCENE_BEFORE = re.compile(r"^\W*(?:on\s+[\w\s.,]{3,40}|(?:earlier\s+)?today|this\s+(?:morning|afternoon|evening|week))"
+                           r"[\s,]*$", re.I)
 
 WEIGHTS = {
     "dateline": 6.0, "place line": 5.0, "opening dateline": 5.0,
@@ -117,7 +120,7 @@ def places_in_sentence(sentence: str, where: str) -> list[PlaceCandidate]:
         kind = place_kind(place)
         score = WEIGHTS[where] + WEIGHTS[kind]
         score += WEIGHTS["event before"] if event_before else 0.0
-        other_event = _OTHER_EVENT.search(clause[-160:]) or _PAST_SENTENCE.search(before)
+        other_event = _OTHER_EVENT.search(clause[-160:]) or ORIGIN.search(clause) or _PAST_SENTENCE.search(before)
         score += WEIGHTS["other event"] if other_event else 0.0
         found.append(PlaceCandidate(place, where, score))
     return found
