@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.feather as feather
 
 from commclean.config import ValidationConfig
@@ -170,7 +171,7 @@ def corpus_frame(corpus: pa.Table, columns: Collection[str]) -> pd.DataFrame:
     return frame
 
 
-def ledger_frame(sources: pa.Table, doc_ids: Collection[str], columns: Collection[str]) -> pd.DataFrame:
+def ledger_frame(sources: pa.Table, doc_ids: pa.Array | Collection[str], columns: Collection[str]) -> pd.DataFrame:
     """The ledger's checked `columns`, with the cross-table checks derived against the corpus's
     `doc_ids` (from its status, doc_id and reason)."""
     kept = [c for c in sources.column_names if c in columns or c in _LEDGER_DERIVED_FROM]
@@ -178,7 +179,9 @@ def ledger_frame(sources: pa.Table, doc_ids: Collection[str], columns: Collectio
     quarantined = sources_frame["status"] == "quarantined"
     canonical = sources_frame["status"] == "canonical"
     has_doc = sources_frame["doc_id"].notna()
-    resolves = sources_frame["doc_id"].isin(doc_ids)
+    # Arrow's hash lookup, not pandas' isin on Arrow-backed strings: 0.4 s against 6 s at a million rows.
+    value_set = doc_ids if isinstance(doc_ids, pa.Array) else pa.array(list(doc_ids), pa.string())
+    resolves = pc.is_in(sources.column("doc_id"), value_set=value_set).to_numpy(zero_copy_only=False)
     sources_frame["ledger_doc_id_resolves"] = (quarantined & ~has_doc) | (~quarantined & resolves)
     sources_frame["ledger_reason_given"] = sources_frame["reason"].notna() != canonical
     return sources_frame
@@ -277,7 +280,7 @@ def _run_suites(corpus: pa.Table, sources: pa.Table, texts: Iterable[pd.DataFram
     for chunk in texts:
         suites.run("corpus", "table-text", suites.part("corpus", TABLE, on_text=True), chunk)
         suites.run("corpus", "document-text", suites.part("corpus", DOCUMENT, on_text=True), chunk)
-    published_ids = set(whole["doc_id"]) - suites.rejected.keys()
+    published_ids = _published_ids(corpus, suites.rejected.keys())
     ledger = ledger_frame(ledger_with(sources, suites.rejected), published_ids, checked_columns(suites.suites["sources"]))
     suites.run("sources", "table", suites.part("sources", TABLE, on_text=False), ledger)
     evaluated = sum(len(s["expectations"]) for s in suites.suites.values())
@@ -287,6 +290,14 @@ def _run_suites(corpus: pa.Table, sources: pa.Table, texts: Iterable[pd.DataFram
         index = suites.outcomes.build(suites.suites, data_docs, run_name="published" if report.success else "blocked")
         report = replace(report, data_docs=str(index))
     return report
+
+
+def _published_ids(corpus: pa.Table, rejected: Collection[str]) -> pa.Array:
+    """The corpus's doc_ids less the documents set aside."""
+    ids = corpus.column("doc_id").combine_chunks()
+    if not rejected:
+        return ids
+    return ids.filter(pc.invert(pc.is_in(ids, value_set=pa.array(sorted(rejected), pa.string()))))
 
 
 def _failing_doc_ids(outcome) -> list[str]:  # noqa: ANN001 - GX's result type
