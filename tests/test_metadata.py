@@ -115,6 +115,9 @@ def test_white_house_dateline_with_release_category() -> None:
          "Phnom Penh, Cambodia"),
         ("The Ministers met in Seoul, Republic of Korea, to review the partnership and its next steps.",
          "Seoul, Republic of Korea"),
+        # Signatories write in the present tense.
+        ("Today, we – the Prime Ministers of Australia and Japan – convene in Lima to renew our commitment.", "Lima"),
+        ("The Economic Dialogue, first launched in Lima in 2019, has grown into a broad partnership.", None),
     ],
 )
 def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening: str, place: str | None) -> None:

@@ -24,7 +24,7 @@ _PLACE_LINE = re.compile(rf"^(?P<place>{PLACE})\.?$")
 # summit in Bali", "at the Energy Council in Wuhan"). An organisation's name alone is no event:
 # "the Hong Kong Legislative Council … people in Hong Kong".
 _EVENT = re.compile(
-    r"\b(?:met|meet(?:s|ing)?|held|hosted|convened|gathered|assembled|took place|taking place|"
+    r"\b(?:met|meet(?:s|ing)?|held|hosted|convene[ds]?|gather(?:ed|s)?|assembled?|took place|taking place|"
     r"being held|visit(?:ed|s)?|received|welcomed|signed|launched|opened|concluded|co-chaired|chaired|"
     r"summit|conference|dialogue|talks|session|consultations?|forum|ministerial|round)\b|"
     r"\bat the [^,;]{0,80}?\b(?:council|committee|commission|group|ceremony|signing)\b", re.I)
