@@ -118,6 +118,8 @@ def test_white_house_dateline_with_release_category() -> None:
         # Signatories write in the present tense.
         ("Today, we – the Prime Ministers of Australia and Japan – convene in Lima to renew our commitment.", "Lima"),
         ("The Economic Dialogue, first launched in Lima in 2019, has grown into a broad partnership.", None),
+        ("The Ministers held their third meeting on 5 May 2022 by video teleconference to review progress.", "Virtual"),
+        ("The Ministers held a call on 5 May 2022 by telephone to review progress.", None),
     ],
 )
 def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening: str, place: str | None) -> None:

@@ -51,7 +51,7 @@ _SIGNATURE_AFTER = re.compile(rf"^[,\s]*(?:(?P<place>{PLACE}))?\W*$")
 # "held their third meeting on 5 May 2022 by video teleconference": how they met, however far on.
 _VIRTUAL = re.compile(r"\b(?:met|gathered|convened|assembled|held|hosted|received|took place)\b(?:[^;:]{0,40}?"
                       r"\b(?:virtual(?:ly)?|video ?conferenc\w*|video ?link|teleconferenc\w*|online)\b|"
-                      r"[^;:]*?\b(?:by|via|over) (?:a |secure )*(?:video|tele|virtual|online)\w*)", re.I)
+                      r"[^;:]*?\b(?:by|via|over) (?:a |secure )*(?:video|teleconferenc|virtual|online)\w*)", re.I)
 _SPACES = re.compile(r"\s+")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
 # A sentence ends at . ! ? before a capital, but not after an initial ("Joseph R. Biden"), "U.S."
