@@ -12,7 +12,7 @@ from commclean.ingest.inside import OutsideRaw, open_inside
 
 @pytest.fixture
 def raw(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw"
+    folder = tmp_path.resolve() / "raw"  # as discovery gives it: resolved
     (folder / "sub").mkdir(parents=True)
     (folder / "sub" / "statement.txt").write_bytes(b"inside")
     (tmp_path / "secret.txt").write_bytes(b"outside")
