@@ -368,18 +368,90 @@ THIRD_ROUND: dict[str, Form] = {
         f"{_title(ev)}\n\nThe {ev}, first launched in {p} on {long_date(d, r)}, has grown into a broad "
         f"partnership. {BODY}", None, None, None),
 }
+# A fourth round (2026-12-02, session 20), written the same way, all of it before the extractor ran
+# on any of it. It is aimed at shapes rather than wordings, since the third round showed that new
+# shapes are what a new statement misses: date formats (year first with slashes, a day-month-year
+# with dashes, a date without its comma, a 24-hour time after a dash, an abbreviated month in
+# capitals), header lines whose date sits among other fields (a category before it, a place before
+# a bar, a wire service's tag after it), a date line and a place line apart, a closing sentence
+# that says when the statement was issued, a range in running text, and dates used as adjectives.
+def _other_city(p: str, r: random.Random) -> str:
+    return r.choice([c for c in ("Vienna", "Geneva", "Nairobi", "Santiago") if c != p])
+
+
+FOURTH_ROUND: dict[str, Form] = {
+    "Released: <Weekday> <D> <Month> <YYYY>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nReleased: {d:%A} {d.day} {d:%B} {d.year}\n\n{BODY}", d, None, None),
+    "<Month> <D>, <YYYY> - <HH:MM> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{d:%B} {d.day}, {d.year} - {r.randint(7, 22)}:{r.randint(0, 59):02}\n\n{BODY}",
+        d, None, None),
+    "<YYYY>/<MM>/<DD> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{d.year}/{d.month:02}/{d.day:02}\n\n{BODY}", d, None, None),
+    "<City> | <date> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{p} | {long_date(d, r)}\n\n{BODY}", d, None, p),
+    "<City> (<Country>), <date> dateline": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{p} ({country_of(p)}), {long_date(d, r)}\n\n{BODY}", d, None, p),
+    "<CITY>, <date> /PRNewswire/ -- opening": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{p.upper()}, {d:%B} {d.day}, {d.year} /PRNewswire/ -- {who.capitalize()} reaffirmed "
+        f"their partnership. {BODY}", d, None, p),
+    "Statements and Releases | <date> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nStatements and Releases | {long_date(d, r)}\n\n{BODY}", d, None, None),
+    "date line, then place line in the header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{long_date(d, r)}\n\n{p}\n\n{BODY}", d, None, p),
+    "This statement was issued on <date>. (closing)": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY}\n\nThis statement was issued on {long_date(d, r)}.", d, None, None),
+    "<Month> <YYYY> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{d:%B} {d.year}\n\n{BODY}", None, None, None),
+    "condemned the <date> attack in <City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} condemned the {d:%B} {d.day}, {d.year} attack in {p}. {BODY}",
+        None, None, None),
+    "In a phone call on <date>, ... discussed": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nIn a phone call on {long_date(d, r)}, {who} discussed the {ev}. {BODY}", None, d, None),
+    "<date>, <City> (closing line)": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{BODY}\n\n{long_date(d, r)}, {p}", d, None, p),
+    "Joint Press Release – <date> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nJoint Press Release – {long_date(d, r)}\n\n{BODY}", d, None, None),
+    "met in <City> on <D>-<D> <Month> <YYYY>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} met in {p} on "
+        + (f"{d.day - 1}-{d.day} {d:%B} {d.year}" if d.day > 1 else long_date(d, r))
+        + f" for the {ev}. {BODY}", None, d, p),
+    "<CITY> — Today, ... (no date)": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{p.upper()} — Today, {who} reaffirmed their partnership. {BODY}", None, None, p),
+    "met in <City> on <date>; the next meeting in <Other City>": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} met in {p} on {long_date(d, r)} for the {ev}. {BODY} The next "
+        f"meeting will take place in {_other_city(p, r)}.", None, d, p),
+    "met in <City> this week": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{who.capitalize()} met in {p} this week for the {ev}. {BODY}", None, None, p),
+    "ISSUED: <DD> <MON> <YYYY> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n" + f"ISSUED: {d.day:02} {d:%b} {d.year}".upper() + f"\n\n{BODY}", d, None, None),
+    "<date> marks the <N>th anniversary of ...": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{long_date(d, r)} marks the {r.randint(5, 70)}th anniversary of the partnership between "
+        f"{who}. {BODY}", None, None, None),
+    "<DD>-<Mon>-<YYYY> header": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{d.day:02}-{d:%b}-{d.year}\n\n{BODY}", d, None, None),
+    "<Month> <D> <YYYY> header, no comma": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\n{d:%B} {d.day} {d.year}\n\n{BODY}", d, None, None),
+    "Embassy of ..., <City> header, then date": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nEmbassy of the United States, {p}\n\n{long_date(d, r)}\n\n{BODY}", d, None, p),
+    "On <date> the <event> convened in <City> (no comma)": lambda d, p, who, ev, r: Filled(
+        f"{_title(ev)}\n\nOn {long_date(d, r)} the {ev} convened in {p} with {who}. {BODY}", d, d, p),
+}
 UNSEEN_FORMS.update(SECOND_ROUND)
 UNSEEN_FORMS.update(THIRD_ROUND)
+UNSEEN_FORMS.update(FOURTH_ROUND)
 FORMS.update(UNSEEN_FORMS)
-_split = sorted(set(UNSEEN_FORMS) - set(SECOND_ROUND) - set(THIRD_ROUND))
+_split = sorted(set(UNSEEN_FORMS) - set(SECOND_ROUND) - set(THIRD_ROUND) - set(FOURTH_ROUND))
 random.Random(20261202).shuffle(_split)
 _second = sorted(SECOND_ROUND)
 random.Random(20261203).shuffle(_second)
 _third = sorted(THIRD_ROUND)
 random.Random(20261204).shuffle(_third)
+_fourth = sorted(FOURTH_ROUND)
+random.Random(20261205).shuffle(_fourth)
 FORM_SPLIT = {"tune": set(_split[: len(_split) // 2]), "test": set(_split[len(_split) // 2:]),
               "second tune": set(_second[: len(_second) // 2]), "second test": set(_second[len(_second) // 2:]),
-              "third tune": set(_third[: len(_third) // 2]), "third test": set(_third[len(_third) // 2:])}
+              "third tune": set(_third[: len(_third) // 2]), "third test": set(_third[len(_third) // 2:]),
+              "fourth tune": set(_fourth[: len(_fourth) // 2]), "fourth test": set(_fourth[len(_fourth) // 2:])}
 # Forms the extractor gets wrong, and why they are left so. A test half's misses stay on purpose:
 # a rule written for one of them would make the test half a tune half, and its score say nothing.
 # (The first round's test half was opened for rules once the second round was written.)
@@ -451,7 +523,7 @@ def main() -> None:
         expected_place = filled.place.split(",")[0] if filled.place else None
         row = results[name]
         row.update(n=1, date=date == filled.date, event=event == filled.event_date, place=place == expected_place)
-        opened = name not in FORM_SPLIT["second test"] | FORM_SPLIT["third test"]  # test halves stay unread
+        opened = name not in FORM_SPLIT["second test"] | FORM_SPLIT["third test"] | FORM_SPLIT["fourth test"]  # test halves stay unread
         if (date, event, place) != (filled.date, filled.event_date, expected_place) and opened and len(misses) < 400:
             misses.append(f"{name}: date {date} event {event} place {place} | expected {filled.date} "
                           f"{filled.event_date} {expected_place}")
@@ -462,7 +534,8 @@ def main() -> None:
     parts = {"forms before 2026-12-02": set(FORMS) - set(UNSEEN_FORMS), "unseen forms, tune half": FORM_SPLIT["tune"],
              "unseen forms, test half": FORM_SPLIT["test"], "second round, tune half": FORM_SPLIT["second tune"],
              "second round, test half": FORM_SPLIT["second test"], "third round, tune half": FORM_SPLIT["third tune"],
-             "third round, test half": FORM_SPLIT["third test"], "all": set(FORMS)}
+             "third round, test half": FORM_SPLIT["third test"], "fourth round, tune half": FORM_SPLIT["fourth tune"],
+             "fourth round, test half": FORM_SPLIT["fourth test"], "all": set(FORMS)}
     for part, names in parts.items():
         total = sum((results[name] for name in names), collections.Counter())
         n = total["n"]
