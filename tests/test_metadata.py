@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from commclean.config import MetadataConfig, RepairConfig
+from commclean.metadata.dates import find_dates
 from commclean.metadata.extract import extract_metadata
 from commclean.records import PartialDate
 from commclean.repair.steps import repair_text
@@ -202,3 +203,111 @@ def test_a_dateline_in_capitals_is_one_whatever_speck_ends_it() -> None:
     found = meta(f"Joint Statement on Chad\n\nAUGUST 9, 2021 * STATEMENTS AND RELEASES.\n\n{BODY}")
     assert found.date.value == PartialDate(8, 9, 2021)
     assert found.date.source == "dateline"
+
+
+@pytest.mark.parametrize(
+    ("written", "date"),
+    [
+        ("Lima, 05.05.2022", dt.date(2022, 5, 5)),  # day first between full stops, as Europe writes it
+        ("Released 2022/05/05", dt.date(2022, 5, 5)),  # year first: no reader can mistake it
+        ("2022.5.5", dt.date(2022, 5, 5)),
+        ("05-May-2022", dt.date(2022, 5, 5)),
+        ("5/May/2022", dt.date(2022, 5, 5)),
+        ("05/06/2022", None),  # May to an American, June to most of the world: left
+        ("31.02.2022", None),  # no such day
+        ("call 2022/05/05/12", None),
+    ],
+)
+def test_dates_in_figures_are_read_only_where_their_order_is_certain(written: str, date: dt.date | None) -> None:
+    found = [m.date.complete() for m in find_dates(written) if m.date.year]
+    assert found == ([date] if date else [])
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("Posted on 5 May 2022 by the Press Office", dt.date(2022, 5, 5)),
+        ("May 5, 2022 at 10:00 am EDT", dt.date(2022, 5, 5)),
+        ("Thu, 05 May 2022", dt.date(2022, 5, 5)),
+        ("Statements | May 5, 2022 | Embassy News", dt.date(2022, 5, 5)),
+        ("Last updated on May 17, 2022 by the Press Office", None),
+        ("Waiver valid until 5 May 2022 (extended)", None),
+    ],
+)
+def test_a_date_among_a_header_lines_other_fields_dates_the_statement(line: str, date: dt.date | None) -> None:
+    found = meta(f"Joint Statement on Chad\n\n{line}\n\n{BODY}")
+    assert (found.date.value.complete() if found.date else None) == date
+    assert found.location is None  # no weekday or field is a place
+    assert found.title.value == "Joint Statement on Chad"
+
+
+def test_a_date_inside_the_title_is_something_the_title_names() -> None:
+    found = meta(f"Joint Statement on the 5 May 2022 Elections in Chad\n\n{BODY}")
+    assert found.date is None
+
+
+def test_published_and_updated_lines_give_the_date_of_publication() -> None:
+    found = meta(f"Joint Statement on Chad\n\nPosted on 5 May 2022 by the Press Office\n\nUpdated 9 May 2022 at 10:00\n\n{BODY}")
+    assert found.date.value.complete() == dt.date(2022, 5, 5)
+
+
+@pytest.mark.parametrize(
+    ("closing", "date"),
+    [
+        ("This joint statement was issued in Lima on 5 May 2022.", dt.date(2022, 5, 5)),
+        ("The present Declaration, done in two originals, was adopted on 5 May 2022.", dt.date(2022, 5, 5)),
+        ("The statement issued on 5 May 2022 remains the basis of their work.", None),
+        ("They will meet again on 5 May 2022.", None),
+    ],
+)
+def test_a_closing_sentence_dates_the_statement_only_where_it_names_the_statement(closing: str,
+                                                                                   date: dt.date | None) -> None:
+    found = meta(f"Joint Statement on Chad\n\n{BODY}\n\n{closing}")
+    assert (found.date.value.complete() if found.date else None) == date
+
+
+@pytest.mark.parametrize(("line", "place"), [("Lima", "Lima"), ("Japan", None), ("Fumio Kishida", None)])
+def test_a_signature_place_on_its_own_line_beside_the_date_is_taken_only_when_it_is_a_city(line: str,
+                                                                                          place: str | None) -> None:
+    for closing in (f"{line}\n\n5 May 2022", f"5 May 2022\n\n{line}"):
+        found = meta(f"Joint Statement on Chad\n\n{BODY}\n\n{closing}")
+        assert found.date.value.complete() == dt.date(2022, 5, 5)
+        assert (found.location.value if found.location else None) == place
+
+
+@pytest.mark.parametrize(
+    ("header", "place"),
+    [
+        ("Lima (Peru), 5 May 2022", "Lima"),
+        ("Lima, Peru, 5 May 2022", "Lima, Peru"),
+    ],
+)
+def test_a_datelines_place_may_carry_its_country_in_brackets(header: str, place: str) -> None:
+    found = meta(f"Joint Statement on Chad\n\n{header}\n\n{BODY}")
+    assert (found.date.value.complete(), found.location.value) == (dt.date(2022, 5, 5), place)
+
+
+@pytest.mark.parametrize("tag", ["/PRNewswire/ --", "(Reuters) -", "(AP) —"])
+def test_a_wire_services_tag_may_stand_between_a_leading_dateline_and_its_dash(tag: str) -> None:
+    found = meta(f"Joint Statement on Chad\n\nLIMA, May 5, 2022 {tag} {BODY}")
+    assert (found.date.value.complete(), found.location.value) == (dt.date(2022, 5, 5), "Lima")
+
+
+@pytest.mark.parametrize(
+    ("opening", "place"),
+    [
+        ("Ahead of the summit in Lima on 5 May 2022, the Ministers set out their priorities.", None),
+        ("The accord, signed in Lima on 5 May 2022, remains the basis of their cooperation.", None),
+        ("The Ministers met in Lima on 5 May 2022 to review the campaign.", "Lima"),
+    ],
+)
+def test_a_place_dated_as_something_the_statement_only_mentions_is_another_events(opening: str,
+                                                                                  place: str | None) -> None:
+    found = meta(f"Joint Statement on Chad\n\n{opening} {BODY}")
+    assert (found.location.value if found.location else None) == place
+
+
+def test_a_sentence_opening_on_its_date_needs_no_comma_to_report_the_event() -> None:
+    found = meta(f"Joint Statement on Chad\n\nOn 5 May 2022 the Ministers met in Lima for talks. {BODY}")
+    assert found.date.value.complete() == found.event_date.value.complete() == dt.date(2022, 5, 5)
+    assert found.location.value == "Lima"

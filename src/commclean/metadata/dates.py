@@ -48,11 +48,18 @@ _DATE_PATTERNS = (
     _date_pattern(_AT_DAY_OR_THE, rf"\b(?:the\s+)?{_DAY}\s+(?:day\s+)?of\s+{_MONTH},?\s+{_YEAR}\b"),
     _date_pattern(_AT_MONTH, rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
     _date_pattern(_AT_DAY, rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b"),
+    # "05-Jun-2021", "5/Jun/2021": a day, a month's name and a year joined by dashes or slashes.
+    _date_pattern(_AT_DAY, rf"\b{_DAY}[-/]{_MONTH}[-/]{_YEAR}\b"),
     _date_pattern(_AT_MONTH, rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s*\d)"),
     _date_pattern(_AT_DAY, rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s*\d)"),
 )
-# An ISO date ("Published: 2022-05-05"), as web pages and their headers write dates.
-_ISO_DATE = re.compile(r"(?<![\d/-])(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>[0-3]\d)(?![\d/-])")
+# Dates in figures, in the two orders no reader can mistake: the year first ("2022-05-05", ISO,
+# and "2022/05/05", "2022.05.05"), and the day first between full stops ("05.05.2022", as Europe
+# writes it). A day and month between slashes ("05/06/2022") is left: the United States reads it
+# as May, most of the world as June, and no text says which it means.
+_NUMERIC_DATE = re.compile(
+    r"(?=\d)(?<![\d/.-])(?:(?P<year>(?:19|20)\d\d)(?P<sep>[-/.])(?P<month>0?[1-9]|1[0-2])(?P=sep)(?P<day>[0-3]?\d)|"
+    r"(?P<dotted_day>[0-3]?\d)\.(?P<dotted_month>0?[1-9]|1[0-2])\.(?P<dotted_year>(?:19|20)\d\d))(?![\d/-]|\.\d)")
 # Month names as English writes them (capitalised, or in a capitals header): "may" the verb is none.
 _ANY_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTH_NAMES)}|{'|'.join(m.upper() for m in _MONTH_NAMES)})\b")
 # What every such name starts with, as a pattern that opens on a character class: the engine
@@ -61,7 +68,9 @@ _ANY_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTH_NAMES)}|{'|'.join(m.upper() for
 _MONTH_START = re.compile(f"[{_MONTH_INITIALS}](?:"
                           + "|".join(sorted({m[1:3] for m in _MONTH_NAMES} | {m[1:3].upper() for m in _MONTH_NAMES}))
                           + ")")
-_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)"
+# A weekday before a date, in full or as headers shorten it ("Wed, 21 Jun 2023", "Thu. 5 May").
+WEEKDAY_NAME = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?)"
+_WEEKDAY = rf"(?:{WEEKDAY_NAME},?\s+)"
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,7 @@ class DateMention:
 def find_dates(text: str) -> list[DateMention]:
     """Every date-shaped span, ranges and full dates before partial ones (parsed by dateutil), and
     ISO dates."""
-    found = _iso_dates(text) if "-" in text else []
+    found = _numeric_dates(text)
     if not _MONTH_START.search(text) or not _ANY_MONTH.search(text):  # most sentences name no month
         return found
     taken = [range(m.start, m.end) for m in found]
@@ -89,11 +98,13 @@ def find_dates(text: str) -> list[DateMention]:
     return sorted(found, key=lambda m: m.start)
 
 
-def _iso_dates(text: str) -> list[DateMention]:
+def _numeric_dates(text: str) -> list[DateMention]:
     found = []
-    for match in _ISO_DATE.finditer(text):
+    for match in _NUMERIC_DATE.finditer(text):
+        year, month, day_of_month = (match["year"], match["month"], match["day"]) if match["year"] else (
+            match["dotted_year"], match["dotted_month"], match["dotted_day"])
         try:
-            day = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+            day = dt.date(int(year), int(month), int(day_of_month))
         except ValueError:
             continue
         found.append(DateMention(PartialDate(day.month, day.day, day.year), match.start(), match.end()))
@@ -132,7 +143,7 @@ _SENTENCE_OPENS_ON = re.compile(rf"^\W*on\s+{_WEEKDAY}?$", re.I)
 _MENTIONED = re.compile(
     r"\b(?:recall\w*|since|dated|adopted|until|till|following|anniversary|"
     r"last|previous|prior|earlier|next|will|would|shall|upcoming|scheduled|expected|planned|later|"
-    r"force|ahead|deadline|expire\w*|ago)\b", re.I)
+    r"force|ahead|deadline|expire\w*|ago|updated|modified|revised)\b", re.I)
 # A verb of origin dates where something began, not the event reported: "the Dialogue, first
 # launched in Lima on 5 May 2021, has grown", "originally signed in 1999". ("The first meeting"
 # is an adjective, and may be the very event reported.)
@@ -153,6 +164,14 @@ _MADE_ON = re.compile(
 # clause with its own subject ("announced that they met on 5 May" reports the meeting).
 _RELATIVE_ON = re.compile(
     rf"\bthat\s+(?!(?:they|we|he|she|it|both|all|the)\b)(?:[\w’'-]+\s+){{1,3}}on\s+(?:the\s+)?{_WEEKDAY}?$", re.I)
+# The statement names itself and says when it was made: "This statement was issued on 5 May 2022",
+# "The present Declaration, done in Lima on …". Whatever else the sentence says, that is its date.
+_SELF_NAMED_PATTERN = (
+    r"\b(?:this|the present)\s+(?:[\w’'-]+\s+){0,2}(?:statement|communiqu[eé]|declaration|release|readout|note|text)\b")
+_SELF_NAMED = re.compile(_SELF_NAMED_PATTERN, re.I)
+_SELF_DATED = re.compile(
+    _SELF_NAMED_PATTERN + rf"[^.;]{{0,60}}?\b(?:issued|released|published|adopted|done|signed|made)\b[^.;]{{0,40}}?\bon\s+(?:the\s+)?"
+    rf"{_WEEKDAY}?$", re.I)
 _WE = re.compile(r"^\W*(?:\d+\.?\s+)?we\b", re.I)
 _OF_BEFORE = re.compile(r"\bof\s+(?:the\s+)?$", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()–—]")
@@ -165,17 +184,18 @@ _CLAUSE_BREAK = re.compile(r"[,;:()–—]")
 # reports the meeting ("On 23 November 2025, representatives … met") or said by the signatories
 # ("We, the Leaders …, gathered … on") it is the statement's own.
 WEIGHTS = {
-    "dateline": 6.0, "signature": 5.0, "heading": 4.0,
+    "dateline": 6.0, "signature": 5.0, "heading": 4.0, "header line": 4.0,
     "opening sentence": 2.0, "second sentence": 1.0, "later sentence": 0.5, "second paragraph": 0.5,
     "today before": 3.0, "today in sentence": 1.0, "on before": 1.0, "sentence opens on": 2.0,
     "reported event": 0.5, "event noun": 0.0, "we met": 1.5, "mentioned": -4.0, "of before": -3.0, "event on": 0.0,
+    "self dated": 5.0, "closing sentence": 0.0,
 }
 # The date of the event the statement reports: a meeting, talks or a call "on <date>". A date the
 # sentence only mentions (a future, recalled or bounding one) is no such date, whatever event is
 # named before it ("will host the Summit in Rome on 5 May").
 EVENT_WEIGHTS = {
-    **{name: weight for name, weight in WEIGHTS.items() if name not in ("dateline", "signature", "heading")},
-    "reported event": 2.0, "event noun": 1.0, "we met": 0.0, "event on": 1.5, "mentioned": -6.0,
+    **{name: weight for name, weight in WEIGHTS.items() if name not in ("dateline", "signature", "heading", "header line")},
+    "reported event": 2.0, "event noun": 1.0, "we met": 0.0, "event on": 1.5, "mentioned": -6.0, "self dated": 0.0,
 }
 
 
@@ -190,8 +210,8 @@ class DateCandidate:
 def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCandidate:
     """A date in running text: its position, plus what the words before it in the sentence say."""
     before = sentence[: mention.start]
-    clause = _CLAUSE_BREAK.split(before)[-1]
     near = before[-200:]
+    self_dated = bool(_SELF_DATED.search(before))
     cues = {
         where: True,
         "today before": bool(_TODAY_BEFORE.search(before)),
@@ -203,18 +223,40 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
         "we met": bool(_WE.match(before)) and bool(_REPORTED_EVENT.search(near)),
         "event noun": bool(_EVENT_NOUN.search(near)),
         "event on": bool(_EVENT_ON.search(before[-200:])),
-        "mentioned": bool(_MENTIONED.search(clause) or ORIGIN.search(clause) or _BOUNDING.search(before)
-                          or _MADE_ON.search(before)
-                          or _RELATIVE_ON.search(before[-120:])),
+        "mentioned": not self_dated and is_mentioned(before),
         "of before": bool(_OF_BEFORE.search(before)),
+        "self dated": self_dated,
     }
     present = [name for name, found in cues.items() if found]
     return DateCandidate(mention, where, sum(WEIGHTS[n] for n in present), sum(EVENT_WEIGHTS[n] for n in present))
 
 
+def is_mentioned(before: str) -> bool:
+    """Whether the words before a date in its sentence make it one the statement only mentions: a
+    recalled, future, bounding or revised date, a thing made on it, a clause it closes."""
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    return bool(_MENTIONED.search(clause) or ORIGIN.search(clause) or _BOUNDING.search(before)
+                or _MADE_ON.search(before) or _RELATIVE_ON.search(before[-120:]))
+
+
+def names_itself(paragraph: str) -> bool:
+    """Whether a paragraph may say when the statement was made ("This statement was issued on"):
+    a cheap test before its dates are looked for, since closing paragraphs are long and rarely do."""
+    return ("his " in paragraph or "resent " in paragraph) and bool(_SELF_NAMED.search(paragraph))
+
+
+def score_closing_sentence(sentence: str, mention: DateMention) -> DateCandidate | None:
+    """A date in the closing paragraphs' running text dates the statement only where the statement
+    names itself ("This statement was issued on 5 May 2022."): a closing sentence otherwise reports
+    or looks ahead to other things."""
+    if not _SELF_DATED.search(sentence[: mention.start]):
+        return None
+    return DateCandidate(mention, "closing sentence", WEIGHTS["closing sentence"] + WEIGHTS["self dated"])
+
+
 def _opens_the_report(before: str, after: str) -> bool:
-    """"On 23 November 2025, representatives … met in Geneva": the date leads the sentence that
+    """"On 23 November 2025(,) representatives … met in Geneva": the date leads the sentence that
     reports the event (not one that recalls another: "On …, the Ministers recalled the meeting of …")."""
     event = _REPORTED_EVENT.search(after)
-    return (bool(_SENTENCE_OPENS_ON.match(before)) and after.lstrip()[:1] == "," and event is not None
+    return (bool(_SENTENCE_OPENS_ON.match(before)) and event is not None
             and not _MENTIONED.search(after[: event.start()]))

@@ -7,7 +7,17 @@ import re
 from dataclasses import dataclass
 
 from commclean.config import MetadataConfig
-from commclean.metadata.dates import WEIGHTS, DateCandidate, find_dates, score_in_sentence
+from commclean.metadata.dates import (
+    WEEKDAY_NAME,
+    WEIGHTS,
+    DateCandidate,
+    DateMention,
+    find_dates,
+    is_mentioned,
+    names_itself,
+    score_closing_sentence,
+    score_in_sentence,
+)
 from commclean.metadata.places import (
     MAX_PLACE_WORDS,
     PLACE,
@@ -29,16 +39,21 @@ _PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{PLACE})\s*$")
 # OCR reads the bullet as "*", "+" or "e": any one or two marks between date and category.
 _RELEASE_CATEGORY = re.compile(r"^\s*(?:(?:[•·|]\s*[A-Za-z ,&.'’-]+)+|(?:[^\w\s,]{1,2}|[eo])\s*[A-Z][A-Z ,&]+)[.:]?$")
 _FIELD_MARK = re.compile(r"\s*[•·|]\s*")
-_PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{PLACE}),?\s*[-–—:]?\s*$")
+# A place may carry its country in brackets: "Novosibirsk (Russia), 31 January 2023".
+_REGION_IN_BRACKETS = r"(?:\s+\([A-Z][\w .'’-]*\))?"
+_PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{PLACE}){_REGION_IN_BRACKETS},?\s*[-–—:]?\s*$")
 # What stands before a header's date in a place's stead: a label ("Date:", "Published:") or a
 # release's number ("Press Release No. 36 –"), even where a gazetteer knows the word (Date, Japan).
 _HEADER_LABEL = re.compile(
     r":\s*$|\b(?:date|published|posted|updated|issued|released?|press|media|note|statement|no|number)\b", re.I)
 # A dateline leading the opening paragraph, "WASHINGTON, May 5, 2022 — …" or "(Brussels, 5 May 2022) –":
 # a place (or nothing) before the date, a dash after it.
-_LEAD_BEFORE = re.compile(rf"^\W*(?:(?P<place>{PLACE})\s*[,–—-]?\s*)?\(?\s*$")  # "Tokyo, Japan – <date> –" too
-_LEAD_AFTER = re.compile(r"^\s*\)?\s*[-–—:]\s+\S")
-_WEEKDAY_BEFORE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*$", re.I)
+_LEAD_BEFORE = re.compile(  # "Tokyo, Japan – <date> –" too
+    rf"^\W*(?:(?P<place>{PLACE}){_REGION_IN_BRACKETS}\s*[,–—-]?\s*)?\(?\s*$")
+# A wire service may tag the dateline before its dash: "KINSHASA, July 26, 2024 /PRNewswire/ --",
+# "LIMA, 5 May 2022 (Reuters) -".
+_LEAD_AFTER = re.compile(r"^\s*\)?\s*(?:/[^/\n]{1,40}/\s*|\([^()\n]{1,40}\)\s*)?(?:--|[-–—:])\s+\S")
+_WEEKDAY_BEFORE = re.compile(rf"\b{WEEKDAY_NAME},?\s*$", re.I)
 # A signature block's date: alone, or after "Done at <place>," or a place, at the end of a text.
 # A place is capitalised: only the words around it are matched regardless of case.
 # After "Done at <place>, <date>" the formula may go on: ", in two originals, in the English and
@@ -156,11 +171,13 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     header, body = header_and_opening(paragraphs, config)
     usable = [p for p in header if not _PRINT_HEADER.search(p)]
     is_media_note = any(p.strip().lower() == "media note" for p in usable)
-    title = _title(usable)
+    title_at = _title_at(usable)
+    title = Field(title_at[1], "heading", RANK_HEADER) if title_at else None
     closing = _closing(paragraphs[len(header) + 1 :], config)
     opening = _opening_sentences(body)
-    dates = _header_dates(usable, "media-note header" if is_media_note else "dateline")
-    dates += _sentence_dates(opening) + _signature_dates(closing)
+    dates = _header_dates(usable, "media-note header" if is_media_note else "dateline",
+                          title_at[0] if title_at else range(0))
+    dates += _sentence_dates(opening) + _signature_dates(closing) + _closing_sentence_dates(closing)
     date = max(dates, key=lambda c: c.score, default=None)
     event = max(dates, key=lambda c: c.candidate.event_score, default=None)
     return Metadata(
@@ -189,7 +206,8 @@ class _Dated:
 def _date_field(best: _Dated | None, config: MetadataConfig) -> Field[PartialDate] | None:
     if best is None or best.score < config.min_date_score:
         return None
-    rank = RANK_HEADER if best.candidate.where in ("dateline", "signature", "heading") else RANK_OPENING
+    rank = RANK_HEADER if best.candidate.where in ("dateline", "signature", "heading", "header line",
+                                                   "closing sentence") else RANK_OPENING
     return Field(best.candidate.mention.date, best.source, rank)
 
 
@@ -199,11 +217,13 @@ def _event_date_field(best: _Dated | None, config: MetadataConfig) -> Field[Part
     return Field(best.candidate.mention.date, best.source, RANK_OPENING)
 
 
-def _header_dates(header: list[str], source: str) -> list[_Dated]:
-    """Full dates that form a header paragraph (a dateline, with the place beside it) or close a
-    heading ("… Summit, May 12, 2022"); a date inside a heading is something it mentions."""
+def _header_dates(header: list[str], source: str, title: range) -> list[_Dated]:
+    """Full dates that form a header paragraph (a dateline, with the place beside it), close a
+    heading ("… Summit, May 12, 2022") or stand among a header line's other fields ("Posted on
+    <date> by the Office of …", "<date> at 1:40 pm ET"); a date inside the title is something it
+    mentions."""
     found = []
-    for paragraph in header:
+    for index, paragraph in enumerate(header):
         for mention in find_dates(paragraph):
             if mention.date.year is None:
                 continue
@@ -215,6 +235,8 @@ def _header_dates(header: list[str], source: str) -> list[_Dated]:
                 continue
             place_after = _PLACE_AFTER_DATE.match(after)
             if after.strip(" ,.") and not place_after:
+                if index not in title:
+                    found.append(_Dated(_header_line_date(paragraph, mention), source))
                 continue
             place_before = None if after.strip(" ,.") else _PLACE_BEFORE_DATE.search(before)
             place = place_after or (None if place_before and _is_header_label(before, place_before) else place_before)
@@ -230,6 +252,13 @@ def _header_dates(header: list[str], source: str) -> list[_Dated]:
             found.append(_Dated(DateCandidate(mention, where, WEIGHTS[where]),
                                 source if where == "dateline" else "heading", place["place"] if place else None))
     return found
+
+
+def _header_line_date(paragraph: str, mention: DateMention) -> DateCandidate:
+    """A date among a header line's other fields (a label, a time, a byline) dates the statement,
+    unless the words before it say it is another date ("Last updated", "valid until")."""
+    mentioned = is_mentioned(paragraph[: mention.start])
+    return DateCandidate(mention, "header line", WEIGHTS["header line"] + (WEIGHTS["mentioned"] if mentioned else 0.0))
 
 
 def _place_field(fields: str) -> str | None:
@@ -278,7 +307,7 @@ def _opening_sentences(body: list[str]) -> list[tuple[str, str]]:
 def _signature_dates(closing: list[str]) -> list[_Dated]:
     """A date standing alone (or after "Done at <place>,") among the last paragraphs: the signature's."""
     found = []
-    for paragraph in closing:
+    for index, paragraph in enumerate(closing):
         if len(paragraph) > 120:
             continue
         for mention in find_dates(paragraph):
@@ -286,7 +315,29 @@ def _signature_dates(closing: list[str]) -> list[_Dated]:
             after = _SIGNATURE_AFTER.match(paragraph[mention.end :])
             if mention.date.year is not None and before and (after or before["formula"]):
                 place = before["at"] or before["place"] or (after["place"] if after else None)
+                place = place or _city_line_beside(closing, index)
                 found.append(_Dated(DateCandidate(mention, "signature", WEIGHTS["signature"]), "signature", place))
+    return found
+
+
+def _city_line_beside(closing: list[str], index: int) -> str | None:
+    """A signature's place may stand on a line of its own just before or after its date ("Lima" /
+    "5 May 2022"). Only a city: signatories are often countries, and a name may be a country's."""
+    for neighbour in (index - 1, index + 1):
+        line = place_line(closing[neighbour]) if 0 <= neighbour < len(closing) else None
+        if line and place_kind(line) == "city" and not _is_time_word(line):
+            return line
+    return None
+
+
+def _closing_sentence_dates(closing: list[str]) -> list[_Dated]:
+    """"This statement was issued on 5 May 2022.": the closing's running text dating the statement itself."""
+    found = []
+    for paragraph in filter(names_itself, closing):
+        for mention in find_dates(paragraph):
+            candidate = score_closing_sentence(paragraph, mention) if mention.date.year is not None else None
+            if candidate:
+                found.append(_Dated(candidate, "closing sentence"))
     return found
 
 
@@ -388,8 +439,9 @@ def _capitalised(word: str) -> str:
     return re.sub(r"^(\w['’])(\w)", lambda m: m[1] + m[2].upper(), word.capitalize())
 
 
-def _title(header: list[str]) -> Field[str] | None:
-    """The first heading paragraph that is not a wrapper line, a dateline or a sentence."""
+def _title_at(header: list[str]) -> tuple[range, str] | None:
+    """The first heading paragraph that is not a wrapper line, a dateline or a sentence (with the
+    next one where the heading goes on into it), and where it stands in the header."""
     for index, paragraph in enumerate(header):
         if _WRAPPER_LINE.match(paragraph) or _is_doc_type_only(paragraph) or (
                 paragraph.endswith(".") and not _INITIALISM_END.search(paragraph)):
@@ -404,8 +456,8 @@ def _title(header: list[str]) -> Field[str] | None:
             following[:1].isupper()
         if goes_on and following and not _WRAPPER_LINE.match(following) and \
                 not any(m.date.year for m in find_dates(following)):
-            title = f"{title} {_without_dateline(following) or following}"
-        return Field(title, "heading", RANK_HEADER)
+            return range(index, index + 2), f"{title} {_without_dateline(following) or following}"
+        return range(index, index + 1), title
     return None
 
 

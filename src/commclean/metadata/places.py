@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from commclean.metadata.dates import ORIGIN
+from commclean.metadata.dates import ORIGIN, find_dates, is_mentioned
 
 # A place as statements write it: capitalised words (with "de", "of" inside), perhaps a comma and a
 # region or country ("Phnom Penh, Cambodia", "Washington, D.C.").
@@ -33,6 +33,8 @@ _OTHER_EVENT = re.compile(
     r"\b(?:next|will|would|shall|upcoming|future|following|last|previous|prior|former|since|anniversary)\b", re.I)
 # ... or a sentence about the past as a whole: "On this day 54 years ago, the Treaty … opened in London".
 _PAST_SENTENCE = re.compile(r"\b(?:ago|recall\w*)\b", re.I)
+# A date right after the place ("in Rome on 5 May 2022") dates what happened there.
+_ON_DATE_AFTER = re.compile(r",?\s+on\s+(?:the\s+)?")
 _PURPOSE = re.compile(r"\bto\b")  # "met to discuss the situation in Syria": the place of the topic
 # "On 3 May 2021, in Guangzhou, the parties signed …", "Today in Lima, the Ministers signed …": the
 # place sets the scene with the time, before the sentence's subject; the event is reported after it.
@@ -120,7 +122,18 @@ def places_in_sentence(sentence: str, where: str) -> list[PlaceCandidate]:
         kind = place_kind(place)
         score = WEIGHTS[where] + WEIGHTS[kind]
         score += WEIGHTS["event before"] if event_before else 0.0
-        other_event = _OTHER_EVENT.search(clause[-160:]) or ORIGIN.search(clause) or _PAST_SENTENCE.search(before)
+        other_event = (_OTHER_EVENT.search(clause[-160:]) or ORIGIN.search(clause) or _PAST_SENTENCE.search(before)
+                       or _dated_as_mentioned(sentence, match.end()))
         score += WEIGHTS["other event"] if other_event else 0.0
         found.append(PlaceCandidate(place, where, score))
     return found
+
+
+def _dated_as_mentioned(sentence: str, end: int) -> bool:
+    """"Ahead of the Summit in Rome on 5 May", "the agreement, signed in Rome on 5 May, …": the date
+    after the place is one the statement only mentions, so the place is another event's too."""
+    on = _ON_DATE_AFTER.match(sentence, end)
+    if on is None:
+        return False
+    dated = find_dates(sentence[on.end() : on.end() + 40])
+    return bool(dated) and dated[0].start == 0 and is_mentioned(sentence[: on.end()])
