@@ -292,8 +292,8 @@ def test_a_changed_stage_is_redone_with_what_depends_on_it_and_nothing_else(
     before, _ = _run(seed_raw, clean)  # here: until it is changed, the copy's code is this package's
     # An upgrade that changes one stage: every title in capitals, or every text ending in a mark.
     module, old, new = {
-        "metadata": ("metadata/extract.py", 'return Field(title, "heading", RANK_HEADER)',
-                     'return Field(title.upper(), "heading", RANK_HEADER)'),
+        "metadata": ("metadata/extract.py", 'Field(title_at[1], "heading", RANK_HEADER)',
+                     'Field(title_at[1].upper(), "heading", RANK_HEADER)'),
         "repair": ("repair/steps.py", "    return RepairResult(", "    text = text + ' END'\n    return RepairResult("),
     }[change]
     source = package / module

@@ -78,6 +78,7 @@ def test_readers_of_the_recommended_paths_never_fail_during_publishes_and_rollba
     clean = tmp_path / "clean"
     publish(*_tables(1), {"counts": {}}, clean, keep=10)
     done = threading.Event()
+    read_since_switch = threading.Event()
     published: list[int] = []
 
     def publisher() -> None:
@@ -87,6 +88,11 @@ def test_readers_of_the_recommended_paths_never_fail_during_publishes_and_rollba
                     rollback(clean, published[-3])
                 else:
                     published.append(publish(*_tables(n), {"counts": {}}, clean, keep=10).version)
+                # The promise is about versions, not time: a snapshot stays until 10 newer ones are
+                # published. On a loaded machine one read could outlast 10 publishes, so the next
+                # switch waits until some read has finished since this one (reads still overlap it).
+                read_since_switch.clear()
+                read_since_switch.wait(timeout=30)
         finally:
             done.set()
 
@@ -103,6 +109,7 @@ def test_readers_of_the_recommended_paths_never_fail_during_publishes_and_rollba
                 failures[name] += 1
                 examples.setdefault(name, f"{type(error).__name__}: {error}")
             reads[name] += 1
+            read_since_switch.set()
     thread.join()
     assert len(published) >= 30
     assert all(reads[name] >= 10 for name in READERS), reads
