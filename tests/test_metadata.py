@@ -311,3 +311,12 @@ def test_a_sentence_opening_on_its_date_needs_no_comma_to_report_the_event() -> 
     found = meta(f"Joint Statement on Chad\n\nOn 5 May 2022 the Ministers met in Lima for talks. {BODY}")
     assert found.date.value.complete() == found.event_date.value.complete() == dt.date(2022, 5, 5)
     assert found.location.value == "Lima"
+
+
+def test_a_meeting_sentence_that_ends_in_a_semicolon_is_no_header_line() -> None:
+    # Declarations open on recitals that end in semicolons, so the extractor reads them as header
+    # paragraphs; a meeting's date inside one is the meeting's, not the declaration's.
+    found = meta("Leaders' Statement on Digital Development\n\nWE, the Leaders of the Member States and of the "
+                 "United States, met via videoconference, on 26 October 2021, under the 2021 Chairmanship, on the "
+                 f"occasion of the 9th Summit;\n\n{BODY}")
+    assert found.date is None

@@ -176,7 +176,7 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     closing = _closing(paragraphs[len(header) + 1 :], config)
     opening = _opening_sentences(body)
     dates = _header_dates(usable, "media-note header" if is_media_note else "dateline",
-                          title_at[0] if title_at else range(0))
+                          title_at[0] if title_at else range(0), config)
     dates += _sentence_dates(opening) + _signature_dates(closing) + _closing_sentence_dates(closing)
     date = max(dates, key=lambda c: c.score, default=None)
     event = max(dates, key=lambda c: c.candidate.event_score, default=None)
@@ -217,11 +217,12 @@ def _event_date_field(best: _Dated | None, config: MetadataConfig) -> Field[Part
     return Field(best.candidate.mention.date, best.source, RANK_OPENING)
 
 
-def _header_dates(header: list[str], source: str, title: range) -> list[_Dated]:
+def _header_dates(header: list[str], source: str, title: range, config: MetadataConfig) -> list[_Dated]:
     """Full dates that form a header paragraph (a dateline, with the place beside it), close a
-    heading ("… Summit, May 12, 2022") or stand among a header line's other fields ("Posted on
+    heading ("… Summit, May 12, 2022") or stand among a header line's few other fields ("Posted on
     <date> by the Office of …", "<date> at 1:40 pm ET"); a date inside the title is something it
-    mentions."""
+    mentions, and so is one inside a sentence that ends in a semicolon ("WE, the Leaders …, met
+    on <date>, …;"), which a header may hold."""
     found = []
     for index, paragraph in enumerate(header):
         for mention in find_dates(paragraph):
@@ -235,7 +236,7 @@ def _header_dates(header: list[str], source: str, title: range) -> list[_Dated]:
                 continue
             place_after = _PLACE_AFTER_DATE.match(after)
             if after.strip(" ,.") and not place_after:
-                if index not in title:
+                if index not in title and _is_field_line(paragraph, mention, config):
                     found.append(_Dated(_header_line_date(paragraph, mention), source))
                 continue
             place_before = None if after.strip(" ,.") else _PLACE_BEFORE_DATE.search(before)
@@ -252,6 +253,12 @@ def _header_dates(header: list[str], source: str, title: range) -> list[_Dated]:
             found.append(_Dated(DateCandidate(mention, where, WEIGHTS[where]),
                                 source if where == "dateline" else "heading", place["place"] if place else None))
     return found
+
+
+def _is_field_line(paragraph: str, mention: DateMention, config: MetadataConfig) -> bool:
+    """Fewer words beside the date than a sentence has: fields, not a clause about something."""
+    beside = len(paragraph[: mention.start].split()) + len(paragraph[mention.end :].split())
+    return beside < config.min_prose_words
 
 
 def _header_line_date(paragraph: str, mention: DateMention) -> DateCandidate:
