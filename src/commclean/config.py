@@ -152,11 +152,12 @@ class Config:
     workers: int | None = None
     min_files_for_workers: int = 1_000
     # Assembly builds the corpus rows in as many processes when it has at least this many
-    # documents to build. The workers hold about 0.8 GB between them, and reading the texts back
-    # from the cache stays in the run's process: at 1M files (731k documents) they took assembly
-    # from 282 to 252 s under deduplication's peak; at 100k they saved 1 s and raised the peak
-    # from 1.7 to 2.5 GB (benchmarks/RESULTS.md).
-    min_documents_for_assembly_workers: int = 500_000
+    # documents to build. Each worker loads its own documents' texts from the result cache, 2,000
+    # documents at a time (assemble.rows.CLUSTERS_PER_LOAD): at 100k files (74k documents) two
+    # workers took assembly from 22-24 to 15 s and the run's peak from 1.6 to 1.85 GB; a worker
+    # costs about a second to start and 110 MB to hold its imports and word list, which a corpus
+    # under this size does not earn back (benchmarks/RESULTS.md).
+    min_documents_for_assembly_workers: int = 20_000
     # Published snapshots kept under clean/snapshots/ (the current one is never deleted).
     keep_snapshots: int = 10
     # Texts (and alignment sequences) of the files a run processed that stay in memory for dedup
