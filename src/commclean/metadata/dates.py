@@ -176,8 +176,8 @@ _SELF_NAMED_PATTERN = rf"\b(?:this|the present)\s+(?:[\w’'-]+\s+){{0,2}}{_SELF
 _SELF_NAMED_AFTER = re.compile(rf"\s+(?:[\w’'-]+\s+){{0,2}}{_SELF_NAMES}\b", re.I)
 _SELF_NAMING_WORDS = ("this", "This", "THIS", "present", "PRESENT")
 _SELF_DATED = re.compile(
-    _SELF_NAMED_PATTERN + rf"[^.;]{{0,60}}?\b(?:issued|released|published|adopted|done|signed|made)\b[^.;]{{0,40}}?\bon\s+(?:the\s+)?"
-    rf"{_WEEKDAY}?$", re.I)
+    _SELF_NAMED_PATTERN + r"[^.;]{0,60}?\b(?:issued|released|published|adopted|done|signed|made)\b"
+    rf"[^.;]{{0,40}}?\bon\s+(?:the\s+)?{_WEEKDAY}?$", re.I)
 _WE = re.compile(r"^\W*(?:\d+\.?\s+)?we\b", re.I)
 _OF_BEFORE = re.compile(r"\bof\s+(?:the\s+)?$", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()–—]")
@@ -200,7 +200,8 @@ WEIGHTS = {
 # sentence only mentions (a future, recalled or bounding one) is no such date, whatever event is
 # named before it ("will host the Summit in Rome on 5 May").
 EVENT_WEIGHTS = {
-    **{name: weight for name, weight in WEIGHTS.items() if name not in ("dateline", "signature", "heading", "header line")},
+    **{name: weight for name, weight in WEIGHTS.items()
+       if name not in ("dateline", "signature", "heading", "header line")},
     "reported event": 2.0, "event noun": 1.0, "we met": 0.0, "event on": 1.5, "mentioned": -6.0, "self dated": 0.0,
 }
 
