@@ -237,6 +237,7 @@ def test_dates_in_figures_are_read_only_where_their_order_is_certain(written: st
 def test_a_date_among_a_header_lines_other_fields_dates_the_statement(line: str, date: dt.date | None) -> None:
     found = meta(f"Joint Statement on Chad\n\n{line}\n\n{BODY}")
     assert (found.date.value.complete() if found.date else None) == date
+    assert found.date is None or found.date.source in ("header line", "dateline")
     assert found.location is None  # no weekday or field is a place
     assert found.title.value == "Joint Statement on Chad"
 
@@ -247,8 +248,9 @@ def test_a_date_inside_the_title_is_something_the_title_names() -> None:
 
 
 def test_published_and_updated_lines_give_the_date_of_publication() -> None:
-    found = meta(f"Joint Statement on Chad\n\nPosted on 5 May 2022 by the Press Office\n\nUpdated 9 May 2022 at 10:00\n\n{BODY}")
-    assert found.date.value.complete() == dt.date(2022, 5, 5)
+    found = meta("Joint Statement on Chad\n\nPosted on 5 May 2022 by the Press Office\n\n"
+                 f"Updated 9 May 2022 at 10:00\n\n{BODY}")
+    assert (found.date.value.complete(), found.date.source) == (dt.date(2022, 5, 5), "header line")
 
 
 @pytest.mark.parametrize(

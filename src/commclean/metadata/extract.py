@@ -237,7 +237,8 @@ def _header_dates(header: list[str], source: str, title: range, config: Metadata
             place_after = _PLACE_AFTER_DATE.match(after)
             if after.strip(" ,.") and not place_after:
                 if index not in title and _is_field_line(paragraph, mention, config):
-                    found.append(_Dated(_header_line_date(paragraph, mention), source))
+                    found.append(_Dated(_header_line_date(paragraph, mention),
+                                        "header line" if source == "dateline" else source))
                 continue
             place_before = None if after.strip(" ,.") else _PLACE_BEFORE_DATE.search(before)
             place = place_after or (None if place_before and _is_header_label(before, place_before) else place_before)
