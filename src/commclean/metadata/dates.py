@@ -85,7 +85,7 @@ class DateMention:
 
 def find_dates(text: str) -> list[DateMention]:
     """Every date-shaped span, ranges and full dates before partial ones (parsed by dateutil), and
-    ISO dates."""
+    dates in figures where their order is certain."""
     found = _numeric_dates(text) if _FIGURES_JOINED.search(text) else []
     if not _MONTH_START.search(text) or not _ANY_MONTH.search(text):  # most sentences name no month
         return found
