@@ -196,12 +196,14 @@ WEIGHTS = {
     "reported event": 0.5, "event noun": 0.0, "we met": 1.5, "mentioned": -4.0, "of before": -3.0, "event on": 0.0,
     "self dated": 5.0, "closing sentence": 0.0,
 }
+# Where a date stands alone as the statement's own, outside running text: never an event's date,
+# and ranked with the header's fields when copies disagree.
+OWN_DATE_POSITIONS = ("dateline", "signature", "heading", "header line", "closing sentence")
 # The date of the event the statement reports: a meeting, talks or a call "on <date>". A date the
 # sentence only mentions (a future, recalled or bounding one) is no such date, whatever event is
 # named before it ("will host the Summit in Rome on 5 May").
 EVENT_WEIGHTS = {
-    **{name: weight for name, weight in WEIGHTS.items()
-       if name not in ("dateline", "signature", "heading", "header line")},
+    **{name: weight for name, weight in WEIGHTS.items() if name not in OWN_DATE_POSITIONS},
     "reported event": 2.0, "event noun": 1.0, "we met": 0.0, "event on": 1.5, "mentioned": -6.0, "self dated": 0.0,
 }
 

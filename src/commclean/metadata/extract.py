@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from commclean.config import MetadataConfig
 from commclean.metadata.dates import (
+    OWN_DATE_POSITIONS,
     WEEKDAY_NAME,
     WEIGHTS,
     DateCandidate,
@@ -206,8 +207,7 @@ class _Dated:
 def _date_field(best: _Dated | None, config: MetadataConfig) -> Field[PartialDate] | None:
     if best is None or best.score < config.min_date_score:
         return None
-    rank = RANK_HEADER if best.candidate.where in ("dateline", "signature", "heading", "header line",
-                                                   "closing sentence") else RANK_OPENING
+    rank = RANK_HEADER if best.candidate.where in OWN_DATE_POSITIONS else RANK_OPENING
     return Field(best.candidate.mention.date, best.source, rank)
 
 
