@@ -536,7 +536,8 @@ FORM_SPLIT = {"tune": set(_split[: len(_split) // 2]), "test": set(_split[len(_s
               "fifth tune": set(_fifth[: len(_fifth) // 2]), "fifth test": set(_fifth[len(_fifth) // 2:])}
 # Forms the extractor gets wrong, and why they are left so. A test half's misses stay on purpose:
 # a rule written for one of them would make the test half a tune half, and its score say nothing.
-# (The first round's test half was opened for rules once the second round was written.)
+# (The first round's test half was opened for rules once the second round was written, the third's
+# once the fourth was, the fourth's once the fifth was; the second's and the fifth's stay closed.)
 KNOWN_MISSES = {
     "congratulate ... on the elections held on <date>": "first round, test half: a reduced relative "
     "(\"the elections held on\") against a report of the event (\"the consultations, held in Rome on\")",
@@ -549,7 +550,9 @@ KNOWN_MISSES = {
     "Embassy of ..., <City> header, then date": "fourth round, tune half: the seat of the issuing office, "
     "which the dev set's labels never take for the place (the Spokesperson's \"Washington, D.C.\"); the form "
     "was written expecting the city, the labels say otherwise",
-    "<City> | <date> header": "fourth round, test half",
+    "Done at <City>, this <ordinal words> day of <Month>, <year> (closing)": "fifth round, test half",
+    "Location: <City> and Date: <date> header fields": "fifth round, test half",
+    "During a visit to <City> on <date>, Secretary ... met": "fifth round, test half",
 }
 # Forms whose place is a venue no gazetteer holds; the others take a city.
 VENUE_FORMS = {"met for talks on <date> at <Venue>"}

@@ -322,3 +322,67 @@ def test_a_meeting_sentence_that_ends_in_a_semicolon_is_no_header_line() -> None
                  "United States, met via videoconference, on 26 October 2021, under the 2021 Chairmanship, on the "
                  f"occasion of the 9th Summit;\n\n{BODY}")
     assert found.date is None
+
+
+@pytest.mark.parametrize(
+    ("header", "place"),
+    [
+        ("Lima | 5 May 2022", "Lima"),
+        ("5 May 2022 (Lima)", "Lima"),
+        ("5 May 2022 (Reuters)", None),  # a wire service's tag in brackets: no place the gazetteer knows
+        ("Statements | 5 May 2022", None),
+    ],
+)
+def test_a_header_lines_place_may_stand_beside_its_date_behind_a_bar_or_in_brackets(header: str,
+                                                                                    place: str | None) -> None:
+    found = meta(f"Joint Statement on Chad\n\n{header}\n\n{BODY}")
+    assert found.date.value.complete() == dt.date(2022, 5, 5)
+    assert (found.location.value if found.location else None) == place
+
+
+@pytest.mark.parametrize(
+    ("header", "date"),
+    [
+        ("Last modified: 5 May 2022", None),
+        ("Valid until: 5 May 2022", None),
+        ("Date: 5 May 2022", dt.date(2022, 5, 5)),
+        # A heading's own words are no label, whatever they say.
+        ("Statement Following the Last Ministerial, 5 May 2022", dt.date(2022, 5, 5)),
+    ],
+)
+def test_a_headers_label_may_say_its_date_is_another_one_than_the_statements(header: str,
+                                                                             date: dt.date | None) -> None:
+    found = meta(f"Joint Statement on Chad\n\n{header}\n\n{BODY}")
+    assert (found.date.value.complete() if found.date else None) == date
+
+
+@pytest.mark.parametrize(
+    ("opening", "event", "place"),
+    [
+        ("The Ministers, meeting by videoconference on 5 May 2022, reviewed the campaign.",
+         dt.date(2022, 5, 5), "Virtual"),
+        ("Meeting by videoconference on 5 May 2022, the Ministers reviewed the campaign.",
+         dt.date(2022, 5, 5), "Virtual"),
+        # A noun names a meeting, it does not report one.
+        ("The meeting of 5 May 2022 by videoconference was postponed, the Ministers said.", None, None),
+    ],
+)
+def test_meeting_as_a_participle_reports_the_meeting(opening: str, event: dt.date | None, place: str | None) -> None:
+    found = meta(f"Joint Statement on Chad\n\n{opening} {BODY}")
+    assert (found.event_date.value.complete() if found.event_date else None) == event
+    assert (found.location.value if found.location else None) == place
+
+
+@pytest.mark.parametrize(
+    ("closing", "place"),
+    [
+        ("Issued by the Press Office, Lima, 5 May 2022", "Lima"),
+        ("Released by the Office of the Spokesperson, 5 May 2022", None),
+        ("Done at Lima, on 5 May 2022.", "Lima"),
+    ],
+)
+def test_a_closing_formula_may_name_who_issued_the_statement_before_its_place_and_date(closing: str,
+                                                                                        place: str | None) -> None:
+    found = meta(f"Joint Statement on Chad\n\n{BODY}\n\n{closing}")
+    assert (found.date.value.complete(), found.date.source) == (dt.date(2022, 5, 5), "signature")
+    assert (found.location.value if found.location else None) == place

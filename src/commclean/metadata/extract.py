@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from commclean.config import MetadataConfig
 from commclean.metadata.dates import (
+    MEETING_PARTICIPLE,
     OWN_DATE_POSITIONS,
     WEEKDAY_NAME,
     WEIGHTS,
@@ -35,6 +36,9 @@ from commclean.records import Field, Metadata, PartialDate
 # OCR may drop a slash of it ("1/823, 9:32 AM"): a number pair and a clock time are enough.
 _PRINT_HEADER = re.compile(r"\b\d{1,2}/\d{1,4}(?:/\d{2,4})?,?\s+\d{1,2}:\d{2}|https?://|\bpage \d+ of \d+\b", re.I)
 _PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{PLACE})\s*$")
+# "5 July 2023 (Shiraz)": a place in brackets after the date, taken where the gazetteer knows it
+# (a wire service's tag, "(Reuters)", has the same shape).
+_PLACE_IN_BRACKETS_AFTER_DATE = re.compile(rf"^,?\s*\((?P<place>{PLACE})\)\s*$")
 # What may follow a dateline's date besides a place: the White House's " • STATEMENTS AND RELEASES",
 # or fields set apart by bars ("| Press Release | Lima"), one of which may be the place.
 # OCR reads the bullet as "*", "+" or "e": any one or two marks between date and category.
@@ -42,7 +46,7 @@ _RELEASE_CATEGORY = re.compile(r"^\s*(?:(?:[•·|]\s*[A-Za-z ,&.'’-]+)+|(?:[^
 _FIELD_MARK = re.compile(r"\s*[•·|]\s*")
 # A place may carry its country in brackets: "Novosibirsk (Russia), 31 January 2023".
 _REGION_IN_BRACKETS = r"(?:\s+\([A-Z][\w .'’-]*\))?"
-_PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{PLACE}){_REGION_IN_BRACKETS},?\s*[-–—:]?\s*$")
+_PLACE_BEFORE_DATE = re.compile(rf"(?:^|[\s(])(?P<place>{PLACE}){_REGION_IN_BRACKETS},?\s*[-–—:|]?\s*$")
 # What stands before a header's date in a place's stead: a label ("Date:", "Published:") or a
 # release's number ("Press Release No. 36 –"), even where a gazetteer knows the word (Date, Japan).
 _HEADER_LABEL = re.compile(
@@ -54,18 +58,24 @@ _LEAD_BEFORE = re.compile(  # "Tokyo, Japan – <date> –" too
 # A wire service may tag the dateline before its dash: "KINSHASA, July 26, 2024 /PRNewswire/ --",
 # "LIMA, 5 May 2022 (Reuters) -".
 _LEAD_AFTER = re.compile(r"^\s*\)?\s*(?:/[^/\n]{1,40}/\s*|\([^()\n]{1,40}\)\s*)?(?:--|[-–—:])\s+\S")
+# A label ends on a colon or a dash, which would otherwise end the clause a mention cue is looked for in.
+_LABEL_END = " :–—-|"
+_LABEL_WORDS = 4
 _WEEKDAY_BEFORE = re.compile(rf"\b{WEEKDAY_NAME},?\s*$", re.I)
 # A signature block's date: alone, or after "Done at <place>," or a place, at the end of a text.
 # A place is capitalised: only the words around it are matched regardless of case.
 # After "Done at <place>, <date>" the formula may go on: ", in two originals, in the English and
 # French languages".
+# The formula may name who issued it first: "Issued by the Press Office, Kyiv, 5 May 2022".
 _SIGNATURE_BEFORE = re.compile(
-    rf"^\W*(?:(?P<formula>(?i:done|signed|issued|adopted|released))\s+(?:(?i:at|in)\s+(?P<at>{PLACE}),?\s*)?"
+    rf"^\W*(?:(?P<formula>(?i:done|signed|issued|adopted|released))\s+(?:(?i:by)\s+[^,\n]{{1,60}},\s*)?"
+    rf"(?:(?:(?i:at|in)\s+)?(?P<at>{PLACE}),?\s*)?"
     rf"(?i:on\s+|this\s+)?|(?P<place>{PLACE}),?\s*)?$")  # "Done at Paris, this 5th day of May, 2022"
 _SIGNATURE_AFTER = re.compile(rf"^[,\s]*(?:(?P<place>{PLACE}))?\W*$")
 # "convened a virtual ... meeting", "met virtually", "met by videoconference": the place is a virtual one.
 # "held their third meeting on 5 May 2022 by video teleconference": how they met, however far on.
-_VIRTUAL = re.compile(r"\b(?:met|gathered|convened|assembled|held|hosted|received|took place)\b(?:[^;:]{0,40}?"
+_VIRTUAL = re.compile(r"(?:\b(?:met|gathered|convened|assembled|held|hosted|received|took place)\b|"
+                      + MEETING_PARTICIPLE + r")(?:[^;:]{0,40}?"
                       r"\b(?:virtual(?:ly)?|video ?conferenc\w*|video ?link|teleconferenc\w*|online)\b|"
                       r"[^;:]*?\b(?:by|via|over) (?:a |secure )*(?:video|teleconferenc|virtual|online)\w*)", re.I)
 _SPACES = re.compile(r"\s+")
@@ -234,26 +244,35 @@ def _header_dates(header: list[str], source: str, title: range, config: Metadata
                 found.append(_Dated(DateCandidate(mention, "dateline", WEIGHTS["dateline"]), source,
                                     _place_field(after)))
                 continue
-            place_after = _PLACE_AFTER_DATE.match(after)
+            place_after = _PLACE_AFTER_DATE.match(after) or _known_place_in_brackets(after)
             if after.strip(" ,.") and not place_after:
                 if index not in title and _is_field_line(paragraph, mention, config):
                     found.append(_Dated(_header_line_date(paragraph, mention),
                                         "header line" if source == "dateline" else source))
                 continue
             place_before = None if after.strip(" ,.") else _PLACE_BEFORE_DATE.search(before)
+            if place_before and "|" in before[place_before.end("place"):] and \
+                    place_kind(place_before["place"]) == "unknown place":
+                place_before = None  # "Statements | <date>": a bar sets apart fields, one of them maybe a place
             place = place_after or (None if place_before and _is_header_label(before, place_before) else place_before)
             rest = before[: place_before.start("place")] if place_before else before
             # "Ministerial Meeting of the Coalition June 28, 2021, Rome": a dateline closing the heading.
             known_place_after = place_after is not None and place_kind(place_after["place"]) != "unknown place"
             where = "dateline" if not rest.strip(" ,.-–—(") or known_place_after else "heading"
+            weight = WEIGHTS[where] + (WEIGHTS["mentioned"] if _labels_a_mention(before) else 0.0)
             if where == "heading" and place and (place_kind(place["place"]) == "unknown place" or
                                                  place is place_before and "," not in place["place"]):
                 # "… COVID-19 Summit, May 12, 2022": a heading's last word, no place (though there
                 # is a Summit, New Jersey); "… Directors Copenhagen, Denmark, January 29, 2020" is one.
                 place = None
-            found.append(_Dated(DateCandidate(mention, where, WEIGHTS[where]),
+            found.append(_Dated(DateCandidate(mention, where, weight),
                                 source if where == "dateline" else "heading", place["place"] if place else None))
     return found
+
+
+def _known_place_in_brackets(after: str) -> re.Match[str] | None:
+    bracketed = _PLACE_IN_BRACKETS_AFTER_DATE.match(after)
+    return bracketed if bracketed and place_kind(bracketed["place"]) != "unknown place" else None
 
 
 def _is_field_line(paragraph: str, mention: DateMention, config: MetadataConfig) -> bool:
@@ -265,8 +284,16 @@ def _is_field_line(paragraph: str, mention: DateMention, config: MetadataConfig)
 def _header_line_date(paragraph: str, mention: DateMention) -> DateCandidate:
     """A date among a header line's other fields (a label, a time, a byline) dates the statement,
     unless the words before it say it is another date ("Last updated", "valid until")."""
-    mentioned = is_mentioned(paragraph[: mention.start])
+    mentioned = is_mentioned(paragraph[: mention.start].rstrip(_LABEL_END))
     return DateCandidate(mention, "header line", WEIGHTS["header line"] + (WEIGHTS["mentioned"] if mentioned else 0.0))
+
+
+def _labels_a_mention(before: str) -> bool:
+    """"Last modified: <date>", "Valid until <date>": a label of a few words before a header's
+    date that says it is another date than the statement's. (A heading's own words are no label:
+    "… Following the Summit May 12, 2022" is dated by its date.)"""
+    label = before.rstrip(_LABEL_END)
+    return 0 < len(label.split()) <= _LABEL_WORDS and is_mentioned(label)
 
 
 def _place_field(fields: str) -> str | None:
