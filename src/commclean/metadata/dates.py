@@ -125,7 +125,10 @@ def _parse(match: re.Match[str]) -> PartialDate | None:
 
 # "The Ministers, meeting in Münster on 3 November, …": "meeting" as a participle reports the
 # meeting as "met" does (after a comma, or opening the sentence); as a noun it only names one.
-MEETING_PARTICIPLE = r"(?:(?<=, )|(?<=^)|(?<=^\W))meeting\b(?!\s+(?:of|was|is|will|has|had)\b)"
+# Written as one alternative of a word group ("\b(?:met|…|<this>)\b"): as a pattern of its own
+# beside the group, every search tried it at every position.
+MEETING_PARTICIPLE = r"meeting(?:(?<=, meeting)|(?<=^meeting)|(?<=^\Wmeeting))(?!\s+(?:of|was|is|will|has|had)\b)"
+
 # What the words before a date in its sentence say of it. Each cue is general English, not a
 # sentence seen once: a report of the event ("met", "held", "spoke by phone") or "today" makes the
 # date the statement's; a recalled, future, bounding or anniversary date ("recalling", "will",
@@ -133,7 +136,7 @@ MEETING_PARTICIPLE = r"(?:(?<=, )|(?<=^)|(?<=^\W))meeting\b(?!\s+(?:of|was|is|wi
 _REPORTED_EVENT = re.compile(
     r"\b(?:met|meet|held|hosted|convened|gathered|assembled|spoke|signed|launched|took place|opened|"
     r"concluded|co-chaired|chaired|visited|welcomed|received|participated|issued|announced|"
-    r"endorsed|reaffirmed|conducted)\b|" + MEETING_PARTICIPLE, re.I)
+    r"endorsed|reaffirmed|conducted|" + MEETING_PARTICIPLE + r")\b", re.I)
 _EVENT_NOUN = re.compile(
     r"\b(?:summit|meeting|dialogue|conference|consultations?|talks|session|forum|ministerial|visit|call|"
     r"gathering|round)\b", re.I)

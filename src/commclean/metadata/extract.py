@@ -74,8 +74,8 @@ _SIGNATURE_BEFORE = re.compile(
 _SIGNATURE_AFTER = re.compile(rf"^[,\s]*(?:(?P<place>{PLACE}))?\W*$")
 # "convened a virtual ... meeting", "met virtually", "met by videoconference": the place is a virtual one.
 # "held their third meeting on 5 May 2022 by video teleconference": how they met, however far on.
-_VIRTUAL = re.compile(r"(?:\b(?:met|gathered|convened|assembled|held|hosted|received|took place)\b|"
-                      + MEETING_PARTICIPLE + r")(?:[^;:]{0,40}?"
+_VIRTUAL = re.compile(r"\b(?:met|gathered|convened|assembled|held|hosted|received|took place|"
+                      + MEETING_PARTICIPLE + r")\b(?:[^;:]{0,40}?"
                       r"\b(?:virtual(?:ly)?|video ?conferenc\w*|video ?link|teleconferenc\w*|online)\b|"
                       r"[^;:]*?\b(?:by|via|over) (?:a |secure )*(?:video|teleconferenc|virtual|online)\w*)", re.I)
 _SPACES = re.compile(r"\s+")
