@@ -89,6 +89,7 @@ def flow(raw: str, clean: str, plain_steps: bool) -> None:
     apply_prefect_defaults()
     import flows.build_corpus as build
     from commclean.pipeline import sequence
+    from flows.server import start_temporary_server
 
     timed_step = sequence._step
 
@@ -101,7 +102,7 @@ def flow(raw: str, clean: str, plain_steps: bool) -> None:
 
     if plain_steps:
         build.PrefectRunner.step = lambda self, name, function, *args: function(*args)
-    build.start_temporary_server()
+    start_temporary_server()
     build.build_corpus(raw_dir=raw, clean_dir=clean)
     print(f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10} MB (steps as "
           f"{'plain calls' if plain_steps else 'Prefect tasks'})")

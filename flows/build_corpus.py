@@ -8,7 +8,6 @@ import functools
 import logging
 import os
 import pickle
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -32,8 +31,7 @@ from commclean.pipeline import run_stages
 from commclean.report import RunSummary, run_report_markdown
 from commclean.runtime.collector import collector_paused
 from commclean.runtime.progress import Progress, on_terminal
-from commclean.runtime.watchdog import SUPPORTED as WATCHDOG_SUPPORTED
-from commclean.runtime.watchdog import end_with_parent, watch
+from commclean.runtime.watchdog import end_with_parent
 from commclean.runtime.workers import in_order
 from commclean.store import Folders, scratch_dir
 from commclean.store.lock import folders_locked
@@ -250,27 +248,6 @@ def _progress(logger: Any) -> Iterator[Progress]:  # noqa: ANN401 - Prefect's ru
         finally:
             for handler, level in zip(consoles, levels):
                 handler.setLevel(level)
-
-
-_WATCHDOGS: list[subprocess.Popen[bytes]] = []
-
-
-def start_temporary_server() -> None:
-    """For a run without a Prefect server: start the temporary one now, the very instance Prefect's
-    client would start on first use, with a watchdog that stops it should this process end
-    without stopping it (SIGKILL or SIGTERM skip Prefect's exit handler, and the server would
-    live on, about 200 MB, until the machine restarts)."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
-
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return
-    # Only here: the server's modules take seconds to import, which a run given a server never needs.
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-    server.start()
-    if server.server_process is not None and WATCHDOG_SUPPORTED:
-        _WATCHDOGS.append(watch(server.server_process.pid))
 
 
 def _this_api() -> str | None:

@@ -1,0 +1,145 @@
+"""Prefect's temporary API server for a run given none, started as the command starts: its few
+seconds of start-up then pass while the run imports Prefect and its stages, not after."""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from commclean.runtime.watchdog import SUPPORTED as WATCHDOG_SUPPORTED
+from commclean.runtime.watchdog import watch
+from flows._env import apply_prefect_defaults
+
+# What Prefect's SubprocessASGIServer (prefect 3.8, prefect/server/api/server.py) starts: uvicorn
+# serving the API without its UI, told it is a temporary server (fewer background services).
+_TEMPORARY_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+_OFF = ("0", "false", "no", "off")
+
+
+@dataclass
+class EarlyServer:
+    """A temporary API server this process started, and stops."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def healthy_within(self, seconds: float) -> bool:
+        """Wait until the server answers its health check; False if it ended or never answered."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:  # noqa: S310 - our own
+                    if response.status == 200:
+                        return True
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.05)
+        return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_early_server() -> EarlyServer | None:
+    """Start the temporary server now, unless the environment names a server or turns the
+    temporary one off (a Prefect profile may too: `serving` looks once Prefect is imported)."""
+    apply_prefect_defaults()
+    if os.environ.get("PREFECT_API_URL") or os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "").lower() in _OFF:
+        return None
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    port = _free_port()
+    command = [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(next(iter(spec.submodule_search_locations))).parent),
+               "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "error", "--lifespan", "on"]
+    server = EarlyServer(subprocess.Popen(command, env={**os.environ, **_TEMPORARY_SERVER_ENV}), port)
+    watch_server(server.process.pid)
+    # Stopped as the process exits, as Prefect stops its own: after Prefect's exit handlers, which
+    # are registered later (so run first) and still send the run's last logs to it.
+    atexit.register(server.stop)
+    return server
+
+
+_WATCHDOGS: list[subprocess.Popen[bytes]] = []
+
+
+def start_temporary_server() -> None:
+    """For a run without a Prefect server: start the temporary one now, the very instance Prefect's
+    client would start on first use, with a watchdog that stops it should this process end
+    without stopping it (SIGKILL or SIGTERM skip Prefect's exit handler, and the server would
+    live on, about 200 MB, until the machine restarts)."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return
+    # Only here: the server's modules take seconds to import, which a run given a server never needs.
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    if server.server_process is not None:
+        watch_server(server.server_process.pid)
+
+
+def watch_server(pid: int) -> None:
+    """A watchdog that stops the temporary server `pid` should this process end without stopping
+    it (SIGKILL or SIGTERM skip the exit handlers)."""
+    if WATCHDOG_SUPPORTED:
+        _WATCHDOGS.append(watch(pid))
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(early: EarlyServer | None) -> Iterator[None]:
+    """The run's Prefect API for the block: the early server once it answers, else what Prefect
+    would use (a server a profile names, or its own temporary one, started now). The early
+    server stops as this process exits, or by a watchdog should it be killed."""
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_SERVER_EPHEMERAL_ENABLED,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        PREFECT_UI_URL,
+        temporary_settings,
+    )
+
+    if early is None or PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        if early is not None:
+            early.stop()  # a profile names a server, or turns the temporary one off, after all
+        start_temporary_server()
+        yield
+        return
+    if not early.healthy_within(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()):
+        early.stop()
+        start_temporary_server()  # Prefect's own way, which says why it fails if it does
+        yield
+        return
+    # No UI URL: this server serves none, and ends with the run (Prefect would log "View at <url>").
+    with temporary_settings(updates={PREFECT_API_URL: early.api_url, PREFECT_UI_URL: ""}):
+        yield

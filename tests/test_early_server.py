@@ -1,0 +1,60 @@
+"""A run given no Prefect server starts the temporary one as the command starts (flows/server.py),
+uses it, and leaves nothing behind; a run given a server starts none."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from flows.server import EarlyServer, start_early_server
+
+
+@pytest.mark.parametrize(("name", "value"), [("PREFECT_API_URL", "http://127.0.0.1:4200/api"),
+                                             ("PREFECT_SERVER_EPHEMERAL_ENABLED", "false")])
+def test_a_run_given_a_server_or_told_to_use_none_starts_no_server(monkeypatch: pytest.MonkeyPatch, name: str,
+                                                                   value: str) -> None:
+    monkeypatch.setenv(name, value)
+    assert start_early_server() is None
+
+
+def test_a_server_that_ends_before_answering_is_not_waited_for() -> None:
+    ended = EarlyServer(subprocess.Popen([sys.executable, "-c", "pass"]), port=9)
+    started = time.monotonic()
+    assert not ended.healthy_within(60)
+    assert time.monotonic() - started < 10
+
+
+def _in_group(group: int) -> list[str]:
+    left = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == group:
+            left.append(command)
+    return left
+
+
+@pytest.mark.slow
+def test_a_cli_run_without_a_server_uses_the_one_it_started_and_leaves_nothing_behind(seed_raw: Path,
+                                                                                       tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    command = [sys.executable, "-m", "commclean", "run", "--raw", str(seed_raw), "--clean", str(tmp_path / "clean")]
+    process = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    output = process.communicate(timeout=300)[0].decode()
+    assert process.returncode == 0, output
+    assert "documents:    4" in output
+    # Prefect's own temporary server was not started, and no link to a UI that ends with the run is given.
+    assert "Starting temporary server" not in output and "View at" not in output
+    deadline = time.monotonic() + 15
+    while (left := _in_group(process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"outlived the run: {left}"
