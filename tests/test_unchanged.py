@@ -85,3 +85,17 @@ def test_an_edited_expectations_suite_runs_the_build_and_validation_again(seed_r
     edited = run_pipeline(seed_raw, clean, config)
     assert "validate with Great Expectations (and stage the snapshot meanwhile)" in edited.stats["milliseconds"]
     assert edited.validation.startswith("passed")
+
+
+def test_a_damaged_record_or_a_snapshot_that_cannot_say_what_it_holds_has_the_run_build(seed_raw: Path,
+                                                                                       tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    run_pipeline(seed_raw, clean, Config())
+    (record,) = (clean / ".state").rglob("published-from.json")
+    record.write_text("{not json", encoding="utf-8")
+    assert "deduplicate" in run_pipeline(seed_raw, clean, Config()).stats["milliseconds"]
+    assert _steps(run_pipeline(seed_raw, clean, Config())) == ONLY_DISCOVERY  # written again
+    manifest = clean / "snapshots" / "v1" / MANIFEST_FILE
+    manifest.write_text(json.dumps({key: value for key, value in json.loads(manifest.read_text()).items()
+                                    if key != "validation"}), encoding="utf-8")
+    assert "deduplicate" in run_pipeline(seed_raw, clean, Config()).stats["milliseconds"]

@@ -227,8 +227,9 @@ def run_stages(raw_dir: str | Path, folders: Folders, config: Config, full: bool
     suites = suites_sha256(config.validation)
     digest = input_digest(found.discovery, folders.clean, suites)
     version = None if full else unchanged_snapshot(found.workspace.state_dir, folders.clean, digest)
-    if version is not None:
-        return Outcome(*unchanged_summary(found.discovery, folders.clean, version, found.timings), version)
+    ended = unchanged_summary(found.discovery, folders.clean, version, found.timings) if version is not None else None
+    if ended is not None:
+        return Outcome(*ended, version)
     built, outcome = _build_and_publish(raw_dir, folders, config, full, runner, worker, found)
     if outcome.version is not None:
         if built.discovery is not found.discovery:  # discovered again: a damaged cache was let go

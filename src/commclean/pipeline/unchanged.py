@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from commclean import store
@@ -66,14 +67,23 @@ def unchanged_snapshot(state_dir: Path | None, clean_dir: Path, digest: str) -> 
 
 
 def unchanged_summary(discovery: Discovery, clean_dir: Path, version: int,
-                      stats: Stats) -> tuple[RunSummary, Tables, ValidationReport]:
+                      stats: Stats) -> tuple[RunSummary, Tables, ValidationReport] | None:
     """The run's summary, its counts read from snapshot `version` (the corpus without its texts),
     the tables the run report lists documents and files from, and the snapshot's validation.
-    Validation did not run again: the snapshot's stands, and the summary says so."""
-    folder = Path(clean_dir) / SNAPSHOTS / f"v{version}"
+    Validation did not run again: the snapshot's stands, and the summary says so. None if the
+    snapshot cannot say (made by other code, damaged): the run then builds."""
+    try:
+        return _summary_from(discovery, Path(clean_dir) / SNAPSHOTS / f"v{version}", version, stats)
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
+        return None
+
+
+def _summary_from(discovery: Discovery, folder: Path, version: int,
+                  stats: Stats) -> tuple[RunSummary, Tables, ValidationReport]:
     corpus = pq.read_table(folder / CORPUS_FILE, columns=["doc_id", "title", "source_paths", "repairs"])
     tables = Tables(corpus, pq.read_table(folder / SOURCES_FILE), corpus.slice(0, 0))
     report = _report_of(folder)
+    stats = Stats().merge(stats)  # as given, should the snapshot turn out unreadable below
     stats.update("cache", "files not read (stat unchanged)", len(discovery.files))
     docs, page = folder / DATA_DOCS_DIR / DATA_DOCS_INDEX, folder / REPORT_FILE
     summary = summarise(discovery, report, True, stats, tables, docs if docs.is_file() else None, snapshot=version,
