@@ -219,6 +219,10 @@ class Outcome:
     version: int | None  # the snapshot readers see after it (published now or unchanged), if it passed
 
 
+# The one step of a run that finds raw/ as the current snapshot was built from, after discovery.
+UNCHANGED_STEP = "nothing new since the current snapshot (its counts read)"
+
+
 def run_stages(raw_dir: str | Path, folders: Folders, config: Config, full: bool, runner: Runner,
                worker: ValidationWorker | None) -> Outcome:
     """Build, validate, publish if valid: the whole run, for a caller holding the run lock. A run
@@ -227,7 +231,9 @@ def run_stages(raw_dir: str | Path, folders: Folders, config: Config, full: bool
     suites = suites_sha256(config.validation)
     digest = input_digest(found.discovery, folders.clean, suites)
     version = None if full else unchanged_snapshot(found.workspace.state_dir, folders.clean, digest)
-    ended = unchanged_summary(found.discovery, folders.clean, version, found.timings) if version is not None else None
+    ended = None if version is None else _step(
+        runner, found.timings, UNCHANGED_STEP, unchanged_summary, found.discovery, folders.clean, version,
+        found.timings, counted=lambda read: (read[0].documents if read else 0, "documents"))
     if ended is not None:
         return Outcome(*ended, version)
     built, outcome = _build_and_publish(raw_dir, folders, config, full, runner, worker, found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import replace
@@ -43,8 +44,12 @@ def input_digest(discovery: Discovery, clean_dir: Path, suites: str) -> str:
 
 
 def remember_input(state_dir: Path | None, version: int, digest: str) -> None:
-    """After a run that passed: snapshot `version` is what the input `digest` names gives."""
-    if state_dir is not None:
+    """After a run that passed: snapshot `version` is what the input `digest` names gives. A record
+    that cannot be written (a full disk) costs the next run its shortcut, never this run its
+    publish; the record it would have replaced says something still true of another input."""
+    if state_dir is None:
+        return
+    with contextlib.suppress(OSError):
         store.write_bytes(state_dir / PUBLISHED_FROM_FILE, json.dumps({"version": version, "input": digest}).encode())
 
 
