@@ -106,10 +106,15 @@ def test_a_second_run_takes_unchanged_files_from_the_cache_and_full_ignores_it(s
 
     clean = tmp_path / "clean"
     first = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
+    # One file written again with the same bytes: the second run builds (a run that finds raw/
+    # as the snapshot was built from ends after discovery: test_unchanged.py), reading that file
+    # and taking its results from the cache, the others known by their stat.
+    rewritten = sorted(seed_raw.iterdir())[0]
+    rewritten.write_bytes(rewritten.read_bytes())
     second = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean))
     full = build_corpus(raw_dir=str(seed_raw), clean_dir=str(clean), full=True)
     assert first.stats["cache"] == {"hits": 0, "misses": 5}
-    assert second.stats["cache"] == {"hits": 5, "misses": 0, "files not read (stat unchanged)": 5}
+    assert second.stats["cache"] == {"hits": 5, "misses": 0, "files not read (stat unchanged)": 4}
     assert second.stats["assemble"] == {"documents built": 0, "documents carried unchanged": 4}
     assert full.stats["cache"] == {"hits": 0, "misses": 5}
     # The same output each time: one snapshot, which the later runs leave current.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from commclean.config import Config
 from commclean.pipeline import run_pipeline
+from commclean.pipeline.sequence import UNCHANGED_STEP
 from commclean.runtime.progress import LoggedProgress, TerminalProgress, on_terminal
 
 STEPS = ("discover raw files (and read the run state)", "identify files (read only what changed)",
@@ -24,9 +25,15 @@ def test_each_step_logs_one_line_with_what_it_handled(seed_raw: Path, tmp_path: 
     assert said["decode, repair, analyse and save new results"].startswith("5 files in ")
     assert said["choose canonical texts and fuse metadata"].startswith("4 documents in ")
     assert said["validate with Great Expectations (and stage the snapshot meanwhile)"].startswith("17 expectations")
+    rewritten = sorted(seed_raw.iterdir())[0]
+    rewritten.write_bytes(rewritten.read_bytes())  # the same bytes: read again, nothing new
     again: list[str] = []
     run_pipeline(seed_raw, tmp_path / "clean", Config(), progress=LoggedProgress(again.append))
     assert any(line.startswith("identify files (read only what changed): 0 new files") for line in again)
+    idle: list[str] = []
+    run_pipeline(seed_raw, tmp_path / "clean", Config(), progress=LoggedProgress(idle.append))
+    assert [line.split(":")[0] for line in idle] == [STEPS[0], UNCHANGED_STEP]
+    assert idle[1].startswith(f"{UNCHANGED_STEP}: 4 documents in ")
 
 
 def test_a_terminal_sees_every_step_and_its_counts(seed_raw: Path, tmp_path: Path) -> None:

@@ -58,7 +58,8 @@ _LEAD_BEFORE = re.compile(  # "Tokyo, Japan – <date> –" too
 # A wire service may tag the dateline before its dash: "KINSHASA, July 26, 2024 /PRNewswire/ --",
 # "LIMA, 5 May 2022 (Reuters) -".
 _LEAD_AFTER = re.compile(r"^\s*\)?\s*(?:/[^/\n]{1,40}/\s*|\([^()\n]{1,40}\)\s*)?(?:--|[-–—:])\s+\S")
-# A label ends on a colon or a dash, which would otherwise end the clause a mention cue is looked for in.
+# A label ends on a colon or a dash, which would otherwise end the clause a mention cue is looked for in,
+# and is a few words ("Last modified:", "Page last updated on"); a heading is more.
 _LABEL_END = " :–—-|"
 _LABEL_WORDS = 4
 _WEEKDAY_BEFORE = re.compile(rf"\b{WEEKDAY_NAME},?\s*$", re.I)

@@ -29,6 +29,7 @@ from commclean.pipeline.corpus import (
     published_data_docs,
     validate_and_stage,
 )
+from commclean.pipeline.unchanged import input_digest, remember_input, unchanged_snapshot, unchanged_summary
 from commclean.pipeline.workspace import Workspace, discover_and_open, save_new_results, save_state
 from commclean.records import Candidate
 from commclean.report import RunSummary, manifest_for, summarise, validation_record
@@ -42,7 +43,7 @@ from commclean.store import DATA_DOCS_DIR, DATA_DOCS_INDEX, REPORT_FILE, SNAPSHO
 from commclean.store.cache import CacheDamaged, discard_run_state
 from commclean.store.lock import folders_locked
 from commclean.store.publish import crash_point
-from commclean.validate.suites import ValidationReport, ValidationWorker, validation_worker
+from commclean.validate.suites import ValidationReport, ValidationWorker, suites_sha256, validation_worker
 
 T = TypeVar("T")
 In = TypeVar("In")
@@ -118,30 +119,48 @@ class Built:
         return self.saving.result() if self.saving is not None else Stats()
 
 
-def build_candidate(raw_dir: str | Path, config: Config, folders: Folders | None = None,
-                    full: bool = False, background: Executor | None = None,
-                    runner: Runner | None = None, helper: ValidationWorker | None = None) -> Built:
-    """The stages up to validation. With folders, what earlier runs learned there is reused
-    (unless `full`) and this run's results are kept for the next, in `background` (then
-    Built.state_saved waits for it) while assembly and validation go on. The validation
-    `helper`, if given, is started on the way. A result cache found damaged on the way is
-    discarded, and the build starts again without it."""
-    runner = runner or LocalRunner()
-    try:
-        return _build_candidate(raw_dir, config, folders, full, background, runner, helper)
-    except CacheDamaged as damage:
-        if folders is None or full:
-            raise
-        discard_run_state(folders.state, config, str(damage))
-        return _build_candidate(raw_dir, config, folders, True, background, runner, helper)
+@dataclass(frozen=True)
+class Discovered:
+    """What the run's first step found: raw/ and what earlier runs left to reuse, and its timing."""
+
+    discovery: Discovery
+    workspace: Workspace
+    timings: Stats
 
 
-def _build_candidate(raw_dir: str | Path, config: Config, folders: Folders | None, full: bool,
-                     background: Executor | None, runner: Runner, helper: ValidationWorker | None) -> Built:
+def discover_step(raw_dir: str | Path, config: Config, folders: Folders | None, full: bool,
+                  runner: Runner) -> Discovered:
     timings = Stats()
     discovery, workspace = _step(runner, timings, "discover raw files (and read the run state)", discover_and_open,
                                  raw_dir, folders, config, full,
                                  counted=lambda found: (len(found[0].files) + len(found[0].skipped), "entries"))
+    return Discovered(discovery, workspace, timings)
+
+
+def build_candidate(raw_dir: str | Path, config: Config, folders: Folders | None = None,
+                    full: bool = False, background: Executor | None = None,
+                    runner: Runner | None = None, helper: ValidationWorker | None = None,
+                    discovered: Discovered | None = None) -> Built:
+    """The stages up to validation (from `discovered` on, if the caller has discovered already).
+    With folders, what earlier runs learned there is reused (unless `full`) and this run's
+    results are kept for the next, in `background` (then Built.state_saved waits for it) while
+    assembly and validation go on. The validation `helper`, if given, is started on the way. A
+    result cache found damaged on the way is discarded, and the build starts again without it."""
+    runner = runner or LocalRunner()
+    try:
+        found = discovered or discover_step(raw_dir, config, folders, full, runner)
+        return _build_candidate(found, config, full, background, runner, helper)
+    except CacheDamaged as damage:
+        if folders is None or full:
+            raise
+        discard_run_state(folders.state, config, str(damage))
+        return _build_candidate(discover_step(raw_dir, config, folders, True, runner), config, True, background,
+                                runner, helper)
+
+
+def _build_candidate(found: Discovered, config: Config, full: bool, background: Executor | None, runner: Runner,
+                     helper: ValidationWorker | None) -> Built:
+    discovery, workspace, timings = found.discovery, found.workspace, found.timings
     identified = _step(runner, timings, "identify files (read only what changed)", identify_files, discovery.files,
                        config, workspace, counted=lambda batches: (sum(len(b.items) for b in batches), "new files"))
     work = [batch.work(by_path=runner.remote) for batch in identified if batch.items]
@@ -200,13 +219,37 @@ class Outcome:
     version: int | None  # the snapshot readers see after it (published now or unchanged), if it passed
 
 
+# The one step of a run that finds raw/ as the current snapshot was built from, after discovery.
+UNCHANGED_STEP = "nothing new since the current snapshot (its counts read)"
+
+
 def run_stages(raw_dir: str | Path, folders: Folders, config: Config, full: bool, runner: Runner,
                worker: ValidationWorker | None) -> Outcome:
-    """Build, validate, publish if valid: the whole run, for a caller holding the run lock."""
+    """Build, validate, publish if valid: the whole run, for a caller holding the run lock. A run
+    that finds raw/ as the current snapshot was built from ends after discovery."""
+    found = discover_step(raw_dir, config, folders, full, runner)
+    suites = suites_sha256(config.validation)
+    digest = input_digest(found.discovery, folders.clean, suites)
+    version = None if full else unchanged_snapshot(found.workspace.state_dir, folders.clean, digest)
+    ended = None if version is None else _step(
+        runner, found.timings, UNCHANGED_STEP, unchanged_summary, found.discovery, folders.clean, version,
+        found.timings, counted=lambda read: (read[0].documents if read else 0, "documents"))
+    if ended is not None:
+        return Outcome(*ended, version)
+    built, outcome = _build_and_publish(raw_dir, folders, config, full, runner, worker, found)
+    if outcome.version is not None:
+        if built.discovery is not found.discovery:  # discovered again: a damaged cache was let go
+            digest = input_digest(built.discovery, folders.clean, suites)
+        remember_input(built.workspace.state_dir, outcome.version, digest)
+    return outcome
+
+
+def _build_and_publish(raw_dir: str | Path, folders: Folders, config: Config, full: bool, runner: Runner,
+                       worker: ValidationWorker | None, found: Discovered) -> tuple[Built, Outcome]:
     with ThreadPoolExecutor(1) as saver:
         # The run state is saved in a thread from the end of deduplication on, beside assembly,
         # validation (in its helper) and Arrow's writing of the snapshot.
-        built = build_candidate(raw_dir, config, folders, full, saver, runner, worker)
+        built = build_candidate(raw_dir, config, folders, full, saver, runner, worker, found)
         give_back_freed_memory()  # what assembly let go of, before the Arrow tables are built
         crash_point("built")
         stats = built.stats
@@ -223,7 +266,7 @@ def run_stages(raw_dir: str | Path, folders: Folders, config: Config, full: bool
         if not report.success:
             data_docs = keep_failed(checked, validation_record(report), config, folders.state)
             summary = summarise(built.discovery, report, False, stats, tables, data_docs, changes=changes)
-            return Outcome(summary, tables, report, None)
+            return built, Outcome(summary, tables, report, None)
         # A difference the diff found means a new snapshot; only without one are whole tables compared.
         if current is not None and changes.empty and is_unchanged(checked, current):
             discard_checked(checked)
@@ -231,14 +274,14 @@ def run_stages(raw_dir: str | Path, folders: Folders, config: Config, full: bool
             summary = summarise(built.discovery, report, True, stats, tables, docs if docs.is_file() else None,
                                 snapshot=current.version, changed=False, changes=changes,
                                 page=page if page.is_file() else None)
-            return Outcome(summary, tables, report, current.version)
+            return built, Outcome(summary, tables, report, current.version)
         with stats.timed("publish"):
             page = folders.clean / SNAPSHOTS / f"v{checked.staged.version}" / REPORT_FILE
             summary = summarise(built.discovery, report, True, stats, tables, published_data_docs(checked),
                                 snapshot=checked.staged.version, changes=changes, page=page)
             manifest = manifest_for(summary, report, config)
         version = _step(runner, stats, "publish", commit_tables, checked, manifest, config, built.workspace, changes)
-        return Outcome(summary, tables, report, version)
+        return built, Outcome(summary, tables, report, version)
 
 
 def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False,
