@@ -122,6 +122,7 @@ def serving(early: EarlyServer | None) -> Iterator[None]:
     """The run's Prefect API for the block: the early server once it answers, else what Prefect
     would use (a server a profile names, or its own temporary one, started now). The early
     server stops as this process exits, or by a watchdog should it be killed."""
+    from prefect.context import refresh_global_settings_context
     from prefect.settings import (
         PREFECT_API_URL,
         PREFECT_SERVER_EPHEMERAL_ENABLED,
@@ -141,6 +142,11 @@ def serving(early: EarlyServer | None) -> Iterator[None]:
         start_temporary_server()  # Prefect's own way, which says why it fails if it does
         yield
         return
+    # For the rest of the process, every thread included: a thread of its own (a task's result
+    # read in a pool's thread) sees the settings Prefect read from the environment when imported,
+    # not this thread's, and would start a temporary server of its own. Worker processes inherit it.
+    os.environ["PREFECT_API_URL"] = early.api_url
+    refresh_global_settings_context()
     # No UI URL: this server serves none, and ends with the run (Prefect would log "View at <url>").
-    with temporary_settings(updates={PREFECT_API_URL: early.api_url, PREFECT_UI_URL: ""}):
+    with temporary_settings(updates={PREFECT_UI_URL: ""}):
         yield

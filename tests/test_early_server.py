@@ -4,6 +4,7 @@ uses it, and leaves nothing behind; a run given a server starts none."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from commclean.config import Config
 from flows.server import EarlyServer, start_early_server
 
 
@@ -45,13 +47,18 @@ def _in_group(group: int) -> list[str]:
 @pytest.mark.slow
 def test_a_cli_run_without_a_server_uses_the_one_it_started_and_leaves_nothing_behind(seed_raw: Path,
                                                                                        tmp_path: Path) -> None:
+    # Enough files for worker processes, whose results are read in threads of the run's own: none
+    # of them may start a server of its own (a thread sees the settings Prefect was imported with).
+    for copy in range(1, 220):
+        shutil.copytree(seed_raw, seed_raw / f"copies-{copy}", ignore=shutil.ignore_patterns("copies-*"))
+    assert sum(1 for f in seed_raw.rglob("*") if f.is_file()) >= Config().min_files_for_workers
     env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
     command = [sys.executable, "-m", "commclean", "run", "--raw", str(seed_raw), "--clean", str(tmp_path / "clean")]
     process = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT)
     output = process.communicate(timeout=300)[0].decode()
     assert process.returncode == 0, output
-    assert "documents:    4" in output
+    assert "documents:    4" in output, output[-1500:]
     # Prefect's own temporary server was not started, and no link to a UI that ends with the run is given.
     assert "Starting temporary server" not in output and "View at" not in output
     deadline = time.monotonic() + 15

@@ -87,6 +87,7 @@ class StageKeys:
 # Modules that never shape one file's result; every other module does. Decoding and repair
 # (the read key) are shaped by all of those except metadata/ and dedup/.
 _NOT_PER_FILE = ("assemble/", "store/", "validate/", "runtime/", "pipeline/sequence.py", "pipeline/corpus.py",
+                 "pipeline/unchanged.py",
                  "pipeline/workspace.py", "pipeline/__init__.py", "cli.py", "report.py", "read.py", "schema.py",
                  "__init__.py", "__main__.py")
 _ANALYSIS_ONLY = ("metadata/", "dedup/")
