@@ -131,15 +131,13 @@ def serving(early: EarlyServer | None) -> Iterator[None]:
         temporary_settings,
     )
 
-    if early is None or PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+    # Not used if a profile names a server or turns the temporary one off after all, or if it never
+    # answers: then Prefect's own way, which says why it fails if it does.
+    wanted = PREFECT_SERVER_EPHEMERAL_ENABLED.value() and not PREFECT_API_URL.value()
+    if early is None or not wanted or not early.healthy_within(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()):
         if early is not None:
-            early.stop()  # a profile names a server, or turns the temporary one off, after all
+            early.stop()
         start_temporary_server()
-        yield
-        return
-    if not early.healthy_within(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()):
-        early.stop()
-        start_temporary_server()  # Prefect's own way, which says why it fails if it does
         yield
         return
     # For the rest of the process, every thread included: a thread of its own (a task's result

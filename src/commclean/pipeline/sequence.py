@@ -128,7 +128,7 @@ class Discovered:
     timings: Stats
 
 
-def discover_step(raw_dir: str | Path, config: Config, folders: Folders | None, full: bool,
+def _discover_step(raw_dir: str | Path, config: Config, folders: Folders | None, full: bool,
                   runner: Runner) -> Discovered:
     timings = Stats()
     discovery, workspace = _step(runner, timings, "discover raw files (and read the run state)", discover_and_open,
@@ -148,13 +148,13 @@ def build_candidate(raw_dir: str | Path, config: Config, folders: Folders | None
     result cache found damaged on the way is discarded, and the build starts again without it."""
     runner = runner or LocalRunner()
     try:
-        found = discovered or discover_step(raw_dir, config, folders, full, runner)
+        found = discovered or _discover_step(raw_dir, config, folders, full, runner)
         return _build_candidate(found, config, full, background, runner, helper)
     except CacheDamaged as damage:
         if folders is None or full:
             raise
         discard_run_state(folders.state, config, str(damage))
-        return _build_candidate(discover_step(raw_dir, config, folders, True, runner), config, True, background,
+        return _build_candidate(_discover_step(raw_dir, config, folders, True, runner), config, True, background,
                                 runner, helper)
 
 
@@ -227,7 +227,7 @@ def run_stages(raw_dir: str | Path, folders: Folders, config: Config, full: bool
                worker: ValidationWorker | None) -> Outcome:
     """Build, validate, publish if valid: the whole run, for a caller holding the run lock. A run
     that finds raw/ as the current snapshot was built from ends after discovery."""
-    found = discover_step(raw_dir, config, folders, full, runner)
+    found = _discover_step(raw_dir, config, folders, full, runner)
     suites = suites_sha256(config.validation)
     digest = input_digest(found.discovery, folders.clean, suites)
     version = None if full else unchanged_snapshot(found.workspace.state_dir, folders.clean, digest)
