@@ -22,6 +22,10 @@ class DecodeConfig:
     min_copy_chars: int = 30
     # Share of control characters (other than tab/newline/CR/FF) above which decoded text is binary.
     max_control_char_ratio: float = 0.01
+    # A saved web page's date, from its markup, counts inside these bounds (htmldate's own upper
+    # bound is today, which would make the same page dated or not by the day it is read).
+    page_dates_from: str = "1990-01-01"
+    page_dates_until: str = "2100-12-31"
 
 
 @dataclass(frozen=True)

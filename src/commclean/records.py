@@ -77,6 +77,7 @@ class Decoded:
     encoding: str | None
     quarantine_reason: str | None = None
     decode_repairs: tuple[str, ...] = ()
+    stated_date: dt.date | None = None  # a saved web page's date, from its markup (ingest.page)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import charset_normalizer
 
 from commclean.config import DecodeConfig
 from commclean.ingest.inside import open_inside
+from commclean.ingest.page import is_web_page, page_text
 from commclean.records import Decoded, FoundFile, RawFile
 from commclean.runtime.stats import Stats
 
@@ -45,6 +46,7 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 # C0 controls other than tab, newline, vertical tab, form feed and carriage return: binary, not text.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _STRAY_HANDLER = "commclean-stray-cp1252"
+NO_MAIN_TEXT = "web page (HTML) in which no main text was found"
 
 
 def read_raw(found: FoundFile, config: DecodeConfig) -> tuple[RawFile, bytes | None]:
@@ -105,10 +107,16 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
     result = _container_kind(data) or _decode_text(data, config)
     if isinstance(result, str):
         return Decoded(raw, None, None, result)
+    page = None
+    if is_web_page(result.text):
+        page = page_text(result.text, config)
+        if page is None or _text_quarantine_reason(page.text, config):
+            return Decoded(raw, None, result.encoding, NO_MAIN_TEXT)
+        result = _Text(page.text, result.encoding, (*result.repairs, "extract_page_text"))
     reason = _text_quarantine_reason(result.text, config)
     if reason:
         return Decoded(raw, None, result.encoding, reason)
-    return Decoded(raw, result.text, result.encoding, None, result.repairs)
+    return Decoded(raw, result.text, result.encoding, None, result.repairs, page.stated_date if page else None)
 
 
 def _container_kind(data: bytes) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -178,7 +179,20 @@ def _closing(after_opening: list[str], config: MetadataConfig) -> list[str]:
     return after_opening[min(tail, max(0, len(after_opening) - config.closing_paragraphs)) :]
 
 
+# A saved web page's date, read from its markup when it was decoded (ingest.page), travels as
+# this first line of the text metadata is read from: the result cache keeps that text, and a
+# change of the extractor reads it again from there. A private-use character: no text has it.
+_PAGE_DATE_LINE = re.compile(r"\A\ue000page date (\d{4})-(\d{2})-(\d{2})\n\n")
+
+
+def with_page_date(text: str, stated: dt.date) -> str:
+    return f"\ue000page date {stated.isoformat()}\n\n{text}"
+
+
 def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
+    page_date = _PAGE_DATE_LINE.match(text)
+    if page_date:
+        text = text[page_date.end() :]
     paragraphs = [p.strip() for p in _PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
     header, body = header_and_opening(paragraphs, config)
     usable = [p for p in header if not _PRINT_HEADER.search(p)]
@@ -192,9 +206,14 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     dates += _sentence_dates(opening) + _signature_dates(closing) + _closing_sentence_dates(closing)
     date = max(dates, key=lambda c: c.score, default=None)
     event = max(dates, key=lambda c: c.candidate.event_score, default=None)
+    if page_date:  # what the page says of itself outranks what its text is read to say
+        year, month, day = map(int, page_date.groups())
+        stated: Field[PartialDate] | None = Field(PartialDate(month, day, year), "page markup", RANK_HEADER)
+    else:
+        stated = _date_field(date, config) or _partial_header_date(usable)
     return Metadata(
         title=title,
-        date=_date_field(date, config) or _partial_header_date(usable),
+        date=stated,
         event_date=_event_date_field(event, config),
         location=_best_place(usable, body, opening, dates, config),
         doc_type=_doc_type(title.value if title else None, usable),

@@ -15,7 +15,7 @@ from commclean.dedup.truncation import ends_mid_sentence
 from commclean.examples import first_difference
 from commclean.ingest.decode import decode_raw, read_raw, too_few_visible_chars
 from commclean.ingest.inside import OutsideRaw
-from commclean.metadata.extract import extract_metadata
+from commclean.metadata.extract import extract_metadata, with_page_date
 from commclean.pipeline.workspace import Workspace
 from commclean.records import (
     ContentEntry,
@@ -262,7 +262,10 @@ def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
         repairs = decoded.decode_repairs + result.repairs
         for name in repairs:
             stats.update("repair", name)
-        return Repaired(decoded, result.text, repairs, result.metadata_text)
+        metadata_text = result.metadata_text
+        if decoded.stated_date is not None:
+            metadata_text = with_page_date(metadata_text, decoded.stated_date)
+        return Repaired(decoded, result.text, repairs, metadata_text)
 
     return batch.passed_on(_each("repair", batch.items, step, batch.quarantined))
 

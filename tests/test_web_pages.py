@@ -1,0 +1,127 @@
+"""Statements saved as whole web pages: the statement comes out, the page's menus, scripts, banners
+and related links do not, and the date is the one the page's markup states (never one its text
+merely mentions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import GOLD
+
+from commclean.config import Config, DecodeConfig, MetadataConfig, RepairConfig
+from commclean.ingest.decode import NO_MAIN_TEXT, decode_bytes
+from commclean.ingest.page import is_web_page, page_text
+from commclean.pipeline import build_candidate, run_pipeline
+from commclean.records import RawFile
+from commclean.repair.steps import repair_text
+from commclean.schema import corpus_rows
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from web_pages import CHROME_MARKERS, LAYOUTS, MARKUP_DATED, RENDER, Statement  # noqa: E402
+
+RAW = RawFile("page.html", "/nonexistent/page.html", 0, "")
+PUBLISHED = dt.date(2022, 5, 4)
+
+
+def statements() -> list[Statement]:
+    found = []
+    for path in GOLD:
+        title, *paragraphs = path.read_text(encoding="utf-8").strip().split("\n\n")
+        found.append(Statement(path.name, title, tuple(paragraphs), PUBLISHED))
+    return found
+
+
+def rendered(layout: str, statement: Statement, seed: int = 3) -> str:
+    others = [s for s in statements() if s.name != statement.name]
+    return RENDER[layout](statement, random.Random(seed), others)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_saved_page_decodes_to_its_statement_and_names_the_step(layout: str) -> None:
+    for statement in statements()[:4]:
+        decoded = decode_bytes(RAW, rendered(layout, statement).encode("utf-8"), DecodeConfig())
+        assert decoded.quarantine_reason is None
+        assert "extract_page_text" in decoded.decode_repairs
+        text = repair_text(decoded.text or "", RepairConfig()).text
+        assert text == statement.text, statement.name
+        assert not [marker for marker in CHROME_MARKERS if marker in text]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_date_is_the_markups_and_a_page_without_one_has_none(layout: str) -> None:
+    # Every layout lists related articles with dates of their own, and the statements mention
+    # dates: neither is the page's date.
+    statement = statements()[0]
+    decoded = decode_bytes(RAW, rendered(layout, statement).encode("utf-8"), DecodeConfig())
+    assert decoded.stated_date == (PUBLISHED if layout in MARKUP_DATED else None)
+
+
+def test_a_page_date_counts_whatever_the_day_the_page_is_read() -> None:
+    # htmldate's default upper bound is today: the same raw/ would then give another corpus tomorrow.
+    late = Statement("late.txt", "A Statement", (("The ministers met and agreed on the plan. " * 8).strip(),), dt.date(2099, 1, 1))
+    page = RENDER["agency"](late, random.Random(1), statements())
+    assert page_text(page, DecodeConfig()).stated_date == dt.date(2099, 1, 1)  # type: ignore[union-attr]
+
+
+def test_the_page_encoding_is_decoded_before_the_markup_is_read() -> None:
+    statement = Statement("s.txt", "Déclaration commune sur la coopération",
+                          (("Les ministres se sont réunis à Genève et ont salué l’accord conclu. " * 5).strip(),), PUBLISHED)
+    page = RENDER["briefing"](statement, random.Random(2), statements())
+    decoded = decode_bytes(RAW, page.encode("cp1252"), DecodeConfig())
+    assert decoded.encoding == "cp1252"
+    assert repair_text(decoded.text or "", RepairConfig()).text == statement.text
+
+
+def test_a_page_with_no_main_text_is_quarantined_with_that_reason() -> None:
+    page = ("<!DOCTYPE html><html><head><title>Home</title><script>var a = 1;</script></head><body>"
+            "<nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"
+            "<footer><a href='/privacy'>Privacy Policy</a></footer></body></html>")
+    decoded = decode_bytes(RAW, page.encode(), DecodeConfig())
+    assert decoded.text is None
+    assert decoded.quarantine_reason == NO_MAIN_TEXT == "web page (HTML) in which no main text was found"
+
+
+@pytest.mark.parametrize("text", [
+    "Joint Statement\n\n<p>The ministers met in Rome.</p>\n\n<p>They agreed.</p>",
+    "Joint Statement\n\nThe <html> element of the ministry's site was hacked, the ministers said.",
+    "Statement on <body> armour exports\n\nThe ministers agreed on new rules for body armour.",
+])
+def test_a_text_with_stray_tags_is_no_page(text: str) -> None:
+    assert not is_web_page(text)
+    decoded = decode_bytes(RAW, text.encode(), DecodeConfig())
+    assert "extract_page_text" not in decoded.decode_repairs
+
+
+def test_a_page_and_a_text_copy_of_one_statement_make_one_document_dated_by_the_page(tmp_path: Path) -> None:
+    statement = statements()[1]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "saved.html").write_text(rendered("agency", statement), encoding="utf-8")
+    (raw / "copy.txt").write_text(statement.text + "\n", encoding="utf-8")
+    candidate = build_candidate(raw, Config()).candidate
+    [row] = corpus_rows(candidate.built)
+    assert sorted(row.source_paths) == ["copy.txt", "saved.html"]
+    assert row.text == statement.text
+    assert row.metadata.title == statement.title
+    # The plain copy is the canonical one (fewer repairs), the date the page's
+    assert (row.metadata.date, row.metadata.date_source) == (PUBLISHED, "page markup (fused from saved.html)")
+    assert sorted(str(source.status) for source in candidate.sources) == ["canonical", "duplicate"]
+
+
+def test_a_new_analysis_reads_the_page_date_again_from_the_cache(tmp_path: Path) -> None:
+    # The decoded record is not cached, the text metadata is read from is: the date rides on it.
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    (raw / "saved.html").write_text(rendered("briefing", statements()[2]), encoding="utf-8")
+    run_pipeline(raw, clean, Config())
+    changed = Config(metadata=replace(MetadataConfig(), min_event_date_score=4.6))
+    summary = run_pipeline(raw, clean, changed)
+    assert summary.stats["cache"]["texts analysed again (analysis code or settings changed)"] == 1
+    [row] = pq.read_table(clean / "corpus.parquet").to_pylist()
+    assert (row["date"], row["date_source"]) == (PUBLISHED, "page markup")
