@@ -1,11 +1,13 @@
-"""Statements saved as whole web pages (HTML), and how well commclean reads them back.
+"""Statements as scrapers save them (whole web pages, markdown exports), and how well commclean
+reads them back.
 
 Each clean statement (title on the first line, paragraphs after) is rendered into four page
 layouts written before the extractor ran on any of them (an agency's press page, a White House
 style briefing page, an old table layout with <br> paragraphs and no date markup, a printer-
 friendly page), each with the chrome scraped pages carry: navigation, a cookie banner, scripts
-and styles, sharing links, related articles with their own titles and dates, footers.
-The layouts draw their chrome at random (seeded), so no two pages of a set are alike.
+and styles, sharing links, related articles with their own titles and dates, footers; and into
+two markdown exports of a static site (YAML front matter, its heading or none; TOML front
+matter). The layouts draw their chrome at random (seeded), so no two pages of a set are alike.
 
     python benchmarks/web_pages.py [--gold DIR] [--split benchmarks/dev_split.json]
 
@@ -37,8 +39,10 @@ from commclean.pipeline import build_candidate  # noqa: E402
 from commclean.schema import corpus_rows  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-LAYOUTS = ("agency", "briefing", "legacy", "printer")
-MARKUP_DATED = frozenset({"agency", "briefing", "printer"})  # layouts whose markup states the date
+LAYOUTS = ("agency", "briefing", "legacy", "printer", "hugo", "toml")
+MARKUP_DATED = frozenset({"agency", "briefing", "printer", "hugo", "toml"})  # layouts whose markup states the date
+STEP = {"agency": "extract_page_text", "briefing": "extract_page_text", "legacy": "extract_page_text",
+        "printer": "extract_page_text", "hugo": "read_front_matter", "toml": "read_front_matter"}
 # Words of the chrome below that no statement of the sets uses: any of them in a text is chrome leaked.
 CHROME_MARKERS = ("Skip to main content", "We use cookies", "Accept all", "Related Articles", "Share on",
                   "Privacy Policy", "Subscribe to updates", "dataLayer", "function(", "Back to top",
@@ -188,7 +192,35 @@ def printer_page(s: Statement, rng: random.Random, others: list[Statement]) -> s
 """
 
 
-RENDER = {"agency": agency_page, "briefing": briefing_page, "legacy": legacy_page, "printer": printer_page}
+def _yaml_quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def hugo_export(s: Statement, rng: random.Random, others: list[Statement]) -> str:
+    """A static-site export: YAML front matter, then the statement in markdown (its heading or not)."""
+    when = s.published or dt.date(2022, 1, 1)
+    stamp = rng.choice([when.isoformat(), f"{when.isoformat()}T{rng.randint(8, 20):02d}:00:00-05:00"])
+    fields = [f"title: {_yaml_quoted(s.title)}", f"date: {stamp}",
+              f"url: /briefing-room/statements-releases/{when:%Y/%m/%d}/{Path(s.name).stem[15:]}/",
+              "categories:\n  - Statements and Releases", f"description: {_yaml_quoted(s.paragraphs[0][:120])}",
+              "draft: false"]
+    rng.shuffle(fields)
+    heading = rng.choice(["", f"# {s.title}\n\n", f"## {s.title}\n\n"])
+    return "---\n" + "\n".join(fields) + "\n---\n\n" + heading + "\n\n".join(s.paragraphs) + "\n"
+
+
+def toml_export(s: Statement, rng: random.Random, others: list[Statement]) -> str:
+    """The same with TOML front matter (Hugo's "+++")."""
+    when = s.published or dt.date(2022, 1, 1)
+    title = s.title.replace("\\", "\\\\").replace('"', '\\"')
+    fields = [f'title = "{title}"', f"date = {when.isoformat()}T12:00:00Z", 'tags = ["diplomacy", "statements"]',
+              f'slug = "{Path(s.name).stem[15:]}"']
+    rng.shuffle(fields)
+    return "+++\n" + "\n".join(fields) + "\n+++\n\n" + "\n\n".join(s.paragraphs) + "\n"
+
+
+RENDER = {"agency": agency_page, "briefing": briefing_page, "legacy": legacy_page, "printer": printer_page,
+          "hugo": hugo_export, "toml": toml_export}
 
 
 def write_pages(statements: list[Statement], layout: str, folder: Path, seed: int) -> dict[str, Statement]:
@@ -198,7 +230,7 @@ def write_pages(statements: list[Statement], layout: str, folder: Path, seed: in
     written = {}
     for n, s in enumerate(statements):
         others = statements[:n] + statements[n + 1 :]
-        name = f"{Path(s.name).stem}.html"
+        name = f"{Path(s.name).stem}.{'md' if STEP[layout] == 'read_front_matter' else 'html'}"
         (folder / name).write_text(RENDER[layout](s, rng, others), encoding="utf-8")
         written[name] = s
     return written
@@ -214,6 +246,7 @@ class LayoutResult:
     dates_expected: int = 0
     dates_right: int = 0
     dates_when_unmarked: int = 0  # a date where the markup states none (the text's own may give one)
+    unmarked_dates_published: int = 0  # ... that is the publication date
     chrome_leaked: int = 0
     quarantined: int = 0
     seconds: float = 0.0
@@ -242,6 +275,7 @@ def measure(statements: list[Statement], layout: str, work: Path, seed: int) -> 
             result.dates_right += row.metadata.date == s.published
         elif row.metadata.date is not None:
             result.dates_when_unmarked += 1
+            result.unmarked_dates_published += row.metadata.date == s.published
     return result
 
 
@@ -259,14 +293,15 @@ def main() -> None:
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}; {len(statements)} statements "
           f"from {args.gold.name}{' (' + args.split + ')' if args.split else ''}, seed {args.seed}\n")
     print("| layout | pages | text equal | CER | titles exact | markup dates right | dates where markup has none "
-          "| chrome leaked | quarantined | ms a page |")
+          "(from the text) | chrome leaked | quarantined | ms a page |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for layout in LAYOUTS:
             r = measure(statements, layout, Path(tmp), args.seed)
             dates = f"{r.dates_right}/{r.dates_expected}" if r.dates_expected else "–"
             print(f"| {layout} | {r.pages} | {r.text_equal}/{r.pages} | {r.edits / max(1, r.gold_chars):.4f} "
-                  f"| {r.titles}/{r.pages} | {dates} | {r.dates_when_unmarked} | {r.chrome_leaked} "
+                  f"| {r.titles}/{r.pages} | {dates} | {r.dates_when_unmarked} ({r.unmarked_dates_published} the publication date) "
+                  f"| {r.chrome_leaked} "
                   f"| {r.quarantined} | {1000 * r.seconds / r.pages:.1f} |", flush=True)
 
 

@@ -23,7 +23,7 @@ from commclean.repair.steps import repair_text
 from commclean.schema import corpus_rows
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from web_pages import CHROME_MARKERS, LAYOUTS, MARKUP_DATED, RENDER, Statement  # noqa: E402
+from web_pages import CHROME_MARKERS, LAYOUTS, MARKUP_DATED, RENDER, STEP, Statement  # noqa: E402
 
 RAW = RawFile("page.html", "/nonexistent/page.html", 0, "")
 PUBLISHED = dt.date(2022, 5, 4)
@@ -47,7 +47,7 @@ def test_a_saved_page_decodes_to_its_statement_and_names_the_step(layout: str) -
     for statement in statements()[:4]:
         decoded = decode_bytes(RAW, rendered(layout, statement).encode("utf-8"), DecodeConfig())
         assert decoded.quarantine_reason is None
-        assert "extract_page_text" in decoded.decode_repairs
+        assert STEP[layout] in decoded.decode_repairs
         text = repair_text(decoded.text or "", RepairConfig()).text
         assert text == statement.text, statement.name
         assert not [marker for marker in CHROME_MARKERS if marker in text]
@@ -125,3 +125,24 @@ def test_a_new_analysis_reads_the_page_date_again_from_the_cache(tmp_path: Path)
     assert summary.stats["cache"]["texts analysed again (analysis code or settings changed)"] == 1
     [row] = pq.read_table(clean / "corpus.parquet").to_pylist()
     assert (row["date"], row["date_source"]) == (PUBLISHED, "page markup")
+
+
+BODY = "The Ministers met in Lima and agreed to deepen their cooperation on trade and climate. " * 3
+
+
+@pytest.mark.parametrize("text", [
+    f"---\n\n{BODY}\n\n---\n\nMore text follows the rule.",  # horizontal rules, no mapping between
+    f"---\nNote: the text below was corrected.\n---\n\n{BODY}",  # a mapping that states no title or date
+    f"---\ntitle: [unclosed\n---\n\n{BODY}",  # no YAML at all
+    f"Joint Statement\n\n---\ntitle: \"Quoted\"\n---\n\n{BODY}",  # not at the opening
+])
+def test_a_text_that_only_looks_like_front_matter_is_left_as_it_is(text: str) -> None:
+    decoded = decode_bytes(RAW, text.encode(), DecodeConfig())
+    assert decoded.text == text and "read_front_matter" not in decoded.decode_repairs
+
+
+def test_front_matter_without_a_date_gives_the_title_and_leaves_the_date_to_the_text() -> None:
+    text = f'---\ntitle: "Joint Statement on Trade"\ndate: "sometime in spring"\n---\n\n{BODY.strip()}\n'
+    decoded = decode_bytes(RAW, text.encode(), DecodeConfig())
+    assert decoded.text == f"Joint Statement on Trade\n\n{BODY.strip()}"
+    assert decoded.stated_date is None

@@ -77,7 +77,10 @@ class Decoded:
     encoding: str | None
     quarantine_reason: str | None = None
     decode_repairs: tuple[str, ...] = ()
-    stated_date: dt.date | None = None  # a saved web page's date, from its markup (ingest.page)
+    # A date the file states of itself outside its text: a saved web page's markup (ingest.page),
+    # a markdown export's front matter (ingest.frontmatter); and which of them.
+    stated_date: dt.date | None = None
+    stated_date_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,12 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import charset_normalizer
 
 from commclean.config import DecodeConfig
+from commclean.ingest.frontmatter import read_front_matter
 from commclean.ingest.inside import open_inside
 from commclean.ingest.page import is_web_page, page_text
 from commclean.records import Decoded, FoundFile, RawFile
@@ -107,16 +109,20 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
     result = _container_kind(data) or _decode_text(data, config)
     if isinstance(result, str):
         return Decoded(raw, None, None, result)
-    page = None
+    stated: tuple[date | None, str] = (None, "")
     if is_web_page(result.text):
         page = page_text(result.text, config)
         if page is None or _text_quarantine_reason(page.text, config):
             return Decoded(raw, None, result.encoding, NO_MAIN_TEXT)
         result = _Text(page.text, result.encoding, (*result.repairs, "extract_page_text"))
+        stated = (page.stated_date, "page markup")
+    elif front := read_front_matter(result.text):
+        result = _Text(front.text, result.encoding, (*result.repairs, "read_front_matter"))
+        stated = (front.stated_date, "front matter")
     reason = _text_quarantine_reason(result.text, config)
     if reason:
         return Decoded(raw, None, result.encoding, reason)
-    return Decoded(raw, result.text, result.encoding, None, result.repairs, page.stated_date if page else None)
+    return Decoded(raw, result.text, result.encoding, None, result.repairs, *stated)
 
 
 def _container_kind(data: bytes) -> str | None:

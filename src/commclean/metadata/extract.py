@@ -179,20 +179,21 @@ def _closing(after_opening: list[str], config: MetadataConfig) -> list[str]:
     return after_opening[min(tail, max(0, len(after_opening) - config.closing_paragraphs)) :]
 
 
-# A saved web page's date, read from its markup when it was decoded (ingest.page), travels as
-# this first line of the text metadata is read from: the result cache keeps that text, and a
-# change of the extractor reads it again from there. A private-use character: no text has it.
-_PAGE_DATE_LINE = re.compile(r"\A\ue000page date (\d{4})-(\d{2})-(\d{2})\n\n")
+# A date the file states of itself outside its text (a saved web page's markup, a markdown
+# export's front matter: ingest.page, ingest.frontmatter) travels as this first line of the text
+# metadata is read from: the result cache keeps that text, and a change of the extractor reads
+# it again from there. It starts with a private-use character: no text has it.
+_STATED_DATE_LINE = re.compile(r"\A\ue000stated date (\d{4})-(\d{2})-(\d{2}) by ([a-z ]+)\n\n")
 
 
-def with_page_date(text: str, stated: dt.date) -> str:
-    return f"\ue000page date {stated.isoformat()}\n\n{text}"
+def with_stated_date(text: str, stated: dt.date, source: str) -> str:
+    return f"\ue000stated date {stated.isoformat()} by {source}\n\n{text}"
 
 
 def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
-    page_date = _PAGE_DATE_LINE.match(text)
-    if page_date:
-        text = text[page_date.end() :]
+    stated_outside = _STATED_DATE_LINE.match(text)
+    if stated_outside:
+        text = text[stated_outside.end() :]
     paragraphs = [p.strip() for p in _PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
     header, body = header_and_opening(paragraphs, config)
     usable = [p for p in header if not _PRINT_HEADER.search(p)]
@@ -206,9 +207,10 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     dates += _sentence_dates(opening) + _signature_dates(closing) + _closing_sentence_dates(closing)
     date = max(dates, key=lambda c: c.score, default=None)
     event = max(dates, key=lambda c: c.candidate.event_score, default=None)
-    if page_date:  # what the page says of itself outranks what its text is read to say
-        year, month, day = map(int, page_date.groups())
-        stated: Field[PartialDate] | None = Field(PartialDate(month, day, year), "page markup", RANK_HEADER)
+    if stated_outside:  # what the file says of itself outranks what its text is read to say
+        year, month, day = map(int, stated_outside.groups()[:3])
+        source = stated_outside.group(4)
+        stated: Field[PartialDate] | None = Field(PartialDate(month, day, year), source, RANK_HEADER)
     else:
         stated = _date_field(date, config) or _partial_header_date(usable)
     return Metadata(

@@ -15,7 +15,7 @@ from commclean.dedup.truncation import ends_mid_sentence
 from commclean.examples import first_difference
 from commclean.ingest.decode import decode_raw, read_raw, too_few_visible_chars
 from commclean.ingest.inside import OutsideRaw
-from commclean.metadata.extract import extract_metadata, with_page_date
+from commclean.metadata.extract import extract_metadata, with_stated_date
 from commclean.pipeline.workspace import Workspace
 from commclean.records import (
     ContentEntry,
@@ -264,7 +264,7 @@ def repair_batch(batch: Batch[Decoded], config: Config) -> Batch[Repaired]:
             stats.update("repair", name)
         metadata_text = result.metadata_text
         if decoded.stated_date is not None:
-            metadata_text = with_page_date(metadata_text, decoded.stated_date)
+            metadata_text = with_stated_date(metadata_text, decoded.stated_date, decoded.stated_date_source)
         return Repaired(decoded, result.text, repairs, metadata_text)
 
     return batch.passed_on(_each("repair", batch.items, step, batch.quarantined))
