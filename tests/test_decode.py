@@ -84,7 +84,7 @@ def test_utf8_with_a_few_stray_cp1252_bytes_keeps_the_rest_and_records_the_repai
         (b"  \n\t\r\n  ", "whitespace only"),
         (b"Too short.", "too short to be a document"),
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "not text (image)"),
-        (b"%PDF-1.7\n" + bytes(range(256)) * 4, "not text (PDF)"),
+        (b"%PDF-1.7\n" + bytes(range(256)) * 4, "PDF that cannot be opened (damaged or encrypted)"),
         (gzip.compress(TEXT.encode() * 5), "compressed (gzip)"),
         (b"\x00" * 4096, "not text (NUL bytes)"),
         (bytes(range(256)) * 8, "not text (NUL bytes)"),

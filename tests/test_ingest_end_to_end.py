@@ -52,7 +52,7 @@ def bad_files() -> dict[str, tuple[bytes, str]]:
         "empty.txt": (b"", "empty file"),
         "blank.txt": (b" \n\n\t \r\n", "whitespace only"),
         "photo.txt": (b"\x89PNG\r\n\x1a\n" + bytes(1000), "not text (image)"),
-        "scan.pdf": (b"%PDF-1.4\n" + bytes(range(256)) * 4, "not text (PDF)"),
+        "scan.pdf": (b"%PDF-1.4\n" + bytes(range(256)) * 4, "PDF that cannot be opened (damaged or encrypted)"),
         "statement.txt.gz": (gzip.compress(gold("039").encode()), "compressed (gzip)"),
         "statement.txt": (archive.getvalue(), "compressed (zip)"),
         "noise.bin": (random.Random(3).randbytes(5000).replace(b"\x00", b"\x01"), "not text (control characters)"),

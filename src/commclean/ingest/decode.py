@@ -15,6 +15,7 @@ from commclean.config import DecodeConfig
 from commclean.ingest.frontmatter import read_front_matter
 from commclean.ingest.inside import open_inside
 from commclean.ingest.page import is_web_page, page_text
+from commclean.ingest.pdf import NO_TEXT_LAYER, PDF_MAGIC, UNREADABLE, pdf_text
 from commclean.records import Decoded, FoundFile, RawFile
 from commclean.runtime.stats import Stats
 
@@ -30,7 +31,6 @@ COMPRESSED_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"Rar!\x1a\x07", "rar"),
 )
 BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "PDF"),
     (b"\x89PNG", "image"),
     (b"\xff\xd8\xff", "image"),
     (b"GIF8", "image"),
@@ -106,7 +106,7 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
     """Pure decode of bytes: BOM, then cheap UTF-8 check, then UTF-16 shape, then limited detection."""
     if not data:
         return Decoded(raw, None, None, "empty file")
-    result = _container_kind(data) or _decode_text(data, config)
+    result = _pdf(data, config) if data.startswith(PDF_MAGIC) else _container_kind(data) or _decode_text(data, config)
     if isinstance(result, str):
         return Decoded(raw, None, None, result)
     stated: tuple[date | None, str] = (None, "")
@@ -123,6 +123,15 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
     if reason:
         return Decoded(raw, None, result.encoding, reason)
     return Decoded(raw, result.text, result.encoding, None, result.repairs, *stated)
+
+
+def _pdf(data: bytes, config: DecodeConfig) -> _Text | str:
+    text = pdf_text(data)
+    if text is None:
+        return UNREADABLE
+    if too_few_visible_chars(text, min(config.min_copy_chars, config.min_document_chars)):
+        return NO_TEXT_LAYER
+    return _Text(text, "pdf", ("extract_pdf_text",))
 
 
 def _container_kind(data: bytes) -> str | None:

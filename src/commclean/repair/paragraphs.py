@@ -120,7 +120,10 @@ def _join_wrapped(previous: str, line: str) -> str:
     if previous.endswith(WORD_JOINER):
         return previous[:-1] + line
     # "COVID-" + "19": a hyphen right after a word joins without a space; "threat -" + "and" does not.
-    hyphen_after_word = previous[-1:] in ("-", "\u2010") and previous[-2:-1].isalnum()
+    # So does a dash set close ("prosperity—" + "a free"), where a browser's print breaks lines too.
+    # An abbreviation's full stop counts as its word's end ("U.S.-" + "Polish").
+    before = previous[-3:-2] if previous[-2:-1] == "." else previous[-2:-1]
+    hyphen_after_word = previous[-1:] in ("-", "\u2010", "\u2013", "\u2014") and before.isalnum()
     return previous + line if hyphen_after_word else f"{previous} {line}"
 
 
