@@ -279,6 +279,26 @@ def measure(statements: list[Statement], layout: str, work: Path, seed: int) -> 
     return result
 
 
+def measure_together(statements: list[Statement], work: Path, seed: int) -> tuple[int, int, int, int, int]:
+    """Every layout of every statement in one raw folder: one document a statement, its text the
+    statement's, its date the markup's. Returns documents, statements kept whole in one document,
+    texts equal, dates right, and files."""
+    raw = work / "together" / "raw"
+    owner: dict[str, Statement] = {}
+    for layout in LAYOUTS:
+        written = write_pages(statements, layout, raw / layout, seed)
+        owner.update({f"{layout}/{name}": s for name, s in written.items()})
+    rows = corpus_rows(build_candidate(raw, Config()).candidate.built)
+    whole = equal = dated = 0
+    for row in rows:
+        held = {owner[path].name for path in row.source_paths}
+        statement = owner[row.source_paths[0]]
+        whole += len(held) == 1 and len(row.source_paths) == len(LAYOUTS)
+        equal += row.text == statement.text
+        dated += row.metadata.date == statement.published
+    return len(rows), whole, equal, dated, len(owner)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", type=Path, default=SHARED / "corpus-dev")
@@ -303,6 +323,10 @@ def main() -> None:
                   f"| {r.titles}/{r.pages} | {dates} | {r.dates_when_unmarked} ({r.unmarked_dates_published} the publication date) "
                   f"| {r.chrome_leaked} "
                   f"| {r.quarantined} | {1000 * r.seconds / r.pages:.1f} |", flush=True)
+        documents, whole, equal, dated, files = measure_together(statements, Path(tmp), args.seed)
+        print(f"\nAll {files} files in one raw folder: {documents} documents for {len(statements)} statements, "
+              f"{whole} holding all {len(LAYOUTS)} copies of their statement and no other; text equal {equal}, "
+              f"date right {dated}.")
 
 
 if __name__ == "__main__":

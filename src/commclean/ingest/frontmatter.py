@@ -30,7 +30,10 @@ class FrontMatter:
 def read_front_matter(text: str) -> FrontMatter | None:
     """The front matter, when the text opens with one that states a title or a date; else None
     (the text is left as it is)."""
-    lines = text.lstrip("\ufeff").split("\n", _MAX_LINES + 1)
+    text = text.lstrip("\ufeff")
+    if not text.startswith(("---", "+++")):  # most texts: settled without splitting them
+        return None
+    lines = text.split("\n", _MAX_LINES + 1)
     closing = _FENCES.get(lines[0].strip())
     if closing is None:
         return None
