@@ -22,6 +22,8 @@ class DecodeConfig:
     min_copy_chars: int = 30
     # Share of control characters (other than tab/newline/CR/FF) above which decoded text is binary.
     max_control_char_ratio: float = 0.01
+    # A saved page of more elements than this is not read (a news site's page has a few thousand).
+    page_max_elements: int = 50_000
     # A saved web page's date, from its markup, counts inside these bounds (htmldate's own upper
     # bound is today, which would make the same page dated or not by the day it is read).
     page_dates_from: str = "1990-01-01"

@@ -112,6 +112,8 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
     stated: tuple[date | None, str] = (None, "")
     if is_web_page(result.text):
         page = page_text(result.text, config)
+        if isinstance(page, str):
+            return Decoded(raw, None, result.encoding, page)
         if page is None or _text_quarantine_reason(page.text, config):
             return Decoded(raw, None, result.encoding, NO_MAIN_TEXT)
         result = _Text(page.text, result.encoding, (*result.repairs, "extract_page_text"))

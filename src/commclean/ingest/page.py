@@ -10,6 +10,7 @@ from typing import Any
 
 from commclean.config import DecodeConfig
 
+TOO_MANY_ELEMENTS = "web page (HTML) too large to read (over {} elements)"
 # A page as a browser or a scraper saves it: the markup opens with a doctype or an <html>, <head>
 # or <body> element, after at most an XML declaration and comments. A text that only quotes a tag
 # or keeps a few stray inline tags is no page (strip_html_tags takes those off).
@@ -37,8 +38,10 @@ def is_web_page(text: str) -> bool:
     return _PAGE_OPENING.match(text[:4096]) is not None
 
 
-def page_text(markup: str, config: DecodeConfig) -> PageText | None:
-    """The page's main text by trafilatura (what datatrove uses too), or None when it finds none.
+def page_text(markup: str, config: DecodeConfig) -> PageText | str | None:
+    """The page's main text by trafilatura (what datatrove uses too), or None when it finds none,
+    or why it was not read (a page of more elements than any statement's: trafilatura's time
+    grows with them, 14 s for 300,000).
     Navigation, scripts, styles, sharing buttons and footers are what it leaves out. The date is
     read from the markup only (meta tags, <time> elements): htmldate's search of the text itself
     would take any date the statement mentions, and the date column is never guessed."""
@@ -48,6 +51,8 @@ def page_text(markup: str, config: DecodeConfig) -> PageText | None:
     tree = load_html(markup)
     if tree is None:
         return None
+    if sum(1 for _ in tree.iter()) > config.page_max_elements:
+        return TOO_MANY_ELEMENTS.format(config.page_max_elements)
     headings = [_one_line(h.text_content()) for h in tree.iter("h1", "h2", "h3")]
     # The title element and og:title as written: trafilatura trims a site's name off its title,
     # and takes " – " in "United States – Italy Joint Statement" for such a separator.
