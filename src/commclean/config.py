@@ -22,6 +22,9 @@ class DecodeConfig:
     min_copy_chars: int = 30
     # Share of control characters (other than tab/newline/CR/FF) above which decoded text is binary.
     max_control_char_ratio: float = 0.01
+    # PDFs and saved pages are read in a helper process (runtime.isolated): one that takes longer
+    # than this is quarantined (a statement's takes milliseconds), as is one that crashes it.
+    reader_seconds: float = 120.0
     # A saved page of more elements than this is not read (a news site's page has a few thousand).
     page_max_elements: int = 50_000
     # A saved web page's date, from its markup, counts inside these bounds (htmldate's own upper

@@ -17,6 +17,7 @@ from commclean.ingest.inside import open_inside
 from commclean.ingest.page import is_web_page, page_text
 from commclean.ingest.pdf import NO_TEXT_LAYER, PDF_MAGIC, UNREADABLE, pdf_text
 from commclean.records import Decoded, FoundFile, RawFile
+from commclean.runtime.isolated import Failed, call_isolated
 from commclean.runtime.stats import Stats
 
 # Magic numbers of containers we never open blindly: a document inside one is not a document yet.
@@ -49,6 +50,7 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _STRAY_HANDLER = "commclean-stray-cp1252"
 NO_MAIN_TEXT = "web page (HTML) in which no main text was found"
+PDF_READER, PAGE_READER = "PDF reader (PDFium)", "web page reader (trafilatura)"
 
 
 def read_raw(found: FoundFile, config: DecodeConfig) -> tuple[RawFile, bytes | None]:
@@ -111,9 +113,9 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
         return Decoded(raw, None, None, result)
     stated: tuple[date | None, str] = (None, "")
     if is_web_page(result.text):
-        page = page_text(result.text, config)
-        if isinstance(page, str):
-            return Decoded(raw, None, result.encoding, page)
+        page = call_isolated(page_text, result.text, config, seconds=config.reader_seconds, what=PAGE_READER)
+        if isinstance(page, Failed | str):
+            return Decoded(raw, None, result.encoding, page.reason if isinstance(page, Failed) else page)
         if page is None or _text_quarantine_reason(page.text, config):
             return Decoded(raw, None, result.encoding, NO_MAIN_TEXT)
         result = _Text(page.text, result.encoding, (*result.repairs, "extract_page_text"))
@@ -128,7 +130,9 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
 
 
 def _pdf(data: bytes, config: DecodeConfig) -> _Text | str:
-    text = pdf_text(data)
+    text = call_isolated(pdf_text, data, seconds=config.reader_seconds, what=PDF_READER)
+    if isinstance(text, Failed):
+        return text.reason
     if text is None:
         return UNREADABLE
     if too_few_visible_chars(text, min(config.min_copy_chars, config.min_document_chars)):
