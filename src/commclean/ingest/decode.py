@@ -12,6 +12,7 @@ from datetime import date
 import charset_normalizer
 
 from commclean.config import DecodeConfig
+from commclean.ingest.docx import docx_text, is_docx, unpacked_size
 from commclean.ingest.frontmatter import read_front_matter
 from commclean.ingest.inside import open_inside
 from commclean.ingest.page import is_web_page, page_text
@@ -50,7 +51,7 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _STRAY_HANDLER = "commclean-stray-cp1252"
 NO_MAIN_TEXT = "web page (HTML) in which no main text was found"
-PDF_READER, PAGE_READER = "PDF reader (PDFium)", "web page reader (trafilatura)"
+PDF_READER, PAGE_READER, DOCX_READER = "PDF reader (PDFium)", "web page reader (trafilatura)", "Word reader (python-docx)"
 
 
 def read_raw(found: FoundFile, config: DecodeConfig) -> tuple[RawFile, bytes | None]:
@@ -108,7 +109,12 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
     """Pure decode of bytes: BOM, then cheap UTF-8 check, then UTF-16 shape, then limited detection."""
     if not data:
         return Decoded(raw, None, None, "empty file")
-    result = _pdf(data, config) if data.startswith(PDF_MAGIC) else _container_kind(data) or _decode_text(data, config)
+    if data.startswith(PDF_MAGIC):
+        result = _pdf(data, config)
+    elif is_docx(data):
+        result = _docx(data, config)
+    else:
+        result = _container_kind(data) or _decode_text(data, config)
     if isinstance(result, str):
         return Decoded(raw, None, None, result)
     stated: tuple[date | None, str] = (None, "")
@@ -138,6 +144,19 @@ def _pdf(data: bytes, config: DecodeConfig) -> _Text | str:
     if too_few_visible_chars(text, min(config.min_copy_chars, config.min_document_chars)):
         return NO_TEXT_LAYER
     return _Text(text, "pdf", ("extract_pdf_text",))
+
+
+def _docx(data: bytes, config: DecodeConfig) -> _Text | str:
+    if unpacked_size(data) > config.max_file_bytes:
+        return f"Word document too large when unpacked (over {config.max_file_bytes} bytes)"
+    text = call_isolated(docx_text, data, seconds=config.reader_seconds, what=DOCX_READER)
+    if isinstance(text, Failed):
+        return text.reason
+    if text is None:
+        return "Word document that cannot be read (damaged)"
+    if too_few_visible_chars(text, min(config.min_copy_chars, config.min_document_chars)):
+        return "Word document with (next to) no text"
+    return _Text(text, "docx", ("extract_docx_text",))
 
 
 def _container_kind(data: bytes) -> str | None:
