@@ -51,7 +51,10 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _STRAY_HANDLER = "commclean-stray-cp1252"
 NO_MAIN_TEXT = "web page (HTML) in which no main text was found"
-PDF_READER, PAGE_READER, DOCX_READER = "PDF reader (PDFium)", "web page reader (trafilatura)", "Word reader (python-docx)"
+# The readers as quarantine reasons name them ("PDF reader (PDFium) crashed on it").
+PDF_READER = "PDF reader (PDFium)"
+PAGE_READER = "web page reader (trafilatura)"
+DOCX_READER = "Word reader (python-docx)"
 
 
 def read_raw(found: FoundFile, config: DecodeConfig) -> tuple[RawFile, bytes | None]:

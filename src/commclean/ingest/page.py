@@ -16,7 +16,6 @@ TOO_MANY_ELEMENTS = "web page (HTML) too large to read (over {} elements)"
 # or keeps a few stray inline tags is no page (strip_html_tags takes those off).
 _PAGE_OPENING = re.compile(
     r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
-# Blocks of trafilatura's main-content tree that are paragraphs of the statement.
 # Inline elements of trafilatura's tree: text runs on through them.
 _INLINE = frozenset({"ref", "hi", "del"})
 # The page's title is looked for among the main text's first blocks only.
@@ -39,12 +38,12 @@ def is_web_page(text: str) -> bool:
 
 
 def page_text(markup: str, config: DecodeConfig) -> PageText | str | None:
-    """The page's main text by trafilatura (what datatrove uses too), or None when it finds none,
-    or why it was not read (a page of more elements than any statement's: trafilatura's time
-    grows with them, 14 s for 300,000).
-    Navigation, scripts, styles, sharing buttons and footers are what it leaves out. The date is
-    read from the markup only (meta tags, <time> elements): htmldate's search of the text itself
-    would take any date the statement mentions, and the date column is never guessed."""
+    """The page's main text by trafilatura (what datatrove uses too), without the navigation,
+    scripts, styles, sharing buttons and footers; None when it finds none; or why the page was
+    not read (more elements than any statement's page has: trafilatura's time grows with them,
+    14 s for 300,000). The date is read from the markup only (meta tags, <time> elements):
+    htmldate's search of the text itself would take any date the statement mentions, and the
+    date column is never guessed."""
     from trafilatura import bare_extraction  # its lxml import costs a run with no pages nothing
     from trafilatura.utils import load_html
 
@@ -81,17 +80,17 @@ def _shown_title(titles: list[str], headings: list[str]) -> str:
     return max(held, key=len) if held else titles[0]
 
 
-def _title_and_paragraphs(blocks: list[tuple[str, str]], page_title: str,
+def _title_and_paragraphs(blocks: list[tuple[str, str]], shown: str,
                           named: list[str]) -> tuple[str, list[str]]:
-    """The statement starts at its title where the main text shows it. What stands above it (a kind label, a breadcrumb, a layout table's menu) is the page's, not the
-    statement's. Where the text shows no title, the page's title heads the text; failing that,
-    the first heading."""
+    """The statement starts at its title where the main text shows it. What stands above it (a
+    kind label, a breadcrumb, a layout table's menu) is the page's, not the statement's. Where
+    the text shows no title, the page's title heads the text; failing that, the first heading."""
     for position, (tag, text) in enumerate(blocks[:_TITLE_WITHIN_BLOCKS]):
         line = _one_line(text)
-        if line == page_title or line in named:
+        if line == shown or line in named:
             return line, [text for _, text in blocks[position + 1 :]]
-    if page_title:
-        return page_title, [text for _, text in blocks]
+    if shown:
+        return shown, [text for _, text in blocks]
     if blocks and blocks[0][0] == "head":
         return _one_line(blocks[0][1]), [text for _, text in blocks[1:]]
     return "", []
