@@ -3,11 +3,17 @@ quarantined with that reason, and the next file is read by a fresh helper."""
 
 from __future__ import annotations
 
+import html
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from commclean.runtime.isolated import Failed, call_isolated
+
+from conftest import GOLD
 
 
 def _crash() -> None:
@@ -45,3 +51,30 @@ def test_an_exception_in_the_reader_is_named_and_the_helper_serves_on() -> None:
     before = call_isolated(_pid, seconds=30, what="reader")
     assert call_isolated(_fail, seconds=30, what="reader") == Failed("reader failed on it (ValueError)")
     assert call_isolated(_pid, seconds=30, what="reader") == before
+
+
+WORKERS_RUN = """
+import sys
+from pathlib import Path
+from commclean.config import Config
+from commclean.pipeline import build_candidate
+raw = Path(sys.argv[1])
+built = build_candidate(raw, Config(workers=2, min_files_for_workers=2, batch_size=3)).candidate
+print(built.document_count)
+"""
+
+
+def test_worker_processes_that_read_pages_end_with_their_helpers(tmp_path: Path) -> None:
+    # multiprocessing joins a worker's children as the worker exits: a helper that waited for
+    # work for ever held every run of 1,000 new files or more that had a page or a PDF in it.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for n, path in enumerate(GOLD[:6]):
+        title, *paragraphs = path.read_text(encoding="utf-8").strip().split("\n\n")
+        body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+        (raw / f"page{n}.html").write_text(f"<!DOCTYPE html><html><head><title>{html.escape(title)}</title></head>"
+                                           f"<body><article><h1>{html.escape(title)}</h1>{body}</article></body></html>",
+                                           encoding="utf-8")
+    ran = subprocess.run([sys.executable, "-c", WORKERS_RUN, str(raw)], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stdout.strip().splitlines()[-1] == "6"

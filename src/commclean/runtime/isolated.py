@@ -32,7 +32,10 @@ class _Helper:
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")
         self.connection, child = context.Pipe()
-        self.process: BaseProcess = context.Process(target=_serve, args=(child,), name="commclean-reader")
+        # Daemonic: a worker process that started it ends it as it exits (multiprocessing joins
+        # a process's other children at its exit, and this one would wait for work for ever).
+        self.process: BaseProcess = context.Process(target=_serve, args=(child,), name="commclean-reader",
+                                                    daemon=True)
         self.process.start()
         child.close()
         # A helper that cannot start (its spawn fails to import what the caller runs) would make
