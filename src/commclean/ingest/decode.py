@@ -106,10 +106,13 @@ class _Text:
     text: str
     encoding: str
     repairs: tuple[str, ...] = ()
+    stated_date: date | None = None  # what a page's markup or an export's front matter says
+    stated_by: str = ""
 
 
 def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
-    """Pure decode of bytes: BOM, then cheap UTF-8 check, then UTF-16 shape, then limited detection."""
+    """Pure decode of bytes: a PDF's or a Word document's text; else BOM, then cheap UTF-8 check,
+    then UTF-16 shape, then limited detection; then a saved page's main text or an export's body."""
     if not data:
         return Decoded(raw, None, None, "empty file")
     if data.startswith(PDF_MAGIC):
@@ -120,22 +123,34 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
         result = _container_kind(data) or _decode_text(data, config)
     if isinstance(result, str):
         return Decoded(raw, None, None, result)
-    stated: tuple[date | None, str] = (None, "")
-    if is_web_page(result.text):
-        page = call_isolated(page_text, result.text, config, seconds=config.reader_seconds, what=PAGE_READER)
-        if isinstance(page, Failed | str):
-            return Decoded(raw, None, result.encoding, page.reason if isinstance(page, Failed) else page)
-        if page is None or _text_quarantine_reason(page.text, config):
-            return Decoded(raw, None, result.encoding, NO_MAIN_TEXT)
-        result = _Text(page.text, result.encoding, (*result.repairs, "extract_page_text"))
-        stated = (page.stated_date, "page markup")
-    elif front := read_front_matter(result.text):
-        result = _Text(front.text, result.encoding, (*result.repairs, "read_front_matter"))
-        stated = (front.stated_date, "front matter")
+    encoding = result.encoding
+    result = _unwrapped(result, config)
+    if isinstance(result, str):
+        return Decoded(raw, None, encoding, result)
     reason = _text_quarantine_reason(result.text, config)
     if reason:
-        return Decoded(raw, None, result.encoding, reason)
-    return Decoded(raw, result.text, result.encoding, None, result.repairs, *stated)
+        return Decoded(raw, None, encoding, reason)
+    return Decoded(raw, result.text, encoding, None, result.repairs, result.stated_date, result.stated_by)
+
+
+def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
+    """A saved web page's main text, or a markdown export's body without its front matter, with
+    the date either states of the file; any other text as it is."""
+    if is_web_page(decoded.text):
+        page = call_isolated(page_text, decoded.text, config, seconds=config.reader_seconds, what=PAGE_READER)
+        if isinstance(page, Failed):
+            return page.reason
+        if isinstance(page, str):
+            return page
+        if page is None or _text_quarantine_reason(page.text, config):
+            return NO_MAIN_TEXT
+        repairs = (*decoded.repairs, "extract_page_text")
+        return _Text(page.text, decoded.encoding, repairs, page.stated_date, "page markup")
+    front = read_front_matter(decoded.text)
+    if front:
+        repairs = (*decoded.repairs, "read_front_matter")
+        return _Text(front.text, decoded.encoding, repairs, front.stated_date, "front matter")
+    return decoded
 
 
 def _pdf(data: bytes, config: DecodeConfig) -> _Text | str:
