@@ -44,3 +44,12 @@ def test_a_built_wheel_ships_the_suites_and_validates_without_the_repository(tmp
     ran = subprocess.run([sys.executable, "-c", CHECK, str(target)], check=True, capture_output=True, text=True,
                          cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
     assert ran.stdout.strip().startswith(str(target))
+
+
+def test_the_lock_names_no_extra_that_the_pip_of_python_3_11_cannot_resolve() -> None:
+    # uv writes "lxml[html-clean]" (jusText asks for lxml[html_clean]); pip 23.2, which a fresh
+    # Python 3.11 venv has, then stops with "Candidate is not for this requirement
+    # lxml[html-clean,html-clean]". lxml 6's extra installs nothing: lxml_html_clean is locked itself.
+    lock = (PROJECT / "requirements.lock").read_text(encoding="utf-8").splitlines()
+    assert "lxml==6.1.3" in lock and not [line for line in lock if line.startswith("lxml[")]
+    assert any(line.startswith("lxml-html-clean==") for line in lock)
