@@ -4,10 +4,14 @@ the repairs take the printed pages' headers and footers off and rejoin what a pa
 from __future__ import annotations
 
 import threading
+from collections import Counter
+from typing import Any
 
 PDF_MAGIC = b"%PDF"
 UNREADABLE = "PDF that cannot be opened (damaged or encrypted)"
 NO_TEXT_LAYER = "PDF without a text layer (scanned pages): OCR it first"
+# A first page's opening lines set this much larger than its body text are its heading.
+HEADING_SIZE_RATIO = 1.2
 # PDFium is not thread-safe, and a run may decode batches in threads of one process.
 _PDFIUM = threading.Lock()
 
@@ -23,7 +27,7 @@ def pdf_text(data: bytes) -> str | None:
         except pdfium.PdfiumError:
             return None
         try:
-            pages = [_page_text(document[n]) for n in range(len(document))]
+            pages = [_page_text(document[n], first=n == 0) for n in range(len(document))]
         except pdfium.PdfiumError:
             return None
         finally:
@@ -31,14 +35,45 @@ def pdf_text(data: bytes) -> str | None:
     return "\f".join(pages)
 
 
-def _page_text(page: object) -> str:
-    textpage = page.get_textpage()  # type: ignore[attr-defined]
+def _page_text(page: Any, first: bool) -> str:
+    textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
+        count = textpage.count_chars()
+        if first and len(text) == count:  # (a character beyond the BMP would shift the sizes)
+            text = _heading_apart(text, _font_sizes(textpage, count))
     finally:
         textpage.close()
-        page.close()  # type: ignore[attr-defined]
+        page.close()
     # PDFium joins a line that ends in a hyphen to the next and marks the join with U+FFFE: the
     # line break goes back, hyphen and all, and dehyphenate_line_ends judges it as it judges
     # pdftotext's ("long-" "suppressed" keeps its hyphen, "commit-" "ment" does not).
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n")
+
+
+def _font_sizes(textpage: Any, count: int) -> list[float]:
+    """Each character's font size (PDFium counts the line breaks it writes as characters too)."""
+    import pypdfium2.raw as pdfium_c
+
+    return [pdfium_c.FPDFText_GetFontSize(textpage.raw, n) for n in range(count)]
+
+
+def _heading_apart(text: str, sizes: list[float]) -> str:
+    """The first page's opening lines set larger than its body are its heading: one paragraph,
+    however many lines the title took. A title's first line that ends on "U.S." or looks as full
+    as a body line is no end of the title in print, whatever the words say."""
+    lines = text.split("\r\n")
+    spans, start = [], 0
+    for line in lines:
+        spans.append(sizes[start : start + len(line)])
+        start += len(line) + 2
+    weights = Counter(round(size, 1) for span in spans for size in span if size > 0)
+    if not weights:
+        return text
+    body = weights.most_common(1)[0][0]
+    heading = 0
+    while heading < len(lines) - 1 and spans[heading] and min(spans[heading]) >= HEADING_SIZE_RATIO * body:
+        heading += 1
+    if heading < 2:
+        return text
+    return " ".join(line.strip() for line in lines[:heading]) + "\r\n\r\n" + "\r\n".join(lines[heading:])
