@@ -17,6 +17,7 @@ from commclean.ingest.frontmatter import read_front_matter
 from commclean.ingest.inside import open_inside
 from commclean.ingest.page import is_web_page, page_text
 from commclean.ingest.pdf import NO_TEXT_LAYER, PDF_MAGIC, UNREADABLE, pdf_text
+from commclean.ingest.rtf import RTF_MAGIC, rtf_text
 from commclean.records import Decoded, FoundFile, RawFile
 from commclean.runtime.isolated import Failed, call_isolated
 from commclean.runtime.stats import Stats
@@ -55,6 +56,7 @@ NO_MAIN_TEXT = "web page (HTML) in which no main text was found"
 PDF_READER = "PDF reader (PDFium)"
 PAGE_READER = "web page reader (trafilatura)"
 DOCX_READER = "Word reader (python-docx)"
+RTF_READER = "RTF reader (striprtf)"
 
 
 def read_raw(found: FoundFile, config: DecodeConfig) -> tuple[RawFile, bytes | None]:
@@ -119,6 +121,8 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
         result = _pdf(data, config)
     elif is_docx(data):
         result = _docx(data, config)
+    elif data.startswith(RTF_MAGIC):
+        result = _rtf(data, config)
     else:
         result = _container_kind(data) or _decode_text(data, config)
     if isinstance(result, str):
@@ -175,6 +179,13 @@ def _docx(data: bytes, config: DecodeConfig) -> _Text | str:
     if too_few_visible_chars(text, min(config.min_copy_chars, config.min_document_chars)):
         return "Word document with (next to) no text"
     return _Text(text, "docx", ("extract_docx_text",))
+
+
+def _rtf(data: bytes, config: DecodeConfig) -> _Text | str:
+    text = call_isolated(rtf_text, data, seconds=config.reader_seconds, what=RTF_READER)
+    if isinstance(text, Failed):
+        return text.reason
+    return _Text(text, "rtf", ("extract_rtf_text",))
 
 
 def _container_kind(data: bytes) -> str | None:

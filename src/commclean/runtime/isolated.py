@@ -1,7 +1,7 @@
-"""Readers written in C for hostile formats (PDFium for PDFs, lxml for web pages and Word
-documents) run in a helper process: a file that crashes one or keeps it busy is quarantined with
-that reason and the run goes on, where it would otherwise end the run, and every later run that
-meets the same file."""
+"""Readers of hostile formats (PDFium for PDFs and lxml for web pages and Word documents, both
+written in C; striprtf's regular expressions for RTF) run in a helper process: a file that
+crashes one or keeps it busy is quarantined with that reason and the run goes on, where it would
+otherwise end the run, and every later run that meets the same file."""
 
 from __future__ import annotations
 
