@@ -27,6 +27,11 @@ class DecodeConfig:
     reader_seconds: float = 120.0
     # A saved page of more elements than this is not read (a news site's page has a few thousand).
     page_max_elements: int = 50_000
+    # A page's title is looked for among the main text's first blocks only (what stands above it
+    # is the page's: a kind label, a breadcrumb, a layout table's menu).
+    page_title_within_blocks: int = 12
+    # A PDF's first page's opening lines set this much larger than its body text are its heading.
+    pdf_heading_size_ratio: float = 1.2
     # A saved web page's date, from its markup, counts inside these bounds (htmldate's own upper
     # bound is today, which would make the same page dated or not by the day it is read).
     page_dates_from: str = "1990-01-01"

@@ -158,7 +158,8 @@ def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
 
 
 def _pdf(data: bytes, config: DecodeConfig) -> _Text | str:
-    text = call_isolated(pdf_text, data, seconds=config.reader_seconds, what=PDF_READER)
+    text = call_isolated(pdf_text, data, config.pdf_heading_size_ratio, seconds=config.reader_seconds,
+                         what=PDF_READER)
     if isinstance(text, Failed):
         return text.reason
     if text is None:

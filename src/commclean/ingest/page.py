@@ -18,8 +18,6 @@ _PAGE_OPENING = re.compile(
     r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
 # Inline elements of trafilatura's tree: text runs on through them.
 _INLINE = frozenset({"ref", "hi", "del"})
-# The page's title is looked for among the main text's first blocks only.
-_TITLE_WITHIN_BLOCKS = 12
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -67,7 +65,8 @@ def page_text(markup: str, config: DecodeConfig) -> PageText | str | None:
         return None
     blocks = [(tag, text) for tag, text in _blocks(document.body) if text and tag != "menu"]
     page_title = _one_line(document.title or "")
-    title, paragraphs = _title_and_paragraphs(blocks, _shown_title([page_title, *named], headings), named)
+    shown = _shown_title([page_title, *named], headings)
+    title, paragraphs = _title_and_paragraphs(blocks, shown, named, config.page_title_within_blocks)
     if not title or not paragraphs:
         return None
     return PageText(title, "\n\n".join([title, *paragraphs]), _iso_date(document.date))
@@ -80,12 +79,13 @@ def _shown_title(titles: list[str], headings: list[str]) -> str:
     return max(held, key=len) if held else titles[0]
 
 
-def _title_and_paragraphs(blocks: list[tuple[str, str]], shown: str,
-                          named: list[str]) -> tuple[str, list[str]]:
+def _title_and_paragraphs(blocks: list[tuple[str, str]], shown: str, named: list[str],
+                          within: int) -> tuple[str, list[str]]:
     """The statement starts at its title where the main text shows it. What stands above it (a
     kind label, a breadcrumb, a layout table's menu) is the page's, not the statement's. Where
-    the text shows no title, the page's title heads the text; failing that, the first heading."""
-    for position, (tag, text) in enumerate(blocks[:_TITLE_WITHIN_BLOCKS]):
+    the text shows no title, the page's title heads the text; failing that, the first heading.
+    The title is looked for among the first `within` blocks only."""
+    for position, (_, text) in enumerate(blocks[:within]):
         line = _one_line(text)
         if line == shown or line in named:
             return line, [text for _, text in blocks[position + 1 :]]

@@ -10,13 +10,11 @@ from typing import Any
 PDF_MAGIC = b"%PDF"
 UNREADABLE = "PDF that cannot be opened (damaged or encrypted)"
 NO_TEXT_LAYER = "PDF without a text layer (scanned pages): OCR it first"
-# A first page's opening lines set this much larger than its body text are its heading.
-HEADING_SIZE_RATIO = 1.2
 # PDFium is not thread-safe, and a run may decode batches in threads of one process.
 _PDFIUM = threading.Lock()
 
 
-def pdf_text(data: bytes) -> str | None:
+def pdf_text(data: bytes, heading_size_ratio: float) -> str | None:
     """The text of every page, or None when PDFium cannot open the file. A scanned PDF gives
     (next to) no text: the caller judges that by the text's length."""
     import pypdfium2 as pdfium  # loaded by the first PDF a process meets, not by every run
@@ -27,7 +25,7 @@ def pdf_text(data: bytes) -> str | None:
         except pdfium.PdfiumError:
             return None
         try:
-            pages = [_page_text(document[n], first=n == 0) for n in range(len(document))]
+            pages = [_page_text(document[n], heading_size_ratio if n == 0 else None) for n in range(len(document))]
         except pdfium.PdfiumError:
             return None
         finally:
@@ -35,13 +33,13 @@ def pdf_text(data: bytes) -> str | None:
     return "\f".join(pages)
 
 
-def _page_text(page: Any, first: bool) -> str:
+def _page_text(page: Any, heading_size_ratio: float | None) -> str:
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
         count = textpage.count_chars()
-        if first and len(text) == count:  # (a character beyond the BMP would shift the sizes)
-            text = _heading_apart(text, _font_sizes(textpage, count))
+        if heading_size_ratio and len(text) == count:  # (a character beyond the BMP would shift the sizes)
+            text = _heading_apart(text, _font_sizes(textpage, count), heading_size_ratio)
     finally:
         textpage.close()
         page.close()
@@ -58,7 +56,7 @@ def _font_sizes(textpage: Any, count: int) -> list[float]:
     return [pdfium_c.FPDFText_GetFontSize(textpage.raw, n) for n in range(count)]
 
 
-def _heading_apart(text: str, sizes: list[float]) -> str:
+def _heading_apart(text: str, sizes: list[float], ratio: float) -> str:
     """The first page's opening lines set larger than its body are its heading: one paragraph,
     however many lines the title took. A title's first line that ends on "U.S." or looks as full
     as a body line is no end of the title in print, whatever the words say."""
@@ -72,7 +70,7 @@ def _heading_apart(text: str, sizes: list[float]) -> str:
         return text
     body = weights.most_common(1)[0][0]
     heading = 0
-    while heading < len(lines) - 1 and spans[heading] and min(spans[heading]) >= HEADING_SIZE_RATIO * body:
+    while heading < len(lines) - 1 and spans[heading] and min(spans[heading]) >= ratio * body:
         heading += 1
     if heading < 2:
         return text
