@@ -1,6 +1,6 @@
 """Write a labelled noisy raw folder, like ../shared/corpus-dev-noisy, from clean statements no rule was written on.
 
-Usage: python benchmarks/make_heldout.py OUT [--gold ../shared/corpus-extra] [--docs 120] [--seed 5] [--jobs 2]
+Usage: python benchmarks/make_heldout.py OUT [--gold ../shared/corpus-extra] [--docs 120] [--seed 5] [--jobs 2] [--forms]
 
 Each chosen statement gets one to six copies, as scrapers and converters leave them: plain text,
 real OCR (printed to PDF by headless Chromium with its header and footer, rasterised by pdftoppm,
@@ -14,6 +14,11 @@ states_date), and `gold/` the reference texts (a cut copy's reference is the gol
 Places are not labelled (the sources do not say them). Needs Debian's chromium, poppler-utils,
 imagemagick and tesseract-ocr for the OCR and pdftotext channels; without them those copies are
 plain text, and the run says so. Not committed: generate it where you measure.
+
+`--forms` saves about a third of the copies whole, as scrapers do: a web page in one of
+benchmarks/web_pages.py's layouts, a markdown export with front matter, or the printed PDF itself
+(`.html`, `.md`, `.pdf`); a page or an export states the publication date in its markup. Without
+it a set is drawn exactly as before the option existed.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ class Copy:
     variant: list[str] = field(default_factory=list)
     states_date: bool = False
     twin: Copy | None = None  # an exact copy's original: its bytes, once rendered, are this copy's
+    data: bytes | None = None  # a PDF copy's bytes (--forms)
 
 
 def respell_uk(text: str, rng: random.Random) -> tuple[str, int]:
@@ -157,6 +163,26 @@ def encode(text: str, rng: random.Random) -> tuple[bytes, str, list[str]]:
     return text.encode("utf-8"), "utf-8", ["enc:utf-8"]
 
 
+# --forms: the share of copies saved whole (a web page, a markdown export, the PDF itself).
+FORMS_SHARE = 0.35
+
+
+def saved_whole(copy: Copy, group: str, published: dt.date, rng: random.Random) -> tuple[bytes, str, list[str]]:
+    """The copy's bytes: a page or an export rendered around its text (benchmarks/web_pages.py's
+    layouts), a PDF as printed, any other copy encoded."""
+    if copy.kind == "pdf" and copy.data is not None:
+        return copy.data, "pdf", []
+    if copy.kind in ("page", "export"):
+        from web_pages import RENDER, Statement
+
+        title, _, body = copy.text.partition("\n\n")
+        statement = Statement(f"{group}.txt", title, tuple(p for p in body.split("\n\n") if p), published)
+        layout = rng.choice(["agency", "briefing", "printer"] if copy.kind == "page" else ["hugo", "toml"])
+        copy.variant.append(f"layout:{layout}")
+        return RENDER[layout](statement, rng, [statement]).encode("utf-8"), "utf-8", ["enc:utf-8"]
+    return encode(copy.text, rng)
+
+
 JUNK = {
     "empty": lambda rng: b"",
     "bom_only": lambda rng: codecs.BOM_UTF8,
@@ -171,7 +197,7 @@ JUNK = {
 }
 
 
-def copies_of(gold: str, published: dt.date, rng: random.Random, tools: bool) -> list[Copy]:
+def copies_of(gold: str, published: dt.date, rng: random.Random, tools: bool, forms: bool = False) -> list[Copy]:
     title = gold.split("\n", 1)[0]
     count = rng.choice([1, 2, 2, 3, 3, 4, 4, 5, 6])
     all_cut = rng.random() < 0.15
@@ -202,6 +228,11 @@ def copies_of(gold: str, published: dt.date, rng: random.Random, tools: bool) ->
         channel = rng.choices(["text", "ocr", "pdftotext", "pdftotext_layout", "web"], [45, 20, 8, 10, 17])[0]
         if channel in ("ocr", "pdftotext", "pdftotext_layout") and not tools:
             channel = "text"
+        # --forms: some copies as scrapers save them whole. The draw is made only then, so that a
+        # set made without the flag is the same file for file as before it existed.
+        if forms and rng.random() < FORMS_SHARE:
+            channel = rng.choice(["page", "export"] + (["pdf"] if tools else []))
+            states_date = states_date or channel != "pdf"  # a page's markup, an export's front matter
         kind = channel
         if channel == "text":
             noise = rng.choice(["none", "none", "charnoise", "mojibake", "entities", "markup", "pagebreaks"])
@@ -223,10 +254,13 @@ def render(copy: Copy, slug: str, rng_seed: int, work: Path) -> None:
     """Turn a copy of an OCR or pdftotext channel into what that channel gives."""
     rng = random.Random(rng_seed)
     channel = copy.variant[0].split(":")[-1]
-    if copy.twin or channel not in ("ocr", "pdftotext", "pdftotext_layout"):
+    if copy.twin or channel not in ("ocr", "pdftotext", "pdftotext_layout", "pdf"):
         return
     folder = Path(tempfile.mkdtemp(dir=work))
     pdf = render_pdf(copy.text, slug, folder)
+    if channel == "pdf":
+        copy.data = pdf.read_bytes()
+        return
     if channel == "ocr":
         level = rng.choices(list(OCR_LEVELS), [3, 4, 2, 1])[0]
         copy.text = ocr(pdf, level, folder)
@@ -242,6 +276,8 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=120)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--forms", action="store_true",
+                        help="also copies saved whole: web pages, markdown exports, PDFs (off: sets as before)")
     parser.add_argument("--split", default=None,
                         help="FILE:PART, e.g. benchmarks/dev_split.json:tune, to draw only from that part's statements")
     args = parser.parse_args()
@@ -265,7 +301,7 @@ def main() -> None:
     for row in chosen:
         gold = (args.gold / row["file"]).read_text(encoding="utf-8").strip()
         group = row["file"].rsplit(".", 1)[0]
-        for copy in copies_of(gold, dt.date.fromisoformat(row["published"]), rng, tools):
+        for copy in copies_of(gold, dt.date.fromisoformat(row["published"]), rng, tools, args.forms):
             planned.append((group, copy, row["published"], gold.split("\n", 1)[0]))
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(args.jobs) as pool:
         list(pool.map(lambda item: render(item[1][1], f"{item[1][0][:40]}-{item[0]}", args.seed * 1000 + item[0], Path(tmp)),
@@ -275,8 +311,11 @@ def main() -> None:
     labels = []
     written: dict[int, tuple[bytes, str, list[str]]] = {}
     for number, (group, copy, published, title) in zip(order, planned):
-        path = f"doc_{number + 1:04d}.txt"
-        data, encoding, enc_variant = written[id(copy.twin)] if copy.twin else encode(copy.text, rng)
+        source = copy.twin or copy
+        suffix = {"page": "html", "export": "md", "pdf": "pdf"}.get(source.kind, "txt")
+        path = f"doc_{number + 1:04d}.{suffix}"
+        data, encoding, enc_variant = (written[id(copy.twin)] if copy.twin
+                                       else saved_whole(copy, group, dt.date.fromisoformat(published), rng))
         written[id(copy)] = (data, encoding, enc_variant)
         (args.out / "raw" / path).write_bytes(data)
         ref = f"gold/{path}"
