@@ -12,7 +12,7 @@ from datetime import date
 import charset_normalizer
 
 from commclean.config import DecodeConfig
-from commclean.ingest.docx import docx_text, is_docx, unpacked_size
+from commclean.ingest.docx import docx_body_size, docx_text
 from commclean.ingest.frontmatter import read_front_matter
 from commclean.ingest.inside import open_inside
 from commclean.ingest.page import is_web_page, page_text
@@ -119,8 +119,8 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
         return Decoded(raw, None, None, "empty file")
     if data.startswith(PDF_MAGIC):
         result = _pdf(data, config)
-    elif is_docx(data):
-        result = _docx(data, config)
+    elif (body_size := docx_body_size(data)) is not None:
+        result = _docx(data, body_size, config)
     elif data.startswith(RTF_MAGIC):
         result = _rtf(data, config)
     else:
@@ -160,26 +160,28 @@ def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
 def _pdf(data: bytes, config: DecodeConfig) -> _Text | str:
     text = call_isolated(pdf_text, data, config.pdf_heading_size_ratio, seconds=config.reader_seconds,
                          what=PDF_READER)
-    if isinstance(text, Failed):
-        return text.reason
-    if text is None:
-        return UNREADABLE
-    if too_few_visible_chars(text, min(config.min_copy_chars, config.min_document_chars)):
-        return NO_TEXT_LAYER
-    return _Text(text, "pdf", ("extract_pdf_text",))
+    return _read_text(text, config, "pdf", "extract_pdf_text", UNREADABLE, NO_TEXT_LAYER)
 
 
-def _docx(data: bytes, config: DecodeConfig) -> _Text | str:
-    if unpacked_size(data) > config.max_file_bytes:
+def _docx(data: bytes, body_size: int, config: DecodeConfig) -> _Text | str:
+    if body_size > config.max_file_bytes:
         return f"Word document too large when unpacked (over {config.max_file_bytes} bytes)"
     text = call_isolated(docx_text, data, seconds=config.reader_seconds, what=DOCX_READER)
+    return _read_text(text, config, "docx", "extract_docx_text", "Word document that cannot be read (damaged)",
+                      "Word document with (next to) no text")
+
+
+def _read_text(text: str | None | Failed, config: DecodeConfig, encoding: str, repair: str, unreadable: str,
+               empty: str) -> _Text | str:
+    """What a document reader gave: its text, or why there is none (the reader failed on the
+    file, could not open it, or found (next to) no text in it)."""
     if isinstance(text, Failed):
         return text.reason
     if text is None:
-        return "Word document that cannot be read (damaged)"
+        return unreadable
     if too_few_visible_chars(text, min(config.min_copy_chars, config.min_document_chars)):
-        return "Word document with (next to) no text"
-    return _Text(text, "docx", ("extract_docx_text",))
+        return empty
+    return _Text(text, encoding, (repair,))
 
 
 def _rtf(data: bytes, config: DecodeConfig) -> _Text | str:

@@ -9,19 +9,15 @@ ZIP_MAGIC = b"PK\x03\x04"
 _BODY = "word/document.xml"
 
 
-def is_docx(data: bytes) -> bool:
-    """A zip holding a Word document's body (whatever the file's name)."""
+def docx_body_size(data: bytes) -> int | None:
+    """What a Word document's body unpacks to, as its zip declares it (a zip bomb is refused
+    before it is read); None when the bytes are no Word document (whatever the file's name)."""
     if not data.startswith(ZIP_MAGIC):
-        return False
+        return None
     try:
-        return _BODY in zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
-def unpacked_size(data: bytes) -> int:
-    """What the body unpacks to, as the zip declares it: a zip bomb is refused before it is read."""
-    return zipfile.ZipFile(io.BytesIO(data)).getinfo(_BODY).file_size
+        return zipfile.ZipFile(io.BytesIO(data)).getinfo(_BODY).file_size
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return None
 
 
 def docx_text(data: bytes) -> str | None:

@@ -105,7 +105,7 @@ def call_isolated(function: Callable[..., T], *args: Any, seconds: float, what: 
             return _helper.call(function, args, seconds)
         except TimeoutError:
             failed = Failed(f"{what} took over {seconds:g} s")
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError):  # a pipe broken by the helper's death is an OSError too
             failed = Failed(f"{what} crashed on it")
         except RuntimeError as error:
             return Failed(f"{what} failed on it ({error})")
