@@ -9,7 +9,11 @@ and styles, sharing links, related articles with their own titles and dates, foo
 two markdown exports of a static site (YAML front matter, its heading or none; TOML front
 matter). The layouts draw their chrome at random (seeded), so no two pages of a set are alike.
 
-    python benchmarks/web_pages.py [--gold DIR] [--split benchmarks/dev_split.json]
+    python benchmarks/web_pages.py [--gold DIR] [--split benchmarks/dev_split.json] [--cut]
+
+With --cut, each statement is first cut short at a word (at 5-50% of its words after the title,
+seeded), as a page saved while it loaded or a scraper's truncated copy would be: the text read
+back must be the cut statement.
 
 builds each layout's pages into a raw folder, runs the pipeline on it (build_candidate, no
 publish) and reports per layout: texts equal to the statement, CER against it, titles exact,
@@ -28,7 +32,7 @@ import random
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -79,6 +83,20 @@ def load_statements(gold: Path, names: set[str] | None = None) -> list[Statement
         found.append(Statement(name, title, tuple(paragraphs),
                                dt.date.fromisoformat(published) if published else None))
     return found
+
+
+def cut_short(s: Statement, rng: random.Random) -> Statement:
+    """The statement cut after a share of its words (5-50%), within a paragraph or at its end."""
+    words = sum(len(p.split()) for p in s.paragraphs)
+    keep = max(1, round(words * rng.uniform(0.05, 0.5)))
+    kept: list[str] = []
+    for paragraph in s.paragraphs:
+        taken = paragraph.split()[:keep]
+        kept.append(" ".join(taken) if len(taken) < len(paragraph.split()) else paragraph)
+        keep -= len(taken)
+        if keep <= 0:
+            break
+    return Statement(s.name, s.title, tuple(kept), s.published)
 
 
 def _nav(rng: random.Random) -> str:
@@ -250,6 +268,7 @@ class LayoutResult:
     chrome_leaked: int = 0
     quarantined: int = 0
     seconds: float = 0.0
+    misses: list[str] = field(default_factory=list)  # "name: title or text as read", for --misses
 
 
 def measure(statements: list[Statement], layout: str, work: Path, seed: int) -> LayoutResult:
@@ -266,6 +285,8 @@ def measure(statements: list[Statement], layout: str, work: Path, seed: int) -> 
             continue
         gold = s.text
         result.text_equal += row.text == gold
+        if row.text != gold:
+            result.misses.append(f"{name}: {_first_difference(gold, row.text)}")
         result.edits += Levenshtein.distance(row.text, gold)
         result.gold_chars += len(gold)
         result.titles += row.metadata.title == s.title
@@ -277,6 +298,11 @@ def measure(statements: list[Statement], layout: str, work: Path, seed: int) -> 
             result.dates_when_unmarked += 1
             result.unmarked_dates_published += row.metadata.date == s.published
     return result
+
+
+def _first_difference(gold: str, ours: str) -> str:
+    at = next((i for i, (a, b) in enumerate(zip(gold, ours)) if a != b), min(len(gold), len(ours)))
+    return f"statement {gold[max(0, at - 60) : at + 60]!r} read {ours[max(0, at - 60) : at + 60]!r}"
 
 
 def measure_together(statements: list[Statement], work: Path, seed: int) -> tuple[int, int, int, int, int]:
@@ -304,17 +330,24 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=SHARED / "corpus-dev")
     parser.add_argument("--split", default=None, help="FILE:PART: only that part's statements (e.g. dev_split.json:test)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--misses", action="store_true", help="list the texts not read back exactly")
+    parser.add_argument("--cut", action="store_true", help="cut each statement short first (5-50%% of its words)")
     args = parser.parse_args()
     names = None
     if args.split:
         file, part = args.split.rsplit(":", 1)
         names = set(json.loads(Path(file).read_text())[part])
     statements = load_statements(args.gold, names)
+    if args.cut:
+        rng = random.Random(f"{args.seed}:cut")
+        statements = [cut_short(s, rng) for s in statements]
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}; {len(statements)} statements "
-          f"from {args.gold.name}{' (' + args.split + ')' if args.split else ''}, seed {args.seed}\n")
+          f"from {args.gold.name}{' (' + args.split + ')' if args.split else ''}, seed {args.seed}"
+          f"{', each cut short' if args.cut else ''}\n")
     print("| layout | pages | text equal | CER | titles exact | markup dates right | dates where markup has none "
           "(from the text) | chrome leaked | quarantined | ms a page |")
     print("|---|---|---|---|---|---|---|---|---|---|")
+    misses: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         for layout in LAYOUTS:
             r = measure(statements, layout, Path(tmp), args.seed)
@@ -323,10 +356,13 @@ def main() -> None:
                   f"| {r.titles}/{r.pages} | {dates} | {r.dates_when_unmarked} ({r.unmarked_dates_published} the publication date) "
                   f"| {r.chrome_leaked} "
                   f"| {r.quarantined} | {1000 * r.seconds / r.pages:.1f} |", flush=True)
+            misses += [f"{layout} {miss}" for miss in r.misses]
         documents, whole, equal, dated, files = measure_together(statements, Path(tmp), args.seed)
         print(f"\nAll {files} files in one raw folder: {documents} documents for {len(statements)} statements, "
               f"{whole} holding all {len(LAYOUTS)} copies of their statement and no other; text equal {equal}, "
               f"date right {dated}.")
+    if args.misses:
+        print("\nTexts not read back exactly:", *misses, sep="\n- ")
 
 
 if __name__ == "__main__":

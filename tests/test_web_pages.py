@@ -53,6 +53,21 @@ def test_a_saved_page_decodes_to_its_statement_and_names_the_step(layout: str) -
         assert not [marker for marker in CHROME_MARKERS if marker in text]
 
 
+@pytest.mark.parametrize("words", [10, 25])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_page_saved_cut_short_gives_the_cut_statement_without_the_pages_header(layout: str, words: int) -> None:
+    # A page whose main text is short (a truncated save) must not fall back to the whole page's
+    # text in one block (kind label, byline, share buttons, tags): that copy would match none of
+    # the statement's other copies.
+    for statement in statements()[:4]:
+        cut = replace(statement, paragraphs=(" ".join(statement.paragraphs[0].split()[:words]),))
+        assert len(cut.paragraphs[0]) < 250  # trafilatura's own threshold for "too short"
+        decoded = decode_bytes(RAW, rendered(layout, cut).encode("utf-8"), DecodeConfig())
+        text = repair_text(decoded.text or "", RepairConfig()).text
+        assert text == cut.text, statement.name
+        assert not [marker for marker in CHROME_MARKERS if marker in text]
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_the_date_is_the_markups_and_a_page_without_one_has_none(layout: str) -> None:
     # Every layout lists related articles with dates of their own, and the statements mention

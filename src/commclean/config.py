@@ -30,6 +30,10 @@ class DecodeConfig:
     # A page's title is looked for among the main text's first blocks only (what stands above it
     # is the page's: a kind label, a breadcrumb, a layout table's menu).
     page_title_within_blocks: int = 12
+    # trafilatura replaces a main text shorter than this with the whole page's text in one block
+    # (its header, share buttons and tags with it); its default, 250 characters, is a cut-short
+    # statement's page. At 1 the rescue is kept for a page in which it finds no main text at all.
+    page_rescue_below_chars: int = 1
     # A PDF's first page's opening lines set this much larger than its body text are its heading.
     pdf_heading_size_ratio: float = 1.2
     # A saved web page's date, from its markup, counts inside these bounds (htmldate's own upper

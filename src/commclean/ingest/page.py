@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
+from configparser import ConfigParser
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -60,7 +62,8 @@ def page_text(markup: str, config: DecodeConfig) -> PageText | str | None:
     # Links are kept as elements so that a layout table's menu can be told from its text; the
     # text is the same. favor_recall kept a printer page's own header and footer (tried and dropped).
     document = bare_extraction(tree, with_metadata=True, include_comments=False, include_tables=True,
-                               include_links=True, date_extraction_params=dates)
+                               include_links=True, date_extraction_params=dates,
+                               config=_trafilatura_settings(config.page_rescue_below_chars))
     if document is None or document.body is None:
         return None
     blocks = [(tag, text) for tag, text in _blocks(document.body) if text and tag != "menu"]
@@ -70,6 +73,15 @@ def page_text(markup: str, config: DecodeConfig) -> PageText | str | None:
     if not title or not paragraphs:
         return None
     return PageText(title, "\n\n".join([title, *paragraphs]), _iso_date(document.date))
+
+
+@functools.lru_cache(maxsize=4)
+def _trafilatura_settings(rescue_below_chars: int) -> ConfigParser:
+    from trafilatura.settings import use_config
+
+    settings = use_config()
+    settings.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(rescue_below_chars))
+    return settings
 
 
 def _shown_title(titles: list[str], headings: list[str]) -> str:
@@ -98,9 +110,13 @@ def _title_and_paragraphs(blocks: list[tuple[str, str]], shown: str, named: list
 
 def _blocks(container: Any) -> Iterator[tuple[str, str]]:
     """(tag, text) for each block of trafilatura's main-content tree; a list's items and a data
-    table's rows each make one. A layout table (cells holding paragraphs) is read cell by cell."""
+    table's rows each make one. A layout table (cells holding paragraphs) is read cell by cell,
+    and so is a container of blocks."""
     for element in container:
-        if element.tag == "list":
+        if element.tag == "div" and any(child.tag not in _INLINE and child.tag != "lb" for child in element):
+            # trafilatura's rescue of a short page's text hands back its containers whole
+            yield from _cell_blocks(element)
+        elif element.tag == "list":
             yield from (("item", _text_of(item)) for item in element.findall("item"))
         elif element.tag == "table":
             yield from _table_blocks(element)
