@@ -3,17 +3,18 @@ copies join their document; distinct documents never do, even when they share bo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from commclean.config import Config
-from commclean.dedup.clusters import matching_tokens
+from commclean.dedup.clusters import fingerprint, matching_tokens
 from commclean.pipeline import build_candidate
 from commclean.records import Candidate
 from commclean.schema import corpus_rows
 
-from conftest import RAW_SEEDS
+from conftest import GOLD, RAW_SEEDS, shared
 from noise import edit_words, media_note_wrapper, respell_uk, truncate
 
 ROME = (RAW_SEEDS / "000_6c5b62fa821d58d1.txt").read_text(encoding="utf-8")
@@ -23,7 +24,7 @@ WASHINGTON = (RAW_SEEDS / "002_29dbddc1b0e4f577.txt").read_text(encoding="utf-8"
 
 def build(tmp_path: Path, files: dict[str, bytes | str]) -> Candidate:
     raw = tmp_path / "raw"
-    raw.mkdir()
+    raw.mkdir(parents=True)
     for name, content in files.items():
         data = content.encode("utf-8") if isinstance(content, str) else content
         (raw / name).write_bytes(data)
@@ -186,3 +187,42 @@ def test_a_copy_reaching_a_complete_canonical_s_end_is_not_cut_off_by_debris_aft
     assert candidate.built.num_rows == 1 and not corpus_rows(candidate.built)[0].is_truncated
     assert not ledger["ocr.txt"].is_truncated
     assert ledger["cut.txt"].is_truncated
+
+
+def _opening(text: str, words: int) -> str:
+    """The title and the first `words` words after it: a copy cut off a sentence or two in."""
+    title, _, body = text.strip().partition("\n")
+    return f"{title}\n\n{' '.join(body.split()[:words])}"
+
+
+def test_a_copy_cut_a_sentence_in_joins_its_document_where_the_sparse_sample_misses_it(tmp_path: Path) -> None:
+    # One shingle in 8 is sampled over a whole text; a copy of a few lines may hold none, and
+    # only the denser sample of every text's opening finds its statement.
+    sparse_only = replace(Config().dedup, opening_sample_modulus=Config().dedup.sample_modulus)
+    unsampled = {path: max(words for words in range(5, 41) if not len(fingerprint(
+                           _opening(path.read_text(encoding="utf-8"), words), sparse_only).samples))
+                 for path in GOLD
+                 if not len(fingerprint(_opening(path.read_text(encoding="utf-8"), 5), sparse_only).samples)}
+    assert len(unsampled) >= 3
+    for n, (path, words) in enumerate(unsampled.items()):
+        full = path.read_text(encoding="utf-8")
+        found = status(build(tmp_path / str(n), {"full.txt": full, "cut.txt": _opening(full, words)}))
+        assert found["cut.txt"][:2] == ("duplicate", "full.txt"), (path.name, words)
+
+
+READOUTS = ("010_2021-05-26_secretary-blinkens-meeting-with-egyptian-president-al-sisi.txt",
+            "113_2022-04-18_secretary-blinkens-meeting-with-moldovan-foreign-minister-po.txt")
+
+
+@pytest.mark.parametrize("words", [15, 25, 40])
+def test_a_short_cut_copy_of_a_templated_statement_is_not_taken_for_its_sibling(tmp_path: Path, words: int) -> None:
+    # Two readouts of one template ("Secretary Blinken's Meeting with <Minister>. The below is
+    # attributable to …"): a copy of the first, cut short, shares most of its words with the
+    # second. Attached to it, the first statement would be lost from the corpus.
+    egypt, moldova = ((shared("corpus-extra") / name).read_text(encoding="utf-8") for name in READOUTS)
+    cut = _opening(egypt, words)
+    found = status(build(tmp_path / "alone", {"moldova.txt": moldova, "egypt-cut.txt": cut}))
+    # A document of its own, or (under a document's length) set aside as too short: never a copy.
+    assert found["egypt-cut.txt"][0] == "canonical" or found["egypt-cut.txt"][2].startswith("too short")
+    found = status(build(tmp_path / "beside", {"moldova.txt": moldova, "egypt.txt": egypt, "egypt-cut.txt": cut}))
+    assert found["egypt-cut.txt"][:2] == ("duplicate", "egypt.txt")

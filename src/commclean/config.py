@@ -94,6 +94,12 @@ class DedupConfig:
     # (short cut copies whose few samples an edit also hit) are missed that one in 4 finds.
     sample_modulus: int = 8
     min_shared_samples: int = 2
+    # A text's opening words are sampled more densely (one shingle in opening_sample_modulus, a
+    # superset of the sparse sample): a copy cut off after a sentence or two has too few shingles
+    # for one in 8 to be sure to sample any (a 30-word copy: none, one time in 50), and it is the
+    # opening such a copy shares with its statement.
+    opening_words: int = 64
+    opening_sample_modulus: int = 2
     # ... and at least this share of the smaller document's samples: two statements that only quote
     # the same sentences share fewer and are not worth aligning, while a short copy that is also
     # edited can keep as little as a fifth of its 5-grams. Alignment, not this filter, decides.
@@ -105,6 +111,11 @@ class DedupConfig:
     max_posting_list: int = 50
     # Share of the smaller text (word bigrams, in order) the larger must hold to be a verified match.
     contained_threshold: float = 0.7
+    # ... and more of a short one (under short_text_bigrams): statements made from one template
+    # ("Secretary Blinken's Meeting with <Minister>") share most of a copy cut after its opening
+    # sentence, while a short copy of the statement itself, repaired, holds nearly all of it.
+    short_text_bigrams: int = 120
+    short_contained_threshold: float = 0.9
     # A match between texts this close in size is a near duplicate rather than a contained copy.
     near_size_ratio: float = 0.85
     # A contained copy whose longer twin goes on for at least this many words, and this share of

@@ -87,7 +87,10 @@ def fingerprint(text: str, config: DedupConfig) -> Fingerprint:
     ids = _token_ids(_raw_tokens(text))
     exact_key = hashlib.blake2b(ids.tobytes(), digest_size=16).hexdigest()
     shingles = _ngram_hashes(ids, config.shingle_words)
-    samples = np.unique(shingles[shingles % np.uint64(config.sample_modulus) == 0])
+    sampled = shingles % np.uint64(config.sample_modulus) == 0
+    opening = shingles[: config.opening_words]
+    sampled[: len(opening)] |= opening % np.uint64(config.opening_sample_modulus) == 0
+    samples = np.unique(shingles[sampled])
     return Fingerprint(exact_key, samples, _as_sequence(_ngram_hashes(ids, 2)))
 
 
@@ -193,7 +196,8 @@ def verify_pair(key_a: str, a: str, key_b: str, b: str, config: DedupConfig) -> 
     (small, short), (_, long_) = sorted(((key_a, a), (key_b, b)), key=lambda item: (len(item[1]), item[0]))
     if not short:
         return None
-    cutoff = math.ceil(config.contained_threshold * len(short))
+    short_text = len(short) < config.short_text_bigrams
+    cutoff = math.ceil((config.short_contained_threshold if short_text else config.contained_threshold) * len(short))
     common = LCSseq.similarity(short, long_, score_cutoff=cutoff)
     if common < cutoff:
         return None
