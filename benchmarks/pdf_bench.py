@@ -2,7 +2,10 @@
 browser's "Save as PDF" gives them), read back by commclean against pdftotext's text of the same
 PDFs through the same pipeline.
 
-    python benchmarks/pdf_bench.py [--gold DIR] [--split FILE:PART] [--limit N]
+    python benchmarks/pdf_bench.py [--gold DIR] [--split FILE:PART] [--limit N] [--work DIR]
+
+With --work, the PDFs are kept there and a later run with the same folder reads them again
+instead of printing (two codes compared on the very same PDFs).
 
 Needs Debian's chromium and poppler-utils (pdftotext). Reports, for each reader: texts equal to
 the statement, CER, titles exact, and milliseconds a file through the whole candidate build.
@@ -34,6 +37,8 @@ from commclean.schema import corpus_rows  # noqa: E402
 
 def print_pdf(statement: Statement, folder: Path, profile: Path) -> Path:
     page = folder / f"{Path(statement.name).stem}.html"
+    if page.with_suffix(".pdf").exists():
+        return page.with_suffix(".pdf")
     page.write_text(f"<html><head><meta charset='utf-8'><title>{html.escape(statement.title)}</title></head>"
                     f"<body style='font-family:serif;font-size:13px;margin:40px'><h2>{html.escape(statement.title)}</h2>"
                     + "".join(f"<p>{html.escape(p)}</p>" for p in statement.paragraphs) + "</body></html>",
@@ -67,6 +72,7 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=SHARED / "corpus-dev")
     parser.add_argument("--split", default=None, help="FILE:PART: only that part's statements")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--work", type=Path, default=None, help="keep (and reuse) the printed PDFs here")
     args = parser.parse_args()
     assert shutil.which("chromium") and shutil.which("pdftotext"), "needs chromium and poppler-utils"
     names = None
@@ -75,10 +81,10 @@ def main() -> None:
         names = set(json.loads(Path(file).read_text())[part])
     statements = load_statements(args.gold, names)[: args.limit]
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = args.work or Path(tmp)
         pdfs, texts = work / "pdf" / "raw", work / "pdftotext" / "raw"
-        pdfs.mkdir(parents=True)
-        texts.mkdir(parents=True)
+        pdfs.mkdir(parents=True, exist_ok=True)
+        texts.mkdir(parents=True, exist_ok=True)
         with ThreadPoolExecutor(2) as pool:
             printed = list(pool.map(lambda n_s: print_pdf(n_s[1], pdfs, work / f"profile{n_s[0] % 2}"),
                                     enumerate(statements)))

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 from commclean.config import RepairConfig
-from commclean.repair.shapes import PARAGRAPH_SPLIT, ends_sentence, paragraphs
+from commclean.repair.shapes import PARAGRAPH_SPLIT, WRAPPER_MARKER, ends_sentence, paragraphs
 
 # A browser's print header opens with the print date and time: "9/13/23, 11:30 AM G7 Leaders’ ...".
 _PRINT_STAMP = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?\s?[Mm]\.?)?(?=\s|$)")
@@ -33,13 +33,6 @@ _CHROME_LINE = re.compile(
     re.IGNORECASE,
 )
 _BREADCRUMB = re.compile(r"^\s*Home\s*[›>»)}\]|:]\s*\S", re.IGNORECASE)
-_WRAPPER_MARKER = re.compile(
-    r"^(?:media note|press statement|readout|fact sheet|for immediate release|office of the spokesperson\b.*|"
-    r"begin text:?|end text\.?|"
-    # The White House's dateline and category line: "MARCH 24, 2022 • STATEMENTS AND RELEASES".
-    r"[a-z]{3,9}\.? \d{1,2}, \d{4} (?:[^\w\s]{1,2}|[eo]) [a-z ,&]+)$",
-    re.IGNORECASE,
-)
 _END_TEXT_RUN_ON = re.compile(r"\s+end text\.?\s*$", re.IGNORECASE)
 _FOLLOWING_IS = re.compile(r"^the following\b.*\b(?:released|text|statement)\b.*[.:]$", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}$|^\d{1,2} [A-Za-z]{3,9},? \d{4}$")
@@ -190,13 +183,13 @@ def strip_release_wrapper(text: str, config: RepairConfig) -> tuple[str, int]:
     the release date, "The following ... :" and "Begin text:" / "End text."."""
     parts = paragraphs(text)
     header = parts[: config.wrapper_header_paragraphs]
-    if not any(_WRAPPER_MARKER.match(p) for p in header):
+    if not any(WRAPPER_MARKER.match(p) for p in header):
         return text, 0
     removed: list[str] = []
     kept: list[str] = []
     for index, part in enumerate(parts):
         in_header = index < config.wrapper_header_paragraphs and not _body_started(kept)
-        if in_header and (_WRAPPER_MARKER.match(part) or _DATE_ONLY.match(part) or _FOLLOWING_IS.match(part)):
+        if in_header and (WRAPPER_MARKER.match(part) or _DATE_ONLY.match(part) or _FOLLOWING_IS.match(part)):
             removed.append(part)
         elif index >= len(parts) - 2 and re.fullmatch(r"end text\.?", part, re.IGNORECASE):
             removed.append(part)

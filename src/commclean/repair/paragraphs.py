@@ -11,6 +11,7 @@ from commclean.repair.shapes import (
     LIST_ITEM_END,
     LIST_MARKER,
     PARAGRAPH_SPLIT,
+    WRAPPER_MARKER,
     ends_sentence,
     paragraphs,
 )
@@ -24,6 +25,7 @@ _DATELINE = re.compile(
 # Marks a line end where de-hyphenation removed the hyphen of a word to be joined back.
 WORD_JOINER = "\u2060"
 _HYPHENS = ("-", "\u2010", "\u00ac")
+_REGNAL_NUMBER = re.compile(r"[IVX]{1,4}")
 _OPEN_CLAUSE = re.compile(r"[,;](?:\s+(?:and|or))?$")
 _FIRST_WORD = re.compile(r"^([a-z]+)(.*)$", re.DOTALL)
 
@@ -107,13 +109,25 @@ def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[
     heading = lines[:body_start]
     if not heading:
         return [], lines, 0
+    heading_width = max(len(line) for line in heading)
     merged = heading[:1]
-    for line in heading[1:]:
-        if ends_sentence(merged[-1]) or _DATELINE.search(line) or _DATELINE.search(merged[-1]) or line.isupper():
+    for previous, line in zip(heading, heading[1:]):
+        if ends_sentence(previous) or _DATELINE.search(line) or _DATELINE.search(previous) or (
+                line.isupper() and not _continues_in_capitals(previous, line, heading_width)):
             merged.append(line)
         else:
             merged[-1] = _join_wrapped(merged[-1], line)
     return merged, lines[body_start:], len(heading) - len(merged)
+
+
+def _continues_in_capitals(previous: str, line: str, width: int) -> bool:
+    """An all-capitals line starts a header field ("PRESS STATEMENT", "MEDIA NOTE") unless it
+    goes on with a title set in capitals that wrapped there (its first word would not have fitted:
+    "… ELEVATING UNITED" / "STATES-VIETNAM RELATIONS …", where "MEDIA NOTE" / "OFFICE OF THE
+    SPOKESPERSON" would have), or is a name's regnal number ("… King Abdullah" / "II")."""
+    if _REGNAL_NUMBER.fullmatch(line):
+        return True
+    return not WRAPPER_MARKER.match(line) and previous.isupper() and len(previous) + 1 + len(line.split(" ", 1)[0]) > width
 
 
 def _join_wrapped(previous: str, line: str) -> str:

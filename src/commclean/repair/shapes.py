@@ -11,6 +11,16 @@ PARAGRAPH_SPLIT = re.compile(r"\n[ \t]*\n+")
 # "…disinformation;" or "…cooperation; and" closes an item of a list that goes on in lower case.
 LIST_ITEM_END = re.compile(r";(?:\s+(?:and|or))?$")
 
+# A line of a release's wrapper (a kind label, the issuing office, the text's start and end
+# markers): a header field, never the title's or the statement's words.
+WRAPPER_MARKER = re.compile(
+    r"^(?:media note|press statement|readout|fact sheet|for immediate release|office of the spokesperson\b.*|"
+    r"begin text:?|end text\.?|"
+    # The White House's dateline and category line: "MARCH 24, 2022 • STATEMENTS AND RELEASES".
+    r"[a-z]{3,9}\.? \d{1,2}, \d{4} (?:[^\w\s]{1,2}|[eo]) [a-z ,&]+)$",
+    re.IGNORECASE,
+)
+
 
 def ends_sentence(text: str) -> bool:
     """Ends with . ! ? … or : (closing quotes and brackets aside), checked at the end only."""
