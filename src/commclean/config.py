@@ -96,7 +96,7 @@ class DedupConfig:
     min_shared_samples: int = 2
     # A text's opening words are sampled more densely (one shingle in opening_sample_modulus, a
     # superset of the sparse sample): a copy cut off after a sentence or two has too few shingles
-    # for one in 8 to be sure to sample any (a 30-word copy: none, one time in 50), and it is the
+    # for one in 8 to be sure to sample any (a 30-word copy: none, one time in 30), and it is the
     # opening such a copy shares with its statement.
     opening_words: int = 64
     opening_sample_modulus: int = 2

@@ -127,7 +127,8 @@ def _continues_in_capitals(previous: str, line: str, width: int) -> bool:
     SPOKESPERSON" would have), or is a name's regnal number ("… King Abdullah" / "II")."""
     if _REGNAL_NUMBER.fullmatch(line):
         return True
-    return not WRAPPER_MARKER.match(line) and previous.isupper() and len(previous) + 1 + len(line.split(" ", 1)[0]) > width
+    wrapped = len(previous) + 1 + len(line.split(" ", 1)[0]) > width
+    return wrapped and previous.isupper() and not WRAPPER_MARKER.match(line)
 
 
 def _join_wrapped(previous: str, line: str) -> str:
