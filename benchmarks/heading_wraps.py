@@ -15,7 +15,6 @@ printed in), with the header fields and the body apart.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import random
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from noisy import _fill  # noqa: E402
-from web_pages import SHARED, Statement, load_statements  # noqa: E402
+from web_pages import SHARED, Statement, load_statements, split_part  # noqa: E402
 
 from commclean.config import Config  # noqa: E402
 from commclean.metadata.extract import extract_metadata  # noqa: E402
@@ -54,11 +53,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
-    names = None
-    if args.split:
-        file, part = args.split.rsplit(":", 1)
-        names = set(json.loads(Path(file).read_text())[part])
-    statements = load_statements(args.gold, names)
+    statements = load_statements(args.gold, split_part(args.split))
     rng = random.Random(args.seed)
     config = Config()
     exact = capitals = capitals_exact = 0

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import platform
 import shutil
 import subprocess
@@ -28,7 +27,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from web_pages import SHARED, Statement, load_statements  # noqa: E402
+from web_pages import SHARED, Statement, load_statements, split_part  # noqa: E402
 
 from commclean.config import Config  # noqa: E402
 from commclean.pipeline import build_candidate  # noqa: E402
@@ -75,11 +74,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None, help="keep (and reuse) the printed PDFs here")
     args = parser.parse_args()
     assert shutil.which("chromium") and shutil.which("pdftotext"), "needs chromium and poppler-utils"
-    names = None
-    if args.split:
-        file, part = args.split.rsplit(":", 1)
-        names = set(json.loads(Path(file).read_text())[part])
-    statements = load_statements(args.gold, names)[: args.limit]
+    statements = load_statements(args.gold, split_part(args.split))[: args.limit]
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or Path(tmp)
         pdfs, texts = work / "pdf" / "raw", work / "pdftotext" / "raw"

@@ -20,19 +20,19 @@ For each share of words kept (after the title), every statement of the set is cu
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import random
 import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from web_pages import SHARED, split_part  # noqa: E402
+
 from commclean.config import Config  # noqa: E402
 from commclean.pipeline import build_candidate  # noqa: E402
 from commclean.records import Candidate, Status  # noqa: E402
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def cut_copy(text: str, share: float) -> str:
@@ -90,11 +90,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
-    paths = sorted(args.gold.glob("*.txt"))
-    if args.split:
-        file, part = args.split.rsplit(":", 1)
-        wanted = set(json.loads(Path(file).read_text())[part])
-        paths = [p for p in paths if p.stem in wanted]
+    wanted = split_part(args.split)
+    paths = [p for p in sorted(args.gold.glob("*.txt")) if wanted is None or p.stem in wanted]
     texts = {p.name: p.read_text(encoding="utf-8") for p in paths}
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}; {len(texts)} statements from "
           f"{args.gold.name}{' (' + args.split + ')' if args.split else ''}, seed {args.seed}\n")

@@ -69,6 +69,14 @@ class Statement:
         return "\n\n".join((self.title, *self.paragraphs))
 
 
+def split_part(split: str | None) -> set[str] | None:
+    """The statement names (without .txt) of one part of a committed split, "FILE:PART"; None: all."""
+    if not split:
+        return None
+    file, part = split.rsplit(":", 1)
+    return set(json.loads(Path(file).read_text(encoding="utf-8"))[part])
+
+
 def load_statements(gold: Path, names: set[str] | None = None) -> list[Statement]:
     index = {}
     for line in (gold / "index.jsonl").read_text(encoding="utf-8").splitlines():
@@ -333,11 +341,7 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list the texts not read back exactly")
     parser.add_argument("--cut", action="store_true", help="cut each statement short first (5-50%% of its words)")
     args = parser.parse_args()
-    names = None
-    if args.split:
-        file, part = args.split.rsplit(":", 1)
-        names = set(json.loads(Path(file).read_text())[part])
-    statements = load_statements(args.gold, names)
+    statements = load_statements(args.gold, split_part(args.split))
     if args.cut:
         rng = random.Random(f"{args.seed}:cut")
         statements = [cut_short(s, rng) for s in statements]
