@@ -50,7 +50,7 @@ def print_pdf(statement: Statement, folder: Path, profile: Path) -> Path:
     return pdf
 
 
-def judge(raw: Path, by_name: dict[str, Statement]) -> tuple[int, int, int, int, float]:
+def judge(raw: Path, by_name: dict[str, Statement], misses: list[str]) -> tuple[int, int, int, int, float]:
     started = time.perf_counter()
     candidate = build_candidate(raw, Config()).candidate
     seconds = time.perf_counter() - started
@@ -63,6 +63,8 @@ def judge(raw: Path, by_name: dict[str, Statement]) -> tuple[int, int, int, int,
         edits += Levenshtein.distance(text, statement.text)
         chars += len(statement.text)
         titles += bool(row) and row.metadata.title == statement.title
+        if row and row.metadata.title != statement.title:
+            misses.append(f"{name}: title {statement.title!r} read {row.metadata.title!r}")
     return equal, edits, chars, titles, seconds
 
 
@@ -71,6 +73,7 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=SHARED / "corpus-dev")
     parser.add_argument("--split", default=None, help="FILE:PART: only that part's statements")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--misses", action="store_true", help="list the titles not read exactly")
     parser.add_argument("--work", type=Path, default=None, help="keep (and reuse) the printed PDFs here")
     args = parser.parse_args()
     assert shutil.which("chromium") and shutil.which("pdftotext"), "needs chromium and poppler-utils"
@@ -95,9 +98,12 @@ def main() -> None:
         for label, raw, suffix in (("commclean on the PDF (PDFium)", pdfs, ".pdf"),
                                    ("commclean on pdftotext's text", texts, ".txt")):
             by_name = {f"{Path(s.name).stem}{suffix}": s for s in statements}
-            equal, edits, chars, titles, seconds = judge(raw, by_name)
+            misses: list[str] = []
+            equal, edits, chars, titles, seconds = judge(raw, by_name, misses)
             print(f"| {label} | {len(by_name)} | {equal}/{len(by_name)} | {edits / max(1, chars):.4f} | "
                   f"{titles}/{len(by_name)} | {1000 * seconds / len(by_name):.1f} |", flush=True)
+            if args.misses:
+                print("", *misses, sep="\n- ", end="\n\n")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,9 @@ class RepairConfig:
     # least partial_line_fill full that does not end a sentence goes on on the next line.
     full_line_fill: float = 0.85
     partial_line_fill: float = 0.6
+    # A line at least partial_line_fill full and this much wider than every heading line above it
+    # starts the body.
+    body_wider_than_heading: float = 1.4
     # After a finished sentence, a line break where the next word would have fitted (within this
     # share of the wrap width: proportional fonts make character counts approximate) ends a paragraph.
     fit_tolerance: float = 0.95

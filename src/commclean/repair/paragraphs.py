@@ -102,10 +102,7 @@ def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[
     """A title set in a larger font wraps at its own, shorter width: the lines before the first
     body line (a full one, or one that ends a sentence) are one heading unless a line ends a
     sentence or holds a dateline. Returns the heading paragraphs, the body lines and the joins."""
-    body_start = next(
-        (i for i, line in enumerate(lines) if len(line) >= config.full_line_fill * width or ends_sentence(line)),
-        len(lines),
-    )
+    body_start = next((i for i, line in enumerate(lines) if _starts_body(lines[:i], line, width, config)), len(lines))
     heading = lines[:body_start]
     if not heading:
         return [], lines, 0
@@ -118,6 +115,17 @@ def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[
         else:
             merged[-1] = _join_wrapped(merged[-1], line)
     return merged, lines[body_start:], len(heading) - len(merged)
+
+
+def _starts_body(heading: list[str], line: str, width: int, config: RepairConfig) -> bool:
+    """A full line, one that ends a sentence, or one clearly wider than every heading line before
+    it: a wrapped paragraph's later lines are never wider than its first, so a much wider line
+    after a title set in a larger font is the body's (where a long last line has the text's width
+    overestimated, "full" alone would take the body's opening lines into the title)."""
+    if len(line) >= config.full_line_fill * width or ends_sentence(line):
+        return True
+    return (bool(heading) and len(line) >= config.partial_line_fill * width
+            and len(line) > config.body_wider_than_heading * max(map(len, heading)))
 
 
 def _continues_in_capitals(previous: str, line: str, width: int) -> bool:
@@ -149,7 +157,8 @@ def _wrap_width(text: str, config: RepairConfig) -> int | None:
     wrapped = [n for n in lengths if 0 < n <= config.hard_wrap_max_width]
     if len(wrapped) < config.min_wrapped_lines:
         return None
-    return int(statistics.quantiles(wrapped, n=50)[-1])
+    # (statistics.quantiles reaches past the longest line when there are few: no tool wrapped wider)
+    return int(min(statistics.quantiles(wrapped, n=50)[-1], max(wrapped)))
 
 
 def _is_wrapped(previous: str, line: str, width: int | None, config: RepairConfig) -> bool:
