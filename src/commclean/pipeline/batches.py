@@ -4,7 +4,7 @@ it can run in any process."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -215,7 +215,9 @@ def decode_batch(batch: Batch[Pending], config: Config) -> Batch[Decoded]:
     def step(pending: Pending, stats: Stats) -> Decoded | Repaired | Quarantined:
         if pending.found.path in repaired:
             return repaired[pending.found.path]  # decoded and repaired by an earlier run: repair passes it on
-        read_already = pending.raw is not None and pending.text_cache is None
+        # Bytes read to look the hash up are used, unless identification let go of them.
+        read_already = pending.raw is not None and pending.text_cache is None and (
+            pending.data is not None or pending.unreadable is not None)
         raw, data, unreadable = ((pending.raw, pending.data, pending.unreadable) if read_already  # type: ignore[assignment]
                                  else _read(pending.found, config))
         if unreadable:
@@ -392,7 +394,24 @@ def identify_files(files: Sequence[FoundFile], config: Config, workspace: Worksp
     new files (added to a folder or two) in a few batches, not a few files in every batch."""
     size, max_bytes = batch_size_for(config, len(files)), config.batch_mb << 20
     if workspace.lookup and workspace.state.contents:
-        return [identify_batch(batch, config, workspace) for batch in batches_of(files, size, max_bytes)]
-    by_size = sorted(files, key=lambda found: (found.size_bytes, found.path))
-    batches = sorted(batches_of(by_size, size, max_bytes), key=lambda batch: -sum(found.size_bytes for found in batch))
-    return [identify_batch(batch, config, workspace) for batch in batches]
+        batches = batches_of(files, size, max_bytes)
+    else:
+        by_size = sorted(files, key=lambda found: (found.size_bytes, found.path))
+        batches = sorted(batches_of(by_size, size, max_bytes), key=lambda batch: -sum(f.size_bytes for f in batch))
+    return _holding_at_most(config.texts_held_mb << 20, (identify_batch(batch, config, workspace) for batch in batches))
+
+
+def _holding_at_most(budget: int, identified: Iterator[Batch[Pending]]) -> list[Batch[Pending]]:
+    """The identified batches, with the bytes read to hash their files kept only up to `budget`
+    (the process that decodes a file reads it again): every batch is identified before any is
+    processed, and a run that must hash all its files (an update after an upgrade, a large
+    addition) held them all, 5 GB at a million statements."""
+    batches = []
+    for batch in identified:
+        held = sum(len(item.data) for item in batch.items if item.data is not None)
+        if held <= budget:
+            budget -= held
+        else:
+            batch = replace(batch, items=tuple(replace(item, data=None) for item in batch.items))
+        batches.append(batch)
+    return batches
