@@ -197,7 +197,8 @@ class Config:
     # and its texts are read back from the result cache when needed, a few thousand at a time:
     # memory then follows the work in flight, not the corpus. Results are the same either way,
     # and hardly the time: 30k files built in 60.6 s holding none, 60.0 s holding all (and 114 MB
-    # more at the peak). So a run holds those of about 10,000 statements, no more.
+    # more at the peak). So a run holds those of about 10,000 statements, no more. The bytes of
+    # new files read to look their hashes up are kept for processing up to as many megabytes.
     texts_held_mb: int = 64
 
     def __post_init__(self) -> None:
