@@ -102,7 +102,12 @@ def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[
     """A title set in a larger font wraps at its own, shorter width: the lines before the first
     body line (a full one, or one that ends a sentence) are one heading unless a line ends a
     sentence or holds a dateline. Returns the heading paragraphs, the body lines and the joins."""
-    body_start = next((i for i, line in enumerate(lines) if _starts_body(lines[:i], line, width, config)), len(lines))
+    body_start, widest = len(lines), 0
+    for index, line in enumerate(lines):
+        if _starts_body(widest, line, width, config):
+            body_start = index
+            break
+        widest = max(widest, len(line))
     heading = lines[:body_start]
     if not heading:
         return [], lines, 0
@@ -117,15 +122,15 @@ def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[
     return merged, lines[body_start:], len(heading) - len(merged)
 
 
-def _starts_body(heading: list[str], line: str, width: int, config: RepairConfig) -> bool:
+def _starts_body(widest_heading_line: int, line: str, width: int, config: RepairConfig) -> bool:
     """A full line, one that ends a sentence, or one clearly wider than every heading line before
     it: a wrapped paragraph's later lines are never wider than its first, so a much wider line
     after a title set in a larger font is the body's (where a long last line has the text's width
     overestimated, "full" alone would take the body's opening lines into the title)."""
     if len(line) >= config.full_line_fill * width or ends_sentence(line):
         return True
-    return (bool(heading) and len(line) >= config.partial_line_fill * width
-            and len(line) > config.body_wider_than_heading * max(map(len, heading)))
+    return (widest_heading_line > 0 and len(line) >= config.partial_line_fill * width
+            and len(line) > config.body_wider_than_heading * widest_heading_line)
 
 
 def _continues_in_capitals(previous: str, line: str, width: int) -> bool:
