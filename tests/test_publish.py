@@ -7,6 +7,7 @@ import signal
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -15,7 +16,7 @@ from commclean.cli import app
 from commclean.store.lock import RunLocked, run_lock
 from commclean.store.publish import current_version, history, publish, rollback
 from commclean.records import Candidate
-from commclean.schema import sources_table
+from commclean.schema import QUARANTINE_SCHEMA, sources_table
 
 
 def _publish(candidate: Candidate, clean: Path, keep: int = 10, drop: int = 0) -> int:
@@ -248,3 +249,34 @@ def test_the_run_summary_says_what_changed_and_prints_as_json(seed_raw: Path, tm
     from commclean.config import PIPELINE_VERSION
 
     assert version.exit_code == 0 and f"(pipeline {PIPELINE_VERSION})" in version.output
+
+
+def test_a_corpus_is_written_in_row_groups_of_the_size_asked_for_and_reads_back_whole(
+        seeds_candidate: Candidate, tmp_path: Path) -> None:
+    corpus = seeds_candidate.built
+    publish(corpus, sources_table(seeds_candidate), {"counts": {}}, tmp_path / "default")
+    assert pq.ParquetFile(tmp_path / "default" / "corpus.parquet").num_row_groups == 1  # a few KB
+    two_rows = -(-2 * corpus.nbytes // corpus.num_rows)  # rounded up: two rows, on average
+    publish(corpus, sources_table(seeds_candidate), {"counts": {}}, tmp_path / "small", row_group_bytes=two_rows)
+    written = pq.ParquetFile(tmp_path / "small" / "corpus.parquet")
+    assert [written.metadata.row_group(g).num_rows for g in range(written.num_row_groups)] == [2, 2]
+    assert written.read().select(corpus.column_names).equals(corpus)
+
+
+def test_a_published_corpus_compared_a_few_rows_at_a_time_finds_a_difference_in_any_row(
+        seeds_candidate: Candidate, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from commclean.store import carry
+
+    monkeypatch.setattr(carry, "_COMPARED_ROWS", 1)
+    corpus, sources = seeds_candidate.built, sources_table(seeds_candidate)
+    publish(corpus, sources, {"counts": {}}, tmp_path, row_group_bytes=1)
+    snapshot = carry.PublishedSnapshot(tmp_path / "snapshots" / "v1", 1, {}, None)
+    nothing_set_aside = QUARANTINE_SCHEMA.empty_table()
+    assert snapshot.same_output(corpus, sources, nothing_set_aside)
+    for row in range(corpus.num_rows):  # a row's repairs differ: the diff of documents does not see it
+        repairs = corpus.column("repairs").to_pylist()
+        repairs[row] = [*repairs[row], "consensus_from_copies"]
+        other = corpus.set_column(corpus.column_names.index("repairs"), corpus.schema.field("repairs"),
+                                  pa.array(repairs, corpus.schema.field("repairs").type))
+        assert not snapshot.same_output(other, sources, nothing_set_aside), row
+    assert not snapshot.same_output(corpus.slice(1), sources, nothing_set_aside)

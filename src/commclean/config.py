@@ -192,6 +192,11 @@ class Config:
     min_documents_for_assembly_workers: int = 20_000
     # Published snapshots kept under clean/snapshots/ (the current one is never deleted).
     keep_snapshots: int = 10
+    # Rows of a published Parquet file per row group, as megabytes of data: readers stream a
+    # file (and DuckDB and Polars spread a scan over threads) a row group at a time, and
+    # pyarrow's default of a million rows made the corpus of a million statements one row group
+    # of 4 GB, which a reader holds whole to read any of it.
+    row_group_mb: int = 64
     # Texts (and alignment sequences) of the files a run processed that stay in memory for dedup
     # and assembly, in millions of characters; beyond it a batch keeps only its compact entries,
     # and its texts are read back from the result cache when needed, a few thousand at a time:

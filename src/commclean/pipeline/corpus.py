@@ -163,7 +163,8 @@ def validate_and_stage(tables: Tables, config: Config, workspace: Workspace, wor
     previous = workspace.published.rows if workspace.published else None
     site = (workspace.scratch or Path(clean_dir)) / DATA_DOCS_DIR
     with ThreadPoolExecutor(2) as background:
-        pending = background.submit(stage, tables.corpus, tables.sources, clean_dir)
+        pending = background.submit(stage, tables.corpus, tables.sources, clean_dir, None,
+                                    config.row_group_mb << 20)
         copying = (background.submit(write_carried_rows, tables, previous, workspace.state_dir)
                    if workspace.state_dir else None)
         try:
@@ -173,19 +174,19 @@ def validate_and_stage(tables: Tables, config: Config, workspace: Workspace, wor
             copy = copying.result() if copying else None
     checked = Checked(report, staged, copy, tables, site)
     if report.success and report.rejected:
-        checked = _without_rejected(checked, previous, clean_dir, workspace)
+        checked = _without_rejected(checked, previous, clean_dir, workspace, config.row_group_mb << 20)
     return checked
 
 
 def _without_rejected(checked: Checked, previous: CarriedRows | None, clean_dir: str | Path,
-                      workspace: Workspace) -> Checked:
+                      workspace: Workspace, row_group_bytes: int) -> Checked:
     """The snapshot staged during validation holds the documents it set aside: stage it again
     without them, and with their rows in the quarantine table (rare: it costs a second write)."""
     discard_checked(checked)
     rejected = dict(checked.report.rejected)
     tables = tables_without(checked.tables, rejected)
     quarantine = quarantine_table(checked.tables.corpus, rejected)
-    staged = stage(tables.corpus, tables.sources, clean_dir, quarantine)
+    staged = stage(tables.corpus, tables.sources, clean_dir, quarantine, row_group_bytes)
     copy = write_carried_rows(tables, previous, workspace.state_dir) if workspace.state_dir else None
     return replace(checked, staged=staged, carried_rows=copy, tables=tables, quarantine=quarantine)
 

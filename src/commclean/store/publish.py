@@ -18,7 +18,7 @@ from typing import BinaryIO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from commclean.config import PIPELINE_VERSION
+from commclean.config import PIPELINE_VERSION, Config
 from commclean.schema import QUARANTINE_SCHEMA
 from commclean.store import (
     CORPUS_FILE,
@@ -76,14 +76,15 @@ class Staged:
 
 
 def publish(corpus: pa.Table, sources: pa.Table, manifest: dict, clean_dir: str | Path, keep: int = 10,
-            quarantine: pa.Table | None = None) -> Published:
+            quarantine: pa.Table | None = None, row_group_bytes: int = Config.row_group_mb << 20) -> Published:
     """Write snapshot N+1 completely (staged, fsynced, then renamed into snapshots/), then point
     readers at it (see switch_to). A reader sees the old version or the new one, never a
     half-written file nor a mix of two versions."""
-    return commit(stage(corpus, sources, clean_dir, quarantine), manifest, keep)
+    return commit(stage(corpus, sources, clean_dir, quarantine, row_group_bytes), manifest, keep)
 
 
-def stage(corpus: pa.Table, sources: pa.Table, clean_dir: str | Path, quarantine: pa.Table | None = None) -> Staged:
+def stage(corpus: pa.Table, sources: pa.Table, clean_dir: str | Path, quarantine: pa.Table | None = None,
+          row_group_bytes: int = Config.row_group_mb << 20) -> Staged:
     """Write the next snapshot's tables into a staging folder, where no reader looks: a run may
     do it while validation is still running, and discard it if validation fails. The quarantine
     table (documents set aside by validation) is written empty when there is none, so that every
@@ -102,7 +103,8 @@ def stage(corpus: pa.Table, sources: pa.Table, clean_dir: str | Path, quarantine
         tables = ((CORPUS_FILE, corpus), (SOURCES_FILE, sources),
                   (QUARANTINE_FILE, QUARANTINE_SCHEMA.empty_table() if quarantine is None else quarantine))
         with ThreadPoolExecutor(2) as writers:  # Arrow writes without holding the interpreter
-            written = {name: writers.submit(_write_parquet, table, staging / name, metadata) for name, table in tables}
+            written = {name: writers.submit(_write_parquet, table, staging / name, metadata, row_group_bytes)
+                       for name, table in tables}
         checksums = {name: future.result() for name, future in written.items()}
         for name in checksums:
             fsync(staging / name)
@@ -232,13 +234,21 @@ def crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _write_parquet(table: pa.Table, path: Path, metadata: dict[str, str]) -> str:
+def _write_parquet(table: pa.Table, path: Path, metadata: dict[str, str], row_group_bytes: int) -> str:
     """Write the file and return its SHA-256, hashed as it is written (not read back)."""
     merged = {**(table.schema.metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}}
     with path.open("wb") as raw:
         hashing = _HashingWriter(raw)
-        pq.write_table(table.replace_schema_metadata(merged), hashing, compression="zstd")
+        pq.write_table(table.replace_schema_metadata(merged), hashing, compression="zstd",
+                       row_group_size=rows_per_group(table, row_group_bytes))
     return hashing.digest.hexdigest()
+
+
+def rows_per_group(table: pa.Table, row_group_bytes: int) -> int:
+    """As many rows as hold about `row_group_bytes` of the table's data, on average."""
+    if table.num_rows == 0:
+        return 1
+    return max(1, min(table.num_rows, row_group_bytes * table.num_rows // max(table.nbytes, 1)))
 
 
 class _HashingWriter(io.RawIOBase):
