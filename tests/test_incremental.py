@@ -441,7 +441,8 @@ def test_once_saved_the_run_state_is_let_go_and_the_next_run_loads_it_again(seed
 def test_files_hashed_to_be_identified_are_read_again_by_processing_past_the_bytes_a_run_holds(
         seed_raw: Path, tmp_path: Path) -> None:
     # An update hashes every new file before any is processed: past texts_held_mb their bytes are
-    # let go (a million new files held 5 GB) and processing reads them again, to the same result.
+    # let go (a million new files held 5 GB), with their hashes, and processing reads them again,
+    # to the same result.
     from commclean.ingest.discover import discover
     from commclean.pipeline.batches import identify_files
     from commclean.pipeline.workspace import open_workspace
@@ -456,7 +457,9 @@ def test_files_hashed_to_be_identified_are_read_again_by_processing_past_the_byt
             (raw / f"cut {gold.name}").write_text(truncate(gold.read_text(encoding="utf-8"), 0.6), encoding="utf-8")
         workspace = open_workspace(Folders.of(clean), config)
         found = [f for f in discover(raw).files if "new " in f.path or "cut " in f.path]
-        kept = [item.data for batch in identify_files(found, config, workspace) for item in batch.items]
-        assert len(kept) == 6 and all((data is None) == (name == "read again") for data in kept)
+        kept = [item for batch in identify_files(found, config, workspace) for item in batch.items]
+        assert len(kept) == 6 and all((item.data is None) == (name == "read again") for item in kept)
+        # Let go of, a file is kept as a first build keeps it: by path, without the hash read.
+        assert all((item.raw is None) == (name == "read again") for item in kept)
         run_pipeline(raw, clean, config)
     assert _published(tmp_path / "read again" / "clean") == _published(tmp_path / "held" / "clean")
