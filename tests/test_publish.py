@@ -263,13 +263,12 @@ def test_a_corpus_is_written_in_row_groups_of_the_size_asked_for_and_reads_back_
     assert written.read().select(corpus.column_names).equals(corpus)
 
 
-def test_a_published_corpus_compared_a_few_rows_at_a_time_finds_a_difference_in_any_row(
-        seeds_candidate: Candidate, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_published_corpus_compared_a_row_group_at_a_time_finds_a_difference_in_any_row(
+        seeds_candidate: Candidate, tmp_path: Path) -> None:
     from commclean.store import carry
 
-    monkeypatch.setattr(carry, "_COMPARED_ROWS", 1)
     corpus, sources = seeds_candidate.built, sources_table(seeds_candidate)
-    publish(corpus, sources, {"counts": {}}, tmp_path, row_group_bytes=1)
+    publish(corpus, sources, {"counts": {}}, tmp_path, row_group_bytes=1)  # a row per group
     snapshot = carry.PublishedSnapshot(tmp_path / "snapshots" / "v1", 1, {}, None)
     nothing_set_aside = QUARANTINE_SCHEMA.empty_table()
     assert snapshot.same_output(corpus, sources, nothing_set_aside)
