@@ -190,3 +190,43 @@ def test_listings_are_written_again_only_when_the_walk_changed_them(tmp_path: Pa
     assert second != first
     again, _ = discover_and_open(raw, folders, Config(), False)
     assert again.folders_read == 0 and "a/new.txt" in [f.path for f in again.files]
+
+
+def test_the_prefetch_helper_stats_what_the_last_run_listed_and_nothing_outside_raw(tmp_path: Path) -> None:
+    """It warms the inode cache for the walk: every listed folder and file under raw/, and no
+    path of a listings file edited to point elsewhere."""
+    from commclean.ingest.discover import FolderListing, save_listings
+    from commclean.ingest.prefetch import prefetch
+
+    raw, listings = tmp_path / "raw", tmp_path / "folders.arrow"
+    _tree(raw)
+    known = discover(raw).listings
+    save_listings(listings, known)
+    listed_files = sum(len(listing.files) for listing in known.values())
+    assert prefetch(str(raw), str(listings), 2) == len(known) + listed_files == 4 + 4
+
+    (tmp_path / "outside.txt").write_text("not in raw/")
+    stamp = known[""].stamp
+    edited = {**known, "": FolderListing(stamp, ("top.txt", "../outside.txt", ".."), (), ()),
+              "../": FolderListing(stamp, ("outside.txt",), (), ()), "a/../../": FolderListing(stamp, (), (), ())}
+    save_listings(listings, edited)
+    assert prefetch(str(raw), str(listings), 2) == 4 + 4  # not one of the five paths outside raw/
+
+
+def test_a_run_starts_the_prefetch_helper_on_its_listings_and_leaves_none_running(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from commclean.config import Config
+    from commclean.pipeline import run_pipeline, workspace
+
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    _tree(raw)
+    helpers: list = []
+    real_start = workspace.start_prefetch
+    monkeypatch.setattr(workspace, "start_prefetch", lambda *args: helpers.append(real_start(*args)) or helpers[-1])
+    run_pipeline(raw, clean, Config())
+    assert helpers == [None]  # a first run: no listings yet
+    (raw / "a" / "new.txt").write_text("new")
+    run_pipeline(raw, clean, Config())
+    assert helpers[-1] is not None and helpers[-1].returncode is not None  # started, and stopped
+    run_pipeline(raw, clean, Config(prefetch_threads=0), full=False)
+    assert helpers[-1] is None

@@ -183,6 +183,10 @@ class Config:
     # the time to process some 400 files.
     workers: int | None = None
     min_files_for_workers: int = 1_000
+    # Threads of the helper process that stats the folders and files the last run listed, ahead
+    # of discovery's walk (ingest/prefetch.py): with the kernel's inode cache cold, as hours after
+    # the last run, each stat waits on the disk. 0: no helper.
+    prefetch_threads: int = 8
     # Assembly builds the corpus rows in as many processes when it has at least this many
     # documents to build. Each worker loads its own documents' texts from the result cache, 2,000
     # documents at a time (assemble.rows.CLUSTERS_PER_LOAD): at 100k files (74k documents) two
@@ -209,11 +213,11 @@ class Config:
     def __post_init__(self) -> None:
         """Counts a run cannot work with are refused here, by name, before any work (a batch size
         of 0 failed deep inside a run, after clean/ was created)."""
-        wrong = [f"{name}={getattr(self, name)} (at least 1)" for name in ("batch_size", "batch_mb")
+        wrong = [f"{name}={getattr(self, name)} (at least 1)" for name in ("batch_size", "batch_mb", "row_group_mb")
                  if getattr(self, name) < 1]
         wrong += [f"{name}={getattr(self, name)} (at least 0)"
                   for name in ("workers", "min_files_for_workers", "min_documents_for_assembly_workers",
-                               "keep_snapshots", "texts_held_mb")
+                               "keep_snapshots", "texts_held_mb", "prefetch_threads")
                   if getattr(self, name) is not None and getattr(self, name) < 0]
         if wrong:
             raise ValueError("invalid Config: " + ", ".join(wrong))

@@ -14,6 +14,7 @@ import numpy as np
 from commclean import store
 from commclean.config import Config
 from commclean.ingest.discover import Discovery, Listings, discover, load_listings, save_listings
+from commclean.ingest.prefetch import start_prefetch, stop_prefetch
 from commclean.records import Fingerprint, Quarantined, RawFile, SeenFile, SourceDoc
 from commclean.runtime.heap import give_back_freed_memory
 from commclean.store import LISTINGS_FILE, Folders
@@ -94,10 +95,15 @@ def discover_and_open(raw_dir: str | Path, folders: Folders | None, config: Conf
     thread overlaps it well. The old state is adopted first: the listings are read from it."""
     if folders is not None:
         folders.adopt_old_state()
-    with ThreadPoolExecutor(1) as opener:
-        opening = opener.submit(open_workspace, folders, config, full)
-        discovery = discover(raw_dir, kept_listings(folders, config, full))
-        workspace = opening.result()
+    helper = None if folders is None or full else start_prefetch(
+        Path(raw_dir), state_path(folders.state, config) / LISTINGS_FILE, config.prefetch_threads)
+    try:
+        with ThreadPoolExecutor(1) as opener:
+            opening = opener.submit(open_workspace, folders, config, full)
+            discovery = discover(raw_dir, kept_listings(folders, config, full))
+            workspace = opening.result()
+    finally:
+        stop_prefetch(helper)
     # The listings describe raw/ as this run found it, right whatever becomes of the run: kept for
     # the next run at once, they are not held through this one (an object per folder, a third of
     # a GB at a million folders).
