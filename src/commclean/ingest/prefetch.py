@@ -2,8 +2,8 @@
 folders and files the last run listed, while the walk stats them again in its own order.
 
 A scheduled run hours after the last finds the inodes of raw/ gone from the kernel's cache, and
-each stat of the walk then waits on the disk: a million files took 87 s to discover that way,
-30 s with this helper ahead of the walk (warm, 12.8 s and 13.9 s: benchmarks/RESULTS.md).
+each stat of the walk then waits on the disk: a million files took 77 s to discover that way,
+33 s with this helper ahead of the walk (warm, 11.4 s and 12.6 s: benchmarks/RESULTS.md).
 Threads in the walk's own process were no good: the walk's Python work and theirs take turns
 at the interpreter lock (warm, 9.3 s became 23 s). The helper only stats paths under raw/
 whose every part is a plain name (a link itself, not its target), and never opens a file."""
