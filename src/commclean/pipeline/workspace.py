@@ -13,7 +13,7 @@ import numpy as np
 
 from commclean import store
 from commclean.config import Config
-from commclean.ingest.discover import Discovery, Listings, discover, load_listings, save_listings
+from commclean.ingest.discover import Discovery, discover, load_listings, save_listings
 from commclean.ingest.prefetch import start_prefetch, stop_prefetch
 from commclean.records import Fingerprint, Quarantined, RawFile, SeenFile, SourceDoc
 from commclean.runtime.heap import give_back_freed_memory
@@ -82,11 +82,11 @@ def open_workspace(folders: Folders | None, config: Config, full: bool = False) 
     return Workspace(cache, state_dir, state, published, lookup=True, scratch=scratch, keys=keys)
 
 
-def kept_listings(folders: Folders | None, config: Config, full: bool = False) -> Listings | None:
-    """The folder listings the last run kept, for discover (none for --full: it reads them all)."""
+def kept_listings_file(folders: Folders | None, config: Config, full: bool = False) -> Path | None:
+    """Where the last run kept its folder listings, for discover (none for --full: it reads them all)."""
     if folders is None or full:
         return None
-    return load_listings(state_path(folders.state, config) / LISTINGS_FILE)
+    return state_path(folders.state, config) / LISTINGS_FILE
 
 
 def discover_and_open(raw_dir: str | Path, folders: Folders | None, config: Config,
@@ -95,12 +95,12 @@ def discover_and_open(raw_dir: str | Path, folders: Folders | None, config: Conf
     thread overlaps it well. The old state is adopted first: the listings are read from it."""
     if folders is not None:
         folders.adopt_old_state()
-    helper = None if folders is None or full else start_prefetch(
-        Path(raw_dir), state_path(folders.state, config) / LISTINGS_FILE, config.prefetch_threads)
+    listed = kept_listings_file(folders, config, full)
+    helper = start_prefetch(Path(raw_dir), listed, config.prefetch_threads) if listed else None
     try:
         with ThreadPoolExecutor(1) as opener:
             opening = opener.submit(open_workspace, folders, config, full)
-            discovery = discover(raw_dir, kept_listings(folders, config, full))
+            discovery = discover(raw_dir, load_listings(listed) if listed else None)
             workspace = opening.result()
     finally:
         stop_prefetch(helper)
