@@ -137,19 +137,29 @@ def test_the_second_paragraph_can_say_where_the_event_is_being_held() -> None:
 
 
 @pytest.mark.parametrize(
-    "opening, date",
+    "opening, date, event_date",
     [
+        # However the opening reports the meeting, its date is the meeting's: the statement may have
+        # been issued days later, and nothing here says when.
         ("On 23 November 2025, representatives of the United States and Ukraine met in Geneva for talks.",
-         dt.date(2025, 11, 23)),
+         None, dt.date(2025, 11, 23)),
         ("1 WE, the Member States of ASEAN and the United States (U.S.), gathered on the occasion of the Summit "
-         "in Phnom Penh on November 12, 2022; 2 APPRECIATING the support.", dt.date(2022, 11, 12)),
-        ("On 23 November 2025, the Ministers recalled the meeting of 5 April 2017 in Brussels.", None),
-        ("The Ministers met on April 5, 2022 in Brussels to review the campaign against the group.", None),
+         "in Phnom Penh on November 12, 2022; 2 APPRECIATING the support.", None, dt.date(2022, 11, 12)),
+        ("We, the Media Ministers of the G7, met in Bonn on 19 June 2022 to work together.", None,
+         dt.date(2022, 6, 19)),
+        ("The Ministers met on April 5, 2022 in Brussels to review the campaign against the group.", None,
+         dt.date(2022, 4, 5)),
+        ("On 23 November 2025, the Ministers recalled the meeting of 5 April 2017 in Brussels.", None, None),
+        # Said to be today's, it is the statement's own.
+        ("Today (October 31, 2021) the Ministers met to discuss supply chains.", dt.date(2021, 10, 31),
+         dt.date(2021, 10, 31)),
     ],
 )
-def test_openings_that_date_the_statement_and_those_that_do_not(opening: str, date: dt.date | None) -> None:
+def test_openings_date_the_meeting_and_only_today_dates_the_statement(opening: str, date: dt.date | None,
+                                                                      event_date: dt.date | None) -> None:
     found = meta(f"Joint Statement\n\n{opening} {BODY}")
     assert (found.date.value.complete() if found.date else None) == date
+    assert (found.event_date.value.complete() if found.event_date else None) == event_date
 
 
 @pytest.mark.parametrize(
@@ -311,7 +321,8 @@ def test_a_place_dated_as_something_the_statement_only_mentions_is_another_event
 
 def test_a_sentence_opening_on_its_date_needs_no_comma_to_report_the_event() -> None:
     found = meta(f"Joint Statement on Chad\n\nOn 5 May 2022 the Ministers met in Lima for talks. {BODY}")
-    assert found.date.value.complete() == found.event_date.value.complete() == dt.date(2022, 5, 5)
+    assert found.event_date.value.complete() == dt.date(2022, 5, 5)
+    assert found.date is None
     assert found.location.value == "Lima"
 
 
