@@ -14,7 +14,8 @@ _DOC = {
     "doc_id": "Stable id of the document, derived from its canonical text.",
     "text": "Cleaned text of the canonical copy; paragraphs separated by one blank line.",
     "title": "Title as the document states it; null if no copy states one.",
-    "date": "Date of issue; null unless some copy states it (never guessed).",
+    "date": ("Date of issue; null unless some copy states it (never guessed: the date of a meeting the statement "
+             "reports is event_date)."),
     "location": "Place of the meeting or of issue, as the text states it; null otherwise.",
     "doc_type": "Kind of document from a small vocabulary (README); null if unknown.",
     "is_truncated": "True when the best text we have is cut off.",
