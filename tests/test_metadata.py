@@ -319,6 +319,22 @@ def test_a_place_dated_as_something_the_statement_only_mentions_is_another_event
     assert (found.location.value if found.location else None) == place
 
 
+@pytest.mark.parametrize(
+    "opening, event_date",
+    [
+        # A place's commas do not end the clause: its "will" still makes the meeting a future one.
+        ("The Ministers will meet in Rome, Italy, on 5 May 2022 to review the campaign.", None),
+        ("The Ministers will meet in Washington, D.C., on Monday, May 5, 2022 to review the campaign.", None),
+        ("The Ministers met in Rome, Italy, on 5 May 2022 to review the campaign.", dt.date(2022, 5, 5)),
+        ("Following the summit, the Ministers met in Rome, Italy, on 5 May 2022 to review it.", dt.date(2022, 5, 5)),
+    ],
+)
+def test_a_future_meeting_is_no_event_whatever_commas_its_place_has(opening: str, event_date: dt.date | None) -> None:
+    found = meta(f"Joint Statement\n\n{opening} {BODY}")
+    assert (found.event_date.value.complete() if found.event_date else None) == event_date
+    assert found.date is None
+
+
 def test_a_sentence_opening_on_its_date_needs_no_comma_to_report_the_event() -> None:
     found = meta(f"Joint Statement on Chad\n\nOn 5 May 2022 the Ministers met in Lima for talks. {BODY}")
     assert found.event_date.value.complete() == dt.date(2022, 5, 5)

@@ -186,6 +186,11 @@ _SELF_DATED = re.compile(
     rf"[^.;]{{0,40}}?\bon\s+(?:the\s+)?{_WEEKDAY}?$", re.I)
 _OF_BEFORE = re.compile(r"\bof\s+(?:the\s+)?$", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()–—]")
+# What a place's own commas set apart ("in Rome, Italy, on"; "in Washington, DC,"): a name, or
+# nothing, before the date's "on". Such a segment goes on the clause before it, so that "will meet
+# in Rome, Italy, on 5 May" is one clause and its "will" is seen.
+_PLACE_SEGMENT = re.compile(rf"\s*(?:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)?\s*(?i:on\s+(?:the\s+)?(?:{WEEKDAY_NAME})?\s*)?")
+_ENDS_IN_NAME = re.compile(r"[A-Z][\w.’'-]*\s*$")
 
 # Weights of the cues above and of where a date stands, for the two dates a statement can state.
 # Its own date (the date of issue) stands alone in a dateline or a signature, closes a heading, is
@@ -248,9 +253,18 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
 def is_mentioned(before: str) -> bool:
     """Whether the words before a date in its sentence make it one the statement only mentions: a
     recalled, future, bounding or revised date, a thing made on it, a clause it closes."""
-    clause = _CLAUSE_BREAK.split(before)[-1]
+    clause = _last_clause(before)
     return bool(_MENTIONED.search(clause) or ORIGIN.search(clause) or _BOUNDING.search(before)
                 or _MADE_ON.search(before) or _RELATIVE_ON.search(before[-120:]))
+
+
+def _last_clause(before: str) -> str:
+    """The clause the date ends, a place's commas not breaking it."""
+    parts = _CLAUSE_BREAK.split(before)
+    start = len(parts) - 1
+    while start > 0 and _PLACE_SEGMENT.fullmatch(parts[start]) and _ENDS_IN_NAME.search(parts[start - 1]):
+        start -= 1
+    return ",".join(parts[start:])
 
 
 def names_itself(paragraph: str) -> bool:
