@@ -203,6 +203,12 @@ def test_a_dateline_leading_the_opening_paragraph_dates_the_statement(lead: str,
     assert (found.location.value if found.location else None) == place
 
 
+def test_a_closing_sentence_naming_the_statement_dates_and_places_it() -> None:
+    found = meta(f"Joint Statement on Chad\n\n{BODY}\n\nThis declaration was adopted in Lima on 5 May 2022.")
+    assert found.date.value == PartialDate(5, 5, 2022)
+    assert found.location.value == "Lima"
+
+
 def test_a_closing_released_on_line_dates_the_statement_and_names_no_place() -> None:
     found = meta(f"Joint Statement on Chad\n\n{BODY}\n\nReleased on 5 May 2022")
     assert found.date.value == PartialDate(5, 5, 2022)

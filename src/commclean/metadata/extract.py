@@ -25,6 +25,7 @@ from commclean.metadata.places import (
     MAX_PLACE_WORDS,
     PLACE,
     PlaceCandidate,
+    last_place_in,
     opening_dateline,
     place_kind,
     place_line,
@@ -388,13 +389,15 @@ def _city_line_beside(closing: list[str], index: int) -> str | None:
 
 
 def _closing_sentence_dates(closing: list[str]) -> list[_Dated]:
-    """"This statement was issued on 5 May 2022.": the closing's running text dating the statement itself."""
+    """"This statement was issued on 5 May 2022.": the closing's running text dating the statement
+    itself, and placing it where the sentence says so ("adopted in Lima on 5 May 2022")."""
     found = []
     for paragraph in filter(names_itself, closing):
         for mention in find_dates(paragraph):
             candidate = score_closing_sentence(paragraph, mention) if mention.date.year is not None else None
             if candidate:
-                found.append(_Dated(candidate, "closing sentence"))
+                sentence = _SENTENCE_END.split(paragraph[: mention.start])[-1]
+                found.append(_Dated(candidate, "closing sentence", last_place_in(sentence)))
     return found
 
 
@@ -404,7 +407,8 @@ def _best_place(header: list[str], body: list[str], opening: list[tuple[str, str
     text and the opening sentences' " in <Place>"; else a virtual meeting. The spokesperson's
     "WASHINGTON, D.C." under "OFFICE OF THE SPOKESPERSON" is where the office sits, not a place line."""
     candidates: list[PlaceCandidate] = [
-        found for dated in dates if dated.place and dated.candidate.where in ("dateline", "heading", "signature")
+        found for dated in dates
+        if dated.place and dated.candidate.where in ("dateline", "heading", "signature", "closing sentence")
         if (found := score_standalone(dated.place, "dateline"))
     ]
     for index, paragraph in enumerate(header[1:], 1):

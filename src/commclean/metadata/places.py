@@ -97,6 +97,13 @@ def score_standalone(place: str, where: str) -> PlaceCandidate | None:
     return PlaceCandidate(place, where, WEIGHTS[where] + (WEIGHTS[kind] if kind != "unknown place" else 0.0))
 
 
+def last_place_in(text: str) -> str | None:
+    """The last " in <Place>" (or " at <Place>") of a text, where the gazetteer knows the place:
+    where a statement that names itself says it was made ("adopted in Lima on 5 May 2022")."""
+    places = [m["place"] for m in _IN_PLACE.finditer(text)]
+    return places[-1] if places and place_kind(places[-1]) != "unknown place" else None
+
+
 def place_line(paragraph: str) -> str | None:
     match = _PLACE_LINE.match(paragraph.strip())
     return match["place"] if match and len(match["place"].split()) <= MAX_PLACE_WORDS else None
