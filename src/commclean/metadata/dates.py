@@ -189,7 +189,8 @@ _CLAUSE_BREAK = re.compile(r"[,;:()–—]")
 # What a place's own commas set apart ("in Rome, Italy, on"; "in Washington, DC,"): a name, or
 # nothing, before the date's "on". Such a segment goes on the clause before it, so that "will meet
 # in Rome, Italy, on 5 May" is one clause and its "will" is seen.
-_PLACE_SEGMENT = re.compile(rf"\s*(?:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)?\s*(?i:on\s+(?:the\s+)?(?:{WEEKDAY_NAME})?\s*)?")
+_PLACE_SEGMENT = re.compile(rf"\s*(?:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)?\s*"
+                            rf"(?i:on\s+(?:the\s+)?(?:{WEEKDAY_NAME})?\s*)?")
 _ENDS_IN_NAME = re.compile(r"[A-Z][\w.’'-]*\s*$")
 
 # Weights of the cues above and of where a date stands, for the two dates a statement can state.
@@ -215,7 +216,8 @@ OWN_DATE_POSITIONS = ("dateline", "signature", "heading", "header line", "closin
 # named before it ("will host the Summit in Rome on 5 May").
 EVENT_WEIGHTS = {
     **{name: weight for name, weight in WEIGHTS.items() if name not in OWN_DATE_POSITIONS},
-    "reported event": 2.0, "event noun": 1.0, "sentence opens on": 2.0, "event on": 1.5, "mentioned": -6.0, "self dated": 0.0,
+    "reported event": 2.0, "event noun": 1.0, "sentence opens on": 2.0, "event on": 1.5, "mentioned": -6.0,
+    "self dated": 0.0,
 }
 
 
