@@ -70,8 +70,9 @@ class RepairConfig:
     # Only this many leading paragraphs can hold a release wrapper's header.
     wrapper_header_paragraphs: int = 10
     # Fewer lines than this of wrap width and the text is not hard-wrapped: its short lines are
-    # headings and datelines, never joined on length alone.
-    min_wrapped_lines: int = 10
+    # headings and datelines, never joined on length alone. (10 left a short statement printed
+    # and read back, six or eight lines, one paragraph a line: its truncation hidden, its title cut.)
+    min_wrapped_lines: int = 5
     # Short trailing lines that scraped pages append after the statement ends.
     trailing_boilerplate: tuple[str, ...] = (
         "further information",
