@@ -28,6 +28,9 @@ _HYPHENS = ("-", "\u2010", "\u00ac")
 _REGNAL_NUMBER = re.compile(r"[IVX]{1,4}")
 _OPEN_CLAUSE = re.compile(r"[,;](?:\s+(?:and|or))?$")
 _FIRST_WORD = re.compile(r"^([a-z]+)(.*)$", re.DOTALL)
+# A numbered line under a title opens the body's first section ("1. Preamble", "(a) Scope"): it
+# never continues the title, however short the title's lines are.
+_NUMBERED = re.compile(r"^\s*(?:\d{1,3}[.)]|\((?:[a-z]{1,3}|\d{1,3})\))\s")
 
 
 def dehyphenate_line_ends(text: str, config: RepairConfig) -> tuple[str, int]:
@@ -114,8 +117,8 @@ def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[
     heading_width = max(len(line) for line in heading)
     merged = heading[:1]
     for previous, line in zip(heading, heading[1:]):
-        if ends_sentence(previous) or _DATELINE.search(line) or _DATELINE.search(previous) or (
-                line.isupper() and not _continues_in_capitals(previous, line, heading_width)):
+        if (ends_sentence(previous) or _DATELINE.search(line) or _DATELINE.search(previous) or _NUMBERED.match(line)
+                or (line.isupper() and not _continues_in_capitals(previous, line, heading_width))):
             merged.append(line)
         else:
             merged[-1] = _join_wrapped(merged[-1], line)
