@@ -32,7 +32,7 @@ from commclean.report import RunSummary, run_report_markdown
 from commclean.runtime.collector import collector_paused
 from commclean.runtime.progress import Progress, on_terminal
 from commclean.runtime.watchdog import end_with_parent
-from commclean.runtime.workers import in_order
+from commclean.runtime.workers import POOL_CLOSE_SECONDS, closing_within, in_order
 from commclean.store import Folders, scratch_dir
 from commclean.store.lock import folders_locked
 from commclean.store.publish import published_doc_ids
@@ -106,14 +106,17 @@ def _in_processes(name: str, function: Callable[[In, Config], Out], items: Seque
     runnable = task(name=name, **_TASK)(_Spilling(function))
     if spill_dir is not None:
         spill_dir.mkdir(parents=True, exist_ok=True)
-    with ProcessPoolTaskRunner(initializer=end_with_parent) as pool, \
+    with closing_within(POOL_CLOSE_SECONDS) as closing, ProcessPoolTaskRunner(initializer=end_with_parent) as pool, \
             tempfile.TemporaryDirectory(prefix="batches-", dir=spill_dir) as folder:
 
         def submit(item: In) -> _Unspilled[Out]:
             with _workers_use_this_api():
                 return _Unspilled(pool.submit(runnable, {"item": Parcel(item), "config": config, "folder": folder}))
 
-        yield from in_order(functools.partial(flow_context.run, submit), items, workers)
+        try:
+            yield from in_order(functools.partial(flow_context.run, submit), items, workers)
+        finally:
+            closing()
 
 
 class _Unspilled(Generic[Out]):

@@ -3,7 +3,11 @@ exact copies of a file are processed once; a Config with counts no run can work 
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+import signal
+import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +18,7 @@ from commclean.ingest.discover import discover
 from commclean.pipeline.batches import identify_files, process_batch
 from commclean.pipeline.sequence import run_pipeline
 from commclean.pipeline.workspace import Workspace, discover_and_open
-from commclean.runtime.workers import BATCHES_PER_WORKER
+from commclean.runtime.workers import BATCHES_PER_WORKER, closing_within
 from commclean.store import Folders
 
 from conftest import GOLD
@@ -132,3 +136,31 @@ def test_a_batch_holds_at_most_batch_mb_of_files_and_a_larger_file_goes_alone(tm
 
     assert [sorted(p.found.path for p in b.items) for b in batches] == [
         ["big.txt"], sorted(f.name for f in raw.iterdir() if f.name != "big.txt")]
+
+
+def _pool_and_its_workers(count: int) -> tuple[ProcessPoolExecutor, list[multiprocessing.Process]]:
+    before = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+    assert sorted(pool.map(abs, range(-count, 0))) == list(range(1, count + 1))
+    return pool, [p for p in multiprocessing.active_children() if p not in before]
+
+
+def test_a_pool_still_closing_long_after_its_last_result_has_its_workers_killed() -> None:
+    # A pool that hangs while it closes (CPython 3.11 can wait for ever on an idle worker) must
+    # not hang the run: its workers, their results all taken, are killed after the grace period.
+    with closing_within(0.5) as closing:
+        pool, workers = _pool_and_its_workers(2)
+        closing()
+        time.sleep(3)  # the pool "hangs": nobody shuts it down within the grace period
+        assert workers and not any(worker.is_alive() for worker in workers)
+        assert {worker.exitcode for worker in workers} == {-signal.SIGKILL}
+        pool.shutdown(wait=True, cancel_futures=True)  # returns: its workers are gone
+
+
+def test_a_pool_that_closes_in_time_has_its_workers_end_as_they_would() -> None:
+    with closing_within(0.5) as closing:
+        pool, workers = _pool_and_its_workers(2)
+        closing()
+        pool.shutdown(wait=True)
+    time.sleep(1)  # past the grace period: nothing is killed once the pool has closed
+    assert workers and {worker.exitcode for worker in workers} == {0}

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Protocol, TypeVar
 
 from commclean.config import Config
-from commclean.runtime.watchdog import end_with_parent
+from commclean.runtime.watchdog import SUPPORTED, end_with_parent
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -19,6 +22,9 @@ Result = TypeVar("Result", covariant=True)
 # Batches sent ahead per worker: enough that none waits for the next, few enough that results
 # done but not yet taken (a batch's texts, tens of MB) never pile up while the run stores others.
 AHEAD_PER_WORKER = 2
+# Seconds a pool has to close once its last result is taken (it takes well under one) before its
+# workers still alive are killed; see closing_within.
+POOL_CLOSE_SECONDS = 30.0
 
 
 class Pending(Protocol[Result]):
@@ -59,9 +65,67 @@ def map_in_processes(function: Callable[[In], Out], batches: Iterable[In], worke
     if workers <= 1:
         yield from map(function, batches)
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=end_with_parent) as pool:
-        yield from in_order(lambda batch: pool.submit(function, batch), batches, workers)
+    with closing_within(POOL_CLOSE_SECONDS) as closing, \
+            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                initializer=end_with_parent) as pool:
+        try:
+            yield from in_order(lambda batch: pool.submit(function, batch), batches, workers)
+        finally:
+            closing()
+
+
+@contextmanager
+def closing_within(seconds: float) -> Iterator[Callable[[], None]]:
+    """For a process pool made inside it: call what it yields once the pool's work is done (its
+    results taken, or given up on), and the worker processes the pool started that are still
+    alive `seconds` later, while the pool is still closing, are killed. On CPython 3.11 a pool
+    that sees a worker end while it shuts down can wait for ever on another one idling for work
+    (seen once, in CI: the executor's manager thread in terminate_broken, joining a worker still
+    waiting on its call queue; the run hung). With its results taken, killing it loses nothing."""
+    before = set(multiprocessing.active_children())
+    closed = threading.Event()
+
+    def pool_done() -> None:
+        workers = [p for p in multiprocessing.active_children() if p not in before]
+        threading.Thread(target=_kill_unless_closed, args=(_handles(workers), closed, seconds), name="pool-closing",
+                         daemon=True).start()
+
+    try:
+        yield pool_done
+    finally:
+        closed.set()
+
+
+def _handles(workers: list[multiprocessing.Process]) -> list[tuple[multiprocessing.Process, int | None]]:
+    """Each live worker with a pidfd of it (where Linux gives them)."""
+    handles: list[tuple[multiprocessing.Process, int | None]] = []
+    for worker in workers:
+        try:
+            handles.append((worker, os.pidfd_open(worker.pid) if SUPPORTED and worker.pid else None))
+        except ProcessLookupError:
+            pass  # ended already
+    return handles
+
+
+def _kill_unless_closed(handles: list[tuple[multiprocessing.Process, int | None]], closed: threading.Event,
+                        seconds: float) -> None:
+    """A pidfd names one process, never a later one given the same number: only the workers are
+    ever killed, however long after they were listed."""
+    try:
+        if closed.wait(seconds):
+            return
+        for process, handle in handles:
+            try:
+                if handle is None:
+                    process.kill()
+                else:
+                    signal.pidfd_send_signal(handle, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    finally:
+        for _, handle in handles:
+            if handle is not None:
+                os.close(handle)
 
 
 def in_order(submit: Callable[[In], Pending[Out]], items: Iterable[In], workers: int) -> Iterator[Out]:
