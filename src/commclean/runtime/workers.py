@@ -77,8 +77,9 @@ def map_in_processes(function: Callable[[In], Out], batches: Iterable[In], worke
 @contextmanager
 def closing_within(seconds: float) -> Iterator[Callable[[], None]]:
     """For a process pool made inside it: call what it yields once the pool's work is done (its
-    results taken, or given up on), and the worker processes the pool started that are still
-    alive `seconds` later, while the pool is still closing, are killed. On CPython 3.11 a pool
+    results taken, or given up on), and the worker processes the pool started (this process's
+    multiprocessing children begun since it was entered) that are still alive `seconds` later,
+    while the pool is still closing, are killed. On CPython 3.11 a pool
     that sees a worker end while it shuts down can wait for ever on another one idling for work
     (seen once, in CI: the executor's manager thread in terminate_broken, joining a worker still
     waiting on its call queue; the run hung). With its results taken, killing it loses nothing."""
