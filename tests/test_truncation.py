@@ -21,6 +21,20 @@ from conftest import SHARED
         "The Ministers met in Rome.\n\nThe Human Rights",
         "The Ministers met in Rome.\n\nPresident",
         "The Ministers met in Rome.\n\nWe",
+        "The Ministers met in Rome.\n\nToday’s",
+        "The Ministers met in Rome.\n\nThrough the Bicentennial",
+        "The Ministers met in Rome.\n\n7. The United",
+        "The Ministers met in Rome.\n\nCLIMATE, ENERGY, ENVIRONMENT,",
+        # A short copy cut in its first paragraph: what follows a lead-in is neither a list nor a signature.
+        "Secretary Blinken’s Meeting with Foreign Minister Retno\n\nThe below is attributable to the "
+        "Spokesperson:\n\nSecretary of State Antony J. Blinken met today in Jakarta with Foreign Minister",
+        "Deputy Secretary Sherman’s Meeting with Minister Kishi\n\nThe following is attributable to the "
+        "Spokesperson:\n\nDeputy Secretary of State",
+        # A full stop that ends a name's initial, a title or an adjective, not a sentence.
+        "The United States delegation was led by Jennifer R.",
+        "The Secretary met with Dr.",
+        "The Ministers welcomed the Council's Resolution No.",
+        "Through the Initiative, the U.S.",
     ],
 )
 def test_cut_off_texts_are_truncated(text: str) -> None:
@@ -41,6 +55,10 @@ def test_cut_off_texts_are_truncated(text: str) -> None:
         "We remain united.\n\nPresident Joseph R. Biden, Jr. of the United States of America",
         "We remain united.\n\nAccompanying Chair’s Statement",
         "We remain united.\n\nENDS",
+        "We remain united.\n\nSee Also:\n\nAccompanying Chair’s Statement",
+        "The Minister was received at the White House in Washington, D.C.",
+        "The Ministers met in Rome.\n\nThe partners agreed on three priorities:\n\nStrengthening resilience\n\n"
+        "Expanding clean energy\n\nDeepening ties",
     ],
 )
 def test_complete_texts_are_not_truncated(text: str) -> None:

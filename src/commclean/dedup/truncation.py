@@ -6,22 +6,38 @@ import re
 
 from commclean.repair.lexicon import known_words
 
-# A colon does not end a document: "Begin text:" with nothing after it was cut.
 _COMPLETE_ENDING = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
+# Nor does a full stop after a name's initial, a title before a name ("Antony J.", "Dr."), or
+# "U.S.", which American style writes as an adjective only ("the United States" is the noun).
+_BEFORE_A_NOUN = re.compile(
+    r"(?:[A-Z][a-z]+ [A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|Hon|Rev|Gen|Sen|Rep|Gov|Amb|Lt|Col|Capt|No)|\bU\.S)\.\s*$")
+# A colon, a comma or a semicolon ends no document: "Begin text:" with nothing after it was cut.
+_OPEN_PUNCTUATION_AT_END = re.compile(r"[:,;]\s*$")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 _DANGLING_WORDS = frozenset(
     "a an the of to and or but nor in on at by for with from into onto upon as than that which who whose "
     "whom our their its his her my your this these those is are was were be been being will would shall "
     "should can could may might must has have had not".split()
 )
-# Words that open sentences and no signature line: "The United States and …", "We …", "In …".
-_SENTENCE_OPENERS = frozenset("we they it today together both all each in on at as during while since".split())
+# Words that open sentences and no signature line: "The United States and …", "We …", "Through …".
+_SENTENCE_OPENERS = frozenset(
+    "we they it today together both all each in on at as during while since through throughout following "
+    "under after before over across among between against within without beyond despite including "
+    "moreover furthermore additionally similarly likewise finally however also meanwhile separately "
+    "consequently accordingly therefore thus".split()
+)
 _COMMON_ZIPF = 3.0  # a word this common ("president", "today") is no name standing alone
 # Small words a name, a title or an office may hold in lower case ("Minister of Foreign Affairs").
 _NAME_PARTICLES = frozenset("of and for the de da del der von van al bin la le on".split())
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 MAX_CLOSING_WORDS = 12
 MAX_LIST_ITEM_WORDS = 25
+# A possessive wants its noun: "Today’s", "President Biden’s" end no text.
+_POSSESSIVE_AT_END = re.compile(r"\w[’']s\s*$")
+# A word in lower case and a full stop: a sentence ended ("U.S. Secretary" in a title is none).
+_SENTENCE_END = re.compile(r"[a-z]{2}[.!?…]")
+# A numbered paragraph opens an item or a section ("7. The United", "III. Trade"), never a signature.
+_NUMBERED = re.compile(r"^\s*(?:\d{1,3}|[IVX]{2,5}|I|[a-z])[.)]\s")
 # A text may end on an address: "The report is available at https://www.state.gov/reports/".
 _ADDRESS_AT_END = re.compile(r"(?:https?://|www\.)\S+\s*$|\S+\.(?:gov|org|int|com|net|edu)(?:/\S*)?\s*$")
 
@@ -33,13 +49,23 @@ def ends_mid_sentence(text: str) -> bool:
     tail = text.rstrip()[-400:]  # the end is all that matters; patterns anchored at $ would scan it all
     if not tail:
         return True
-    last_word = _LAST_WORD.search(tail[-80:])
+    last_word = _LAST_WORD.search(tail[-80:])  # the end is in its last 80 characters
     if last_word and last_word.group(1).lower() in _DANGLING_WORDS:
         return True
-    if _COMPLETE_ENDING.search(tail[-80:]):
+    end = tail[-80:]
+    if _BEFORE_A_NOUN.search(end) or _OPEN_PUNCTUATION_AT_END.search(end) or _POSSESSIVE_AT_END.search(end):
+        return True
+    if _COMPLETE_ENDING.search(end):
         return False
     parts = _PARAGRAPH_BREAK.split(tail)
-    return not (is_closing_formula(parts[-1]) or _ends_a_list(parts) or _ADDRESS_AT_END.search(tail[-200:]))
+    # A statement signs off after saying something, and one paragraph after a lead-in is the text
+    # it leads into: a title, "… is attributable to the Spokesperson:" and the first words of a
+    # paragraph are a copy cut off, not a signature or a list.
+    said = _SENTENCE_END.search(text.rstrip()[: -len(parts[-1])])
+    one_item = len(parts) > 1 and parts[-2].rstrip().endswith(":")
+    signed = said and is_closing_formula(parts[-1]) and not _NUMBERED.match(parts[-1])
+    listed = (said or not one_item) and _ends_a_list(parts)
+    return not (signed or listed or _ADDRESS_AT_END.search(tail[-200:]))
 
 
 def _ends_a_list(parts: list[str]) -> bool:
@@ -68,3 +94,4 @@ def _opens_a_sentence(words: list[str]) -> bool:
     if first in _DANGLING_WORDS or first in _SENTENCE_OPENERS:
         return True
     return len(words) == 1 and not words[0].isupper() and words[0].isalpha() and first in known_words(_COMMON_ZIPF)
+
