@@ -67,8 +67,9 @@ def _best(
         return None
     # Among the most reliable sources, the value most copies state: one copy's re-spelling or OCR
     # slip ("US-Bahrain" where three copies say "U.S.-Bahrain") is outvoted; a tie goes to the
-    # less damaged reading, then to one that has marks the other lost ("U.S.-Spain" over
-    # "US-Spain"), then to the canonical copy, then to the next best.
+    # less damaged reading, then to the canonical copy, then to the next best. But a reading with
+    # marks the chosen one lost ("U.S.-Spain" for "US-Spain") wins even outvoted: copies re-spelled
+    # or OCR'd lose dots and accents, and none adds them.
     best = min(field.rank for field, _, _ in found)
     reliable = [item for item in found if item[0].rank == best]
     votes = Counter(field.value for field, _, _ in reliable)
@@ -77,7 +78,7 @@ def _best(
     choice = min(top, key=lambda item: damaged_words(item[0].value) if isinstance(item[0].value, str) else 0)
     if not isinstance(choice[0].value, str):
         return choice
-    marked = [item for item in top if restores_marks(str(item[0].value), choice[0].value)]
+    marked = [item for item in reliable if restores_marks(str(item[0].value), choice[0].value)]
     return marked[0] if marked else choice
 
 
