@@ -25,6 +25,8 @@ from conftest import SHARED
         "The Ministers met in Rome.\n\nThrough the Bicentennial",
         "The Ministers met in Rome.\n\n7. The United",
         "The Ministers met in Rome.\n\nCLIMATE, ENERGY, ENVIRONMENT,",
+        # A title and a bare surname name a sentence's subject; a signature gives the full name.
+        "The Ministers met in Rome.\n\nPrime Minister Kishida and President Biden",
         # A short copy cut in its first paragraph: what follows a lead-in is neither a list nor a signature.
         "Secretary Blinken’s Meeting with Foreign Minister Retno\n\nThe below is attributable to the "
         "Spokesperson:\n\nSecretary of State Antony J. Blinken met today in Jakarta with Foreign Minister",
@@ -56,6 +58,8 @@ def test_cut_off_texts_are_truncated(text: str) -> None:
         "We remain united.\n\nAccompanying Chair’s Statement",
         "We remain united.\n\nENDS",
         "We remain united.\n\nSee Also:\n\nAccompanying Chair’s Statement",
+        "We remain united.\n\nAmbassador Odo Tevi of the Republic of Vanuatu",
+        "We remain united.\n\nFumio Kishida\nPrime Minister of Japan",
         "The Minister was received at the White House in Washington, D.C.",
         "The Ministers met in Rome.\n\nThe partners agreed on three priorities:\n\nStrengthening resilience\n\n"
         "Expanding clean energy\n\nDeepening ties",

@@ -29,6 +29,12 @@ _SENTENCE_OPENERS = frozenset(
 _COMMON_ZIPF = 3.0  # a word this common ("president", "today") is no name standing alone
 # Small words a name, a title or an office may hold in lower case ("Minister of Foreign Affairs").
 _NAME_PARTICLES = frozenset("of and for the de da del der von van al bin la le on".split())
+# Titles a sentence names a person by ("President Biden met …"); a signature gives the full name.
+_TITLES = frozenset(
+    "president minister secretary chancellor king queen prince princess ambassador governor senator "
+    "premier emir sheikh sultan administrator commissioner director envoy chair chairman chairwoman "
+    "mayor speaker general admiral representative spokesperson taoiseach pope".split()
+)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 MAX_CLOSING_WORDS = 12
 MAX_LIST_ITEM_WORDS = 25
@@ -83,7 +89,7 @@ def is_closing_formula(paragraph: str) -> bool:
     a paragraph break, it is the first words of a sentence: one that opens as sentences do ("The
     Human Rights", "We"), or a single common word ("President")."""
     words = paragraph.split()
-    if not words or len(words) > MAX_CLOSING_WORDS or _opens_a_sentence(words):
+    if not words or len(words) > MAX_CLOSING_WORDS or _opens_a_sentence(words) or _names_by_title(words):
         return False
     return all(w[:1].isupper() or w[:1].isdigit() or not w[:1].isalnum() or w.lower() in _NAME_PARTICLES
                for w in words)
@@ -95,3 +101,7 @@ def _opens_a_sentence(words: list[str]) -> bool:
         return True
     return len(words) == 1 and not words[0].isupper() and words[0].isalpha() and first in known_words(_COMMON_ZIPF)
 
+
+def _names_by_title(words: list[str]) -> bool:
+    """Ends on a title and a bare surname ("… and President Biden"): the subject of a sentence."""
+    return len(words) >= 2 and words[-2].lower() in _TITLES and words[-1].isalpha() and words[-1][:1].isupper()
