@@ -32,6 +32,11 @@ def test_dateline_heading_gives_title_date_and_place() -> None:
     assert found.doc_type.value == "joint communiqué"
 
 
+def test_a_heading_whose_date_went_to_the_next_line_keeps_no_comma() -> None:
+    found = meta(f"Statement on the second Global COVID-19 Summit,\n\nMay 12, 2022\n\n{BODY}")
+    assert found.title.value == "Statement on the second Global COVID-19 Summit"
+
+
 def test_place_before_the_date_in_a_dateline() -> None:
     found = meta(f"Statement of the Political Directors\n\nCopenhagen, Denmark, January 29, 2020\n\n{BODY}")
     assert found.title.value == "Statement of the Political Directors"

@@ -507,7 +507,8 @@ def _title_at(header: list[str]) -> tuple[range, str] | None:
         if _WRAPPER_LINE.match(paragraph) or _is_doc_type_only(paragraph) or (
                 paragraph.endswith(".") and not _INITIALISM_END.search(paragraph)):
             continue
-        title = _SITE_SUFFIX.sub("", _without_dateline(paragraph))
+        # A heading whose date went to the next line keeps no comma ("… Summit," / "May 12, 2022").
+        title = _SITE_SUFFIX.sub("", _without_dateline(paragraph)).rstrip(" ,;")
         if not title or not re.search(r"[A-Za-z]{3}", title) or _ISSUER_LINE.match(title):
             continue
         following = header[index + 1] if index + 1 < len(header) else ""
