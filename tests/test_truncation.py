@@ -58,6 +58,8 @@ def test_cut_off_texts_are_truncated(text: str) -> None:
         "We remain united.\n\nAccompanying Chair’s Statement",
         "We remain united.\n\nENDS",
         "We remain united.\n\nSee Also:\n\nAccompanying Chair’s Statement",
+        "We will shape the region we all want to live in.",
+        "These are the challenges we will work on.",
         "We remain united.\n\nAmbassador Odo Tevi of the Republic of Vanuatu",
         "We remain united.\n\nFumio Kishida\nPrime Minister of Japan",
         "The Minister was received at the White House in Washington, D.C.",

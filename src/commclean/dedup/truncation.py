@@ -19,6 +19,7 @@ _DANGLING_WORDS = frozenset(
     "whom our their its his her my your this these those is are was were be been being will would shall "
     "should can could may might must has have had not".split()
 )
+_NEVER_LAST = frozenset("a an the and or but nor our their its my your".split())
 # Words that open sentences and no signature line: "The United States and …", "We …", "Through …".
 _SENTENCE_OPENERS = frozenset(
     "we they it today together both all each in on at as during while since through throughout following "
@@ -49,16 +50,19 @@ _ADDRESS_AT_END = re.compile(r"(?:https?://|www\.)\S+\s*$|\S+\.(?:gov|org|int|co
 
 
 def ends_mid_sentence(text: str) -> bool:
-    """No terminal punctuation at the end, or a sentence that closes on a dangling function word;
+    """No terminal punctuation at the end, or a sentence that closes on an article or a conjunction;
     but a statement may end on a closing formula with no full stop: the signatories' names and
     offices, a date, "###"."""
     tail = text.rstrip()[-400:]  # the end is all that matters; patterns anchored at $ would scan it all
     if not tail:
         return True
-    last_word = _LAST_WORD.search(tail[-80:])  # the end is in its last 80 characters
-    if last_word and last_word.group(1).lower() in _DANGLING_WORDS:
+    end = tail[-80:]  # the end is in its last 80 characters
+    last_word = _LAST_WORD.search(end)
+    # A sentence may end on a preposition or an auxiliary ("the region we want to live in."), never
+    # on an article, a conjunction or a possessive ("agreed to the."); without its full stop, on none.
+    dangling = last_word.group(1).lower() if last_word else ""
+    if dangling in _NEVER_LAST or dangling in _DANGLING_WORDS and not _COMPLETE_ENDING.search(end):
         return True
-    end = tail[-80:]
     if _BEFORE_A_NOUN.search(end) or _OPEN_PUNCTUATION_AT_END.search(end) or _POSSESSIVE_AT_END.search(end):
         return True
     if _COMPLETE_ENDING.search(end):
