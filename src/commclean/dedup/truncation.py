@@ -7,10 +7,10 @@ import re
 from commclean.repair.lexicon import known_words
 
 _COMPLETE_ENDING = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
-# Nor does a full stop after a name's initial, a title before a name ("Antony J.", "Dr."), or
-# "U.S.", which American style writes as an adjective only ("the United States" is the noun).
-_BEFORE_A_NOUN = re.compile(
-    r"(?:[A-Z][a-z]+ [A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|Hon|Rev|Gen|Sen|Rep|Gov|Amb|Lt|Col|Capt|No)|\bU\.S)\.\s*$")
+# Nor does a full stop after a title before a name ("Dr.", "No.") or "U.S.", which American style
+# writes as an adjective only ("the United States" is the noun). (A name's initial, "Antony J.",
+# is left: "Annex A." ends sentences.)
+_BEFORE_A_NOUN = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Hon|Rev|Gen|Sen|Rep|Gov|Amb|Lt|Col|Capt|No|U\.S)\.\s*$")
 # A colon, a comma or a semicolon ends no document: "Begin text:" with nothing after it was cut.
 _OPEN_PUNCTUATION_AT_END = re.compile(r"[:,;]\s*$")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
@@ -60,8 +60,8 @@ def ends_mid_sentence(text: str) -> bool:
     last_word = _LAST_WORD.search(end)
     # A sentence may end on a preposition or an auxiliary ("the region we want to live in."), never
     # on an article, a conjunction or a possessive ("agreed to the."); without its full stop, on none.
-    dangling = last_word.group(1).lower() if last_word else ""
-    if dangling in _NEVER_LAST or dangling in _DANGLING_WORDS and not _COMPLETE_ENDING.search(end):
+    word = last_word.group(1) if last_word else ""
+    if word in _NEVER_LAST or word.lower() in _DANGLING_WORDS and not _COMPLETE_ENDING.search(end):
         return True
     if _BEFORE_A_NOUN.search(end) or _OPEN_PUNCTUATION_AT_END.search(end) or _POSSESSIVE_AT_END.search(end):
         return True
