@@ -210,15 +210,18 @@ def test_diff_names_the_documents_and_files_that_changed_between_snapshots(seed_
     removed[0].unlink()  # a document gone
     edited = removed[1]  # a document whose text changes: a new id, the same canonical file
     edited.write_text(edited.read_text(encoding="utf-8") + "\n\nA closing paragraph added later.\n", encoding="utf-8")
-    run_pipeline(seed_raw, clean, Config())
+    summary = run_pipeline(seed_raw, clean, Config())
+    assert "files read:   5 (1 new, 1 changed, 3 unchanged, 1 gone since v1)" in summary.lines()[0]
     result = CliRunner().invoke(app, ["diff", "1", "--clean", str(clean)])
     assert result.exit_code == 0, result.output
     assert "v1 -> v2" in result.output and "documents: 1 added, 1 removed, 1 changed" in result.output
     assert "(new.txt)" in result.output and f"({removed[0].name})" in result.output
     assert "text" in [line for line in result.output.splitlines() if line.startswith("  ~ ")][0]
-    assert "files: 1 new, 1 gone, 0 with another status" in result.output
+    assert "files: 1 new, 1 changed, 1 gone, 0 with another status" in result.output
+    assert f"  * {edited.name}: other bytes" in result.output
     as_json = json.loads(CliRunner().invoke(app, ["diff", "1", "2", "--clean", str(clean), "--json"]).output)
     assert as_json["files_new"] == ["new.txt"] and as_json["changed"][0]["was"] != as_json["changed"][0]["doc_id"]
+    assert as_json["files_changed"] == [edited.name]
     missing = CliRunner().invoke(app, ["diff", "7", "--clean", str(clean)])
     assert missing.exit_code == 2 and "no snapshot v7" in missing.output
 
@@ -233,7 +236,7 @@ def test_the_run_summary_says_what_changed_and_prints_as_json(seed_raw: Path, tm
 
     clean = tmp_path / "clean"
     first = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
-    assert "files read:   5 (5 new, 0 unchanged, 0 gone (nothing was published before))" in first.output
+    assert "files read:   5 (5 new, 0 changed, 0 unchanged, 0 gone (nothing was published before))" in first.output
     assert "duplicates:   1 (truncated copy 1)" in first.output and "published:    yes: v1" in first.output
     (seed_raw / "empty.txt").write_bytes(b"")
     shutil.copy(sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))[0], seed_raw / "new.txt")
@@ -241,7 +244,8 @@ def test_the_run_summary_says_what_changed_and_prints_as_json(seed_raw: Path, tm
     assert second.exit_code == 0, second.output
     summary = json.loads(second.stdout)
     assert summary["changes"] == {"since": 1, "files_new": 2, "files_unchanged": 5, "files_gone": 0,
-                                  "documents_added": 1, "documents_changed": 0, "documents_removed": 0}
+                                  "files_changed": 0, "documents_added": 1, "documents_changed": 0,
+                                  "documents_removed": 0}
     assert summary["quarantined_files"] == [["empty.txt", "empty file"]] and summary["snapshot"] == 2
     manifest = json.loads((clean / "manifest.json").read_text())
     assert manifest["changes"] == summary["changes"] and manifest["duplicates_by_kind"] == {"truncated copy": 1}

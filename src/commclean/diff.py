@@ -43,6 +43,7 @@ class SnapshotDiff:
     files_new: tuple[str, ...]
     files_gone: tuple[str, ...]
     files_restated: tuple[tuple[str, str, str], ...]  # (path, old status, new status)
+    files_changed: tuple[str, ...] = ()  # in both, with other bytes (a file saved again under its name)
 
     def lines(self, limit: int = 20) -> list[str]:
         out = [f"v{self.old} -> v{self.new}",
@@ -51,9 +52,10 @@ class SnapshotDiff:
                *(f"  - {d.doc_id}  {d.title or '(no title)'}  ({d.canonical_path})" for d in self.removed[:limit]),
                *(f"  ~ {c.doc_id}  {c.title or '(no title)'}: {', '.join(c.columns)}"
                  + (f" (was {c.was})" if c.was != c.doc_id else "") for c in self.changed[:limit]),
-               f"files: {len(self.files_new)} new, {len(self.files_gone)} gone, "
+               f"files: {len(self.files_new)} new, {len(self.files_changed)} changed, {len(self.files_gone)} gone, "
                f"{len(self.files_restated)} with another status",
                *(f"  + {p}" for p in self.files_new[:limit]),
+               *(f"  * {p}: other bytes" for p in self.files_changed[:limit]),
                *(f"  - {p}" for p in self.files_gone[:limit]),
                *(f"  ~ {p}: {a} -> {b}" for p, a, b in self.files_restated[:limit])]
         return out
@@ -63,7 +65,7 @@ class SnapshotDiff:
         """Nothing differs that this compares: the tables may still differ elsewhere (a reason,
         a text's repairs), which only a comparison of whole tables tells."""
         return not (self.added or self.removed or self.changed or self.files_new or self.files_gone
-                    or self.files_restated)
+                    or self.files_restated or self.files_changed)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -95,6 +97,7 @@ def diff_tables(old_corpus: pa.Table, old_sources: pa.Table, new_corpus: pa.Tabl
     changed = [ChangedDocument(d, d, after[d]["title"], _differences(before[d], after[d])) for d in common]
     changed += [ChangedDocument(d, was, after[d]["title"], ("text", *_differences(before[was], after[d])))
                 for d, was in rewritten.items()]
+    restated, saved_again = _in_both_and_differing(old_sources, new_sources)
     return SnapshotDiff(
         old, new,
         added=tuple(_ref(d, after[d]) for d in sorted(came - rewritten.keys())),
@@ -102,7 +105,8 @@ def diff_tables(old_corpus: pa.Table, old_sources: pa.Table, new_corpus: pa.Tabl
         changed=tuple(sorted((c for c in changed if c.columns), key=lambda c: c.doc_id)),
         files_new=_paths_not_in(new_sources, old_sources),
         files_gone=_paths_not_in(old_sources, new_sources),
-        files_restated=_restated(old_sources, new_sources),
+        files_restated=restated,
+        files_changed=saved_again,
     )
 
 
@@ -112,20 +116,25 @@ def _paths_not_in(ledger: pa.Table, other: pa.Table) -> tuple[str, ...]:
     return tuple(sorted(missing.to_pylist()))
 
 
-def _restated(before: pa.Table, after: pa.Table) -> tuple[tuple[str, str, str], ...]:
-    """The files in both ledgers whose status changed (compared in Arrow: a ledger is 100k rows)."""
-    both = before.select(["path", "status"]).join(after.select(["path", "status"]), "path", join_type="inner",
-                                                  left_suffix="_before", right_suffix="_after")
+def _in_both_and_differing(before: pa.Table, after: pa.Table
+                           ) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]]:
+    """The files in both ledgers whose status changed (path, old status, new status), and those
+    whose bytes did; one join in Arrow (a ledger may hold a million rows)."""
+    columns = ["path", "status", "sha256"]
+    both = before.select(columns).join(after.select(columns), "path", join_type="inner",
+                                       left_suffix="_before", right_suffix="_after")
     moved = both.filter(pc.not_equal(both.column("status_before"), both.column("status_after")))
-    return tuple(sorted(zip(*(moved.column(c).to_pylist() for c in ("path", "status_before", "status_after")))))
+    saved_again = both.filter(pc.not_equal(both.column("sha256_before"), both.column("sha256_after")))
+    return (tuple(sorted(zip(*(moved.column(c).to_pylist() for c in ("path", "status_before", "status_after"))))),
+            tuple(sorted(saved_again.column("path").to_pylist())))
 
 
 def snapshot_tables(folder: Path) -> tuple[pa.Table, pa.Table]:
-    """A snapshot's corpus (the compared columns, without the text) and ledger (path, status).
+    """A snapshot's corpus (the compared columns, without the text) and ledger (path, status, sha256).
     A snapshot of older code may lack a column added since: it compares as null."""
     present = set(pq.read_schema(folder / CORPUS_FILE).names)
     return (pq.read_table(folder / CORPUS_FILE, columns=[c for c in ("doc_id", *COMPARED_COLUMNS) if c in present]),
-            pq.read_table(folder / SOURCES_FILE, columns=["path", "status"]))
+            pq.read_table(folder / SOURCES_FILE, columns=["path", "status", "sha256"]))
 
 
 def _rows(corpus: pa.Table, ids: set[str]) -> dict[str, dict]:

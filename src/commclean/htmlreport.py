@@ -74,7 +74,8 @@ def _changes(changes: SnapshotDiff | None) -> list[str]:
              for c in changes.changed[:_LISTED]]
     return [f"<h2>What changed {since}</h2>",
             f"<p>Documents: {len(changes.added)} added, {len(changes.removed)} removed, {len(changes.changed)} "
-            f"changed. Files: {len(changes.files_new)} new, {len(changes.files_gone)} gone, "
+            f"changed. Files: {len(changes.files_new)} new, {len(changes.files_changed)} changed, "
+            f"{len(changes.files_gone)} gone, "
             f"{len(changes.files_restated)} with another status.</p>",
             _table(("document", "title", "file"), rows) if rows else ""]
 

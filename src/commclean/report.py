@@ -38,6 +38,7 @@ class Changes:
     files_new: int = 0
     files_unchanged: int = 0
     files_gone: int = 0
+    files_changed: int = 0  # read before under the same path, with other bytes now
     documents_added: int = 0
     documents_changed: int = 0
     documents_removed: int = 0
@@ -46,8 +47,10 @@ class Changes:
     def of(cls, diff: SnapshotDiff, files_read: int, skipped: set[str]) -> Changes:
         """Files as the summary's "files read" counts them: entries skipped unread are not files read."""
         new = sum(path not in skipped for path in diff.files_new)
-        return cls(diff.old, new, files_read - new, len(diff.files_gone),
-                   len(diff.added), len(diff.changed), len(diff.removed))
+        changed = sum(path not in skipped for path in diff.files_changed)
+        return cls(diff.old, files_new=new, files_unchanged=files_read - new - changed,
+                   files_gone=len(diff.files_gone), files_changed=changed, documents_added=len(diff.added),
+                   documents_changed=len(diff.changed), documents_removed=len(diff.removed))
 
     def since_text(self) -> str:
         return f"since v{self.since}" if self.since else "(nothing was published before)"
@@ -86,7 +89,8 @@ class RunSummary:
     def lines(self) -> list[str]:
         c = self.changes or Changes(0)
         return [
-            f"files read:   {self.files_read} ({c.files_new} new, {c.files_unchanged} unchanged, "
+            f"files read:   {self.files_read} ({c.files_new} new, {c.files_changed} changed, "
+            f"{c.files_unchanged} unchanged, "
             f"{c.files_gone} gone {c.since_text()})",
             f"skipped:      {self.skipped}" + "".join(f"\n  {p} ({r})" for p, r in self.skipped_files),
             f"documents:    {self.documents} ({c.documents_added} added, {c.documents_changed} changed, "

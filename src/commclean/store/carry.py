@@ -71,8 +71,8 @@ class PublishedSnapshot:
     rows: CarriedRows | None = None  # its corpus beside the run state, if this code kept it there
 
     def ledger(self) -> pa.Table:
-        """Its ledger's paths and statuses."""
-        return pq.read_table(self.folder / SOURCES_FILE, columns=["path", "status"])
+        """Its ledger's paths, statuses and files' hashes."""
+        return pq.read_table(self.folder / SOURCES_FILE, columns=["path", "status", "sha256"])
 
     def same_output(self, corpus: pa.Table, sources: pa.Table, quarantine: pa.Table) -> bool:
         """Whether these tables are the snapshot's own: a run that would publish them again
