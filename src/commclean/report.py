@@ -90,8 +90,7 @@ class RunSummary:
         c = self.changes or Changes(0)
         return [
             f"files read:   {self.files_read} ({c.files_new} new, {c.files_changed} changed, "
-            f"{c.files_unchanged} unchanged, "
-            f"{c.files_gone} gone {c.since_text()})",
+            f"{c.files_unchanged} unchanged, {c.files_gone} gone {c.since_text()})",
             f"skipped:      {self.skipped}" + "".join(f"\n  {p} ({r})" for p, r in self.skipped_files),
             f"documents:    {self.documents} ({c.documents_added} added, {c.documents_changed} changed, "
             f"{c.documents_removed} removed {c.since_text()})",
