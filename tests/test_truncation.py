@@ -62,6 +62,7 @@ def test_cut_off_texts_are_truncated(text: str) -> None:
         "These are the challenges we will work on.",
         "We remain united.\n\nAmbassador Odo Tevi of the Republic of Vanuatu",
         "We remain united.\n\nFumio Kishida\nPrime Minister of Japan",
+        "Joint Statement on Climate\n\nWe will halve emissions by 2030.\n\nJoseph R. Biden\n\nEmmanuel Macron",
         "The Minister was received at the White House in Washington, D.C.",
         "The Ministers met in Rome.\n\nThe partners agreed on three priorities:\n\nStrengthening resilience\n\n"
         "Expanding clean energy\n\nDeepening ties",

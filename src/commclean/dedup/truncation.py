@@ -41,8 +41,9 @@ MAX_CLOSING_WORDS = 12
 MAX_LIST_ITEM_WORDS = 25
 # A possessive wants its noun: "Today’s", "President Biden’s" end no text.
 _POSSESSIVE_AT_END = re.compile(r"\w[’']s\s*$")
-# A word in lower case and a full stop: a sentence ended ("U.S. Secretary" in a title is none).
-_SENTENCE_END = re.compile(r"[a-z]{2}[.!?…]")
+# A word in lower case or a number, then a full stop: a sentence ended ("by 2030.", "act.”"; the
+# "U.S." of a title is none).
+_SENTENCE_END = re.compile(r"(?:[a-z]{2}|\d)[\"'”’)\]]?[.!?…]")
 # A numbered paragraph opens an item or a section ("7. The United", "III. Trade"), never a signature.
 _NUMBERED = re.compile(r"^\s*(?:\d{1,3}|[IVX]{2,5}|I|[a-z])[.)]\s")
 # A text may end on an address: "The report is available at https://www.state.gov/reports/".
