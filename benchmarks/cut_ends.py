@@ -28,17 +28,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from make_heldout import cut  # noqa: E402
 from web_pages import SHARED, split_part  # noqa: E402
 
-from commclean.dedup.truncation import ends_mid_sentence, is_closing_formula  # noqa: E402
+# The verdict's own notions of a paragraph break and a full stop, to say what it let through.
+from commclean.dedup.truncation import (  # noqa: E402
+    _COMPLETE_ENDING,
+    _PARAGRAPH_BREAK,
+    ends_mid_sentence,
+    is_closing_formula,
+)
 
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_FULL_STOP = re.compile(r"[.!?…][\"'”’)\]»]*$")
 _ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b[A-Z][a-z]{0,3}|(?:[A-Z]\.)+[A-Z])\.$")
 
 
 def why_complete(text: str) -> str:
     """What a cut text judged complete ends on."""
     end = text.rstrip()
-    if _FULL_STOP.search(end):
+    if _COMPLETE_ENDING.search(end):
         return "abbreviation" if _ABBREVIATION.search(end.split()[-1]) else "a sentence's end"
     return "closing formula" if is_closing_formula(_PARAGRAPH_BREAK.split(end)[-1]) else "list or address"
 

@@ -54,7 +54,8 @@ def ends_mid_sentence(text: str) -> bool:
     """No terminal punctuation at the end, or a sentence that closes on an article or a conjunction;
     but a statement may end on a closing formula with no full stop: the signatories' names and
     offices, a date, "###"."""
-    tail = text.rstrip()[-400:]  # the end is all that matters; patterns anchored at $ would scan it all
+    stripped = text.rstrip()
+    tail = stripped[-400:]  # the end is all that matters; patterns anchored at $ would scan it all
     if not tail:
         return True
     end = tail[-80:]  # the end is in its last 80 characters
@@ -72,7 +73,7 @@ def ends_mid_sentence(text: str) -> bool:
     # A statement signs off after saying something, and one paragraph after a lead-in is the text
     # it leads into: a title, "… is attributable to the Spokesperson:" and the first words of a
     # paragraph are a copy cut off, not a signature or a list.
-    said = _SENTENCE_END.search(text.rstrip()[: -len(parts[-1])])
+    said = _SENTENCE_END.search(stripped[: -len(parts[-1])])
     one_item = len(parts) > 1 and parts[-2].rstrip().endswith(":")
     signed = said and is_closing_formula(parts[-1]) and not _NUMBERED.match(parts[-1])
     listed = (said or not one_item) and _ends_a_list(parts)
