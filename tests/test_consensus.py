@@ -78,3 +78,19 @@ def test_a_title_two_copies_read_alike_outvotes_the_kept_copys_but_never_takes_i
     assert fuse_metadata([_copy("a", plain), _copy("b", "Meeting of the U.K.-Spain Working Group")]).title == plain
     # A more reliable source beats any number of marks.
     assert fuse_metadata([_copy("a", plain, rank=0), _copy("b", dotted, rank=1)]).title == plain
+
+
+def test_a_title_keeps_the_dash_and_curly_quotes_that_ocr_and_plain_text_copies_lost() -> None:
+    printed = "United States – Aotearoa New Zealand Leaders’ Joint Statement"
+    flattened = "United States - Aotearoa New Zealand Leaders' Joint Statement"
+    assert fuse_metadata([_copy("a", flattened), _copy("b", flattened), _copy("c", printed)]).title == printed
+    # A copy without the dash at all reads other words, not the same with marks.
+    hyphen = "United States - Aotearoa New Zealand Joint Statement"
+    assert fuse_metadata([_copy("a", hyphen), _copy("b", "United States Aotearoa New Zealand Joint Statement")]).title == hyphen
+
+
+def test_a_dash_the_kept_copy_lost_comes_back_in_the_text_as_marks_do() -> None:
+    printed = "The United States – Ukraine charter was renewed."
+    flattened = printed.replace("–", "-")
+    assert consensus_text(flattened, [printed], ZIPF) == (printed, 1)
+    assert consensus_text(printed, [flattened, flattened], ZIPF) == (printed, 0)

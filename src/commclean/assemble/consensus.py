@@ -19,6 +19,10 @@ _EDGE = ".,;:!?()[]{}“”\"‘’'«»"
 _DAMAGE = re.compile(r"[A-Za-z][0-9|]|[0-9|][a-z]|[ÃÂâ€]|\ufffd")
 _STRAIGHT = str.maketrans({"'": "’", '"': "”"})
 _INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
+# Print's dashes and curly quotes, as plain-text exports and OCR flatten them.
+_FLATTENED = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"'}
+_FLATTEN = str.maketrans(_FLATTENED)
+_DOTS_AND_SPACES = re.compile(r"[\s.]")
 
 
 def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max_tokens: int = 100_000
@@ -105,17 +109,16 @@ def _better_reading(word: str, votes: dict[str, int], known: frozenset[str]) -> 
 
 
 def restores_marks(reading: str, text: str) -> bool:
-    """`reading` is `text` with marks `text` lost: the same letters, with more dots inside words or
-    accented letters. Copies lose such marks far more often than they gain them, so in a tie the
-    marked reading is the original."""
+    """`reading` is `text` with marks `text` lost: the same letters, with more dots inside words,
+    accented letters, dashes or curly quotes. Copies lose such marks far more often than they gain
+    them, so in a tie the marked reading is the original."""
     if reading == text or reading.isascii() and "." not in reading:
         return False  # no marks to restore: the common case, decided without looking at letters
-    return (_fold(_letters(reading)) == _fold(_letters(text))
-            and _marks(reading) > _marks(text))
+    return _skeleton(reading) == _skeleton(text) and _marks(reading) > _marks(text)
 
 
 def _marks(text: str) -> int:
-    return len(_INNER_DOT.findall(text)) + sum(c.isalpha() and not c.isascii() for c in text)
+    return len(_INNER_DOT.findall(text)) + sum(not c.isascii() and (c.isalpha() or c in _FLATTENED) for c in text)
 
 
 def _respelled(word: str, reading: str) -> bool:
@@ -139,7 +142,12 @@ def _letters(word: str) -> str:
 
 
 def _fold(word: str) -> str:
-    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii").lower()
+    return unicodedata.normalize("NFKD", word.translate(_FLATTEN)).encode("ascii", "ignore").decode("ascii").lower()
+
+
+def _skeleton(text: str) -> str:
+    """What a copy keeps of a text when it loses marks: letters, digits, hyphens, straight quotes."""
+    return _DOTS_AND_SPACES.sub("", _fold(text))
 
 
 @lru_cache(maxsize=1 << 14)  # titles: each copy of a document states the same one or so
