@@ -27,6 +27,8 @@ from conftest import SHARED
         "The Ministers met in Rome.\n\nCLIMATE, ENERGY, ENVIRONMENT,",
         # A title and a bare surname name a sentence's subject; a signature gives the full name.
         "The Ministers met in Rome.\n\nPrime Minister Kishida and President Biden",
+        "The Ministers met in Rome.\n\nPresident Biden and Chancellor",
+        "The Ministers met in Rome.\n\nDr. Sherwood-Randall",
         # A short copy cut in its first paragraph: what follows a lead-in is neither a list nor a signature.
         "Secretary Blinken’s Meeting with Foreign Minister Retno\n\nThe below is attributable to the "
         "Spokesperson:\n\nSecretary of State Antony J. Blinken met today in Jakarta with Foreign Minister",
@@ -62,6 +64,8 @@ def test_cut_off_texts_are_truncated(text: str) -> None:
         "These are the challenges we will work on.",
         "We remain united.\n\nAmbassador Odo Tevi of the Republic of Vanuatu",
         "We remain united.\n\nFumio Kishida\nPrime Minister of Japan",
+        "We remain united.\n\nDr. Elizabeth Sherwood-Randall\nDeputy Secretary of Energy",
+        "We remain united.\n\nOlaf Scholz, Chancellor, and Joseph R. Biden, President",
         "Joint Statement on Climate\n\nWe will halve emissions by 2030.\n\nJoseph R. Biden\n\nEmmanuel Macron",
         "The Minister was received at the White House in Washington, D.C.",
         "The Ministers met in Rome.\n\nThe partners agreed on three priorities:\n\nStrengthening resilience\n\n"

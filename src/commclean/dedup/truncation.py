@@ -30,12 +30,14 @@ _SENTENCE_OPENERS = frozenset(
 _COMMON_ZIPF = 3.0  # a word this common ("president", "today") is no name standing alone
 # Small words a name, a title or an office may hold in lower case ("Minister of Foreign Affairs").
 _NAME_PARTICLES = frozenset("of and for the de da del der von van al bin la le on".split())
-# Titles a sentence names a person by ("President Biden met …"); a signature gives the full name.
+# Titles and honorifics a sentence names a person by ("President Biden met …", "Dr. Sherwood-Randall");
+# a signature gives the full name.
 _TITLES = frozenset(
     "president minister secretary chancellor king queen prince princess ambassador governor senator "
     "premier emir sheikh sultan administrator commissioner director envoy chair chairman chairwoman "
-    "mayor speaker general admiral representative spokesperson taoiseach pope".split()
+    "mayor speaker general admiral representative spokesperson taoiseach pope dr mr mrs ms".split()
 )
+_BARE_NAME = re.compile(r"[^\W\d_]+(?:[-’'][^\W\d_]+)*")  # letters, maybe hyphenated: "Sherwood-Randall"
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 MAX_CLOSING_WORDS = 12
 MAX_LIST_ITEM_WORDS = 25
@@ -109,5 +111,11 @@ def _opens_a_sentence(words: list[str]) -> bool:
 
 
 def _names_by_title(words: list[str]) -> bool:
-    """Ends on a title and a bare surname ("… and President Biden"): the subject of a sentence."""
-    return len(words) >= 2 and words[-2].lower() in _TITLES and words[-1].isalpha() and words[-1][:1].isupper()
+    """A title and a bare surname at the end or before "and" ("… and President Biden", "President
+    Biden and King", "Dr. Sherwood-Randall"): the subject of a sentence, cut off."""
+    return any(
+        words[i].lower().rstrip(".") in _TITLES and words[i + 1][:1].isupper()
+        and _BARE_NAME.fullmatch(words[i + 1])
+        and (i + 2 == len(words) or words[i + 2] == "and")
+        for i in range(len(words) - 1)
+    )
