@@ -33,7 +33,7 @@ import platform
 import sys
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -51,6 +51,7 @@ from commclean.schema import corpus_rows  # noqa: E402
 HERE = Path(__file__).parent
 SHARED = HERE.resolve().parents[1] / "shared"
 EXTRA_SPLIT = HERE / "extra_split.json"  # corpus-extra's tune and test statements
+EXTRA_PLACES = HERE / "extra_places.json"  # places of corpus-extra's tune statements, labelled by hand
 TARGETS = {
     "kept CER / naive CER": ("<=", 0.30),
     "OCR canonicals: kept CER / naive CER": ("<=", 0.10),
@@ -254,15 +255,21 @@ class CleanResult:
     own_date_as_date: int  # ... found as the date of issue
     events_found: int = 0
     events_within: int = 0
+    places_stated: int = 0  # labelled statements (extra_places.json) whose text states a place
+    places_right: int = 0  # ... found, its city matching
+    places_unstated: int = 0  # labelled statements stating none
+    places_null: int = 0  # ... given none
+    place_misses: list[str] = field(default_factory=list)
 
 
-def clean_checks(folder: Path, parts: dict[str, set[str]] | None = None
+def clean_checks(folder: Path, parts: dict[str, set[str]] | None = None, places: dict[str, str | None] | None = None
                  ) -> tuple[dict[str, CleanResult], list[str]]:
     """Each clean statement built through the pipeline: its corpus text must be its file text, its
     title the first line; a date found must lie on or within 30 days before the publication date
     (index.jsonl `published` or `date`), and one the text writes out must be found. Results for
     every statement ("all") and for each named part (statement file names without .txt); with a
-    "tune" part, the tune statements whose own date was missed, with the words around it."""
+    "tune" part, the tune statements whose own date was missed, with the words around it. `places`
+    (statement -> labelled place or None) scores the place found, by city."""
     files = sorted(folder.glob("*.txt"))
     index = {row["file"]: row for row in map(json.loads, (folder / "index.jsonl").read_text(encoding="utf-8").splitlines())}
     with tempfile.TemporaryDirectory() as tmp:
@@ -278,7 +285,10 @@ def clean_checks(folder: Path, parts: dict[str, set[str]] | None = None
     for path in files:
         for name, members in wanted.items():
             if members is None or path.stem in members:
-                missed = _check_clean(path, rows.get(path.name), path.name in quarantined, index[path.name], results[name])
+                row = rows.get(path.name)
+                missed = _check_clean(path, row, path.name in quarantined, index[path.name], results[name])
+                if places is not None and path.stem in places and row is not None:
+                    _check_place(path.stem, places[path.stem], row, results[name])
                 if missed and name == "tune":
                     misses.append(f"{path.name}: {missed}")
     return results, misses
@@ -314,6 +324,18 @@ def _check_clean(path: Path, row: CorpusRow | None, quarantined: bool, entry: di
         return None
     return (f"date {row.metadata.date} event {row.metadata.event_date} | "
             f"{gold[max(0, at[0] - 200) : at[0] + 60]!r}")
+
+
+def _check_place(name: str, gold: str | None, row: CorpusRow, result: CleanResult) -> None:
+    ours = row.metadata.location
+    if gold is None:
+        result.places_unstated += 1
+        result.places_null += ours is None
+    else:
+        result.places_stated += 1
+        result.places_right += _city(ours) == _city(gold)
+    if _city(ours) != _city(gold):
+        result.place_misses.append(f"{name}: gold {gold!r} ours {ours!r} ({row.metadata.location_source})")
 
 
 def _first_difference(gold: str, ours: str) -> str:
@@ -373,7 +395,8 @@ def main() -> None:
         clean_split = EXTRA_SPLIT if folder.resolve() == (SHARED / "corpus-extra").resolve() else None
         parts = ({name: set(json.loads(clean_split.read_text(encoding="utf-8"))[name]) for name in ("tune", "test")}
                  if clean_split else None)
-        results, own_date_misses = clean_checks(folder, parts)
+        places = json.loads(EXTRA_PLACES.read_text(encoding="utf-8"))["tune"] if clean_split else None
+        results, own_date_misses = clean_checks(folder, parts, places)
         for part, r in results.items():
             print(f"\nClean statements, {folder.name} ({part}): unchanged {r.files - len(r.changed)}/{r.files}; "
                   f"titles exact {r.titles_exact}/{r.files}; dates found {r.dates_found}, of which on or up to 30 "
@@ -381,8 +404,14 @@ def main() -> None:
                   f"{r.writes_own_date}, found as date of issue {r.own_date_as_date}, as date of issue or event date "
                   f"{r.own_date_found}; event dates found {r.events_found}, of which on or up to 30 days before "
                   f"{r.events_within}")
+            if r.places_stated or r.places_unstated:
+                print(f"  places (labelled statements, extra_places.json): right where stated {r.places_right}/"
+                      f"{r.places_stated}, null where none stated {r.places_null}/{r.places_unstated}")
             for line in r.changed[:20] if part == "all" else ():
                 print(f"- {line}")
+            if args.misses and part == "tune":
+                for line in r.place_misses:
+                    print(f"- place, tune: {line}")
         if args.misses:
             for line in own_date_misses:
                 print(f"- own date missed, tune: {line}")
