@@ -618,8 +618,6 @@ KNOWN_MISSES = {
     "Done at <City>, this <ordinal words> day of <Month>, <year> (closing)": "fifth round, test half",
     "Location: <City> and Date: <date> header fields": "fifth round, test half",
     "During a visit to <City> on <date>, Secretary ... met": "fifth round, test half",
-    "welcomed ... to <City>, <Country>, on <date>": "sixth round, tune half: the place after \"welcomed … to\", "
-    "where places are read after \"in\" and \"at\"; left without a rule for one verb",
     "met at <Venue> near <City> on <date>": "sixth round, tune half: the place after \"near\"; left without a "
     "rule for one preposition",
 }

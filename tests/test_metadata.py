@@ -133,6 +133,67 @@ def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening:
     assert (found.location.value if found.location else None) == place
 
 
+@pytest.mark.parametrize(
+    "opening, place",
+    [
+        # A place ends at "D.C.", whatever capitals the next sentence opens with.
+        ("Deputy Secretary Sherman met with the Minister of State for the Middle East, North Africa, and North "
+         "America today in Washington, D.C. Deputy Secretary Sherman and the Minister discussed the region.",
+         "Washington, D.C."),
+        ("The second Nuclear Consultative Group convened in Washington D.C. on December 15, 2023.", "Washington, D.C."),
+        # The full stops of "U.S." inside a sentence end no clause.
+        ("The two countries hosted the Health Dialogue at the U.S. Department of State in Washington, DC to deepen "
+         "their cooperation.", "Washington, DC"),
+        # The scene set before the subject, the time a duration or yesterday.
+        ("Yesterday in Washington, DC, the Under Secretary and the Foreign Minister launched the Strategic Dialogue.",
+         "Washington, DC"),
+        ("Over the last 48 hours in Doha, senior officials from our governments have engaged in intensive talks.",
+         "Doha"),
+        ("This announcement was made in Toronto during the annual convention of the mining industry.", "Toronto"),
+        ("The United States welcomes the announcement of the formation of a Presidential Council in Yemen.", None),
+        # A city someone is welcomed or sent to; not a country, nor a trip of a month gone by.
+        ("President Biden is honored to welcome Prime Minister Lee Hsien Loong to Washington, D.C. The partnership "
+         "is strong.", "Washington, D.C."),
+        ("The Deputy Secretary led a delegation from the Department of State to Geneva, Switzerland to participate "
+         "in the Strategic Stability Dialogue.", "Geneva, Switzerland"),
+        ("During her visit to Vietnam, the Vice President affirmed the importance of the space partnership.", None),
+        ("In August 2021, as part of the Vice President’s trip to Singapore, the two countries agreed to cooperate.",
+         None),
+        # A virtual meeting, however the sentence says it.
+        ("Today, virtual United States-Turkmenistan Annual Bilateral Consultations (ABCs) concluded after two days.",
+         "Virtual"),
+        ("Officials participated virtually alongside representatives from Mexico and Canada in the fifth meeting.",
+         "Virtual"),
+        # The statement's own date after a place makes it the event's, whatever else the clause names.
+        ("We gathered on the occasion of the Summit and the commemoration of the 45th anniversary of our relations "
+         "in Phnom Penh, Kingdom of Cambodia, on November 12, 2022.", "Phnom Penh, Cambodia"),
+    ],
+)
+def test_where_the_event_took_place_in_the_forms_statements_write_it(opening: str, place: str | None) -> None:
+    found = meta(f"Joint Statement\n\n{opening} {BODY}")
+    assert (found.location.value if found.location else None) == place
+
+
+def test_a_preamble_clause_ending_in_a_semicolon_is_the_opening_not_a_header_line() -> None:
+    found = meta("Leaders’ Statement on Digital Development\n\nWE, the Member States of ASEAN and the United "
+                 "States, met via videoconference, on 26 October 2021, on the occasion of the Summit;\n\n"
+                 f"RECOGNISING the role of digital development;\n\n{BODY}")
+    assert found.location.value == "Virtual"
+    assert found.event_date.value == PartialDate(10, 26, 2021)
+
+
+def test_a_heading_wrapped_before_its_last_word_is_no_place_line() -> None:
+    found = meta(f"Troika Statement on Detentions of Political Figures in\n\nSudan\n\n{BODY}")
+    assert found.location is None
+
+
+def test_a_copy_cut_off_in_its_first_paragraph_still_gives_the_place_it_holds() -> None:
+    found = meta("Deputy Secretary Sherman’s Meeting with the Minister of Unification\n\nThe below is attributable "
+                 "to Spokesperson Ned Price:\n\nDeputy Secretary of State Wendy R. Sherman met with the Minister "
+                 "of Unification today in Seoul. Deputy Secretary Sherman and the Minister emphasized their")
+    assert found.location.value == "Seoul"
+
+
 def test_the_second_paragraph_can_say_where_the_event_is_being_held() -> None:
     found = meta("Joint Statement\n\nOn Tuesday, March 29, representatives of ten governments convened a workshop "
                  "on refugee resettlement.\n\nThis Working Group is being held in Denver, Colorado to showcase "

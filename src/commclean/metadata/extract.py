@@ -77,10 +77,13 @@ _SIGNATURE_BEFORE = re.compile(
 _SIGNATURE_AFTER = re.compile(rf"^[,\s]*(?:(?P<place>{PLACE}))?\W*$")
 # "convened a virtual ... meeting", "met virtually", "met by videoconference": the place is a virtual one.
 # "held their third meeting on 5 May 2022 by video teleconference": how they met, however far on.
-_VIRTUAL = re.compile(r"\b(?:met|gathered|convened|assembled|held|hosted|received|took place|"
+# "participated virtually in the meeting", "Today, virtual … Consultations concluded": the same.
+_VIRTUAL = re.compile(r"\b(?:(?:met|gathered|convened|assembled|held|hosted|received|took place|participated|"
                       + MEETING_PARTICIPLE + r")\b(?:[^;:]{0,40}?"
                       r"\b(?:virtual(?:ly)?|video ?conferenc\w*|video ?link|teleconferenc\w*|online)\b|"
-                      r"[^;:]*?\b(?:by|via|over) (?:a |secure )*(?:video|teleconferenc|virtual|online)\w*)", re.I)
+                      r"[^;:]*?\b(?:by|via|over) (?:a |secure )*(?:video|teleconferenc|virtual|online)\w*)|"
+                      r"virtual (?:[\w’'-]+ ){0,8}?(?:meeting|summit|consultations|dialogue|conference|session|talks)\b"
+                      r"(?:\s+\([^)]{1,12}\))? (?:met|concluded|convened|took place|was held|opened|began))", re.I)
 _SPACES = re.compile(r"\s+")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
 # A sentence ends at . ! ? before a capital, but not after an initial ("Joseph R. Biden"), "U.S."
@@ -150,9 +153,11 @@ def header_and_opening(paragraphs: list[str], config: MetadataConfig) -> tuple[l
     paragraphs (fewer if the text has fewer)."""
     header: list[str] = []
     for paragraph in paragraphs[: config.header_paragraphs]:
-        if not _is_header_line(paragraph, config):
+        if not _is_header_line(paragraph, config) or header and _cut_off_prose(paragraph, config):
             break
         header.append(paragraph)
+    if len(header) == len(paragraphs) > 1 and _cut_off_prose(header[-1], config, sentence_ended=False):
+        header.pop()  # a copy cut off in its first paragraph: what it holds of it is its opening
     return header, paragraphs[len(header) : len(header) + 2]
 
 
@@ -162,12 +167,23 @@ def _is_header_line(paragraph: str, config: MetadataConfig) -> bool:
 
 
 def _is_prose(paragraph: str, config: MetadataConfig) -> bool:
-    """A sentence: long, or ending on a full stop with enough words, and not in capitals (a
-    dateline such as "AUGUST 9, 2021 • STATEMENTS AND RELEASES." is none, full stop or not)."""
+    """A sentence: long, or ending on a full stop (or a preamble clause's semicolon) with enough
+    words, and not in capitals (a dateline such as "AUGUST 9, 2021 • STATEMENTS AND RELEASES." is
+    none, full stop or not)."""
     if len(paragraph) > config.max_title_chars:
         return True
-    return (bool(re.search(r"[.!?][\"'”’)]*$", paragraph)) and len(paragraph.split()) >= config.min_prose_words
+    return (bool(re.search(r"[.!?;][\"'”’)]*$", paragraph)) and len(paragraph.split()) >= config.min_prose_words
             and paragraph != paragraph.upper())
+
+
+def _cut_off_prose(paragraph: str, config: MetadataConfig, sentence_ended: bool = True) -> bool:
+    """A paragraph a copy was cut off in: enough words, not in capitals, and (unless it is the
+    text's last) a sentence that ends inside it, more following ("… met … today in Tokyo. Deputy
+    Secretary Sherman and"). Never the title."""
+    if paragraph == paragraph.upper() or len(paragraph.split()) < config.min_prose_words:
+        return False
+    end = _SENTENCE_END.search(paragraph)
+    return not sentence_ended or end is not None and end.end() < len(paragraph.rstrip())
 
 
 def _closing(after_opening: list[str], config: MetadataConfig) -> list[str]:
@@ -214,11 +230,13 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
         stated: Field[PartialDate] | None = Field(PartialDate(month, day, year), source, RANK_HEADER)
     else:
         stated = _date_field(date, config) or _partial_header_date(usable)
+    event_date = _event_date_field(event, config)
     return Metadata(
         title=title,
         date=stated,
-        event_date=_event_date_field(event, config),
-        location=_best_place(usable, body, opening, dates, config),
+        event_date=event_date,
+        location=_best_place(usable, body, opening, dates, config,
+                             [field.value for field in (stated, event_date) if field]),
         doc_type=_doc_type(title.value if title else None, usable),
         issuer=_issuer(header),
     )
@@ -402,7 +420,7 @@ def _closing_sentence_dates(closing: list[str]) -> list[_Dated]:
 
 
 def _best_place(header: list[str], body: list[str], opening: list[tuple[str, str]], dates: list[_Dated],
-                config: MetadataConfig) -> Field[str] | None:
+                config: MetadataConfig, event_dates: list[PartialDate]) -> Field[str] | None:
     """The best-scored place of the datelines, a place line under the title, a dateline opening the
     text and the opening sentences' " in <Place>"; else a virtual meeting. The spokesperson's
     "WASHINGTON, D.C." under "OFFICE OF THE SPOKESPERSON" is where the office sits, not a place line."""
@@ -414,13 +432,15 @@ def _best_place(header: list[str], body: list[str], opening: list[tuple[str, str
     for index, paragraph in enumerate(header[1:], 1):
         after_wrapper = bool(_WRAPPER_LINE.match(header[index - 1]) or _ISSUER_LINE.match(header[index - 1]))
         line = place_line(paragraph)
-        if line and not after_wrapper and not _is_time_word(line) and (found := score_standalone(line, "place line")):
+        # A heading wrapped before its last word ("… Political Figures in" / "Sudan") is no place line.
+        wrapped = bool(_DANGLING_END.search(header[index - 1]))
+        if line and not after_wrapper and not wrapped and not _is_time_word(line) and (found := score_standalone(line, "place line")):
             candidates.append(found)
     lead = opening_dateline(body[0]) if body else None
     if lead and (found := score_standalone(lead, "opening dateline")):
         candidates.append(found)
     for sentence, where in opening:
-        candidates += [c for c in places_in_sentence(sentence, where) if not _is_time_word(c.place)]
+        candidates += [c for c in places_in_sentence(sentence, where, event_dates) if not _is_time_word(c.place)]
     best = max(candidates, key=lambda c: c.score, default=None)
     if best and best.score >= config.min_place_score:
         standalone = best.where in ("dateline", "place line", "opening dateline")

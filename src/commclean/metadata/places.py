@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from commclean.metadata.dates import ORIGIN, find_dates, is_mentioned
+from commclean.records import PartialDate
 
 # A place as statements write it: capitalised words (with "de", "of" inside), perhaps a comma and a
 # region or country ("Phnom Penh, Cambodia", "Washington, D.C.").
@@ -18,6 +20,13 @@ PLACE = (
 )
 MAX_PLACE_WORDS = 6  # a place line or a dateline's place: "Phnom Penh, Kingdom of Cambodia"
 _IN_PLACE = re.compile(rf"\b(?:in|at) (?P<place>{PLACE})")
+# Where someone was welcomed, came or was sent: "welcome Prime Minister Lee to Washington, D.C.",
+# "led a delegation … to Geneva, Switzerland to participate in the Dialogue".
+_TO_PLACE = re.compile(rf"\bto (?P<place>{PLACE})")
+_ARRIVAL = re.compile(r"\b(?:welcom\w*|visit\w*|travel\w*|trip|delegation|arriv\w*|came)\b", re.I)
+# A word ending in a full stop ends a place, but for the few that open one ("St. Louis"):
+# "in Washington, D.C. Secretary Blinken and …" is Washington, D.C.
+_PLACE_OPENERS = frozenset({"St.", "Ste.", "Mt.", "Ft.", "Pt."})
 _OPENING_DATELINE = re.compile(rf"^(?P<place>{PLACE})\s*[-–—:]\s+\S")
 _PLACE_LINE = re.compile(rf"^(?P<place>{PLACE})\.?$")
 # Something took place: a verb reporting the event, or the event named after "at the" ("at the
@@ -25,21 +34,32 @@ _PLACE_LINE = re.compile(rf"^(?P<place>{PLACE})\.?$")
 # "the Hong Kong Legislative Council … people in Hong Kong".
 _EVENT = re.compile(
     r"\b(?:met|meet(?:s|ing)?|held|hosted|convene[ds]?|gather(?:ed|s)?|assembled?|took place|taking place|"
-    r"being held|visit(?:ed|s)?|received|welcomed|signed|launched|opened|concluded|co-chaired|chaired|"
+    r"being held|visit(?:ed|s)?|received|welcomed|signed|launched|announced|announcement was made|opened|concluded|"
+    r"co-chaired|chaired|"
     r"summit|conference|dialogue|talks|session|consultations?|forum|ministerial|round)\b|"
     r"\bat the [^,;]{0,80}?\b(?:council|committee|commission|group|ceremony|signing)\b", re.I)
 # Another event's place: the next or the last meeting's, or one the statement recalls.
 _OTHER_EVENT = re.compile(
-    r"\b(?:next|will|would|shall|upcoming|future|following|last|previous|prior|former|since|anniversary)\b", re.I)
+    r"\b(?:next|will|would|shall|upcoming|future|following|previous|prior|former|since|anniversary|"
+    r"last(?!\s+(?:\d+|few|several|two|three|four|five)\s+(?:hours|days|weeks)))\b", re.I)
 # ... or a sentence about the past as a whole: "On this day 54 years ago, the Treaty … opened in London".
 _PAST_SENTENCE = re.compile(r"\b(?:ago|recall\w*)\b", re.I)
+# ... or one set in a past month or year: "In August 2021, as part of the Vice President's trip to
+# Singapore, …" (a statement's own event has its day, or "today").
+_SET_IN_A_MONTH = re.compile(r"^\W*(?i:in|during)\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
 # A date right after the place ("in Rome on 5 May 2022") dates what happened there.
 _ON_DATE_AFTER = re.compile(r",?\s+on\s+(?:the\s+)?")
 _PURPOSE = re.compile(r"\bto\b")  # "met to discuss the situation in Syria": the place of the topic
 # "On 3 May 2021, in Guangzhou, the parties signed …", "Today in Lima, the Ministers signed …": the
 # place sets the scene with the time, before the sentence's subject; the event is reported after it.
-_SCENE_BEFORE = re.compile(r"^\W*(?:on\s+[\w\s.,]{3,40}|(?:earlier\s+)?today|this\s+(?:morning|afternoon|evening|week))"
+_SCENE_BEFORE = re.compile(r"^\W*(?:on\s+[\w\s.,]{3,40}|(?:earlier\s+|later\s+)?today|yesterday|tonight|"
+                           r"(?:this|last)\s+(?:morning|afternoon|evening|night|week)|"
+                           r"(?:over|during|in)\s+the\s+(?:last|past)\s+[\w\s-]{1,20}?(?:hours|days|week))"
                            r"[\s,]*$", re.I)
+# The clause a place ends: up to a semicolon, a colon or a comma before a lower-case word that is
+# no list's "and" or "or" (", recalling"); not the commas of "Prime Minister of India, Shri Narendra
+# Modi" or "May 5, 2022", nor the full stops of "U.S." or "Jr.", inside a sentence.
+_CLAUSE_BREAK = re.compile(r"[;:]|,(?=\s+(?!and\b|or\b)[a-z])")
 
 WEIGHTS = {
     "dateline": 6.0, "place line": 5.0, "opening dateline": 5.0,
@@ -72,13 +92,14 @@ def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
 
 
 _LATIN_NAME = re.compile(r"^[A-Z][a-z]+(?:[ -][A-Z]?[a-z]+)*$")
+_REGION_WITHOUT_COMMA = re.compile(r"(\S) (D\.C\.?|DC)$")  # "Washington D.C."
 
 
 def place_kind(place: str) -> str:
     """"city" when its first part is a known city, "country or region" when only a part is a known
     country or state, else "unknown place"."""
     cities, regions = _gazetteer()
-    parts = [p.strip(" .").lower() for p in place.split(",") if p.strip(" .")]
+    parts = [p.strip(" .").lower() for p in _REGION_WITHOUT_COMMA.sub(r"\1,\2", place).split(",") if p.strip(" .")]
     if not parts:
         return "unknown place"
     if parts[0] in cities:
@@ -114,26 +135,59 @@ def opening_dateline(paragraph: str) -> str | None:
     return match["place"] if match else None
 
 
-def places_in_sentence(sentence: str, where: str) -> list[PlaceCandidate]:
-    """" in <Place>" and " at <Place>" of running text, scored by what comes before in the clause."""
+def places_in_sentence(sentence: str, where: str, event_dates: Collection[PartialDate] = ()) -> list[PlaceCandidate]:
+    """" in <Place>" and " at <Place>" in running text, scored by what comes before in the clause,
+    and the city someone is welcomed or sent to (an arrival is the event: "welcome Prime Minister
+    Lee to Washington, D.C."; a country one goes to is no meeting's place). A place the statement's
+    event date follows ("… gathered on the occasion of the anniversary of … in Phnom Penh, on
+    November 12, 2022") is where that event took place, whatever else the clause names."""
     found = []
-    for match in _IN_PLACE.finditer(sentence):
-        place = match["place"]
-        before = sentence[: match.start()]
-        # The clause: up to a semicolon, a colon or a comma before a lower-case word (", recalling");
-        # not the commas of "Prime Minister of India, Shri Narendra Modi" or "May 5, 2022".
-        clause = re.split(r"[;:]|\.\s|,(?=\s+[a-z])", before)[-1]
-        events = list(_EVENT.finditer(clause))
-        event_before = bool(events) and not _PURPOSE.search(clause[events[-1].end() :])
-        event_before = event_before or bool(_SCENE_BEFORE.match(before) and _EVENT.search(sentence[match.end():]))
+    for match, arrival in _places_named(sentence):
+        place = _up_to_abbreviation(match["place"])
         kind = place_kind(place)
+        if arrival and kind != "city":
+            continue
+        before = sentence[: match.start()]
+        end = match.start("place") + len(place)
+        if _date_after(sentence, end) in event_dates:
+            found.append(PlaceCandidate(place, where, WEIGHTS[where] + WEIGHTS[kind] + WEIGHTS["event before"]))
+            continue
+        clause = _CLAUSE_BREAK.split(before)[-1]
+        events = list(_EVENT.finditer(clause))
+        event_before = arrival or bool(events) and not _PURPOSE.search(clause[events[-1].end() :])
+        event_before = event_before or bool(_SCENE_BEFORE.match(before) and _EVENT.search(sentence[match.end():]))
         score = WEIGHTS[where] + WEIGHTS[kind]
         score += WEIGHTS["event before"] if event_before else 0.0
         other_event = (_OTHER_EVENT.search(clause[-160:]) or ORIGIN.search(clause) or _PAST_SENTENCE.search(before)
-                       or _dated_as_mentioned(sentence, match.end()))
+                       or _SET_IN_A_MONTH.match(sentence)
+                       or _dated_as_mentioned(sentence, end))
         score += WEIGHTS["other event"] if other_event else 0.0
         found.append(PlaceCandidate(place, where, score))
     return found
+
+
+def _places_named(sentence: str) -> list[tuple[re.Match[str], bool]]:
+    """The places after "in" and "at", and after "to" where someone arrives in the clause before
+    (with True for those)."""
+    arrivals = [(m, True) for m in _TO_PLACE.finditer(sentence)
+                if _ARRIVAL.search(_CLAUSE_BREAK.split(sentence[: m.start()])[-1][-200:])]
+    return sorted([*((m, False) for m in _IN_PLACE.finditer(sentence)), *arrivals], key=lambda item: item[0].start())
+
+
+def _up_to_abbreviation(place: str) -> str:
+    """A place ends at a word with a full stop ("Washington, D.C." of "… D.C. Secretary Blinken")."""
+    words = place.split(" ")
+    for index, word in enumerate(words[:-1]):
+        if word.endswith(".") and word not in _PLACE_OPENERS:
+            return " ".join(words[: index + 1])
+    return place
+
+
+def _date_after(sentence: str, end: int) -> PartialDate | None:
+    """The date right after a place ("in Rome on 5 May 2022", "in Rome, on …")."""
+    on = _ON_DATE_AFTER.match(sentence, end)
+    dated = find_dates(sentence[on.end() : on.end() + 40]) if on else []
+    return dated[0].date if dated and dated[0].start == 0 else None
 
 
 def _dated_as_mentioned(sentence: str, end: int) -> bool:
