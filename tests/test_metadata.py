@@ -157,6 +157,9 @@ def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening:
         ("The Deputy Secretary led a delegation from the Department of State to Geneva, Switzerland to participate "
          "in the Strategic Stability Dialogue.", "Geneva, Switzerland"),
         ("During her visit to Vietnam, the Vice President affirmed the importance of the space partnership.", None),
+        ("Prime Minister Modi welcomed President Biden to India today, reaffirming the close partnership.", None),
+        ("The leaders welcomed the progress made since Prime Minister Modi’s historic, June 2023, visit to "
+         "Washington.", None),
         ("In August 2021, as part of the Vice President’s trip to Singapore, the two countries agreed to cooperate.",
          None),
         # A virtual meeting, however the sentence says it.
@@ -485,3 +488,10 @@ def test_a_closing_formula_may_name_who_issued_the_statement_before_its_place_an
     found = meta(f"Joint Statement on Chad\n\n{BODY}\n\n{closing}")
     assert (found.date.value.complete(), found.date.source) == (dt.date(2022, 5, 5), "signature")
     assert (found.location.value if found.location else None) == place
+
+
+def test_an_epigraph_and_its_attribution_are_not_the_opening() -> None:
+    found = meta("U.S.-Germany Dialogue on Holocaust Issues\n\n“It’s so important that we speak the truth about the "
+                 "past.”\n\n– Secretary Blinken, January 27, 2021\n\nSecretary Blinken and Foreign Minister Maas met "
+                 f"today in Berlin at the Memorial to launch a new dialogue on Holocaust issues. {BODY}")
+    assert found.location.value == "Berlin"

@@ -140,6 +140,8 @@ DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _PARAGRAPH_SPLIT = re.compile(r"\n\s*\n")
+_EPIGRAPH_QUOTE = re.compile(r"^[“\"‘'].*[”\"’'][.,]?$", re.S)
+_ATTRIBUTION = re.compile(r"^[–—-]{1,2}\s*[A-Z]")
 _TIME_WORDS = frozenset(
     name.lower() for name in (*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name, "Sept")
 )
@@ -150,15 +152,27 @@ RANK_HEADER, RANK_OPENING, RANK_PARTIAL = 0, 1, 2
 
 def header_and_opening(paragraphs: list[str], config: MetadataConfig) -> tuple[list[str], list[str]]:
     """The short paragraphs before the statement's first body paragraph, and the first two body
-    paragraphs (fewer if the text has fewer)."""
+    paragraphs (fewer if the text has fewer) after an epigraph, if one opens it."""
     header: list[str] = []
-    for paragraph in paragraphs[: config.header_paragraphs]:
-        if not _is_header_line(paragraph, config) or header and _cut_off_prose(paragraph, config):
+    for index, paragraph in enumerate(paragraphs[: config.header_paragraphs]):
+        if (not _is_header_line(paragraph, config) or header and _cut_off_prose(paragraph, config)
+                or header and _is_epigraph(paragraphs, index)):
             break
         header.append(paragraph)
     if len(header) == len(paragraphs) > 1 and _cut_off_prose(header[-1], config, sentence_ended=False):
         header.pop()  # a copy cut off in its first paragraph: what it holds of it is its opening
-    return header, paragraphs[len(header) : len(header) + 2]
+    start = len(header) + _epigraph_length(paragraphs, len(header))
+    return header, paragraphs[start : start + 2]
+
+
+def _epigraph_length(paragraphs: list[str], index: int) -> int:
+    return 2 if _is_epigraph(paragraphs, index) else 0
+
+
+def _is_epigraph(paragraphs: list[str], index: int) -> bool:
+    """A quotation and its attribution ("– Secretary Blinken, January 27, 2021") opening the text."""
+    return (index + 1 < len(paragraphs) and bool(_EPIGRAPH_QUOTE.match(paragraphs[index]))
+            and bool(_ATTRIBUTION.match(paragraphs[index + 1])))
 
 
 def _is_header_line(paragraph: str, config: MetadataConfig) -> bool:
@@ -217,7 +231,8 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     is_media_note = any(p.strip().lower() == "media note" for p in usable)
     title_at = _title_at(usable)
     title = Field(title_at[1], "heading", RANK_HEADER) if title_at else None
-    closing = _closing(paragraphs[len(header) + 1 :], config)
+    # After the opening paragraph (and an epigraph before it): a quotation's attribution is no signature.
+    closing = _closing(paragraphs[len(header) + 1 + _epigraph_length(paragraphs, len(header)) :], config)
     opening = _opening_sentences(body)
     dates = _header_dates(usable, "media-note header" if is_media_note else "dateline",
                           title_at[0] if title_at else range(0), config)

