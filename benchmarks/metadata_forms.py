@@ -609,9 +609,6 @@ KNOWN_MISSES = {
     "<City>, <Country> – <date> – opening": "first round, test half: a country name no place pattern takes whole",
     "title with the date in brackets": "second round, test half",
     "Following their meeting in <City> on <date>, ... issued": "second round, test half",
-    "the summit planned for <date> in <City>": "second round, test half",
-    "the talks held in <City> in <Month> <year>": "second round, tune half: the place of a recalled event "
-    "dated by its month (\"built on the talks held in X in May 2024\"); no rule tells it from a report",
     "Embassy of ..., <City> header, then date": "fourth round, tune half: the seat of the issuing office, "
     "which the dev set's labels never take for the place (the Spokesperson's \"Washington, D.C.\"); the form "
     "was written expecting the city, the labels say otherwise",

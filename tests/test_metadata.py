@@ -167,6 +167,16 @@ def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening:
          "Virtual"),
         ("Officials participated virtually alongside representatives from Mexico and Canada in the fifth meeting.",
          "Virtual"),
+        ("President Biden virtually joined the leaders of ASEAN during the annual East Asia Summit.", "Virtual"),
+        ("Today the President participated in the Asia-Pacific Economic Cooperation (APEC) Virtual Leaders’ "
+         "Meeting hosted by New Zealand.", "Virtual"),
+        # Hostages held somewhere, meetings that came before or are looked forward to: no event of the statement.
+        ("We call for the immediate release of all hostages held by Hamas in Gaza for over 200 days.", None),
+        ("The roundtable followed recent meetings that the Vice President has convened in Indianapolis, Indiana.",
+         None),
+        ("The leaders looked forward to strengthening Alliance unity at the NATO Summit in Vilnius.", None),
+        # An event dated by a month alone is one the statement recalls or looks ahead to.
+        ("The Ministers met at the Summit in Vilnius in July and agreed on the next steps.", None),
         # The statement's own date after a place makes it the event's, whatever else the clause names.
         ("We gathered on the occasion of the Summit and the commemoration of the 45th anniversary of our relations "
          "in Phnom Penh, Kingdom of Cambodia, on November 12, 2022.", "Phnom Penh, Cambodia"),

@@ -34,20 +34,27 @@ _PLACE_LINE = re.compile(rf"^(?P<place>{PLACE})\.?$")
 # summit in Bali", "at the Energy Council in Wuhan"). An organisation's name alone is no event:
 # "the Hong Kong Legislative Council … people in Hong Kong".
 _EVENT = re.compile(
-    r"\b(?:met|meet(?:s|ing)?|held|hosted|convene[ds]?|gather(?:ed|s)?|assembled?|took place|taking place|"
+    r"\b(?:met|meet(?:s|ing)?|held(?!\s+(?:by|hostage|captive)\b)|hosted|convene[ds]?|gather(?:ed|s)?|assembled?|took place|taking place|"
     r"being held|visit(?:ed|s)?|received|welcomed|signed|launched|announced|announcement was made|opened|concluded|"
     r"co-chaired|chaired|"
     r"summit|conference|dialogue|talks|session|consultations?|forum|ministerial|round)\b|"
     r"\bat the [^,;]{0,80}?\b(?:council|committee|commission|group|ceremony|signing)\b", re.I)
 # Another event's place: the next or the last meeting's, or one the statement recalls.
 _OTHER_EVENT = re.compile(
-    r"\b(?:next|will|would|shall|upcoming|future|following|previous|prior|former|since|anniversary|"
+    r"\b(?:next|will|would|shall|upcoming|future|following|followed|recent(?:ly)?|look(?:s|ed|ing)? forward|"
+    r"previous|prior|former|since|anniversary|"
     r"last(?!\s+(?:\d+|few|several|two|three|four|five)\s+(?:hours|days|weeks)))\b", re.I)
 # ... or a sentence about the past as a whole: "On this day 54 years ago, the Treaty … opened in London".
 _PAST_SENTENCE = re.compile(r"\b(?:ago|recall\w*)\b", re.I)
 # ... or one set in a past month or year: "In August 2021, as part of the Vice President's trip to
 # Singapore, …" (a statement's own event has its day, or "today").
 _SET_IN_A_MONTH = re.compile(r"^\W*(?i:in|during)\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
+# A month or a season right after the place ("the Summit in Vilnius in July", "the talks held in Rome in
+# May 2024"): an event dated so is one the statement recalls or looks ahead to; its own has a day.
+_IN_A_MONTH_AFTER = re.compile(
+    r",?\s+(?:in|this|next|last|later this|earlier this)\s+(?:(?:early|late|mid-?)\s*)?"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"spring|summer|fall|autumn|winter)\b")
 # A date right after the place ("in Rome on 5 May 2022") dates what happened there.
 _ON_DATE_AFTER = re.compile(r",?\s+on\s+(?:the\s+)?")
 _PURPOSE = re.compile(r"\bto\b")  # "met to discuss the situation in Syria": the place of the topic
@@ -171,7 +178,7 @@ def places_in_sentence(sentence: str, where: str, event_dates: Collection[Partia
         score = WEIGHTS[where] + WEIGHTS[kind]
         score += WEIGHTS["event before"] if event_before else 0.0
         other_event = (_OTHER_EVENT.search(clause[-160:]) or ORIGIN.search(clause) or _PAST_SENTENCE.search(before)
-                       or _SET_IN_A_MONTH.match(sentence)
+                       or _SET_IN_A_MONTH.match(sentence) or _IN_A_MONTH_AFTER.match(sentence, end)
                        or _dated_as_mentioned(sentence, end))
         score += WEIGHTS["other event"] if other_event else 0.0
         found.append(PlaceCandidate(place, where, score))
