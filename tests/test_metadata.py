@@ -177,6 +177,10 @@ def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening:
         ("The leaders looked forward to strengthening Alliance unity at the NATO Summit in Vilnius.", None),
         # An event dated by a month alone is one the statement recalls or looks ahead to.
         ("The Ministers met at the Summit in Vilnius in July and agreed on the next steps.", None),
+        ("The Secretary met today with His Royal Highness Prince Khalid of Saudi Arabia, in Washington, D.C. They "
+         "discussed the region.", "Washington, D.C."),
+        ("The Secretary spoke by phone today with the Foreign Minister. He informed him that our diplomats "
+         "traveled to Kyiv to reopen the embassy.", None),
         # The statement's own date after a place makes it the event's, whatever else the clause names.
         ("We gathered on the occasion of the Summit and the commemoration of the 45th anniversary of our relations "
          "in Phnom Penh, Kingdom of Cambodia, on November 12, 2022.", "Phnom Penh, Cambodia"),
@@ -505,3 +509,11 @@ def test_an_epigraph_and_its_attribution_are_not_the_opening() -> None:
                  "past.”\n\n– Secretary Blinken, January 27, 2021\n\nSecretary Blinken and Foreign Minister Maas met "
                  f"today in Berlin at the Memorial to launch a new dialogue on Holocaust issues. {BODY}")
     assert found.location.value == "Berlin"
+
+
+def test_a_speakers_byline_is_followed_by_where_they_spoke_an_offices_by_where_it_sits() -> None:
+    remarks = meta("Secretary Blinken at a Meeting with Civil Society\n\nAntony J. Blinken, Secretary of State\n\n"
+                   f"Chisinau, Moldova\n\nMediaCor\n\n{BODY}")
+    assert remarks.location.value == "Chisinau, Moldova"
+    note = meta(f"Joint Statement on Syria\n\nOffice of the Spokesperson\n\nWashington, D.C.\n\n{BODY}")
+    assert note.location is None

@@ -116,6 +116,7 @@ _ISSUER_NAME = (
     r"\b[a-z ,'’]*?"
 )
 _ISSUER_LINE = re.compile(rf"^[\W_]*(?P<issuer>{_ISSUER_NAME})[\W_]*(?:washington,?\s*d\.?\s*c\.?)?[\W_]*$", re.I)
+_BYLINE = re.compile(r"^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,4}, [A-Z][\w ,'’-]*$")  # a person's name, then an office
 _SITE_SUFFIX = re.compile(rf"\s[-–—|]\s+(?P<issuer>(?:[\w.]+ ){{0,3}}?(?:{_ISSUER_NAME}))\s*$", re.I)
 # "Phnom Penh, Kingdom of Cambodia", "Doha, State of Qatar": the country by its common name. Not
 # "Republic of": "Republic of Korea" and "Democratic People's Republic of Korea" must stay apart.
@@ -449,7 +450,11 @@ def _best_place(header: list[str], body: list[str], opening: list[tuple[str, str
         if (found := score_standalone(dated.place, "dateline"))
     ]
     for index, paragraph in enumerate(header[1:], 1):
-        after_wrapper = bool(_WRAPPER_LINE.match(header[index - 1]) or _ISSUER_LINE.match(header[index - 1]))
+        before = header[index - 1]
+        # An office's seat ("Office of the Spokesperson" / "Washington, D.C.") is no place line; a
+        # speaker's byline is followed by where they spoke ("Antony J. Blinken, Secretary of State" /
+        # "Chisinau, Moldova").
+        after_wrapper = bool(_WRAPPER_LINE.match(before) or _ISSUER_LINE.match(before) and not _BYLINE.match(before))
         line = place_line(paragraph)
         # A heading wrapped before its last word ("… Political Figures in" / "Sudan") is no place line.
         wrapped = bool(_DANGLING_END.search(header[index - 1]))

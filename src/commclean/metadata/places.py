@@ -65,9 +65,9 @@ _SCENE_BEFORE = re.compile(r"^\W*(?:on\s+[\w\s.,]{3,40}|(?:earlier\s+|later\s+)?
                            r"(?:over|during|in)\s+the\s+(?:last|past)\s+[\w\s-]{1,20}?(?:hours|days|week))"
                            r"[\s,]*$", re.I)
 # The clause a place ends: up to a semicolon, a colon or a comma before a lower-case word that is
-# no list's "and" or "or" (", recalling"); not the commas of "Prime Minister of India, Shri Narendra
+# no list's "and" or "or" nor the place's own "in" (", recalling"; "met with X, the Minister of Y, in Rome"); not the commas of "Prime Minister of India, Shri Narendra
 # Modi" or "May 5, 2022", nor the full stops of "U.S." or "Jr.", inside a sentence.
-_CLAUSE_BREAK = re.compile(r"[;:]|,(?=\s+(?!and\b|or\b)[a-z])")
+_CLAUSE_BREAK = re.compile(r"[;:]|,(?=\s+(?!and\b|or\b|in\b|at\b)[a-z])")
 
 WEIGHTS = {
     "dateline": 6.0, "place line": 5.0, "opening dateline": 5.0,
@@ -164,8 +164,8 @@ def places_in_sentence(sentence: str, where: str, event_dates: Collection[Partia
     for match, arrival in _places_named(sentence):
         place = _up_to_abbreviation(match["place"])
         kind = place_kind(place)
-        if arrival and (kind != "city" or _is_country(place)):
-            continue
+        if arrival and (kind != "city" or _is_country(place) or where != "opening sentence"):
+            continue  # later sentences tell of others' travels: "… told him that our diplomats traveled to Kyiv"
         before = sentence[: match.start()]
         end = match.start("place") + len(place)
         if _date_after(sentence, end) in event_dates:
