@@ -1,16 +1,19 @@
-"""Places on statements no rule was written for: White House releases labelled by hand (wh_places.json).
+"""Places on statements no rule was written for: White House and State Department releases labelled by hand.
 
-    python benchmarks/places_bench.py --repo PATH_TO_A_CLONE_OF_brian14708/wh-briefings [--misses]
+    python benchmarks/places_bench.py --wh PATH_TO_A_CLONE_OF_brian14708/wh-briefings
+                                      --state PATH_TO_A_CLONE_OF_markschaver/State-Department-PR [--misses]
 
-Each labelled release (its markdown, front matter and hard line breaks removed, as corpus-extra's
-texts were made) goes through `extract_metadata` alone; its place is right when the city (the
-part before the first comma) matches, or when none is labelled and none is found. Misses are
-printed for the tune part only.
+wh_places.json and state_places.json name each release (a file at a commit; an RSS item's guid in
+the commit of data.rss that holds it) and its place. Each release (markdown, front matter and hard
+line breaks removed; an RSS item's HTML paragraphs one a line) goes through `extract_metadata`
+alone; its place is right when the city (the part before the first comma) matches, or when none is
+labelled and none is found. Misses are printed for the tune parts only.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import re
 import subprocess
@@ -42,28 +45,51 @@ def _city(place: str | None) -> str | None:
     return place.split(",")[0].strip().lower() if place else None
 
 
+def rss_item_text(rss: str, guid: str) -> str:
+    """An RSS item's title and its HTML's paragraphs, headings and list items, one a line."""
+    for item in re.findall(r"<item>(.*?)</item>", rss, re.S):
+        if f">{guid}<" in item:
+            title = html.unescape(re.search(r"<title>(.*?)</title>", item, re.S).group(1).strip())
+            body = re.search(r"<content:encoded><!\[CDATA\[(.*?)\]\]></content:encoded>", item, re.S).group(1)
+            blocks = re.findall(r"<(?:p|h[1-6]|li)[^>]*>(.*?)</(?:p|h[1-6]|li)>", body, re.S)
+            texts = (" ".join(html.unescape(re.sub(r"<[^>]+>", "", b)).replace("\xa0", " ").split()) for b in blocks)
+            return title + "\n\n" + "\n\n".join(t for t in texts if t) + "\n"
+    raise KeyError(guid)
+
+
+def _git_show(repo: Path, commit: str, path: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), "show", f"{commit}:{path}"], capture_output=True, text=True,
+                          check=True).stdout
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repo", type=Path, required=True)
+    parser.add_argument("--wh", type=Path, help="a clone of brian14708/wh-briefings")
+    parser.add_argument("--state", type=Path, help="a clone of markschaver/State-Department-PR")
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
-    labels = json.loads((HERE / "wh_places.json").read_text(encoding="utf-8"))
     config = Config().metadata
-    print("| part | place right where stated | place null where none stated |\n|---|---|---|")
-    for part in ("tune", "test"):
-        right = stated = null = unstated = 0
-        for row in labels[part]:
-            markdown = subprocess.run(["git", "-C", str(args.repo), "show", f"{labels['commit']}:{row['source']}"],
-                                      capture_output=True, text=True, check=True).stdout
-            found = extract_metadata(release_text(markdown), config).location
-            ours, gold = found.value if found else None, row["place"]
-            if gold is None:
-                unstated, null = unstated + 1, null + (ours is None)
-            else:
-                stated, right = stated + 1, right + (_city(ours) == _city(gold))
-            if args.misses and part == "tune" and _city(ours) != _city(gold):
-                print(f"- {row['source']}: gold {gold!r} ours {ours!r}")
-        print(f"| {part} | {right}/{stated} | {null}/{unstated} |")
+    print("| releases | part | place right where stated | place null where none stated |\n|---|---|---|---|")
+    for name, repo in (("wh", args.wh), ("state", args.state)):
+        if repo is None:
+            continue
+        labels = json.loads((HERE / f"{name}_places.json").read_text(encoding="utf-8"))
+        for part in ("tune", "test"):
+            right = stated = null = unstated = 0
+            for row in labels[part]:
+                if name == "wh":
+                    text = release_text(_git_show(repo, labels["commit"], row["source"]))
+                else:
+                    text = rss_item_text(_git_show(repo, row["commit"], "data.rss"), row["guid"])
+                found = extract_metadata(text, config).location
+                ours, gold = found.value if found else None, row["place"]
+                if gold is None:
+                    unstated, null = unstated + 1, null + (ours is None)
+                else:
+                    stated, right = stated + 1, right + (_city(ours) == _city(gold))
+                if args.misses and part == "tune" and _city(ours) != _city(gold):
+                    print(f"- {row.get('source') or row['guid']}: gold {gold!r} ours {ours!r}")
+            print(f"| {name} | {part} | {right}/{stated} | {null}/{unstated} |")
 
 
 if __name__ == "__main__":
