@@ -517,3 +517,32 @@ def test_a_speakers_byline_is_followed_by_where_they_spoke_an_offices_by_where_i
     assert remarks.location.value == "Chisinau, Moldova"
     note = meta(f"Joint Statement on Syria\n\nOffice of the Spokesperson\n\nWashington, D.C.\n\n{BODY}")
     assert note.location is None
+
+
+@pytest.mark.parametrize(
+    "preface, place",
+    [
+        ("The following is the text of a joint statement by the Governments of the United States and Iceland "
+         "following their strategic dialogue in Reykjavik, Iceland on April 26.", "Reykjavik, Iceland"),
+        ("Representatives of the Arab League, Egypt, France and the United States met in Washington D.C. on March 3 "
+         "to discuss the ongoing crisis in Syria.", "Washington, D.C."),
+    ],
+)
+def test_a_releases_preface_before_begin_text_says_where_the_statement_was_made(preface: str, place: str) -> None:
+    found = meta(f"Joint Statement\n\nOffice of the Spokesperson\n\n{preface}\n\nBegin Text:\n\n{BODY}\n\nEnd text.")
+    assert found.location.value == place
+
+
+def test_the_statement_after_begin_text_is_the_opening() -> None:
+    found = meta("Eighth Annual High-Level Dialogue Joint Statement\n\nOffice of the Spokesperson\n\nThe text of the "
+                 "following statement was released by the Government of the United States of America and the African "
+                 "Union Commission on the occasion of the Dialogue.\n\nBegin Text:\n\nThe United States and the "
+                 "Commission convened the Eighth Annual High-Level Dialogue on March 11 in Washington, D.C. "
+                 f"{BODY}")
+    assert found.location.value == "Washington, D.C."
+
+
+def test_a_meeting_virtually_convened_is_virtual() -> None:
+    found = meta(f"Joint Statement\n\nOn June 2, the two countries virtually convened the second meeting of the Working "
+                 f"Group. {BODY}")
+    assert found.location.value == "Virtual"

@@ -85,7 +85,7 @@ _VIRTUAL = re.compile(r"\b(?:(?:met|gathered|convened|assembled|held|hosted|rece
                       r"[^;:]*?\b(?:by|via|over) (?:a |secure )*(?:video|teleconferenc|virtual|online)\w*)|"
                       r"virtual (?:[\w’'-]+ ){0,8}?(?:meeting|summit|consultations|dialogue|conference|session|talks)\b"
                       r"(?:\s+\([^)]{1,12}\))? (?:met|concluded|convened|took place|was held|opened|began)|"
-                      r"virtually (?:met|joined|attended|participated)\b|"
+                      r"virtually (?:met|joined|attended|participated|convened|hosted|held|gathered)\b|"
                       r"(?:participated|took part|joined|attended)\b[^;:]{0,80}?\bvirtual (?:[\w’'-]+ ){0,6}?"
                       r"(?:meeting|summit|consultations|dialogue|conference|session|talks)\b)", re.I)
 _SPACES = re.compile(r"\s+")
@@ -145,6 +145,7 @@ DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _PARAGRAPH_SPLIT = re.compile(r"\n\s*\n")
+_BEGIN_TEXT = re.compile(r"^begin text\W*$", re.I)
 _EPIGRAPH_QUOTE = re.compile(r"^[“\"‘'].*[”\"’'][.,]?$", re.S)
 _ATTRIBUTION = re.compile(r"^[–—-]{1,2}\s*[A-Z]")
 _TIME_WORDS = frozenset(
@@ -155,9 +156,9 @@ _TIME_WORDS = frozenset(
 RANK_HEADER, RANK_OPENING, RANK_PARTIAL = 0, 1, 2
 
 
-def header_and_opening(paragraphs: list[str], config: MetadataConfig) -> tuple[list[str], list[str]]:
+def header_and_opening(paragraphs: list[str], config: MetadataConfig) -> tuple[list[str], list[str], int]:
     """The short paragraphs before the statement's first body paragraph, and the first two body
-    paragraphs (fewer if the text has fewer) after an epigraph, if one opens it."""
+    paragraphs (fewer if the text has fewer) after an epigraph or a "Begin text:", and where they start."""
     header: list[str] = []
     for index, paragraph in enumerate(paragraphs[: config.header_paragraphs]):
         if (not _is_header_line(paragraph, config) or header and _cut_off_prose(paragraph, config)
@@ -166,12 +167,20 @@ def header_and_opening(paragraphs: list[str], config: MetadataConfig) -> tuple[l
         header.append(paragraph)
     if len(header) == len(paragraphs) > 1 and _cut_off_prose(header[-1], config, sentence_ended=False):
         header.pop()  # a copy cut off in its first paragraph: what it holds of it is its opening
-    start = len(header) + _epigraph_length(paragraphs, len(header))
-    return header, paragraphs[start : start + 2]
+    start = len(header) + (2 if _is_epigraph(paragraphs, len(header)) else 0)
+    # A release's preface, then "Begin text:": the statement itself begins after the marker.
+    marker = next((i for i in range(start, min(start + 2, len(paragraphs))) if _BEGIN_TEXT.match(paragraphs[i])), None)
+    if marker is not None:
+        start = marker + 1
+    return header, paragraphs[start : start + 2], start
 
 
-def _epigraph_length(paragraphs: list[str], index: int) -> int:
-    return 2 if _is_epigraph(paragraphs, index) else 0
+def release_preface(paragraphs: list[str], opening_start: int) -> str | None:
+    """The paragraph before "Begin text:" ("The following is the text of a joint statement …
+    following their dialogue in Reykjavik on April 26.", "Representatives of … met in Washington
+    D.C. on March 3 to discuss …"): a sentence about the statement, which may say where it was made."""
+    marker = opening_start - 1
+    return paragraphs[marker - 1] if marker >= 1 and _BEGIN_TEXT.match(paragraphs[marker]) else None
 
 
 def _is_epigraph(paragraphs: list[str], index: int) -> bool:
@@ -231,14 +240,16 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     if stated_outside:
         text = text[stated_outside.end() :]
     paragraphs = [p.strip() for p in _PARAGRAPH_SPLIT.split(text.strip()) if p.strip()]
-    header, body = header_and_opening(paragraphs, config)
+    header, body, opening_start = header_and_opening(paragraphs, config)
     usable = [p for p in header if not _PRINT_HEADER.search(p)]
     is_media_note = any(p.strip().lower() == "media note" for p in usable)
     title_at = _title_at(usable)
     title = Field(title_at[1], "heading", RANK_HEADER) if title_at else None
-    # After the opening paragraph (and an epigraph before it): a quotation's attribution is no signature.
-    closing = _closing(paragraphs[len(header) + 1 + _epigraph_length(paragraphs, len(header)) :], config)
+    # After the opening paragraph (and an epigraph before it: a quotation's attribution is no signature).
+    closing = _closing(paragraphs[opening_start + 1 :], config)
     opening = _opening_sentences(body)
+    preface = release_preface(paragraphs, opening_start)
+    opening += [(sentence, "second sentence") for sentence in _first_sentences(preface, 1)] if preface else []
     dates = _header_dates(usable, "media-note header" if is_media_note else "dateline",
                           title_at[0] if title_at else range(0), config)
     dates += _sentence_dates(opening) + _signature_dates(closing) + _closing_sentence_dates(closing)

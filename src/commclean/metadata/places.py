@@ -41,7 +41,7 @@ _EVENT = re.compile(
     r"\bat the [^,;]{0,80}?\b(?:council|committee|commission|group|ceremony|signing)\b", re.I)
 # Another event's place: the next or the last meeting's, or one the statement recalls.
 _OTHER_EVENT = re.compile(
-    r"\b(?:next|will|would|shall|upcoming|future|following|followed|recent(?:ly)?|look(?:s|ed|ing)? forward|"
+    r"\b(?:next|will|would|shall|upcoming|future|followed|recent(?:ly)?|look(?:s|ed|ing)? forward|"
     r"previous|prior|former|since|anniversary|"
     r"last(?!\s+(?:\d+|few|several|two|three|four|five)\s+(?:hours|days|weeks)))\b", re.I)
 # ... or a sentence about the past as a whole: "On this day 54 years ago, the Treaty … opened in London".
