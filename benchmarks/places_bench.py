@@ -3,7 +3,7 @@
     python benchmarks/places_bench.py --wh PATH_TO_A_CLONE_OF_brian14708/wh-briefings
                                       --state PATH_TO_A_CLONE_OF_markschaver/State-Department-PR [--misses]
 
-wh_places.json and state_places.json name each release (a file at a commit; an RSS item's guid in
+wh_places.json, state_places.json and joint_places.json (joint statements of both) name each release (a file at a commit; an RSS item's guid in
 the commit of data.rss that holds it) and its place. Each release (markdown, front matter and hard
 line breaks removed; an RSS item's HTML paragraphs one a line) goes through `extract_metadata`
 alone; its place is right when the city (the part before the first comma) matches, or when none is
@@ -64,23 +64,21 @@ def _git_show(repo: Path, commit: str, path: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wh", type=Path, help="a clone of brian14708/wh-briefings")
-    parser.add_argument("--state", type=Path, help="a clone of markschaver/State-Department-PR")
+    parser.add_argument("--wh", type=Path, required=True, help="a clone of brian14708/wh-briefings")
+    parser.add_argument("--state", type=Path, required=True, help="a clone of markschaver/State-Department-PR")
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
     config = Config().metadata
     print("| releases | part | place right where stated | place null where none stated |\n|---|---|---|---|")
-    for name, repo in (("wh", args.wh), ("state", args.state)):
-        if repo is None:
-            continue
+    for name in ("wh", "state", "joint"):
         labels = json.loads((HERE / f"{name}_places.json").read_text(encoding="utf-8"))
         for part in ("tune", "test"):
             right = stated = null = unstated = 0
             for row in labels[part]:
-                if name == "wh":
-                    text = release_text(_git_show(repo, labels["commit"], row["source"]))
+                if "guid" in row:
+                    text = rss_item_text(_git_show(args.state, row["commit"], "data.rss"), row["guid"])
                 else:
-                    text = rss_item_text(_git_show(repo, row["commit"], "data.rss"), row["guid"])
+                    text = release_text(_git_show(args.wh, row.get("commit", labels.get("commit")), row["source"]))
                 found = extract_metadata(text, config).location
                 ours, gold = found.value if found else None, row["place"]
                 if gold is None:
