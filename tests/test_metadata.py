@@ -181,6 +181,10 @@ def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening:
          "discussed the region.", "Washington, D.C."),
         ("The Secretary spoke by phone today with the Foreign Minister. He informed him that our diplomats "
          "traveled to Kyiv to reopen the embassy.", None),
+        ("Today on the eve of the Summit of the Americas in Los Angeles, Secretary of State Antony Blinken "
+         "announced the Cities Summit.", "Los Angeles"),
+        ("The Special Representative led a senior delegation from the Department of State to continue discussions "
+         "with senior representatives in Tashkent, Uzbekistan.", "Tashkent, Uzbekistan"),
         # The statement's own date after a place makes it the event's, whatever else the clause names.
         ("We gathered on the occasion of the Summit and the commemoration of the 45th anniversary of our relations "
          "in Phnom Penh, Kingdom of Cambodia, on November 12, 2022.", "Phnom Penh, Cambodia"),

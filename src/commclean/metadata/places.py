@@ -37,7 +37,7 @@ _EVENT = re.compile(
     r"\b(?:met|meet(?:s|ing)?|held(?!\s+(?:by|hostage|captive)\b)|hosted|convene[ds]?|gather(?:ed|s)?|assembled?|"
     r"took place|taking place|being held|visit(?:ed|s)?|received|welcomed|signed|launched|announced|"
     r"announcement was made|opened|concluded|co-chaired|chaired|"
-    r"summit|conference|dialogue|talks|session|consultations?|forum|ministerial|round)\b|"
+    r"summit|conference|dialogue|talks|discussions|session|consultations?|forum|ministerial|round)\b|"
     r"\bat the [^,;]{0,80}?\b(?:council|committee|commission|group|ceremony|signing)\b", re.I)
 # Another event's place: the next or the last meeting's, or one the statement recalls.
 _OTHER_EVENT = re.compile(
@@ -197,11 +197,17 @@ def _places_named(sentence: str) -> list[tuple[re.Match[str], bool]]:
 
 
 def _up_to_abbreviation(place: str) -> str:
-    """A place ends at a word with a full stop ("Washington, D.C." of "… D.C. Secretary Blinken")."""
+    """A place ends at a word with a full stop ("Washington, D.C." of "… D.C. Secretary Blinken"), and
+    before a long part after its comma that names no region ("Los Angeles, Secretary of State Antony
+    Blinken announced"; "Phnom Penh, Kingdom of Cambodia" keeps its country)."""
     words = place.split(" ")
     for index, word in enumerate(words[:-1]):
         if word.endswith(".") and word not in _PLACE_OPENERS:
-            return " ".join(words[: index + 1])
+            place = " ".join(words[: index + 1])
+            break
+    city, comma, region = place.partition(", ")
+    if comma and len(region.split()) > 3 and region.lower().removeprefix("the ") not in _gazetteer()[1]:
+        return city
     return place
 
 
