@@ -3,7 +3,8 @@
     python benchmarks/places_bench.py --wh PATH_TO_A_CLONE_OF_brian14708/wh-briefings
                                       --state PATH_TO_A_CLONE_OF_markschaver/State-Department-PR [--misses]
 
-wh_places.json, state_places.json and joint_places.json (joint statements of both) name each release (a file at a commit; an RSS item's guid in
+wh_places.json, state_places.json, joint_places.json (joint statements of both) and meetings_places.json (State
+Department meetings) name each release (a file at a commit; an RSS item's guid in
 the commit of data.rss that holds it) and its place. Each release (markdown, front matter and hard
 line breaks removed; an RSS item's HTML paragraphs one a line) goes through `extract_metadata`
 alone; its place is right when the city (the part before the first comma) matches, or when none is
@@ -70,7 +71,7 @@ def main() -> None:
     args = parser.parse_args()
     config = Config().metadata
     print("| releases | part | place right where stated | place null where none stated |\n|---|---|---|---|")
-    for name in ("wh", "state", "joint"):
+    for name in ("wh", "state", "joint", "meetings"):
         labels = json.loads((HERE / f"{name}_places.json").read_text(encoding="utf-8"))
         for part in ("tune", "test"):
             right = stated = null = unstated = 0
