@@ -180,7 +180,8 @@ def release_preface(paragraphs: list[str], opening_start: int) -> str | None:
     following their dialogue in Reykjavik on April 26.", "Representatives of … met in Washington
     D.C. on March 3 to discuss …"): a sentence about the statement, which may say where it was made."""
     marker = opening_start - 1
-    return paragraphs[marker - 1] if marker >= 1 and _BEGIN_TEXT.match(paragraphs[marker]) else None
+    # Never the title: a release that goes from its heading straight to "Begin text:" has no preface.
+    return paragraphs[marker - 1] if marker >= 2 and _BEGIN_TEXT.match(paragraphs[marker]) else None
 
 
 def _is_epigraph(paragraphs: list[str], index: int) -> bool:

@@ -163,7 +163,7 @@ def places_in_sentence(sentence: str, where: str, event_dates: Collection[Partia
     November 12, 2022") is where that event took place, whatever else the clause names."""
     found = []
     for match, arrival in _places_named(sentence):
-        place = _up_to_abbreviation(match["place"])
+        place = _trimmed_place(match["place"])
         kind = place_kind(place)
         if arrival and (kind != "city" or _is_country(place) or where != "opening sentence"):
             continue  # later sentences tell of others' travels: "… told him that our diplomats traveled to Kyiv"
@@ -196,7 +196,7 @@ def _places_named(sentence: str) -> list[tuple[re.Match[str], bool]]:
     return sorted([*((m, False) for m in _IN_PLACE.finditer(sentence)), *arrivals], key=lambda item: item[0].start())
 
 
-def _up_to_abbreviation(place: str) -> str:
+def _trimmed_place(place: str) -> str:
     """A place ends at a word with a full stop ("Washington, D.C." of "… D.C. Secretary Blinken"), and
     before a long part after its comma that names no region ("Los Angeles, Secretary of State Antony
     Blinken announced"; "Phnom Penh, Kingdom of Cambodia" keeps its country)."""
