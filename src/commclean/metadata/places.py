@@ -94,7 +94,7 @@ def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     for city in cities.values():
         city_names.add(city["name"].lower())
         city_names.update(n.lower() for n in city.get("alternatenames", ()) if _LATIN_NAME.match(n))
-    regions = {c["name"].lower() for c in json.loads((data / "countries.json").read_text(encoding="utf-8")).values()}
+    regions = set(_countries())
     regions |= {s["name"].lower() for s in json.loads((data / "us_states.json").read_text(encoding="utf-8")).values()}
     regions |= {"d.c.", "dc", "the netherlands", "the united states", "united states of america", "the holy see"}
     return frozenset(city_names), frozenset(regions)
