@@ -185,6 +185,23 @@ def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening:
          "announced the Cities Summit.", "Los Angeles"),
         ("The Special Representative led a senior delegation from the Department of State to continue discussions "
          "with senior representatives in Tashkent, Uzbekistan.", "Tashkent, Uzbekistan"),
+        # A venue no gazetteer lists: set in its region, or where the meeting was held "at"; not any
+        # unknown name after "in".
+        ("Today at Vandenberg Space Force Base in California, Vice President Kamala Harris announced a new "
+         "commitment.", "Vandenberg Space Force Base, California"),
+        ("President Biden met with Prime Minister Kishida of Japan at Camp David today to discuss security.",
+         "Camp David"),
+        ("The Coordination Group convened its ninth meeting in Europe to counter illicit finance.", None),
+        # An appositive or the time between the meeting and its place still leaves it the meeting's.
+        ("Secretary Blinken met with Staffan de Mistura, the UN Secretary-General’s Personal Envoy for Western "
+         "Sahara, today in Washington. They discussed the process.", "Washington"),
+        # Someone else's doing there, or what befell people there, is not the meeting's place.
+        ("Secretary Blinken spoke today with the Foreign Minister. Secretary Blinken welcomed the Foreign "
+         "Minister’s engagement in Kyiv and Moscow.", None),
+        ("The Vice President met with families of Americans still unaccounted for following the terrorist "
+         "attacks in Israel.", None),
+        ("Today, the National Climate Advisor convened the second Task Force meeting. During the virtual meeting, "
+         "Cabinet leaders discussed their plans.", "Virtual"),
         # The statement's own date after a place makes it the event's, whatever else the clause names.
         ("We gathered on the occasion of the Summit and the commemoration of the 45th anniversary of our relations "
          "in Phnom Penh, Kingdom of Cambodia, on November 12, 2022.", "Phnom Penh, Cambodia"),
@@ -201,6 +218,12 @@ def test_a_preamble_clause_ending_in_a_semicolon_is_the_opening_not_a_header_lin
                  f"RECOGNISING the role of digital development;\n\n{BODY}")
     assert found.location.value == "Virtual"
     assert found.event_date.value == PartialDate(10, 26, 2021)
+
+
+def test_a_place_line_naming_the_venue_before_the_city_gives_the_city() -> None:
+    found = meta("Secretary Blinken and Foreign Minister Lapid at a Joint Press Availability\n\nAntony J. Blinken, "
+                 f"Secretary of State\n\nMinistry of Foreign Affairs, Jerusalem\n\n{BODY}")
+    assert (found.location.value, found.location.source) == ("Jerusalem", "place line")
 
 
 def test_a_heading_wrapped_before_its_last_word_is_no_place_line() -> None:

@@ -27,6 +27,7 @@ _TO_PLACE = re.compile(rf"\bto (?P<place>{PLACE})")
 _ARRIVAL = re.compile(r"\b(?:welcom\w*|travell?ed|delegations?|arrived|came)\b", re.I)
 # A word ending in a full stop ends a place, but for the few that open one ("St. Louis"):
 # "in Washington, D.C. Secretary Blinken and …" is Washington, D.C.
+_VENUE_REGION = re.compile(rf",? in (?P<place>{PLACE})")
 _PLACE_OPENERS = frozenset({"St.", "Ste.", "Mt.", "Ft.", "Pt."})
 _OPENING_DATELINE = re.compile(rf"^(?P<place>{PLACE})\s*[-–—:]\s+\S")
 _PLACE_LINE = re.compile(rf"^(?P<place>{PLACE})\.?$")
@@ -57,7 +58,13 @@ _IN_A_MONTH_AFTER = re.compile(
     r"spring|summer|fall|autumn|winter)\b")
 # A date right after the place ("in Rome on 5 May 2022") dates what happened there.
 _ON_DATE_AFTER = re.compile(r",?\s+on\s+(?:the\s+)?")
-_PURPOSE = re.compile(r"\bto\b")  # "met to discuss the situation in Syria": the place of the topic
+# Someone's own doing right before the place ("welcomed the Foreign Minister’s engagement in Kyiv and
+# Moscow"): what that person did there, told in passing; not "today’s meeting in Geneva".
+_SOMEONE_ELSES = re.compile(r"\b(?!Today)[A-Z][\w.-]*['’]s (?:[a-z-]+ ){0,2}[a-z-]+\s+$")
+# "met to discuss the situation in Syria", "met with families of those taken in the attacks in Israel":
+# the place of the topic, or of what befell someone there, not of the meeting.
+_PURPOSE = re.compile(r"\bto\b|\b(?:attacks?|war|shootings?|bombings?|violence|fighting|conflict|invasion|"
+                      r"earthquakes?|floods?|hurricanes?|killings?|elections?)\b", re.I)
 # "On 3 May 2021, in Guangzhou, the parties signed …", "Today in Lima, the Ministers signed …": the
 # place sets the scene with the time, before the sentence's subject; the event is reported after it.
 _SCENE_BEFORE = re.compile(r"^\W*(?:on\s+[\w\s.,]{3,40}|(?:earlier\s+|later\s+)?today|yesterday|tonight|"
@@ -65,15 +72,18 @@ _SCENE_BEFORE = re.compile(r"^\W*(?:on\s+[\w\s.,]{3,40}|(?:earlier\s+|later\s+)?
                            r"(?:over|during|in)\s+the\s+(?:last|past)\s+[\w\s-]{1,20}?(?:hours|days|week))"
                            r"[\s,]*$", re.I)
 # The clause a place ends: up to a semicolon, a colon or a comma before a lower-case word that is
-# no list's "and" or "or" nor the place's own "in" (", recalling"; not "met with X, Minister of Y, in
-# Rome"); not the commas of "Prime Minister of India, Shri Narendra Modi" or "May 5, 2022", nor the
-# full stops of "U.S." or "Jr.", inside a sentence.
-_CLAUSE_BREAK = re.compile(r"[;:]|,(?=\s+(?!and\b|or\b|in\b|at\b)[a-z])")
+# no list's "and" or "or", nor the place's own "in" or time (", recalling"; not "met with X, Minister
+# of Y, in Rome" or "…, today in Washington"), nor an appositive's "the" ("met with Staffan de
+# Mistura, the UN Secretary-General’s Personal Envoy …"); not the commas of "Prime Minister of India,
+# Shri Narendra Modi" or "May 5, 2022", nor the full stops of "U.S." or "Jr.", inside a sentence.
+_CLAUSE_BREAK = re.compile(r"[;:]|,(?=\s+(?!and\b|or\b|in\b|at\b|the\s+[A-Z]|today\b|yesterday\b|"
+                           r"(?:this|last)\s+(?:morning|afternoon|evening|week)\b)[a-z])")
 
 WEIGHTS = {
     "dateline": 6.0, "place line": 5.0, "opening dateline": 5.0,
     "opening sentence": 2.0, "second sentence": 1.0, "later sentence": 0.5, "second paragraph": 0.5,
     "event before": 2.0, "city": 2.0, "country or region": 0.5, "unknown place": -1.5, "other event": -4.0,
+    "venue": 2.0,
 }
 
 
@@ -131,8 +141,12 @@ def _countries() -> frozenset[str]:
 
 def score_standalone(place: str, where: str) -> PlaceCandidate | None:
     """A place standing alone in a dateline, under the title or heading the opening: taken when
-    the gazetteer knows it (a dateline's place is taken regardless: its shape says it all)."""
+    the gazetteer knows it (a dateline's place is taken regardless: its shape says it all). A venue
+    before the city ("Ministry of Foreign Affairs, Jerusalem") leaves the city."""
     kind = place_kind(place)
+    venue, comma, city = place.partition(", ")
+    if kind == "unknown place" and comma and place_kind(city) == "city":
+        place, kind = city, "city"
     if kind == "unknown place" and where != "dateline":
         return None
     return PlaceCandidate(place, where, WEIGHTS[where] + (WEIGHTS[kind] if kind != "unknown place" else 0.0))
@@ -165,6 +179,8 @@ def places_in_sentence(sentence: str, where: str, event_dates: Collection[Partia
     for match, arrival in _places_named(sentence):
         place = _trimmed_place(match["place"])
         kind = place_kind(place)
+        if kind == "unknown place" and not arrival:
+            place, kind = _venue_in_region(sentence, match.start("place") + len(place), place)
         if arrival and (kind != "city" or _is_country(place) or where != "opening sentence"):
             continue  # later sentences tell of others' travels: "… told him that our diplomats traveled to Kyiv"
         before = sentence[: match.start()]
@@ -179,8 +195,11 @@ def places_in_sentence(sentence: str, where: str, event_dates: Collection[Partia
         event_before = event_before or bool(_SCENE_BEFORE.match(before) and _EVENT.search(sentence[match.end():]))
         score = WEIGHTS[where] + WEIGHTS[kind]
         score += WEIGHTS["event before"] if event_before else 0.0
+        if kind == "unknown place" and event_before and where == "opening sentence" and match[0].startswith("at "):
+            score += WEIGHTS["venue"]  # "met with Prime Minister Kishida at Camp David today": a venue no gazetteer lists
         other_event = (_OTHER_EVENT.search(clause[-160:]) or ORIGIN.search(clause) or _PAST_SENTENCE.search(before)
                        or _SET_IN_A_MONTH.match(sentence) or _IN_A_MONTH_AFTER.match(sentence, end)
+                       or _SOMEONE_ELSES.search(before)
                        # a date after it the statement only mentions: "Ahead of the Summit in Rome on 5 May"
                        or dated is not None and is_mentioned(sentence[: dated[1]]))
         score += WEIGHTS["other event"] if other_event else 0.0
@@ -194,6 +213,18 @@ def _places_named(sentence: str) -> list[tuple[re.Match[str], bool]]:
     arrivals = [(m, True) for m in _TO_PLACE.finditer(sentence)
                 if _ARRIVAL.search(_CLAUSE_BREAK.split(sentence[: m.start()])[-1][-200:])]
     return sorted([*((m, False) for m in _IN_PLACE.finditer(sentence)), *arrivals], key=lambda item: item[0].start())
+
+
+def _venue_in_region(sentence: str, end: int, venue: str) -> tuple[str, str]:
+    """A place no gazetteer lists, set in a state or country the next words name ("at Vandenberg
+    Space Force Base in California", "at Camp David in Maryland"): the venue and its region, as
+    sure as the region. Followed by a city, the city is the place and is found on its own."""
+    following = _VENUE_REGION.match(sentence, end)
+    if following:
+        region = _trimmed_place(following["place"])
+        if place_kind(region) == "country or region":
+            return f"{venue}, {region}", "country or region"
+    return venue, "unknown place"
 
 
 def _trimmed_place(place: str) -> str:
