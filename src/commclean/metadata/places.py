@@ -61,10 +61,7 @@ _ON_DATE_AFTER = re.compile(r",?\s+on\s+(?:the\s+)?")
 # Someone's own doing right before the place ("welcomed the Foreign Minister’s engagement in Kyiv and
 # Moscow"): what that person did there, told in passing; not "today’s meeting in Geneva".
 _SOMEONE_ELSES = re.compile(r"\b(?!Today)[A-Z][\w.-]*['’]s (?:[a-z-]+ ){0,2}[a-z-]+\s+$")
-# "met to discuss the situation in Syria", "met with families of those taken in the attacks in Israel":
-# the place of the topic, or of what befell someone there, not of the meeting.
-_PURPOSE = re.compile(r"\bto\b|\b(?:attacks?|war|shootings?|bombings?|violence|fighting|conflict|invasion|"
-                      r"earthquakes?|floods?|hurricanes?|killings?|elections?)\b", re.I)
+_PURPOSE = re.compile(r"\bto\b")  # "met to discuss the situation in Syria": the place of the topic
 # "On 3 May 2021, in Guangzhou, the parties signed …", "Today in Lima, the Ministers signed …": the
 # place sets the scene with the time, before the sentence's subject; the event is reported after it.
 _SCENE_BEFORE = re.compile(r"^\W*(?:on\s+[\w\s.,]{3,40}|(?:earlier\s+|later\s+)?today|yesterday|tonight|"
