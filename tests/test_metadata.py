@@ -200,6 +200,17 @@ def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening:
          "Minister’s engagement in Kyiv and Moscow.", None),
         ("Today, the National Climate Advisor convened the second Task Force meeting. During the virtual meeting, "
          "Cabinet leaders discussed their plans.", "Virtual"),
+        # Meetings, plural; a city visited; a summit the meeting was "in the lead up to"; a list of places.
+        ("The Deputy Secretary had productive meetings with the Minister and the Deputy Minister today in "
+         "Pretoria.", "Pretoria"),
+        ("The Special Envoy and the Ambassador visited Aden, Yemen, today to meet the Council.", "Aden, Yemen"),
+        ("The Secretary spoke today with the Foreign Minister. They discussed NATO unity in the lead up to the "
+         "Summit in Madrid.", None),
+        ("Today, officials hosted a meeting with state legislative leaders in Kansas, Louisiana, and North "
+         "Carolina.", None),
+        # A meeting the opening says was online took place nowhere a later sentence names.
+        ("President Biden convened 40 world leaders in a virtual Leaders Summit on Climate this week. Leaders "
+         "underscored the urgency of acting before the Conference (COP 26) in November 2021 in Glasgow.", "Virtual"),
         # The statement's own date after a place makes it the event's, whatever else the clause names.
         ("We gathered on the occasion of the Summit and the commemoration of the 45th anniversary of our relations "
          "in Phnom Penh, Kingdom of Cambodia, on November 12, 2022.", "Phnom Penh, Cambodia"),

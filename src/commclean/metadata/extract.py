@@ -482,10 +482,13 @@ def _best_place(header: list[str], body: list[str], opening: list[tuple[str, str
     for sentence, where in opening:
         candidates += [c for c in places_in_sentence(sentence, where, event_dates) if not _is_time_word(c.place)]
     best = max(candidates, key=lambda c: c.score, default=None)
-    if best and best.score >= config.min_place_score:
-        standalone = best.where in ("dateline", "place line", "opening dateline")
+    virtual = any(_VIRTUAL.search(sentence) for sentence, _ in opening[:2])
+    standalone = best is not None and best.where in ("dateline", "place line", "opening dateline")
+    # A meeting the opening says was held online took place nowhere a later sentence names.
+    if best and best.score >= config.min_place_score and (standalone or best.where == "opening sentence" or
+                                                          not virtual):
         return Field(_tidy_place(best.place), best.where, RANK_HEADER if standalone else RANK_OPENING)
-    if any(_VIRTUAL.search(sentence) for sentence, _ in opening[:2]):
+    if virtual:
         return Field("Virtual", "opening sentence (virtual meeting)", RANK_OPENING)
     return None
 

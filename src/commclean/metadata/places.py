@@ -25,6 +25,10 @@ _IN_PLACE = re.compile(rf"\b(?:in|at) (?P<place>{PLACE})")
 _TO_PLACE = re.compile(rf"\bto (?P<place>{PLACE})")
 # (Not "visit" or "trip": a statement names past ones as often as its own, "his June 2023 visit to Washington".)
 _ARRIVAL = re.compile(r"\b(?:welcom\w*|travell?ed|delegations?|arrived|came)\b", re.I)
+# "visited Aden, Yemen, today": the city visited, told as the opening's own event.
+_VISITED = re.compile(rf"\bvisit(?:ed|s|ing) (?P<place>{PLACE})")
+# The next item of a list of places ("leaders in Kansas, Louisiana, and North Carolina").
+_NEXT_IN_LIST = re.compile(rf",? (?:and|or) (?P<place>{PLACE})")
 # A word ending in a full stop ends a place, but for the few that open one ("St. Louis"):
 # "in Washington, D.C. Secretary Blinken and …" is Washington, D.C.
 _VENUE_REGION = re.compile(rf",? in (?P<place>{PLACE})")
@@ -35,7 +39,7 @@ _PLACE_LINE = re.compile(rf"^(?P<place>{PLACE})\.?$")
 # summit in Bali", "at the Energy Council in Wuhan"). An organisation's name alone is no event:
 # "the Hong Kong Legislative Council … people in Hong Kong".
 _EVENT = re.compile(
-    r"\b(?:met|meet(?:s|ing)?|held(?!\s+(?:by|hostage|captive)\b)|hosted|convene[ds]?|gather(?:ed|s)?|assembled?|"
+    r"\b(?:met|meet(?:s|ings?)?|held(?!\s+(?:by|hostage|captive)\b)|hosted|convene[ds]?|gather(?:ed|s)?|assembled?|"
     r"took place|taking place|being held|visit(?:ed|s)?|received|welcomed|signed|launched|announced|"
     r"announcement was made|opened|concluded|co-chaired|chaired|"
     r"summit|conference|dialogue|talks|discussions|session|consultations?|forum|ministerial|round)\b|"
@@ -43,6 +47,7 @@ _EVENT = re.compile(
 # Another event's place: the next or the last meeting's, or one the statement recalls.
 _OTHER_EVENT = re.compile(
     r"\b(?:next|will|would|shall|upcoming|future|followed|recent(?:ly)?|look(?:s|ed|ing)? forward|"
+    r"ahead of|lead[- ]up to|run[- ]up to|in preparation for|"
     r"previous|prior|former|since|anniversary|"
     r"last(?!\s+(?:\d+|few|several|two|three|four|five)\s+(?:hours|days|weeks)))\b", re.I)
 # ... or a sentence about the past as a whole: "On this day 54 years ago, the Treaty … opened in London".
@@ -196,7 +201,7 @@ def places_in_sentence(sentence: str, where: str, event_dates: Collection[Partia
             score += WEIGHTS["venue"]  # "met with Prime Minister Kishida at Camp David today": a venue no gazetteer lists
         other_event = (_OTHER_EVENT.search(clause[-160:]) or ORIGIN.search(clause) or _PAST_SENTENCE.search(before)
                        or _SET_IN_A_MONTH.match(sentence) or _IN_A_MONTH_AFTER.match(sentence, end)
-                       or _SOMEONE_ELSES.search(before)
+                       or _SOMEONE_ELSES.search(before) or _in_a_list(sentence, end)
                        # a date after it the statement only mentions: "Ahead of the Summit in Rome on 5 May"
                        or dated is not None and is_mentioned(sentence[: dated[1]]))
         score += WEIGHTS["other event"] if other_event else 0.0
@@ -209,7 +214,15 @@ def _places_named(sentence: str) -> list[tuple[re.Match[str], bool]]:
     (with True for those)."""
     arrivals = [(m, True) for m in _TO_PLACE.finditer(sentence)
                 if _ARRIVAL.search(_CLAUSE_BREAK.split(sentence[: m.start()])[-1][-200:])]
+    arrivals += [(m, True) for m in _VISITED.finditer(sentence)]
     return sorted([*((m, False) for m in _IN_PLACE.finditer(sentence)), *arrivals], key=lambda item: item[0].start())
+
+
+def _in_a_list(sentence: str, end: int) -> bool:
+    """One of several places the sentence lists, which no single event took place in: "met with
+    legislative leaders in Kansas, Louisiana, and North Carolina"."""
+    following = _NEXT_IN_LIST.match(sentence, end)
+    return bool(following) and place_kind(_trimmed_place(following["place"])) != "unknown place"
 
 
 def _venue_in_region(sentence: str, end: int, venue: str) -> tuple[str, str]:
