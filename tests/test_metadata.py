@@ -208,6 +208,8 @@ def test_the_place_of_the_meeting_and_not_a_place_the_sentence_mentions(opening:
          "Summit in Madrid.", None),
         ("Today, officials hosted a meeting with state legislative leaders in Kansas, Louisiana, and North "
          "Carolina.", None),
+        ("Deputy Secretary Sherman met the Speaker and the Foreign Minister during her visit to Ulaanbaatar "
+         "from July 23 to July 25.", "Ulaanbaatar"),
         # A meeting the opening says was online took place nowhere a later sentence names.
         ("President Biden convened 40 world leaders in a virtual Leaders Summit on Climate this week. Leaders "
          "underscored the urgency of acting before the Conference (COP 26) in November 2021 in Glasgow.", "Virtual"),
@@ -229,10 +231,24 @@ def test_a_preamble_clause_ending_in_a_semicolon_is_the_opening_not_a_header_lin
     assert found.event_date.value == PartialDate(10, 26, 2021)
 
 
-def test_a_place_line_naming_the_venue_before_the_city_gives_the_city() -> None:
-    found = meta("Secretary Blinken and Foreign Minister Lapid at a Joint Press Availability\n\nAntony J. Blinken, "
-                 f"Secretary of State\n\nMinistry of Foreign Affairs, Jerusalem\n\n{BODY}")
-    assert (found.location.value, found.location.source) == ("Jerusalem", "place line")
+@pytest.mark.parametrize(
+    "line, place",
+    [
+        ("Ministry of Foreign Affairs, Jerusalem", "Jerusalem"),
+        ("Waldorf Astoria Jerusalem, Israel", "Jerusalem, Israel"),
+        ("Mandalay Bay Resort and Casino Las Vegas, Nevada", "Las Vegas, Nevada"),
+        ("UCSF Mission Bay Medical Center *San Francisco, California", "San Francisco, California"),
+        ("Ramallah, the West Bank", "Ramallah, the West Bank"),
+    ],
+)
+def test_a_place_line_naming_the_venue_before_the_city_gives_the_city(line: str, place: str) -> None:
+    found = meta(f"Remarks at a Joint Press Availability\n\nAntony J. Blinken, Secretary of State\n\n{line}\n\n{BODY}")
+    assert (found.location.value, found.location.source) == (place, "place line")
+
+
+def test_a_speakers_byline_is_no_venue_before_a_city() -> None:
+    found = meta(f"Remarks at a Press Availability\n\nWendy R. Sherman, Deputy Secretary of State\n\n{BODY}")
+    assert found.location is None
 
 
 def test_a_heading_wrapped_before_its_last_word_is_no_place_line() -> None:

@@ -23,8 +23,10 @@ _IN_PLACE = re.compile(rf"\b(?:in|at) (?P<place>{PLACE})")
 # Where someone was welcomed, came or was sent: "welcome Prime Minister Lee to Washington, D.C.",
 # "led a delegation … to Geneva, Switzerland to participate in the Dialogue".
 _TO_PLACE = re.compile(rf"\bto (?P<place>{PLACE})")
-# (Not "visit" or "trip": a statement names past ones as often as its own, "his June 2023 visit to Washington".)
-_ARRIVAL = re.compile(r"\b(?:welcom\w*|travell?ed|delegations?|arrived|came)\b", re.I)
+# (Not "visit" or "trip" alone: a statement names past ones as often as its own, "his June 2023 visit to
+# Washington"; "during her visit to Ulaanbaatar" is the statement's own.)
+_ARRIVAL = re.compile(r"\b(?:welcom\w*|travell?ed|delegations?|arrived|came|"
+                      r"during (?:his|her|their|the|this) (?:[\w-]+ )?visit)\b", re.I)
 # "visited Aden, Yemen, today": the city visited, told as the opening's own event.
 _VISITED = re.compile(rf"\bvisit(?:ed|s|ing) (?P<place>{PLACE})")
 # The next item of a list of places ("leaders in Kansas, Louisiana, and North Carolina").
@@ -34,7 +36,11 @@ _NEXT_IN_LIST = re.compile(rf",? (?:and|or) (?P<place>{PLACE})")
 _VENUE_REGION = re.compile(rf",? in (?P<place>{PLACE})")
 _PLACE_OPENERS = frozenset({"St.", "Ste.", "Mt.", "Ft.", "Pt."})
 _OPENING_DATELINE = re.compile(rf"^(?P<place>{PLACE})\s*[-–—:]\s+\S")
-_PLACE_LINE = re.compile(rf"^(?P<place>{PLACE})\.?$")
+# A place line may name its region with an article ("Ramallah, the West Bank").
+_PLACE_LINE = re.compile(rf"^(?P<place>{PLACE.replace('(?:, [A-Z]', '(?:, (?:the )?[A-Z]')})\.?$")
+# Or open with the venue, no comma before the city ("Waldorf Astoria Jerusalem, Israel", "UCSF Mission
+# Bay Medical Center *San Francisco, California"): the city and what follows it.
+MAX_VENUE_LINE_WORDS = 12
 # Something took place: a verb reporting the event, or the event named after "at the" ("at the
 # summit in Bali", "at the Energy Council in Wuhan"). An organisation's name alone is no event:
 # "the Hong Kong Legislative Council … people in Hong Kong".
@@ -162,8 +168,28 @@ def last_place_in(text: str) -> str | None:
 
 
 def place_line(paragraph: str) -> str | None:
-    match = _PLACE_LINE.match(paragraph.strip())
-    return match["place"] if match and len(match["place"].split()) <= MAX_PLACE_WORDS else None
+    line = paragraph.strip()
+    match = _PLACE_LINE.match(line)
+    whole = match["place"] if match and len(match["place"].split()) <= MAX_PLACE_WORDS else None
+    if whole and place_kind(whole) == "city":
+        return whole
+    return _city_after_venue(line) or whole
+
+
+def _city_after_venue(line: str) -> str | None:
+    """The known city and region closing a venue's line: "Mandalay Bay Resort and Casino Las Vegas,
+    Nevada" gives "Las Vegas, Nevada" (a byline's "Wendy R. Sherman, Deputy Secretary of State" none:
+    no region follows)."""
+    words = line.replace("*", " ").split()
+    if len(words) > MAX_VENUE_LINE_WORDS:
+        return None
+    for start in range(1, len(words)):
+        found = _PLACE_LINE.match(" ".join(words[start:]))
+        if found:
+            city, comma, region = found["place"].partition(", ")
+            if comma and place_kind(city) == "city" and place_kind(region) != "unknown place":
+                return found["place"]
+    return None
 
 
 def opening_dateline(paragraph: str) -> str | None:
