@@ -3,8 +3,8 @@
     python benchmarks/places_bench.py --wh PATH_TO_A_CLONE_OF_brian14708/wh-briefings
                                       --state PATH_TO_A_CLONE_OF_markschaver/State-Department-PR [--misses]
 
-wh_places.json, state_places.json, joint_places.json (joint statements of both) and meetings_places.json (State
-Department meetings) name each release (a file at a commit; an RSS item's guid in
+wh_places.json, state_places.json, joint_places.json (joint statements of both), meetings_places.json (State
+Department meetings) and rounds_places.json (statements of any kind from both, three rounds) name each release (a file at a commit; an RSS item's guid in
 the commit of data.rss that holds it) and its place. Each release (markdown, front matter and hard
 line breaks removed; an RSS item's HTML paragraphs one a line) goes through `extract_metadata`
 alone; its place is right when the city (the part before the first comma) matches, or when none is
@@ -71,11 +71,12 @@ def main() -> None:
     args = parser.parse_args()
     config = Config().metadata
     print("| releases | part | place right where stated | place null where none stated |\n|---|---|---|---|")
-    for name in ("wh", "state", "joint", "meetings"):
+    for name in ("wh", "state", "joint", "meetings", "rounds"):
         labels = json.loads((HERE / f"{name}_places.json").read_text(encoding="utf-8"))
-        for part in ("tune", "test"):
+        parts = labels.get("parts") or {part: labels[part] for part in ("tune", "test")}
+        for part, rows in parts.items():
             right = stated = null = unstated = 0
-            for row in labels[part]:
+            for row in rows:
                 if "guid" in row:
                     text = rss_item_text(_git_show(args.state, row["commit"], "data.rss"), row["guid"])
                 else:
@@ -86,7 +87,7 @@ def main() -> None:
                     unstated, null = unstated + 1, null + (ours is None)
                 else:
                     stated, right = stated + 1, right + (_city(ours) == _city(gold))
-                if args.misses and part == "tune" and _city(ours) != _city(gold):
+                if args.misses and part.endswith("tune") and _city(ours) != _city(gold):
                     print(f"- {row.get('source') or row['guid']}: gold {gold!r} ours {ours!r}")
             print(f"| {name} | {part} | {right}/{stated} | {null}/{unstated} |")
 
