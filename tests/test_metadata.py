@@ -246,6 +246,11 @@ def test_a_place_line_naming_the_venue_before_the_city_gives_the_city(line: str,
     assert (found.location.value, found.location.source) == (place, "place line")
 
 
+def test_an_issuing_offices_seat_under_the_title_is_no_place_line() -> None:
+    found = meta(f"Joint Statement on Sudan\n\nEmbassy of the United States, Rome\n\n{BODY}")
+    assert found.location is None
+
+
 def test_a_speakers_byline_is_no_venue_before_a_city() -> None:
     found = meta(f"Remarks at a Press Availability\n\nWendy R. Sherman, Deputy Secretary of State\n\n{BODY}")
     assert found.location is None

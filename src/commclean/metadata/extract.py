@@ -119,6 +119,8 @@ _ISSUER_NAME = (
     r"\b[a-z ,'’]*?"
 )
 _ISSUER_LINE = re.compile(rf"^[\W_]*(?P<issuer>{_ISSUER_NAME})[\W_]*(?:washington,?\s*d\.?\s*c\.?)?[\W_]*$", re.I)
+_OFFICE_SEAT = re.compile(r"^(?:the )?(?:U\.S\. )?(?:embassy|consulate|mission|office|ministry|department|"
+                          r"permanent mission)\b[^,]*,", re.I)
 _BYLINE = re.compile(r"^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,4}, [A-Z][\w ,'’-]*$")  # a person's name, then an office
 _SITE_SUFFIX = re.compile(rf"\s[-–—|]\s+(?P<issuer>(?:[\w.]+ ){{0,3}}?(?:{_ISSUER_NAME}))\s*$", re.I)
 # "Phnom Penh, Kingdom of Cambodia", "Doha, State of Qatar": the country by its common name. Not
@@ -470,7 +472,10 @@ def _best_place(header: list[str], body: list[str], opening: list[tuple[str, str
         # speaker's byline is followed by where they spoke ("Antony J. Blinken, Secretary of State" /
         # "Chisinau, Moldova").
         after_wrapper = bool(_WRAPPER_LINE.match(before) or _ISSUER_LINE.match(before) and not _BYLINE.match(before))
-        line = place_line(paragraph)
+        # "Embassy of the United States, Rome" is the issuing office and its seat, as the Spokesperson's
+        # "Washington, D.C." is; under a speaker's byline, an office is where they spoke.
+        seat = bool(_OFFICE_SEAT.match(paragraph)) and not _BYLINE.match(before)
+        line = None if seat else place_line(paragraph)
         # A heading wrapped before its last word ("… Political Figures in" / "Sudan") is no place line.
         wrapped = bool(_DANGLING_END.search(before))
         if (line and not after_wrapper and not wrapped and not _is_time_word(line)
