@@ -246,6 +246,16 @@ def test_a_place_line_naming_the_venue_before_the_city_gives_the_city(line: str,
     assert (found.location.value, found.location.source) == (place, "place line")
 
 
+def test_a_run_on_opening_with_no_full_stop_is_read_only_as_far_as_a_sentence_goes() -> None:
+    # A text whose full stops were lost is one "sentence"; every place in it would otherwise be
+    # weighed against all the words before it (80 KB took 10 s, a megabyte hours).
+    clauses = " ".join(["and the delegations discussed the situation in Kyiv and Moscow, Rome, and Berlin"] * 1_000)
+    found = meta(f"Joint Statement\n\nThe Ministers met in Paris, {clauses}\n\n{BODY}")
+    assert found.location.value == "Paris"
+    late = meta(f"Joint Statement\n\nThe Ministers discussed {'the agenda and ' * 200}the talks held in Paris.\n\n{BODY}")
+    assert late.location is None  # the place stands after the first 2,000 characters
+
+
 def test_an_issuing_offices_seat_under_the_title_is_no_place_line() -> None:
     found = meta(f"Joint Statement on Sudan\n\nEmbassy of the United States, Rome\n\n{BODY}")
     assert found.location is None

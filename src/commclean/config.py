@@ -147,6 +147,10 @@ class MetadataConfig:
     # The reported event's date: "met … on <date>" in the opening sentence (dates.EVENT_WEIGHTS).
     min_event_date_score: float = 4.5
     min_place_score: float = 4.5
+    # An opening sentence is read up to this many characters: the longest in the dev and extra
+    # corpora has about 1,000, and a run-on "sentence" of a text with no full stops would make
+    # every place in it scan all the words before it.
+    max_sentence_chars: int = 2_000
 
 
 @dataclass(frozen=True)

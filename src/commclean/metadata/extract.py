@@ -253,9 +253,10 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     title = Field(title_at[1], "heading", RANK_HEADER) if title_at else None
     # After the opening paragraph (and an epigraph before it: a quotation's attribution is no signature).
     closing = _closing(paragraphs[opening_start + 1 :], config)
-    opening = _opening_sentences(body)
+    opening = _opening_sentences(body, config.max_sentence_chars)
     preface = release_preface(paragraphs, opening_start)
-    opening += [(sentence, "second sentence") for sentence in _first_sentences(preface, 1)] if preface else []
+    opening += ([(sentence, "second sentence") for sentence in _first_sentences(preface, 1, config.max_sentence_chars)]
+                if preface else [])
     dates = _header_dates(usable, "media-note header" if is_media_note else "dateline",
                           title_at[0] if title_at else range(0), config)
     dates += _sentence_dates(opening) + _signature_dates(closing) + _closing_sentence_dates(closing)
@@ -408,12 +409,12 @@ def _sentence_dates(opening: list[tuple[str, str]]) -> list[_Dated]:
 _OPENING_POSITIONS = ("opening sentence", "second sentence", "later sentence", "later sentence")
 
 
-def _opening_sentences(body: list[str]) -> list[tuple[str, str]]:
+def _opening_sentences(body: list[str], max_chars: int) -> list[tuple[str, str]]:
     """The opening paragraph's first four sentences and the second paragraph's first two, on one
-    line each, with where they stand (a position the scores weigh)."""
-    sentences = list(zip(_first_sentences(body[0], 4), _OPENING_POSITIONS)) if body else []
+    line each (each up to max_chars), with where they stand (a position the scores weigh)."""
+    sentences = list(zip(_first_sentences(body[0], 4, max_chars), _OPENING_POSITIONS)) if body else []
     if len(body) > 1:
-        sentences += [(sentence, "second paragraph") for sentence in _first_sentences(body[1], 2)]
+        sentences += [(sentence, "second paragraph") for sentence in _first_sentences(body[1], 2, max_chars)]
     return sentences
 
 
@@ -529,11 +530,11 @@ def _partial_header_date(header: list[str]) -> Field[PartialDate] | None:
     return None
 
 
-def _first_sentences(paragraph: str, count: int) -> list[str]:
+def _first_sentences(paragraph: str, count: int, max_chars: int | None = None) -> list[str]:
     sentences = []
     while paragraph.strip() and len(sentences) < count:
         first = _first_sentence(paragraph)
-        sentences.append(_SPACES.sub(" ", first))
+        sentences.append(_SPACES.sub(" ", first[:max_chars]))
         paragraph = paragraph[len(first) :].lstrip()
     return sentences
 
