@@ -31,9 +31,10 @@ _ARRIVAL = re.compile(r"\b(?:welcom\w*|travell?ed|delegations?|arrived|came|"
 _VISITED = re.compile(rf"\bvisit(?:ed|s|ing) (?P<place>{PLACE})")
 # The next item of a list of places ("leaders in Kansas, Louisiana, and North Carolina").
 _NEXT_IN_LIST = re.compile(rf",? (?:and|or) (?P<place>{PLACE})")
+# The region a venue is set in: "at Vandenberg Space Force Base in California".
+_VENUE_REGION = re.compile(rf",? in (?P<place>{PLACE})")
 # A word ending in a full stop ends a place, but for the few that open one ("St. Louis"):
 # "in Washington, D.C. Secretary Blinken and …" is Washington, D.C.
-_VENUE_REGION = re.compile(rf",? in (?P<place>{PLACE})")
 _PLACE_OPENERS = frozenset({"St.", "Ste.", "Mt.", "Ft.", "Pt."})
 _OPENING_DATELINE = re.compile(rf"^(?P<place>{PLACE})\s*[-–—:]\s+\S")
 # A place line may name its region with an article ("Ramallah, the West Bank").
@@ -152,7 +153,7 @@ def score_standalone(place: str, where: str) -> PlaceCandidate | None:
     the gazetteer knows it (a dateline's place is taken regardless: its shape says it all). A venue
     before the city ("Ministry of Foreign Affairs, Jerusalem") leaves the city."""
     kind = place_kind(place)
-    venue, comma, city = place.partition(", ")
+    _, comma, city = place.partition(", ")
     if kind == "unknown place" and comma and place_kind(city) == "city":
         place, kind = city, "city"
     if kind == "unknown place" and where != "dateline":
