@@ -312,6 +312,17 @@ def test_a_changed_stage_is_redone_with_what_depends_on_it_and_nothing_else(
         assert stats["cache"]["misses"] == 5
 
 
+def test_a_comment_or_docstring_edited_is_no_changed_stage_but_any_code_is() -> None:
+    from commclean.store.cache import code_of
+
+    base = b'"""A stage."""\nPATTERN = "a+"\n\n\ndef step(text):\n    """Does one thing."""\n    return text + "x"  # why\n'
+    reworded = (b'"""A stage, reworded."""\n# a new comment\nPATTERN = "a+"\n\ndef step(text):\n'
+                b'    """Does one thing, said otherwise."""\n\n    return text + "x"  # why, said otherwise\n')
+    assert code_of(base) == code_of(reworded)
+    assert code_of(base) != code_of(base.replace(b'"a+"', b'"a*"'))  # a pattern is code
+    assert code_of(base) != code_of(base.replace(b'+ "x"', b'+ "y"'))
+
+
 def _damages() -> dict[str, Callable[[Path], None]]:
     return {
         "truncated": lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]),

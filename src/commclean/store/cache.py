@@ -3,6 +3,7 @@ so that a run decodes, repairs and analyses only the files it has not seen."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import logging
@@ -131,10 +132,23 @@ def _code_digest(left_out: tuple[str, ...], libraries: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for name, source in sorted(_python_files(resources.files("commclean"), "")):
         if not name.startswith(left_out):
-            digest.update(name.encode() + b"\0" + source.read_bytes())
+            digest.update(name.encode() + b"\0" + code_of(source.read_bytes()))
     for library in libraries:
         digest.update(f"{library}={metadata.version(library)}".encode())
     return digest.hexdigest()[:16]
+
+
+def code_of(source: bytes) -> bytes:
+    """What a source file does: its syntax tree without comments, docstrings or line numbers, so that
+    a comment or a docstring edited does not make a million files' results stale."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:]
+    return ast.dump(tree).encode()
 
 
 def _python_files(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
