@@ -14,10 +14,9 @@ from commclean.records import PartialDate
 
 # A place as statements write it: capitalised words (with "de", "of" inside), perhaps a comma and a
 # region or country ("Phnom Penh, Cambodia", "Washington, D.C.").
-PLACE = (
-    r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of(?: the)?))*"
-    r"(?:, [A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|of(?: the)?))*)?"
-)
+_PLACE_NAME = r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of(?: the)?))*"
+_REGION_NAME = r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|of(?: the)?))*"
+PLACE = rf"{_PLACE_NAME}(?:, {_REGION_NAME})?"
 MAX_PLACE_WORDS = 6  # a place line or a dateline's place: "Phnom Penh, Kingdom of Cambodia"
 _IN_PLACE = re.compile(rf"\b(?:in|at) (?P<place>{PLACE})")
 # Where someone was welcomed, came or was sent: "welcome Prime Minister Lee to Washington, D.C.",
@@ -38,7 +37,7 @@ _VENUE_REGION = re.compile(rf",? in (?P<place>{PLACE})")
 _PLACE_OPENERS = frozenset({"St.", "Ste.", "Mt.", "Ft.", "Pt."})
 _OPENING_DATELINE = re.compile(rf"^(?P<place>{PLACE})\s*[-–—:]\s+\S")
 # A place line may name its region with an article ("Ramallah, the West Bank").
-_PLACE_LINE = re.compile(rf"^(?P<place>{PLACE.replace('(?:, [A-Z]', '(?:, (?:the )?[A-Z]')})\.?$")
+_PLACE_LINE = re.compile(rf"^(?P<place>{_PLACE_NAME}(?:, (?:the )?{_REGION_NAME})?)\.?$")
 # Or open with the venue, no comma before the city ("Waldorf Astoria Jerusalem, Israel", "UCSF Mission
 # Bay Medical Center *San Francisco, California"): the city and what follows it.
 MAX_VENUE_LINE_WORDS = 12
