@@ -72,15 +72,21 @@ def start_early_server() -> EarlyServer | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     port = _free_port()
-    command = [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(next(iter(spec.submodule_search_locations))).parent),
-               "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "error", "--lifespan", "on"]
+    command = temporary_server_command(Path(next(iter(spec.submodule_search_locations))), port)
     server = EarlyServer(subprocess.Popen(command, env={**os.environ, **_TEMPORARY_SERVER_ENV}), port)
     watch_server(server.process.pid)
     # Stopped as the process exits, as Prefect stops its own: after Prefect's exit handlers, which
     # are registered later (so run first) and still send the run's last logs to it.
     atexit.register(server.stop)
     return server
+
+
+def temporary_server_command(prefect_package: Path, port: int) -> list[str]:
+    """The command that serves Prefect's API on 127.0.0.1:`port` as its temporary server does
+    (with `_TEMPORARY_SERVER_ENV`), Prefect being the package at `prefect_package`."""
+    return [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_package.parent), "--factory",
+            "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
+            "--log-level", "error", "--lifespan", "on"]
 
 
 _WATCHDOGS: list[subprocess.Popen[bytes]] = []

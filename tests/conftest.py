@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -22,12 +23,15 @@ SHARED = PROJECT.parent / "shared"
 GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))  # clean statements, one a file
 
 
-# The files that take longest (`pytest --durations`, two cores), longest first. xdist hands out
-# whole files in collection order, so collected first they start first; a long file started
-# last would leave the other worker idle for its length (the suite's last minute).
-LONGEST_FILES = ("test_flow.py", "test_incremental.py", "test_server.py", "test_crash.py", "test_publish.py",
-                 "test_validate.py", "test_candidates.py", "test_dask.py", "test_store.py", "test_faults.py",
-                 "test_set_aside.py", "test_hostile.py", "test_packaging.py")
+# The files that take longest, longest first (each alone with `-n 0`: tens of seconds for those
+# that start servers, clusters or killed runs, or make many runs). xdist hands out whole files in
+# collection order (with its reordering by test count turned off in pyproject.toml), so collected
+# first they start first; a long file started last leaves the other workers idle for its length.
+LONGEST_FILES = ("test_crash.py", "test_incremental.py", "test_server.py", "test_flow.py", "test_early_server.py",
+                 "test_publish.py", "test_dask.py", "test_candidates.py", "test_validate.py", "test_faults.py",
+                 "test_store.py", "test_ingest_end_to_end.py", "test_set_aside.py", "test_folders.py",
+                 "test_assembly.py", "test_hostile.py", "test_workers.py", "test_packaging.py", "test_unchanged.py",
+                 "test_isolated.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -85,6 +89,19 @@ def prefect_logging_set_up() -> None:
     ensure_logging_setup()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def prefect_events_closed_after_each_module() -> Iterator[None]:
+    """A module's flow runs leave Prefect's events client open, pinging its server from a thread
+    of its own with the global `random`: Hypothesis, in a later module on the same worker, takes
+    that for a strategy using `random` (a deprecation warning now, an error to come). Closed at
+    each module's end; the next flow run opens it again."""
+    yield
+    if "prefect.events.worker" in sys.modules:
+        from prefect.events.worker import EventsWorker
+
+        EventsWorker.drain_all()
+
+
 @pytest.fixture(scope="session")
 def seeds_candidate() -> Candidate:
     candidate = build_candidate(RAW_SEEDS, Config()).candidate
@@ -99,16 +116,67 @@ def seed_raw(tmp_path: Path) -> Path:
     return target
 
 
+# Keeps the Prefect server shared by a session's xdist workers for as long as the session lasts:
+# started by whichever worker first needs it, it must outlive that worker (workers end as their
+# queues empty), and end with the session however the session ends.
+_SERVER_GUARDIAN = """
+import os, select, subprocess, sys
+session = os.pidfd_open(int(sys.argv[1]))
+server = subprocess.Popen(sys.argv[2:])
+select.select([session, os.pidfd_open(server.pid)], [], [])
+server.terminate()
+try:
+    server.wait(10)
+except subprocess.TimeoutExpired:
+    server.kill()
+"""
+
+
+def _shared_prefect_server(shared: Path) -> str:
+    """The API URL of the Prefect server this test session's workers share, started if none is
+    yet: one server start (seconds of CPU) instead of one per worker."""
+    import fcntl
+    import importlib.util
+
+    from flows.server import _TEMPORARY_SERVER_ENV, EarlyServer, _free_port, temporary_server_command
+
+    with open(shared / "prefect-server.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        known = shared / "prefect-server.url"
+        if known.exists():
+            return known.read_text()
+        port = _free_port()
+        prefect = Path(next(iter(importlib.util.find_spec("prefect").submodule_search_locations)))
+        command = temporary_server_command(prefect, port)
+        database = f"sqlite+aiosqlite:///{shared / 'prefect-test.db'}"
+        env = {**os.environ, **_TEMPORARY_SERVER_ENV, "PREFECT_SERVER_DATABASE_CONNECTION_URL": database}
+        guardian = subprocess.Popen([sys.executable, "-c", _SERVER_GUARDIAN, str(os.getppid()), *command], env=env,
+                                    start_new_session=True, stdout=subprocess.DEVNULL)
+        server = EarlyServer(guardian, port)
+        assert server.healthy_within(90), "the shared Prefect server did not start"
+        known.write_text(server.api_url)
+        return server.api_url
+
+
 @pytest.fixture(scope="session")
-def prefect_harness():
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+def prefect_harness(worker_id: str, tmp_path_factory: pytest.TempPathFactory):
+    """Flow runs in this session report to a temporary Prefect server: one the xdist workers share."""
+    from prefect.context import _temporary_global_settings_context, get_settings_context
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
     # A flow run's heartbeat thread wakes once a second, and the run waits for it at its end
     # (0.25 s a run here). Heartbeats tell a server a run is alive; no test here looks at them.
-    with prefect_test_harness(server_startup_timeout=90), \
-            temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        yield
+    quiet = temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+    if worker_id == "master":  # a session without xdist workers: Prefect's own harness
+        with prefect_test_harness(server_startup_timeout=90), quiet:
+            yield
+        return
+    url = _shared_prefect_server(tmp_path_factory.getbasetemp().parent)
+    with temporary_settings(updates={PREFECT_API_URL: url}), quiet:
+        # As Prefect's harness does: code in a context copied before this one sees the server too.
+        with _temporary_global_settings_context(get_settings_context()):
+            yield
 
 
 _HOLD_LOCK = (

@@ -27,13 +27,12 @@ from conftest import GOLD, PROJECT
 
 # Every point a run can die at: after each stage that writes under clean/, and inside publishing.
 POINTS = ["processed", "deduplicated", "built", "validated", "snapshot-staged", "snapshot-written", "switched"]
-# Killed there, the run is `commclean run` as users start it, with processes of its own that must
-# end with it: at "processed" the validation helper (still importing), at "validated" Prefect's
-# temporary server. The "processed" run uses the test session's server, as a run given
-# PREFECT_API_URL does. At the other points what is tested is the store, the same whoever runs
-# it: those runs are the library's, forked from one process that imported it once (seconds each
-# spared).
-CLI_POINTS = {"processed": "session server", "validated": "own server"}
+# Killed at the first point, the run is `commclean run` as users start it, given no server: the
+# processes it started must end with it, Prefect's temporary server (in use by then) and the
+# validation helper (still importing). At the other points what is tested is the store, the same
+# whoever runs it: those runs are the library's, forked from one process that imported it once
+# (seconds each spared).
+CLI_POINT = "processed"
 
 
 def _tables(folder: Path) -> tuple[list[dict], list[dict]]:
@@ -62,13 +61,13 @@ def _nothing_left_behind(group: int, point: str, seconds: float = 15.0) -> list[
     return left
 
 
-def _killed_commclean_run(raw: Path, clean: Path, point: str, api_url: str | None) -> subprocess.CompletedProcess:
+def _killed_commclean_run(raw: Path, clean: Path, point: str) -> subprocess.CompletedProcess:
     """`commclean run`, as users start it, killed with SIGKILL at `point`. Nothing it started may
     outlive it (Prefect's temporary server, the validation helper); whatever would is stopped
     with its process group afterwards, and the test fails."""
     command = [sys.executable, "-m", "commclean", "run", "--raw", str(raw), "--clean", str(clean)]
     env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
-    env.update({CRASH_AT_ENV: point, **({"PREFECT_API_URL": api_url} if api_url else {})})
+    env[CRASH_AT_ENV] = point
     # Output to a file: the server would hold a pipe open after the run died.
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(command, env=env, start_new_session=True,
@@ -143,20 +142,15 @@ def _copy(crash: _Crash, root: Path) -> _Crash:
 
 
 @pytest.fixture(scope="module")
-def killed_runs(prefect_harness, published_seeds: _Crash,  # noqa: ANN001
-                tmp_path_factory: pytest.TempPathFactory) -> dict[str, _Crash]:
+def killed_runs(published_seeds: _Crash, tmp_path_factory: pytest.TempPathFactory) -> dict[str, _Crash]:
     """A run killed at each point, all started together: they are independent, and each spends
     much of its time waiting (on a server starting, on a process ending)."""
-    from prefect.settings import PREFECT_API_URL
-
     prepared = {point: _copy(published_seeds, tmp_path_factory.mktemp(point)) for point in POINTS}
-    servers = {"session server": PREFECT_API_URL.value(), "own server": None}
-    with ThreadPoolExecutor(len(CLI_POINTS)) as pool:  # the library runs go on here meanwhile
-        killed = {point: pool.submit(_killed_commclean_run, prepared[point].raw, prepared[point].clean, point,
-                                     servers[server]) for point, server in CLI_POINTS.items()}
-        library = _killed_library_runs({p: crash for p, crash in prepared.items() if p not in CLI_POINTS})
-        killed_cli = {point: future.result() for point, future in killed.items()}
-    return {point: replace(crash, killed={**library, **killed_cli}[point]) for point, crash in prepared.items()}
+    with ThreadPoolExecutor(1) as pool:  # the library runs go on here meanwhile
+        cli = pool.submit(_killed_commclean_run, prepared[CLI_POINT].raw, prepared[CLI_POINT].clean, CLI_POINT)
+        killed = _killed_library_runs({p: crash for p, crash in prepared.items() if p != CLI_POINT})
+        killed[CLI_POINT] = cli.result()
+    return {point: replace(crash, killed=killed[point]) for point, crash in prepared.items()}
 
 
 @pytest.fixture(scope="module")
