@@ -235,8 +235,9 @@ def test_data_docs_built_after_other_sites_equal_those_of_a_fresh_process(
 def test_the_helper_starts_before_processing_here_and_after_processing_in_worker_processes(
         seed_raw: Path, monkeypatch) -> None:  # noqa: ANN001
     """Worker processes take both cores, and the helper's 250 MB would add to theirs at the end of
-    processing, and to deduplication's index build after it: it starts once both are done.
-    Processing here, its import uses the other core."""
+    processing, and to deduplication's index build after it: it starts once both are done, and
+    one started before the run is stopped until then. Processing here, its import uses the other
+    core."""
     import commclean.pipeline.sequence as sequence
     from commclean.config import Config
     from commclean.validate.suites import ValidationWorker
@@ -255,12 +256,20 @@ def test_the_helper_starts_before_processing_here_and_after_processing_in_worker
 
     monkeypatch.setattr(sequence, "save_new_results", saving)
     monkeypatch.setattr(sequence, "deduplicate_files", deduplicating)
-    for config, early in [(Config(), True), (Config(batch_size=2, workers=2, min_files_for_workers=1), False)]:
+    pooled = Config(batch_size=2, workers=2, min_files_for_workers=1)
+    # The third: a helper started before the run (as an update of a published corpus starts it) is
+    # stopped when the new files turn out to go to worker processes, and started again after.
+    for config, early, started_before in [(Config(), True, False), (pooled, False, False), (pooled, False, True)]:
         with ValidationWorker() as helper:
+            if started_before:
+                helper.start()
+                first = helper._process
             sequence.build_candidate(seed_raw, config, helper=helper)
             assert started_while_processing[-1] is early
             assert started_while_deduplicating[-1] is early
             assert helper.started
+            if started_before:
+                assert first is not None and first.wait(timeout=10) is not None and helper._process is not first
 
 
 EARLY_HELPER = """

@@ -174,6 +174,11 @@ def _build_candidate(found: Discovered, config: Config, full: bool, background: 
     in_process = workers <= 1 and not runner.remote
     if helper is not None and in_process:
         helper.start()
+    elif helper is not None:
+        # Started early for an update expected to be small (start_helper_if_updating), it would
+        # sit through the long processing and deduplication's peak with its 250 MB: started again
+        # after deduplication, its import is hidden by assembly all the same.
+        helper.stop(at_once=True)
     name = "decode, repair, analyse and save new results"
     done = _reporting(runner.progress, name,
                       runner.map("decode, repair and analyse new files", process_batch, work, config, workers))
@@ -184,8 +189,6 @@ def _build_candidate(found: Discovered, config: Config, full: bool, background: 
     deduplicated = _step(runner, timings, "deduplicate", deduplicate_files, batches, config, workspace,
                          counted=lambda d: (len(d.documents), "texts"))
     crash_point("deduplicated")
-    if helper is not None:
-        helper.start()
     save = partial(_timed_save_state, discovery, deduplicated, workspace)
     saving = background.submit(save) if background is not None else None
     saved = save() if saving is None else Stats()
@@ -195,6 +198,10 @@ def _build_candidate(found: Discovered, config: Config, full: bool, background: 
     # goes back before assembly's workers start beside this process: kept until assembly's
     # first chunk came back, it made the run's peak (6.4 GB, the workers loading their chunks).
     give_back_freed_memory()
+    # Only now: its import (250 MB) then adds to what this process holds after deduplication, not
+    # to deduplication's peak, while the worker processes of deduplication are still closing.
+    if helper is not None:
+        helper.start()
     candidate = _step(runner, stats, "choose canonical texts and fuse metadata", assemble_candidate,
                       deduplicated, discovery, workspace, stats, config,
                       counted=lambda c: (c.document_count, "documents"))

@@ -366,14 +366,22 @@ class ValidationWorker:
         return self
 
     def __exit__(self, *_: object) -> None:
-        if self._process is None:
+        self.stop()
+
+    def stop(self, at_once: bool = False) -> None:
+        """End the helper, if it runs (`at_once`: even mid-import, with nothing asked of it yet);
+        `start` (or validating) starts a new one."""
+        process, self._process = self._process, None
+        if process is None:
             return
-        assert self._process.stdin is not None
-        self._process.stdin.close()
+        assert process.stdin is not None
+        if at_once:
+            process.kill()
+        process.stdin.close()
         try:
-            self._process.wait(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self._process.kill()
+            process.kill()
 
     def validate(self, corpus: pa.Table, sources: pa.Table, config: ValidationConfig,
                  new_text: pa.Table | None = None, scratch: Path | None = None,
