@@ -282,6 +282,8 @@ class CleanResult:
     places_unstated: int = 0  # labelled statements stating none
     places_null: int = 0  # ... given none
     place_misses: list[str] = field(default_factory=list)
+    flagged_truncated: list[str] = field(default_factory=list)  # complete statements said to be cut off
+    title_misses: list[str] = field(default_factory=list)
 
 
 def clean_checks(folder: Path, parts: dict[str, set[str]] | None = None, places: dict[str, str | None] | None = None
@@ -326,8 +328,13 @@ def _check_clean(path: Path, row: CorpusRow | None, quarantined: bool, entry: di
         return None  # an exact or near copy of another clean file is kept once: not a change
     if row.text != gold:
         result.changed.append(f"{path.name}: {_first_difference(gold, row.text)}")
+    if row.is_truncated:
+        result.flagged_truncated.append(f"{path.name}: ends {gold[-80:]!r}")
     published = dt.date.fromisoformat(entry.get("published") or entry["date"])
-    result.titles_exact += normalise_title(row.metadata.title) == normalise_title(gold.split("\n", 1)[0])
+    title_right = normalise_title(row.metadata.title) == normalise_title(gold.split("\n", 1)[0])
+    result.titles_exact += title_right
+    if not title_right:
+        result.title_misses.append(f"{path.name}: {row.metadata.title!r}")
     if row.metadata.date:
         result.dates_found += 1
         result.dates_within += 0 <= (published - row.metadata.date).days <= 30

@@ -38,6 +38,9 @@ from conftest import SHARED
         "The Secretary met with Dr.",
         "The Ministers welcomed the Council's Resolution No.",
         "Through the Initiative, the U.S.",
+        # Brackets that close no sentence: a name's acronym, or an aside cut before it closes.
+        "The Ministers met the Association of Southeast Asian Nations (ASEAN)",
+        "We will protect our lands. [Statement",
     ],
 )
 def test_cut_off_texts_are_truncated(text: str) -> None:
@@ -70,6 +73,9 @@ def test_cut_off_texts_are_truncated(text: str) -> None:
         "The Minister was received at the White House in Washington, D.C.",
         "The Ministers met in Rome.\n\nThe partners agreed on three priorities:\n\nStrengthening resilience\n\n"
         "Expanding clean energy\n\nDeepening ties",
+        # A source or a stage direction in brackets after the last sentence.
+        "“We will protect our public lands for generations.” [Statement, 9/20/2023]",
+        "Thank you, everybody. (Applause)",
     ],
 )
 def test_complete_texts_are_not_truncated(text: str) -> None:

@@ -48,6 +48,8 @@ _POSSESSIVE_AT_END = re.compile(r"\w[’']s\s*$")
 _SENTENCE_END = re.compile(r"(?:[a-z]{2}|\d)[\"'”’)\]]?[.!?…]")
 # A numbered paragraph opens an item or a section ("7. The United", "III. Trade"), never a signature.
 _NUMBERED = re.compile(r"^\s*(?:\d{1,3}|[IVX]{2,5}|I|[a-z])[.)]\s")
+# A source or stage direction in brackets after the last sentence: "…lands.” [Statement, 9/20/23]".
+_ASIDE_AT_END = re.compile(r"\s*(?:\[[^\[\]\n]{1,60}\]|\([^()\n]{1,60}\))\s*$")
 # A text may end on an address: "The report is available at https://www.state.gov/reports/".
 _ADDRESS_AT_END = re.compile(r"(?:https?://|www\.)\S+\s*$|\S+\.(?:gov|org|int|com|net|edu)(?:/\S*)?\s*$")
 
@@ -70,6 +72,9 @@ def ends_mid_sentence(text: str) -> bool:
     if _BEFORE_A_NOUN.search(end) or _OPEN_PUNCTUATION_AT_END.search(end) or _POSSESSIVE_AT_END.search(end):
         return True
     if _COMPLETE_ENDING.search(end):
+        return False
+    aside = _ASIDE_AT_END.search(end)
+    if aside and _COMPLETE_ENDING.search(end[: aside.start()]):
         return False
     parts = _PARAGRAPH_BREAK.split(tail)
     # A statement signs off after saying something, and one paragraph after a lead-in is the text

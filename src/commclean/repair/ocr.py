@@ -24,8 +24,9 @@ _ANY_CASE_WORD = re.compile(r"[A-Za-z|][A-Za-z0-9|]+")
 # Patterns start on the punctuation and look behind it there, so the engine scans for a rare
 # character instead of trying every word (the word-first forms took 7% of a file's processing).
 _FUNCTION_WORDS = frozenset("of to and the a an in for with on by at from or".split())
+# After a number, "a." is an item's letter ("subsection 123 a. of the Act"), not a word.
 _SPECK_AFTER_FUNCTION_WORD = re.compile(
-    r"\. (?=[a-z])(?:" + "|".join(rf"(?<=\b{word}\. )" for word in sorted(_FUNCTION_WORDS)) + ")")
+    r"\. (?=[a-z])(?:" + "|".join(rf"(?<=\b{word}\. )(?<!\d {word}\. )" for word in sorted(_FUNCTION_WORDS)) + ")")
 # "was:announced": a colon or full stop between two lower-case words without a space.
 _SPECK_INSIDE_WORDS = re.compile(r"[.:](?<=[a-z]{2}[.:])(?=[a-z]{2})")
 # An address keeps its full stops: a known top-level domain, or any two letters (a country's).
@@ -73,7 +74,8 @@ def _replaced_where_alone(text: str, corrections: dict[str, str]) -> tuple[str, 
         start = text.find(word)
         while start != -1:
             end = start + len(word)
-            if not (_joins_word(text[start - 1 : start]) or _joins_word(text[end : end + 1])):
+            alone = not (_joins_word(text[start - 1 : start]) or _joins_word(text[end : end + 1]))
+            if alone and (not word[:1].isupper() or _opens_sentence(text, start)):
                 found.append((start, order, end, replacement))
             start = text.find(word, start + 1)
     pieces, done = [], 0
@@ -82,6 +84,13 @@ def _replaced_where_alone(text: str, corrections: dict[str, str]) -> tuple[str, 
             pieces += [text[done:start], replacement]
             done = end
     return "".join(pieces) + text[done:], len(pieces) // 2
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether a word at `start` opens a paragraph or a sentence. A capital elsewhere makes a name
+    ("vice Kenneth Steven Barbic"), whose spelling is no evidence of a misread ("Barbie")."""
+    before = text[max(0, start - 3) : start].rstrip(" \t“\"‘'(")
+    return not before or before[-1] in "\n.!?:"
 
 
 def _joins_word(char: str) -> bool:
@@ -151,9 +160,12 @@ def _best_correction(word: str, min_zipf: float) -> str | None:
 
 
 # An opening single quote at a word's start ("‘We", "‘$4"): OCR reads a speck left of a capital so.
-_OPENING_QUOTE = re.compile(r"(?:(?<=\s)|^)‘(?=[\w$£€])", re.MULTILINE)
-# What closes one: a ’ that ends a word (not the apostrophe of "Iraq’s"), as in "‘Never again,’ he said".
-_CLOSING_QUOTE = re.compile(r"’(?!\w)")
+# Typed for an apostrophe (a year's elided century, "Fiscal Year ‘24"; a contraction or possessive
+# set apart, "the Plan ‘s"), it is the writer's, and stays.
+_OPENING_QUOTE = re.compile(r"(?:(?<=\s)|^)‘(?=[\w$£€])(?!\d\d(?!\d)|(?:s|t|re|ll|ve|d|m)\b)", re.MULTILINE)
+# What closes one: a ’ or ' that ends a word (not the apostrophe of "Iraq’s"), as in "‘Never
+# again,’ he said" or, quotes mixed, "‘Waters of the United States,'".
+_CLOSING_QUOTE = re.compile(r"[’'](?!\w)")
 
 
 def drop_stray_opening_quotes(text: str, config: RepairConfig) -> tuple[str, int]:

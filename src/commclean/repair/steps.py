@@ -58,7 +58,10 @@ _FTFY_TRACES = re.compile(
     "[&\u00c2-\u00f4\ufffd\x80-\x9f\ufb00-\ufb06\uff01-\uff5e\u3000\ud800-\udfff"
     "\x00-\x08\x0b\x0e-\x1f\x7f\u206a-\u206f\ufff9-\ufffc]"
 )
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e]")
+# Joiners (U+200C, U+200D) shape the scripts and emoji that use them ("👷\u200d♂️" is one
+# glyph): only next to a Latin character, a space or a line's end are they noise.
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\u180e]|[\u200c\u200d](?=[\\x00-\u024f]|$)"
+                        "|(?<=[\\x00-\u024f])[\u200c\u200d]")
 _ODD_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _SOFT_HYPHEN_AT_LINE_END = re.compile("(?<=[A-Za-z])\u00ad[ \t]*\n")
 _SPACE_RUN = re.compile(r"(?<=\S) {2,}(?=\S)")

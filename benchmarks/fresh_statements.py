@@ -1,0 +1,165 @@
+"""Clean statements nobody has looked at, in corpus-extra's format, and how the pipeline treats them.
+
+    python benchmarks/fresh_statements.py --wh PATH_TO_A_CLONE_OF_brian14708/wh-briefings
+                                          --out /tmp/fresh [--count 600] [--seed 1] [--misses]
+
+Draws `count` White House releases (statements-releases, 800-30,000 characters) from the clone's HEAD
+that no file in ../shared, no benchmark set and no labelled sample names, by a seeded hash of their
+path; writes each as corpus-extra does (title line, blank line, one paragraph a line: markdown
+rendered by markdown-it, paragraphs, list items, headings and hard-broken lines one a
+line), with `index.jsonl` (file, title, published, source) and `split.json`: every other
+statement in `tune` (the only ones whose misses are printed) and `test`. Then builds them all
+through the pipeline (no Prefect) and reports, per part, quality.py's clean-statement checks
+(unchanged, title exact, dates on or up to 30 days before publication, own dates found) and how
+many complete statements were flagged truncated (each should be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+
+sys.path.insert(0, str(Path(__file__).parent))
+from quality import SHARED, clean_checks  # noqa: E402
+
+HERE = Path(__file__).parent
+FOLDER = "statements-releases/"
+_SOURCE_PATH = re.compile(r"statements-releases/[\w./%-]+?\.md")
+_STRAY_EMPHASIS = re.compile(r"\*{2,}")
+_END_MARK = re.compile(r"^[#*\s]+$")  # "# # #", or an emphasis mark left alone on a line
+MIN_CHARS, MAX_CHARS = 800, 30_000  # corpus-extra's range
+
+
+def used_sources() -> set[str]:
+    """Every release a shared folder, a benchmark set or a labelled sample names: never drawn."""
+    named: set[str] = set()
+    for path in [*SHARED.rglob("*.jsonl"), *SHARED.rglob("*.json"), *HERE.glob("*.json")]:
+        named.update(_SOURCE_PATH.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return named
+
+
+class _Blocks(HTMLParser):
+    """The text of each paragraph, list item and heading of rendered markdown, one a block."""
+
+    BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self.BLOCKS:
+            self._flush()
+        if tag == "br":  # a line of its own on the page: a name in a list, a table's row, a time
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BLOCKS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        self._open.append(data)
+
+    def _flush(self) -> None:
+        # Emphasis markers markdown left unpaired ("**Background", "**MSNBC: **Katy") and the
+        # site's end mark ("# # #") go, as corpus-extra's own making removed them.
+        text = _STRAY_EMPHASIS.sub("", "".join(self._open).replace("\xa0", " ").replace("\u2060", ""))
+        text = " ".join(text.split())
+        self._open = []
+        if text and not _END_MARK.match(text):
+            self.blocks.append(text)
+
+
+def release_statement(markdown: str) -> tuple[str, str, str] | None:
+    """(title, published date, text in corpus-extra's format), or None for a release without both."""
+    if not markdown.startswith("---"):
+        return None
+    front, _, body = markdown[3:].partition("\n---\n")
+    meta = yaml.safe_load(front) or {}
+    title = " ".join(html.unescape(str(meta.get("title", ""))).replace("\u2060", "").split())
+    if not title or not meta.get("date"):
+        return None
+    parser = _Blocks()
+    parser.feed(MarkdownIt("commonmark").render(body))
+    parser.close()
+    parser._flush()
+    text = title + "\n\n" + "\n\n".join(parser.blocks) + "\n"
+    return title, str(meta["date"]), text
+
+
+def draw(wh: Path, count: int, seed: int) -> list[tuple[str, str, str, str]]:
+    """(source path, title, published, text) of `count` releases no set names, by a seeded hash."""
+    listed = subprocess.run(["git", "-C", str(wh), "ls-tree", "-r", "--name-only", "HEAD", FOLDER],
+                            capture_output=True, text=True, check=True).stdout.split()
+    used = used_sources()
+    order = sorted((p for p in listed if p.endswith(".md") and p not in used),
+                   key=lambda p: hashlib.sha256(f"{seed}:{p}".encode()).hexdigest())
+    drawn = []
+    for path in order:
+        markdown = subprocess.run(["git", "-C", str(wh), "show", f"HEAD:{path}"], capture_output=True,
+                                  text=True, check=True).stdout
+        made = release_statement(markdown)
+        if made and MIN_CHARS <= len(made[2]) <= MAX_CHARS:
+            drawn.append((path, *made))
+        if len(drawn) == count:
+            break
+    return drawn
+
+
+def write_set(out: Path, drawn: list[tuple[str, str, str, str]], commit: str) -> dict[str, list[str]]:
+    out.mkdir(parents=True, exist_ok=True)
+    rows, split = [], {"tune": [], "test": []}
+    for number, (path, title, published, text) in enumerate(drawn):
+        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
+        name = f"{number:03d}_{published}_{slug}"
+        (out / f"{name}.txt").write_text(text, encoding="utf-8")
+        rows.append({"file": f"{name}.txt", "title": title, "published": published,
+                     "source": f"github:brian14708/wh-briefings {path} @ {commit}"})
+        split["tune" if number % 2 == 0 else "test"].append(name)
+    (out / "index.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (out / "split.json").write_text(json.dumps(split, indent=1) + "\n", encoding="utf-8")
+    return split
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wh", type=Path, required=True, help="a clone (or bare git directory) of wh-briefings")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--count", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--misses", action="store_true", help="list what went wrong on the tune part")
+    args = parser.parse_args()
+    commit = subprocess.run(["git", "-C", str(args.wh), "rev-parse", "HEAD"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    if (args.out / "split.json").is_file():
+        split = json.loads((args.out / "split.json").read_text(encoding="utf-8"))
+    else:
+        split = write_set(args.out, draw(args.wh, args.count, args.seed), commit)
+    results, own_date_misses = clean_checks(args.out, {name: set(names) for name, names in split.items()})
+    for part, r in results.items():
+        print(f"{part}: {r.files} statements; unchanged {r.files - len(r.changed)}; titles exact {r.titles_exact}; "
+              f"flagged truncated {len(r.flagged_truncated)}; dates found {r.dates_found}, on or up to 30 days "
+              f"before publication {r.dates_within}; writing their publication date out {r.writes_own_date}, "
+              f"found {r.own_date_found} (as date of issue {r.own_date_as_date})")
+        if args.misses and part == "tune":
+            for line in [*r.changed, *(f"flagged truncated: {n}" for n in r.flagged_truncated),
+                         *(f"title: {n}" for n in r.title_misses)]:
+                print(f"- {line}")
+    if args.misses:
+        for line in own_date_misses:
+            print(f"- own date missed, tune: {line}")
+
+
+if __name__ == "__main__":
+    main()
