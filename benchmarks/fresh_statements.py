@@ -2,6 +2,7 @@
 
     python benchmarks/fresh_statements.py --wh PATH_TO_A_CLONE_OF_brian14708/wh-briefings
                                           --out /tmp/fresh [--count 600] [--seed 1] [--misses]
+                                          [--exclude EARLIER_OUT ...]
 
 Draws `count` White House releases (statements-releases, 800-30,000 characters) from the clone's HEAD
 that no file in ../shared, no benchmark set and no labelled sample names, by a seeded hash of their
@@ -10,8 +11,10 @@ rendered by markdown-it, paragraphs, list items, headings and hard-broken lines 
 line), with `index.jsonl` (file, title, published, source) and `split.json`: every other
 statement in `tune` (the only ones whose misses are printed) and `test`. Then builds them all
 through the pipeline (no Prefect) and reports, per part, quality.py's clean-statement checks
-(unchanged, title exact, dates on or up to 30 days before publication, own dates found) and how
-many complete statements were flagged truncated (each should be 0).
+(unchanged, title exact, dates on or up to 30 days before publication, own dates found), how
+many complete statements were flagged truncated and how many were kept only as another
+statement's duplicate (each release is a statement of its own: these should be 0, but for a
+release published twice).
 """
 
 from __future__ import annotations
@@ -40,10 +43,12 @@ _END_MARK = re.compile(r"^[#*\s]+$")  # "# # #", or an emphasis mark left alone 
 MIN_CHARS, MAX_CHARS = 800, 30_000  # corpus-extra's range
 
 
-def used_sources() -> set[str]:
-    """Every release a shared folder, a benchmark set or a labelled sample names: never drawn."""
+def used_sources(earlier: list[Path]) -> set[str]:
+    """Every release a shared folder, a benchmark set, a labelled sample or an `earlier` draw names:
+    never drawn."""
     named: set[str] = set()
-    for path in [*SHARED.rglob("*.jsonl"), *SHARED.rglob("*.json"), *HERE.glob("*.json")]:
+    for path in [*SHARED.rglob("*.jsonl"), *SHARED.rglob("*.json"), *HERE.glob("*.json"),
+                 *(folder / "index.jsonl" for folder in earlier)]:
         named.update(_SOURCE_PATH.findall(path.read_text(encoding="utf-8", errors="replace")))
     return named
 
@@ -98,11 +103,11 @@ def release_statement(markdown: str) -> tuple[str, str, str] | None:
     return title, str(meta["date"]), text
 
 
-def draw(wh: Path, count: int, seed: int) -> list[tuple[str, str, str, str]]:
+def draw(wh: Path, count: int, seed: int, earlier: list[Path]) -> list[tuple[str, str, str, str]]:
     """(source path, title, published, text) of `count` releases no set names, by a seeded hash."""
     listed = subprocess.run(["git", "-C", str(wh), "ls-tree", "-r", "--name-only", "HEAD", FOLDER],
                             capture_output=True, text=True, check=True).stdout.split()
-    used = used_sources()
+    used = used_sources(earlier)
     order = sorted((p for p in listed if p.endswith(".md") and p not in used),
                    key=lambda p: hashlib.sha256(f"{seed}:{p}".encode()).hexdigest())
     drawn = []
@@ -139,16 +144,18 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=600)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--misses", action="store_true", help="list what went wrong on the tune part")
+    parser.add_argument("--exclude", type=Path, nargs="*", default=[], help="earlier draws (their --out folders)")
     args = parser.parse_args()
     commit = subprocess.run(["git", "-C", str(args.wh), "rev-parse", "HEAD"], capture_output=True, text=True,
                             check=True).stdout.strip()
     if (args.out / "split.json").is_file():
         split = json.loads((args.out / "split.json").read_text(encoding="utf-8"))
     else:
-        split = write_set(args.out, draw(args.wh, args.count, args.seed), commit)
+        split = write_set(args.out, draw(args.wh, args.count, args.seed, args.exclude), commit)
     results, own_date_misses = clean_checks(args.out, {name: set(names) for name, names in split.items()})
     for part, r in results.items():
-        print(f"{part}: {r.files} statements; unchanged {r.files - len(r.changed)}; titles exact {r.titles_exact}; "
+        print(f"{part}: {r.files} statements; kept only as another's duplicate {len(r.absorbed)}; "
+              f"unchanged {r.files - len(r.changed)}; titles exact {r.titles_exact}; "
               f"flagged truncated {len(r.flagged_truncated)}; dates found {r.dates_found}, on or up to 30 days "
               f"before publication {r.dates_within}; writing their publication date out {r.writes_own_date}, "
               f"found {r.own_date_found} (as date of issue {r.own_date_as_date})")

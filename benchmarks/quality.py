@@ -284,6 +284,7 @@ class CleanResult:
     place_misses: list[str] = field(default_factory=list)
     flagged_truncated: list[str] = field(default_factory=list)  # complete statements said to be cut off
     title_misses: list[str] = field(default_factory=list)
+    absorbed: list[str] = field(default_factory=list)  # kept only as another statement's duplicate
 
 
 def clean_checks(folder: Path, parts: dict[str, set[str]] | None = None, places: dict[str, str | None] | None = None
@@ -325,6 +326,7 @@ def _check_clean(path: Path, row: CorpusRow | None, quarantined: bool, entry: di
     if quarantined:
         result.changed.append(f"{path.name}: quarantined")
     if row is None:
+        result.absorbed.append(path.name)
         return None  # an exact or near copy of another clean file is kept once: not a change
     if row.text != gold:
         result.changed.append(f"{path.name}: {_first_difference(gold, row.text)}")

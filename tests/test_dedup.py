@@ -226,3 +226,27 @@ def test_a_short_cut_copy_of_a_templated_statement_is_not_taken_for_its_sibling(
     assert found["egypt-cut.txt"][0] == "canonical" or found["egypt-cut.txt"][2].startswith("too short")
     found = status(build(tmp_path / "beside", {"moldova.txt": moldova, "egypt.txt": egypt, "egypt-cut.txt": cut}))
     assert found["egypt-cut.txt"][:2] == ("duplicate", "egypt.txt")
+
+
+TEMPLATED = Path(__file__).parent / "fixtures" / "templated"
+
+
+def test_statements_made_from_one_template_are_distinct_documents(tmp_path: Path) -> None:
+    # The national emergency "with Respect to Belarus" and "to Nicaragua", Nicaragua's notice of
+    # 2021 and its letter of 2022, two states' disaster declarations: each pair shares most of its
+    # words (near duplicates at 0.63-0.84 by alignment alone), but not its names, dates and numbers.
+    notices = {path.name: path.read_text(encoding="utf-8") for path in sorted(TEMPLATED.glob("*.txt"))}
+    assert len(notices) == 5
+    found = status(build(tmp_path, notices))
+    assert {name: found[name][0] for name in notices} == dict.fromkeys(notices, "canonical")
+
+
+@pytest.mark.parametrize("name", ["nicaragua-2021.txt", "disaster-tennessee.txt"])
+def test_a_copy_of_a_templated_statement_joins_it_not_its_sibling(tmp_path: Path, name: str) -> None:
+    notices = {path.name: path.read_text(encoding="utf-8") for path in sorted(TEMPLATED.glob("*.txt"))}
+    text = notices[name]
+    copies = {"edited.txt": respell_uk(edit_words(text, 0.04, seed=3)), "cut.txt": truncate(text, 0.6)}
+    found = status(build(tmp_path, {**notices, **copies}))
+    assert found["edited.txt"][:2] == ("duplicate", name)
+    assert found["cut.txt"][:2] == ("duplicate", name)
+    assert {found[other][0] for other in notices} == {"canonical"}

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -132,6 +132,18 @@ class Fingerprint:
     exact_key: str
     samples: np.ndarray  # sorted unique hashes of the word 5-grams that fall in the sample
     sequence: str  # one character per word bigram of the folded text, in order
+    names: str = ""  # one character per distinct name or number the text holds (see dedup.clusters)
+
+    @property
+    def alignable(self) -> Alignable:
+        return Alignable(self.sequence, self.names)
+
+
+class Alignable(NamedTuple):
+    """What verifying a candidate pair reads of a text: its bigram sequence and its names."""
+
+    sequence: str
+    names: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from rapidfuzz.distance import LCSseq
 from commclean.config import DedupConfig
 from commclean.dedup.candidates import Pair, SampleIndex
 from commclean.records import (
+    Alignable,
     Cluster,
     ContentEntry,
     Fingerprint,
@@ -41,6 +42,12 @@ _SPELLING_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 # OCR confuses these inside words; folded only in tokens that also hold letters.
 _OCR_FOLDS = str.maketrans({"0": "o", "1": "l", "5": "s", "|": "l"})
+# A capitalised word after a lower-case word or a comma (not a sentence's first), or a number.
+# (Each alternative starts on a capital or a digit: the engine skips to those, 40% faster.)
+_NAME_OR_NUMBER = re.compile(r"[A-Z](?<=[a-z,;] [A-Z])[a-z]{2,}(?![a-z])|\d(?<![^\W\d_]\d)(?<!\d\d)\d+")
+# In Fingerprint.names, a name's character lies below U+8000, a number's from it to the surrogates.
+_NUMBERS_FROM = 0x8000
+_NAME_POINTS, _NUMBER_POINTS = _NUMBERS_FROM - 0x100, 0xD800 - _NUMBERS_FROM
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _NOT_LOADED = np.empty(0, dtype=np.uint64)
 # Code points for bigram characters: 0x100 up to the surrogate block, so that Python stores the
@@ -91,7 +98,17 @@ def fingerprint(text: str, config: DedupConfig) -> Fingerprint:
     opening = shingles[: config.opening_words]
     sampled[: len(opening)] |= opening % np.uint64(config.opening_sample_modulus) == 0
     samples = np.unique(shingles[sampled])
-    return Fingerprint(exact_key, samples, _as_sequence(_ngram_hashes(ids, 2)))
+    return Fingerprint(exact_key, samples, _as_sequence(_ngram_hashes(ids, 2)), _names_of(text))
+
+
+def _names_of(text: str) -> str:
+    """The distinct names and numbers of a text (capitalised words inside sentences, numbers of two
+    digits or more), folded as matching folds words, one character each: a name's below U+8000, a
+    number's above. The text's tokens were hashed a moment ago (_token_ids): most are looked up."""
+    found = {name: _TOKEN_HASHES.get(name) or _folded_hash(name)
+             for name in map(str.lower, _NAME_OR_NUMBER.findall(text))}
+    return "".join(sorted({chr(_NUMBERS_FROM + h % _NUMBER_POINTS) if name[0].isdigit()
+                           else chr(0x100 + h % _NAME_POINTS) for name, h in found.items()}))
 
 
 def _ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
@@ -158,8 +175,8 @@ class Verdict:
 
 # Verdicts by the sorted pair of exact keys; None is a candidate pair that did not verify.
 Verdicts = dict[tuple[str, str], Verdict | None]
-# Given exact keys, their alignment sequences (see Fingerprint.sequence).
-SequenceSource = Callable[[Collection[str]], Mapping[str, str]]
+# Given exact keys, their alignment sequences and names (see Fingerprint).
+SequenceSource = Callable[[Collection[str]], Mapping[str, Alignable]]
 # Candidate pairs whose sequences are loaded together: read back from the result cache, the
 # sequences of a million documents' pairs would not fit in memory at once.
 PAIRS_PER_LOAD = 20_000
@@ -188,23 +205,43 @@ def _edge(a: int, b: int, verdict: Verdict, keys: Sequence[str]) -> Edge:
     return Edge(small, large, verdict.kind, verdict.similarity, verdict.cut_off)
 
 
-def verify_pair(key_a: str, a: str, key_b: str, b: str, config: DedupConfig) -> Verdict | None:
+def verify_pair(key_a: str, a: Alignable, key_b: str, b: Alignable, config: DedupConfig) -> Verdict | None:
     """Align the pair: how much of the smaller text, in order, the larger one holds.
 
     Two texts of about the same size sharing most of it are near duplicates; a smaller text
-    mostly held in a larger one is contained in it (a truncated, excerpted or wrapped copy)."""
-    (small, short), (_, long_) = sorted(((key_a, a), (key_b, b)), key=lambda item: (len(item[1]), item[0]))
+    mostly held in a larger one is contained in it (a truncated, excerpted or wrapped copy).
+    Two statements made from one template are neither: see `names_differ`."""
+    (small, (short, short_names)), (_, (long_, long_names)) = sorted(
+        ((key_a, a), (key_b, b)), key=lambda item: (len(item[1].sequence), item[0]))
     if not short:
         return None
     short_text = len(short) < config.short_text_bigrams
     cutoff = math.ceil((config.short_contained_threshold if short_text else config.contained_threshold) * len(short))
     common = LCSseq.similarity(short, long_, score_cutoff=cutoff)
-    if common < cutoff:
+    if common < cutoff or names_differ(short_names, long_names, config):
         return None
     cut_off = _stops_where_other_goes_on(short, long_, config)
     if not cut_off and len(short) >= config.near_size_ratio * len(long_):
-        return Verdict(small, "near", common / len(long_), False)
+        return None if numbers_differ(short_names, long_names, config) else Verdict(
+            small, "near", common / len(long_), False)
     return Verdict(small, "contained", common / len(short), cut_off)
+
+
+def names_differ(small: str, large: str, config: DedupConfig) -> bool:
+    """Whether the smaller text names what the larger does not: two notices of one template (the
+    national emergency "with Respect to Belarus" and "to Nicaragua", a disaster declaration for
+    two states) share most of their words but few of their names, dates and numbers, which a copy
+    keeps (cut short: some of them; OCR'd or re-spelled: nearly all, folded as matching folds)."""
+    own = set(small).difference(large)
+    return len(own) >= config.template_min_names and len(own) >= config.template_names_share * len(set(small))
+
+
+def numbers_differ(a: str, b: str, config: DedupConfig) -> bool:
+    """Whether two texts of about one size each hold numbers the other lacks: one year's notice and
+    the next ("November 16, 2021" and "Executive Order 14088 of October 24, 2022"). A copy keeps
+    its numbers; OCR turns a digit into a letter far more often than into another digit."""
+    numbers_a, numbers_b = ({c for c in names if c >= chr(_NUMBERS_FROM)} for names in (a, b))
+    return min(len(numbers_a - numbers_b), len(numbers_b - numbers_a)) >= config.template_min_numbers
 
 
 def _stops_where_other_goes_on(short: str, long_: str, config: DedupConfig) -> bool:
@@ -222,9 +259,11 @@ def _stops_where_other_goes_on(short: str, long_: str, config: DedupConfig) -> b
 
 
 def cluster(docs: Sequence[SeenFile], edges: Sequence[Edge]) -> list[Cluster]:
-    """Greedy in canonical-preference order: each cluster is its best copy plus the copies verified
-    directly against it, so an unverified chain (A~B, B~C, A≁C) never joins A and C. Texts
-    without edges are left out: each is a cluster of its own, which the caller makes."""
+    """Greedy in canonical-preference order: a text no better-ranked head matches heads a cluster
+    of its own; every other text joins, of the heads it was verified against, the one it matches
+    best (a copy cut short of one year's notice is contained in the next year's too, less well).
+    So an unverified chain (A~B, B~C, A≁C) never joins A and C. Texts without edges are left out:
+    each is a cluster of its own, which the caller makes."""
     cut_off = {e.small for e in edges if e.cut_off}
     neighbours: dict[int, dict[int, Edge]] = {}
     for edge in edges:
@@ -232,19 +271,17 @@ def cluster(docs: Sequence[SeenFile], edges: Sequence[Edge]) -> list[Cluster]:
         neighbours.setdefault(edge.large, {})[edge.small] = edge
     order = sorted(neighbours, key=lambda i: canonical_rank(docs[i], i in cut_off))
     rank = {doc: position for position, doc in enumerate(order)}
-    assigned: set[int] = set()
-    clusters: list[Cluster] = []
-    for head in order:
-        if head in assigned:
+    members: dict[int, list[int]] = {}  # head -> the texts that join it
+    for text in order:
+        heads = [other for other in neighbours[text] if other in members and rank[other] < rank[text]]
+        if not heads:
+            members[text] = []
             continue
-        assigned.add(head)
-        members = [Membership(head, None, cut_off=head in cut_off)]
-        for other in sorted(neighbours[head], key=rank.__getitem__):
-            if other not in assigned:
-                assigned.add(other)
-                members.append(_membership(other, neighbours[head][other], other in cut_off))
-        clusters.append(Cluster(head, tuple(members)))
-    return clusters
+        best = max(heads, key=lambda head: (neighbours[text][head].similarity, -rank[head]))
+        members[best].append(text)
+    return [Cluster(head, (Membership(head, None, cut_off=head in cut_off),
+                           *(_membership(other, neighbours[head][other], other in cut_off) for other in joined)))
+            for head, joined in members.items()]
 
 
 def canonical_rank(doc: SeenFile, cut_off: bool) -> tuple[bool, bool, int, int, int, int, int, str]:
@@ -277,7 +314,7 @@ def deduplicate(docs: Sequence[SourceDoc], config: DedupConfig, stats: Stats) ->
     entries = []
     for doc in docs:
         print_ = doc.fingerprint or fingerprint(doc.text, config)
-        prints[print_.exact_key] = print_.sequence
+        prints[print_.exact_key] = print_.alignable
         entries.append(SeenFile(doc.raw, ContentEntry.of(replace(doc, fingerprint=print_))))
     return deduplicate_entries(entries, config, stats, lambda keys: prints, {})[0]
 

@@ -15,7 +15,7 @@ from commclean import store
 from commclean.config import Config
 from commclean.ingest.discover import Discovery, discover, load_listings, save_listings
 from commclean.ingest.prefetch import start_prefetch, stop_prefetch
-from commclean.records import Fingerprint, Quarantined, RawFile, SeenFile, SourceDoc
+from commclean.records import Alignable, Fingerprint, Quarantined, RawFile, SeenFile, SourceDoc
 from commclean.runtime.heap import give_back_freed_memory
 from commclean.store import LISTINGS_FILE, Folders
 from commclean.store.cache import (
@@ -235,10 +235,10 @@ class Texts:
             raise LookupError("texts needed from the result cache, but this run has none")
         return TextsToLoad(tuple(held), tuple(cached), self._cache if cached else None)
 
-    def sequences(self, keys: Collection[str]) -> dict[str, str]:
+    def sequences(self, keys: Collection[str]) -> dict[str, Alignable]:
         missing = {key: self._sha_of_key[key] for key in keys if key not in self._prints}
         looked_up = self._cached(cached_sequences, set(missing.values()))
-        return {key: self._prints[key].sequence if key in self._prints else looked_up[missing[key]] for key in keys}
+        return {key: self._prints[key].alignable if key in self._prints else looked_up[missing[key]] for key in keys}
 
     def samples(self, keys: Collection[str]) -> dict[str, np.ndarray]:
         return {key: print_.samples for key, print_ in self._fingerprints(keys).items()}

@@ -24,6 +24,7 @@ import pyarrow as pa
 from commclean import store
 from commclean.config import PIPELINE_VERSION, Config
 from commclean.records import (
+    Alignable,
     Decoded,
     Field,
     Fingerprint,
@@ -271,10 +272,10 @@ class ResultCache:
                                              StageKeys("", "")))
         return {raw.path: result.restore(raw) for sha, result in results.items() for raw in by_sha[sha]}
 
-    def sequences_of(self, hashes: Iterable[str]) -> dict[str, str]:
-        """Each content's alignment sequence, all that verifying a candidate pair reads."""
+    def sequences_of(self, hashes: Iterable[str]) -> dict[str, Alignable]:
+        """Each content's alignment sequence and names, all that verifying a candidate pair reads."""
         return self._select("sha256, sequence, sequence_size", hashes,
-                            lambda row: _decompress(row[1], row[2]).decode())
+                            lambda row: _aligned(_decompress(row[1], row[2])))
 
     def _select(self, columns: str, hashes: Iterable[str], convert: Callable[[tuple], T]) -> dict[str, T]:
         wanted = sorted(set(hashes))
@@ -322,12 +323,25 @@ _PLACES = ", ".join("?" * len(_COLUMNS))
 def _to_row(sha: str, result: CachedResult) -> CacheRow:
     print_ = result.fingerprint
     text, metadata_text = result.text.encode(), (result.metadata_text or "").encode()
-    sequence = print_.sequence.encode() if print_ else b""
+    sequence = _aligned_bytes(print_.alignable) if print_ else b""
     return (sha, result.keys.read, result.keys.analysis, result.encoding, result.quarantine_reason,
             _compress(text), len(text), _compress(metadata_text), len(metadata_text), json.dumps(result.repairs),
             int(result.is_truncated), _metadata_json(result.metadata), result.unknown_words,
             print_.exact_key if print_ else None, print_.samples.astype("<u8").tobytes() if print_ else None,
             _compress(sequence), len(sequence))
+
+
+# The sequence column holds the names after the sequence: a bigram's character is never below U+0100.
+_NAMES_AFTER = "\x00"
+
+
+def _aligned_bytes(aligned: Alignable) -> bytes:
+    return (aligned.sequence + _NAMES_AFTER + aligned.names).encode()
+
+
+def _aligned(stored: bytes) -> Alignable:
+    sequence, _, names = stored.decode().partition(_NAMES_AFTER)
+    return Alignable(sequence, names)
 
 
 def row_of(item: SourceDoc | Quarantined, keys: StageKeys) -> CacheRow:
@@ -366,8 +380,8 @@ def _from_row(row: tuple) -> CachedResult:
      truncated, metadata, unknown, exact_key, samples, sequence, sequence_size) = row
     print_ = None
     if exact_key is not None:
-        print_ = Fingerprint(exact_key, np.frombuffer(samples, dtype="<u8").astype(np.uint64),
-                             _decompress(sequence, sequence_size).decode())
+        aligned = _aligned(_decompress(sequence, sequence_size))
+        print_ = Fingerprint(exact_key, np.frombuffer(samples, dtype="<u8").astype(np.uint64), *aligned)
     return CachedResult(encoding, reason, _decompress(text, text_size).decode(), _names(repairs), bool(truncated),
                         _metadata_from_json(metadata), int(unknown), print_,
                         _decompress(metadata_text, metadata_text_size).decode() or None,
@@ -429,7 +443,7 @@ def cached_documents(path: Path, raws: Sequence[RawFile]) -> dict[str, SourceDoc
     return _looked_up(path, raws, ResultCache.documents_of)
 
 
-def cached_sequences(path: Path, hashes: Iterable[str]) -> dict[str, str]:
+def cached_sequences(path: Path, hashes: Iterable[str]) -> dict[str, Alignable]:
     return _looked_up(path, [sha for sha in hashes if sha], ResultCache.sequences_of)
 
 
