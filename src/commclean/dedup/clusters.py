@@ -259,9 +259,9 @@ def _stops_where_other_goes_on(short: str, long_: str, config: DedupConfig) -> b
 
 
 def cluster(docs: Sequence[SeenFile], edges: Sequence[Edge]) -> list[Cluster]:
-    """Greedy in canonical-preference order: a text no better-ranked head matches heads a cluster
-    of its own; every other text joins, of the heads it was verified against, the one it matches
-    best (a copy cut short of one year's notice is contained in the next year's too, less well).
+    """Greedy in canonical-preference order: a text that no better-ranked head matches leads a
+    cluster of its own; every other text joins, of the heads it was verified against, the one it
+    matches best (a copy cut short of one year's notice is contained in the next year's too, less well).
     So an unverified chain (A~B, B~C, A≁C) never joins A and C. Texts without edges are left out:
     each is a cluster of its own, which the caller makes."""
     cut_off = {e.small for e in edges if e.cut_off}
