@@ -187,16 +187,20 @@ def find_edges(keys: Sequence[str], pairs: Sequence[Pair], sequences: SequenceSo
     """Each candidate pair verified by aligning the two texts, or by the verdict kept from an
     earlier run: only pairs never seen are aligned. Edges join positions in `keys`."""
     unseen = [pair for pair in pairs if pair not in verdicts]
+    siblings = 0
     for start in range(0, len(unseen), PAIRS_PER_LOAD):
         chunk = unseen[start : start + PAIRS_PER_LOAD]
         texts = sequences({key for pair in chunk for key in pair})
         for a, b in chunk:
-            verdicts[(a, b)] = verify_pair(a, texts[a], b, texts[b], config)
+            outcome = verify_pair(a, texts[a], b, texts[b], config)
+            siblings += outcome == ONE_TEMPLATE
+            verdicts[(a, b)] = outcome if isinstance(outcome, Verdict) else None
     position = {key: i for i, key in enumerate(keys)}
     edges = [_edge(position[a], position[b], verdict, keys) for a, b in pairs if (verdict := verdicts[(a, b)])]
     stats.update("dedup", "candidate pairs", len(pairs))
     stats.update("dedup", "pairs aligned", len(unseen))
     stats.update("dedup", "rejected candidates", len(pairs) - len(edges))
+    stats.update("dedup", "aligned pairs rejected as one template's statements", siblings)
     return edges
 
 
@@ -205,12 +209,16 @@ def _edge(a: int, b: int, verdict: Verdict, keys: Sequence[str]) -> Edge:
     return Edge(small, large, verdict.kind, verdict.similarity, verdict.cut_off)
 
 
-def verify_pair(key_a: str, a: Alignable, key_b: str, b: Alignable, config: DedupConfig) -> Verdict | None:
+# Why verify_pair rejected an aligned pair (a pair too little of which aligns is None).
+ONE_TEMPLATE = "aligned, but one template's statements"
+
+
+def verify_pair(key_a: str, a: Alignable, key_b: str, b: Alignable, config: DedupConfig) -> Verdict | str | None:
     """Align the pair: how much of the smaller text, in order, the larger one holds.
 
     Two texts of about the same size sharing most of it are near duplicates; a smaller text
     mostly held in a larger one is contained in it (a truncated, excerpted or wrapped copy).
-    Two statements made from one template are neither: see `names_differ`."""
+    Two statements made from one template are neither (see `names_differ`): ONE_TEMPLATE."""
     (small, (short, short_names)), (_, (long_, long_names)) = sorted(
         ((key_a, a), (key_b, b)), key=lambda item: (len(item[1].sequence), item[0]))
     if not short:
@@ -218,12 +226,15 @@ def verify_pair(key_a: str, a: Alignable, key_b: str, b: Alignable, config: Dedu
     short_text = len(short) < config.short_text_bigrams
     cutoff = math.ceil((config.short_contained_threshold if short_text else config.contained_threshold) * len(short))
     common = LCSseq.similarity(short, long_, score_cutoff=cutoff)
-    if common < cutoff or names_differ(short_names, long_names, config):
+    if common < cutoff:
         return None
+    if names_differ(short_names, long_names, config):
+        return ONE_TEMPLATE
     cut_off = _stops_where_other_goes_on(short, long_, config)
     if not cut_off and len(short) >= config.near_size_ratio * len(long_):
-        return None if numbers_differ(short_names, long_names, config) else Verdict(
-            small, "near", common / len(long_), False)
+        if numbers_differ(short_names, long_names, config):
+            return ONE_TEMPLATE
+        return Verdict(small, "near", common / len(long_), False)
     return Verdict(small, "contained", common / len(short), cut_off)
 
 
