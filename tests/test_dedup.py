@@ -22,14 +22,17 @@ COPENHAGEN = (RAW_SEEDS / "004_180829e56ac5bc96.txt").read_text(encoding="utf-8"
 WASHINGTON = (RAW_SEEDS / "002_29dbddc1b0e4f577.txt").read_text(encoding="utf-8")
 
 
-def build(tmp_path: Path, files: dict[str, bytes | str]) -> Candidate:
+def raw_folder(tmp_path: Path, files: dict[str, bytes | str]) -> Path:
     raw = tmp_path / "raw"
     raw.mkdir(parents=True)
     for name, content in files.items():
         data = content.encode("utf-8") if isinstance(content, str) else content
         (raw / name).write_bytes(data)
-    candidate = build_candidate(raw, Config()).candidate
-    return candidate
+    return raw
+
+
+def build(tmp_path: Path, files: dict[str, bytes | str]) -> Candidate:
+    return build_candidate(raw_folder(tmp_path, files), Config()).candidate
 
 
 def status(candidate: Candidate) -> dict[str, tuple[str, str | None, str | None]]:
@@ -237,11 +240,7 @@ def test_statements_made_from_one_template_are_distinct_documents(tmp_path: Path
     # words (near duplicates at 0.63-0.84 by alignment alone), but not its names, dates and numbers.
     notices = {path.name: path.read_text(encoding="utf-8") for path in sorted(TEMPLATED.glob("*.txt"))}
     assert len(notices) == 5
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for name, text in notices.items():
-        (raw / name).write_text(text, encoding="utf-8")
-    built = build_candidate(raw, Config())
+    built = build_candidate(raw_folder(tmp_path, notices), Config())
     found = status(built.candidate)
     assert {name: found[name][0] for name in notices} == dict.fromkeys(notices, "canonical")
     # The run's stats say why: the pairs aligned well enough, and were kept apart all the same.
