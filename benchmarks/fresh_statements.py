@@ -157,7 +157,8 @@ def main() -> None:
         print(f"{part}: {r.files} statements; kept only as another's duplicate {len(r.absorbed)}; "
               f"unchanged {r.files - len(r.changed)}; titles exact {r.titles_exact}; "
               f"flagged truncated {len(r.flagged_truncated)}; dates found {r.dates_found}, on or up to 30 days "
-              f"before publication {r.dates_within}; writing their publication date out {r.writes_own_date}, "
+              f"before publication {r.dates_within}; event dates found {r.events_found}, on or up to 30 days before "
+              f"{r.events_within}; writing their publication date out {r.writes_own_date}, "
               f"found {r.own_date_found} (as date of issue {r.own_date_as_date})")
         if args.misses and part == "tune":
             for line in [*r.changed, *(f"flagged truncated: {n}" for n in r.flagged_truncated),

@@ -413,6 +413,56 @@ def test_a_date_inside_the_title_is_something_the_title_names() -> None:
     assert found.date is None
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Statement on the Executive Order on Documents Related to the September 11, 2001 Terrorist Attacks",
+        "Statement on the Six-Month Anniversary of the January 6th Insurrection on the Capitol",
+    ],
+)
+def test_a_date_the_title_goes_on_after_is_no_date_and_the_title_stays_whole(title: str) -> None:
+    found = meta(f"{title}\n\n{BODY}")
+    assert found.date is None
+    assert found.title.value == title
+
+
+@pytest.mark.parametrize(
+    ("title", "date"),
+    [
+        ("Joint Communiqué of the June 28, 2021 Ministerial Meeting", PartialDate(6, 28, 2021)),
+        ("Joint Statement, June 28, 2021, Rome", PartialDate(6, 28, 2021)),
+        ("Joint Statement June 28, 2021 Rome", PartialDate(6, 28, 2021)),  # a known place needs no comma
+    ],
+)
+def test_a_headings_date_that_names_its_event_or_stands_before_a_place_dates_it(title: str,
+                                                                                 date: PartialDate) -> None:
+    assert meta(f"{title}\n\n{BODY}").date.value == date
+
+
+def test_a_deck_under_the_title_dates_what_it_reports_not_the_statement() -> None:
+    found = meta("White House Announces Theme and Activities for the 2023 Easter Egg Roll\n\n"
+                 "The First Lady Continues Her Theme for the Easter Egg Roll with Learning Activities Filling "
+                 f"the South Lawn on April 10, 2023\n\n{BODY}")
+    assert found.date is None
+    assert found.title.value == "White House Announces Theme and Activities for the 2023 Easter Egg Roll"
+
+
+def test_an_event_someone_is_sent_to_attend_lies_ahead() -> None:
+    found = meta("President Biden Announces Presidential Delegation to Chile\n\nPresident Joseph R. Biden, Jr. "
+                 "today announced the designation of a Presidential Delegation to Valparaíso, Chile to attend the "
+                 f"Inauguration of His Excellency Gabriel Boric Font as President of Chile on March 11, 2022. {BODY}")
+    assert found.date is None
+    assert found.event_date is None
+
+
+def test_a_paragraph_opening_on_the_date_of_what_it_reports_gives_the_event_date() -> None:
+    found = meta("Fact Sheet: Third Ministerial Meeting on the Los Angeles Declaration\n\n"
+                 "Nearly two years ago, President Biden launched the Los Angeles Declaration with leaders from "
+                 "across the hemisphere.\n\nOn May 7, 2024, Guatemala hosted the third Los Angeles Declaration "
+                 f"Ministerial with foreign ministers from 21 endorsing countries. {BODY}")
+    assert found.event_date.value.complete() == dt.date(2024, 5, 7)
+
+
 def test_published_and_updated_lines_give_the_date_of_publication() -> None:
     found = meta("Joint Statement on Chad\n\nPosted on 5 May 2022 by the Press Office\n\n"
                  f"Updated 9 May 2022 at 10:00\n\n{BODY}")

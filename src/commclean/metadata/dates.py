@@ -145,6 +145,10 @@ _EVENT_NOUN = re.compile(
 _EVENT_ON = re.compile(
     rf"(?:(?i:{_EVENT_NOUN.pattern})|\b(?i:at the)\s+[A-Z][\w.’'-]*(?:\s+(?:[A-Z][\w.’'-]*|of|on|for|and))*)"
     rf"(?:\s+(?i:in|at)\s+[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*,?)?\s+(?i:on)\s+(?i:{_WEEKDAY})?$")
+# A heading's date that names the event after it ("November 14 Ministerial meeting", "The May 5,
+# 2022 Leaders' Summit"), where other words after a date go on with what the heading mentions ("the
+# January 6th Insurrection", "the September 11, 2001 Terrorist Attacks").
+_EVENT_NAMED_AFTER = re.compile(rf"^\s+(?:[A-Z][\w.’'-]*\s+){{0,4}}?(?i:{_EVENT_NOUN.pattern})")
 _TODAY_BEFORE = re.compile(r"\btoday\s*[(,]?\s*$", re.I)
 _TODAY = re.compile(r"\btoday\b", re.I)
 _ON_BEFORE = re.compile(rf"\bon\s+{_WEEKDAY}?$", re.I)
@@ -152,7 +156,10 @@ _SENTENCE_OPENS_ON = re.compile(rf"^\W*on\s+{_WEEKDAY}?$", re.I)
 _MENTIONED = re.compile(
     r"\b(?:recall\w*|since|dated|adopted|until|till|following|anniversary|"
     r"last|previous|prior|earlier|next|will|would|shall|upcoming|scheduled|expected|planned|later|"
-    r"force|ahead|deadline|expire\w*|ago|updated|modified|revised)\b", re.I)
+    r"force|ahead|deadline|expire\w*|ago|updated|modified|revised|"
+    # what someone is sent or enabled to attend lies ahead ("a Delegation … to attend the
+    # Inauguration … on March 11", "their right to participate in Serbia's elections on April 3")
+    r"to (?:attend|participate in|take part in))\b", re.I)
 # A verb of origin dates where something began, not the event reported: "the Dialogue, first
 # launched in Lima on 5 May 2021, has grown", "originally signed in 1999". ("The first meeting"
 # is an adjective, and may be the very event reported.)
@@ -216,7 +223,7 @@ OWN_DATE_POSITIONS = ("dateline", "signature", "heading", "header line", "closin
 # named before it ("will host the Summit in Rome on 5 May").
 EVENT_WEIGHTS = {
     **{name: weight for name, weight in WEIGHTS.items() if name not in OWN_DATE_POSITIONS},
-    "reported event": 2.0, "event noun": 1.0, "sentence opens on": 2.0, "event on": 1.5, "mentioned": -6.0,
+    "reported event": 2.0, "event noun": 1.0, "sentence opens on": 3.0, "event on": 1.5, "mentioned": -6.0,
     "self dated": 0.0,
 }
 
@@ -239,7 +246,7 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
         "today before": bool(_TODAY_BEFORE.search(before)),
         "today in sentence": bool(_TODAY.search(near)) and not _TODAY_BEFORE.search(before),
         "on before": bool(_ON_BEFORE.search(before)),
-        "sentence opens on": where == "opening sentence" and _opens_the_report(before, sentence[mention.end :]),
+        "sentence opens on": _opens_the_report(before, sentence[mention.end :]),
         # A clause of a single "on" ("…, on 12-13 May 2022") takes its verb from the one before it.
         "reported event": bool(_REPORTED_EVENT.search(near)),
         "event noun": bool(_EVENT_NOUN.search(near)),
@@ -250,6 +257,16 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
     }
     present = [name for name, found in cues.items() if found]
     return DateCandidate(mention, where, sum(WEIGHTS[n] for n in present), sum(EVENT_WEIGHTS[n] for n in present))
+
+
+def names_its_event(after: str) -> bool:
+    return bool(_EVENT_NAMED_AFTER.match(after))
+
+
+def in_running_text(before: str) -> bool:
+    """Whether a date stands in a clause, after "on" ("… Filling the South Lawn on April 10, 2023"),
+    not set apart as a dateline's or a heading's own is."""
+    return bool(_ON_BEFORE.search(before))
 
 
 def is_mentioned(before: str) -> bool:

@@ -16,7 +16,9 @@ from commclean.metadata.dates import (
     DateCandidate,
     DateMention,
     find_dates,
+    in_running_text,
     is_mentioned,
+    names_its_event,
     names_itself,
     score_closing_sentence,
     score_in_sentence,
@@ -37,7 +39,7 @@ from commclean.records import Field, Metadata, PartialDate
 # A browser's print header ("6/3/23, 2:17 PM"), a URL, or a page counter never dates a document.
 # OCR may drop a slash of it ("1/823, 9:32 AM"): a number pair and a clock time are enough.
 _PRINT_HEADER = re.compile(r"\b\d{1,2}/\d{1,4}(?:/\d{2,4})?,?\s+\d{1,2}:\d{2}|https?://|\bpage \d+ of \d+\b", re.I)
-_PLACE_AFTER_DATE = re.compile(rf"^,?\s*[-–—]?\s*(?P<place>{PLACE})\s*$")
+_PLACE_AFTER_DATE = re.compile(rf"^(?P<apart>,?\s*[-–—]?)\s*(?P<place>{PLACE})\s*$")
 # "5 July 2023 (Shiraz)": a place in brackets after the date, taken where the gazetteer knows it
 # (a wire service's tag, "(Reuters)", has the same shape).
 _PLACE_IN_BRACKETS_AFTER_DATE = re.compile(rf"^,?\s*\((?P<place>{PLACE})\)\s*$")
@@ -323,11 +325,19 @@ def _header_dates(header: list[str], source: str, title: range, config: Metadata
                 found.append(_Dated(DateCandidate(mention, "dateline", WEIGHTS["dateline"]), source,
                                     _place_field(after)))
                 continue
-            place_after = _PLACE_AFTER_DATE.match(after) or _known_place_in_brackets(after)
+            if index not in title and not _is_field_line(paragraph, mention, config) and in_running_text(before):
+                # A deck under the title is a sentence without its full stop: "… Filling the South
+                # Lawn on April 10, 2023" dates what it reports, as the opening's sentences do.
+                found.append(_Dated(score_in_sentence(paragraph, mention, "second sentence"), "subheading"))
+                continue
+            place_after = _place_after_date(after) or _known_place_in_brackets(after)
             if after.strip(" ,.") and not place_after:
                 if index not in title and _is_field_line(paragraph, mention, config):
                     found.append(_Dated(_header_line_date(paragraph, mention),
                                         "header line" if source == "dateline" else source))
+                elif names_its_event(after):  # "… the June 28, 2021 Ministerial Meeting"
+                    weight = WEIGHTS["heading"] + (WEIGHTS["mentioned"] if _labels_a_mention(before) else 0.0)
+                    found.append(_Dated(DateCandidate(mention, "heading", weight), "heading"))
                 continue
             place_before = None if after.strip(" ,.") else _PLACE_BEFORE_DATE.search(before)
             if place_before and "|" in before[place_before.end("place"):] and \
@@ -347,6 +357,16 @@ def _header_dates(header: list[str], source: str, title: range, config: Metadata
             found.append(_Dated(DateCandidate(mention, where, weight),
                                 source if where == "dateline" else "heading", place["place"] if place else None))
     return found
+
+
+def _place_after_date(after: str) -> re.Match[str] | None:
+    """The place a dateline puts after its date ("May 12, 2022, Rome", "5 May 2022 – Nusa Dua"): set
+    apart by a comma or a dash, or known to the gazetteer. Capitalised words that follow the date
+    unmarked go on with the heading ("… Related to the September 11, 2001 Terrorist Attacks")."""
+    match = _PLACE_AFTER_DATE.match(after)
+    if match and not match["apart"].strip() and place_kind(match["place"]) == "unknown place":
+        return None
+    return match
 
 
 def _known_place_in_brackets(after: str) -> re.Match[str] | None:
@@ -523,9 +543,14 @@ def _tidy_issuer(name: str) -> str:
 
 
 def _partial_header_date(header: list[str]) -> Field[PartialDate] | None:
+    """A month and day a header states of its statement: closing a line, before a place or naming
+    the event after it ("November 14 Ministerial meeting"); not one the heading goes on after ("the
+    Six-Month Anniversary of the January 6th Insurrection", "… on August 29 and September 2")."""
     for paragraph in header:
         for match in find_dates(paragraph):
-            if match.date.year is None:
+            after = paragraph[match.end :]
+            if match.date.year is None and (
+                    not after.strip(" ,.") or _place_after_date(after) or names_its_event(after)):
                 return Field(match.date, "heading (month and day only)", RANK_PARTIAL)
     return None
 
@@ -596,7 +621,7 @@ def _without_dateline(paragraph: str) -> str:
     """A heading less the date (and the place beside it) that closes or forms it."""
     for match in find_dates(paragraph):
         after = paragraph[match.end :]
-        if not after.strip(" ,.") or _PLACE_AFTER_DATE.match(after):
+        if not after.strip(" ,.") or _place_after_date(after):
             before = paragraph[: match.start]
             if not after.strip(" ,."):
                 before = _PLACE_BEFORE_DATE.sub("", before) if _looks_like_place_tail(before) else before
