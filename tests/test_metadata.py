@@ -455,14 +455,6 @@ def test_an_event_someone_is_sent_to_attend_lies_ahead() -> None:
     assert found.event_date is None
 
 
-def test_a_paragraph_opening_on_the_date_of_what_it_reports_gives_the_event_date() -> None:
-    found = meta("Fact Sheet: Third Ministerial Meeting on the Los Angeles Declaration\n\n"
-                 "Nearly two years ago, President Biden launched the Los Angeles Declaration with leaders from "
-                 "across the hemisphere.\n\nOn May 7, 2024, Guatemala hosted the third Los Angeles Declaration "
-                 f"Ministerial with foreign ministers from 21 endorsing countries. {BODY}")
-    assert found.event_date.value.complete() == dt.date(2024, 5, 7)
-
-
 def test_published_and_updated_lines_give_the_date_of_publication() -> None:
     found = meta("Joint Statement on Chad\n\nPosted on 5 May 2022 by the Press Office\n\n"
                  f"Updated 9 May 2022 at 10:00\n\n{BODY}")

@@ -41,6 +41,9 @@ from conftest import SHARED
         # Brackets that close no sentence: a name's acronym, or an aside cut before it closes.
         "The Ministers met the Association of Southeast Asian Nations (ASEAN)",
         "We will protect our lands. [Statement",
+        # A link's text is a last line only once it names what it links to.
+        "The Ministers met in Rome.\n\nLearn more about the",
+        "The Ministers met in Rome. Read more",
     ],
 )
 def test_cut_off_texts_are_truncated(text: str) -> None:
@@ -95,6 +98,13 @@ def test_no_clean_dev_statement_is_called_truncated() -> None:
         "The partners agreed on three priorities:\n\nStrengthening democratic resilience\n\n"
         "Expanding clean energy cooperation\n\nDeepening people-to-people ties",
         "The full report is available at https://www.state.gov/reports/annual-report/",
+        "Funding is available at InternetForAll.Gov.",
+        "FOR MORE INFORMATION, CONTACT THE FEMA NEWS DESK AT (202) 646-3272 OR FEMA-NEWS-DESK@FEMA.DHS.GOV",
+        # A web page's last line, a link's text.
+        "We will end cancer as we know it.\n\nLearn more about the U.S.-Africa Partnership on Cancer Research",
+        # A footnote's or an end mark after the last sentence.
+        "Details will be released in the coming days. *",
+        "Details will be released in the coming days. ###",
     ],
 )
 def test_a_list_or_an_address_may_end_a_statement(text: str) -> None:

@@ -10,7 +10,8 @@ _COMPLETE_ENDING = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
 # Nor does a full stop after a title before a name ("Dr.", "No.") or "U.S.", which American style
 # writes as an adjective only ("the United States" is the noun). (A name's initial, "Antony J.",
 # is left: "Annex A." ends sentences.)
-_BEFORE_A_NOUN = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Hon|Rev|Gen|Sen|Rep|Gov|Amb|Lt|Col|Capt|No|U\.S)\.\s*$")
+# A word of its own: the "Gov." of "InternetForAll.Gov." is a domain's.
+_BEFORE_A_NOUN = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Dr|Prof|Hon|Rev|Gen|Sen|Rep|Gov|Amb|Lt|Col|Capt|No|U\.S)\.\s*$")
 # A colon, a comma or a semicolon ends no document: "Begin text:" with nothing after it was cut.
 _OPEN_PUNCTUATION_AT_END = re.compile(r"[:,;]\s*$")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
@@ -49,9 +50,15 @@ _SENTENCE_END = re.compile(r"(?:[a-z]{2}|\d)[\"'”’)\]]?[.!?…]")
 # A numbered paragraph opens an item or a section ("7. The United", "III. Trade"), never a signature.
 _NUMBERED = re.compile(r"^\s*(?:\d{1,3}|[IVX]{2,5}|I|[a-z])[.)]\s")
 # A source or stage direction in brackets after the last sentence: "…lands.” [Statement, 9/20/23]".
-_ASIDE_AT_END = re.compile(r"\s*(?:\[[^\[\]\n]{1,60}\]|\([^()\n]{1,60}\))\s*$")
-# A text may end on an address: "The report is available at https://www.state.gov/reports/".
-_ADDRESS_AT_END = re.compile(r"(?:https?://|www\.)\S+\s*$|\S+\.(?:gov|org|int|com|net|edu)(?:/\S*)?\s*$")
+# So does a footnote's or an end mark after it: "… in the coming days. *", "… the region. ###".
+_ASIDE_AT_END = re.compile(r"\s*(?:\[[^\[\]\n]{1,60}\]|\([^()\n]{1,60}\)|[*†‡#]{1,3})\s*$")
+# A text may end on an address: "The report is available at https://www.state.gov/reports/", a
+# press office's "… CONTACT THE NEWS DESK AT NEWS-DESK@FEMA.DHS.GOV".
+_ADDRESS_AT_END = re.compile(r"(?:https?://|www\.)\S+\s*$|\S+\.(?:gov|org|int|com|net|edu)(?:/\S*)?\s*$", re.I)
+
+# A web page's last line may be a link's text, which no full stop ends: "Learn more about the
+# Partnership on Cancer Research", "Read the full text of the Declaration here".
+_LINK_LINE = re.compile(r"^(?:learn more|read more|read the|click here|visit|download|watch|view the)\b", re.I)
 
 
 def ends_mid_sentence(text: str) -> bool:
@@ -84,7 +91,12 @@ def ends_mid_sentence(text: str) -> bool:
     one_item = len(parts) > 1 and parts[-2].rstrip().endswith(":")
     signed = said and is_closing_formula(parts[-1]) and not _NUMBERED.match(parts[-1])
     listed = (said or not one_item) and _ends_a_list(parts)
-    return not (signed or listed or _ADDRESS_AT_END.search(tail[-200:]))
+    linked = said and len(parts) > 1 and _is_link_line(parts[-1])
+    return not (signed or listed or linked or _ADDRESS_AT_END.search(tail[-200:]))
+
+
+def _is_link_line(paragraph: str) -> bool:
+    return len(paragraph.split()) <= MAX_LIST_ITEM_WORDS and bool(_LINK_LINE.match(paragraph.strip()))
 
 
 def _ends_a_list(parts: list[str]) -> bool:

@@ -223,7 +223,7 @@ OWN_DATE_POSITIONS = ("dateline", "signature", "heading", "header line", "closin
 # named before it ("will host the Summit in Rome on 5 May").
 EVENT_WEIGHTS = {
     **{name: weight for name, weight in WEIGHTS.items() if name not in OWN_DATE_POSITIONS},
-    "reported event": 2.0, "event noun": 1.0, "sentence opens on": 3.0, "event on": 1.5, "mentioned": -6.0,
+    "reported event": 2.0, "event noun": 1.0, "sentence opens on": 2.0, "event on": 1.5, "mentioned": -6.0,
     "self dated": 0.0,
 }
 
@@ -246,7 +246,7 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
         "today before": bool(_TODAY_BEFORE.search(before)),
         "today in sentence": bool(_TODAY.search(near)) and not _TODAY_BEFORE.search(before),
         "on before": bool(_ON_BEFORE.search(before)),
-        "sentence opens on": _opens_the_report(before, sentence[mention.end :]),
+        "sentence opens on": where == "opening sentence" and _opens_the_report(before, sentence[mention.end :]),
         # A clause of a single "on" ("…, on 12-13 May 2022") takes its verb from the one before it.
         "reported event": bool(_REPORTED_EVENT.search(near)),
         "event noun": bool(_EVENT_NOUN.search(near)),
