@@ -439,6 +439,27 @@ def test_a_headings_date_that_names_its_event_or_stands_before_a_place_dates_it(
     assert meta(f"{title}\n\n{BODY}").date.value == date
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Statement by Vice President Kamala Harris on the Anniversary of September 11",
+        "Statement by Vice President Kamala Harris on the Anniversary of September 11, 2001",
+        "Second Letter from the Counsel to the President to the Archivist of the United States, dated October 8, 2021",
+        "Statement of President Joe Biden On the Passing of Eugene Peltola, Jr.",
+    ],
+)
+def test_a_heading_keeps_the_date_its_words_want_and_a_name_s_full_stop(title: str) -> None:
+    found = meta(f"{title}\n\n{BODY}")
+    assert found.title.value == title
+    assert found.date is None
+
+
+def test_today_far_before_a_date_is_not_its_day() -> None:
+    found = meta("Statement on the Anniversary\n\nToday is a day of solemn remembrance as we mourn the souls we "
+                 f"lost in a heinous terrorist attack on September 11, 2001. {BODY}")
+    assert found.date is None
+
+
 def test_a_deck_under_the_title_dates_what_it_reports_not_the_statement() -> None:
     found = meta("White House Announces Theme and Activities for the 2023 Easter Egg Roll\n\n"
                  "The First Lady Continues Her Theme for the Easter Egg Roll with Learning Activities Filling "

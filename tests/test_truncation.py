@@ -44,6 +44,7 @@ from conftest import SHARED
         # A link's text is a last line only once it names what it links to.
         "The Ministers met in Rome.\n\nLearn more about the",
         "The Ministers met in Rome. Read more",
+        "The Ministers met in Rome.\n\nSource: the",
     ],
 )
 def test_cut_off_texts_are_truncated(text: str) -> None:
@@ -102,6 +103,7 @@ def test_no_clean_dev_statement_is_called_truncated() -> None:
         "FOR MORE INFORMATION, CONTACT THE FEMA NEWS DESK AT (202) 646-3272 OR FEMA-NEWS-DESK@FEMA.DHS.GOV",
         # A web page's last line, a link's text.
         "We will end cancer as we know it.\n\nLearn more about the U.S.-Africa Partnership on Cancer Research",
+        "Enrollment rose in every state.\n\nWyoming 33 Washington, D.C. 168\n\nSource: 50 State Plans Submitted to CMS",
         # A footnote's or an end mark after the last sentence.
         "Details will be released in the coming days. *",
         "Details will be released in the coming days. ###",

@@ -57,8 +57,10 @@ _ASIDE_AT_END = re.compile(r"\s*(?:\[[^\[\]\n]{1,60}\]|\([^()\n]{1,60}\)|[*â€ â€
 _ADDRESS_AT_END = re.compile(r"(?:https?://|www\.)\S+\s*$|\S+\.(?:gov|org|int|com|net|edu)(?:/\S*)?\s*$", re.I)
 
 # A web page's last line may be a link's text, which no full stop ends: "Learn more about the
-# Partnership on Cancer Research", "Read the full text of the Declaration here".
-_LINK_LINE = re.compile(r"^(?:learn more|read more|read the|click here|visit|download|watch|view the)\b", re.I)
+# Partnership on Cancer Research", "Read the full text of the Declaration here"; or a table's
+# source note: "Source: 50 State Plans Submitted to CMS".
+_END_NOTE = re.compile(r"^(?:(?:learn more|read more|read the|click here|visit|download|watch|view the)\b|"
+                       r"(?:sources?|notes?)\s*:)", re.I)
 
 
 def ends_mid_sentence(text: str) -> bool:
@@ -91,12 +93,12 @@ def ends_mid_sentence(text: str) -> bool:
     one_item = len(parts) > 1 and parts[-2].rstrip().endswith(":")
     signed = said and is_closing_formula(parts[-1]) and not _NUMBERED.match(parts[-1])
     listed = (said or not one_item) and _ends_a_list(parts)
-    linked = said and len(parts) > 1 and _is_link_line(parts[-1])
-    return not (signed or listed or linked or _ADDRESS_AT_END.search(tail[-200:]))
+    noted = said and len(parts) > 1 and _is_end_note(parts[-1])
+    return not (signed or listed or noted or _ADDRESS_AT_END.search(tail[-200:]))
 
 
-def _is_link_line(paragraph: str) -> bool:
-    return len(paragraph.split()) <= MAX_LIST_ITEM_WORDS and bool(_LINK_LINE.match(paragraph.strip()))
+def _is_end_note(paragraph: str) -> bool:
+    return len(paragraph.split()) <= MAX_LIST_ITEM_WORDS and bool(_END_NOTE.match(paragraph.strip()))
 
 
 def _ends_a_list(parts: list[str]) -> bool:

@@ -151,6 +151,7 @@ _EVENT_ON = re.compile(
 _EVENT_NAMED_AFTER = re.compile(rf"^\s+(?:[A-Z][\w.’'-]*\s+){{0,4}}?(?i:{_EVENT_NOUN.pattern})")
 _TODAY_BEFORE = re.compile(r"\btoday\s*[(,]?\s*$", re.I)
 _TODAY = re.compile(r"\btoday\b", re.I)
+_TODAY_REACH = 60  # characters before a date that "today" may stand in and still be its day
 _ON_BEFORE = re.compile(rf"\bon\s+{_WEEKDAY}?$", re.I)
 _SENTENCE_OPENS_ON = re.compile(rf"^\W*on\s+{_WEEKDAY}?$", re.I)
 _MENTIONED = re.compile(
@@ -244,7 +245,9 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
     cues = {
         where: True,
         "today before": bool(_TODAY_BEFORE.search(before)),
-        "today in sentence": bool(_TODAY.search(near)) and not _TODAY_BEFORE.search(before),
+        # "met today in Rome on 5 May": "today" a few words before the date; far before it, the
+        # date is another day's ("Today is a day of remembrance as we mourn … on September 11, 2001").
+        "today in sentence": bool(_TODAY.search(before[-_TODAY_REACH:])) and not _TODAY_BEFORE.search(before),
         "on before": bool(_ON_BEFORE.search(before)),
         "sentence opens on": where == "opening sentence" and _opens_the_report(before, sentence[mention.end :]),
         # A clause of a single "on" ("…, on 12-13 May 2022") takes its verb from the one before it.

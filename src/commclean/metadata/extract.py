@@ -129,6 +129,11 @@ _SITE_SUFFIX = re.compile(rf"\s[-–—|]\s+(?P<issuer>(?:[\w.]+ ){{0,3}}?(?:{_I
 # "Republic of": "Republic of Korea" and "Democratic People's Republic of Korea" must stay apart.
 _FORMAL_STATE = re.compile(r",\s+(?:the\s+)?(?:Hashemite\s+)?(?:Kingdom|State|Sultanate|Principality|Grand Duchy)\s+of\s+")
 _INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
+# "… On the Passing of Eugene Peltola, Jr.": a heading's full stop that ends a name, not a sentence.
+_NAME_SUFFIX_END = re.compile(r",? (?:Jr|Sr|Inc|Ltd|Co|Corp)\.$")
+# A heading's last word that wants the date after it: "… dated October 8, 2021", "… the
+# Anniversary of September 11". The date is the heading's own words, not a dateline closing it.
+_WANTS_A_DATE = re.compile(r"\b(?:of|the|on|for|in|to|from|since|until|dated|marking|commemorating)\s*$", re.I)
 # A heading never ends on these: a wrapped copy broke its line there ("… the United States and" / "Poland").
 _DANGLING_END = re.compile(r"\b(?:and|or|of|the|on|for|in|to|with|between|from|by|at|a|an)$")
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in"})
@@ -209,7 +214,14 @@ def _is_prose(paragraph: str, config: MetadataConfig) -> bool:
     if len(paragraph) > config.max_title_chars:
         return True
     return (bool(re.search(r"[.!?;][\"'”’)]*$", paragraph)) and len(paragraph.split()) >= config.min_prose_words
-            and paragraph != paragraph.upper())
+            and paragraph != paragraph.upper() and not _heading_ending_on_a_name(paragraph))
+
+
+def _heading_ending_on_a_name(paragraph: str) -> bool:
+    """"… On the Passing of Eugene Peltola, Jr.": its full stop ends a name, and every longer word
+    is capitalised, as a heading's are and a sentence's are not."""
+    return bool(_NAME_SUFFIX_END.search(paragraph)) and all(
+        word[:1].isupper() for word in paragraph.split() if len(word) > 3)
 
 
 def _cut_off_prose(paragraph: str, config: MetadataConfig, sentence_ended: bool = True) -> bool:
@@ -348,7 +360,8 @@ def _header_dates(header: list[str], source: str, title: range, config: Metadata
             # "Ministerial Meeting of the Coalition June 28, 2021, Rome": a dateline closing the heading.
             known_place_after = place_after is not None and place_kind(place_after["place"]) != "unknown place"
             where = "dateline" if not rest.strip(" ,.-–—(") or known_place_after else "heading"
-            weight = WEIGHTS[where] + (WEIGHTS["mentioned"] if _labels_a_mention(before) else 0.0)
+            weight = WEIGHTS[where] + (WEIGHTS["mentioned"] if _labels_a_mention(before) or
+                                       where == "heading" and _heading_mentions(before) else 0.0)
             if where == "heading" and place and (place_kind(place["place"]) == "unknown place" or
                                                  place is place_before and "," not in place["place"]):
                 # "… COVID-19 Summit, May 12, 2022": a heading's last word, no place (though there
@@ -385,6 +398,12 @@ def _header_line_date(paragraph: str, mention: DateMention) -> DateCandidate:
     unless the words before it say it is another date ("Last updated", "valid until")."""
     mentioned = is_mentioned(paragraph[: mention.start].rstrip(_LABEL_END))
     return DateCandidate(mention, "header line", WEIGHTS["header line"] + (WEIGHTS["mentioned"] if mentioned else 0.0))
+
+
+def _heading_mentions(before: str) -> bool:
+    """"… on the Anniversary of September 11, 2001", "… dated October 8, 2021": the heading's last
+    words say its date is one it mentions (its other words may not: "… Following the Summit, May 12")."""
+    return bool(_WANTS_A_DATE.search(before)) and is_mentioned(" ".join(before.split()[-2:]))
 
 
 def _labels_a_mention(before: str) -> bool:
@@ -549,7 +568,7 @@ def _partial_header_date(header: list[str]) -> Field[PartialDate] | None:
     for paragraph in header:
         for match in find_dates(paragraph):
             after = paragraph[match.end :]
-            if match.date.year is None and (
+            if match.date.year is None and not _heading_mentions(paragraph[: match.start]) and (
                     not after.strip(" ,.") or _place_after_date(after) or names_its_event(after)):
                 return Field(match.date, "heading (month and day only)", RANK_PARTIAL)
     return None
@@ -599,7 +618,8 @@ def _title_at(header: list[str]) -> tuple[range, str] | None:
     next one where the heading goes on into it), and where it stands in the header."""
     for index, paragraph in enumerate(header):
         if _WRAPPER_LINE.match(paragraph) or _is_doc_type_only(paragraph) or (
-                paragraph.endswith(".") and not _INITIALISM_END.search(paragraph)):
+                paragraph.endswith(".") and not _INITIALISM_END.search(paragraph)
+                and not _heading_ending_on_a_name(paragraph)):
             continue
         # A heading whose date went to the next line keeps no comma ("… Summit," / "May 12, 2022").
         title = _SITE_SUFFIX.sub("", _without_dateline(paragraph)).rstrip(" ,;")
@@ -621,8 +641,10 @@ def _without_dateline(paragraph: str) -> str:
     """A heading less the date (and the place beside it) that closes or forms it."""
     for match in find_dates(paragraph):
         after = paragraph[match.end :]
+        before = paragraph[: match.start]
+        if _WANTS_A_DATE.search(before):
+            continue
         if not after.strip(" ,.") or _place_after_date(after):
-            before = paragraph[: match.start]
             if not after.strip(" ,."):
                 before = _PLACE_BEFORE_DATE.sub("", before) if _looks_like_place_tail(before) else before
             return before.strip(" ,–—-")

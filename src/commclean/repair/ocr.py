@@ -24,9 +24,11 @@ _ANY_CASE_WORD = re.compile(r"[A-Za-z|][A-Za-z0-9|]+")
 # Patterns start on the punctuation and look behind it there, so the engine scans for a rare
 # character instead of trying every word (the word-first forms took 7% of a file's processing).
 _FUNCTION_WORDS = frozenset("of to and the a an in for with on by at from or".split())
-# After a number, "a." is an item's letter ("subsection 123 a. of the Act"), not a word.
+# After a number, "a." is an item's letter ("subsection 123 a. of the Act"), not a word; after a
+# full stop, the last letter of an abbreviation ("a d.e.a. from the École").
 _SPECK_AFTER_FUNCTION_WORD = re.compile(
-    r"\. (?=[a-z])(?:" + "|".join(rf"(?<=\b{word}\. )(?<!\d {word}\. )" for word in sorted(_FUNCTION_WORDS)) + ")")
+    r"\. (?=[a-z])(?:" + "|".join(rf"(?<=\b{word}\. )(?<!\d {word}\. )(?<!\.{word}\. )"
+                                  for word in sorted(_FUNCTION_WORDS)) + ")")
 # "was:announced": a colon or full stop between two lower-case words without a space.
 _SPECK_INSIDE_WORDS = re.compile(r"[.:](?<=[a-z]{2}[.:])(?=[a-z]{2})")
 # An address keeps its full stops: a known top-level domain, or any two letters (a country's).
