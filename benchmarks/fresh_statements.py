@@ -1,13 +1,16 @@
 """Clean statements nobody has looked at, in corpus-extra's format, and how the pipeline treats them.
 
-    python benchmarks/fresh_statements.py --wh PATH_TO_A_CLONE_OF_brian14708/wh-briefings
+    python benchmarks/fresh_statements.py (--wh PATH_TO_A_CLONE_OF_brian14708/wh-briefings |
+                                           --state PATH_TO_A_CLONE_OF_markschaver/State-Department-PR)
                                           --out /tmp/fresh [--count 600] [--seed 1] [--misses]
                                           [--exclude EARLIER_OUT ...]
 
-Draws `count` White House releases (statements-releases, 800-30,000 characters) from the clone's HEAD
-that no file in ../shared, no benchmark set and no labelled sample names, by a seeded hash of their
-path; writes each as corpus-extra does (title line, blank line, one paragraph a line: markdown
-rendered by markdown-it, paragraphs, list items, headings and hard-broken lines one a
+Draws `count` White House releases (statements-releases, 800-30,000 characters) from the clone's HEAD,
+or State Department press releases (the items of every version of the clone's data.rss, published
+on the date of their pubDate in Washington), that no file in ../shared, no benchmark set and no
+labelled sample names, by a seeded hash of their path or guid; writes each as corpus-extra does
+(title line, blank line, one paragraph a line: markdown rendered by markdown-it, or the feed's HTML;
+paragraphs, list items, headings and hard-broken lines one a
 line), with `index.jsonl` (file, title, published, source) and `split.json`: every other
 statement in `tune` (the only ones whose misses are printed) and `test`. Then builds them all
 through the pipeline (no Prefect) and reports, per part, quality.py's clean-statement checks
@@ -20,12 +23,14 @@ release published twice).
 from __future__ import annotations
 
 import argparse
+import email.utils
 import hashlib
 import html
 import json
 import re
 import subprocess
 import sys
+import zoneinfo
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -37,7 +42,11 @@ from quality import SHARED, clean_checks  # noqa: E402
 
 HERE = Path(__file__).parent
 FOLDER = "statements-releases/"
-_SOURCE_PATH = re.compile(r"statements-releases/[\w./%-]+?\.md")
+_SOURCE_PATH = re.compile(r"statements-releases/[\w./%-]+?\.md|https://www\.state\.gov/\?page_id=\d+")
+_RSS_ITEM = re.compile(r"<item>(.*?)</item>", re.S)
+_RSS_FIELD = {name: re.compile(rf"<{name}[^>]*>(.*?)</{name}>", re.S) for name in ("title", "guid", "pubDate")}
+_RSS_CREATOR = re.compile(r"<dc:creator><!\[CDATA\[(.*?)\]\]></dc:creator>", re.S)
+_RSS_CONTENT = re.compile(r"<content:encoded><!\[CDATA\[(.*?)\]\]></content:encoded>", re.S)
 _STRAY_EMPHASIS = re.compile(r"\*{2,}")
 _END_MARK = re.compile(r"^[#*\s]+$")  # "# # #", or an emphasis mark left alone on a line
 MIN_CHARS, MAX_CHARS = 800, 30_000  # corpus-extra's range
@@ -95,16 +104,41 @@ def release_statement(markdown: str) -> tuple[str, str, str] | None:
     title = " ".join(html.unescape(str(meta.get("title", ""))).replace("\u2060", "").split())
     if not title or not meta.get("date"):
         return None
+    return title, str(meta["date"]), _statement(title, MarkdownIt("commonmark").render(body))
+
+
+def _statement(title: str, rendered_html: str, issuer: str | None = None) -> str:
     parser = _Blocks()
-    parser.feed(MarkdownIt("commonmark").render(body))
+    parser.feed(rendered_html)
     parser.close()
     parser._flush()
-    text = title + "\n\n" + "\n\n".join(parser.blocks) + "\n"
-    return title, str(meta["date"]), text
+    blocks = parser.blocks
+    if issuer and blocks and blocks[0] == issuer:  # the byline, which corpus-extra keeps in its index
+        blocks = blocks[1:]
+    return title + "\n\n" + "\n\n".join(blocks) + "\n"
 
 
-def draw(wh: Path, count: int, seed: int, earlier: list[Path]) -> list[tuple[str, str, str, str]]:
-    """(source path, title, published, text) of `count` releases no set names, by a seeded hash."""
+def rss_statements(rss: str) -> list[tuple[str, str, str, str]]:
+    """(guid, title, published date in Washington, text) of each item of a feed that has all four."""
+    found = []
+    for item in _RSS_ITEM.findall(rss):
+        fields = {name: pattern.search(item) for name, pattern in _RSS_FIELD.items()}
+        content = _RSS_CONTENT.search(item)
+        if not all(fields.values()) or not content:
+            continue
+        title = " ".join(html.unescape(fields["title"][1]).split())
+        published = email.utils.parsedate_to_datetime(fields["pubDate"][1].strip())
+        day = published.astimezone(zoneinfo.ZoneInfo("America/New_York")).date().isoformat()
+        creator = _RSS_CREATOR.search(item)
+        issuer = " ".join(creator[1].split()) if creator else None
+        found.append((fields["guid"][1].strip(), title, day, _statement(title, content[1], issuer)))
+    return found
+
+
+def draw_wh(wh: Path, count: int, seed: int, earlier: list[Path]) -> list[tuple[str, str, str, str]]:
+    """(source, title, published, text) of `count` releases no set names, by a seeded hash of their path."""
+    commit = subprocess.run(["git", "-C", str(wh), "rev-parse", "HEAD"], capture_output=True, text=True,
+                            check=True).stdout.strip()
     listed = subprocess.run(["git", "-C", str(wh), "ls-tree", "-r", "--name-only", "HEAD", FOLDER],
                             capture_output=True, text=True, check=True).stdout.split()
     used = used_sources(earlier)
@@ -116,21 +150,44 @@ def draw(wh: Path, count: int, seed: int, earlier: list[Path]) -> list[tuple[str
                                   text=True, check=True).stdout
         made = release_statement(markdown)
         if made and MIN_CHARS <= len(made[2]) <= MAX_CHARS:
-            drawn.append((path, *made))
+            drawn.append((f"github:brian14708/wh-briefings {path} @ {commit}", *made))
         if len(drawn) == count:
             break
     return drawn
 
 
-def write_set(out: Path, drawn: list[tuple[str, str, str, str]], commit: str) -> dict[str, list[str]]:
+def draw_state(state: Path, count: int, seed: int, earlier: list[Path]) -> list[tuple[str, str, str, str]]:
+    """(source, title, published, text) of `count` press releases of any version of data.rss that no
+    set names, by a seeded hash of their guid (each item as the newest version holding it gives it)."""
+    commits = subprocess.run(["git", "-C", str(state), "log", "--format=%H", "--", "data.rss"], capture_output=True,
+                             text=True, check=True).stdout.split()
+    wanted = "".join(f"{commit}:data.rss\n" for commit in commits).encode()
+    feeds = subprocess.run(["git", "-C", str(state), "cat-file", "--batch"], input=wanted, capture_output=True,
+                           check=True).stdout
+    used = used_sources(earlier)
+    items: dict[str, tuple[str, str, str, str]] = {}
+    at = 0
+    for commit in commits:  # newest first
+        header_end = feeds.index(b"\n", at)
+        size = int(feeds[at:header_end].split()[2])
+        rss = feeds[header_end + 1 : header_end + 1 + size].decode("utf-8", errors="replace")
+        at = header_end + 1 + size + 1
+        for guid, title, published, text in rss_statements(rss):
+            if guid not in items and guid not in used and MIN_CHARS <= len(text) <= MAX_CHARS:
+                items[guid] = (f"github:markschaver/State-Department-PR data.rss @ {commit} (RSS item guid {guid})",
+                               title, published, text)
+    order = sorted(items, key=lambda guid: hashlib.sha256(f"{seed}:{guid}".encode()).hexdigest())
+    return [items[guid] for guid in order[:count]]
+
+
+def write_set(out: Path, drawn: list[tuple[str, str, str, str]]) -> dict[str, list[str]]:
     out.mkdir(parents=True, exist_ok=True)
     rows, split = [], {"tune": [], "test": []}
-    for number, (path, title, published, text) in enumerate(drawn):
+    for number, (source, title, published, text) in enumerate(drawn):
         slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
         name = f"{number:03d}_{published}_{slug}"
         (out / f"{name}.txt").write_text(text, encoding="utf-8")
-        rows.append({"file": f"{name}.txt", "title": title, "published": published,
-                     "source": f"github:brian14708/wh-briefings {path} @ {commit}"})
+        rows.append({"file": f"{name}.txt", "title": title, "published": published, "source": source})
         split["tune" if number % 2 == 0 else "test"].append(name)
     (out / "index.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     (out / "split.json").write_text(json.dumps(split, indent=1) + "\n", encoding="utf-8")
@@ -139,19 +196,21 @@ def write_set(out: Path, drawn: list[tuple[str, str, str, str]], commit: str) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wh", type=Path, required=True, help="a clone (or bare git directory) of wh-briefings")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--wh", type=Path, help="a clone (or bare git directory) of wh-briefings")
+    source.add_argument("--state", type=Path, help="a clone (or bare git directory) of State-Department-PR")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--count", type=int, default=600)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--misses", action="store_true", help="list what went wrong on the tune part")
     parser.add_argument("--exclude", type=Path, nargs="*", default=[], help="earlier draws (their --out folders)")
     args = parser.parse_args()
-    commit = subprocess.run(["git", "-C", str(args.wh), "rev-parse", "HEAD"], capture_output=True, text=True,
-                            check=True).stdout.strip()
     if (args.out / "split.json").is_file():
         split = json.loads((args.out / "split.json").read_text(encoding="utf-8"))
+    elif args.wh:
+        split = write_set(args.out, draw_wh(args.wh, args.count, args.seed, args.exclude))
     else:
-        split = write_set(args.out, draw(args.wh, args.count, args.seed, args.exclude), commit)
+        split = write_set(args.out, draw_state(args.state, args.count, args.seed, args.exclude))
     results, own_date_misses = clean_checks(args.out, {name: set(names) for name, names in split.items()})
     for part, r in results.items():
         print(f"{part}: {r.files} statements; kept only as another's duplicate {len(r.absorbed)}; "

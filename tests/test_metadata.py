@@ -446,12 +446,33 @@ def test_a_headings_date_that_names_its_event_or_stands_before_a_place_dates_it(
         "Statement by Vice President Kamala Harris on the Anniversary of September 11, 2001",
         "Second Letter from the Counsel to the President to the Archivist of the United States, dated October 8, 2021",
         "Statement of President Joe Biden On the Passing of Eugene Peltola, Jr.",
+        "Deputy Secretary Sherman’s Meeting with Philippine President-Elect Marcos, Jr.",
+        "Overseas Schools Advisory Council Meeting on Thursday, April 7, 2022",
     ],
 )
 def test_a_heading_keeps_the_date_its_words_want_and_a_name_s_full_stop(title: str) -> None:
     found = meta(f"{title}\n\n{BODY}")
     assert found.title.value == title
     assert found.date is None
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Secretary of State Antony J. Blinken will deliver remarks at Howard University at 4:30 p.m. today, "
+        "Tuesday, April 12, 2022.",
+        "On April 12, 2022, the U.S. Department of State published a Federal Register notice.",
+    ],
+)
+def test_today_before_a_weekday_and_a_notice_published_on_a_date_date_the_statement(opening: str) -> None:
+    found = meta(f"Media Note\n\n{opening} {BODY}")
+    assert dt.date(2022, 4, 12) in {field.value.complete() for field in (found.date, found.event_date) if field}
+
+
+def test_a_dialogue_initiated_on_a_date_is_not_the_event_reported() -> None:
+    found = meta("Joint Statement on the Strategic Dialogue\n\nThe delegations co-chaired the final session of the "
+                 f"Strategic Dialogue, initiated on June 11, 2020, in accordance with the Framework. {BODY}")
+    assert found.event_date is None and found.date is None
 
 
 def test_today_far_before_a_date_is_not_its_day() -> None:

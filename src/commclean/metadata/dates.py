@@ -136,7 +136,7 @@ MEETING_PARTICIPLE = r"meeting(?:(?<=, meeting)|(?<=^meeting)|(?<=^\Wmeeting))(?
 _REPORTED_EVENT = re.compile(
     r"\b(?:met|meet|held|hosted|convened|gathered|assembled|spoke|signed|launched|took place|opened|"
     r"concluded|co-chaired|chaired|visited|welcomed|received|participated|issued|announced|"
-    r"endorsed|reaffirmed|conducted|" + MEETING_PARTICIPLE + r")\b", re.I)
+    r"endorsed|reaffirmed|conducted|published|released|" + MEETING_PARTICIPLE + r")\b", re.I)
 _EVENT_NOUN = re.compile(
     r"\b(?:summit|meeting|dialogue|conference|consultations?|talks|session|forum|ministerial|visit|call|"
     r"gathering|round)\b", re.I)
@@ -149,7 +149,7 @@ _EVENT_ON = re.compile(
 # 2022 Leaders' Summit"), where other words after a date go on with what the heading mentions ("the
 # January 6th Insurrection", "the September 11, 2001 Terrorist Attacks").
 _EVENT_NAMED_AFTER = re.compile(rf"^\s+(?:[A-Z][\w.’'-]*\s+){{0,4}}?(?i:{_EVENT_NOUN.pattern})")
-_TODAY_BEFORE = re.compile(r"\btoday\s*[(,]?\s*$", re.I)
+_TODAY_BEFORE = re.compile(rf"\btoday\s*[(,]?\s*{_WEEKDAY}?$", re.I)  # "today, Tuesday, April 12, 2022"
 _TODAY = re.compile(r"\btoday\b", re.I)
 _TODAY_REACH = 60  # characters before a date that "today" may stand in and still be its day
 _ON_BEFORE = re.compile(rf"\bon\s+{_WEEKDAY}?$", re.I)
@@ -175,7 +175,7 @@ _BOUNDING = re.compile(
 # no "was" before ("the agreement was signed on …" reports the signing).
 _MADE_ON = re.compile(
     r"(?<!\bwas )(?<!\bwere )(?<!\bbeen )(?<!\bis )(?<!\bare )(?<!\bbe )"
-    r"\b(?:signed|ratified|established|approved|enacted|issued|published|released)\s+"
+    r"\b(?:signed|ratified|established|approved|enacted|issued|published|released|initiated|founded|created)\s+"
     rf"(?:(?:in|at)\s+[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*,?\s+)?on\s+(?:the\s+)?{_WEEKDAY}?$")
 # A relative clause the date closes: "the ceasefire that began on 5 May" dates the ceasefire. Not a
 # clause with its own subject ("announced that they met on 5 May" reports the meeting).

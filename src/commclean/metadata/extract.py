@@ -133,10 +133,12 @@ _INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
 _NAME_SUFFIX_END = re.compile(r",? (?:Jr|Sr|Inc|Ltd|Co|Corp)\.$")
 # A heading's last word that wants the date after it: "… dated October 8, 2021", "… the
 # Anniversary of September 11". The date is the heading's own words, not a dateline closing it.
-_WANTS_A_DATE = re.compile(r"\b(?:of|the|on|for|in|to|from|since|until|dated|marking|commemorating)\s*$", re.I)
+_WANTS_A_DATE = re.compile(rf"\b(?:of|the|on|for|in|to|from|since|until|dated|marking|commemorating)\s*"
+                           rf"(?:{WEEKDAY_NAME},?\s*)?$", re.I)  # "… Meeting on Thursday, April 7, 2022"
 # A heading never ends on these: a wrapped copy broke its line there ("… the United States and" / "Poland").
 _DANGLING_END = re.compile(r"\b(?:and|or|of|the|on|for|in|to|with|between|from|by|at|a|an)$")
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in"})
+_HEADING_SMALL_WORDS = _SMALL_WORDS | {"a", "an", "or", "to", "with", "from", "at", "by", "as", "into", "over", "vs."}
 DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
@@ -218,10 +220,10 @@ def _is_prose(paragraph: str, config: MetadataConfig) -> bool:
 
 
 def _heading_ending_on_a_name(paragraph: str) -> bool:
-    """"… On the Passing of Eugene Peltola, Jr.": its full stop ends a name, and every longer word
-    is capitalised, as a heading's are and a sentence's are not."""
+    """"… On the Passing of Eugene Peltola, Jr.": its full stop ends a name, and every word but the
+    small ones is capitalised, as a heading's are and a sentence's are not."""
     return bool(_NAME_SUFFIX_END.search(paragraph)) and all(
-        word[:1].isupper() for word in paragraph.split() if len(word) > 3)
+        word[:1].isupper() or word in _HEADING_SMALL_WORDS for word in paragraph.split())
 
 
 def _cut_off_prose(paragraph: str, config: MetadataConfig, sentence_ended: bool = True) -> bool:
@@ -337,9 +339,10 @@ def _header_dates(header: list[str], source: str, title: range, config: Metadata
                 found.append(_Dated(DateCandidate(mention, "dateline", WEIGHTS["dateline"]), source,
                                     _place_field(after)))
                 continue
-            if index not in title and not _is_field_line(paragraph, mention, config) and in_running_text(before):
+            if (index in title or not _is_field_line(paragraph, mention, config)) and in_running_text(before):
                 # A deck under the title is a sentence without its full stop: "… Filling the South
-                # Lawn on April 10, 2023" dates what it reports, as the opening's sentences do.
+                # Lawn on April 10, 2023" dates what it reports, as the opening's sentences do; so
+                # does a title's "… Meeting on Thursday, April 7, 2022".
                 found.append(_Dated(score_in_sentence(paragraph, mention, "second sentence"), "subheading"))
                 continue
             place_after = _place_after_date(after) or _known_place_in_brackets(after)

@@ -108,7 +108,7 @@ def _is_exempt(word: str) -> bool:
 
 
 def _split_specks_inside_words(text: str) -> str:
-    """ "was:announced" splits; "www.state.gov" and other addresses stay whole. Each speck takes
+    """ "was:announced" splits; "www.state.gov", other addresses and identifiers stay whole. Each speck takes
     the two letters on either side with it, so "ab.cd.ef" is judged once, at its first mark."""
     pieces: list[str] = []
     done = 0  # text before this is copied or consumed by a speck's letters
@@ -116,7 +116,9 @@ def _split_specks_inside_words(text: str) -> str:
         start, end = mark.start() - 2, mark.start() + 3
         if start < done:
             continue
-        split = not _ADDRESS.search(_token_around(text, start, end))
+        token = _token_around(text, start, end)
+        # Figures among the letters make an identifier or an address ("…5ep7eiodiad.onion"), not two words.
+        split = not _ADDRESS.search(token) and not any(char.isdigit() for char in token)
         pieces += [text[done : start + 2], " " if split else text[start + 2], text[start + 3 : end]]
         done = end
     return "".join(pieces) + text[done:] if pieces else text
