@@ -447,13 +447,26 @@ def test_a_headings_date_that_names_its_event_or_stands_before_a_place_dates_it(
         "Second Letter from the Counsel to the President to the Archivist of the United States, dated October 8, 2021",
         "Statement of President Joe Biden On the Passing of Eugene Peltola, Jr.",
         "Deputy Secretary Sherman’s Meeting with Philippine President-Elect Marcos, Jr.",
-        "Overseas Schools Advisory Council Meeting on Thursday, April 7, 2022",
     ],
 )
 def test_a_heading_keeps_the_date_its_words_want_and_a_name_s_full_stop(title: str) -> None:
     found = meta(f"{title}\n\n{BODY}")
     assert found.title.value == title
     assert found.date is None
+
+
+@pytest.mark.parametrize(
+    ("title", "date"),
+    [
+        ("Overseas Schools Advisory Council Meeting on Thursday, April 7, 2022", PartialDate(4, 7, 2022)),
+        ("Public Schedule – June 25, 2021", PartialDate(6, 25, 2021)),
+        ("Department Press Briefing — April 8, 2022", PartialDate(4, 8, 2022)),
+    ],
+)
+def test_a_title_keeps_the_day_it_names_after_on_or_a_dash(title: str, date: PartialDate) -> None:
+    found = meta(f"{title}\n\n{BODY}")
+    assert found.title.value == title
+    assert found.date.value == date
 
 
 @pytest.mark.parametrize(

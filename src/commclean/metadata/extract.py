@@ -133,6 +133,9 @@ _INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
 _NAME_SUFFIX_END = re.compile(r",? (?:Jr|Sr|Inc|Ltd|Co|Corp)\.$")
 # A heading's last word that wants the date after it: "… dated October 8, 2021", "… the
 # Anniversary of September 11". The date is the heading's own words, not a dateline closing it.
+# "Public Schedule – June 25, 2021", "Department Press Briefing – April 8, 2022": a series' title
+# names its day after a dash, as a heading that a dateline closes does not.
+_DASH_BEFORE = re.compile(r"\S\s+[–—]\s*$")
 _WANTS_A_DATE = re.compile(rf"\b(?:of|the|on|for|in|to|from|since|until|dated|marking|commemorating)\s*"
                            rf"(?:{WEEKDAY_NAME},?\s*)?$", re.I)  # "… Meeting on Thursday, April 7, 2022"
 # A heading never ends on these: a wrapped copy broke its line there ("… the United States and" / "Poland").
@@ -339,10 +342,9 @@ def _header_dates(header: list[str], source: str, title: range, config: Metadata
                 found.append(_Dated(DateCandidate(mention, "dateline", WEIGHTS["dateline"]), source,
                                     _place_field(after)))
                 continue
-            if (index in title or not _is_field_line(paragraph, mention, config)) and in_running_text(before):
+            if index not in title and not _is_field_line(paragraph, mention, config) and in_running_text(before):
                 # A deck under the title is a sentence without its full stop: "… Filling the South
-                # Lawn on April 10, 2023" dates what it reports, as the opening's sentences do; so
-                # does a title's "… Meeting on Thursday, April 7, 2022".
+                # Lawn on April 10, 2023" dates what it reports, as the opening's sentences do.
                 found.append(_Dated(score_in_sentence(paragraph, mention, "second sentence"), "subheading"))
                 continue
             place_after = _place_after_date(after) or _known_place_in_brackets(after)
@@ -645,7 +647,7 @@ def _without_dateline(paragraph: str) -> str:
     for match in find_dates(paragraph):
         after = paragraph[match.end :]
         before = paragraph[: match.start]
-        if _WANTS_A_DATE.search(before):
+        if _WANTS_A_DATE.search(before) or _DASH_BEFORE.search(before):
             continue
         if not after.strip(" ,.") or _place_after_date(after):
             if not after.strip(" ,."):
