@@ -447,6 +447,8 @@ def test_a_headings_date_that_names_its_event_or_stands_before_a_place_dates_it(
         "Second Letter from the Counsel to the President to the Archivist of the United States, dated October 8, 2021",
         "Statement of President Joe Biden On the Passing of Eugene Peltola, Jr.",
         "Deputy Secretary Sherman’s Meeting with Philippine President-Elect Marcos, Jr.",
+        "U.S. Department of State Concludes $6.6 Million Settlement of Alleged Export Violations by Keysight "
+        "Technologies, Inc.",
     ],
 )
 def test_a_heading_keeps_the_date_its_words_want_and_a_name_s_full_stop(title: str) -> None:
@@ -461,6 +463,7 @@ def test_a_heading_keeps_the_date_its_words_want_and_a_name_s_full_stop(title: s
         ("Overseas Schools Advisory Council Meeting on Thursday, April 7, 2022", PartialDate(4, 7, 2022)),
         ("Public Schedule – June 25, 2021", PartialDate(6, 25, 2021)),
         ("Department Press Briefing — April 8, 2022", PartialDate(4, 8, 2022)),
+        ("Overseas Schools Advisory Council Meeting – Thursday, June 17, 2021", PartialDate(6, 17, 2021)),
     ],
 )
 def test_a_title_keeps_the_day_it_names_after_on_or_a_dash(title: str, date: PartialDate) -> None:
@@ -500,6 +503,19 @@ def test_a_deck_under_the_title_dates_what_it_reports_not_the_statement() -> Non
                  f"the South Lawn on April 10, 2023\n\n{BODY}")
     assert found.date is None
     assert found.title.value == "White House Announces Theme and Activities for the 2023 Easter Egg Roll"
+
+
+def test_a_decks_month_and_day_are_its_clauses_not_the_statements() -> None:
+    found = meta("President Biden Announces Twelfth Operation Fly Formula Mission\n\nBiden Administration will "
+                 "facilitate air shipment of approximately 2 million bottles of specialized infant formula on July 8"
+                 f"\n\n{BODY}")
+    assert found.date is None
+
+
+def test_a_short_opening_sentence_on_a_date_is_no_header_line() -> None:
+    found = meta("Statement from the Vice President on the Second Anniversary\n\nOn January 6th, 2021, American "
+                 f"democracy endured a violent assault.\n\n{BODY}")
+    assert found.date is None
 
 
 def test_an_event_someone_is_sent_to_attend_lies_ahead() -> None:

@@ -66,6 +66,8 @@ _LEAD_AFTER = re.compile(r"^\s*\)?\s*(?:/[^/\n]{1,40}/\s*|\([^()\n]{1,40}\)\s*)?
 # and is a few words ("Last modified:", "Page last updated on"); a heading is more.
 _LABEL_END = " :–—-|"
 _LABEL_WORDS = 4
+_OPENS_A_SENTENCE_ON = re.compile(rf"^\W*on\s+(?:{WEEKDAY_NAME},?\s+)?$", re.I)
+_ENDS_A_SENTENCE = re.compile(r"^,?\s+\w.*\s\w+[.!?][\"'”’)]*$")
 _WEEKDAY_BEFORE = re.compile(rf"\b{WEEKDAY_NAME},?\s*$", re.I)
 # A signature block's date: alone, or after "Done at <place>," or a place, at the end of a text.
 # A place is capitalised: only the words around it are matched regardless of case.
@@ -135,7 +137,7 @@ _NAME_SUFFIX_END = re.compile(r",? (?:Jr|Sr|Inc|Ltd|Co|Corp)\.$")
 # Anniversary of September 11". The date is the heading's own words, not a dateline closing it.
 # "Public Schedule – June 25, 2021", "Department Press Briefing – April 8, 2022": a series' title
 # names its day after a dash, as a heading that a dateline closes does not.
-_DASH_BEFORE = re.compile(r"\S\s+[–—]\s*$")
+_DASH_BEFORE = re.compile(rf"\S\s+[–—]\s*(?:{WEEKDAY_NAME},?\s*)?$", re.I)
 _WANTS_A_DATE = re.compile(rf"\b(?:of|the|on|for|in|to|from|since|until|dated|marking|commemorating)\s*"
                            rf"(?:{WEEKDAY_NAME},?\s*)?$", re.I)  # "… Meeting on Thursday, April 7, 2022"
 # A heading never ends on these: a wrapped copy broke its line there ("… the United States and" / "Poland").
@@ -223,10 +225,11 @@ def _is_prose(paragraph: str, config: MetadataConfig) -> bool:
 
 
 def _heading_ending_on_a_name(paragraph: str) -> bool:
-    """"… On the Passing of Eugene Peltola, Jr.": its full stop ends a name, and every word but the
-    small ones is capitalised, as a heading's are and a sentence's are not."""
+    """"… On the Passing of Eugene Peltola, Jr.", "… $6.6 Million Settlement … by Keysight
+    Technologies, Inc.": its full stop ends a name, and every word but the small ones and figures is
+    capitalised, as a heading's are and a sentence's are not."""
     return bool(_NAME_SUFFIX_END.search(paragraph)) and all(
-        word[:1].isupper() or word in _HEADING_SMALL_WORDS for word in paragraph.split())
+        word[:1].isupper() or not word[:1].isalpha() or word in _HEADING_SMALL_WORDS for word in paragraph.split())
 
 
 def _cut_off_prose(paragraph: str, config: MetadataConfig, sentence_ended: bool = True) -> bool:
@@ -286,7 +289,8 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
         source = stated_outside.group(4)
         stated: Field[PartialDate] | None = Field(PartialDate(month, day, year), source, RANK_HEADER)
     else:
-        stated = _date_field(date, config) or _partial_header_date(usable)
+        stated = _date_field(date, config) or _partial_header_date(usable, title_at[0] if title_at else range(0),
+                                                                   config)
     event_date = _event_date_field(event, config)
     return Metadata(
         title=title,
@@ -342,9 +346,7 @@ def _header_dates(header: list[str], source: str, title: range, config: Metadata
                 found.append(_Dated(DateCandidate(mention, "dateline", WEIGHTS["dateline"]), source,
                                     _place_field(after)))
                 continue
-            if index not in title and not _is_field_line(paragraph, mention, config) and in_running_text(before):
-                # A deck under the title is a sentence without its full stop: "… Filling the South
-                # Lawn on April 10, 2023" dates what it reports, as the opening's sentences do.
+            if _in_a_deck(paragraph, mention, index in title, config):
                 found.append(_Dated(score_in_sentence(paragraph, mention, "second sentence"), "subheading"))
                 continue
             place_after = _place_after_date(after) or _known_place_in_brackets(after)
@@ -400,9 +402,21 @@ def _is_field_line(paragraph: str, mention: DateMention, config: MetadataConfig)
 
 def _header_line_date(paragraph: str, mention: DateMention) -> DateCandidate:
     """A date among a header line's other fields (a label, a time, a byline) dates the statement,
-    unless the words before it say it is another date ("Last updated", "valid until")."""
+    unless the words before it say it is another date ("Last updated", "valid until"). A short
+    sentence that opens on its date ("On January 6th, 2021, American democracy endured a violent
+    assault.") is the opening's, scored as the opening's sentences are."""
+    if _OPENS_A_SENTENCE_ON.match(paragraph[: mention.start]) and _ENDS_A_SENTENCE.search(paragraph[mention.end :]):
+        return score_in_sentence(paragraph, mention, "opening sentence")
     mentioned = is_mentioned(paragraph[: mention.start].rstrip(_LABEL_END))
     return DateCandidate(mention, "header line", WEIGHTS["header line"] + (WEIGHTS["mentioned"] if mentioned else 0.0))
+
+
+def _in_a_deck(paragraph: str, mention: DateMention, is_title: bool, config: MetadataConfig) -> bool:
+    """A deck under the title is a sentence without its full stop, and a date after its "on" is its
+    clause's ("… Filling the South Lawn on April 10, 2023", "… infant formula on July 8"). A
+    release's preface ("The following is the text of … on April 26.") is no deck."""
+    return (not is_title and not _is_field_line(paragraph, mention, config) and not _WRAPPER_LINE.match(paragraph)
+            and in_running_text(paragraph[: mention.start]))
 
 
 def _heading_mentions(before: str) -> bool:
@@ -566,14 +580,15 @@ def _tidy_issuer(name: str) -> str:
     return " ".join(w if i and w in _SMALL_WORDS else w[:1].upper() + w[1:] for i, w in enumerate(words))
 
 
-def _partial_header_date(header: list[str]) -> Field[PartialDate] | None:
+def _partial_header_date(header: list[str], title: range, config: MetadataConfig) -> Field[PartialDate] | None:
     """A month and day a header states of its statement: closing a line, before a place or naming
     the event after it ("November 14 Ministerial meeting"); not one the heading goes on after ("the
     Six-Month Anniversary of the January 6th Insurrection", "… on August 29 and September 2")."""
-    for paragraph in header:
+    for index, paragraph in enumerate(header):
         for match in find_dates(paragraph):
             after = paragraph[match.end :]
-            if match.date.year is None and not _heading_mentions(paragraph[: match.start]) and (
+            if match.date.year is None and not _heading_mentions(paragraph[: match.start]) and \
+                    not _in_a_deck(paragraph, match, index in title, config) and (
                     not after.strip(" ,.") or _place_after_date(after) or names_its_event(after)):
                 return Field(match.date, "heading (month and day only)", RANK_PARTIAL)
     return None

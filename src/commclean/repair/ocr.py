@@ -112,9 +112,13 @@ def _split_specks_inside_words(text: str) -> str:
     the two letters on either side with it, so "ab.cd.ef" is judged once, at its first mark."""
     pieces: list[str] = []
     done = 0  # text before this is copied or consumed by a speck's letters
+    split = False
     for mark in _SPECK_INSIDE_WORDS.finditer(text):
         start, end = mark.start() - 2, mark.start() + 3
-        if start < done:
+        if start < done:  # the token judged at its first mark: split through, or keep whole
+            if split:
+                pieces += [text[done : mark.start()], " ", text[mark.start() + 1 : end]]
+                done = end
             continue
         token = _token_around(text, start, end)
         # Figures among the letters make an identifier or an address ("…5ep7eiodiad.onion"), not two words.
