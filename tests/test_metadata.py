@@ -491,37 +491,28 @@ def test_a_dialogue_initiated_on_a_date_is_not_the_event_reported() -> None:
     assert found.event_date is None and found.date is None
 
 
-def test_today_far_before_a_date_is_not_its_day() -> None:
-    found = meta("Statement on the Anniversary\n\nToday is a day of solemn remembrance as we mourn the souls we "
-                 f"lost in a heinous terrorist attack on September 11, 2001. {BODY}")
-    assert found.date is None
-
-
-def test_a_deck_under_the_title_dates_what_it_reports_not_the_statement() -> None:
-    found = meta("White House Announces Theme and Activities for the 2023 Easter Egg Roll\n\n"
-                 "The First Lady Continues Her Theme for the Easter Egg Roll with Learning Activities Filling "
-                 f"the South Lawn on April 10, 2023\n\n{BODY}")
-    assert found.date is None
-    assert found.title.value == "White House Announces Theme and Activities for the 2023 Easter Egg Roll"
-
-
-def test_a_decks_month_and_day_are_its_clauses_not_the_statements() -> None:
-    found = meta("President Biden Announces Twelfth Operation Fly Formula Mission\n\nBiden Administration will "
-                 "facilitate air shipment of approximately 2 million bottles of specialized infant formula on July 8"
-                 f"\n\n{BODY}")
-    assert found.date is None
-
-
-def test_a_short_opening_sentence_on_a_date_is_no_header_line() -> None:
-    found = meta("Statement from the Vice President on the Second Anniversary\n\nOn January 6th, 2021, American "
-                 f"democracy endured a violent assault.\n\n{BODY}")
-    assert found.date is None
-
-
-def test_an_event_someone_is_sent_to_attend_lies_ahead() -> None:
-    found = meta("President Biden Announces Presidential Delegation to Chile\n\nPresident Joseph R. Biden, Jr. "
-                 "today announced the designation of a Presidential Delegation to Valparaíso, Chile to attend the "
-                 f"Inauguration of His Excellency Gabriel Boric Font as President of Chile on March 11, 2022. {BODY}")
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "today" far before a date is not its day
+        "Statement on the Anniversary\n\nToday is a day of solemn remembrance as we mourn the souls we lost in a "
+        "heinous terrorist attack on September 11, 2001.",
+        # a deck under the title is a sentence without its full stop: its dates are its clause's
+        "White House Announces Theme and Activities for the 2023 Easter Egg Roll\n\nThe First Lady Continues Her "
+        "Theme for the Easter Egg Roll with Learning Activities Filling the South Lawn on April 10, 2023",
+        "President Biden Announces Twelfth Operation Fly Formula Mission\n\nBiden Administration will facilitate air "
+        "shipment of approximately 2 million bottles of specialized infant formula on July 8",
+        # a short opening sentence on its date is the opening's, not a header line
+        "Statement from the Vice President on the Second Anniversary\n\nOn January 6th, 2021, American democracy "
+        "endured a violent assault.",
+        # what someone is sent to attend lies ahead
+        "President Biden Announces Presidential Delegation to Chile\n\nPresident Joseph R. Biden, Jr. today "
+        "announced the designation of a Presidential Delegation to Valparaíso, Chile to attend the Inauguration of "
+        "His Excellency Gabriel Boric Font as President of Chile on March 11, 2022.",
+    ],
+)
+def test_a_date_the_opening_only_mentions_dates_neither_the_statement_nor_its_event(text: str) -> None:
+    found = meta(f"{text}\n\n{BODY}")
     assert found.date is None
     assert found.event_date is None
 
