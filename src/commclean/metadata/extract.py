@@ -133,11 +133,11 @@ _FORMAL_STATE = re.compile(r",\s+(?:the\s+)?(?:Hashemite\s+)?(?:Kingdom|State|Su
 _INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
 # "… On the Passing of Eugene Peltola, Jr.": a heading's full stop that ends a name, not a sentence.
 _NAME_SUFFIX_END = re.compile(r",? (?:Jr|Sr|Inc|Ltd|Co|Corp)\.$")
-# A heading's last word that wants the date after it: "… dated October 8, 2021", "… the
-# Anniversary of September 11". The date is the heading's own words, not a dateline closing it.
 # "Public Schedule – June 25, 2021", "Department Press Briefing – April 8, 2022": a series' title
 # names its day after a dash, as a heading that a dateline closes does not.
 _DASH_BEFORE = re.compile(rf"\S\s+[–—]\s*(?:{WEEKDAY_NAME},?\s*)?$", re.I)
+# A heading's last word that wants the date after it: "… dated October 8, 2021", "… the
+# Anniversary of September 11". The date is the heading's own words, not a dateline closing it.
 _WANTS_A_DATE = re.compile(rf"\b(?:of|the|on|for|in|to|from|since|until|dated|marking|commemorating)\s*"
                            rf"(?:{WEEKDAY_NAME},?\s*)?$", re.I)  # "… Meeting on Thursday, April 7, 2022"
 # A heading never ends on these: a wrapped copy broke its line there ("… the United States and" / "Poland").
