@@ -333,6 +333,31 @@ def test_the_issuer_where_a_header_states_it(header: str, issuer: str | None, so
     assert found.title.value == "Joint Statement on Sudan"  # the site's name is not part of the title
 
 
+@pytest.mark.parametrize(
+    "header, title, issuer",
+    [
+        # A heading that opens on the name of a body is the title when no other heading follows.
+        ("Department of State Presence in Ukraine", "Department of State Presence in Ukraine", None),
+        ("Office of the National Cyber Director Announces Senior Leadership",
+         "Office of the National Cyber Director Announces Senior Leadership", None),
+        ("Department of State Offers Reward for Information to Bring a Trafficker to Justice\n\nOFFICE OF THE "
+         "SPOKESPERSON", "Department of State Offers Reward for Information to Bring a Trafficker to Justice",
+         "Office of the Spokesperson"),
+        # A bare issuer line is no title: a short name, or one in capitals, above the body.
+        ("Office of the Spokesperson", None, "Office of the Spokesperson"),
+        ("OFFICE OF THE DIRECTOR OF NATIONAL INTELLIGENCE", None, "Office of the Director of National Intelligence"),
+        # Above a heading, the issuer line stays the issuer.
+        ("Office of the Director of National Intelligence\n\nJoint Statement on Sudan", "Joint Statement on Sudan",
+         "Office of the Director of National Intelligence"),
+    ],
+)
+def test_a_heading_shaped_as_an_issuer_line_is_the_title_when_nothing_else_is(header: str, title: str | None,
+                                                                              issuer: str | None) -> None:
+    found = meta(f"{header}\n\n{BODY}")
+    assert (found.title.value if found.title else None) == title
+    assert (found.issuer.value if found.issuer else None) == issuer
+
+
 def test_an_ocr_mangled_print_header_is_neither_title_nor_date() -> None:
     found = meta(f"1/823, 9:32 AM Joint Statement on Sudan - United States Department of State\n\n{BODY}")
     assert found.title is None or "9:32" not in found.title.value

@@ -147,6 +147,11 @@ class MetadataConfig:
     # Only this many leading paragraphs can hold a title, dateline or media-note header.
     header_paragraphs: int = 8
     max_title_chars: int = 300
+    # A header whose only heading names a body ("Department of State Offers Reward for …",
+    # "Office of the National Cyber Director Announces …") has it for its title when it has this
+    # many words and is not in capitals: a bare issuer line ("Office of the Spokesperson", "THE
+    # WHITE HOUSE") is shorter or in capitals, and a title follows it.
+    min_words_issuer_shaped_title: int = 5
     # A paragraph ending in a full stop with this many words is prose, so the header has ended.
     min_prose_words: int = 12
     # The last paragraphs, where a signature block dates a declaration.

@@ -271,7 +271,7 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     header, body, opening_start = header_and_opening(paragraphs, config)
     usable = [p for p in header if not _PRINT_HEADER.search(p)]
     is_media_note = any(p.strip().lower() == "media note" for p in usable)
-    title_at = _title_at(usable)
+    title_at = _title_at(usable, config)
     title = Field(title_at[1], "heading", RANK_HEADER) if title_at else None
     # After the opening paragraph (and an epigraph before it: a quotation's attribution is no signature).
     closing = _closing(paragraphs[opening_start + 1 :], config)
@@ -299,7 +299,7 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
         location=_best_place(usable, body, opening, dates, config,
                              [field.value for field in (stated, event_date) if field]),
         doc_type=_doc_type(title.value if title else None, usable),
-        issuer=_issuer(header),
+        issuer=_issuer(header, title.value if title else None),
     )
 
 
@@ -557,10 +557,11 @@ def _best_place(header: list[str], body: list[str], opening: list[tuple[str, str
     return None
 
 
-def _issuer(header: list[str]) -> Field[str] | None:
-    """An issuer line of the header, else a page title's site name (print headers included: a
-    browser prints the page title, which names the site that published the page)."""
-    lines = [line.strip() for paragraph in header for line in paragraph.splitlines() if line.strip()]
+def _issuer(header: list[str], title: str | None) -> Field[str] | None:
+    """An issuer line of the header that is not its title, else a page title's site name (print
+    headers included: a browser prints the page title, which names the site that published the page)."""
+    lines = [line.strip() for paragraph in header for line in paragraph.splitlines()
+             if line.strip() and line.strip() != title]
     for line in lines:
         match = _ISSUER_LINE.match(line)
         if match:
@@ -633,9 +634,11 @@ def _capitalised(word: str) -> str:
     return re.sub(r"^(\w['’])(\w)", lambda m: m[1] + m[2].upper(), word.capitalize())
 
 
-def _title_at(header: list[str]) -> tuple[range, str] | None:
+def _title_at(header: list[str], config: MetadataConfig) -> tuple[range, str] | None:
     """The first heading paragraph that is not a wrapper line, a dateline or a sentence (with the
-    next one where the heading goes on into it), and where it stands in the header."""
+    next one where the heading goes on into it), and where it stands in the header; else a heading
+    shaped as an issuer line ("Department of State Presence in Ukraine"), when nothing else is."""
+    issuer_shaped: tuple[range, str] | None = None
     for index, paragraph in enumerate(header):
         if _WRAPPER_LINE.match(paragraph) or _is_doc_type_only(paragraph) or (
                 paragraph.endswith(".") and not _INITIALISM_END.search(paragraph)
@@ -643,7 +646,11 @@ def _title_at(header: list[str]) -> tuple[range, str] | None:
             continue
         # A heading whose date went to the next line keeps no comma ("… Summit," / "May 12, 2022").
         title = _SITE_SUFFIX.sub("", _without_dateline(paragraph)).rstrip(" ,;")
-        if not title or not re.search(r"[A-Za-z]{3}", title) or _ISSUER_LINE.match(title):
+        if not title or not re.search(r"[A-Za-z]{3}", title):
+            continue
+        if _ISSUER_LINE.match(title):
+            if issuer_shaped is None and _could_be_a_heading(title, config):
+                issuer_shaped = range(index, index + 1), title
             continue
         following = header[index + 1] if index + 1 < len(header) else ""
         # A heading goes on after "…:", and after an initialism or a small word that a wrapped copy
@@ -654,7 +661,11 @@ def _title_at(header: list[str]) -> tuple[range, str] | None:
                 not any(m.date.year for m in find_dates(following)):
             return range(index, index + 2), f"{title} {_without_dateline(following) or following}"
         return range(index, index + 1), title
-    return None
+    return issuer_shaped
+
+
+def _could_be_a_heading(line: str, config: MetadataConfig) -> bool:
+    return line != line.upper() and len(line.split()) >= config.min_words_issuer_shaped_title
 
 
 def _without_dateline(paragraph: str) -> str:
