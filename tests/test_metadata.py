@@ -325,6 +325,9 @@ def test_openings_date_the_meeting_and_only_today_dates_the_statement(opening: s
         ("Joint Statement on Sudan\n\nMARCH 23, 2022 • STATEMENTS AND RELEASES", None, None),
         ("Joint Statement on Sudan\n\nJoint Statement of the Quad Foreign Ministers, Secretary Blinken Presiding",
          None, None),
+        # A lead-in of that shape is a sentence, however it opens: an issuer is a name and an office.
+        ("Joint Statement on Sudan\n\nToday, President Joe Biden announced his intent to nominate the following "
+         "individuals to serve as key members of his Administration:", None, None),
     ],
 )
 def test_the_issuer_where_a_header_states_it(header: str, issuer: str | None, source: str | None) -> None:

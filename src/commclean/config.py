@@ -152,6 +152,10 @@ class MetadataConfig:
     # many words and is not in capitals: a bare issuer line ("Office of the Spokesperson", "THE
     # WHITE HOUSE") is shorter or in capitals, and a title follows it.
     min_words_issuer_shaped_title: int = 5
+    # An issuer is a body or a person and an office: "Minister for Foreign Affairs of Japan", "Office
+    # of the Director of National Intelligence". A longer line of that shape is a heading or a
+    # sentence ("Today, President Joe Biden announced his intent to nominate …").
+    max_issuer_words: int = 12
     # A paragraph ending in a full stop with this many words is prose, so the header has ended.
     min_prose_words: int = 12
     # The last paragraphs, where a signature block dates a declaration.

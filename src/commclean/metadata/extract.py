@@ -299,7 +299,7 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
         location=_best_place(usable, body, opening, dates, config,
                              [field.value for field in (stated, event_date) if field]),
         doc_type=_doc_type(title.value if title else None, usable),
-        issuer=_issuer(header, title.value if title else None),
+        issuer=_issuer(header, title.value if title else None, config),
     )
 
 
@@ -557,19 +557,17 @@ def _best_place(header: list[str], body: list[str], opening: list[tuple[str, str
     return None
 
 
-def _issuer(header: list[str], title: str | None) -> Field[str] | None:
+def _issuer(header: list[str], title: str | None, config: MetadataConfig) -> Field[str] | None:
     """An issuer line of the header that is not its title, else a page title's site name (print
     headers included: a browser prints the page title, which names the site that published the page)."""
     lines = [line.strip() for paragraph in header for line in paragraph.splitlines()
              if line.strip() and line.strip() != title]
-    for line in lines:
-        match = _ISSUER_LINE.match(line)
-        if match:
-            return Field(_tidy_issuer(match["issuer"]), "header line", RANK_HEADER)
-    for line in lines:
-        match = _SITE_SUFFIX.search(line)
-        if match:
-            return Field(_tidy_issuer(match["issuer"]), "page title", RANK_OPENING)
+    for pattern, source, rank in ((_ISSUER_LINE.match, "header line", RANK_HEADER),
+                                  (_SITE_SUFFIX.search, "page title", RANK_OPENING)):
+        for line in lines:
+            match = pattern(line)
+            if match and len(match["issuer"].split()) <= config.max_issuer_words:
+                return Field(_tidy_issuer(match["issuer"]), source, rank)
     return None
 
 
