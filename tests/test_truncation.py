@@ -107,7 +107,46 @@ def test_no_clean_dev_statement_is_called_truncated() -> None:
         # A footnote's or an end mark after the last sentence.
         "Details will be released in the coming days. *",
         "Details will be released in the coming days. ###",
+        # A list's items may each be a sentence long without a full stop: a schedule, a delegation.
+        "The Deputy Secretary will travel to Brussels and Vienna.\n\n"
+        "January 11: Deputy Secretary Sherman will meet with the Head of Cabinet of the President of the European "
+        "Commission and the Secretary General of the European External Action Service in Brussels\n\n"
+        "January 12: Deputy Secretary Sherman will lead the U.S. Delegation to the NATO-Russia Council meeting at "
+        "NATO Headquarters in Brussels with the Permanent Representatives of the Allies and the Russian Federation\n\n"
+        "January 13: Ambassador Carpenter will participate in the OSCE Permanent Council meeting on Russia and "
+        "Ukraine with the representatives of the participating States and the Chairman-in-Office in Vienna",
+        # A table the converter flattened into a paragraph ends on its last row's figure.
+        "Funding reached every state. The table below gives the totals by state.\n\nState Households Children "
+        + " ".join(f"{state} {1_000 + 37 * i:,} {200 + 11 * i:,}" for i, state in enumerate(
+            ["Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Puerto Rico", "Rhode Island", "South Carolina",
+             "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Wisconsin", "Wyoming"])),
+        "Funds were awarded to institutions in every state. The chart below provides the breakdown.\n\n"
+        "State Total Funds " + " ".join(f"{code} ${(i + 3) * 7_919_411:,}" for i, code in enumerate(
+            ["AR", "AZ", "CA", "CO", "CT", "DC", "FL", "GA", "ID", "IL", "IN", "KS", "MA", "MD", "MN"]))
+        + " Grand Total $16,635,088,533",
     ],
 )
 def test_a_list_or_an_address_may_end_a_statement(text: str) -> None:
     assert not ends_mid_sentence(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Figures in a sentence cut off are no table's row: most of its words are words.
+        "The Fund grew in 2023.\n\nThe Fund grew from 12 to 40 members between 2019 and 2023, raising 1.2 "
+        "billion dollars in 2021, 2.4 billion dollars in 2022 and 3.1 billion dollars in 2023 from the 16 donors "
+        "who pledged in 2019 to the 30",
+        # Items that end on a semicolon go on until one ends on a full stop.
+        "The partners committed to the following actions:\n\nSharing information on illicit wallets used by "
+        "ransomware actors with all members;\n\nLaunching a project to leverage artificial intelligence;\n\n"
+        "Committing to assist any member facing an attack on its critical infrastructure",
+        # Nor is a table whose last row was cut before its figures.
+        "Funding reached every state.\n\nState Households Children "
+        + " ".join(f"{state} {1_000 + 37 * i:,} {200 + 11 * i:,}" for i, state in enumerate(
+            ["Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island", "Tennessee", "Texas", "Utah",
+             "Vermont", "Virginia", "Wisconsin"])) + " Wyoming",
+    ],
+)
+def test_figures_or_items_that_end_no_table_or_list_leave_a_text_cut(text: str) -> None:
+    assert ends_mid_sentence(text)

@@ -41,7 +41,11 @@ _TITLES = frozenset(
 _BARE_NAME = re.compile(r"[^\W\d_]+(?:[-’'][^\W\d_]+)*")  # letters, maybe hyphenated: "Sherwood-Randall"
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 MAX_CLOSING_WORDS = 12
-MAX_LIST_ITEM_WORDS = 25
+# A list's items may be a sentence long ("January 11: Deputy Secretary Sherman will meet with …",
+# a delegate's name and offices); prose paragraphs are longer.
+MAX_LIST_ITEM_WORDS = 40
+LIST_TAIL_CHARS = 1_000  # three such items
+_ITEM_GOES_ON = re.compile(r"[;,]\s*(?:and|or)?\s*$")
 # A possessive wants its noun: "Today’s", "President Biden’s" end no text.
 _POSSESSIVE_AT_END = re.compile(r"\w[’']s\s*$")
 # A word in lower case or a number, then a full stop: a sentence ended ("by 2030.", "act.”"; the
@@ -61,6 +65,13 @@ _ADDRESS_AT_END = re.compile(r"(?:https?://|www\.)\S+\s*$|\S+\.(?:gov|org|int|co
 # source note: "Source: 50 State Plans Submitted to CMS".
 _END_NOTE = re.compile(r"^(?:(?:learn more|read more|read the|click here|visit|download|watch|view the)\b|"
                        r"(?:sources?|notes?)\s*:)", re.I)
+
+# A table the converter flattened into one paragraph ends on its last row's figure: "… Wisconsin
+# 91,070 18,466 Wyoming 7,484 1,745", "… Grand Total $16,635,088,533". Its last words are mostly
+# figures, as no sentence's are.
+_FIGURE = re.compile(r"[$€£]?\d[\d,.]*%?")
+TABLE_TAIL_WORDS = 30
+TABLE_MIN_FIGURE_SHARE = 0.4
 
 
 def ends_mid_sentence(text: str) -> bool:
@@ -92,9 +103,17 @@ def ends_mid_sentence(text: str) -> bool:
     said = _SENTENCE_END.search(stripped[: -len(parts[-1])])
     one_item = len(parts) > 1 and parts[-2].rstrip().endswith(":")
     signed = said and is_closing_formula(parts[-1]) and not _NUMBERED.match(parts[-1])
-    listed = (said or not one_item) and _ends_a_list(parts)
+    listed = (said or not one_item) and _ends_a_list(_PARAGRAPH_BREAK.split(stripped[-LIST_TAIL_CHARS:]))
     noted = said and len(parts) > 1 and _is_end_note(parts[-1])
-    return not (signed or listed or noted or _ADDRESS_AT_END.search(tail[-200:]))
+    tabled = _ends_a_table(tail) and bool(_SENTENCE_END.search(stripped[:-200]))
+    return not (signed or listed or noted or tabled or _ADDRESS_AT_END.search(tail[-200:]))
+
+
+def _ends_a_table(tail: str) -> bool:
+    words = tail.split()[-TABLE_TAIL_WORDS:]
+    figures = sum(1 for word in words if _FIGURE.fullmatch(word))
+    return len(words) == TABLE_TAIL_WORDS and figures >= TABLE_MIN_FIGURE_SHARE * len(words) and \
+        bool(_FIGURE.fullmatch(words[-1]))
 
 
 def _is_end_note(paragraph: str) -> bool:
@@ -103,11 +122,12 @@ def _is_end_note(paragraph: str) -> bool:
 
 def _ends_a_list(parts: list[str]) -> bool:
     """The last item of a list: it and the two paragraphs before it are short and none of them
-    ends a sentence (items such as "• Strengthening democratic resilience")."""
+    ends a sentence (items such as "• Strengthening democratic resilience"). Items that end on a
+    semicolon go on until the last one, which ends on a full stop: without one, the list was cut."""
     items = parts[-3:]
     return len(items) == 3 and all(
         len(item.split()) <= MAX_LIST_ITEM_WORDS and not _COMPLETE_ENDING.search(item) for item in items
-    )
+    ) and not any(_ITEM_GOES_ON.search(item) for item in items[:-1])
 
 
 def is_closing_formula(paragraph: str) -> bool:
