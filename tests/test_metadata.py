@@ -361,6 +361,34 @@ def test_a_heading_shaped_as_an_issuer_line_is_the_title_when_nothing_else_is(he
     assert (found.issuer.value if found.issuer else None) == issuer
 
 
+LONG_HEADING = (
+    "Briefing with Deputy Secretary of State for Management and Resources Brian P. McKeon, U.S. Agency for "
+    "International Development Deputy Administrator for Management and Resources Paloma Adams-Allen, and Experts "
+    "On the Administration’s Budget Request for the Department of State and USAID for Fiscal Year 2023"
+)
+
+
+def test_a_heading_longer_than_a_title_usually_is_still_the_title() -> None:
+    assert len(LONG_HEADING) > MetadataConfig().max_title_chars
+    assert meta(f"{LONG_HEADING}\n\nVia Teleconference\n\n{BODY}").title.value == LONG_HEADING
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        # Prose holds words in lower case; a paragraph in capitals is no heading of any length.
+        "The Ministers of the Global Coalition met in Rome and reaffirmed their shared determination to continue "
+        "the fight against the terrorist group in all its forms, recalling the meetings held in Brussels and in "
+        "Washington and committing to strengthen cooperation across all lines of effort, including stabilization "
+        "and countering the financing of the group",
+        LONG_HEADING.upper(),
+    ],
+)
+def test_a_long_first_paragraph_that_is_not_heading_cased_is_no_title(opening: str) -> None:
+    assert len(opening) > MetadataConfig().max_title_chars
+    assert meta(f"{opening}\n\n{BODY}").title is None
+
+
 def test_an_ocr_mangled_print_header_is_neither_title_nor_date() -> None:
     found = meta(f"1/823, 9:32 AM Joint Statement on Sudan - United States Department of State\n\n{BODY}")
     assert found.title is None or "9:32" not in found.title.value

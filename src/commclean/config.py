@@ -147,6 +147,10 @@ class MetadataConfig:
     # Only this many leading paragraphs can hold a title, dateline or media-note header.
     header_paragraphs: int = 8
     max_title_chars: int = 300
+    # A text's first paragraph is its heading up to this length when every word is capitalised but
+    # the small ones and it ends on no full stop ("Briefing with Deputy Secretary … and Experts On
+    # the Administration's Budget Request for … Fiscal Year 2023", 306 characters): prose is not.
+    max_long_title_chars: int = 600
     # A header whose only heading names a body ("Department of State Offers Reward for …",
     # "Office of the National Cyber Director Announces …") has it for its title when it has this
     # many words and is not in capitals: a bare issuer line ("Office of the Spokesperson", "THE

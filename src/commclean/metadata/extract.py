@@ -180,6 +180,9 @@ def header_and_opening(paragraphs: list[str], config: MetadataConfig) -> tuple[l
     paragraphs (fewer if the text has fewer) after an epigraph or a "Begin text:", and where they start."""
     header: list[str] = []
     for index, paragraph in enumerate(paragraphs[: config.header_paragraphs]):
+        if index == 0 and _is_long_heading(paragraph, config):
+            header.append(paragraph)
+            continue
         if (not _is_header_line(paragraph, config) or header and _cut_off_prose(paragraph, config)
                 or header and _is_epigraph(paragraphs, index)):
             break
@@ -228,8 +231,18 @@ def _heading_ending_on_a_name(paragraph: str) -> bool:
     """"… On the Passing of Eugene Peltola, Jr.", "… $6.6 Million Settlement … by Keysight
     Technologies, Inc.": its full stop ends a name, and every word but the small ones and figures is
     capitalised, as a heading's are and a sentence's are not."""
-    return bool(_NAME_SUFFIX_END.search(paragraph)) and all(
-        word[:1].isupper() or not word[:1].isalpha() or word in _HEADING_SMALL_WORDS for word in paragraph.split())
+    return bool(_NAME_SUFFIX_END.search(paragraph)) and _heading_cased(paragraph)
+
+
+def _is_long_heading(paragraph: str, config: MetadataConfig) -> bool:
+    """A heading past max_title_chars: heading-cased, not in capitals, ending on no full stop."""
+    return (config.max_title_chars < len(paragraph) <= config.max_long_title_chars and paragraph != paragraph.upper()
+            and not re.search(r"[.!?;:][\"'”’)]*$", paragraph) and _heading_cased(paragraph))
+
+
+def _heading_cased(paragraph: str) -> bool:
+    return all(word[:1].isupper() or not word[:1].isalpha() or word in _HEADING_SMALL_WORDS
+               for word in paragraph.split())
 
 
 def _cut_off_prose(paragraph: str, config: MetadataConfig, sentence_ended: bool = True) -> bool:
