@@ -123,7 +123,8 @@ def _is_end_note(paragraph: str) -> bool:
 def _ends_a_list(parts: list[str]) -> bool:
     """The last item of a list: it and the two paragraphs before it are short and none of them
     ends a sentence (items such as "• Strengthening democratic resilience"). Items that end on a
-    semicolon go on until the last one, which ends on a full stop: without one, the list was cut."""
+    semicolon or a comma go on until the last one, which ends on a full stop: without one, the list
+    was cut."""
     items = parts[-3:]
     return len(items) == 3 and all(
         len(item.split()) <= MAX_LIST_ITEM_WORDS and not _COMPLETE_ENDING.search(item) for item in items
