@@ -141,6 +141,12 @@ def test_a_list_or_an_address_may_end_a_statement(text: str) -> None:
         "The partners committed to the following actions:\n\nSharing information on illicit wallets used by "
         "ransomware actors with all members;\n\nLaunching a project to leverage artificial intelligence;\n\n"
         "Committing to assist any member facing an attack on its critical infrastructure",
+        # Items hold no sentence that another follows: that is a paragraph cut off (a copy's line
+        # breaks may have split it in three).
+        "Laurence R. Helfer Elected to the UN Human Rights Committee\n\nWe extend our congratulations to "
+        "Professor Laurence R. Helfer on his election today to serve as an independent expert on the\n\nUN "
+        "Human Rights Committee for the 2023-2026 term. Professor Helfer is a distinguished scholar, lecturer, "
+        "and professor of international human rights law, and will bring to this Committee a passion to protect",
         # Nor is a table whose last row was cut before its figures.
         "Funding reached every state.\n\nState Households Children "
         + " ".join(f"{state} {1_000 + 37 * i:,} {200 + 11 * i:,}" for i, state in enumerate(

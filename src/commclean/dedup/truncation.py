@@ -46,6 +46,8 @@ MAX_CLOSING_WORDS = 12
 MAX_LIST_ITEM_WORDS = 40
 LIST_TAIL_CHARS = 1_000  # three such items
 _ITEM_GOES_ON = re.compile(r"[;,]\s*(?:and|or)?\s*$")
+# Words a full stop shortens, which end no sentence before a name: "Rev. Dr. Teresa …", "Gen. Milley".
+_ABBREVIATIONS = frozenset("mr mrs ms dr prof hon rev gen sen rep gov amb lt col capt sgt jr sr st no vs inc ltd co".split())
 # A possessive wants its noun: "Today’s", "President Biden’s" end no text.
 _POSSESSIVE_AT_END = re.compile(r"\w[’']s\s*$")
 # A word in lower case or a number, then a full stop: a sentence ended ("by 2030.", "act.”"; the
@@ -128,7 +130,15 @@ def _ends_a_list(parts: list[str]) -> bool:
     items = parts[-3:]
     return len(items) == 3 and all(
         len(item.split()) <= MAX_LIST_ITEM_WORDS and not _COMPLETE_ENDING.search(item) for item in items
-    ) and not any(_ITEM_GOES_ON.search(item) for item in items[:-1])
+    ) and not any(_ITEM_GOES_ON.search(item) for item in items[:-1]) and not _goes_on_after_a_sentence(items[-1])
+
+
+def _goes_on_after_a_sentence(item: str) -> bool:
+    """A sentence ends inside it and another begins ("… for the 2023-2026 term. Professor Helfer is
+    …"): prose, not an item, whatever its length (a title's "Rev." or "Dr." before a name is none)."""
+    words = item.split()
+    return any(word[-1] in ".!?" and word[:-1].isalpha() and word[:-1].lower() not in _ABBREVIATIONS
+               and len(word) > 2 and following[:1].isupper() for word, following in zip(words, words[1:]))
 
 
 def is_closing_formula(paragraph: str) -> bool:
