@@ -7,6 +7,12 @@ from commclean.dedup.truncation import ends_mid_sentence
 from conftest import SHARED
 
 
+def state_table(states: list[str]) -> str:
+    """A table of figures by state as a converter flattens it into one paragraph."""
+    return "State Households Children " + " ".join(
+        f"{state} {1_000 + 37 * i:,} {200 + 11 * i:,}" for i, state in enumerate(states))
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -116,10 +122,9 @@ def test_no_clean_dev_statement_is_called_truncated() -> None:
         "January 13: Ambassador Carpenter will participate in the OSCE Permanent Council meeting on Russia and "
         "Ukraine with the representatives of the participating States and the Chairman-in-Office in Vienna",
         # A table the converter flattened into a paragraph ends on its last row's figure.
-        "Funding reached every state. The table below gives the totals by state.\n\nState Households Children "
-        + " ".join(f"{state} {1_000 + 37 * i:,} {200 + 11 * i:,}" for i, state in enumerate(
-            ["Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Puerto Rico", "Rhode Island", "South Carolina",
-             "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Wisconsin", "Wyoming"])),
+        "Funding reached every state. The table below gives the totals by state.\n\n"
+        + state_table(["Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Puerto Rico", "Rhode Island", "South Carolina",
+                       "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Wisconsin", "Wyoming"]),
         "Funds were awarded to institutions in every state. The chart below provides the breakdown.\n\n"
         "State Total Funds " + " ".join(f"{code} ${(i + 3) * 7_919_411:,}" for i, code in enumerate(
             ["AR", "AZ", "CA", "CO", "CT", "DC", "FL", "GA", "ID", "IL", "IN", "KS", "MA", "MD", "MN"]))
@@ -148,10 +153,9 @@ def test_a_list_or_an_address_may_end_a_statement(text: str) -> None:
         "Human Rights Committee for the 2023-2026 term. Professor Helfer is a distinguished scholar, lecturer, "
         "and professor of international human rights law, and will bring to this Committee a passion to protect",
         # Nor is a table whose last row was cut before its figures.
-        "Funding reached every state.\n\nState Households Children "
-        + " ".join(f"{state} {1_000 + 37 * i:,} {200 + 11 * i:,}" for i, state in enumerate(
-            ["Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island", "Tennessee", "Texas", "Utah",
-             "Vermont", "Virginia", "Wisconsin"])) + " Wyoming",
+        "Funding reached every state.\n\n"
+        + state_table(["Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island", "Tennessee", "Texas", "Utah",
+                       "Vermont", "Virginia", "Wisconsin"]) + " Wyoming",
     ],
 )
 def test_figures_or_items_that_end_no_table_or_list_leave_a_text_cut(text: str) -> None:
