@@ -4,6 +4,7 @@ seconds of start-up then pass while the run imports Prefect and its stages, not 
 from __future__ import annotations
 
 import atexit
+import errno
 import importlib.util
 import os
 import socket
@@ -121,6 +122,38 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+class ServerUnreachable(ConnectionError):
+    """The Prefect server the environment names refuses connections or has no address."""
+
+
+# Errors that say nothing listens at the address (or there is none), not that it is slow.
+_NOTHING_THERE = (ConnectionRefusedError, socket.gaierror)
+_NO_ROUTE = (errno.ENETUNREACH, errno.EHOSTUNREACH)
+
+
+def check_named_server() -> None:
+    """Raise ServerUnreachable if the environment names a server at which nothing answers: said at
+    once, before the run's Prefect client tries it (a failed run's log handler would then retry
+    sending its records for seconds more)."""
+    named = os.environ.get("PREFECT_API_URL")
+    if named and (refused := _refused(named)):
+        raise ServerUnreachable(f"the Prefect server at {named} cannot be reached: {refused}")
+
+
+def _refused(api_url: str) -> str | None:
+    """Why nothing answers at the server's address, or None if something does (whatever it says)."""
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=10):
+            return None
+    except urllib.error.HTTPError:
+        return None  # it answered
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        if isinstance(reason, _NOTHING_THERE) or getattr(reason, "errno", None) in _NO_ROUTE:
+            return str(reason)
+        return None  # slow, or a fault the run's own client may get past
 
 
 @contextmanager

@@ -151,16 +151,19 @@ def test_an_unreachable_prefect_server_is_one_line_with_exit_4_and_the_traceback
     import sys
 
     command = [sys.executable, "-m", "commclean", "run", "--raw", str(seed_raw), "--clean", str(tmp_path / "clean")]
-    env = {**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"}  # nothing listens on port 9
-    # Both at once: each spends its seconds importing and waiting on the refused connection.
+    refused = {**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"}  # nothing listens on port 9
+    no_host = {**os.environ, "PREFECT_API_URL": "http://no-such-host.invalid:4200/api"}  # a name that never resolves
+    # All at once: each spends its seconds importing.
     started = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for c in (command, [*command[:-1], str(tmp_path / "other"), "--debug"])]
-    (_, plain_err), (_, debug_err) = (process.communicate(timeout=300) for process in started)
-    plain, debug = started
+               for c, env in ((command, refused), ([*command[:-1], str(tmp_path / "other"), "--debug"], refused),
+                              ([*command[:-1], str(tmp_path / "third")], no_host))]
+    (_, plain_err), (_, debug_err), (_, no_host_err) = (process.communicate(timeout=300) for process in started)
+    plain, debug, nowhere = started
     assert plain.returncode == 4, plain_err[-2000:]
-    assert "127.0.0.1:9" in plain_err and "Traceback" not in plain_err
+    assert "127.0.0.1:9" in plain_err and "cannot be reached" in plain_err and "Traceback" not in plain_err
     assert debug.returncode != 0 and "Traceback" in debug_err
-    assert not any((tmp_path / name / "corpus.parquet").exists() for name in ("clean", "other"))
+    assert nowhere.returncode == 4 and "no-such-host.invalid" in no_host_err and "cannot be reached" in no_host_err
+    assert not any((tmp_path / name / "corpus.parquet").exists() for name in ("clean", "other", "third"))
 
 
 def test_rollback_on_a_folder_that_is_no_corpus_refuses_and_writes_nothing(tmp_path: Path) -> None:

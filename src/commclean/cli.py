@@ -84,7 +84,7 @@ def run(
     from commclean.store.lock import RunLocked
     from flows.build_corpus import ValidationFailed, build_corpus
     from flows.cluster import DaskMissing
-    from flows.server import serving
+    from flows.server import check_named_server, serving
 
     try:
         check_folders(raw, folders)
@@ -95,6 +95,7 @@ def run(
     _check_writable(folders.state, "state")
 
     try:
+        check_named_server()
         with serving(early):
             summary = build_corpus(raw_dir=str(raw), clean_dir=str(clean), wait_seconds=wait, full=full,
                                    state_dir=None if state is None else str(state), dask=dask)
