@@ -11,7 +11,9 @@ _COMPLETE_ENDING = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
 # writes as an adjective only ("the United States" is the noun). (A name's initial, "Antony J.",
 # is left: "Annex A." ends sentences.)
 # A word of its own: the "Gov." of "InternetForAll.Gov." is a domain's.
-_BEFORE_A_NOUN = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Dr|Prof|Hon|Rev|Gen|Sen|Rep|Gov|Amb|Lt|Col|Capt|No|U\.S)\.\s*$")
+_TITLE_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Hon", "Rev", "Gen", "Sen", "Rep", "Gov", "Amb", "Lt", "Col",
+                        "Capt", "No")
+_BEFORE_A_NOUN = re.compile(rf"(?<![\w.])(?:{'|'.join(_TITLE_ABBREVIATIONS)}|U\.S)\.\s*$")
 # A colon, a comma or a semicolon ends no document: "Begin text:" with nothing after it was cut.
 _OPEN_PUNCTUATION_AT_END = re.compile(r"[:,;]\s*$")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
@@ -47,7 +49,7 @@ MAX_LIST_ITEM_WORDS = 40
 LIST_TAIL_CHARS = 1_000  # three such items
 _ITEM_GOES_ON = re.compile(r"[;,]\s*(?:and|or)?\s*$")
 # Words a full stop shortens, which end no sentence before a name: "Rev. Dr. Teresa …", "Gen. Milley".
-_ABBREVIATIONS = frozenset("mr mrs ms dr prof hon rev gen sen rep gov amb lt col capt sgt jr sr st no vs inc ltd co".split())
+_ABBREVIATIONS = frozenset(a.lower() for a in _TITLE_ABBREVIATIONS) | frozenset("sgt jr sr st vs inc ltd co".split())
 # A possessive wants its noun: "Today’s", "President Biden’s" end no text.
 _POSSESSIVE_AT_END = re.compile(r"\w[’']s\s*$")
 # A word in lower case or a number, then a full stop: a sentence ended ("by 2030.", "act.”"; the

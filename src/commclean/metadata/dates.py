@@ -266,6 +266,11 @@ def names_its_event(after: str) -> bool:
     return bool(_EVENT_NAMED_AFTER.match(after))
 
 
+def sentence_opens_on(before: str) -> bool:
+    """Whether the words before a date open its sentence on it: "On April 12, 2022, …", "On Tuesday, …"."""
+    return bool(_SENTENCE_OPENS_ON.match(before))
+
+
 def in_running_text(before: str) -> bool:
     """Whether a date stands in a clause, after "on" ("… Filling the South Lawn on April 10, 2023"),
     not set apart as a dateline's or a heading's own is."""
@@ -314,5 +319,5 @@ def _opens_the_report(before: str, after: str) -> bool:
     """"On 23 November 2025(,) representatives … met in Geneva": the date leads the sentence that
     reports the event (not one that recalls another: "On …, the Ministers recalled the meeting of …")."""
     event = _REPORTED_EVENT.search(after)
-    return (bool(_SENTENCE_OPENS_ON.match(before)) and event is not None
+    return (sentence_opens_on(before) and event is not None
             and not _MENTIONED.search(after[: event.start()]))

@@ -22,6 +22,7 @@ from commclean.metadata.dates import (
     names_itself,
     score_closing_sentence,
     score_in_sentence,
+    sentence_opens_on,
 )
 from commclean.metadata.places import (
     MAX_PLACE_WORDS,
@@ -66,7 +67,6 @@ _LEAD_AFTER = re.compile(r"^\s*\)?\s*(?:/[^/\n]{1,40}/\s*|\([^()\n]{1,40}\)\s*)?
 # and is a few words ("Last modified:", "Page last updated on"); a heading is more.
 _LABEL_END = " :–—-|"
 _LABEL_WORDS = 4
-_OPENS_A_SENTENCE_ON = re.compile(rf"^\W*on\s+(?:{WEEKDAY_NAME},?\s+)?$", re.I)
 _ENDS_A_SENTENCE = re.compile(r"^,?\s+\w.*\s\w+[.!?][\"'”’)]*$")
 _WEEKDAY_BEFORE = re.compile(rf"\b{WEEKDAY_NAME},?\s*$", re.I)
 # A signature block's date: alone, or after "Done at <place>," or a place, at the end of a text.
@@ -418,7 +418,7 @@ def _header_line_date(paragraph: str, mention: DateMention) -> DateCandidate:
     unless the words before it say it is another date ("Last updated", "valid until"). A short
     sentence that opens on its date ("On January 6th, 2021, American democracy endured a violent
     assault.") is the opening's, scored as the opening's sentences are."""
-    if _OPENS_A_SENTENCE_ON.match(paragraph[: mention.start]) and _ENDS_A_SENTENCE.search(paragraph[mention.end :]):
+    if sentence_opens_on(paragraph[: mention.start]) and _ENDS_A_SENTENCE.search(paragraph[mention.end :]):
         return score_in_sentence(paragraph, mention, "opening sentence")
     mentioned = is_mentioned(paragraph[: mention.start].rstrip(_LABEL_END))
     return DateCandidate(mention, "header line", WEIGHTS["header line"] + (WEIGHTS["mentioned"] if mentioned else 0.0))
