@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,8 +28,9 @@ GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))  # clean 
 # that start servers, clusters or killed runs, or make many runs). xdist hands out whole files in
 # collection order (with its reordering by test count turned off in pyproject.toml), so collected
 # first they start first; a long file started last leaves the other workers idle for its length.
-LONGEST_FILES = ("test_crash.py", "test_incremental.py", "test_server.py", "test_flow.py", "test_early_server.py",
-                 "test_publish.py", "test_dask.py", "test_candidates.py", "test_validate.py", "test_faults.py",
+# The first two need no Prefect server: the shared one starts meanwhile.
+LONGEST_FILES = ("test_incremental.py", "test_candidates.py", "test_crash.py", "test_server.py", "test_flow.py",
+                 "test_early_server.py", "test_publish.py", "test_dask.py", "test_validate.py", "test_faults.py",
                  "test_store.py", "test_ingest_end_to_end.py", "test_set_aside.py", "test_folders.py",
                  "test_assembly.py", "test_hostile.py", "test_workers.py", "test_packaging.py", "test_unchanged.py",
                  "test_isolated.py")
@@ -132,11 +134,14 @@ except subprocess.TimeoutExpired:
 """
 
 
-def _shared_prefect_server(shared: Path) -> str:
+def _shared_prefect_server(shared: Path, session: int) -> str:
     """The API URL of the Prefect server this test session's workers share, started if none is
-    yet: one server start (seconds of CPU) instead of one per worker."""
+    yet: one server start (seconds of CPU) instead of one per worker. Once it answers, and before
+    any run is recorded, its database is copied as MIGRATED_DATABASE for the servers tests start."""
     import fcntl
     import importlib.util
+    import sqlite3
+    from contextlib import closing
 
     from flows.server import _TEMPORARY_SERVER_ENV, EarlyServer, _free_port, temporary_server_command
 
@@ -148,14 +153,57 @@ def _shared_prefect_server(shared: Path) -> str:
         port = _free_port()
         prefect = Path(next(iter(importlib.util.find_spec("prefect").submodule_search_locations)))
         command = temporary_server_command(prefect, port)
-        database = f"sqlite+aiosqlite:///{shared / 'prefect-test.db'}"
-        env = {**os.environ, **_TEMPORARY_SERVER_ENV, "PREFECT_SERVER_DATABASE_CONNECTION_URL": database}
-        guardian = subprocess.Popen([sys.executable, "-c", _SERVER_GUARDIAN, str(os.getppid()), *command], env=env,
+        database = shared / "prefect-test.db"
+        env = {**os.environ, **_TEMPORARY_SERVER_ENV,
+               "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{database}"}
+        guardian = subprocess.Popen([sys.executable, "-c", _SERVER_GUARDIAN, str(session), *command], env=env,
                                     start_new_session=True, stdout=subprocess.DEVNULL)
         server = EarlyServer(guardian, port)
         assert server.healthy_within(90), "the shared Prefect server did not start"
+        with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(shared / MIGRATED_DATABASE)) as copy:
+            source.backup(copy)
         known.write_text(server.api_url)
         return server.api_url
+
+
+MIGRATED_DATABASE = "prefect-migrated.db"
+
+
+def _session_folder(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """The folder this test session's workers share, and the session's process id."""
+    if worker_id == "master":
+        return tmp_path_factory.getbasetemp(), os.getpid()
+    return tmp_path_factory.getbasetemp().parent, os.getppid()
+
+
+@pytest.fixture(scope="session")
+def migrated_prefect_database(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Prefect database with every migration applied. A server started on a new database spends
+    most of its start (11 of 15 s here) migrating it: each test that starts one (the real server,
+    a CLI run's temporary server) starts it on a copy of this instead (see prefect_home_in)."""
+    folder, session = _session_folder(worker_id, tmp_path_factory)
+    _shared_prefect_server(folder, session)
+    return folder / MIGRATED_DATABASE
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_server_started_early(request: pytest.FixtureRequest, worker_id: str,
+                                 tmp_path_factory: pytest.TempPathFactory) -> None:
+    """When any test of the session needs the shared server, it starts as the session does, in a
+    thread: its seconds pass beside the first tests' work instead of holding up the first test
+    that needs it (see LONGEST_FILES: those come after a few that do not)."""
+    needing = {"prefect_harness", "migrated_prefect_database"}
+    if any(needing & set(item.fixturenames) for item in request.session.items):
+        threading.Thread(target=_shared_prefect_server, args=_session_folder(worker_id, tmp_path_factory),
+                         daemon=True).start()
+
+
+def prefect_home_in(folder: Path, migrated: Path) -> Path:
+    """A Prefect home under `folder` whose database is a copy of the `migrated` one."""
+    home = folder / "prefect-home"
+    home.mkdir(parents=True)
+    shutil.copyfile(migrated, home / "prefect.db")
+    return home
 
 
 @pytest.fixture(scope="session")
@@ -163,16 +211,11 @@ def prefect_harness(worker_id: str, tmp_path_factory: pytest.TempPathFactory):
     """Flow runs in this session report to a temporary Prefect server: one the xdist workers share."""
     from prefect.context import _temporary_global_settings_context, get_settings_context
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-    from prefect.testing.utilities import prefect_test_harness
 
     # A flow run's heartbeat thread wakes once a second, and the run waits for it at its end
     # (0.25 s a run here). Heartbeats tell a server a run is alive; no test here looks at them.
     quiet = temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
-    if worker_id == "master":  # a session without xdist workers: Prefect's own harness
-        with prefect_test_harness(server_startup_timeout=90), quiet:
-            yield
-        return
-    url = _shared_prefect_server(tmp_path_factory.getbasetemp().parent)
+    url = _shared_prefect_server(*_session_folder(worker_id, tmp_path_factory))
     with temporary_settings(updates={PREFECT_API_URL: url}), quiet:
         # As Prefect's harness does: code in a context copied before this one sees the server too.
         with _temporary_global_settings_context(get_settings_context()):

@@ -23,7 +23,7 @@ from commclean.config import Config
 from commclean.pipeline import run_pipeline
 from commclean.store.publish import CRASH_AT_ENV, current_version
 
-from conftest import GOLD, PROJECT
+from conftest import GOLD, PROJECT, prefect_home_in
 
 # Every point a run can die at: after each stage that writes under clean/, and inside publishing.
 POINTS = ["processed", "deduplicated", "built", "validated", "snapshot-staged", "snapshot-written", "switched"]
@@ -61,13 +61,13 @@ def _nothing_left_behind(group: int, point: str, seconds: float = 15.0) -> list[
     return left
 
 
-def _killed_commclean_run(raw: Path, clean: Path, point: str) -> subprocess.CompletedProcess:
+def _killed_commclean_run(raw: Path, clean: Path, point: str, prefect_home: Path) -> subprocess.CompletedProcess:
     """`commclean run`, as users start it, killed with SIGKILL at `point`. Nothing it started may
     outlive it (Prefect's temporary server, the validation helper); whatever would is stopped
     with its process group afterwards, and the test fails."""
     command = [sys.executable, "-m", "commclean", "run", "--raw", str(raw), "--clean", str(clean)]
     env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
-    env[CRASH_AT_ENV] = point
+    env.update({CRASH_AT_ENV: point, "PREFECT_HOME": str(prefect_home)})
     # Output to a file: the server would hold a pipe open after the run died.
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(command, env=env, start_new_session=True,
@@ -142,12 +142,14 @@ def _copy(crash: _Crash, root: Path) -> _Crash:
 
 
 @pytest.fixture(scope="module")
-def killed_runs(published_seeds: _Crash, tmp_path_factory: pytest.TempPathFactory) -> dict[str, _Crash]:
+def killed_runs(published_seeds: _Crash, tmp_path_factory: pytest.TempPathFactory,
+                migrated_prefect_database: Path) -> dict[str, _Crash]:
     """A run killed at each point, all started together: they are independent, and each spends
     much of its time waiting (on a server starting, on a process ending)."""
     prepared = {point: _copy(published_seeds, tmp_path_factory.mktemp(point)) for point in POINTS}
     with ThreadPoolExecutor(1) as pool:  # the library runs go on here meanwhile
-        cli = pool.submit(_killed_commclean_run, prepared[CLI_POINT].raw, prepared[CLI_POINT].clean, CLI_POINT)
+        home = prefect_home_in(tmp_path_factory.mktemp("prefect"), migrated_prefect_database)
+        cli = pool.submit(_killed_commclean_run, prepared[CLI_POINT].raw, prepared[CLI_POINT].clean, CLI_POINT, home)
         killed = _killed_library_runs({p: crash for p, crash in prepared.items() if p != CLI_POINT})
         killed[CLI_POINT] = cli.result()
     return {point: replace(crash, killed=killed[point]) for point, crash in prepared.items()}

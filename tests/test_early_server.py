@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from commclean.config import Config
+from conftest import prefect_home_in
 from flows.server import EarlyServer, start_early_server
 
 
@@ -45,14 +46,15 @@ def _in_group(group: int) -> list[str]:
 
 
 @pytest.mark.slow
-def test_a_cli_run_without_a_server_uses_the_one_it_started_and_leaves_nothing_behind(seed_raw: Path,
-                                                                                       tmp_path: Path) -> None:
+def test_a_cli_run_without_a_server_uses_the_one_it_started_and_leaves_nothing_behind(
+        seed_raw: Path, tmp_path: Path, migrated_prefect_database: Path) -> None:
     # Enough files for worker processes, whose results are read in threads of the run's own: none
     # of them may start a server of its own (a thread sees the settings Prefect was imported with).
     for copy in range(1, 220):
         shutil.copytree(seed_raw, seed_raw / f"copies-{copy}", ignore=shutil.ignore_patterns("copies-*"))
     assert sum(1 for f in seed_raw.rglob("*") if f.is_file()) >= Config().min_files_for_workers
     env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(prefect_home_in(tmp_path, migrated_prefect_database))
     command = [sys.executable, "-m", "commclean", "run", "--raw", str(seed_raw), "--clean", str(tmp_path / "clean")]
     process = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT)

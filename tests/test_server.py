@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import PROJECT
+from conftest import PROJECT, prefect_home_in
 
 pytestmark = pytest.mark.slow
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -41,11 +41,12 @@ def _wait_healthy(url: str, seconds: float) -> None:
     raise TimeoutError(f"Prefect server at {url} not healthy after {seconds} s")
 
 
-def test_the_deployment_runs_through_a_worker_and_publishes(seed_raw: Path, tmp_path: Path) -> None:
+def test_the_deployment_runs_through_a_worker_and_publishes(seed_raw: Path, tmp_path: Path,
+                                                           migrated_prefect_database: Path) -> None:
     api = f"http://127.0.0.1:{_free_port()}/api"
     env = {
         **os.environ,
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_HOME": str(prefect_home_in(tmp_path, migrated_prefect_database)),
         "PREFECT_API_URL": api,
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",

@@ -260,7 +260,8 @@ def test_the_helper_starts_before_processing_here_and_after_processing_in_worker
     # The third: a helper started before the run (as an update of a published corpus starts it) is
     # stopped when the new files turn out to go to worker processes, and started again after.
     for config, early, started_before in [(Config(), True, False), (pooled, False, False), (pooled, False, True)]:
-        with ValidationWorker() as helper:
+        helper = ValidationWorker()
+        try:
             if started_before:
                 helper.start()
                 first = helper._process
@@ -270,6 +271,8 @@ def test_the_helper_starts_before_processing_here_and_after_processing_in_worker
             assert helper.started
             if started_before:
                 assert first is not None and first.wait(timeout=10) is not None and helper._process is not first
+        finally:
+            helper.stop(at_once=True)  # nothing to validate: not waited for through its import
 
 
 EARLY_HELPER = """
