@@ -157,6 +157,18 @@ def _refused(api_url: str) -> str | None:
 
 
 @contextmanager
+def stopped_if_refused(early: EarlyServer | None) -> Iterator[None]:
+    """The early server stopped at once should the block refuse the run (a folder clash, a folder
+    that cannot be written): it started before the checks only to overlap the imports they need."""
+    try:
+        yield
+    except BaseException:
+        if early is not None:
+            early.stop()
+        raise
+
+
+@contextmanager
 def serving(early: EarlyServer | None) -> Iterator[None]:
     """The run's Prefect API for the block: the early server once it answers, else what Prefect
     would use (a server a profile names, or its own temporary one, started now). The early

@@ -67,3 +67,34 @@ def test_a_cli_run_without_a_server_uses_the_one_it_started_and_leaves_nothing_b
     while (left := _in_group(process.pid)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not left, f"outlived the run: {left}"
+
+
+def _our_servers() -> list[int]:
+    """Prefect API servers this process started that are still running."""
+    mine = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == os.getpid() and b"prefect.server.api.server" in command:
+            mine.append(int(stat.parent.name))
+    return mine
+
+
+@pytest.mark.parametrize("refusal", ["clean folder inside raw", "clean folder is a file"])
+def test_a_refused_run_leaves_no_server_behind(seed_raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               refusal: str) -> None:
+    from typer.testing import CliRunner
+
+    from commclean.cli import app
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)  # a run that would start its own
+    clean = seed_raw / "clean" if refusal == "clean folder inside raw" else tmp_path / "clean"
+    if refusal == "clean folder is a file":
+        clean.write_text("not a folder")
+    before = set(_our_servers())
+    result = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
+    assert result.exit_code in (2, 4) and "error:" in result.output, result.output
+    assert set(_our_servers()) <= before

@@ -69,30 +69,32 @@ def run(
         problem = "is not a folder" if raw.exists() else "does not exist"
         typer.echo(f"error: raw folder {raw} {problem}", err=True)
         raise typer.Exit(2)
-    from flows.server import start_early_server
+    from flows.server import start_early_server, stopped_if_refused
 
     # Prefect's temporary server (for a run given none) takes seconds to start: it starts first,
     # and they pass while this process imports Prefect and the stages.
     early = start_early_server()
+    from commclean.ingest.discover import FolderClash, check_folders
     from commclean.store import Folders
-    from commclean.validate.suites import start_helper_if_updating
 
     folders = Folders.of(clean, state)
+    # Before Prefect's import: a refused run ends without it.
+    with stopped_if_refused(early):
+        try:
+            check_folders(raw, folders)
+        except FolderClash as clash:
+            typer.echo(f"error: {clash}", err=True)
+            raise typer.Exit(2) from None
+        _check_writable(folders.clean, "clean")
+        _check_writable(folders.state, "state")
+    from commclean.validate.suites import start_helper_if_updating
+
     # Before Prefect's import: an unchanged run waited 4.6 s for it after them.
     start_helper_if_updating(folders.clean)
-    from commclean.ingest.discover import FolderClash, check_folders
     from commclean.store.lock import RunLocked
     from flows.build_corpus import ValidationFailed, build_corpus
     from flows.cluster import DaskMissing
     from flows.server import check_named_server, serving
-
-    try:
-        check_folders(raw, folders)
-    except FolderClash as clash:
-        typer.echo(f"error: {clash}", err=True)
-        raise typer.Exit(2) from None
-    _check_writable(folders.clean, "clean")
-    _check_writable(folders.state, "state")
 
     try:
         check_named_server()
