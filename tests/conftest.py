@@ -216,10 +216,16 @@ def prefect_harness(worker_id: str, tmp_path_factory: pytest.TempPathFactory):
     # (0.25 s a run here). Heartbeats tell a server a run is alive; no test here looks at them.
     quiet = temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
     url = _shared_prefect_server(*_session_folder(worker_id, tmp_path_factory))
-    with temporary_settings(updates={PREFECT_API_URL: url}), quiet:
-        # As Prefect's harness does: code in a context copied before this one sees the server too.
-        with _temporary_global_settings_context(get_settings_context()):
-            yield
+    # In the environment too, as a user given a server has it: `commclean run` invoked here looks
+    # there before Prefect's import, and would otherwise start a temporary server of its own.
+    os.environ["PREFECT_API_URL"] = url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: url}), quiet:
+            # As Prefect's harness does: code in a context copied before this one sees the server too.
+            with _temporary_global_settings_context(get_settings_context()):
+                yield
+    finally:
+        del os.environ["PREFECT_API_URL"]
 
 
 _HOLD_LOCK = (
