@@ -147,9 +147,10 @@ def _shared_prefect_server(shared: Path, session: int) -> str:
 
     with open(shared / "prefect-server.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        known = shared / "prefect-server.url"
+        known, failed = shared / "prefect-server.url", shared / "prefect-server.failed"
         if known.exists():
             return known.read_text()
+        assert not failed.exists(), failed.read_text()  # started once in vain: not again
         port = _free_port()
         prefect = Path(next(iter(importlib.util.find_spec("prefect").submodule_search_locations)))
         command = temporary_server_command(prefect, port)
@@ -159,7 +160,9 @@ def _shared_prefect_server(shared: Path, session: int) -> str:
         guardian = subprocess.Popen([sys.executable, "-c", _SERVER_GUARDIAN, str(session), *command], env=env,
                                     start_new_session=True, stdout=subprocess.DEVNULL)
         server = EarlyServer(guardian, port)
-        assert server.healthy_within(90), "the shared Prefect server did not start"
+        if not server.healthy_within(90):
+            failed.write_text("the shared Prefect server did not answer within 90 s")
+            pytest.fail(failed.read_text())
         with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(shared / MIGRATED_DATABASE)) as copy:
             source.backup(copy)
         known.write_text(server.api_url)
