@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,17 +33,20 @@ def test_a_server_that_ends_before_answering_is_not_waited_for() -> None:
     assert time.monotonic() - started < 10
 
 
-def _in_group(group: int) -> list[str]:
-    left = []
+def _live_processes() -> Iterator[tuple[int, int, int, str]]:
+    """(pid, parent's pid, process group, command line) of each process not yet reaped."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if fields[0] != "Z" and int(fields[2]) == group:
-            left.append(command)
-    return left
+        if fields[0] != "Z":
+            yield int(stat.parent.name), int(fields[1]), int(fields[2]), command
+
+
+def _in_group(group: int) -> list[str]:
+    return [command for _, _, pgrp, command in _live_processes() if pgrp == group]
 
 
 @pytest.mark.slow
@@ -71,16 +75,8 @@ def test_a_cli_run_without_a_server_uses_the_one_it_started_and_leaves_nothing_b
 
 def _our_servers() -> list[int]:
     """Prefect API servers this process started that are still running."""
-    mine = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            command = (stat.parent / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if fields[0] != "Z" and int(fields[1]) == os.getpid() and b"prefect.server.api.server" in command:
-            mine.append(int(stat.parent.name))
-    return mine
+    return [pid for pid, parent, _, command in _live_processes()
+            if parent == os.getpid() and "prefect.server.api.server" in command]
 
 
 @pytest.mark.parametrize("refusal", ["clean folder inside raw", "clean folder is a file"])

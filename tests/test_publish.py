@@ -143,7 +143,6 @@ def test_a_raw_folder_inside_the_clean_folder_is_refused(seed_raw: Path) -> None
     assert result.exit_code == 2 and "inside the clean folder" in result.output
 
 
-@pytest.mark.slow
 def test_an_unreachable_prefect_server_is_one_line_with_exit_4_and_the_traceback_only_with_debug(
         seed_raw: Path, tmp_path: Path) -> None:
     def run(clean: str, api_url: str, *flags: str):  # noqa: ANN202 - click's Result
