@@ -6,6 +6,7 @@ otherwise end the run, and every later run that meets the same file."""
 from __future__ import annotations
 
 import atexit
+import multiprocessing
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,6 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from commclean.runtime.watchdog import end_with_parent
-from commclean.runtime.workers import process_context
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ class _Helper:
     """One spawned process serving calls in turn over a pipe, started again after a failure."""
 
     def __init__(self) -> None:
-        context = process_context()
+        context = multiprocessing.get_context("spawn")
         self.connection, child = context.Pipe()
         # Daemonic: a worker process that started it ends it as it exits (multiprocessing joins
         # a process's other children at its exit, and this one would wait for work for ever).

@@ -57,29 +57,17 @@ def batch_size_for(config: Config, files: int) -> int:
     return max(1, min(config.batch_size, -(-files // (_wanted(config) * BATCHES_PER_WORKER))))
 
 
-# What the fork server imports before it forks any worker: the stages workers run.
-PRELOADED = ["commclean.pipeline.batches", "commclean.assemble.rows"]
-
-
-def process_context() -> multiprocessing.context.BaseContext:
-    """Where worker and helper processes come from: a fork server. It is started once (as spawn
-    starts a process: a fresh interpreter that inherits none of this process's pipes, the
-    validation helper's among them, and no lock a thread held) and imports the stages; each worker
-    is then forked from it, single-threaded, with its imports done: started in milliseconds, where
-    a spawned worker spent 1.5-2 s of CPU importing them again."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOADED)
-    return context
-
-
 def map_in_processes(function: Callable[[In], Out], batches: Iterable[In], workers: int) -> Iterator[Out]:
-    """function over the batches, results in the batches' order, as each becomes ready, in
-    processes of process_context()."""
+    """function over the batches, results in the batches' order, as each becomes ready.
+
+    Processes are spawned, not forked: a fork would inherit this process's open pipes (the
+    validation helper's among them) and any lock a thread held at that instant."""
     if workers <= 1:
         yield from map(function, batches)
         return
     with closing_within(POOL_CLOSE_SECONDS) as closing, \
-            ProcessPoolExecutor(workers, mp_context=process_context(), initializer=end_with_parent) as pool:
+            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                initializer=end_with_parent) as pool:
         try:
             yield from in_order(lambda batch: pool.submit(function, batch), batches, workers)
         finally:
