@@ -1,8 +1,9 @@
 #!/bin/bash
 # Adding files to a built corpus, two codes on the same files: a generated corpus (seed 1) built by
 # each code's `commclean run` in a clean folder of its own, then ADD generated files (seed 5001)
-# put into that raw/ and each code's `commclean run` timed again. Prints each run's wall time; the
-# runs' JSON summaries (steps' milliseconds) are left in WORK/<a|b>-<build|add>.json.
+# put into that raw/ and each code's `commclean run` timed again. Prints each run's wall time and
+# whether the two codes' tables are identical (compare_outputs.py compare, its exit status the
+# script's); the runs' JSON summaries (steps' milliseconds) are left in WORK/<a|b>-<build|add>.json.
 #
 # Usage: bash benchmarks/add_files_ab.sh OLD_CHECKOUT NEW_CHECKOUT [WORK=/tmp/ab] [DOCS=100000] [ADD=10000]
 # (a checkout: a git worktree of the code, e.g. `git worktree add /tmp/old e7402ac --detach`)
@@ -22,11 +23,4 @@ write "$docs" 1 ""
 run "$old" a build; run "$new" b build
 write "$add" 5001 "added/"
 run "$old" a add; run "$new" b add
-"$python" - "$work" <<'PY'
-import sys, pyarrow.parquet as pq
-work = sys.argv[1]
-for name in ("corpus", "sources"):
-    a, b = (pq.read_table(f"{work}/{side}/{name}.parquet") for side in "ab")
-    by = "doc_id" if name == "corpus" else "path"
-    print(f"{name}: {a.num_rows} rows, equal: {a.sort_by(by).equals(b.sort_by(by))}")
-PY
+"$python" "$here/benchmarks/compare_outputs.py" compare "$work/a" "$work/b"
