@@ -409,6 +409,14 @@ def test_a_dateline_leading_the_opening_paragraph_dates_the_statement(lead: str,
     assert (found.location.value if found.location else None) == place
 
 
+def test_a_sentence_opening_on_a_date_set_off_by_dashes_is_no_dateline() -> None:
+    # "On" is the sentence's first word, not a dateline's place; the day it recalls is a year back.
+    found = meta("Fact Sheet: The Rescue Plan a Year On\n\nOn March 11, 2021 – one year ago today – the "
+                 "President signed the Rescue Plan into law, a package of emergency measures for schools.")
+    assert found.location is None
+    assert found.date is None
+
+
 def test_a_closing_sentence_naming_the_statement_dates_and_places_it() -> None:
     found = meta(f"Joint Statement on Chad\n\n{BODY}\n\nThis declaration was adopted in Lima on 5 May 2022.")
     assert found.date.value == PartialDate(5, 5, 2022)

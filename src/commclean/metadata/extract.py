@@ -467,7 +467,9 @@ def _sentence_dates(opening: list[tuple[str, str]]) -> list[_Dated]:
             before = sentence[: mention.start]
             # A dateline's place is a few words ("NEW YORK, "), as a place line's.
             short = len(before.split()) <= MAX_PLACE_WORDS
-            lead = _LEAD_BEFORE.match(before) if where == "opening sentence" and short else None
+            # "On March 11, 2021 – one year ago today – …" opens a sentence on its date: "On" is no place.
+            dateline_shaped = where == "opening sentence" and short and not sentence_opens_on(before)
+            lead = _LEAD_BEFORE.match(before) if dateline_shaped else None
             if lead and _LEAD_AFTER.match(sentence[mention.end :]):
                 # "BRUSSELS, 5 May 2022 – The Ministers …": a dateline that leads the opening paragraph.
                 candidate = DateCandidate(mention, "dateline", WEIGHTS["dateline"])
