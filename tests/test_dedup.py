@@ -256,3 +256,17 @@ def test_a_copy_of_a_templated_statement_joins_it_not_its_sibling(tmp_path: Path
     assert found["edited.txt"][:2] == ("duplicate", name)
     assert found["cut.txt"][:2] == ("duplicate", name)
     assert {found[other][0] for other in notices} == {"canonical"}
+
+
+def test_one_templates_letters_of_two_years_are_two_documents_and_a_revised_release_is_one(tmp_path: Path) -> None:
+    # Next year's letter to the Congress may differ from this year's in its year alone: a copy
+    # keeps its years, so each naming a year the other does not makes them two statements.
+    letter = (TEMPLATED / "nicaragua-2021.txt").read_text(encoding="utf-8")
+    next_year = letter.replace("2021", "2022")
+    found = status(build(tmp_path / "years", {"2021.txt": letter, "2022.txt": next_year}))
+    assert (found["2021.txt"][0], found["2022.txt"][0]) == ("canonical", "canonical")
+    # A release revised the same day (its time moved) is one statement, saved twice.
+    revised = letter.replace("THE WHITE HOUSE,", "THE WHITE HOUSE, 4:00 p.m.")
+    original = letter.replace("THE WHITE HOUSE,", "THE WHITE HOUSE, 3:15 p.m.")
+    found = status(build(tmp_path / "revised", {"original.txt": original, "revised.txt": revised}))
+    assert {found["original.txt"][0], found["revised.txt"][0]} == {"canonical", "duplicate"}

@@ -45,9 +45,11 @@ _OCR_FOLDS = str.maketrans({"0": "o", "1": "l", "5": "s", "|": "l"})
 # A capitalised word after a lower-case word or a comma (not a sentence's first), or a number.
 # (Each alternative starts on a capital or a digit: the engine skips to those, 40% faster.)
 _NAME_OR_NUMBER = re.compile(r"[A-Z](?<=[a-z,;] [A-Z])[a-z]{2,}(?![a-z])|\d(?<![^\W\d_]\d)(?<!\d\d)\d+")
-# In Fingerprint.names, a name's character lies below U+8000, a number's from it to the surrogates.
-_NUMBERS_FROM = 0x8000
-_NAME_POINTS, _NUMBER_POINTS = _NUMBERS_FROM - 0x100, 0xD800 - _NUMBERS_FROM
+# In Fingerprint.names, a name's character lies below U+8000, a number's from it to the surrogates;
+# a year's (1900-2099) is the year itself, in the last 256 points, so that years can be told apart.
+_NUMBERS_FROM, _YEARS_FROM, _FIRST_YEAR = 0x8000, 0xD700, 1900
+_NAME_POINTS, _NUMBER_POINTS = _NUMBERS_FROM - 0x100, _YEARS_FROM - _NUMBERS_FROM
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _NOT_LOADED = np.empty(0, dtype=np.uint64)
 # Code points for bigram characters: 0x100 up to the surrogate block, so that Python stores the
@@ -107,8 +109,14 @@ def _names_of(text: str) -> str:
     number's above. The text's tokens were hashed a moment ago (_token_ids): most are looked up."""
     found = {name: _TOKEN_HASHES.get(name) or _folded_hash(name)
              for name in map(str.lower, _NAME_OR_NUMBER.findall(text))}
-    return "".join(sorted({chr(_NUMBERS_FROM + h % _NUMBER_POINTS) if name[0].isdigit()
-                           else chr(0x100 + h % _NAME_POINTS) for name, h in found.items()}))
+    return "".join(sorted({_number_point(name, h) if name[0].isdigit() else chr(0x100 + h % _NAME_POINTS)
+                           for name, h in found.items()}))
+
+
+def _number_point(number: str, hashed: int) -> str:
+    if _YEAR.fullmatch(number):
+        return chr(_YEARS_FROM + int(number) - _FIRST_YEAR)
+    return chr(_NUMBERS_FROM + hashed % _NUMBER_POINTS)
 
 
 def _ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
@@ -232,7 +240,7 @@ def verify_pair(key_a: str, a: Alignable, key_b: str, b: Alignable, config: Dedu
         return ONE_TEMPLATE
     cut_off = _stops_where_other_goes_on(short, long_, config)
     if not cut_off and len(short) >= config.near_size_ratio * len(long_):
-        if numbers_differ(short_names, long_names, config):
+        if numbers_differ(short_names, long_names, config) or years_differ(short_names, long_names):
             return ONE_TEMPLATE
         return Verdict(small, "near", common / len(long_), False)
     return Verdict(small, "contained", common / len(short), cut_off)
@@ -253,6 +261,14 @@ def numbers_differ(a: str, b: str, config: DedupConfig) -> bool:
     its numbers; OCR turns a digit into a letter far more often than into another digit."""
     numbers_a, numbers_b = ({c for c in names if c >= chr(_NUMBERS_FROM)} for names in (a, b))
     return min(len(numbers_a - numbers_b), len(numbers_b - numbers_a)) >= config.template_min_numbers
+
+
+def years_differ(a: str, b: str) -> bool:
+    """Whether two texts of about one size each name a year the other does not: one year's letter to
+    the Congress and the next year's, which may differ in nothing else. A copy keeps its years, and a
+    release revised the same year (a time moved from 3:15 to 4:00) names no other year."""
+    years_a, years_b = ({c for c in names if c >= chr(_YEARS_FROM)} for names in (a, b))
+    return bool(years_a - years_b) and bool(years_b - years_a)
 
 
 def _stops_where_other_goes_on(short: str, long_: str, config: DedupConfig) -> bool:
