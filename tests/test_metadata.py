@@ -417,6 +417,15 @@ def test_a_sentence_opening_on_a_date_set_off_by_dashes_is_no_dateline() -> None
     assert found.date is None
 
 
+@pytest.mark.parametrize("heading", [
+    "Fact Sheet: A Goal to Vaccinate 70% of Adults by July 4th",
+    "Fact Sheet: The Partnership at the Pacific Islands Forum Leaders Meeting in Nuku’Alofa, Tonga August 26-30, 2024",
+])
+def test_a_heading_keeps_the_date_and_place_its_last_word_wants(heading: str) -> None:
+    # Taken off as a dateline, they would leave the title ending on "by" or "in".
+    assert meta(f"{heading}\n\n{BODY}").title.value == heading
+
+
 def test_a_closing_sentence_naming_the_statement_dates_and_places_it() -> None:
     found = meta(f"Joint Statement on Chad\n\n{BODY}\n\nThis declaration was adopted in Lima on 5 May 2022.")
     assert found.date.value == PartialDate(5, 5, 2022)

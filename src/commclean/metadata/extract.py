@@ -691,7 +691,11 @@ def _without_dateline(paragraph: str) -> str:
         if not after.strip(" ,.") or _place_after_date(after):
             if not after.strip(" ,."):
                 before = _PLACE_BEFORE_DATE.sub("", before) if _looks_like_place_tail(before) else before
-            return before.strip(" ,–—-")
+            heading = before.strip(" ,–—-")
+            # A heading never ends on "by" or "in": the date and place it wants are its own words
+            # ("… Adult Population by July 4th", "… Leaders Meeting in Nuku’Alofa, Tonga August 26-30, 2024").
+            if not _DANGLING_END.search(heading):
+                return heading
     return paragraph.strip()
 
 
