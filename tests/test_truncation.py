@@ -51,6 +51,9 @@ def state_table(states: list[str]) -> str:
         "The Ministers met in Rome.\n\nLearn more about the",
         "The Ministers met in Rome. Read more",
         "The Ministers met in Rome.\n\nSource: the",
+        # A valediction is followed by a signature, not by a sentence cut off.
+        "We will respond.\n\nSincerely,\n\nWe also note that the Committee has asked for further records and that",
+        "We will respond.\n\nSincerely,\n\nDana A. Remus\n\nCounsel to the",
     ],
 )
 def test_cut_off_texts_are_truncated(text: str) -> None:
@@ -86,6 +89,9 @@ def test_cut_off_texts_are_truncated(text: str) -> None:
         # A source or a stage direction in brackets after the last sentence.
         "“We will protect our public lands for generations.” [Statement, 9/20/2023]",
         "Thank you, everybody. (Applause)",
+        # A letter signs off after its valediction, whatever words the signer's office holds.
+        "We will respond accordingly.\n\nSincerely,\n\nDana A. Remus\n\nCounsel to the President",
+        "We look forward to your reply.\n\nRespectfully yours,\n\nAssistant to the President for National Security",
     ],
 )
 def test_complete_texts_are_not_truncated(text: str) -> None:

@@ -42,6 +42,11 @@ _TITLES = frozenset(
 )
 _BARE_NAME = re.compile(r"[^\W\d_]+(?:[-’'][^\W\d_]+)*")  # letters, maybe hyphenated: "Sherwood-Randall"
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# A letter's valediction, alone on its line: what follows is its signature, whatever words the
+# signer's office holds ("Sincerely," / "Dana A. Remus" / "Counsel to the President").
+_VALEDICTION = re.compile(r"(?:(?:very )?(?:sincerely|respectfully|cordially|faithfully|truly)(?: yours)?|"
+                          r"yours (?:sincerely|faithfully|truly)|with (?:best|kind|warm) regards),", re.I)
+MAX_SIGNATURE_PARAGRAPHS = 3
 MAX_CLOSING_WORDS = 12
 # A list's items may be a sentence long ("January 11: Deputy Secretary Sherman will meet with …",
 # a delegate's name and offices); prose paragraphs are longer.
@@ -106,11 +111,19 @@ def ends_mid_sentence(text: str) -> bool:
     # paragraph are a copy cut off, not a signature or a list.
     said = _SENTENCE_END.search(stripped[: -len(parts[-1])])
     one_item = len(parts) > 1 and parts[-2].rstrip().endswith(":")
-    signed = said and is_closing_formula(parts[-1]) and not _NUMBERED.match(parts[-1])
+    signed = said and (is_closing_formula(parts[-1]) and not _NUMBERED.match(parts[-1]) or _signs_a_letter(parts))
     listed = (said or not one_item) and _ends_a_list(_PARAGRAPH_BREAK.split(stripped[-LIST_TAIL_CHARS:]))
     noted = said and len(parts) > 1 and _is_end_note(parts[-1])
     tabled = _ends_a_table(tail) and bool(_SENTENCE_END.search(stripped[:-200]))
     return not (signed or listed or noted or tabled or _ADDRESS_AT_END.search(tail[-200:]))
+
+
+def _signs_a_letter(parts: list[str]) -> bool:
+    """A valediction, then a signature of a few short lines: a letter's end."""
+    for back in range(2, min(len(parts), MAX_SIGNATURE_PARAGRAPHS + 1) + 1):
+        if _VALEDICTION.fullmatch(parts[-back].strip()):
+            return all(len(line.split()) <= MAX_CLOSING_WORDS for line in parts[-back + 1 :])
+    return False
 
 
 def _ends_a_table(tail: str) -> bool:
