@@ -426,6 +426,21 @@ def test_a_heading_keeps_the_date_and_place_its_last_word_wants(heading: str) ->
     assert meta(f"{heading}\n\n{BODY}").title.value == heading
 
 
+def test_a_heading_some_site_ends_on_a_full_stop_is_the_title() -> None:
+    heading = "Notice on the Continuation of the National Emergency with Respect to Criminal Organizations."
+    assert meta(f"{heading}\n\n{BODY}").title.value == heading
+
+
+@pytest.mark.parametrize("opening", [
+    "The Ministers met in Rome and agreed on the Plan.",  # a sentence: its words in lower case
+    "Secretary Blinken Met Minister Kuleba. They Discussed Ukraine.",  # two sentences
+    "THE MINISTERS OF FOREIGN AFFAIRS MET IN ROME TODAY.",  # in capitals
+])
+def test_a_sentence_ending_on_a_full_stop_is_no_title(opening: str) -> None:
+    found = meta(f"{opening}\n\n{BODY}")
+    assert found.title is None or found.title.value != opening
+
+
 def test_a_closing_sentence_naming_the_statement_dates_and_places_it() -> None:
     found = meta(f"Joint Statement on Chad\n\n{BODY}\n\nThis declaration was adopted in Lima on 5 May 2022.")
     assert found.date.value == PartialDate(5, 5, 2022)
