@@ -156,6 +156,10 @@ class MetadataConfig:
     # many words and is not in capitals: a bare issuer line ("Office of the Spokesperson", "THE
     # WHITE HOUSE") is shorter or in capitals, and a title follows it.
     min_words_issuer_shaped_title: int = 5
+    # A heading-cased first paragraph that ends on a full stop ("Notice on the Continuation of the
+    # National Emergency with Respect to … Organizations.") is a heading from this many words: a
+    # shorter one ("Thank You.") may be a line of prose.
+    min_words_heading_with_full_stop: int = 4
     # An issuer is a body or a person and an office: "Minister for Foreign Affairs of Japan", "Office
     # of the Director of National Intelligence". A longer line of that shape is a heading or a
     # sentence ("Today, President Joe Biden announced his intent to nominate …").

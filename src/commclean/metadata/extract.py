@@ -135,7 +135,6 @@ _INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
 _NAME_SUFFIX_END = re.compile(r",? (?:Jr|Sr|Inc|Ltd|Co|Corp)\.$")
 # A sentence's end inside a paragraph: a lower-case word's full stop before the next word.
 _SENTENCE_INSIDE = re.compile(r"[a-z]{2}[.!?][\"'”’)]*\s+\S")
-_MIN_HEADING_WORDS = 4
 # "Public Schedule – June 25, 2021", "Department Press Briefing – April 8, 2022": a series' title
 # names its day after a dash, as a heading that a dateline closes does not.
 _DASH_BEFORE = re.compile(rf"\S\s+[–—]\s*(?:{WEEKDAY_NAME},?\s*)?$", re.I)
@@ -228,7 +227,7 @@ def _is_prose(paragraph: str, config: MetadataConfig) -> bool:
         return True
     return (bool(re.search(r"[.!?;][\"'”’)]*$", paragraph)) and len(paragraph.split()) >= config.min_prose_words
             and paragraph != paragraph.upper() and not _heading_ending_on_a_name(paragraph)
-            and not _heading_with_a_full_stop(paragraph))
+            and not _heading_with_a_full_stop(paragraph, config))
 
 
 def _heading_ending_on_a_name(paragraph: str) -> bool:
@@ -238,11 +237,11 @@ def _heading_ending_on_a_name(paragraph: str) -> bool:
     return bool(_NAME_SUFFIX_END.search(paragraph)) and _heading_cased(paragraph)
 
 
-def _heading_with_a_full_stop(paragraph: str) -> bool:
+def _heading_with_a_full_stop(paragraph: str, config: MetadataConfig) -> bool:
     """"Notice on the Continuation of the National Emergency with Respect to … Organizations.": a
     heading some sites end on a full stop. Every word but the small ones is capitalised, as no
     sentence's are, it is not in capitals (an issuer's line) and no sentence ends inside it."""
-    return (len(paragraph.split()) >= _MIN_HEADING_WORDS and paragraph != paragraph.upper()
+    return (len(paragraph.split()) >= config.min_words_heading_with_full_stop and paragraph != paragraph.upper()
             and not _SENTENCE_INSIDE.search(paragraph[:-1]) and _heading_cased(paragraph))
 
 
@@ -667,7 +666,7 @@ def _title_at(header: list[str], config: MetadataConfig) -> tuple[range, str] | 
     for index, paragraph in enumerate(header):
         if _WRAPPER_LINE.match(paragraph) or _is_doc_type_only(paragraph) or (
                 paragraph.endswith(".") and not _INITIALISM_END.search(paragraph)
-                and not _heading_ending_on_a_name(paragraph) and not _heading_with_a_full_stop(paragraph)):
+                and not _heading_ending_on_a_name(paragraph) and not _heading_with_a_full_stop(paragraph, config)):
             continue
         # A heading whose date went to the next line keeps no comma ("… Summit," / "May 12, 2022").
         title = _SITE_SUFFIX.sub("", _without_dateline(paragraph)).rstrip(" ,;")
