@@ -174,8 +174,9 @@ def _best_correction(word: str, min_zipf: float) -> str | None:
 _OPENING_QUOTE = re.compile(r"(?:(?<=\s)|^)‘(?=[\w$£€])(?!\d\ds?(?=[\s,.;:!?)’”-]|$)|(?:s|t|re|ll|ve|d|m)\b|"
                             r"(?i:twas|tis|til|em|cause)\b)", re.MULTILINE)
 # What closes one: a ’ or ' that ends a word (not the apostrophe of "Iraq’s"), as in "‘Never
-# again,’ he said" or, quotes mixed, "‘Waters of the United States,'".
-_CLOSING_QUOTE = re.compile(r"[’'](?!\w)")
+# again,’ he said" or, quotes mixed, "‘Waters of the United States,'"; or a ” that closes it with
+# the quotation around it ("… a future stamped ‘Made in America,” said the Adviser").
+_CLOSING_QUOTE = re.compile(r"[’'”](?!\w)")
 
 
 def drop_stray_opening_quotes(text: str, config: RepairConfig) -> tuple[str, int]:
