@@ -270,3 +270,17 @@ def test_one_templates_letters_of_two_years_are_two_documents_and_a_revised_rele
     original = letter.replace("THE WHITE HOUSE,", "THE WHITE HOUSE, 3:15 p.m.")
     found = status(build(tmp_path / "revised", {"original.txt": original, "revised.txt": revised}))
     assert {found["original.txt"][0], found["revised.txt"][0]} == {"canonical", "duplicate"}
+
+
+def test_a_text_held_in_one_many_times_its_size_never_leads_it(tmp_path: Path) -> None:
+    # A short list a later, far longer one repeats (or an excerpt of a statement) is a part of
+    # it: the longer text leads even where it needed a repair the short one did not. As the
+    # "wrapped copy" of the short one, the longer one's own words would be lost from the corpus.
+    full = max(GOLD, key=lambda path: len(path.read_text(encoding="utf-8"))).read_text(encoding="utf-8")
+    paragraphs = full.split("\n\n")
+    part = "\n\n".join([paragraphs[0], *paragraphs[-max(2, len(paragraphs) // 5):]])
+    assert len(full) >= 3 * len(part)
+    damaged = full.replace(" the ", " the\u200b ", 1)  # a zero-width space to remove: one repair more
+    found = status(build(tmp_path, {"long.txt": damaged, "part.txt": part}))
+    assert found["long.txt"][0] == "canonical"
+    assert found["part.txt"][:2] == ("duplicate", "long.txt")

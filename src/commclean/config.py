@@ -137,6 +137,10 @@ class DedupConfig:
     # share; a real cut leaves more (a copy cut at 90% of a 300-word statement lacks 30 words).
     truncation_min_missing_shingles: int = 20
     truncation_min_missing_share: float = 0.08
+    # A text held in one this many times its size is a part of it (an excerpt, a list a later one
+    # repeats), never the document the larger one wraps: a wrapper adds a header and a footer, not
+    # pages. The larger then leads, as it does over a copy cut short.
+    excerpt_size_ratio: float = 3.0
     # Consensus from copies aligns texts word by word (rapidfuzz, linear memory): about 1.7 s for a
     # 100,000-word pair. A longer canonical is kept as it is.
     consensus_max_words: int = 100_000

@@ -238,7 +238,7 @@ def verify_pair(key_a: str, a: Alignable, key_b: str, b: Alignable, config: Dedu
         return None
     if names_differ(short_names, long_names, config):
         return ONE_TEMPLATE
-    cut_off = _stops_where_other_goes_on(short, long_, config)
+    cut_off = _stops_where_other_goes_on(short, long_, config) or len(long_) >= config.excerpt_size_ratio * len(short)
     if not cut_off and len(short) >= config.near_size_ratio * len(long_):
         if numbers_differ(short_names, long_names, config) or years_differ(short_names, long_names):
             return ONE_TEMPLATE
