@@ -226,8 +226,12 @@ def _is_prose(paragraph: str, config: MetadataConfig) -> bool:
     if len(paragraph) > config.max_title_chars:
         return True
     return (bool(re.search(r"[.!?;][\"'”’)]*$", paragraph)) and len(paragraph.split()) >= config.min_prose_words
-            and paragraph != paragraph.upper() and not _heading_ending_on_a_name(paragraph)
-            and not _heading_with_a_full_stop(paragraph, config))
+            and paragraph != paragraph.upper() and not _heading_despite_its_full_stop(paragraph, config))
+
+
+def _heading_despite_its_full_stop(paragraph: str, config: MetadataConfig) -> bool:
+    """A heading whose full stop ends a name, or one written with a full stop at its end."""
+    return _heading_ending_on_a_name(paragraph) or _heading_with_a_full_stop(paragraph, config)
 
 
 def _heading_ending_on_a_name(paragraph: str) -> bool:
@@ -666,7 +670,7 @@ def _title_at(header: list[str], config: MetadataConfig) -> tuple[range, str] | 
     for index, paragraph in enumerate(header):
         if _WRAPPER_LINE.match(paragraph) or _is_doc_type_only(paragraph) or (
                 paragraph.endswith(".") and not _INITIALISM_END.search(paragraph)
-                and not _heading_ending_on_a_name(paragraph) and not _heading_with_a_full_stop(paragraph, config)):
+                and not _heading_despite_its_full_stop(paragraph, config)):
             continue
         # A heading whose date went to the next line keeps no comma ("… Summit," / "May 12, 2022").
         title = _SITE_SUFFIX.sub("", _without_dateline(paragraph)).rstrip(" ,;")
