@@ -805,3 +805,24 @@ def test_a_meeting_virtually_convened_is_virtual() -> None:
     found = meta(f"Joint Statement\n\nOn June 2, the two countries virtually convened the second meeting of the Working "
                  f"Group. {BODY}")
     assert found.location.value == "Virtual"
+
+
+@pytest.mark.parametrize("when", ["today", "tonight", "this evening", "This morning"])
+def test_today_and_its_parts_of_the_day_date_the_statement(when: str) -> None:
+    found = meta("Guests of the First Lady\n\nThe First Lady will welcome selected guests to join her in the "
+                 f"viewing box for the State of the Union Address {when}, Tuesday, March 1, 2022. {BODY}")
+    assert found.date.value.complete() == dt.date(2022, 3, 1)
+
+
+@pytest.mark.parametrize("heading", ["Advisory Council Meeting on Thursday, April 7, 2022",
+                                     "Advisory Council Meeting on April 7, 2022"])
+def test_a_heading_naming_a_meeting_on_a_day_gives_the_meetings_date_not_the_date_of_issue(heading: str) -> None:
+    found = meta(f"{heading}\n\nThe Advisory Council of the Department of State will hold its winter meeting at "
+                 f"10 a.m. {BODY}")
+    assert found.date is None
+    assert found.event_date.value.complete() == dt.date(2022, 4, 7)
+
+
+def test_a_heading_closing_on_its_date_after_a_summit_is_still_dated_by_it() -> None:
+    found = meta(f"Joint Statement on the Leaders' Summit, May 24, 2022\n\n{BODY}")
+    assert found.date.value.complete() == dt.date(2022, 5, 24)

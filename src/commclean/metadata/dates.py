@@ -149,8 +149,11 @@ _EVENT_ON = re.compile(
 # 2022 Leaders' Summit"), where other words after a date go on with what the heading mentions ("the
 # January 6th Insurrection", "the September 11, 2001 Terrorist Attacks").
 _EVENT_NAMED_AFTER = re.compile(rf"^\s+(?:[A-Z][\w.’'-]*\s+){{0,4}}?(?i:{_EVENT_NOUN.pattern})")
-_TODAY_BEFORE = re.compile(rf"\btoday\s*[(,]?\s*{_WEEKDAY}?$", re.I)  # "today, Tuesday, April 12, 2022"
-_TODAY = re.compile(r"\btoday\b", re.I)
+# "Today" and the parts of it a statement announces an occasion by ("this evening, Tuesday, March 1,
+# 2022": the State of the Union the guests are invited to).
+_TODAY_WORD = r"(?:today|tonight|this\s+(?:morning|afternoon|evening))"
+_TODAY_BEFORE = re.compile(rf"\b{_TODAY_WORD}\s*[(,]?\s*{_WEEKDAY}?$", re.I)  # "today, Tuesday, April 12, 2022"
+_TODAY = re.compile(rf"\b{_TODAY_WORD}\b", re.I)
 _TODAY_REACH = 60  # characters before a date that "today" may stand in and still be its day
 _ON_BEFORE = re.compile(rf"\bon\s+{_WEEKDAY}?$", re.I)
 _SENTENCE_OPENS_ON = re.compile(rf"^\W*on\s+{_WEEKDAY}?$", re.I)
@@ -225,7 +228,7 @@ OWN_DATE_POSITIONS = ("dateline", "signature", "heading", "header line", "closin
 EVENT_WEIGHTS = {
     **{name: weight for name, weight in WEIGHTS.items() if name not in OWN_DATE_POSITIONS},
     "reported event": 2.0, "event noun": 1.0, "sentence opens on": 2.0, "event on": 1.5, "mentioned": -6.0,
-    "self dated": 0.0,
+    "self dated": 0.0, "heading": WEIGHTS["heading"],
 }
 
 
@@ -260,6 +263,12 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
     }
     present = [name for name, found in cues.items() if found]
     return DateCandidate(mention, where, sum(WEIGHTS[n] for n in present), sum(EVENT_WEIGHTS[n] for n in present))
+
+
+def names_the_event_before(before: str) -> bool:
+    """Whether the words before a date name the event held on it: "… Council Meeting on", "at the
+    Energy Council on Thursday,"."""
+    return bool(_EVENT_ON.search(before[-200:]))
 
 
 def names_its_event(after: str) -> bool:

@@ -12,6 +12,7 @@ from commclean.metadata.dates import (
     MEETING_PARTICIPLE,
     OWN_DATE_POSITIONS,
     WEEKDAY_NAME,
+    EVENT_WEIGHTS,
     WEIGHTS,
     DateCandidate,
     DateMention,
@@ -20,6 +21,7 @@ from commclean.metadata.dates import (
     is_mentioned,
     names_its_event,
     names_itself,
+    names_the_event_before,
     score_closing_sentence,
     score_in_sentence,
     sentence_opens_on,
@@ -402,6 +404,13 @@ def _header_dates(header: list[str], source: str, title: range, config: Metadata
                 # "… COVID-19 Summit, May 12, 2022": a heading's last word, no place (though there
                 # is a Summit, New Jersey); "… Directors Copenhagen, Denmark, January 29, 2020" is one.
                 place = None
+            if where == "heading" and names_the_event_before(before):
+                # "… Advisory Council Meeting on Thursday, April 7, 2022": the day of the meeting the
+                # heading names, which a notice announces days or weeks ahead: the event's date.
+                event = DateCandidate(mention, where, weight + WEIGHTS["mentioned"],
+                                      EVENT_WEIGHTS["heading"] + EVENT_WEIGHTS["event on"])
+                found.append(_Dated(event, "heading", place["place"] if place else None))
+                continue
             found.append(_Dated(DateCandidate(mention, where, weight),
                                 source if where == "dateline" else "heading", place["place"] if place else None))
     return found
