@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from commclean.config import MetadataConfig
 from commclean.metadata.dates import (
+    EVENT_WEIGHTS,
     MEETING_PARTICIPLE,
     OWN_DATE_POSITIONS,
     WEEKDAY_NAME,
-    EVENT_WEIGHTS,
     WEIGHTS,
     DateCandidate,
     DateMention,
