@@ -65,11 +65,6 @@ class RepairConfig:
     ocr_unknown_zipf: float = 1.0
     # A rarer word is a misread too when its correction is this much commoner ("tbe" 2.6, "the" 7.7).
     ocr_dominance: float = 4.0
-    # Letter-for-letter misreads a document must show before any is corrected: OCR confuses glyphs
-    # all through a page, while a clean text's one unknown word ("sahha", Arabic for "thank you",
-    # in a transcript) is as often one confusion from some known word ("sabha"). A figure inside a
-    # word ("f0r") is evidence on its own.
-    min_letter_misreads: int = 2
     # Repeated lines shorter than this are not running heads ("Ukraine" twice is just a word).
     min_running_head_chars: int = 12
     # Only this many leading paragraphs can hold a release wrapper's header.

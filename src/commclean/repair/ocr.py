@@ -63,8 +63,6 @@ def fix_ocr_misreads(text: str, config: RepairConfig) -> tuple[str, int]:
             replacement = None if _is_exempt(original) else best_correction(original, config)
             if replacement:
                 corrections[original] = replacement
-    if sum(word.isalpha() for word in corrections) < config.min_letter_misreads:
-        corrections = {word: fix for word, fix in corrections.items() if not word.isalpha()}
     text, fixes = _replaced_where_alone(text, corrections)
     return text, specks + fixes
 
