@@ -826,3 +826,17 @@ def test_a_heading_naming_a_meeting_on_a_day_gives_the_meetings_date_not_the_dat
 def test_a_heading_closing_on_its_date_after_a_summit_is_still_dated_by_it() -> None:
     found = meta(f"Joint Statement on the Leaders' Summit, May 24, 2022\n\n{BODY}")
     assert found.date.value.complete() == dt.date(2022, 5, 24)
+
+
+def test_a_sentence_introducing_the_text_with_a_colon_is_the_opening_not_a_header_line() -> None:
+    found = meta("Strategic Partnership Joint Declaration\n\nThe leaders of the two countries met in Jerusalem on 14 "
+                 "July 2022, and adopted the following Joint Declaration on their Strategic Partnership:\n\n"
+                 f"{BODY}")
+    assert found.location.value == "Jerusalem"
+    assert found.event_date.value.complete() == dt.date(2022, 7, 14)
+
+
+def test_a_heading_ending_on_a_colon_is_still_a_heading() -> None:
+    found = meta("Joint Statement of the Leaders of the United States and Japan on the Following Shared Principles:"
+                 f"\n\n{BODY}")
+    assert found.title.value.startswith("Joint Statement of the Leaders")

@@ -224,9 +224,14 @@ def _is_header_line(paragraph: str, config: MetadataConfig) -> bool:
 def _is_prose(paragraph: str, config: MetadataConfig) -> bool:
     """A sentence: long, or ending on a full stop (or a preamble clause's semicolon) with enough
     words, and not in capitals (a dateline such as "AUGUST 9, 2021 • STATEMENTS AND RELEASES." is
-    none, full stop or not)."""
+    none, full stop or not). A sentence that introduces what follows ends on a colon ("The leaders
+    … met in Jerusalem on 14 July 2022, and adopted the following Joint Declaration …:"); a
+    heading that does is capitalised as one."""
     if len(paragraph) > config.max_title_chars:
         return True
+    if paragraph.endswith(":"):
+        return (len(paragraph.split()) >= config.min_prose_words and paragraph != paragraph.upper()
+                and not _heading_cased(paragraph))
     return (bool(re.search(r"[.!?;][\"'”’)]*$", paragraph)) and len(paragraph.split()) >= config.min_prose_words
             and paragraph != paragraph.upper() and not _heading_despite_its_full_stop(paragraph, config))
 
