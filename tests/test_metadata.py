@@ -847,17 +847,3 @@ def test_a_place_after_the_day_or_days_that_open_a_sentence_sets_its_scene(when:
     found = meta(f"Launch of the Forum\n\n{when} in Berlin, the Departments of State and Justice launched the "
                  f"Forum, co-hosted by the Government of Germany. {BODY}")
     assert found.location.value == "Berlin"
-
-
-@pytest.mark.parametrize("opening", [
-    "President Biden hosted the President of Mexico on March 1 for a virtual bilateral meeting to review cooperation.",
-    "At a virtual ceremony, Romania became the 16th nation to sign the Accords.",
-])
-def test_a_meeting_or_ceremony_held_virtually_is_virtual_however_the_sentence_puts_it(opening: str) -> None:
-    found = meta(f"Joint Declaration\n\n{opening} {BODY}")
-    assert found.location.value == "Virtual"
-
-
-def test_a_virtual_meeting_ahead_is_no_place() -> None:
-    found = meta(f"Joint Declaration\n\nThe leaders look forward to a virtual meeting next month. {BODY}")
-    assert found.location is None
