@@ -840,10 +840,3 @@ def test_a_heading_ending_on_a_colon_is_still_a_heading() -> None:
     found = meta("Joint Statement of the Leaders of the United States and Japan on the Following Shared Principles:"
                  f"\n\n{BODY}")
     assert found.title.value.startswith("Joint Statement of the Leaders")
-
-
-@pytest.mark.parametrize("when", ["On May 12", "On May 11-12", "On 11–12 May 2022"])
-def test_a_place_after_the_day_or_days_that_open_a_sentence_sets_its_scene(when: str) -> None:
-    found = meta(f"Launch of the Forum\n\n{when} in Berlin, the Departments of State and Justice launched the "
-                 f"Forum, co-hosted by the Government of Germany. {BODY}")
-    assert found.location.value == "Berlin"

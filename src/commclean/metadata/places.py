@@ -75,7 +75,7 @@ _SOMEONE_ELSES = re.compile(r"\b(?!Today)[A-Z][\w.-]*['’]s (?:[a-z-]+ ){0,2}[a
 _PURPOSE = re.compile(r"\bto\b")  # "met to discuss the situation in Syria": the place of the topic
 # "On 3 May 2021, in Guangzhou, the parties signed …", "Today in Lima, the Ministers signed …": the
 # place sets the scene with the time, before the sentence's subject; the event is reported after it.
-_SCENE_BEFORE = re.compile(r"^\W*(?:on\s+[\w\s.,–-]{3,40}|(?:earlier\s+|later\s+)?today|yesterday|tonight|"
+_SCENE_BEFORE = re.compile(r"^\W*(?:on\s+[\w\s.,]{3,40}|(?:earlier\s+|later\s+)?today|yesterday|tonight|"
                            r"(?:this|last)\s+(?:morning|afternoon|evening|night|week)|"
                            r"(?:over|during|in)\s+the\s+(?:last|past)\s+[\w\s-]{1,20}?(?:hours|days|week))"
                            r"[\s,]*$", re.I)
