@@ -806,13 +806,6 @@ def test_a_meeting_virtually_convened_is_virtual() -> None:
     assert found.location.value == "Virtual"
 
 
-@pytest.mark.parametrize("when", ["today", "tonight", "this evening", "This morning"])
-def test_today_and_its_parts_of_the_day_date_the_statement(when: str) -> None:
-    found = meta("Guests of the First Lady\n\nThe First Lady will welcome selected guests to join her in the "
-                 f"viewing box for the State of the Union Address {when}, Tuesday, March 1, 2022. {BODY}")
-    assert found.date.value.complete() == dt.date(2022, 3, 1)
-
-
 @pytest.mark.parametrize("heading", ["Advisory Council Meeting on Thursday, April 7, 2022",
                                      "Advisory Council Meeting on April 7, 2022"])
 def test_a_heading_naming_a_meeting_on_a_day_gives_the_meetings_date_not_the_date_of_issue(heading: str) -> None:

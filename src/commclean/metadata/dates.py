@@ -149,11 +149,8 @@ _EVENT_ON = re.compile(
 # 2022 Leaders' Summit"), where other words after a date go on with what the heading mentions ("the
 # January 6th Insurrection", "the September 11, 2001 Terrorist Attacks").
 _EVENT_NAMED_AFTER = re.compile(rf"^\s+(?:[A-Z][\w.’'-]*\s+){{0,4}}?(?i:{_EVENT_NOUN.pattern})")
-# "Today" and the parts of it a statement announces an occasion by ("this evening, Tuesday, March 1,
-# 2022": the State of the Union the guests are invited to).
-_TODAY_WORD = r"(?:today|tonight|this\s+(?:morning|afternoon|evening))"
-_TODAY_BEFORE = re.compile(rf"\b{_TODAY_WORD}\s*[(,]?\s*{_WEEKDAY}?$", re.I)  # "today, Tuesday, April 12, 2022"
-_TODAY = re.compile(rf"\b{_TODAY_WORD}\b", re.I)
+_TODAY_BEFORE = re.compile(rf"\btoday\s*[(,]?\s*{_WEEKDAY}?$", re.I)  # "today, Tuesday, April 12, 2022"
+_TODAY = re.compile(r"\btoday\b", re.I)
 _TODAY_REACH = 60  # characters before a date that "today" may stand in and still be its day
 _ON_BEFORE = re.compile(rf"\bon\s+{_WEEKDAY}?$", re.I)
 _SENTENCE_OPENS_ON = re.compile(rf"^\W*on\s+{_WEEKDAY}?$", re.I)
