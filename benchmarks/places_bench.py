@@ -4,7 +4,8 @@
                                       --state PATH_TO_A_CLONE_OF_markschaver/State-Department-PR [--misses]
 
 wh_places.json, state_places.json, joint_places.json (joint statements of both), meetings_places.json (State
-Department meetings) and rounds_places.json (statements of any kind from both, three rounds) name each release (a file at a commit; an RSS item's guid in
+Department meetings), rounds_places.json (statements of any kind from both, three rounds) and
+fresh_places.json (the last 329 White House statements, fresh_statements.py's ninth draw) name each release (a file at a commit; an RSS item's guid in
 the commit of data.rss that holds it) and its place. Each release (markdown, front matter and hard
 line breaks removed; an RSS item's HTML paragraphs one a line) goes through `extract_metadata`
 alone; its place is right when the city (the part before the first comma) matches, or when none is
@@ -71,7 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     config = Config().metadata
     print("| releases | part | place right where stated | place null where none stated |\n|---|---|---|---|")
-    for name in ("wh", "state", "joint", "meetings", "rounds"):
+    for name in ("wh", "state", "joint", "meetings", "rounds", "fresh"):
         labels = json.loads((HERE / f"{name}_places.json").read_text(encoding="utf-8"))
         parts = labels.get("parts") or {part: labels[part] for part in ("tune", "test")}
         for part, rows in parts.items():
