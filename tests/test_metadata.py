@@ -833,3 +833,17 @@ def test_a_heading_ending_on_a_colon_is_still_a_heading() -> None:
     found = meta("Joint Statement of the Leaders of the United States and Japan on the Following Shared Principles:"
                  f"\n\n{BODY}")
     assert found.title.value.startswith("Joint Statement of the Leaders")
+
+
+@pytest.mark.parametrize("opening", [
+    "President Biden hosted the President of Mexico on March 1 for a virtual bilateral meeting to review cooperation.",
+    "At a virtual ceremony, Romania became the 16th nation to sign the Accords.",
+])
+def test_a_meeting_or_ceremony_held_virtually_is_virtual_however_the_sentence_puts_it(opening: str) -> None:
+    found = meta(f"Joint Declaration\n\n{opening} {BODY}")
+    assert found.location.value == "Virtual"
+
+
+def test_a_virtual_meeting_ahead_is_no_place() -> None:
+    found = meta(f"Joint Declaration\n\nThe leaders look forward to a virtual meeting next month. {BODY}")
+    assert found.location is None

@@ -85,15 +85,15 @@ _SIGNATURE_AFTER = re.compile(rf"^[,\s]*(?:(?P<place>{PLACE}))?\W*$")
 # "held their third meeting on 5 May 2022 by video teleconference": how they met, however far on.
 # "participated virtually in the meeting", "Today, virtual … Consultations concluded", "virtually
 # joined the Summit", "participated in the APEC Virtual Leaders’ Meeting", "During the virtual meeting,
-# Cabinet leaders …": the same.
+# Cabinet leaders …", "hosted … for a virtual bilateral meeting", "At a virtual ceremony, …": the same.
 _VIRTUAL = re.compile(r"\b(?:(?:met|gathered|convened|assembled|held|hosted|received|took place|participated|"
                       + MEETING_PARTICIPLE + r")\b(?:[^;:]{0,40}?"
                       r"\b(?:virtual(?:ly)?|video ?conferenc\w*|video ?link|teleconferenc\w*|online)\b|"
                       r"[^;:]*?\b(?:by|via|over) (?:a |secure )*(?:video|teleconferenc|virtual|online)\w*)|"
                       r"virtual (?:[\w’'-]+ ){0,8}?(?:meeting|summit|consultations|dialogue|conference|session|talks)\b"
                       r"(?:\s+\([^)]{1,12}\))? (?:met|concluded|convened|took place|was held|opened|began)|"
-                      r"(?:during|in|at) (?:the|today['’]s|this) virtual (?:[\w’'-]+ ){0,6}?"
-                      r"(?:meeting|summit|consultations|dialogue|conference|session|talks)\b|"
+                      r"(?:during|in|at|for) (?:the|a|an|today['’]s|this) virtual (?:[\w’'-]+ ){0,6}?"
+                      r"(?:meeting|summit|consultations|dialogue|conference|session|talks|ceremony|event)\b|"
                       r"virtually (?:met|joined|attended|participated|convened|hosted|held|gathered)\b|"
                       r"(?:participated|took part|joined|attended)\b[^;:]{0,80}?\bvirtual (?:[\w’'-]+ ){0,6}?"
                       r"(?:meeting|summit|consultations|dialogue|conference|session|talks)\b)", re.I)
