@@ -229,11 +229,11 @@ def _is_prose(paragraph: str, config: MetadataConfig) -> bool:
     heading that does is capitalised as one."""
     if len(paragraph) > config.max_title_chars:
         return True
+    if len(paragraph.split()) < config.min_prose_words or paragraph == paragraph.upper():
+        return False
     if paragraph.endswith(":"):
-        return (len(paragraph.split()) >= config.min_prose_words and paragraph != paragraph.upper()
-                and not _heading_cased(paragraph))
-    return (bool(re.search(r"[.!?;][\"'”’)]*$", paragraph)) and len(paragraph.split()) >= config.min_prose_words
-            and paragraph != paragraph.upper() and not _heading_despite_its_full_stop(paragraph, config))
+        return not _heading_cased(paragraph)
+    return bool(re.search(r"[.!?;][\"'”’)]*$", paragraph)) and not _heading_despite_its_full_stop(paragraph, config)
 
 
 def _heading_despite_its_full_stop(paragraph: str, config: MetadataConfig) -> bool:
@@ -409,15 +409,14 @@ def _header_dates(header: list[str], source: str, title: range, config: Metadata
                 # "… COVID-19 Summit, May 12, 2022": a heading's last word, no place (though there
                 # is a Summit, New Jersey); "… Directors Copenhagen, Denmark, January 29, 2020" is one.
                 place = None
+            candidate = DateCandidate(mention, where, weight)
             if where == "heading" and names_the_event_before(before):
                 # "… Advisory Council Meeting on Thursday, April 7, 2022": the day of the meeting the
                 # heading names, which a notice announces days or weeks ahead: the event's date.
-                event = DateCandidate(mention, where, weight + WEIGHTS["mentioned"],
-                                      EVENT_WEIGHTS["heading"] + EVENT_WEIGHTS["event on"])
-                found.append(_Dated(event, "heading", place["place"] if place else None))
-                continue
-            found.append(_Dated(DateCandidate(mention, where, weight),
-                                source if where == "dateline" else "heading", place["place"] if place else None))
+                candidate = DateCandidate(mention, where, weight + WEIGHTS["mentioned"],
+                                          EVENT_WEIGHTS["heading"] + EVENT_WEIGHTS["event on"])
+            found.append(_Dated(candidate, source if where == "dateline" else "heading",
+                                place["place"] if place else None))
     return found
 
 
