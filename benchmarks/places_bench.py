@@ -6,7 +6,7 @@
 wh_places.json, state_places.json, joint_places.json (joint statements of both), meetings_places.json (State
 Department meetings), rounds_places.json (statements of any kind from both, three rounds) and
 fresh_places.json (the last 329 White House statements, fresh_statements.py's ninth draw, and the
-test half of its eighth) name each release (a file at a commit; an RSS item's guid in
+test halves of its eighth and seventh) name each release (a file at a commit; an RSS item's guid in
 the commit of data.rss that holds it) and its place. Each release (markdown, front matter and hard
 line breaks removed; an RSS item's HTML paragraphs one a line) goes through `extract_metadata`
 alone; its place is right when the city (the part before the first comma) matches, or when none is
