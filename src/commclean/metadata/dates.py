@@ -253,7 +253,7 @@ def score_in_sentence(sentence: str, mention: DateMention, where: str) -> DateCa
         # A clause of a single "on" ("…, on 12-13 May 2022") takes its verb from the one before it.
         "reported event": bool(_REPORTED_EVENT.search(near)),
         "event noun": bool(_EVENT_NOUN.search(near)),
-        "event on": bool(_EVENT_ON.search(before[-200:])),
+        "event on": names_the_event_before(before),
         "mentioned": not self_dated and is_mentioned(before),
         "of before": bool(_OF_BEFORE.search(before)),
         "self dated": self_dated,
