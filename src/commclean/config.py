@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-PIPELINE_VERSION = "0.6.8"
+PIPELINE_VERSION = "0.6.9"
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,10 @@ class RepairConfig:
     ocr_dominance: float = 4.0
     # Repeated lines shorter than this are not running heads ("Ukraine" twice is just a word).
     min_running_head_chars: int = 12
+    # A running head stands at a page's top or foot: within this many lines of text of a page's edge
+    # (a form feed, a print stamp, a page counter, an address footer, the text's end). A name a
+    # statement repeats mid-page, as a list item and then as its section's heading, is no running head.
+    running_head_reach: int = 2
     # Only this many leading paragraphs can hold a release wrapper's header.
     wrapper_header_paragraphs: int = 10
     # Fewer lines than this of wrap width and the text is not hard-wrapped: its short lines are

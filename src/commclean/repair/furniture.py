@@ -91,15 +91,16 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     # Repeated lines are running heads only on printed pages: a clean text may repeat its title
     # as a heading, or a name in two lists.
     heads = _running_heads(lines, config) if _printed(text, lines) else set()
+    by_edge = _near_page_edges(lines, config.running_head_reach) if heads else set()
     seen_heads: set[str] = set()
     keep: list[str | None] = []
     removed = 0
     after_stamp = False
     collapsed = ""  # the text on one line, made only once a print stamp needs it
-    for line in lines:
+    for number, line in enumerate(lines):
         if after_stamp and not collapsed:
             collapsed = " ".join(text.split())
-        furniture = _is_furniture(line, heads, seen_heads, after_stamp, collapsed)
+        furniture = _is_furniture(line, heads if number in by_edge else set(), seen_heads, after_stamp, collapsed)
         if line.strip():
             after_stamp = bool(_PRINT_STAMP.match(line)) and len(line.strip()) <= 30
         if furniture:
@@ -111,6 +112,18 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     if not removed and "\f" not in text:
         return text, 0
     return _close_gaps(keep), removed
+
+
+def _is_page_edge(line: str) -> bool:
+    return "\f" in line or bool(_PRINT_STAMP.match(line) or _PAGE_COUNTER.match(line)) or _is_url_footer(line.strip())
+
+
+def _near_page_edges(lines: list[str], reach: int) -> set[int]:
+    """The numbers of the lines with at most `reach` lines of text between them and a page's edge
+    (the text's end is one: a last page's foot)."""
+    texts = [number for number, line in enumerate(lines) if line.strip()]
+    edges = [rank for rank, number in enumerate(texts) if _is_page_edge(lines[number])] + [len(texts)]
+    return {number for rank, number in enumerate(texts) if any(abs(rank - edge) <= reach + 1 for edge in edges)}
 
 
 def _drop_footer_debris(keep: list[str | None]) -> int:
