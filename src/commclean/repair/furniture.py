@@ -123,7 +123,10 @@ def _near_page_edges(lines: list[str], reach: int) -> set[int]:
     (the text's end is one: a last page's foot)."""
     texts = [number for number, line in enumerate(lines) if line.strip()]
     edges = [rank for rank, number in enumerate(texts) if _is_page_edge(lines[number])] + [len(texts)]
-    return {number for rank, number in enumerate(texts) if any(abs(rank - edge) <= reach + 1 for edge in edges)}
+    near: set[int] = set()
+    for edge in edges:  # each edge marks its neighbours once: linear in the lines, however many pages
+        near.update(texts[max(0, edge - reach - 1) : edge + reach + 2])
+    return near
 
 
 def _drop_footer_debris(keep: list[str | None]) -> int:
