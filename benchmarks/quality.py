@@ -171,6 +171,9 @@ def judge_groups(set_dir: Path, labels: dict[str, FileLabel], candidate: Candida
         kept = row.text if row else ""
         canonical = labels[row.source_paths[0]] if row else copies[0]
         naive = {c.path: naive_text(set_dir / "raw" / c.path) for c in copies}
+        if canonical.path not in naive:  # merged with another statement's copies, one of which was kept
+            refs[canonical.path] = (set_dir / canonical.ref).read_text(encoding="utf-8")
+            naive[canonical.path] = naive_text(set_dir / "raw" / canonical.path)
         naive_distance = sum(Levenshtein.distance(collapse(naive[c.path]), collapse(refs[c.path])) for c in copies)
         naive_length = sum(len(collapse(refs[c.path])) for c in copies)
         meta = row.metadata if row else None

@@ -97,12 +97,15 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     removed = 0
     after_stamp = False
     collapsed = ""  # the text on one line, made only once a print stamp needs it
+    previous = ""  # the last line of text kept
     for number, line in enumerate(lines):
         if after_stamp and not collapsed:
             collapsed = " ".join(text.split())
         furniture = _is_furniture(line, heads if number in by_edge else set(), seen_heads, after_stamp, collapsed)
+        furniture = furniture and not _finishes_the_sentence(line, previous)
         if line.strip():
             after_stamp = bool(_PRINT_STAMP.match(line)) and len(line.strip()) <= 30
+            previous = line if not furniture else previous
         if furniture:
             removed += line.strip() != "\f"
             keep.append(None)
@@ -112,6 +115,15 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     if not removed and "\f" not in text:
         return text, 0
     return _close_gaps(keep), removed
+
+
+def _finishes_the_sentence(line: str, previous: str) -> bool:
+    """An address closing the sentence the line before left open, with its full stop ("Program can"
+    / "be directed to fellows@who.eop.gov.", "can be found at" / "whitehouse.gov/formula."): a
+    hard-wrapped sentence's last line, not a page's address footer, which closes no sentence."""
+    last = line.split()[-1] if line.strip() else ""
+    return (bool(previous) and not ends_sentence(previous) and last.endswith(".")
+            and bool(_ADDRESS_TOKEN.match(last[:-1])) and _is_url_footer(line.strip()))
 
 
 def _is_page_edge(line: str) -> bool:
