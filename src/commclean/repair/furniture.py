@@ -86,7 +86,8 @@ def _could_be_running_head(line: str, config: RepairConfig) -> bool:
 
 def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     """Print headers and footers, URLs with page counters, page numbers, form feeds and running
-    heads. A page break inside a paragraph leaves a single line break, for unwrapping to judge."""
+    heads at a page's top or foot. A page break inside a paragraph leaves a single line break, for
+    unwrapping to judge."""
     lines = text.split("\n")
     # Repeated lines are running heads only on printed pages: a clean text may repeat its title
     # as a heading, or a name in two lists.
