@@ -232,8 +232,10 @@ def strip_release_wrapper(text: str, config: RepairConfig) -> tuple[str, int]:
 
 
 def _body_started(kept: list[str]) -> bool:
-    """After "Begin text:" or the first prose paragraph, nothing more is wrapper."""
-    return any(len(p) > 200 for p in kept)
+    """After the first prose paragraph, nothing more is wrapper. A heading may run as long ("Readout
+    of … Meeting with Quint Deputy National Security Advisors: Xavier Chatel of France, …") but
+    ends no sentence."""
+    return any(len(p) > 200 and ends_sentence(p) for p in kept)
 
 
 def strip_trailing_boilerplate(text: str, config: RepairConfig) -> tuple[str, int]:
