@@ -74,9 +74,7 @@ def _running_heads(lines: list[str], config: RepairConfig) -> set[str]:
 
 def _printed(text: str, lines: list[str]) -> bool:
     """Pages show: a form feed, a print stamp, a page counter or an address footer."""
-    return "\f" in text or any(
-        _PRINT_STAMP.match(line) or _PAGE_COUNTER.match(line) or _is_url_footer(line) for line in lines if line.strip()
-    )
+    return "\f" in text or any(_is_page_edge(line) for line in lines if line.strip())
 
 
 def _could_be_running_head(line: str, config: RepairConfig) -> bool:
@@ -106,7 +104,8 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
         furniture = furniture and not _finishes_the_sentence(line, previous)
         if line.strip():
             after_stamp = bool(_PRINT_STAMP.match(line)) and len(line.strip()) <= 30
-            previous = line if not furniture else previous
+            if not furniture:
+                previous = line
         if furniture:
             removed += line.strip() != "\f"
             keep.append(None)
@@ -128,7 +127,9 @@ def _finishes_the_sentence(line: str, previous: str) -> bool:
 
 
 def _is_page_edge(line: str) -> bool:
-    return "\f" in line or bool(_PRINT_STAMP.match(line) or _PAGE_COUNTER.match(line)) or _is_url_footer(line.strip())
+    """A line that only a printed page's top or foot holds: a form feed, a print stamp, a page
+    counter, an address footer."""
+    return "\f" in line or bool(_PRINT_STAMP.match(line) or _PAGE_COUNTER.match(line)) or _is_url_footer(line)
 
 
 def _near_page_edges(lines: list[str], reach: int) -> set[int]:
