@@ -37,7 +37,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.append(str(Path(__file__).resolve().parents[1] / "src"))  # after PYTHONPATH: A/B runs pick their code
 from commclean.config import Config  # noqa: E402
 from commclean.pipeline import build_candidate  # noqa: E402
 from commclean.schema import corpus_rows  # noqa: E402

@@ -31,6 +31,11 @@ def state_table(states: list[str]) -> str:
         "The Ministers met in Rome.\n\nThrough the Bicentennial",
         "The Ministers met in Rome.\n\n7. The United",
         "The Ministers met in Rome.\n\nCLIMATE, ENERGY, ENVIRONMENT,",
+        "The Ministers met in Rome.\n\nFinally, Federal",
+        "The Ministers met in Rome.\n\nWhen Prime Minister",
+        # A sentence that leads into a list, then one line: the list was cut after its first item.
+        "The Ministers met in Rome.\n\nParticipants included representatives from:\n\n"
+        "National Asian Pacific American Women’s Forum",
         # A title and a bare surname name a sentence's subject; a signature gives the full name.
         "The Ministers met in Rome.\n\nPrime Minister Kishida and President Biden",
         "The Ministers met in Rome.\n\nPresident Biden and Chancellor",
@@ -111,6 +116,8 @@ def test_no_clean_dev_statement_is_called_truncated() -> None:
         "The partners agreed on three priorities:\n\nStrengthening democratic resilience\n\n"
         "Expanding clean energy cooperation\n\nDeepening people-to-people ties",
         "The full report is available at https://www.state.gov/reports/annual-report/",
+        # A label may head a single line: a web page's "See also:" and a link's text.
+        "Leaders exchanged views on the crisis.\n\nSee Also:\n\nGolden Gate Leaders’ Declaration",
         "Funding is available at InternetForAll.Gov.",
         "FOR MORE INFORMATION, CONTACT THE FEMA NEWS DESK AT (202) 646-3272 OR FEMA-NEWS-DESK@FEMA.DHS.GOV",
         # A web page's last line, a link's text.

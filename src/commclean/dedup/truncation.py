@@ -28,7 +28,7 @@ _SENTENCE_OPENERS = frozenset(
     "we they it today together both all each in on at as during while since through throughout following "
     "under after before over across among between against within without beyond despite including "
     "moreover furthermore additionally similarly likewise finally however also meanwhile separately "
-    "consequently accordingly therefore thus".split()
+    "consequently accordingly therefore thus when if because although though unless whereas".split()
 )
 _COMMON_ZIPF = 3.0  # a word this common ("president", "today") is no name standing alone
 # Small words a name, a title or an office may hold in lower case ("Minister of Foreign Affairs").
@@ -48,6 +48,7 @@ _VALEDICTION = re.compile(r"(?:(?:very )?(?:sincerely|respectfully|cordially|fai
                           r"yours (?:sincerely|faithfully|truly)|with (?:best|kind|warm) regards),", re.I)
 MAX_SIGNATURE_PARAGRAPHS = 3
 MAX_CLOSING_WORDS = 12
+MAX_LABEL_WORDS = 3  # "See also:", "Media contact:": a label, not a sentence leading into a list
 # A list's items may be a sentence long ("January 11: Deputy Secretary Sherman will meet with …",
 # a delegate's name and offices); prose paragraphs are longer.
 MAX_LIST_ITEM_WORDS = 40
@@ -111,7 +112,11 @@ def ends_mid_sentence(text: str) -> bool:
     # paragraph are a copy cut off, not a signature or a list.
     said = _SENTENCE_END.search(stripped[: -len(parts[-1])])
     one_item = len(parts) > 1 and parts[-2].rstrip().endswith(":")
-    signed = said and (is_closing_formula(parts[-1]) and not _NUMBERED.match(parts[-1]) or _signs_a_letter(parts))
+    # Nor does a signature follow a sentence that leads in: "Participants included representatives
+    # from:" and one name is a list cut after its first item. A label ("See also:") may head one line.
+    led_in = one_item and len(parts[-2].split()) > MAX_LABEL_WORDS
+    signed = said and not led_in and (is_closing_formula(parts[-1]) and not _NUMBERED.match(parts[-1])
+                                      or _signs_a_letter(parts))
     listed = (said or not one_item) and _ends_a_list(_PARAGRAPH_BREAK.split(stripped[-LIST_TAIL_CHARS:]))
     noted = said and len(parts) > 1 and _is_end_note(parts[-1])
     tabled = _ends_a_table(tail) and bool(_SENTENCE_END.search(stripped[:-200]))
@@ -169,7 +174,7 @@ def is_closing_formula(paragraph: str) -> bool:
 
 
 def _opens_a_sentence(words: list[str]) -> bool:
-    first = words[0].strip("“\"‘'(").lower()
+    first = words[0].strip("“\"‘'(").rstrip(",;:").lower()  # "Finally, Federal …"
     if first in _DANGLING_WORDS or first in _SENTENCE_OPENERS:
         return True
     return len(words) == 1 and not words[0].isupper() and words[0].isalpha() and first in known_words(_COMMON_ZIPF)
