@@ -26,6 +26,8 @@ _DATELINE = re.compile(
 WORD_JOINER = "\u2060"
 _HYPHENS = ("-", "\u2010", "\u00ac")
 _REGNAL_NUMBER = re.compile(r"[IVX]{1,4}")
+# A line wholly in brackets under a title is a note of its own: "[Read the Declaration … here]".
+_BRACKETED = re.compile(r"\[[^\[\]]+\]")
 _OPEN_CLAUSE = re.compile(r"[,;](?:\s+(?:and|or))?$")
 _FIRST_WORD = re.compile(r"^([a-z]+)(.*)$", re.DOTALL)
 # A numbered line under a title opens the body's first section ("1. Preamble", "(a) Scope"): it
@@ -118,6 +120,7 @@ def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[
     merged = heading[:1]
     for previous, line in zip(heading, heading[1:]):
         if (ends_sentence(previous) or _DATELINE.search(line) or _DATELINE.search(previous) or _NUMBERED.match(line)
+                or _BRACKETED.fullmatch(line)
                 or (line.isupper() and not _continues_in_capitals(previous, line, heading_width))):
             merged.append(line)
         else:

@@ -22,9 +22,18 @@ WRAPPER_MARKER = re.compile(
 )
 
 
+# Abbreviations a name follows, whose full stop ends no sentence: "Dr." / "Jill Biden", a court
+# case's "Garland v." / "Cargill" wrapped onto two lines.
+TITLE_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Hon", "Rev", "Gen", "Sen", "Rep", "Gov", "Amb", "Lt", "Col",
+                       "Capt")
+_BEFORE_A_NAME = re.compile(rf"(?<![\w.])(?:{'|'.join(TITLE_ABBREVIATIONS)}|v|vs)\.$")
+
+
 def ends_sentence(text: str) -> bool:
-    """Ends with . ! ? … or : (closing quotes and brackets aside), checked at the end only."""
-    return text.rstrip().rstrip(CLOSERS)[-1:] in (".", "!", "?", "…", ":")
+    """Ends with . ! ? … or : (closing quotes and brackets aside), checked at the end only; a
+    title's or a "v."'s full stop is none."""
+    end = text.rstrip().rstrip(CLOSERS)
+    return end[-1:] in (".", "!", "?", "…", ":") and not (end[-1] == "." and _BEFORE_A_NAME.search(end[-6:]))
 
 
 def paragraphs(text: str) -> list[str]:

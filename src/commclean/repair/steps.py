@@ -37,7 +37,7 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 _FTFY_TRANSCODE_STEPS = frozenset({"encode", "decode", "transcode"})
 
 # The replacement character between a word and a contraction ending stands for a lost ’.
-_LOST_CLOSING_QUOTE = re.compile(r"â€(?![\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122])")
+_LOST_CLOSING_QUOTE = re.compile(r"â€\ufffd?(?![\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122])")
 _LOST_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\ufffd(?=(?:s|t|re|ll|ve|d|m)\b)")
 # What ftfy can fix leaves traces a plain character class finds far faster than ftfy's own
 # badness heuristics. Mojibake: a UTF-8 lead byte read as Latin-1/cp1252, then a continuation byte.
@@ -64,7 +64,9 @@ _ANY_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e]")  # o
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\u180e]|[\u200c\u200d](?=[\\x00-\u024f]|$)"
                         "|(?<=[\\x00-\u024f])[\u200c\u200d]")
 _ODD_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
-_SOFT_HYPHEN_AT_LINE_END = re.compile("(?<=[A-Za-z])\u00ad[ \t]*\n")
+# A soft hyphen at a line's end where the word goes on in lower case: one ending a title ("… and
+# HHS\u00ad", then "WASHINGTON –") split no word.
+_SOFT_HYPHEN_AT_LINE_END = re.compile("(?<=[A-Za-z])\u00ad[ \t]*\n(?=\\s*[a-z])")
 _SPACE_RUN = re.compile(r"(?<=\S) {2,}(?=\S)")
 _EDGE_SPACE = re.compile(r"^ +| +$", re.MULTILINE)
 
@@ -212,7 +214,8 @@ def normalize_spaces(text: str, config: RepairConfig) -> tuple[str, int]:
 
 def restore_lost_closing_quotes(text: str, config: RepairConfig) -> tuple[str, int]:
     """ "Resilienceâ€" is ” read as cp1252 by a decoder that dropped its last byte (0x9D, which
-    cp1252 leaves undefined): ftfy cannot see it, but no other quote mark leaves "â€" alone."""
+    cp1252 leaves undefined) or replaced it ("â€�"): no other quote mark leaves "â€" alone. Done
+    before ftfy, which takes "â€?" and "â€�" for a lost character and leaves U+FFFD, a lossy file."""
     return _LOST_CLOSING_QUOTE.subn("”", text) if "â€" in text else (text, 0)
 
 
@@ -241,7 +244,6 @@ def strip_html_tags(text: str, config: RepairConfig) -> tuple[str, int]:
 LAYOUT_REPAIRS: tuple[Repair, ...] = (
     normalize_line_breaks,
     restore_lost_apostrophes,
-    restore_lost_closing_quotes,
     remove_invisible_characters,
     normalize_spaces,
     strip_page_furniture,
@@ -275,10 +277,13 @@ def repair_text(text: str, config: RepairConfig, noted: Noted | None = None) -> 
 
 def _repair_once(text: str, config: RepairConfig, noted: Noted | None = None) -> RepairResult:
     noted = noted or _unheard
+    names: list[str] = []
+    text = _applied(restore_lost_closing_quotes, text, config, names, noted)
     fixed, applied = fix_unicode(text)
     for name in applied:
         noted(name, text, fixed)
-    text, names = fixed, list(applied)
+    text = fixed
+    names.extend(applied)
     for repair in LAYOUT_REPAIRS:
         text = _applied(repair, text, config, names, noted)
     unwrapped, removed = strip_release_wrapper(text, config)
