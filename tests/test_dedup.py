@@ -238,8 +238,9 @@ def test_statements_made_from_one_template_are_distinct_documents(tmp_path: Path
     # The national emergency "with Respect to Belarus" and "to Nicaragua", Nicaragua's notice of
     # 2021 and its letter of 2022, two states' disaster declarations: each pair shares most of its
     # words (near duplicates at 0.63-0.84 by alignment alone), but not its names, dates and numbers.
+    # Three seasons' calls for interns (near duplicates at 0.93-0.95) differ in little but their months.
     notices = {path.name: path.read_text(encoding="utf-8") for path in sorted(TEMPLATED.glob("*.txt"))}
-    assert len(notices) == 5
+    assert len(notices) == 8
     built = build_candidate(raw_folder(tmp_path, notices), Config())
     found = status(built.candidate)
     assert {name: found[name][0] for name in notices} == dict.fromkeys(notices, "canonical")
@@ -247,15 +248,16 @@ def test_statements_made_from_one_template_are_distinct_documents(tmp_path: Path
     assert built.stats.as_dict()["dedup"]["aligned pairs rejected as one template's statements"] >= 3
 
 
-@pytest.mark.parametrize("name", ["nicaragua-2021.txt", "disaster-tennessee.txt"])
+@pytest.mark.parametrize("name", ["nicaragua-2021.txt", "disaster-tennessee.txt", "internship-summer-2022.txt"])
 def test_a_copy_of_a_templated_statement_joins_it_not_its_sibling(tmp_path: Path, name: str) -> None:
     notices = {path.name: path.read_text(encoding="utf-8") for path in sorted(TEMPLATED.glob("*.txt"))}
     text = notices[name]
     copies = {"edited.txt": respell_uk(edit_words(text, 0.04, seed=3)), "cut.txt": truncate(text, 0.6)}
     found = status(build(tmp_path, {**notices, **copies}))
-    assert found["edited.txt"][:2] == ("duplicate", name)
-    assert found["cut.txt"][:2] == ("duplicate", name)
-    assert {found[other][0] for other in notices} == {"canonical"}
+    document = found[name][1]  # its canonical copy: the file itself, or the edited copy if that ranks first
+    assert document in (name, "edited.txt")
+    assert found["edited.txt"][1] == document and found["cut.txt"][:2] == ("duplicate", document)
+    assert all(found[other][:2] == ("canonical", other) for other in notices if other != name)
 
 
 def test_one_templates_letters_of_two_years_are_two_documents_and_a_revised_release_is_one(tmp_path: Path) -> None:

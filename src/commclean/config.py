@@ -136,6 +136,9 @@ class DedupConfig:
     # Two texts of about one size (near duplicates) each holding this many numbers the other lacks
     # are a notice and the next year's: a copy keeps its dates and numbers.
     template_min_numbers: int = 2
+    # Months a smaller text names and a larger one never does that make them two statements: one
+    # may be a copy's own release date in its header, two are the statement's own dates.
+    template_min_months: int = 2
     # A contained copy whose longer twin goes on for at least this many words, and this share of
     # the twin, was cut off. A tail of site chrome or OCR debris in the twin is shorter than that
     # share; a real cut leaves more (a copy cut at 90% of a 300-word statement lacks 30 words).

@@ -49,6 +49,9 @@ _NAME_OR_NUMBER = re.compile(r"[A-Z](?<=[a-z,;] [A-Z])[a-z]{2,}(?![a-z])|\d(?<![
 # a year's (1900-2099) is the year itself, in the last 256 points, so that years can be told apart.
 _NUMBERS_FROM, _YEARS_FROM, _FIRST_YEAR = 0x8000, 0xD700, 1900
 _NAME_POINTS, _NUMBER_POINTS = _NUMBERS_FROM - 0x100, _YEARS_FROM - _NUMBERS_FROM
+_MONTH_POINT = {month: chr(0x100 + i) for i, month in enumerate(
+    "january february march april may june july august september october november december".split())}
+_MONTH_POINTS = frozenset(_MONTH_POINT.values())
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _NOT_LOADED = np.empty(0, dtype=np.uint64)
@@ -109,8 +112,14 @@ def _names_of(text: str) -> str:
     number's above. The text's tokens were hashed a moment ago (_token_ids): most are looked up."""
     found = {name: _TOKEN_HASHES.get(name) or _folded_hash(name)
              for name in map(str.lower, _NAME_OR_NUMBER.findall(text))}
-    return "".join(sorted({_number_point(name, h) if name[0].isdigit() else chr(0x100 + h % _NAME_POINTS)
+    return "".join(sorted({_number_point(name, h) if name[0].isdigit() else _name_point(name, h)
                            for name, h in found.items()}))
+
+
+def _name_point(name: str, hashed: int) -> str:
+    """A month has a point of its own, which no other name shares (see names_months_it_lacks)."""
+    month = _MONTH_POINT.get(name)
+    return month or chr(0x100 + len(_MONTH_POINT) + hashed % (_NAME_POINTS - len(_MONTH_POINT)))
 
 
 def _number_point(number: str, hashed: int) -> str:
@@ -160,6 +169,7 @@ def _folded_hash(token: str) -> int:
     """Stable 64-bit hash of a raw token's folded form."""
     folded = _fold_token(token)
     return int.from_bytes(hashlib.blake2b(folded.encode(), digest_size=8).digest(), "little")
+
 
 
 def _combine(hashes: np.ndarray) -> np.uint64:
@@ -236,7 +246,7 @@ def verify_pair(key_a: str, a: Alignable, key_b: str, b: Alignable, config: Dedu
     common = LCSseq.similarity(short, long_, score_cutoff=cutoff)
     if common < cutoff:
         return None
-    if names_differ(short_names, long_names, config):
+    if names_differ(short_names, long_names, config) or names_months_it_lacks(short_names, long_names, config):
         return ONE_TEMPLATE
     cut_off = _stops_where_other_goes_on(short, long_, config) or len(long_) >= config.excerpt_size_ratio * len(short)
     if not cut_off and len(short) >= config.near_size_ratio * len(long_):
@@ -269,6 +279,14 @@ def years_differ(a: str, b: str) -> bool:
     release revised the same year (a time moved from 3:15 to 4:00) names no other year."""
     years_a, years_b = ({c for c in names if c >= chr(_YEARS_FROM)} for names in (a, b))
     return bool(years_a - years_b) and bool(years_b - years_a)
+
+
+def names_months_it_lacks(small: str, large: str, config: DedupConfig) -> bool:
+    """Whether the smaller text names months the larger never does: one season's call for
+    applications and the next's ("opens on March 13th … begins in September", "August 29th …
+    January"), alike in all but their dates. A copy, whole or cut, keeps its months (OCR garbles a
+    month's name into no other month's), but may add one: a release date in its own header."""
+    return len(_MONTH_POINTS.intersection(small).difference(large)) >= config.template_min_months
 
 
 def _stops_where_other_goes_on(short: str, long_: str, config: DedupConfig) -> bool:
