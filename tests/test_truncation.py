@@ -33,6 +33,9 @@ def state_table(states: list[str]) -> str:
         "The Ministers met in Rome.\n\nCLIMATE, ENERGY, ENVIRONMENT,",
         "The Ministers met in Rome.\n\nFinally, Federal",
         "The Ministers met in Rome.\n\nWhen Prime Minister",
+        # A heading or an item opening on a gerund, cut: no signature opens so.
+        "The Ministers met in Rome.\n\nLaunching the White House Campaign for Environmental",
+        "The Ministers met in Rome.\n\nEnsuring Compliance",
         # A sentence that leads into a list, then one line: the list was cut after its first item.
         "The Ministers met in Rome.\n\nParticipants included representatives from:\n\n"
         "National Asian Pacific American Women’s Forum",
@@ -77,9 +80,10 @@ def test_cut_off_texts_are_truncated(text: str) -> None:
         "We remain united.\n\nMinister of Foreign Affairs of the Republic of Korea",
         "We remain united.\n\n###",
         "We remain united.\n\nPresident Joseph R. Biden, Jr. of the United States of America",
-        "We remain united.\n\nAccompanying Chair’s Statement",
         "We remain united.\n\nENDS",
-        "We remain united.\n\nSee Also:\n\nAccompanying Chair’s Statement",
+        # corpus-extra's APEC statement ends on a web page's links, a list under labels.
+        "We remain united.\n\nAnnex:\n\nSan Francisco Principles on Integrating Inclusivity and Sustainability into "
+        "Trade and Investment Policy\n\nSee Also:\n\nAccompanying Chair’s Statement",
         "We will shape the region we all want to live in.",
         "The Ministers adopted the work plan set out in Annex A.",
         "These are the challenges we will work on.",

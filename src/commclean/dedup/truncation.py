@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 from commclean.repair.lexicon import known_words
+from commclean.repair.shapes import TITLE_ABBREVIATIONS
 
 _COMPLETE_ENDING = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
 # Nor does a full stop after a title before a name ("Dr.", "No.") or "U.S.", which American style
 # writes as an adjective only ("the United States" is the noun). (A name's initial, "Antony J.",
 # is left: "Annex A." ends sentences.)
 # A word of its own: the "Gov." of "InternetForAll.Gov." is a domain's.
-_TITLE_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Hon", "Rev", "Gen", "Sen", "Rep", "Gov", "Amb", "Lt", "Col",
-                        "Capt", "No")
+_TITLE_ABBREVIATIONS = (*TITLE_ABBREVIATIONS, "No")
 _BEFORE_A_NOUN = re.compile(rf"(?<![\w.])(?:{'|'.join(_TITLE_ABBREVIATIONS)}|U\.S)\.\s*$")
 # A colon, a comma or a semicolon ends no document: "Begin text:" with nothing after it was cut.
 _OPEN_PUNCTUATION_AT_END = re.compile(r"[:,;]\s*$")
@@ -175,9 +175,15 @@ def is_closing_formula(paragraph: str) -> bool:
 
 def _opens_a_sentence(words: list[str]) -> bool:
     first = words[0].strip("“\"‘'(").rstrip(",;:").lower()  # "Finally, Federal …"
-    if first in _DANGLING_WORDS or first in _SENTENCE_OPENERS:
+    if first in _DANGLING_WORDS or first in _SENTENCE_OPENERS or _is_gerund(first):
         return True
     return len(words) == 1 and not words[0].isupper() and words[0].isalpha() and first in known_words(_COMMON_ZIPF)
+
+
+def _is_gerund(word: str) -> bool:
+    """A heading or an item opens on one ("Launching the White House Campaign for …", "Ensuring
+    Compliance"); a name or an office never does."""
+    return len(word) > 5 and word.endswith("ing") and word in known_words(_COMMON_ZIPF)
 
 
 def _names_by_title(words: list[str]) -> bool:
