@@ -572,6 +572,14 @@ def test_today_before_a_weekday_and_a_notice_published_on_a_date_date_the_statem
     assert dt.date(2022, 4, 12) in {field.value.complete() for field in (found.date, found.event_date) if field}
 
 
+@pytest.mark.parametrize("same_day", ["this evening", "tonight", "this morning"])
+def test_this_evening_or_tonight_before_a_date_is_the_day_of_issue(same_day: str) -> None:
+    found = meta("The White House Announces Guest List for the First Lady’s Box\n\nWASHINGTON, D.C. – First Lady "
+                 "Jill Biden will welcome selected guests to join her in the viewing box for the State of the Union "
+                 f"Address {same_day}, Tuesday, March 1, 2022. {BODY}")
+    assert found.date is not None and found.date.value.complete() == dt.date(2022, 3, 1)
+
+
 def test_a_dialogue_initiated_on_a_date_is_not_the_event_reported() -> None:
     found = meta("Joint Statement on the Strategic Dialogue\n\nThe delegations co-chaired the final session of the "
                  f"Strategic Dialogue, initiated on June 11, 2020, in accordance with the Framework. {BODY}")

@@ -43,6 +43,7 @@ def state_table(states: list[str]) -> str:
         "The Ministers met in Rome.\n\nPrime Minister Kishida and President Biden",
         "The Ministers met in Rome.\n\nPresident Biden and Chancellor",
         "The Ministers met in Rome.\n\nDr. Sherwood-Randall",
+        "May we all be inscribed in the Book of Life.\n\nJill and I",
         # A short copy cut in its first paragraph: what follows a lead-in is neither a list nor a signature.
         "Secretary Blinken’s Meeting with Foreign Minister Retno\n\nThe below is attributable to the "
         "Spokesperson:\n\nSecretary of State Antony J. Blinken met today in Jakarta with Foreign Minister",

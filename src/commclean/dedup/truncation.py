@@ -169,6 +169,8 @@ def is_closing_formula(paragraph: str) -> bool:
     words = paragraph.split()
     if not words or len(words) > MAX_CLOSING_WORDS or _opens_a_sentence(words) or _names_by_title(words):
         return False
+    if "I" in words[1:] and words[words.index("I", 1) - 1] == "and":  # "Jill and I": a sentence's subject
+        return False
     return all(w[:1].isupper() or w[:1].isdigit() or not w[:1].isalnum() or w.lower() in _NAME_PARTICLES
                for w in words)
 

@@ -149,8 +149,10 @@ _EVENT_ON = re.compile(
 # 2022 Leaders' Summit"), where other words after a date go on with what the heading mentions ("the
 # January 6th Insurrection", "the September 11, 2001 Terrorist Attacks").
 _EVENT_NAMED_AFTER = re.compile(rf"^\s+(?:[A-Z][\w.’'-]*\s+){{0,4}}?(?i:{_EVENT_NOUN.pattern})")
-_TODAY_BEFORE = re.compile(rf"\btoday\s*[(,]?\s*{_WEEKDAY}?$", re.I)  # "today, Tuesday, April 12, 2022"
-_TODAY = re.compile(r"\btoday\b", re.I)
+# "today, Tuesday, April 12, 2022", "this evening, Tuesday, March 1, 2022": the day of issue.
+_SAME_DAY = r"\b(?:today|tonight|this (?:morning|afternoon|evening))"
+_TODAY_BEFORE = re.compile(rf"{_SAME_DAY}\s*[(,]?\s*{_WEEKDAY}?$", re.I)
+_TODAY = re.compile(_SAME_DAY, re.I)
 _TODAY_REACH = 60  # characters before a date that "today" may stand in and still be its day
 _ON_BEFORE = re.compile(rf"\bon\s+{_WEEKDAY}?$", re.I)
 _SENTENCE_OPENS_ON = re.compile(rf"^\W*on\s+{_WEEKDAY}?$", re.I)
