@@ -52,6 +52,8 @@ _NAME_POINTS, _NUMBER_POINTS = _NUMBERS_FROM - 0x100, _YEARS_FROM - _NUMBERS_FRO
 _MONTH_POINT = {month: chr(0x100 + i) for i, month in enumerate(
     "january february march april may june july august september october november december".split())}
 _MONTH_POINTS = frozenset(_MONTH_POINT.values())
+# A month in a date ("March 13th", "September 2023"): a month named otherwise is a name like any other.
+_MONTH_IN_DATE = re.compile(rf"\b({'|'.join(m.title() for m in _MONTH_POINT)})\s+\d")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _NOT_LOADED = np.empty(0, dtype=np.uint64)
@@ -112,14 +114,16 @@ def _names_of(text: str) -> str:
     number's above. The text's tokens were hashed a moment ago (_token_ids): most are looked up."""
     found = {name: _TOKEN_HASHES.get(name) or _folded_hash(name)
              for name in map(str.lower, _NAME_OR_NUMBER.findall(text))}
-    return "".join(sorted({_number_point(name, h) if name[0].isdigit() else _name_point(name, h)
+    dated = {month.lower() for month in _MONTH_IN_DATE.findall(text)}
+    return "".join(sorted({_number_point(name, h) if name[0].isdigit() else _name_point(name, h, dated)
                            for name, h in found.items()}))
 
 
-def _name_point(name: str, hashed: int) -> str:
-    """A month has a point of its own, which no other name shares (see names_months_it_lacks)."""
-    month = _MONTH_POINT.get(name)
-    return month or chr(0x100 + len(_MONTH_POINT) + hashed % (_NAME_POINTS - len(_MONTH_POINT)))
+def _name_point(name: str, hashed: int, dated: set[str]) -> str:
+    """A month in a date has a point of its own, which no other name shares (see names_months_it_lacks)."""
+    if name in dated:
+        return _MONTH_POINT[name]
+    return chr(0x100 + len(_MONTH_POINT) + hashed % (_NAME_POINTS - len(_MONTH_POINT)))
 
 
 def _number_point(number: str, hashed: int) -> str:
@@ -282,7 +286,7 @@ def years_differ(a: str, b: str) -> bool:
 
 
 def names_months_it_lacks(small: str, large: str, config: DedupConfig) -> bool:
-    """Whether the smaller text names months the larger never does: one season's call for
+    """Whether the smaller text dates things in months the larger never does: one season's call for
     applications and the next's ("opens on March 13th … begins in September", "August 29th …
     January"), alike in all but their dates. A copy, whole or cut, keeps its months (OCR garbles a
     month's name into no other month's), but may add one: a release date in its own header."""
