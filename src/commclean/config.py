@@ -136,8 +136,8 @@ class DedupConfig:
     # Two texts of about one size (near duplicates) each holding this many numbers the other lacks
     # are a notice and the next year's: a copy keeps its dates and numbers.
     template_min_numbers: int = 2
-    # Months a smaller text names and a larger one never does that make them two statements: one
-    # may be a copy's own release date in its header, two are the statement's own dates.
+    # Months a smaller text dates things in ("March 13th") and a larger one never does that make
+    # them two statements: one may be a copy's own release date in its header, two are its own dates.
     template_min_months: int = 2
     # A contained copy whose longer twin goes on for at least this many words, and this share of
     # the twin, was cut off. A tail of site chrome or OCR debris in the twin is shorter than that

@@ -175,7 +175,6 @@ def _folded_hash(token: str) -> int:
     return int.from_bytes(hashlib.blake2b(folded.encode(), digest_size=8).digest(), "little")
 
 
-
 def _combine(hashes: np.ndarray) -> np.uint64:
     value = np.uint64(0)
     with np.errstate(over="ignore"):
