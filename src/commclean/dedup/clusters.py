@@ -285,11 +285,13 @@ def years_differ(a: str, b: str) -> bool:
 
 
 def names_months_it_lacks(small: str, large: str, config: DedupConfig) -> bool:
-    """Whether the smaller text dates things in months the larger never does: one season's call for
-    applications and the next's ("opens on March 13th … begins in September", "August 29th …
-    January"), alike in all but their dates. A copy, whole or cut, keeps its months (OCR garbles a
-    month's name into no other month's), but may add one: a release date in its own header."""
-    return len(_MONTH_POINTS.intersection(small).difference(large)) >= config.template_min_months
+    """Whether the smaller text dates things in months the larger never does, and the larger in one
+    the smaller never does: one season's call for applications and the next's ("opens on March
+    13th … begins in September", "August 29th … January"), alike in all but their dates. A copy,
+    whole or cut, keeps its months (OCR garbles a month's name into no other month's), but may add
+    one, a release date in its own header, or lose some to OCR: the other text then has none of its own."""
+    small_months, large_months = _MONTH_POINTS.intersection(small), _MONTH_POINTS.intersection(large)
+    return len(small_months - large_months) >= config.template_min_months and bool(large_months - small_months)
 
 
 def _stops_where_other_goes_on(short: str, long_: str, config: DedupConfig) -> bool:
