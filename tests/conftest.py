@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +21,22 @@ from commclean.pipeline import build_candidate
 from commclean.records import Candidate
 
 PROJECT = Path(__file__).resolve().parents[1]
-RAW_SEEDS = PROJECT / "raw"
+# The statements bundled in raw/ (../shared/seeds), copied aside: files a user adds to raw/ to try
+# the tool leave the tests' inputs as they were.
+BUNDLED_SEEDS = ("000_6c5b62fa821d58d1.txt", "001_7c02e8161f4096aa.txt", "002_29dbddc1b0e4f577.txt",
+                 "003_d116377a37e340aa.txt", "004_180829e56ac5bc96.txt")
+
+
+def _bundled_seeds() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="commclean-seeds-")) / "raw"
+    folder.mkdir()
+    for name in BUNDLED_SEEDS:
+        shutil.copy2(PROJECT / "raw" / name, folder / name)
+    atexit.register(shutil.rmtree, folder.parent, True)
+    return folder
+
+
+RAW_SEEDS = _bundled_seeds()
 SHARED = PROJECT.parent / "shared"
 GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))  # clean statements, one a file
 

@@ -23,7 +23,7 @@ from commclean.config import Config
 from commclean.pipeline import run_pipeline
 from commclean.store.publish import CRASH_AT_ENV, current_version
 
-from conftest import GOLD, PROJECT, prefect_home_in
+from conftest import GOLD, RAW_SEEDS, prefect_home_in
 
 # Every point a run can die at: after each stage that writes under clean/, and inside publishing.
 POINTS = ["processed", "deduplicated", "built", "validated", "snapshot-staged", "snapshot-written", "switched"]
@@ -127,7 +127,7 @@ def published_seeds(tmp_path_factory: pytest.TempPathFactory) -> _Crash:
     """A published seed corpus, and a new file for the run that will be killed."""
     root = tmp_path_factory.mktemp("published")
     raw, clean = root / "raw", root / "clean"
-    shutil.copytree(PROJECT / "raw", raw)
+    shutil.copytree(RAW_SEEDS, raw)
     run_pipeline(raw, clean, Config())
     shutil.copy(GOLD[0], raw / "new statement.txt")
     return _Crash(raw, clean, _tables(clean))

@@ -9,7 +9,7 @@ import re
 from commclean.records import Candidate, Status
 from commclean.schema import corpus_rows
 
-from conftest import RAW_SEEDS, shared
+from conftest import BUNDLED_SEEDS, PROJECT, shared
 
 
 def _doc_of(candidate: Candidate, path: str):
@@ -26,10 +26,9 @@ SEED_003 = "003_d116377a37e340aa.txt"
 
 def test_bundled_raw_folder_is_the_shared_seeds() -> None:
     seeds = shared("seeds")
-    bundled = sorted(p.name for p in RAW_SEEDS.iterdir())
-    assert bundled == sorted(p.name for p in seeds.iterdir())
-    for name in bundled:
-        assert (RAW_SEEDS / name).read_bytes() == (seeds / name).read_bytes()
+    assert sorted(BUNDLED_SEEDS) == sorted(p.name for p in seeds.iterdir())
+    for name in BUNDLED_SEEDS:
+        assert (PROJECT / "raw" / name).read_bytes() == (seeds / name).read_bytes()
 
 
 def test_four_documents_and_one_duplicate(seeds_candidate: Candidate) -> None:
