@@ -118,7 +118,9 @@ def ends_mid_sentence(text: str) -> bool:
     signed = said and not led_in and (is_closing_formula(parts[-1]) and not _NUMBERED.match(parts[-1])
                                       or _signs_a_letter(parts))
     listed = (said or not one_item) and _ends_a_list(_PARAGRAPH_BREAK.split(stripped[-LIST_TAIL_CHARS:]))
-    noted = said and len(parts) > 1 and _is_end_note(parts[-1])
+    # Under a label, a link's title: "See Also:" / "Accompanying Chair’s Statement".
+    titled = one_item and not led_in and len(parts[-1].split()) <= MAX_CLOSING_WORDS and _capitalised(parts[-1].split())
+    noted = said and len(parts) > 1 and (_is_end_note(parts[-1]) or titled)
     tabled = _ends_a_table(tail) and bool(_SENTENCE_END.search(stripped[:-200]))
     return not (signed or listed or noted or tabled or _ADDRESS_AT_END.search(tail[-200:]))
 
@@ -171,6 +173,10 @@ def is_closing_formula(paragraph: str) -> bool:
         return False
     if "I" in words[1:] and words[words.index("I", 1) - 1] == "and":  # "Jill and I": a sentence's subject
         return False
+    return _capitalised(words)
+
+
+def _capitalised(words: list[str]) -> bool:
     return all(w[:1].isupper() or w[:1].isdigit() or not w[:1].isalnum() or w.lower() in _NAME_PARTICLES
                for w in words)
 
