@@ -113,13 +113,14 @@ def ends_mid_sentence(text: str) -> bool:
     said = _SENTENCE_END.search(stripped[: -len(parts[-1])])
     one_item = len(parts) > 1 and parts[-2].rstrip().endswith(":")
     # Nor does a signature follow a sentence that leads in: "Participants included representatives
-    # from:" and one name is a list cut after its first item. A label ("See also:") may head one line.
+    # from:" and one name is a list cut after its first item. A label ("See also:") may head one
+    # line, a link's title: "See Also:" / "Accompanying Chair’s Statement".
     led_in = one_item and len(parts[-2].split()) > MAX_LABEL_WORDS
     signed = said and not led_in and (is_closing_formula(parts[-1]) and not _NUMBERED.match(parts[-1])
                                       or _signs_a_letter(parts))
     listed = (said or not one_item) and _ends_a_list(_PARAGRAPH_BREAK.split(stripped[-LIST_TAIL_CHARS:]))
-    # Under a label, a link's title: "See Also:" / "Accompanying Chair’s Statement".
-    titled = one_item and not led_in and len(parts[-1].split()) <= MAX_CLOSING_WORDS and _capitalised(parts[-1].split())
+    last_words = parts[-1].split()
+    titled = one_item and not led_in and len(last_words) <= MAX_CLOSING_WORDS and _capitalised(last_words)
     noted = said and len(parts) > 1 and (_is_end_note(parts[-1]) or titled)
     tabled = _ends_a_table(tail) and bool(_SENTENCE_END.search(stripped[:-200]))
     return not (signed or listed or noted or tabled or _ADDRESS_AT_END.search(tail[-200:]))
@@ -171,7 +172,7 @@ def is_closing_formula(paragraph: str) -> bool:
     words = paragraph.split()
     if not words or len(words) > MAX_CLOSING_WORDS or _opens_a_sentence(words) or _names_by_title(words):
         return False
-    if "I" in words[1:] and words[words.index("I", 1) - 1] == "and":  # "Jill and I": a sentence's subject
+    if any(pair == ("and", "I") for pair in zip(words, words[1:])):  # "Jill and I": a sentence's subject
         return False
     return _capitalised(words)
 
