@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
 import shutil
@@ -32,11 +31,15 @@ def _bundled_seeds() -> Path:
     folder.mkdir()
     for name in BUNDLED_SEEDS:
         shutil.copy2(PROJECT / "raw" / name, folder / name)
-    atexit.register(shutil.rmtree, folder.parent, True)
     return folder
 
 
 RAW_SEEDS = _bundled_seeds()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # Not atexit: xdist's workers end without running it, and left a copy in the temp folder each.
+    shutil.rmtree(RAW_SEEDS.parent, ignore_errors=True)
 SHARED = PROJECT.parent / "shared"
 GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))  # clean statements, one a file
 
