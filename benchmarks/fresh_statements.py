@@ -137,9 +137,16 @@ def rss_statements(rss: str) -> list[tuple[str, str, str, str]]:
 
 def draw_wh(wh: Path, count: int, seed: int, earlier: list[Path]) -> list[tuple[str, str, str, str]]:
     """(source, title, published, text) of `count` releases no set names, by a seeded hash of their path."""
+    return [(source, *made) for source, _, made in wh_releases(wh, count, seed, earlier)]
+
+
+def wh_releases(wh: Path, count: int, seed: int, earlier: list[Path], folders: tuple[str, ...] = (FOLDER,)
+                ) -> list[tuple[str, str, tuple[str, str, str]]]:
+    """(source, the markdown file as the clone holds it, (title, published, text)) of `count`
+    releases in `folders` that no set names, by a seeded hash of their path."""
     commit = subprocess.run(["git", "-C", str(wh), "rev-parse", "HEAD"], capture_output=True, text=True,
                             check=True).stdout.strip()
-    listed = subprocess.run(["git", "-C", str(wh), "ls-tree", "-r", "--name-only", "HEAD", FOLDER],
+    listed = subprocess.run(["git", "-C", str(wh), "ls-tree", "-r", "--name-only", "HEAD", *folders],
                             capture_output=True, text=True, check=True).stdout.split()
     used = used_sources(earlier)
     order = sorted((p for p in listed if p.endswith(".md") and p not in used),
@@ -150,7 +157,7 @@ def draw_wh(wh: Path, count: int, seed: int, earlier: list[Path]) -> list[tuple[
                                   text=True, check=True).stdout
         made = release_statement(markdown)
         if made and MIN_CHARS <= len(made[2]) <= MAX_CHARS:
-            drawn.append((f"github:brian14708/wh-briefings {path} @ {commit}", *made))
+            drawn.append((f"github:brian14708/wh-briefings {path} @ {commit}", markdown, made))
         if len(drawn) == count:
             break
     return drawn

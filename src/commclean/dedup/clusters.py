@@ -261,11 +261,12 @@ def verify_pair(key_a: str, a: Alignable, key_b: str, b: Alignable, config: Dedu
     common = LCSseq.similarity(short, long_, score_cutoff=cutoff)
     if common < cutoff:
         return None
-    if names_differ(short_names, long_names, config) or names_months_it_lacks(short_names, long_names, config):
+    if (names_differ(short_names, long_names, config) or names_months_it_lacks(short_names, long_names, config)
+            or years_differ(short_names, long_names)):
         return ONE_TEMPLATE
     cut_off = _stops_where_other_goes_on(short, long_, config) or len(long_) >= config.excerpt_size_ratio * len(short)
     if not cut_off and len(short) >= config.near_size_ratio * len(long_):
-        if numbers_differ(short_names, long_names, config) or years_differ(short_names, long_names):
+        if numbers_differ(short_names, long_names, config):
             return ONE_TEMPLATE
         return Verdict(small, "near", common / len(long_), False)
     return Verdict(small, "contained", common / len(short), cut_off)
@@ -289,9 +290,11 @@ def numbers_differ(a: str, b: str, config: DedupConfig) -> bool:
 
 
 def years_differ(a: str, b: str) -> bool:
-    """Whether two texts of about one size each name a year the other does not: one year's letter to
-    the Congress and the next year's, which may differ in nothing else. A copy keeps its years, and a
-    release revised the same year (a time moved from 3:15 to 4:00) names no other year."""
+    """Whether each text names a year the other does not: one year's letter to the Congress and the
+    next year's, which may differ in nothing else; the call for one autumn's interns and the next
+    autumn's, one of them longer. A copy keeps its years, whole or cut (a cut copy's years are some
+    of its statement's), and a release revised the same year (a time moved from 3:15 to 4:00) names
+    no other year."""
     years_a, years_b = ({c for c in names if c >= chr(_YEARS_FROM)} for names in (a, b))
     return bool(years_a - years_b) and bool(years_b - years_a)
 

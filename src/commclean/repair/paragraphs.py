@@ -163,13 +163,22 @@ def _join_wrapped(previous: str, line: str) -> str:
 
 def _wrap_width(text: str, config: RepairConfig) -> int | None:
     """The width a hard-wrapping tool used (a high percentile of the lengths of lines that fit it),
-    or None where too few lines fit for the text to be hard-wrapped at all."""
-    lengths = [len(line.strip()) for line in text.split("\n")]
-    wrapped = [n for n in lengths if 0 < n <= config.hard_wrap_max_width]
+    or None where too few lines fit for the text to be hard-wrapped at all. Where enough lines have
+    their paragraph go on after them, those alone tell it: a line standing alone (a title a
+    converter wrote on one line above paragraphs wrapped at 72) was never wrapped, and would have
+    the text's width its own. Where few do (paragraphs of two lines), every line counts."""
+    blocks = [[len(line) for line in map(str.strip, block.split("\n")) if line] for block in PARAGRAPH_SPLIT.split(text)]
+    continued = _fitting([n for lengths in blocks for n in lengths[:-1]], config)
+    wrapped = continued if len(continued) >= config.min_wrapped_lines else _fitting(
+        [n for lengths in blocks for n in lengths], config)
     if len(wrapped) < config.min_wrapped_lines:
         return None
     # (statistics.quantiles reaches past the longest line when there are few: no tool wrapped wider)
     return int(min(statistics.quantiles(wrapped, n=50)[-1], max(wrapped)))
+
+
+def _fitting(lengths: list[int], config: RepairConfig) -> list[int]:
+    return [n for n in lengths if n <= config.hard_wrap_max_width]
 
 
 def _is_wrapped(previous: str, line: str, width: int | None, config: RepairConfig) -> bool:
