@@ -35,13 +35,13 @@ def _bundled_seeds() -> Path:
 
 
 RAW_SEEDS = _bundled_seeds()
+SHARED = PROJECT.parent / "shared"
+GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))  # clean statements, one a file
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     # Not atexit: xdist's workers end without running it, and left a copy in the temp folder each.
     shutil.rmtree(RAW_SEEDS.parent, ignore_errors=True)
-SHARED = PROJECT.parent / "shared"
-GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))  # clean statements, one a file
 
 
 # The files that take longest, longest first (each alone with `-n 0`: tens of seconds for those
