@@ -26,22 +26,25 @@ BUNDLED_SEEDS = ("000_6c5b62fa821d58d1.txt", "001_7c02e8161f4096aa.txt", "002_29
                  "003_d116377a37e340aa.txt", "004_180829e56ac5bc96.txt")
 
 
-def _bundled_seeds() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="commclean-seeds-")) / "raw"
-    folder.mkdir()
+# Made by each pytest process (the controller and every xdist worker) as it starts, removed as it
+# ends. A process a test spawns imports this module too (to unpickle a test's function) and may be
+# killed: it names a folder of its own and makes none.
+RAW_SEEDS = Path(tempfile.gettempdir()) / f"commclean-seeds-{os.getpid()}" / "raw"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    shutil.rmtree(RAW_SEEDS.parent, ignore_errors=True)  # left by a killed run whose pid this one reuses
+    RAW_SEEDS.mkdir(parents=True)
     for name in BUNDLED_SEEDS:
-        shutil.copy2(PROJECT / "raw" / name, folder / name)
-    return folder
-
-
-RAW_SEEDS = _bundled_seeds()
-SHARED = PROJECT.parent / "shared"
-GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))  # clean statements, one a file
+        shutil.copy2(PROJECT / "raw" / name, RAW_SEEDS / name)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    # Not atexit: xdist's workers end without running it, and left a copy in the temp folder each.
     shutil.rmtree(RAW_SEEDS.parent, ignore_errors=True)
+
+
+SHARED = PROJECT.parent / "shared"
+GOLD = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))  # clean statements, one a file
 
 
 # The files that take longest, longest first (each alone with `-n 0`: tens of seconds for those
