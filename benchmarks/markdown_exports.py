@@ -4,13 +4,14 @@ by pandoc in about two files of three, on one line a paragraph in the rest), fro
 other benchmarks never draw from (`briefings-statements/`, `fact-sheets/`, `releases/`).
 
     python benchmarks/markdown_exports.py --wh PATH_TO_A_CLONE [--count 300] [--seed 41]
-                                          [--exclude EARLIER_DRAWS ...] [--misses]
+                                          [--folders F/ ...] [--exclude EARLIER_DRAWS ...] [--misses]
 
 Draws releases as fresh_statements.py does (none that a shared folder, a benchmark set or an
 earlier draw names, though those are in another folder), writes each markdown file as the clone holds it into one raw folder, builds
 the folder through the pipeline (build_candidate, no Prefect), and compares each file's document
 with the release as markdown-it renders it (fresh_statements' text: title line, then paragraphs,
-list items and headings one a line). Per part (every other release in `tune`, the others `test`):
+list items and headings one a line; an ordered item's number, which the pipeline keeps and the
+rendering drops, is left out on both sides). Per part (every other release in `tune`, the others `test`):
 paragraph-break F1 (repair_quality.boundaries), texts equal, titles exact, files kept as another's
 duplicate (each release is a statement of its own), quarantined. --misses lists the tune part's
 files whose paragraphs differ, with the first difference.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ from commclean.pipeline import build_candidate  # noqa: E402
 from commclean.schema import corpus_rows  # noqa: E402
 
 FOLDERS = ("briefings-statements/", "fact-sheets/", "releases/")
+_ITEM_NUMBER = re.compile(r"(?m)^\d{1,3}[.)] ")
 
 
 @dataclass
@@ -63,8 +66,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=41)
     parser.add_argument("--exclude", type=Path, nargs="*", default=[], help="earlier draws (their --out folders)")
     parser.add_argument("--misses", action="store_true", help="list the tune part's paragraph differences")
+    parser.add_argument("--folders", nargs="*", default=list(FOLDERS), help="the clone's folders to draw from")
     args = parser.parse_args()
-    drawn = wh_releases(args.wh, args.count, args.seed, args.exclude, FOLDERS)
+    drawn = wh_releases(args.wh, args.count, args.seed, args.exclude, tuple(args.folders))
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp)
         for number, (_, markdown, _) in enumerate(drawn):
@@ -83,14 +87,15 @@ def main() -> None:
             continue
         row = rows[entry.doc_id]
         part.absorbed += row.source_paths[0] != name
-        text = row.text
+        text, gold = _ITEM_NUMBER.sub("", row.text), _ITEM_NUMBER.sub("", gold)
         for i, count in enumerate(boundaries(text, gold)):
             part.breaks[i] += count
         part.equal += text.strip() == gold.strip()
         part.titles += normalise_title(row.metadata.title or "") == normalise_title(title)
         if args.misses and part is parts["tune"] and boundaries(text, gold)[1:] != (0, 0):
             part.misses.append(f"{name} ({source.split()[1]}): {_first_difference(gold.strip(), text.strip())}")
-    print(f"Machine: {platform.machine()}, Python {platform.python_version()}; {len(drawn)} releases, seed {args.seed}\n")
+    print(f"Machine: {platform.machine()}, Python {platform.python_version()}; {len(drawn)} releases from "
+          f"{', '.join(args.folders)}, seed {args.seed}\n")
     print("| part | files | paragraph-break F1 | texts equal | titles exact | kept as another's duplicate | quarantined |")
     print("|---|---|---|---|---|---|---|")
     for name, part in parts.items():

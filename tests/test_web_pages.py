@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sys
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
@@ -161,6 +162,38 @@ def test_front_matter_without_a_date_gives_the_title_and_leaves_the_date_to_the_
     decoded = decode_bytes(RAW, text.encode(), DecodeConfig())
     assert decoded.text == f"Joint Statement on Trade\n\n{BODY.strip()}"
     assert decoded.stated_date is None
+
+
+TEMPLATED = Path(__file__).parent / "fixtures" / "templated"
+
+
+def test_a_markdown_export_wrapped_at_72_columns_reads_as_its_statement() -> None:
+    # As the White House scraper saves a release: the title in the front matter (one long line), the
+    # body wrapped by pandoc at 72 columns wherever a word ends, and a link whose address is long on
+    # a line of its own. In markdown a line break inside a paragraph is a space: "… will begin in" /
+    # "September 2024." is one sentence, and the link's words ("roared" of "[roared](https://…)")
+    # are the text's, not an address in a page's footer.
+    title, *paragraphs = (TEMPLATED / "internship-fall-2024.txt").read_text(encoding="utf-8").strip().split("\n\n")
+    linked = [paragraphs[0].replace("application period", "[application\nperiod](https://www.whitehouse.gov/"
+                                    "get-involved/internships/white-house-internship-program/apply-now/)", 1),
+              *paragraphs[1:]]
+    body = "\n\n".join(textwrap.fill(p, 72, break_long_words=False, break_on_hyphens=False) for p in linked)
+    export = f'---\ntitle: "{title}"\ndate: 2024-03-05\ntags: statements-releases\n---\n\n{body}\n'
+    lines = body.split("\n")
+    assert len(lines) > 2 * len(paragraphs) and max(map(len, lines)) > 72  # wrapped, and the address on its own line
+    decoded = decode_bytes(RAW, export.encode(), DecodeConfig())
+    assert decoded.stated_date == dt.date(2024, 3, 5)
+    assert repair_text(decoded.text or "", RepairConfig()).text == "\n\n".join([title, *paragraphs])
+
+
+def test_a_markdown_exports_numbered_items_keep_their_numbers_and_its_bullets_go() -> None:
+    # Communiqués number their paragraphs ("1. We have convened …"), which readers cite; a bullet
+    # is the page's, not the statement's.
+    export = ('---\ntitle: "Joint Statement"\n---\n\nThe Ministers:\n\n1. Reaffirmed their commitment to the\n'
+              '   partnership.\n2. Welcomed the *new* plan.\n\n- Trade\n- Energy\n')
+    decoded = decode_bytes(RAW, export.encode(), DecodeConfig())
+    assert decoded.text == ("Joint Statement\n\nThe Ministers:\n\n1. Reaffirmed their commitment to the partnership."
+                            "\n\n2. Welcomed the new plan.\n\nTrade\n\nEnergy")
 
 
 BODY_HTML = "<p>The ministers met in Rome and agreed on a plan to cooperate on energy and trade.</p>" * 5

@@ -1,5 +1,5 @@
 """Front matter of a markdown export (YAML between "---" lines, TOML between "+++"): the title and
-date it states, and the text without it."""
+date it states, and the text without it, its markdown read as a renderer reads it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+from commclean.ingest.markdown import markdown_paragraphs
 
 # The block opens the file and closes within this many lines: a statement that merely opens
 # with a horizontal rule has no closing fence that near, or is no mapping (below).
@@ -48,7 +50,7 @@ def read_front_matter(text: str) -> FrontMatter | None:
     stated = next((d for d in map(_as_date, (fields.get(k) for k in _DATE_KEYS)) if d), None)
     if title is None and stated is None:
         return None
-    body = "\n".join(lines[end + 1 :]).strip("\n")
+    body = markdown_paragraphs("\n".join(lines[end + 1 :]))
     if title and not _opens_with(body, title):
         body = f"{title}\n\n{body}"
     return FrontMatter(title, stated, body)
@@ -79,6 +81,6 @@ def _as_date(value: object) -> dt.date | None:
 
 
 def _opens_with(body: str, title: str) -> bool:
-    """The body's first line is the title, as a markdown heading or as it stands."""
-    first = body.split("\n", 1)[0].lstrip("#").strip().strip("*_").strip()
+    """The body's first paragraph is the title (a heading, once rendered, or as it stands)."""
+    first = body.split("\n", 1)[0].strip()
     return " ".join(first.split()) == title

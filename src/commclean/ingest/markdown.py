@@ -1,0 +1,62 @@
+"""A markdown export's body as its readers see it: each paragraph, list item and heading one
+paragraph (an ordered item with its number), lines a converter wrapped joined, links as their
+words, emphasis and markup gone."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_WORDS = ("text", "code_inline")  # inline tokens that hold words; links, emphasis and images hold none
+_TAG = re.compile(r"<[^>]*>")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark")
+
+
+def markdown_paragraphs(body: str) -> str:
+    """The body read as CommonMark (markdown-it-py), its blocks separated by blank lines. A soft
+    line break is a space, as every renderer makes it: pandoc wraps a paragraph at 72 columns
+    wherever a word ends, so no guess from line widths is needed. A block of raw HTML (a figure
+    and its caption) keeps its words."""
+    blocks: list[str] = []
+    number = ""  # an ordered item's, for its first block: communiqués number their paragraphs "1."
+    for token in _parser().parse(body):
+        if token.type == "list_item_open" and token.info:
+            number = f"{token.info}{token.markup} "
+            continue
+        if token.type == "inline":
+            found = _inline_text(token.children or [])
+        elif token.type in ("fence", "code_block"):
+            found = [token.content.strip("\n")]
+        elif token.type == "html_block":
+            found = [" ".join(_TAG.sub(" ", token.content).split())]
+        else:
+            continue
+        found = [block for block in found if block.strip()]
+        if found:
+            blocks += [number + found[0], *found[1:]]
+            number = ""
+    return "\n\n".join(blocks)
+
+
+def _inline_text(children: list[Token]) -> list[str]:
+    """One block's words; a hard line break ("Antony J. Blinken\\" / "Secretary of State") starts
+    another, as it starts a line of its own on the page."""
+    lines: list[str] = []
+    words: list[str] = []
+    for child in children:
+        if child.type in _WORDS:
+            words.append(child.content)
+        elif child.type == "softbreak":
+            words.append(" ")
+        elif child.type == "hardbreak":
+            lines.append("".join(words))
+            words = []
+    lines.append("".join(words))
+    return [line.strip() for line in lines]
