@@ -196,6 +196,18 @@ def test_a_markdown_exports_numbered_items_keep_their_numbers_and_its_bullets_go
                             "\n\n2. Welcomed the new plan.\n\nTrade\n\nEnergy")
 
 
+@pytest.mark.parametrize("nested", [
+    "> " * 50_000 + BODY,  # quotes nested past the parser's depth
+    "".join("  " * depth + f"- {BODY[:40]}\n" for depth in range(300)),  # a list as deep
+])
+def test_a_markdown_body_nested_past_the_parsers_depth_keeps_its_words(nested: str) -> None:
+    # markdown-it drops what lies deeper than 20 blocks; the body is then read as written.
+    export = f'---\ntitle: "Joint Statement"\ndate: 2024-01-01\n---\n\n{nested}\n'
+    decoded = decode_bytes(RAW, export.encode(), DecodeConfig())
+    assert decoded.quarantine_reason is None
+    assert decoded.text.count("Ministers met in Lima") == nested.count("Ministers met in Lima")
+
+
 BODY_HTML = "<p>The ministers met in Rome and agreed on a plan to cooperate on energy and trade.</p>" * 5
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from commclean.ingest.markdown import markdown_paragraphs
+from commclean.ingest.markdown import read_markdown
 
 # The block opens the file and closes within this many lines: a statement that merely opens
 # with a horizontal rule has no closing fence that near, or is no mapping (below).
@@ -50,7 +50,7 @@ def read_front_matter(text: str) -> FrontMatter | None:
     stated = next((d for d in map(_as_date, (fields.get(k) for k in _DATE_KEYS)) if d), None)
     if title is None and stated is None:
         return None
-    body = markdown_paragraphs("\n".join(lines[end + 1 :]))
+    body = read_markdown("\n".join(lines[end + 1 :]))
     if title and not _opens_with(body, title):
         body = f"{title}\n\n{body}"
     return FrontMatter(title, stated, body)
