@@ -81,6 +81,7 @@ def _as_date(value: object) -> dt.date | None:
 
 
 def _opens_with(body: str, title: str) -> bool:
-    """The body's first paragraph is the title (a heading, once rendered, or as it stands)."""
-    first = body.split("\n", 1)[0].strip()
+    """The body's first line is the title (a heading, once rendered, or as it stands; marked as
+    one where a hostile body was left as written)."""
+    first = body.split("\n", 1)[0].lstrip("#").strip().strip("*_").strip()
     return " ".join(first.split()) == title
