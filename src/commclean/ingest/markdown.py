@@ -13,7 +13,7 @@ from markdown_it.token import Token
 _WORDS = ("text", "code_inline")  # inline tokens that hold words; links, emphasis and images hold none
 _TAG = re.compile(r"<[^>]*>")
 # What a rendering drops besides marks: an image, a link's address, a tag, an address written out.
-_NOT_WORDS = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)\s]*\)|<[^>]*>|\S+://\S+")
+_NOT_WORDS = re.compile(rf"!\[[^\]]*\]\([^)]*\)|\]\([^)\s]*\)|{_TAG.pattern}|\S+://\S+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # The parser stops nesting blocks at a depth no statement reaches (20 quotes or lists) and drops
 # what lies deeper: a rendering holding under this share of the body's words lost text. (Of 900
