@@ -240,8 +240,10 @@ def test_statements_made_from_one_template_are_distinct_documents(tmp_path: Path
     # words (near duplicates at 0.63-0.84 by alignment alone), but not its names, dates and numbers.
     # Three seasons' calls for interns (near duplicates at 0.93-0.95) differ in little but their months;
     # the autumn's of 2023 and of 2024, in their year (the later one a third longer: a cut copy by size).
+    # Minnesota's and Montana's declarations, the proclamations for Allen and for Monterey Park, differ
+    # in their place, its counties or its dates (near duplicates at 0.61 and 0.91), named at two places.
     notices = {path.name: path.read_text(encoding="utf-8") for path in sorted(TEMPLATED.glob("*.txt"))}
-    assert len(notices) == 9
+    assert len(notices) == 13
     built = build_candidate(raw_folder(tmp_path, notices), Config())
     found = status(built.candidate)
     assert {name: found[name][0] for name in notices} == dict.fromkeys(notices, "canonical")
@@ -250,7 +252,7 @@ def test_statements_made_from_one_template_are_distinct_documents(tmp_path: Path
 
 
 @pytest.mark.parametrize("name", ["nicaragua-2021.txt", "disaster-tennessee.txt", "internship-summer-2022.txt",
-                                  "internship-fall-2024.txt"])
+                                  "internship-fall-2024.txt", "disaster-montana.txt", "proclamation-allen.txt"])
 def test_a_copy_of_a_templated_statement_joins_it_not_its_sibling(tmp_path: Path, name: str) -> None:
     notices = {path.name: path.read_text(encoding="utf-8") for path in sorted(TEMPLATED.glob("*.txt"))}
     text = notices[name]
@@ -274,6 +276,19 @@ def test_one_templates_letters_of_two_years_are_two_documents_and_a_revised_rele
     original = letter.replace("THE WHITE HOUSE,", "THE WHITE HOUSE, 3:15 p.m.")
     found = status(build(tmp_path / "revised", {"original.txt": original, "revised.txt": revised}))
     assert {found["original.txt"][0], found["revised.txt"][0]} == {"canonical", "duplicate"}
+
+
+@pytest.mark.parametrize(("other", "places", "documents"), [
+    ("Wyoming", 2, 2),   # another state's declaration: the same other name at both places
+    ("Wyoming", 1, 1),   # a copy edited by hand at one place (its heading) is still a copy
+    ("Montaria", 2, 1),  # the name misread the same way at both places, as OCR does
+])
+def test_a_name_substituted_at_several_aligned_places_makes_another_statement(
+        tmp_path: Path, other: str, places: int, documents: int) -> None:
+    montana = (TEMPLATED / "disaster-montana.txt").read_text(encoding="utf-8")
+    assert montana.count("Montana") == 2  # the heading's and the first sentence's
+    found = status(build(tmp_path, {"montana.txt": montana, "other.txt": montana.replace("Montana", other, places)}))
+    assert len({doc for _, doc, _ in found.values()}) == documents
 
 
 def test_a_text_held_in_one_many_times_its_size_never_leads_it(tmp_path: Path) -> None:

@@ -139,6 +139,14 @@ class DedupConfig:
     # Months a smaller text dates things in ("March 13th") and a larger one never does that make
     # them two statements: one may be a copy's own release date in its header, two are its own dates.
     template_min_months: int = 2
+    # Two aligned texts that name different things at one place (Minnesota / Montana: not one a
+    # garbled form of the other, which shares most of its letters, Indel similarity at least
+    # template_garble_similarity: "Bahrairi" / "Bahrain" 0.80, "Bah" / "Bahrain" 0.60, "Minnesota" /
+    # "Montana" 0.50), the same two at this many places, are two statements of one template. A copy
+    # edited by hand, or dedup_bench's near copies (2-10% of words replaced at random), may put
+    # another name in a place, but not the same one in two places.
+    template_min_substitutions: int = 2
+    template_garble_similarity: float = 0.6
     # A contained copy whose longer twin goes on for at least this many words, and this share of
     # the twin, was cut off. A tail of site chrome or OCR debris in the twin is shorter than that
     # share; a real cut leaves more (a copy cut at 90% of a 300-word statement lacks 30 words).

@@ -133,17 +133,20 @@ class Fingerprint:
     samples: np.ndarray  # sorted unique hashes of the word 5-grams that fall in the sample
     sequence: str  # one character per word bigram of the folded text, in order
     names: str = ""  # one character per distinct name or number the text holds (see dedup.clusters)
+    named: str = ""  # the text's names and numbers in order, folded, space-separated
 
     @property
     def alignable(self) -> Alignable:
-        return Alignable(self.sequence, self.names)
+        return Alignable(self.sequence, self.names, self.named)
 
 
 class Alignable(NamedTuple):
-    """What verifying a candidate pair reads of a text: its bigram sequence and its names."""
+    """What verifying a candidate pair reads of a text: its bigram sequence and its names, as a
+    set and in order."""
 
     sequence: str
     names: str
+    named: str = ""
 
 
 @dataclass(frozen=True, slots=True)

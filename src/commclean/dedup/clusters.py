@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
-from rapidfuzz.distance import LCSseq
+from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 
 from commclean.config import DedupConfig
 from commclean.dedup.candidates import Pair, SampleIndex
@@ -108,14 +108,16 @@ def fingerprint(text: str, config: DedupConfig) -> Fingerprint:
     opening = shingles[: config.opening_words]
     sampled[: len(opening)] |= opening % np.uint64(config.opening_sample_modulus) == 0
     samples = np.unique(shingles[sampled])
-    return Fingerprint(exact_key, samples, _as_sequence(_ngram_hashes(ids, 2)), _names_of(text))
+    return Fingerprint(exact_key, samples, _as_sequence(_ngram_hashes(ids, 2)), *_names_of(text))
 
 
-def _names_of(text: str) -> str:
+def _names_of(text: str) -> tuple[str, str]:
     """The distinct names and numbers of a text (capitalised words inside sentences, numbers of two
     digits or more), folded as matching folds words, one character each: a name's below U+8000, a
-    number's above. The text's tokens were hashed a moment ago (_token_ids): most are looked up."""
-    names = set(map(str.lower, _NAME_OR_NUMBER.findall(text)))
+    number's above; and the same names in the text's order, folded, space-separated. The text's
+    tokens were hashed a moment ago (_token_ids): most are looked up."""
+    found = [name.lower() for name in _NAME_OR_NUMBER.findall(text)]
+    names = set(found)
     # A month in a date has a point of its own, which no other name shares (see names_months_it_lacks).
     dated = set() if names.isdisjoint(_MONTH_POINT) else _dated_months(text)
     points = set()
@@ -125,7 +127,7 @@ def _names_of(text: str) -> str:
             points.add(_number_point(name, hashed))
         else:
             points.add(_MONTH_POINT[name] if name in dated else chr(_FIRST_NAME_POINT + hashed % _HASHED_NAME_POINTS))
-    return "".join(sorted(points))
+    return "".join(sorted(points)), " ".join(map(_fold_token, found))
 
 
 def _dated_months(text: str) -> set[str]:
@@ -252,7 +254,7 @@ def verify_pair(key_a: str, a: Alignable, key_b: str, b: Alignable, config: Dedu
     Two texts of about the same size sharing most of it are near duplicates; a smaller text
     mostly held in a larger one is contained in it (a truncated, excerpted or wrapped copy).
     Two statements made from one template are neither (see `names_differ`): ONE_TEMPLATE."""
-    (small, (short, short_names)), (_, (long_, long_names)) = sorted(
+    (small, (short, short_names, short_named)), (_, (long_, long_names, long_named)) = sorted(
         ((key_a, a), (key_b, b)), key=lambda item: (len(item[1].sequence), item[0]))
     if not short:
         return None
@@ -262,7 +264,8 @@ def verify_pair(key_a: str, a: Alignable, key_b: str, b: Alignable, config: Dedu
     if common < cutoff:
         return None
     if (names_differ(short_names, long_names, config) or names_months_it_lacks(short_names, long_names, config)
-            or years_differ(short_names, long_names)):
+            or years_differ(short_names, long_names)
+            or names_substituted(short_names, short_named, long_names, long_named, config)):
         return ONE_TEMPLATE
     cut_off = _stops_where_other_goes_on(short, long_, config) or len(long_) >= config.excerpt_size_ratio * len(short)
     if not cut_off and len(short) >= config.near_size_ratio * len(long_):
@@ -279,6 +282,47 @@ def names_differ(small: str, large: str, config: DedupConfig) -> bool:
     keeps (cut short: some of them; OCR'd or re-spelled: nearly all, folded as matching folds)."""
     own = set(small).difference(large)
     return len(own) >= config.template_min_names and len(own) >= config.template_names_share * len(set(small))
+
+
+def names_substituted(short_names: str, short_named: str, long_names: str, long_named: str,
+                      config: DedupConfig) -> bool:
+    """Whether, where the two texts' names line up, one names one thing and the other another, the
+    same way at several places: the disaster declaration for Minnesota and the one for Montana,
+    the permit for one company's pipeline at Pembina and another's near Portal, alike word for word
+    elsewhere. A copy's name at a place is its statement's, or a garbled form of it (OCR, a word
+    split at a line's end: "Bahrairi", "Bah rain"), or gone, or (edited) another name once."""
+    if set(short_names).issubset(long_names) or set(long_names).issubset(short_names):
+        return False  # one names nothing the other lacks: no place can differ
+    a, b = short_named.split(), long_named.split()
+    in_a, in_b = set(a), set(b)
+    substitutions: Counter[tuple[str, str]] = Counter()
+    for start_a, end_a, start_b, end_b in _differing_stretches(a, b):
+        own = {name for name in a[start_a:end_a] if name not in in_b}
+        other = {name for name in b[start_b:end_b] if name not in in_a}
+        # A name garbled into one of the other's names there is explained, with its garbled form.
+        unexplained_own = {x for x in own if not any(_garbled(x, y, config) for y in other)}
+        unexplained_other = {y for y in other if not any(_garbled(x, y, config) for x in own)}
+        substitutions.update((x, y) for x in unexplained_own for y in unexplained_other)
+    return bool(substitutions) and max(substitutions.values()) >= config.template_min_substitutions
+
+
+def _differing_stretches(a: list[str], b: list[str]) -> list[tuple[int, int, int, int]]:
+    """Where the two sequences differ on both sides between stretches they share (a replacement
+    next to an insertion is one stretch): (start, end) in a, then in b."""
+    stretches, a_from, b_from = [], 0, 0
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag == "equal":
+            stretches.append((a_from, op.src_start, b_from, op.dest_start))
+            a_from, b_from = op.src_end, op.dest_end
+    stretches.append((a_from, len(a), b_from, len(b)))
+    return [(s_a, e_a, s_b, e_b) for s_a, e_a, s_b, e_b in stretches if e_a > s_a and e_b > s_b]
+
+
+def _garbled(x: str, y: str, config: DedupConfig) -> bool:
+    """Whether one name may be the other misread ("Bahrairi") or split at a letter OCR lost
+    ("Gon alves"): they share most of their letters, or one begins or ends the other."""
+    return (Indel.normalized_similarity(x, y) >= config.template_garble_similarity
+            or x.startswith(y) or y.startswith(x) or x.endswith(y) or y.endswith(x))
 
 
 def numbers_differ(a: str, b: str, config: DedupConfig) -> bool:

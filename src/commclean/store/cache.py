@@ -339,17 +339,17 @@ def _to_row(sha: str, result: CachedResult) -> CacheRow:
             _compress(sequence), len(sequence))
 
 
-# The sequence column holds the names after the sequence: a bigram's character is never below U+0100.
+# The sequence column holds the names after the sequence, then the names in order: neither a
+# bigram's nor a name's character is ever below U+0100.
 _NAMES_AFTER = "\x00"
 
 
 def _aligned_bytes(aligned: Alignable) -> bytes:
-    return (aligned.sequence + _NAMES_AFTER + aligned.names).encode()
+    return _NAMES_AFTER.join(aligned).encode()
 
 
 def _aligned(stored: bytes) -> Alignable:
-    sequence, _, names = stored.decode().partition(_NAMES_AFTER)
-    return Alignable(sequence, names)
+    return Alignable(*stored.decode().split(_NAMES_AFTER, 2))
 
 
 def row_of(item: SourceDoc | Quarantined, keys: StageKeys) -> CacheRow:
