@@ -104,6 +104,11 @@ _HTML_TAG = re.compile(
     re.IGNORECASE,
 )
 
+# The end of a block element, with the spaces and line breaks after it (one paragraph break).
+_HTML_BLOCK_END = re.compile(
+    r"[ \t]*</(?:p|div|h[1-6]|li|blockquote|section|article|figcaption|tr|caption)>(?:[ \t]*\n)*[ \t]*",
+    re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class RepairResult:
@@ -239,7 +244,13 @@ def strip_markup(text: str, config: RepairConfig) -> tuple[str, int]:
 
 
 def strip_html_tags(text: str, config: RepairConfig) -> tuple[str, int]:
-    return _HTML_TAG.subn("", text)
+    """Tags left by a scraper. Where a block element (a paragraph, a heading, a list item) ends,
+    its paragraph does: a feed's content saved as a file has its <p> elements one to a line, or
+    all on one, and no blank line between them."""
+    # (The test spares most texts a pattern that opens on spaces, which the engine tries everywhere.)
+    text, blocks = _HTML_BLOCK_END.subn("\n\n", text) if "</" in text else (text, 0)
+    text, tags = _HTML_TAG.subn("", text)
+    return text.strip() if blocks else text, blocks + tags
 
 
 # Order matters: page furniture goes before de-hyphenation (a word can be split across a page
