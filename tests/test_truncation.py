@@ -129,6 +129,8 @@ def test_no_clean_dev_statement_is_called_truncated() -> None:
         # A web page's last line, a link's text.
         "We will end cancer as we know it.\n\nLearn more about the U.S.-Africa Partnership on Cancer Research",
         "Enrollment rose in every state.\n\nWyoming 33 Washington, D.C. 168\n\nSource: 50 State Plans Submitted to CMS",
+        # ... or the sentence pointing to it, whose last words are the link.
+        "The plan invests $213 billion in housing.\n\nTo view this fact sheet in your browser, click here",
         # A footnote's or an end mark after the last sentence.
         "Details will be released in the coming days. *",
         "Details will be released in the coming days. ###",
@@ -171,6 +173,8 @@ def test_a_list_or_an_address_may_end_a_statement(text: str) -> None:
         "Professor Laurence R. Helfer on his election today to serve as an independent expert on the\n\nUN "
         "Human Rights Committee for the 2023-2026 term. Professor Helfer is a distinguished scholar, lecturer, "
         "and professor of international human rights law, and will bring to this Committee a passion to protect",
+        # A sentence cut before its link is no pointer to one.
+        "The plan invests $213 billion in housing.\n\nTo view this fact sheet in your browser, click",
         # Nor is a table whose last row was cut before its figures.
         "Funding reached every state.\n\n"
         + state_table(["Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island", "Tennessee", "Texas", "Utah",

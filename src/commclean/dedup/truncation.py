@@ -75,6 +75,9 @@ _ADDRESS_AT_END = re.compile(r"(?:https?://|www\.)\S+\s*$|\S+\.(?:gov|org|int|co
 # source note: "Source: 50 State Plans Submitted to CMS".
 _END_NOTE = re.compile(r"^(?:(?:learn more|read more|read the|click here|visit|download|watch|view the)\b|"
                        r"(?:sources?|notes?)\s*:)", re.I)
+# ... or a sentence pointing to one, whose last words are the link: "To view this fact sheet in your
+# browser, click here".
+_LINK_AT_END = re.compile(r"\b(?:click|tap) here\W*$", re.I)
 
 # A table the converter flattened into one paragraph ends on its last row's figure: "… Wisconsin
 # 91,070 18,466 Wyoming 7,484 1,745", "… Grand Total $16,635,088,533". Its last words are mostly
@@ -142,7 +145,8 @@ def _ends_a_table(tail: str) -> bool:
 
 
 def _is_end_note(paragraph: str) -> bool:
-    return len(paragraph.split()) <= MAX_LIST_ITEM_WORDS and bool(_END_NOTE.match(paragraph.strip()))
+    return len(paragraph.split()) <= MAX_LIST_ITEM_WORDS and bool(
+        _END_NOTE.match(paragraph.strip()) or _LINK_AT_END.search(paragraph))
 
 
 def _ends_a_list(parts: list[str]) -> bool:
