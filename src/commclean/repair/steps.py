@@ -111,6 +111,8 @@ _HTML_TAG = re.compile(
 _HTML_BLOCK_END = re.compile(
     r"[ \t]*</(?:p|div|h[1-6]|li|blockquote|section|article|figcaption|tr|caption)>(?:[ \t]*\n)*[ \t]*",
     re.IGNORECASE)
+_HTML_LINE_BREAK = re.compile(r"[ \t]*<br\b[^>\n]*>[ \t]*", re.IGNORECASE)
+_HTML_CELL_END = re.compile(r"</t[dh]>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -250,10 +252,14 @@ def strip_html_tags(text: str, config: RepairConfig) -> tuple[str, int]:
     """Tags left by a scraper. Where a block element (a paragraph, a heading, a list item) ends,
     its paragraph does: a feed's content saved as a file has its <p> elements one to a line, or
     all on one, and no blank line between them."""
-    # (The test spares most texts a pattern that opens on spaces, which the engine tries everywhere.)
-    text, blocks = _HTML_BLOCK_END.subn("\n\n", text) if "</" in text else (text, 0)
+    if "<" not in text:  # most texts: spared patterns that open on spaces, tried everywhere
+        return text, 0
+    text, blocks = _HTML_BLOCK_END.subn("\n\n", text)
+    # A line break and a table cell's end part words as a tag inside a word must not.
+    text, breaks = _HTML_LINE_BREAK.subn("\n", text)
+    text, cells = _HTML_CELL_END.subn(" ", text)
     text, tags = _HTML_TAG.subn("", text)
-    return text.strip() if blocks else text, blocks + tags
+    return text.strip() if blocks else text, blocks + breaks + cells + tags
 
 
 # Order matters: page furniture goes before de-hyphenation (a word can be split across a page
