@@ -339,8 +339,9 @@ def _to_row(sha: str, result: CachedResult) -> CacheRow:
             _compress(sequence), len(sequence))
 
 
-# The sequence column holds the names after the sequence, then the names in order: neither a
-# bigram's nor a name's character is ever below U+0100.
+# The sequence column holds the sequence, the names, then the names in order, apart by U+0000,
+# which none of them holds: a bigram's or a name's character lies from U+0100, and the names in
+# order are folded words, digits and spaces.
 _NAMES_AFTER = "\x00"
 
 
