@@ -196,6 +196,18 @@ def test_a_markdown_exports_numbered_items_keep_their_numbers_and_its_bullets_go
                             "\n\n2. Welcomed the new plan.\n\nTrade\n\nEnergy")
 
 
+def test_an_embedded_post_in_a_markdown_export_keeps_its_paragraphs_and_a_table_its_rows_together() -> None:
+    # Raw HTML in the body (a quoted post, a table) is the page's markup: its paragraphs and line
+    # breaks are paragraphs, as the page shows them; a table stays one block, its cells apart.
+    export = ('---\ntitle: "Mythbuster"\n---\n\nThe claim is wrong.\n\n<blockquote>\n<p>"I\'ve heard there\'s '
+              '\'pork\' in the Bill."<br />\n<br />\nYou heard wrong, said <a\nhref="https://x.com/s">@StephenM</a>.'
+              '</p>\n</blockquote>\n\n<table><tr><td>Alaska</td><td>10</td></tr><tr><td>Ohio</td><td>12</td></tr>'
+              '</table>\n')
+    decoded = decode_bytes(RAW, export.encode(), DecodeConfig())
+    assert decoded.text == ("Mythbuster\n\nThe claim is wrong.\n\n\"I've heard there's 'pork' in the Bill.\"\n\n"
+                            "You heard wrong, said @StephenM.\n\nAlaska 10 Ohio 12")
+
+
 @pytest.mark.parametrize("nested", [
     "> " * 50_000 + BODY,  # quotes nested past the parser's depth
     "".join("  " * depth + f"- {BODY[:40]}\n" for depth in range(300)),  # a list as deep

@@ -12,6 +12,11 @@ from markdown_it.token import Token
 
 _WORDS = ("text", "code_inline")  # inline tokens that hold words; links, emphasis and images hold none
 _TAG = re.compile(r"<[^>]*>")
+# In a block of raw HTML, where a paragraph, a list item, a heading or a quotation ends, or a line
+# (an embedded post's <p> and <br />): a paragraph ends, as the page shows it. A table keeps its
+# rows together, as a plain-text copy's flattened table does; a cell's end parts its words.
+_HTML_BREAK = re.compile(r"<(?:br|/?(?:p|li|h[1-6]|blockquote))\b[^>]*>", re.IGNORECASE)
+_HTML_CELL_END = re.compile(r"</t[dh]>", re.IGNORECASE)
 # What a rendering drops besides marks: an image, a link's address, a tag, an address written out.
 _NOT_WORDS = re.compile(rf"!\[[^\]]*\]\([^)]*\)|\]\([^)\s]*\)|{_TAG.pattern}|\S+://\S+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -50,7 +55,8 @@ def markdown_paragraphs(body: str) -> str:
         elif token.type in ("fence", "code_block"):
             found = [token.content.strip("\n")]
         elif token.type == "html_block":
-            found = [" ".join(_TAG.sub(" ", token.content).split())]
+            found = [" ".join(_TAG.sub("", _HTML_CELL_END.sub(" ", part)).split())
+                     for part in _HTML_BREAK.split(token.content)]
         else:
             continue
         found = [block for block in found if block.strip()]
