@@ -79,6 +79,25 @@ def test_a_lone_truncated_copy_is_kept_and_marked_truncated(tmp_path: Path) -> N
     assert doc.is_truncated
 
 
+@pytest.mark.parametrize(("copies", "truncated"), [
+    ("edited", False),    # two texts that differ, ending on the same words: the statement ends there
+    ("encoded", True),    # one text saved twice: no more evidence than one copy
+    ("cut apart", True),  # two texts each cut off at its own place
+])
+def test_copies_that_differ_but_end_alike_end_where_their_statement_does(
+        tmp_path: Path, copies: str, truncated: bool) -> None:
+    # A fact sheet's last item without its full stop ("… the nation’s water utility workforce")
+    # looks cut off in any one copy.
+    unstopped = ROME.rstrip().rstrip(".")
+    second = {"edited": edit_words(unstopped, 0.03, seed=5), "encoded": unstopped.encode("utf-16"),
+              "cut apart": truncate(unstopped, 0.9)}[copies]
+    first = truncate(unstopped, 0.95) if copies == "cut apart" else unstopped
+    candidate = build(tmp_path, {"a.txt": first, "b.txt": second})
+    (doc,) = corpus_rows(candidate.built)
+    assert doc.is_truncated == truncated
+    assert all(row.is_truncated == truncated for row in candidate.sources)
+
+
 def test_media_note_wrapped_copy_joins_the_plain_text(tmp_path: Path) -> None:
     wrapped = media_note_wrapper(COPENHAGEN, "Statement of the Political Directors", "January 29, 2020")
     candidate = build(tmp_path, {"plain.txt": COPENHAGEN, "wrapped.txt": wrapped})

@@ -14,7 +14,7 @@ from commclean.store.state import RunState
 
 def _entry(n: int) -> ContentEntry:
     return ContentEntry(f"{n:064x}", "utf_8", None, f"doc-{n}", f"key-{n}", n % 2 == 0, n % 3, n, 100 * n,
-                        np.arange(n, n + 5, dtype=np.uint64))
+                        n * 7919, np.arange(n, n + 5, dtype=np.uint64))
 
 
 def _save(state: RunState, folder: Path, numbers: range, moved: int = 0) -> None:

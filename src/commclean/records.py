@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -180,6 +181,7 @@ class ContentEntry:
     repair_count: int = 0
     unknown_words: int = 0
     text_length: int = 0
+    ending: int = 0  # text_ending of the text
     # None when loaded from the run state, which keeps samples only in its index.
     samples: np.ndarray | None = field(default=None, compare=False)
 
@@ -187,7 +189,7 @@ class ContentEntry:
         """The entry once the sample index holds its samples. Made directly: dataclasses.replace
         costs several times more, and a run does this for every file (20 s at a million files)."""
         return ContentEntry(self.sha256, self.encoding, self.quarantine_reason, self.doc_id, self.exact_key,
-                            self.is_truncated, self.repair_count, self.unknown_words, self.text_length)
+                            self.is_truncated, self.repair_count, self.unknown_words, self.text_length, self.ending)
 
     @classmethod
     def of(cls, item: SourceDoc | Quarantined) -> ContentEntry:
@@ -196,12 +198,23 @@ class ContentEntry:
         print_ = item.fingerprint
         return cls(item.raw.sha256, item.encoding, None, doc_id_for(item.text),
                    print_.exact_key if print_ else "", item.is_truncated, len(item.repairs), item.unknown_words,
-                   len(item.text), print_.samples if print_ else np.empty(0, dtype=np.uint64))
+                   len(item.text), text_ending(item.text), print_.samples if print_ else np.empty(0, dtype=np.uint64))
 
 
 def doc_id_for(text: str) -> str:
     """Content-derived, so the same raw/ always gives the same ids."""
     return "doc-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+_ENDING_WORD = re.compile(r"[a-z0-9]+")
+ENDING_WORDS = 4
+
+
+def text_ending(text: str) -> int:
+    """A text's last words (letters and digits, lower-cased) as a number: two copies that differ
+    elsewhere but end on the same words end where their statement does (see assemble.rows)."""
+    words = _ENDING_WORD.findall(text[-200:].lower())[-ENDING_WORDS:]
+    return int.from_bytes(hashlib.blake2b(" ".join(words).encode(), digest_size=4).digest(), "little")
 
 
 @dataclass(frozen=True, slots=True)

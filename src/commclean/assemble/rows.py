@@ -26,7 +26,9 @@ from commclean.records import (
     SourceDoc,
     SourceRow,
     Status,
+    doc_id_for,
     reason_kind,
+    text_ending,
 )
 from commclean.runtime.heap import give_back_freed_memory
 from commclean.runtime.stats import Stats
@@ -200,8 +202,18 @@ def copies_cut_off(members: Sequence[tuple[SeenFile, Membership]]) -> list[bool]
     the canonical goes on is; one that reaches a complete canonical's end is not, even if its
     own last line is OCR debris or a footer's remnant; otherwise its own ending decides."""
     head, head_membership = members[0]
-    canonical_complete = not head.content.is_truncated and not head_membership.cut_off
+    canonical_complete = not head.content.is_truncated and not head_membership.cut_off or copies_end_alike(
+        [(f.content.doc_id, f.content.ending) for f, m in members if not m.cut_off])
     return [m.cut_off or (f.content.is_truncated and not canonical_complete) for f, m in members]
+
+
+def copies_end_alike(reaching_the_end: Sequence[tuple[str, int]]) -> bool:
+    """Whether two copies or more whose texts differ (doc_id_for) and reach their document's end (by
+    alignment) end on the same words (text_ending): their statement ends there, without the full
+    stop its ending lacks ("… the nation’s water utility workforce", a fact sheet's last item).
+    A copy cut off ends where its download stopped, and two differing copies stop at one word
+    only where their source does; a copy saved again in another encoding is one text."""
+    return len({key for key, _ in reaching_the_end}) >= 2 and len({end for _, end in reaching_the_end}) == 1
 
 
 def signature_digest(signature: Signature) -> bytes:
@@ -293,7 +305,9 @@ def _corpus_row(doc_id: str, members: Sequence[SourceDoc], memberships: Sequence
         metadata=fuse_metadata(members),
         # Cut off unless a copy that reaches the end ends complete: the canonical may hold the
         # most words yet end on OCR debris where a clean copy ends with its last sentence.
-        is_truncated=not any(not doc.is_truncated and not m.cut_off for doc, m in zip(members, memberships)),
+        is_truncated=not any(not doc.is_truncated and not m.cut_off for doc, m in zip(members, memberships))
+        and not copies_end_alike([(doc_id_for(doc.text), text_ending(doc.text))
+                                  for doc, m in zip(members, memberships) if not m.cut_off]),
         source_paths=tuple(doc.raw.path for doc in members),
         repairs=repairs,
     )

@@ -24,6 +24,7 @@ _CONTENTS = pa.schema([
     ("sha256", pa.string()), ("encoding", pa.string()), ("quarantine_reason", pa.string()),
     ("doc_id", pa.string()), ("exact_key", pa.string()), ("is_truncated", pa.bool_()),
     ("repair_count", pa.int32()), ("unknown_words", pa.int32()), ("text_length", pa.int64()),
+    ("ending", pa.int64()),
 ])
 _VERDICTS = pa.schema([("key_a", pa.string()), ("key_b", pa.string()), ("verified", pa.bool_()),
                        ("small", pa.string()), ("kind", pa.string()), ("similarity", pa.float64()),
