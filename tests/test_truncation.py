@@ -129,6 +129,9 @@ def test_no_clean_dev_statement_is_called_truncated() -> None:
         # A web page's last line, a link's text.
         "We will end cancer as we know it.\n\nLearn more about the U.S.-Africa Partnership on Cancer Research",
         "Enrollment rose in every state.\n\nWyoming 33 Washington, D.C. 168\n\nSource: 50 State Plans Submitted to CMS",
+        # A list of governors, each with the state's code in brackets: "(IN)" is Indiana, no "in".
+        "The Council of Governors met today.\n\nGovernor Mark Gordon (WY)\n\nGovernor Michelle Lujan Grisham "
+        "(NM)\n\nGovernor Eric Holcomb (IN)",
         # ... or the sentence pointing to it, whose last words are the link.
         "The plan invests $213 billion in housing.\n\nTo view this fact sheet in your browser, click here",
         # A footnote's or an end mark after the last sentence.
@@ -173,6 +176,8 @@ def test_a_list_or_an_address_may_end_a_statement(text: str) -> None:
         "Professor Laurence R. Helfer on his election today to serve as an independent expert on the\n\nUN "
         "Human Rights Committee for the 2023-2026 term. Professor Helfer is a distinguished scholar, lecturer, "
         "and professor of international human rights law, and will bring to this Committee a passion to protect",
+        # A bracket opened and cut before it closes is no abbreviation.
+        "The Council of Governors met today.\n\nGovernor Mark Gordon (WY)\n\nGovernor Eric Holcomb (IN",
         # A sentence cut before its link is no pointer to one.
         "The plan invests $213 billion in housing.\n\nTo view this fact sheet in your browser, click",
         # Nor is a table whose last row was cut before its figures.

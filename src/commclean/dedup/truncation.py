@@ -100,7 +100,11 @@ def ends_mid_sentence(text: str) -> bool:
     # A sentence may end on a preposition or an auxiliary ("the region we want to live in."), never
     # on an article, a conjunction or a possessive ("agreed to the."); without its full stop, on none.
     word = last_word.group(1) if last_word else ""
-    if word in _NEVER_LAST or word.lower() in _DANGLING_WORDS and not _COMPLETE_ENDING.search(end):
+    # A word in brackets is an abbreviation or an aside, never a dangling article or preposition:
+    # a state's code after a governor's name, "(IN)", "(OR)", "(ME)".
+    bracketed = bool(last_word) and end[last_word.start() - 1 : last_word.start()] == "(" and \
+        last_word.group(0).strip().startswith(word + ")")
+    if not bracketed and (word in _NEVER_LAST or word.lower() in _DANGLING_WORDS and not _COMPLETE_ENDING.search(end)):
         return True
     if _BEFORE_A_NOUN.search(end) or _OPEN_PUNCTUATION_AT_END.search(end) or _POSSESSIVE_AT_END.search(end):
         return True
