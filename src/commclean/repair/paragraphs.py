@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
 
 from commclean.config import RepairConfig
 from commclean.repair.lexicon import is_known
@@ -25,6 +26,10 @@ _DATELINE = re.compile(
 # Marks a line end where de-hyphenation removed the hyphen of a word to be joined back.
 WORD_JOINER = "\u2060"
 _HYPHENS = ("-", "\u2010", "\u00ac")
+# A word as _LazyVocabulary counts them: a hyphenated compound ("well-known") is one.
+_WORD = re.compile(r"[^\W\d_]+(?:[-\u2010][^\W\d_]+)*")
+# The characters at a paragraph's end that tell whether the next one goes on with its sentence.
+_END_READ = 200
 _REGNAL_NUMBER = re.compile(r"[IVX]{1,4}")
 # A line wholly in brackets under a title is a note of its own: "[Read the Declaration … here]".
 _BRACKETED = re.compile(r"\[[^\[\]]+\]")
@@ -55,17 +60,18 @@ def dehyphenate_line_ends(text: str, config: RepairConfig) -> tuple[str, int]:
 
 
 class _LazyVocabulary:
-    """How often the document uses a word (as a substring of its lower-cased text: cheap, and
-    close enough to tell "infrastructure" used elsewhere from a fragment that never is)."""
+    """How often the document uses each word (a hyphenated compound, "well-known", as one word),
+    counted in one pass over its lower-cased text when first asked: counting each word asked for
+    by scanning the text would cost a text with many hyphenated line ends its length squared."""
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._lowered: str | None = None
+        self._counts: Counter[str] | None = None
 
     def __getitem__(self, word: str) -> int:
-        if self._lowered is None:
-            self._lowered = self._text.lower()
-        return self._lowered.count(word)
+        if self._counts is None:
+            self._counts = Counter(_WORD.findall(self._text.lower()))
+        return self._counts[word]
 
 
 def _joins_to_word(head: str, tail: str, vocabulary, config: RepairConfig) -> bool:  # noqa: ANN001
@@ -92,15 +98,49 @@ def unwrap_lines(text: str, config: RepairConfig) -> tuple[str, int]:
             heading, lines, joined = _split_heading(lines, width, config)
             joins += joined
         seen_text = seen_text or bool(lines) or bool(heading)
-        merged = lines[:1]
+        merged = [_Paragraph(line) for line in lines[:1]]
         for previous, line in zip(lines, lines[1:]):
             if _is_wrapped(previous, line, width, config):
-                merged[-1] = _join_wrapped(merged[-1], line)
+                _join_wrapped(merged[-1], line)
                 joins += 1
             else:
-                merged.append(line)
-        blocks.append("\n\n".join(heading + merged))
+                merged.append(_Paragraph(line))
+        blocks.append("\n\n".join(heading + [str(paragraph) for paragraph in merged]))
     return "\n\n".join(b for b in blocks if b), joins
+
+
+class _Paragraph:
+    """A paragraph put back together from pieces, made one string once, at the end: adding to a
+    string copies it, and a text of a million wrapped lines would be copied a million times.
+    Whether and how a piece joins reads only the paragraph's last characters (`end`)."""
+
+    def __init__(self, first: str) -> None:
+        self._pieces = [first]
+
+    def end(self, width: int) -> str:
+        """The last `width` characters."""
+        tail, length = [], 0
+        for piece in reversed(self._pieces):
+            tail.append(piece)
+            length += len(piece)
+            if length >= width:
+                break
+        return "".join(reversed(tail))[-width:]
+
+    def add(self, piece: str) -> None:
+        self._pieces.append(piece)
+
+    def drop_end(self, count: int) -> None:
+        """Takes off the last `count` characters."""
+        while count and self._pieces:
+            last = self._pieces.pop()
+            if len(last) > count:
+                self._pieces.append(last[: len(last) - count])
+                break
+            count -= len(last)
+
+    def __str__(self) -> str:
+        return "".join(self._pieces)
 
 
 def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[list[str], list[str], int]:
@@ -117,15 +157,15 @@ def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[
     if not heading:
         return [], lines, 0
     heading_width = max(len(line) for line in heading)
-    merged = heading[:1]
+    merged = [_Paragraph(heading[0])]
     for previous, line in zip(heading, heading[1:]):
         if (ends_sentence(previous) or _DATELINE.search(line) or _DATELINE.search(previous) or _NUMBERED.match(line)
                 or _BRACKETED.fullmatch(line)
                 or (line.isupper() and not _continues_in_capitals(previous, line, heading_width))):
-            merged.append(line)
+            merged.append(_Paragraph(line))
         else:
-            merged[-1] = _join_wrapped(merged[-1], line)
-    return merged, lines[body_start:], len(heading) - len(merged)
+            _join_wrapped(merged[-1], line)
+    return [str(paragraph) for paragraph in merged], lines[body_start:], len(heading) - len(merged)
 
 
 def _starts_body(widest_heading_line: int, line: str, width: int, config: RepairConfig) -> bool:
@@ -150,15 +190,18 @@ def _continues_in_capitals(previous: str, line: str, width: int) -> bool:
     return wrapped and previous.isupper() and not WRAPPER_MARKER.match(line)
 
 
-def _join_wrapped(previous: str, line: str) -> str:
+def _join_wrapped(paragraph: _Paragraph, line: str) -> None:
+    previous = paragraph.end(3)
     if previous.endswith(WORD_JOINER):
-        return previous[:-1] + line
+        paragraph.drop_end(1)
+        paragraph.add(line)
+        return
     # "COVID-" + "19": a hyphen right after a word joins without a space; "threat -" + "and" does not.
     # So does a dash set close ("prosperity—" + "a free"), where a browser's print breaks lines too.
     # An abbreviation's full stop counts as its word's end ("U.S.-" + "Polish").
     before = previous[-3:-2] if previous[-2:-1] == "." else previous[-2:-1]
     hyphen_after_word = previous[-1:] in ("-", "\u2010", "\u2013", "\u2014") and before.isalnum()
-    return previous + line if hyphen_after_word else f"{previous} {line}"
+    paragraph.add(line if hyphen_after_word else f" {line}")
 
 
 def _wrap_width(text: str, config: RepairConfig) -> int | None:
@@ -203,17 +246,18 @@ def _is_wrapped(previous: str, line: str, width: int | None, config: RepairConfi
 
 def rejoin_page_breaks(text: str, config: RepairConfig) -> tuple[str, int]:
     """A paragraph that stops mid-sentence and one that goes on where it left off were one paragraph."""
-    merged: list[str] = []
+    merged: list[_Paragraph] = []
     joins = 0
     vocabulary = _LazyVocabulary(text)
     parts = paragraphs(text)
     for number, paragraph in enumerate(parts):
-        if merged and _split_mid_sentence(merged[-1], paragraph) and not _in_list_of_clauses(parts, number):
-            merged[-1] = _join_across(merged[-1], paragraph.lstrip(), vocabulary, config)
+        if (merged and _split_mid_sentence(merged[-1].end(_END_READ), paragraph)
+                and not _in_list_of_clauses(parts, number)):
+            _join_across(merged[-1], paragraph.lstrip(), vocabulary, config)
             joins += 1
         else:
-            merged.append(paragraph)
-    return ("\n\n".join(merged) if joins else text), joins
+            merged.append(_Paragraph(paragraph))
+    return ("\n\n".join(map(str, merged)) if joins else text), joins
 
 
 def _split_mid_sentence(previous: str, following: str) -> bool:
@@ -235,14 +279,16 @@ def _in_list_of_clauses(parts: list[str], number: int) -> bool:
     return open_clause(number - 1) and (open_clause(number) or open_clause(number - 2))
 
 
-def _join_across(previous: str, following: str, vocabulary, config: RepairConfig) -> str:  # noqa: ANN001
-    head = _HYPHENATED_END.search(previous[-60:]) if previous[-1:] in _HYPHENS else None
+def _join_across(paragraph: _Paragraph, following: str, vocabulary, config: RepairConfig) -> None:  # noqa: ANN001
+    end = paragraph.end(60)
+    head = _HYPHENATED_END.search(end) if end[-1:] in _HYPHENS else None
     tail = _FIRST_WORD.match(following)
     if head and tail:
         keep = not _joins_to_word(head.group(1), tail.group(1), vocabulary, config)
-        stem = previous[: len(previous) - len(previous[-60:]) + head.end(1)]
-        return stem + ("-" if keep else "") + following
-    return f"{previous} {following}"
+        paragraph.drop_end(len(end) - head.end(1))
+        paragraph.add(("-" if keep else "") + following)
+    else:
+        paragraph.add(f" {following}")
 
 
 def tidy_layout(text: str) -> str:

@@ -94,7 +94,8 @@ _MARKUP_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.
     (("**",), re.compile(r"\*\*(?=\S)((?:(?!\n\s*\n)[^*])+?)(?<=\S)\*\*"), r"\1"),
     (("__",), re.compile(r"__(?=\S)((?:(?!\n\s*\n)[^_])+?)(?<=\S)__"), r"\1"),
     (("*",), re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),
-    (("](",), re.compile(r"\[([^\]\n]+)\]\((?:https?://|/)[^)\s]*\)"), r"\1"),
+    # (A link's text holds no "[": a run of them would each be read to the line's end.)
+    (("](",), re.compile(r"\[([^\[\]\n]+)\]\((?:https?://|/)[^)\s]*\)"), r"\1"),
     (("$\\",), re.compile(r"[ \t]*\$(?:\\[A-Za-z]+[ \t{}]*)+\$[ \t]*"), _gap),
     (("**",), re.compile(r"[ \t]*\*{2,}[ \t]*"), _gap),
 )

@@ -1,0 +1,130 @@
+"""Hostile shapes at two sizes: the time one file takes to decode, repair and analyse, and how it grows.
+
+Usage: python benchmarks/hostile_sizes.py [--sizes 100000 800000] [--timeout 600] [--shapes NAME ...]
+
+Each shape is a statement's opening and end around a run of one unit repeated (one-letter lines,
+words hyphenated at every line end, brackets before a link, ...), written at each size and
+processed alone in a child process (`process_batch`, as a run's worker does; the child's start and
+imports not counted). A file that takes more than its size allows would stall a run's worker: time
+should grow with the size, about 8 times from 100,000 to 800,000 characters, never with its square.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+OPENING = "Joint Statement\n\nThe ministers met in Paris on May 5, 2022. "
+ENDING = " They agreed.\n\nEnd of text here."
+# Units repeated to the size asked: each found slow once, or shaped like what the repairs and the
+# metadata patterns read (runs of capitals, dates, places, markup, line and paragraph breaks).
+SHAPES = {
+    "one-letter lines": "a\n",
+    "words hyphenated at line ends": "inter-\n",
+    "distinct words hyphenated at line ends": None,  # made by _distinct_hyphenated
+    "brackets, then a link": None,  # made by _brackets_then_link
+    "paragraphs split mid-sentence": "word\n\nword ",
+    "list items ending on semicolons": "a;\n\n",
+    "capitals": "THE ",
+    "initials": "A. ",
+    "abbreviations": "U.S. ",
+    "places": "in Paris ",
+    "dates": "May 5, ",
+    "datelines": "WASHINGTON – ",
+    "bold markers": "**a ",
+    "italic markers": "*a ",
+    "opening brackets": "[",
+    "dashes": "—",
+    "links": "http://a",
+    "one long word": "a",
+    "digits": "1",
+    "spaces": " ",
+    "line breaks": "\n",
+    "page counters": "Page 1 ",
+    "html tags": "<p>",
+    "entities": "&amp;",
+}
+
+
+def _distinct_hyphenated(size: int) -> str:
+    words, n = [], 0
+    while sum(map(len, words)) < size:
+        words.append(f"wor{n:x}-\nding{n:x}")
+        n += 1
+    return " ".join(words)
+
+
+def _brackets_then_link(size: int) -> str:
+    half = size // 3
+    return "[" * half + "x" + "](" * half
+
+
+def body(shape: str, size: int) -> str:
+    unit = SHAPES[shape]
+    if unit is None:
+        return _distinct_hyphenated(size) if shape.startswith("distinct") else _brackets_then_link(size)
+    return unit * (size // len(unit) + 1)
+
+
+def child(path: Path, shape: str) -> None:
+    """Process one file as a run's worker does, after a small one of its shape (which loads the
+    word lists and the gazetteer its reading needs); print the seconds the file took."""
+    from commclean.config import Config
+    from commclean.ingest.discover import discover
+    from commclean.pipeline.batches import identify_batch, process_batch
+
+    config = Config()
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "warm-up.txt").write_text(OPENING + body(shape, 1_000) + ENDING, encoding="utf-8")
+        process_batch(identify_batch(discover(tmp).files, config), config)
+    files = discover(path.parent).files
+    started = time.perf_counter()
+    done = process_batch(identify_batch(files, config), config)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": round(seconds, 3), "documents": len(list(done.documents())),
+                      "quarantined": [q.reason for q in done.quarantined]}))
+
+
+def timed(shape: str, size: int, timeout: float) -> float | None:
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw"
+        raw.mkdir()
+        path = raw / "hostile.txt"
+        path.write_text(OPENING + body(shape, size) + ENDING, encoding="utf-8")
+        try:
+            done = subprocess.run([sys.executable, __file__, "--child", str(path), "--shapes", shape],
+                                  capture_output=True, text=True, timeout=timeout, check=True)
+        except subprocess.TimeoutExpired:
+            return None
+        return json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[100_000, 800_000])
+    parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--shapes", nargs="*", default=list(SHAPES))
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.shapes[0])
+        return
+    small, large = args.sizes
+    print(f"Machine: {platform.machine()}, Python {platform.python_version()}; sizes {small:,} and {large:,} characters\n")
+    print(f"| shape | s at {small:,} | s at {large:,} | growth (size x{large / small:g}) |")
+    print("|---|---|---|---|")
+    for shape in args.shapes:
+        times = [timed(shape, size, args.timeout) for size in (small, large)]
+        shown = [f"{t:.2f}" if t is not None else f"over {args.timeout:g}" for t in times]
+        growth = f"{times[1] / max(times[0], 0.01):.1f}" if None not in times else "-"
+        print(f"| {shape} | {shown[0]} | {shown[1]} | {growth} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
