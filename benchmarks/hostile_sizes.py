@@ -28,6 +28,7 @@ SHAPES = {
     "one-letter lines": "a\n",
     "words hyphenated at line ends": "inter-\n",
     "distinct words hyphenated at line ends": None,  # made by _distinct_hyphenated
+    "distinct misreads": None,  # made by _distinct_misreads
     "brackets, then a link": None,  # made by _brackets_then_link
     "paragraphs split mid-sentence": "word\n\nword ",
     "list items ending on semicolons": "a;\n\n",
@@ -49,6 +50,8 @@ SHAPES = {
     "page counters": "Page 1 ",
     "html tags": "<p>",
     "entities": "&amp;",
+    "ligatures": "\ufb01",
+    "ligatures in words": "con\ufb01rm ",
 }
 
 
@@ -60,6 +63,20 @@ def _distinct_hyphenated(size: int) -> str:
     return " ".join(words)
 
 
+def _distinct_misreads(size: int) -> str:
+    """Known words with one glyph confused ("rn" for "m"), each once: every one a correction to try."""
+    from commclean.repair.lexicon import known_words
+
+    words, total = [], 0
+    for word in sorted(known_words(3.0)):
+        if "m" in word and word.isalpha():
+            words.append(word.replace("m", "rn", 1))
+            total += len(words[-1]) + 1
+            if total >= size:
+                break
+    return " ".join(words)
+
+
 def _brackets_then_link(size: int) -> str:
     half = size // 3
     return "[" * half + "x" + "](" * half
@@ -68,7 +85,8 @@ def _brackets_then_link(size: int) -> str:
 def body(shape: str, size: int) -> str:
     unit = SHAPES[shape]
     if unit is None:
-        return _distinct_hyphenated(size) if shape.startswith("distinct") else _brackets_then_link(size)
+        made = {"distinct words hyphenated at line ends": _distinct_hyphenated, "distinct misreads": _distinct_misreads}
+        return made.get(shape, _brackets_then_link)(size)
     return unit * (size // len(unit) + 1)
 
 

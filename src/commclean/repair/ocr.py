@@ -148,10 +148,19 @@ def best_correction(word: str, config: RepairConfig) -> str | None:
     return _best_correction(word, config.known_word_zipf)
 
 
+@lru_cache(maxsize=4)
+def _longest_known_word(min_zipf: float) -> int:
+    """Also what keeps a run-on "word" of a hostile file (every confusion tried at each of its
+    letters, each candidate as long as the word) from costing its length squared."""
+    return max(map(len, known_words(min_zipf)))
+
+
 @lru_cache(maxsize=100_000)
 def _best_correction(word: str, min_zipf: float) -> str | None:
     """The single known word one confusion away, keeping the word's capitalisation; None if no
     confusion gives a known word, or if two give different ones (then it is no clear misread)."""
+    if len(word) > _longest_known_word(min_zipf) + 1:
+        return None  # one confusion changes a word's length by one letter at most
     found: Counter[str] = Counter()
     lowered = word.lower() if not word[:1].isdigit() else word
     for wrong, right in CONFUSIONS:
