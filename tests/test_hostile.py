@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -192,3 +193,17 @@ def test_an_escaped_name_that_reads_like_another_entrys_name_never_doubles_a_led
     assert ledger["caf\\xe9.txt"][0] == "canonical"
     assert ledger["caf\\xe9.txt [name bytes 636166e92e747874]"] == (
         "quarantined", "name not valid UTF-8, and its escaped form is another entry's name")
+
+
+def test_a_markdown_export_that_keeps_its_reader_busy_is_quarantined_and_the_run_goes_on(
+        seed_raw: Path, tmp_path: Path) -> None:
+    # A body of marks ("![" hundreds of thousands of times) takes the markdown parser seconds; read
+    # in the helper, as pages are, it costs the run reader_seconds and no more.
+    (seed_raw / "marks.md").write_text("---\ntitle: Marks\ndate: 2024-05-01\n---\n\n" + "![" * 150_000, encoding="utf-8")
+    shutil.copy(GOLD[0], seed_raw / "export.md")  # a plain statement beside it, read as before
+    config = Config(decode=replace(Config().decode, reader_seconds=1.0))
+    clean = tmp_path / "clean"
+    assert run_pipeline(seed_raw, clean, config).published
+    ledger = _ledger(clean)
+    assert ledger["marks.md"] == ("quarantined", "markdown reader (markdown-it-py) took over 1 s")
+    assert ledger["export.md"][0] in {"canonical", "duplicate"}

@@ -13,7 +13,7 @@ import charset_normalizer
 
 from commclean.config import DecodeConfig
 from commclean.ingest.docx import docx_body_size, docx_text
-from commclean.ingest.frontmatter import read_front_matter
+from commclean.ingest.frontmatter import opens_with_front_matter, read_front_matter
 from commclean.ingest.inside import open_inside
 from commclean.ingest.page import is_web_page, page_text
 from commclean.ingest.pdf import NO_TEXT_LAYER, PDF_MAGIC, UNREADABLE, pdf_text
@@ -57,6 +57,7 @@ PDF_READER = "PDF reader (PDFium)"
 PAGE_READER = "web page reader (trafilatura)"
 DOCX_READER = "Word reader (python-docx)"
 RTF_READER = "RTF reader (striprtf)"
+MARKDOWN_READER = "markdown reader (markdown-it-py)"
 
 
 def read_raw(found: FoundFile, config: DecodeConfig) -> tuple[RawFile, bytes | None]:
@@ -150,7 +151,12 @@ def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
             return NO_MAIN_TEXT
         repairs = (*decoded.repairs, "extract_page_text")
         return _Text(page.text, decoded.encoding, repairs, page.stated_date, "page markup")
-    front = read_front_matter(decoded.text)
+    # A markdown export's body is read in the helper, as a page is: a file made of marks (a run of
+    # "![") costs the parser more than its size allows, and must cost a run no more than reader_seconds.
+    front = (call_isolated(read_front_matter, decoded.text, seconds=config.reader_seconds, what=MARKDOWN_READER)
+             if opens_with_front_matter(decoded.text) else None)
+    if isinstance(front, Failed):
+        return front.reason
     if front:
         repairs = (*decoded.repairs, "read_front_matter")
         return _Text(front.text, decoded.encoding, repairs, front.stated_date, "front matter")

@@ -29,12 +29,17 @@ class FrontMatter:
     text: str  # the file's text without its front matter, the title first
 
 
+def opens_with_front_matter(text: str) -> bool:
+    """Whether the text may open with front matter: most texts are settled so, without splitting them."""
+    return text.lstrip("\ufeff").startswith(("---", "+++"))
+
+
 def read_front_matter(text: str) -> FrontMatter | None:
     """The front matter, when the text opens with one that states a title or a date; else None
     (the text is left as it is)."""
-    text = text.lstrip("\ufeff")
-    if not text.startswith(("---", "+++")):  # most texts: settled without splitting them
+    if not opens_with_front_matter(text):
         return None
+    text = text.lstrip("\ufeff")
     lines = text.split("\n", _MAX_LINES + 1)
     closing = _FENCES.get(lines[0].strip())
     if closing is None:

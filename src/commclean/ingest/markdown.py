@@ -11,14 +11,16 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _WORDS = ("text", "code_inline")  # inline tokens that hold words; links, emphasis and images hold none
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")
 # In a block of raw HTML, where a paragraph, a list item, a heading or a quotation ends, or a line
 # (an embedded post's <p> and <br />): a paragraph ends, as the page shows it. A table keeps its
 # rows together, as a plain-text copy's flattened table does; a cell's end parts its words.
 _HTML_BREAK = re.compile(r"<(?:br|/?(?:p|li|h[1-6]|blockquote))\b[^>]*>", re.IGNORECASE)
 _HTML_CELL_END = re.compile(r"</t[dh]>", re.IGNORECASE)
 # What a rendering drops besides marks: an image, a link's address, a tag, an address written out.
-_NOT_WORDS = re.compile(rf"!\[[^\]]*\]\([^)]*\)|\]\([^)\s]*\)|{_TAG.pattern}|\S+://\S+")
+# (None holds the mark that opens it, and an address is read from its word's start: tried at every
+# character of a long run of marks, each would read to the run's end, its length squared in all.)
+_NOT_WORDS = re.compile(rf"!\[[^\[\]]*\]\([^()]*\)|\]\([^()\s]*\)|{_TAG.pattern}|(?<!\S)\S+?://\S+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # The parser stops nesting blocks at a depth no statement reaches (20 quotes or lists) and drops
 # what lies deeper: a rendering holding under this share of the body's words lost text. (Of 900
