@@ -322,3 +322,18 @@ def test_a_text_held_in_one_many_times_its_size_never_leads_it(tmp_path: Path) -
     found = status(build(tmp_path, {"long.txt": damaged, "part.txt": part}))
     assert found["long.txt"][0] == "canonical"
     assert found["part.txt"][:2] == ("duplicate", "long.txt")
+
+
+def test_of_texts_longer_than_the_alignment_allows_the_openings_are_aligned(tmp_path: Path) -> None:
+    # Aligning costs the product of two texts' lengths (100 s for two of a million words): past
+    # max_aligned_bigrams (and max_aligned_names) only the openings are compared. Here the caps are
+    # set to the opening two texts share, and the rest of one is the other's paragraphs in reverse
+    # order: aligned whole, too little of it lines up.
+    paragraphs = ROME.split("\n\n")
+    opening = "\n\n".join(paragraphs[:3])
+    files = {"rome.txt": ROME, "reordered.txt": "\n\n".join(paragraphs[:3] + paragraphs[:2:-1])}
+    assert len({doc for _, doc, _ in status(build(tmp_path / "whole", files)).values()}) == 2
+    names = len(fingerprint(opening, Config().dedup).named.split())
+    capped = replace(Config().dedup, max_aligned_bigrams=len(matching_tokens(opening)) - 1, max_aligned_names=names)
+    candidate = build_candidate(raw_folder(tmp_path / "capped", files), replace(Config(), dedup=capped)).candidate
+    assert len({doc for _, doc, _ in status(candidate).values()}) == 1

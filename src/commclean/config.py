@@ -157,8 +157,13 @@ class DedupConfig:
     # pages. The larger then leads, as it does over a copy cut short.
     excerpt_size_ratio: float = 3.0
     # Consensus from copies aligns texts word by word (rapidfuzz, linear memory): about 1.7 s for a
-    # 100,000-word pair. A longer canonical is kept as it is.
+    # 100,000-word pair. A longer canonical is kept as it is, and a longer copy has no say.
     consensus_max_words: int = 100_000
+    # Aligning a pair costs the product of their lengths (about 1 s for two texts of 100,000 words,
+    # 100 s for two of a million): of longer texts (a book, or a file made to stall a run) only
+    # the openings are aligned, this many word bigrams, and this many names and numbers.
+    max_aligned_bigrams: int = 100_000
+    max_aligned_names: int = 20_000
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ def consensus_text(canonical: str, others: Sequence[str], known_zipf: float, max
             agreeing.append([(0, len(words))])
             continue
         theirs = other.split()
+        if len(theirs) > max_tokens:
+            continue
         equal = []
         for tag, a0, a1, b0, b1 in Levenshtein.opcodes(words, theirs):
             if tag == "equal":

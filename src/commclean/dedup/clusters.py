@@ -260,8 +260,10 @@ def verify_pair(key_a: str, a: Alignable, key_b: str, b: Alignable, config: Dedu
     if not short:
         return None
     short_text = len(short) < config.short_text_bigrams
-    cutoff = math.ceil((config.short_contained_threshold if short_text else config.contained_threshold) * len(short))
-    common = LCSseq.similarity(short, long_, score_cutoff=cutoff)
+    aligned_short, aligned_long = short[: config.max_aligned_bigrams], long_[: config.max_aligned_bigrams]
+    cutoff = math.ceil((config.short_contained_threshold if short_text else config.contained_threshold)
+                       * len(aligned_short))
+    common = LCSseq.similarity(aligned_short, aligned_long, score_cutoff=cutoff)
     if common < cutoff:
         return None
     if (names_differ(short_names, long_names, config) or names_months_it_lacks(short_names, long_names, config)
@@ -272,8 +274,8 @@ def verify_pair(key_a: str, a: Alignable, key_b: str, b: Alignable, config: Dedu
     if not cut_off and len(short) >= config.near_size_ratio * len(long_):
         if numbers_differ(short_names, long_names, config):
             return ONE_TEMPLATE
-        return Verdict(small, "near", common / len(long_), False)
-    return Verdict(small, "contained", common / len(short), cut_off)
+        return Verdict(small, "near", common / len(aligned_long), False)
+    return Verdict(small, "contained", common / len(aligned_short), cut_off)
 
 
 def names_differ(small: str, large: str, config: DedupConfig) -> bool:
@@ -294,7 +296,7 @@ def names_substituted(short_names: str, short_named: str, long_names: str, long_
     split at a line's end: "Bahrairi", "Bah rain"), or gone, or (edited) another name once."""
     if set(short_names).issubset(long_names) or set(long_names).issubset(short_names):
         return False  # one names nothing the other lacks: no place can differ
-    a, b = short_named.split(), long_named.split()
+    a, b = short_named.split()[: config.max_aligned_names], long_named.split()[: config.max_aligned_names]
     in_a, in_b = set(a), set(b)
     substitutions: Counter[tuple[str, str]] = Counter()
     for start_a, end_a, start_b, end_b in _differing_stretches(a, b):
