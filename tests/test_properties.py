@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections import Counter
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from commclean.dedup.clusters import _raw_tokens
 from commclean.ingest.decode import decode_bytes
 from commclean.records import RawFile
 from commclean.repair.lexicon import count_unknown_words, known_words
+from commclean.repair.paragraphs import _WORD, _LazyVocabulary
 from commclean.repair.steps import repair_text
 
 RAW = RawFile("x.txt", "/nonexistent/x.txt", 0, "")
@@ -105,3 +107,16 @@ def test_unknown_words_are_all_lower_case_ascii_runs_of_two_or_more_letters(text
     words = set(re.findall(r"(?<![A-Za-z])[a-z]{2,}(?![A-Za-z])", text))
     for min_zipf in (1.0, 6.0):  # at 6, single letters and most words are unknown too
         assert count_unknown_words(text, min_zipf) == len(words - known_words(min_zipf))
+
+
+words_and_marks = st.text(alphabet=st.sampled_from("ab-\u2010 \n.é1"), max_size=80)
+
+
+@FUZZ
+@given(words_and_marks, st.lists(st.from_regex(r"[abé]{1,3}(?:[-\u2010][abé]{1,3}){0,2}", fullmatch=True), max_size=80))
+def test_a_documents_vocabulary_counts_whole_words_one_by_one_as_in_one_pass(text: str, asked: list[str]) -> None:
+    # Found one by one for the first words asked, counted in one pass past them: the same answers
+    # (a word is asked for as de-hyphenation forms one: letters, perhaps joined by hyphens).
+    vocabulary = _LazyVocabulary(text)
+    whole_words = Counter(_WORD.findall(text.lower()))
+    assert [vocabulary[word] for word in asked] == [whole_words[word] for word in asked]

@@ -28,6 +28,7 @@ WORD_JOINER = "\u2060"
 _HYPHENS = ("-", "\u2010", "\u00ac")
 # A word as _LazyVocabulary counts them: a hyphenated compound ("well-known") is one.
 _WORD = re.compile(r"[^\W\d_]+(?:[-\u2010][^\W\d_]+)*")
+_WORDS_FOUND_ONE_BY_ONE = 64
 # The characters at a paragraph's end that tell whether the next one goes on with its sentence.
 _END_READ = 200
 _REGNAL_NUMBER = re.compile(r"[IVX]{1,4}")
@@ -60,18 +61,47 @@ def dehyphenate_line_ends(text: str, config: RepairConfig) -> tuple[str, int]:
 
 
 class _LazyVocabulary:
-    """How often the document uses each word (a hyphenated compound, "well-known", as one word),
-    counted in one pass over its lower-cased text when first asked: counting each word asked for
-    by scanning the text would cost a text with many hyphenated line ends its length squared."""
+    """How often the document uses each word, as a whole word (a hyphenated compound, "well-known",
+    is one): "anthro" is no word of a text that holds it only inside "philanthropic". The few words
+    a text is asked about are found one by one; past _WORDS_FOUND_ONE_BY_ONE (a text of thousands
+    of hyphenated line ends) every word is counted in one pass, so the cost stays the text's length."""
 
     def __init__(self, text: str) -> None:
         self._text = text
+        self._lowered: str | None = None
+        self._found: dict[str, int] = {}
         self._counts: Counter[str] | None = None
 
     def __getitem__(self, word: str) -> int:
-        if self._counts is None:
-            self._counts = Counter(_WORD.findall(self._text.lower()))
-        return self._counts[word]
+        if word not in self._found:
+            if self._lowered is None:
+                self._lowered = self._text.lower()
+            if self._counts is None and len(self._found) >= _WORDS_FOUND_ONE_BY_ONE:
+                self._counts = Counter(_WORD.findall(self._lowered))
+            self._found[word] = (self._counts[word] if self._counts is not None
+                                 else _whole_word_count(self._lowered, word))
+        return self._found[word]
+
+
+def _whole_word_count(text: str, word: str) -> int:
+    """Occurrences of the word that no letter, or hyphen and letter, goes on from (as _WORD reads)."""
+    count, at = 0, text.find(word)
+    while at != -1:
+        end = at + len(word)
+        if not _word_goes_on(text, at - 1, -1) and not _word_goes_on(text, end, 1):
+            count += 1
+        at = text.find(word, at + 1)
+    return count
+
+
+def _word_goes_on(text: str, at: int, step: int) -> bool:
+    """Whether the character at `at` (before a word: step -1; after it: 1) continues it."""
+    if not 0 <= at < len(text):
+        return False
+    if text[at].isalpha():
+        return True
+    beyond = at + step
+    return text[at] in "-\u2010" and 0 <= beyond < len(text) and text[beyond].isalpha()
 
 
 def _joins_to_word(head: str, tail: str, vocabulary, config: RepairConfig) -> bool:  # noqa: ANN001
