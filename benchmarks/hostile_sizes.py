@@ -3,7 +3,8 @@
 Usage: python benchmarks/hostile_sizes.py [--sizes 100000 800000] [--timeout 600] [--shapes NAME ...]
 
 Each shape is a statement's opening and end around a run of one unit repeated (one-letter lines,
-words hyphenated at every line end, brackets before a link, ...), written at each size and
+words hyphenated at every line end, brackets before a link, ...; the "markdown:" shapes are
+markdown exports, front matter and a body of marks), written at each size and
 processed alone in a child process (`process_batch`, as a run's worker does; the child's start and
 imports not counted). A file that takes more than its size allows would stall a run's worker: time
 should grow with the size, about 8 times from 100,000 to 800,000 characters, never with its square.
@@ -52,7 +53,15 @@ SHAPES = {
     "entities": "&amp;",
     "ligatures": "\ufb01",
     "ligatures in words": "con\ufb01rm ",
+    "markdown: bold markers": "**",
+    "markdown: links": "[a](",
+    "markdown: images": "![",
+    "markdown: comments": "<!--",
+    "markdown: code marks": "`",
+    "markdown: table cells": "|a|",
 }
+# A markdown export (front matter, then a body of marks) is read by the markdown reader.
+FRONT_MATTER = "---\ntitle: Joint Statement\ndate: 2024-05-01\n---\n\n"
 
 
 def _distinct_hyphenated(size: int) -> str:
@@ -90,6 +99,11 @@ def body(shape: str, size: int) -> str:
     return unit * (size // len(unit) + 1)
 
 
+def text_of(shape: str, size: int) -> str:
+    lead = FRONT_MATTER if shape.startswith("markdown") else ""
+    return lead + OPENING + body(shape, size) + ENDING
+
+
 def child(path: Path, shape: str) -> None:
     """Process one file as a run's worker does, after a small one of its shape (which loads the
     word lists and the gazetteer its reading needs); print the seconds the file took."""
@@ -99,7 +113,7 @@ def child(path: Path, shape: str) -> None:
 
     config = Config()
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "warm-up.txt").write_text(OPENING + body(shape, 1_000) + ENDING, encoding="utf-8")
+        (Path(tmp) / f"warm-up{path.suffix}").write_text(text_of(shape, 1_000), encoding="utf-8")
         process_batch(identify_batch(discover(tmp).files, config), config)
     files = discover(path.parent).files
     started = time.perf_counter()
@@ -113,8 +127,8 @@ def timed(shape: str, size: int, timeout: float) -> float | None:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"
         raw.mkdir()
-        path = raw / "hostile.txt"
-        path.write_text(OPENING + body(shape, size) + ENDING, encoding="utf-8")
+        path = raw / ("hostile.md" if shape.startswith("markdown") else "hostile.txt")
+        path.write_text(text_of(shape, size), encoding="utf-8")
         try:
             done = subprocess.run([sys.executable, __file__, "--child", str(path), "--shapes", shape],
                                   capture_output=True, text=True, timeout=timeout, check=True)
