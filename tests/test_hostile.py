@@ -207,3 +207,17 @@ def test_a_markdown_export_that_keeps_its_reader_busy_is_quarantined_and_the_run
     ledger = _ledger(clean)
     assert ledger["marks.md"] == ("quarantined", "markdown reader (markdown-it-py) took over 1 s")
     assert ledger["export.md"][0] in {"canonical", "duplicate"}
+
+
+def test_a_file_of_marks_or_figures_with_no_prose_is_quarantined_as_such(seed_raw: Path, tmp_path: Path) -> None:
+    # A body of marks (a markdown export of "![" read as written, as the run read one) or of bare
+    # figures is no statement: real ones are two-thirds letters and more.
+    (seed_raw / "marks.md").write_text("---\ntitle: Marks\ndate: 2024-05-01\n---\n\n" + "![" * 5_000, encoding="utf-8")
+    (seed_raw / "figures.txt").write_text("Table 4\n\n" + "12.5, 33.1; 47 (2023) | " * 400, encoding="utf-8")
+    clean = tmp_path / "clean"
+    assert run_pipeline(seed_raw, clean, Config()).published
+    ledger = _ledger(clean)
+    reason = "no prose (under 25% of its characters are letters)"
+    assert ledger["marks.md"] == ("quarantined", reason)
+    assert ledger["figures.txt"] == ("quarantined", reason)
+    assert all(status != "quarantined" for path, (status, _) in ledger.items() if path not in ("marks.md", "figures.txt"))

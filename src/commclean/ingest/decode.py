@@ -325,6 +325,19 @@ def _text_quarantine_reason(text: str, config: DecodeConfig) -> str | None:
     return None
 
 
+# ASCII bytes that are no letters (spaces among them). A byte of a character past ASCII counts as
+# a letter: statements hold few others (dashes, quotes), and the share asked for is low.
+_ASCII_NON_LETTERS = bytes(byte for byte in range(128) if not chr(byte).isalpha())
+_SPACE_BYTES = b" \t\n\r\x0b\x0c"
+
+
+def letter_share(text: str) -> float:
+    """About the share of letters among the text's visible characters (its UTF-8 bytes, in C)."""
+    data = text.encode("utf-8", errors="surrogatepass")
+    visible = len(data) - sum(map(data.count, _SPACE_BYTES))
+    return len(data.translate(None, _ASCII_NON_LETTERS)) / visible if visible else 1.0
+
+
 def too_few_visible_chars(text: str, minimum: int) -> bool:
     """Fewer than `minimum` characters other than whitespace. A prefix that holds as many
     settles it: only a short or mostly blank text is counted whole."""

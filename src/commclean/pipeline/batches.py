@@ -13,7 +13,7 @@ from commclean.config import Config
 from commclean.dedup.clusters import fingerprint
 from commclean.dedup.truncation import ends_mid_sentence
 from commclean.examples import first_difference
-from commclean.ingest.decode import decode_raw, read_raw, too_few_visible_chars
+from commclean.ingest.decode import decode_raw, letter_share, read_raw, too_few_visible_chars
 from commclean.ingest.inside import OutsideRaw
 from commclean.metadata.extract import extract_metadata, with_stated_date
 from commclean.pipeline.workspace import Workspace
@@ -287,6 +287,8 @@ def _unusable_after_repair(text: str, config: Config) -> str | None:
     if "\ufffd" in text:
         # Only an earlier lossy decode puts U+FFFD in a file; what it replaced is gone.
         return "lossy text (U+FFFD replacement characters in the file)"
+    if letter_share(text) < config.decode.min_letter_share:
+        return f"no prose (under {config.decode.min_letter_share:.0%} of its characters are letters)"
     return None
 
 
