@@ -120,3 +120,10 @@ def test_a_documents_vocabulary_counts_whole_words_one_by_one_as_in_one_pass(tex
     vocabulary = _LazyVocabulary(text)
     whole_words = Counter(_WORD.findall(text.lower()))
     assert [vocabulary[word] for word in asked] == [whole_words[word] for word in asked]
+
+
+def test_a_word_found_in_many_places_is_counted_in_one_pass_with_the_same_answer() -> None:
+    text = "a-a " * 600 + "aa a " * 700 + "Ba, ab."
+    vocabulary, whole_words = _LazyVocabulary(text), Counter(_WORD.findall(text.lower()))
+    assert [vocabulary[word] for word in ("a", "aa", "a-a", "ba", "ab")] == [whole_words[w] for w in ("a", "aa", "a-a", "ba", "ab")]
+    assert vocabulary["a"] == 700

@@ -29,6 +29,7 @@ _HYPHENS = ("-", "\u2010", "\u00ac")
 # A word as _LazyVocabulary counts them: a hyphenated compound ("well-known") is one.
 _WORD = re.compile(r"[^\W\d_]+(?:[-\u2010][^\W\d_]+)*")
 _WORDS_FOUND_ONE_BY_ONE = 64
+_OCCURRENCES_LOOKED_AT = 1_000
 # The characters at a paragraph's end that tell whether the next one goes on with its sentence.
 _END_READ = 200
 _REGNAL_NUMBER = re.compile(r"[IVX]{1,4}")
@@ -63,8 +64,9 @@ def dehyphenate_line_ends(text: str, config: RepairConfig) -> tuple[str, int]:
 class _LazyVocabulary:
     """How often the document uses each word, as a whole word (a hyphenated compound, "well-known",
     is one): "anthro" is no word of a text that holds it only inside "philanthropic". The few words
-    a text is asked about are found one by one; past _WORDS_FOUND_ONE_BY_ONE (a text of thousands
-    of hyphenated line ends) every word is counted in one pass, so the cost stays the text's length."""
+    a text is asked about are found one by one; past _WORDS_FOUND_ONE_BY_ONE of them (a text of
+    thousands of hyphenated line ends), or a word found in over _OCCURRENCES_LOOKED_AT places,
+    every word is counted in one pass, so the cost stays in proportion to the text's length."""
 
     def __init__(self, text: str) -> None:
         self._text = text
@@ -76,17 +78,25 @@ class _LazyVocabulary:
         if word not in self._found:
             if self._lowered is None:
                 self._lowered = self._text.lower()
-            if self._counts is None and len(self._found) >= _WORDS_FOUND_ONE_BY_ONE:
-                self._counts = Counter(_WORD.findall(self._lowered))
-            self._found[word] = (self._counts[word] if self._counts is not None
-                                 else _whole_word_count(self._lowered, word))
+            found = None
+            if self._counts is None and len(self._found) < _WORDS_FOUND_ONE_BY_ONE:
+                found = _whole_word_count(self._lowered, word, _OCCURRENCES_LOOKED_AT)
+            if found is None:
+                if self._counts is None:
+                    self._counts = Counter(_WORD.findall(self._lowered))
+                found = self._counts[word]
+            self._found[word] = found
         return self._found[word]
 
 
-def _whole_word_count(text: str, word: str) -> int:
-    """Occurrences of the word that no letter, or hyphen and letter, goes on from (as _WORD reads)."""
-    count, at = 0, text.find(word)
+def _whole_word_count(text: str, word: str, most: int) -> int | None:
+    """Occurrences of the word that no letter, or hyphen and letter, goes on from (as _WORD reads);
+    None past `most` places holding it (inside other words too: "a" in a run of a's)."""
+    count, looked_at, at = 0, 0, text.find(word)
     while at != -1:
+        looked_at += 1
+        if looked_at > most:
+            return None
         end = at + len(word)
         if not _word_goes_on(text, at - 1, -1) and not _word_goes_on(text, end, 1):
             count += 1
