@@ -202,7 +202,7 @@ def copies_cut_off(members: Sequence[tuple[SeenFile, Membership]]) -> list[bool]
     the canonical goes on is; one that reaches a complete canonical's end is not, even if its
     own last line is OCR debris or a footer's remnant; otherwise its own ending decides."""
     head, head_membership = members[0]
-    canonical_complete = not head.content.is_truncated and not head_membership.cut_off or copies_end_alike(
+    canonical_complete = (not head.content.is_truncated and not head_membership.cut_off) or copies_end_alike(
         [(f.content.doc_id, f.content.ending) for f, m in members if not m.cut_off])
     return [m.cut_off or (f.content.is_truncated and not canonical_complete) for f, m in members]
 
