@@ -244,8 +244,7 @@ def copies_of(gold: str, published: dt.date, rng: random.Random, tools: bool, fo
             text = site_chrome(page_break_splits(text, rng) if rng.random() < 0.4 else text, rng)
         variant.insert(0, f"channel:{channel}")
         written = gold.split("\n\n", 1)[-1]
-        for form in (f"{published:%B} {published.day}, {published.year}", f"{published.day} {published:%B} {published.year}"):
-            states_date = states_date or form in ref and form in written
+        states_date = states_date or writes_out(published, ref) and writes_out(published, written)
         out.append(Copy(text, ref, truncated, kind, variant, states_date))
     return out
 
@@ -267,6 +266,35 @@ def render(copy: Copy, slug: str, rng_seed: int, work: Path) -> None:
         copy.variant.append(f"ocr:{level}")
     else:
         copy.text = pdftotext(pdf, layout=channel == "pdftotext_layout")
+
+
+_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+             "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
+_TENS_WORDS = {20: "twenty", 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: "seventy", 80: "eighty",
+               90: "ninety"}
+_SMALL = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+          "seventeen eighteen nineteen").split()
+
+
+def _day_words(day: int) -> str:
+    if day <= 20:
+        return _ORDINALS[day - 1]
+    return "thirtieth" if day == 30 else f"{_TENS_WORDS[day - day % 10]}-{_ORDINALS[day % 10 - 1]}"
+
+
+def _year_words(year: int) -> str:
+    rest = year - 2000
+    tail = "" if not rest else " " + (_SMALL[rest - 1] if rest < 20 else
+                                      _TENS_WORDS[rest - rest % 10] + (f"-{_SMALL[rest % 10 - 1]}" if rest % 10 else ""))
+    return "two thousand" + tail
+
+
+def writes_out(published: dt.date, text: str) -> bool:
+    """Whether a text states the date: "May 5, 2022", "5 May 2022", or, as a proclamation signs
+    itself, "this fifth day of May, in the year of our Lord two thousand twenty-two"."""
+    spelled = f"{_day_words(published.day)} day of {published:%B}"
+    return (f"{published:%B} {published.day}, {published.year}" in text or f"{published.day} {published:%B} {published.year}" in text
+            or spelled in text and (_year_words(published.year) in text or str(published.year) in text[text.find(spelled):]))
 
 
 def main() -> None:

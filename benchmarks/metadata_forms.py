@@ -612,7 +612,6 @@ KNOWN_MISSES = {
     "Embassy of ..., <City> header, then date": "fourth round, tune half: the seat of the issuing office, "
     "which the dev set's labels never take for the place (the Spokesperson's \"Washington, D.C.\"); the form "
     "was written expecting the city, the labels say otherwise",
-    "Done at <City>, this <ordinal words> day of <Month>, <year> (closing)": "fifth round, test half",
     "Location: <City> and Date: <date> header fields": "fifth round, test half",
     "During a visit to <City> on <date>, Secretary ... met": "fifth round, test half",
     "met at <Venue> near <City> on <date>": "sixth round, tune half: the place after \"near\"; left without a "

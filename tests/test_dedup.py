@@ -261,8 +261,9 @@ def test_statements_made_from_one_template_are_distinct_documents(tmp_path: Path
     # the autumn's of 2023 and of 2024, in their year (the later one a third longer: a cut copy by size).
     # Minnesota's and Montana's declarations, the proclamations for Allen and for Monterey Park, differ
     # in their place, its counties or its dates (near duplicates at 0.61 and 0.91), named at two places.
+    # Two memoranda delegating a drawdown differ in its amount alone (near duplicates at 0.95).
     notices = {path.name: path.read_text(encoding="utf-8") for path in sorted(TEMPLATED.glob("*.txt"))}
-    assert len(notices) == 13
+    assert len(notices) == 15
     built = build_candidate(raw_folder(tmp_path, notices), Config())
     found = status(built.candidate)
     assert {name: found[name][0] for name in notices} == dict.fromkeys(notices, "canonical")
@@ -271,7 +272,8 @@ def test_statements_made_from_one_template_are_distinct_documents(tmp_path: Path
 
 
 @pytest.mark.parametrize("name", ["nicaragua-2021.txt", "disaster-tennessee.txt", "internship-summer-2022.txt",
-                                  "internship-fall-2024.txt", "disaster-montana.txt", "proclamation-allen.txt"])
+                                  "internship-fall-2024.txt", "disaster-montana.txt", "proclamation-allen.txt",
+                                  "drawdown-2023-06.txt"])
 def test_a_copy_of_a_templated_statement_joins_it_not_its_sibling(tmp_path: Path, name: str) -> None:
     notices = {path.name: path.read_text(encoding="utf-8") for path in sorted(TEMPLATED.glob("*.txt"))}
     text = notices[name]
@@ -308,6 +310,28 @@ def test_a_name_substituted_at_several_aligned_places_makes_another_statement(
     assert montana.count("Montana") == 2  # the heading's and the first sentence's
     found = status(build(tmp_path, {"montana.txt": montana, "other.txt": montana.replace("Montana", other, places)}))
     assert len({doc for _, doc, _ in found.values()}) == documents
+
+
+@pytest.mark.parametrize(("amount", "documents"), [
+    ("$500 million", 2),   # the next memorandum: another figure in the same place
+    ("$2OO million", 1),   # OCR's letters for digits: no figure, and a copy
+    ("$20 million", 1),    # a digit lost (as a cut or OCR loses one) is no other figure
+])
+def test_one_figure_in_place_of_another_inside_the_text_makes_another_statement(
+        tmp_path: Path, amount: str, documents: int) -> None:
+    memorandum = (TEMPLATED / "drawdown-2022-03.txt").read_text(encoding="utf-8")
+    assert memorandum.count("$200 million") == 1
+    found = status(build(tmp_path, {"a.txt": memorandum, "b.txt": memorandum.replace("$200 million", amount)}))
+    assert len({doc for _, doc, _ in found.values()}) == documents
+
+
+def test_figures_differing_at_a_copy_s_edge_leave_it_a_copy(tmp_path: Path) -> None:
+    # A site's dateline above the text, or its footer below, is the copy's own: where two copies
+    # differ only there, their figures differing says nothing of the statement.
+    memorandum = (TEMPLATED / "drawdown-2022-03.txt").read_text(encoding="utf-8")
+    files = {"a.txt": f"March 12, 2022\n\n{memorandum}\n\nPage 1 of 2",
+             "b.txt": f"March 14, 2022\n\n{memorandum}\n\nPage 2 of 3"}
+    assert len({doc for _, doc, _ in status(build(tmp_path, files)).values()}) == 1
 
 
 def test_a_text_held_in_one_many_times_its_size_never_leads_it(tmp_path: Path) -> None:

@@ -855,3 +855,60 @@ def test_a_meeting_or_ceremony_held_virtually_is_virtual_however_the_sentence_pu
 def test_a_virtual_meeting_ahead_is_no_place() -> None:
     found = meta(f"Joint Declaration\n\nThe leaders look forward to a virtual meeting next month. {BODY}")
     assert found.location is None
+
+
+@pytest.mark.parametrize(
+    ("written", "date"),
+    [
+        ("this twenty-seventh day of September, in the year of our Lord two thousand twenty-four",
+         dt.date(2024, 9, 27)),
+        ("Done at Lima, this fifth day of May, 2022.", dt.date(2022, 5, 5)),
+        ("SIGNED THIS THIRTY-FIRST DAY OF MARCH TWO THOUSAND AND TWENTY-THREE", dt.date(2023, 3, 31)),
+        ("this 1st day of July, in the year nineteen hundred and ninety-nine", dt.date(1999, 7, 1)),
+        ("the twelfth day of June, nineteen ninety-eight", dt.date(1998, 6, 12)),
+        ("the thirtieth day of February, two thousand twenty", None),  # no such day
+        ("the fifth day of the conference, in May", None),
+    ],
+)
+def test_dates_written_out_in_words_are_read(written: str, date: dt.date | None) -> None:
+    found = [m.date.complete() for m in find_dates(written) if m.date.year]
+    assert found == ([date] if date else [])
+
+
+PROCLAMATION_CLOSING = (
+    "NOW, THEREFORE, I, JOSEPH R. BIDEN JR., President of the United States of America, do hereby proclaim "
+    "October 2022 as National Character Counts Month.\n\n"
+    "IN WITNESS WHEREOF, I have hereunto set my hand this fourteenth day of October, in the year of our Lord "
+    "two thousand twenty-two, and of the Independence of the United States of America the two hundred and "
+    "forty-seventh.\n\nJOSEPH R. BIDEN JR."
+)
+
+
+def test_a_proclamation_signing_itself_on_this_day_is_dated_by_it() -> None:
+    found = meta(f"A Proclamation on National Character Counts Week, 2022\n\n{BODY}\n\n{PROCLAMATION_CLOSING}")
+    assert found.date.value == PartialDate(10, 14, 2022)
+    assert found.date.source == "closing sentence"
+
+
+def test_a_date_the_closing_only_mentions_in_words_does_not_date_the_statement() -> None:
+    mentioned = "The treaty was signed on the fifth day of May, two thousand twenty-two, in Lima."
+    assert meta(f"Joint Statement on Chad\n\n{BODY}\n\n{mentioned}").date is None
+
+
+def test_an_opening_reciting_what_was_signed_long_before_the_date_of_issue_is_no_event() -> None:
+    # "On June 3, 2021, I signed Proclamation 10773": the history a proclamation of October 2022
+    # recites. A meeting reported in the opening is held days before the statement is issued.
+    recital = ("On June 3, 2021, I signed Proclamation 10773 (Securing the Border). That proclamation suspended "
+               "and limited the entry of certain noncitizens into the United States.")
+    found = meta(f"A Proclamation on Amending Proclamation 10773\n\n{recital}\n\n{PROCLAMATION_CLOSING}")
+    assert found.date.value == PartialDate(10, 14, 2022) and found.event_date is None
+    recent = recital.replace("June 3, 2021", "October 12, 2022")
+    found = meta(f"A Proclamation on Amending Proclamation 10773\n\n{recent}\n\n{PROCLAMATION_CLOSING}")
+    assert found.event_date.value == PartialDate(10, 12, 2022)
+
+
+def test_a_proclamation_signed_before_its_annex_is_dated_by_its_signing_sentence() -> None:
+    annex = "\n\n".join(f"Affected Facility/Source: Unit {n}, Ohio" for n in range(1, 13))
+    found = meta(f"Regulatory Relief for Certain Stationary Sources\n\n{BODY}\n\n{PROCLAMATION_CLOSING}\n\n"
+                 f"ANNEX I\n\n{annex}")
+    assert found.date.value == PartialDate(10, 14, 2022)

@@ -305,6 +305,12 @@ def names_substituted(short_names: str, short_named: str, long_names: str, long_
         # A name garbled into one of the other's names there is explained, with its garbled form.
         unexplained_own = {x for x in own if not any(_garbled(x, y, config) for y in other)}
         unexplained_other = {y for y in other if not any(_garbled(x, y, config) for x in own)}
+        # Inside the text (not where a wrapper's header or a site's footer differs), one figure in
+        # place of another is the next memorandum of a template ("up to $200 million" / "$400
+        # million"): a copy's figures are its statement's, OCR's garbled ones no figures.
+        inside = 0 < start_a and 0 < start_b and end_a < len(a) and end_b < len(b)
+        if inside and any(_figures_differ(x, y, config) for x in own for y in other):
+            return True
         substitutions.update((x, y) for x in unexplained_own for y in unexplained_other)
     return bool(substitutions) and max(substitutions.values()) >= config.template_min_substitutions
 
@@ -326,6 +332,14 @@ def _garbled(x: str, y: str, config: DedupConfig) -> bool:
     ("Gon alves"): they share most of their letters, or one begins or ends the other."""
     return (Indel.normalized_similarity(x, y) >= config.template_garble_similarity
             or x.startswith(y) or y.startswith(x) or x.endswith(y) or y.endswith(x))
+
+
+def _figures_differ(x: str, y: str, config: DedupConfig) -> bool:
+    """Two amounts, neither the other with digits lost ("200" / "20"). A time of day or a day of
+    the month ("3:15" / "4:00 p.m.", "May 12" / "May 14") has two digits at most: a release revised
+    or re-dated is still one statement."""
+    return (min(len(x), len(y)) >= config.template_min_figure_digits and x.isdigit() and y.isdigit()
+            and not (x.startswith(y) or y.startswith(x) or x.endswith(y) or y.endswith(x)))
 
 
 def numbers_differ(a: str, b: str, config: DedupConfig) -> bool:

@@ -56,6 +56,64 @@ _DATE_PATTERNS = (
     _date_pattern(_AT_MONTH, rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s*\d)"),
     _date_pattern(_AT_DAY, rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s*\d)"),
 )
+# A date written out in words, as proclamations, treaties and declarations sign themselves: "this
+# twenty-seventh day of September, in the year of our Lord two thousand twenty-four", "Done at
+# Lima, this fifth day of May, 2022". dateutil and dateparser read neither the words nor the formula.
+_UNITS = "one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNIT_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth".split()
+_TEEN_ORDINALS = ("tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth "
+                  "nineteenth").split()
+_NUMBER_WORDS = {**{w: i + 1 for i, w in enumerate(_UNITS)}, **{w: i + 10 for i, w in enumerate(_TEENS)},
+                 **{w: 10 * (i + 2) for i, w in enumerate(_TENS)},
+                 **{w: i + 1 for i, w in enumerate(_UNIT_ORDINALS)}, **{w: i + 10 for i, w in enumerate(_TEEN_ORDINALS)},
+                 "twentieth": 20, "thirtieth": 30}
+_SPELLED_ORDINAL = (rf"(?:(?:twenty|thirty)[-\s](?:{'|'.join(_UNIT_ORDINALS)})|{'|'.join(_UNIT_ORDINALS)}|"
+                    rf"{'|'.join(_TEEN_ORDINALS)}|twentieth|thirtieth)")
+_SPELLED_UNDER_100 = rf"(?:(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(_UNITS)}))?|{'|'.join(_TEENS)}|{'|'.join(_UNITS)})"
+_SPELLED_YEAR = (rf"(?:two\s+thousand(?:\s+(?:and\s+)?{_SPELLED_UNDER_100})?|"
+                 rf"nineteen\s+(?:hundred\s+(?:and\s+)?)?{_SPELLED_UNDER_100})")
+_SPELLED_DATE = re.compile(
+    rf"\b(?P<day>{_SPELLED_ORDINAL}|[0-3]?\d(?:st|nd|rd|th)?)\s+day\s+of\s+{_MONTH},?\s+"
+    rf"(?:(?:in\s+)?the\s+year\s+(?:of\s+our\s+lord\s+)?)?(?P<year>(?:19|20)\d\d|{_SPELLED_YEAR})\b", re.IGNORECASE)
+_DAY_OF = re.compile(r"\bday\s+of\b", re.IGNORECASE)
+_THIS_BEFORE = re.compile(r"\bthis\s+$", re.IGNORECASE)
+_SIGNED_THIS_DAY = re.compile(r"\bthis\s+\S+\s+day\s+of\b", re.IGNORECASE)
+
+
+def _spelled_number(words: str) -> int:
+    """The number English words write out: "twenty-seventh" 27, "two thousand and twenty-four" 2024,
+    "nineteen ninety-nine" 1999."""
+    tokens = [word for word in re.split(r"[-\s]+", words.lower()) if word != "and"]
+    if tokens[0] == "nineteen" and tokens[1:2] not in ([], ["hundred"]):
+        return 1900 + _spelled_number(" ".join(tokens[1:]))
+    total = part = 0
+    for word in tokens:
+        if word == "thousand":
+            total, part = total + max(part, 1) * 1000, 0
+        elif word == "hundred":
+            part = max(part, 1) * 100
+        else:
+            part += _NUMBER_WORDS[word]
+    return total + part
+
+
+def _spelled_dates(text: str) -> list[DateMention]:
+    found = []
+    for match in _SPELLED_DATE.finditer(text):
+        day, year = match["day"], match["year"]
+        day_number = int(re.match(r"\d+", day)[0]) if day[0].isdigit() else _spelled_number(day)
+        year_number = int(year) if year.isdigit() else _spelled_number(year)
+        month = date_parser.parse(f"{match['month']} 1 2000").month
+        try:
+            dt.date(year_number, month, day_number)
+        except ValueError:
+            continue
+        found.append(DateMention(PartialDate(month, day_number, year_number), match.start(), match.end()))
+    return found
+
+
 # Dates in figures, in the two orders no reader can mistake: the year first ("2022-05-05", ISO,
 # and "2022/05/05", "2022.05.05"), and the day first between full stops ("05.05.2022", as Europe
 # writes it). A day and month between slashes ("05/06/2022") is left: the United States reads it
@@ -89,6 +147,8 @@ def find_dates(text: str) -> list[DateMention]:
     found = _numeric_dates(text) if _FIGURES_JOINED.search(text) else []
     if not _MONTH_START.search(text) or not _ANY_MONTH.search(text):  # most sentences name no month
         return found
+    if _DAY_OF.search(text):
+        found += _spelled_dates(text)
     taken = [range(m.start, m.end) for m in found]
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text):
@@ -303,8 +363,11 @@ def _last_clause(before: str) -> str:
 
 
 def names_itself(paragraph: str) -> bool:
-    """Whether a paragraph may say when the statement was made ("This statement was issued on"):
-    a cheap test before its dates are looked for, since closing paragraphs are long and rarely do."""
+    """Whether a paragraph may say when the statement was made ("This statement was issued on",
+    "this fifth day of May"): a cheap test before its dates are looked for, since closing
+    paragraphs are long and rarely do."""
+    if _SIGNED_THIS_DAY.search(paragraph):
+        return True
     for word in _SELF_NAMING_WORDS:
         start = paragraph.find(word)
         while start != -1:
@@ -316,9 +379,11 @@ def names_itself(paragraph: str) -> bool:
 
 def score_closing_sentence(sentence: str, mention: DateMention) -> DateCandidate | None:
     """A date in the closing paragraphs' running text dates the statement only where the statement
-    names itself ("This statement was issued on 5 May 2022."): a closing sentence otherwise reports
-    or looks ahead to other things."""
-    if not _SELF_DATED.search(sentence[: mention.start]):
+    names itself ("This statement was issued on 5 May 2022.") or signs itself on "this" day ("I have
+    hereunto set my hand this fifth day of May, …", "Done at Lima this 5th day of May 2022"): a
+    closing sentence otherwise reports or looks ahead to other things."""
+    before = sentence[: mention.start]
+    if not (_SELF_DATED.search(before) or _THIS_BEFORE.search(before) and _DAY_OF.search(sentence, mention.start)):
         return None
     return DateCandidate(mention, "closing sentence", WEIGHTS["closing sentence"] + WEIGHTS["self dated"])
 

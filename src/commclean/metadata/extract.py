@@ -282,12 +282,13 @@ def _cut_off_prose(paragraph: str, config: MetadataConfig, sentence_ended: bool 
 
 def _closing(after_opening: list[str], config: MetadataConfig) -> list[str]:
     """The last few paragraphs after the opening one (a short statement's signature may be its
-    second), and however many short lines follow the last prose paragraph: a signature block's
-    date may come before a long list of signatories."""
+    second), and the last prose paragraph with however many short lines follow it: a signature
+    block's date may come before a long list of signatories, and a proclamation's "IN WITNESS
+    WHEREOF, I have hereunto set my hand this fifth day of May, …" before its annex."""
     tail = len(after_opening)
     while tail > 0 and not _is_prose(after_opening[tail - 1], config):
         tail -= 1
-    return after_opening[min(tail, max(0, len(after_opening) - config.closing_paragraphs)) :]
+    return after_opening[min(max(tail - 1, 0), max(0, len(after_opening) - config.closing_paragraphs)) :]
 
 
 # A date the file states of itself outside its text (a saved web page's markup, a markdown
@@ -321,7 +322,6 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
                           title_at[0] if title_at else range(0), config)
     dates += _sentence_dates(opening) + _signature_dates(closing) + _closing_sentence_dates(closing)
     date = max(dates, key=lambda c: c.score, default=None)
-    event = max(dates, key=lambda c: c.candidate.event_score, default=None)
     if stated_outside:  # what the file says of itself outranks what its text is read to say
         year, month, day = map(int, stated_outside.groups()[:3])
         source = stated_outside.group(4)
@@ -329,6 +329,9 @@ def extract_metadata(text: str, config: MetadataConfig) -> Metadata:
     else:
         stated = _date_field(date, config) or _partial_header_date(usable, title_at[0] if title_at else range(0),
                                                                    config)
+    issued = stated.value.complete() if stated else None
+    event = max((c for c in dates if not _recalled(c.candidate.mention.date, issued, config)),
+                key=lambda c: c.candidate.event_score, default=None)
     event_date = _event_date_field(event, config)
     return Metadata(
         title=title,
@@ -359,6 +362,12 @@ def _date_field(best: _Dated | None, config: MetadataConfig) -> Field[PartialDat
         return None
     rank = RANK_HEADER if best.candidate.where in OWN_DATE_POSITIONS else RANK_OPENING
     return Field(best.candidate.mention.date, best.source, rank)
+
+
+def _recalled(day: PartialDate, issued: dt.date | None, config: MetadataConfig) -> bool:
+    """A date long before the one the statement was issued on is history it recites, not its event."""
+    complete = day.complete()
+    return bool(issued and complete) and (issued - complete).days > config.max_event_days_before_issue
 
 
 def _event_date_field(best: _Dated | None, config: MetadataConfig) -> Field[PartialDate] | None:
