@@ -314,6 +314,7 @@ def test_a_name_substituted_at_several_aligned_places_makes_another_statement(
 
 @pytest.mark.parametrize(("amount", "documents"), [
     ("$500 million", 2),   # the next memorandum: another figure in the same place
+    ("$76 million", 2),
     ("$2OO million", 1),   # OCR's letters for digits: no figure, and a copy
     ("$20 million", 1),    # a digit lost (as a cut or OCR loses one) is no other figure
 ])

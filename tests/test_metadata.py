@@ -866,6 +866,7 @@ def test_a_virtual_meeting_ahead_is_no_place() -> None:
         ("SIGNED THIS THIRTY-FIRST DAY OF MARCH TWO THOUSAND AND TWENTY-THREE", dt.date(2023, 3, 31)),
         ("this 1st day of July, in the year nineteen hundred and ninety-nine", dt.date(1999, 7, 1)),
         ("the twelfth day of June, nineteen ninety-eight", dt.date(1998, 6, 12)),
+        ("this twenty\u2011first day of June, two thousand twenty\u2011six", dt.date(2026, 6, 21)),  # U+2011 hyphens
         ("the thirtieth day of February, two thousand twenty", None),  # no such day
         ("the fifth day of the conference, in May", None),
     ],

@@ -150,10 +150,9 @@ class DedupConfig:
     # edited by hand, or dedup_bench's near copies (2-10% of words replaced at random), may put
     # another name in a place, but not the same one in two places.
     template_min_substitutions: int = 2
-    # But one amount in place of another inside the text ("up to $200 million" / "$500 million"),
+    # But one amount in place of another inside the text ("up to $200 million" / "$76 million"),
     # at one place, is enough: a copy's figures are its statement's (OCR's misread ones mostly hold
-    # letters, or lose a digit). Figures this long at least: shorter ones are times and days.
-    template_min_figure_digits: int = 3
+    # letters, or lose a digit). See clusters._figures_differ.
     template_garble_similarity: float = 0.6
     # A contained copy whose longer twin goes on for at least this many words, and this share of
     # the twin, was cut off. A tail of site chrome or OCR debris in the twin is shorter than that

@@ -69,9 +69,11 @@ _NUMBER_WORDS = {**{w: i + 1 for i, w in enumerate(_UNITS)}, **{w: i + 10 for i,
                  **{w: 10 * (i + 2) for i, w in enumerate(_TENS)},
                  **{w: i + 1 for i, w in enumerate(_UNIT_ORDINALS)}, **{w: i + 10 for i, w in enumerate(_TEEN_ORDINALS)},
                  "twentieth": 20, "thirtieth": 30}
-_SPELLED_ORDINAL = (rf"(?:(?:twenty|thirty)[-\s](?:{'|'.join(_UNIT_ORDINALS)})|{'|'.join(_UNIT_ORDINALS)}|"
+# Compound numbers are joined by any hyphen ("twenty‑six" with U+2011, as a web page may write it).
+_JOINED = r"[-\s\u2010\u2011]"
+_SPELLED_ORDINAL = (rf"(?:(?:twenty|thirty){_JOINED}(?:{'|'.join(_UNIT_ORDINALS)})|{'|'.join(_UNIT_ORDINALS)}|"
                     rf"{'|'.join(_TEEN_ORDINALS)}|twentieth|thirtieth)")
-_SPELLED_UNDER_100 = rf"(?:(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(_UNITS)}))?|{'|'.join(_TEENS)}|{'|'.join(_UNITS)})"
+_SPELLED_UNDER_100 = rf"(?:(?:{'|'.join(_TENS)})(?:{_JOINED}(?:{'|'.join(_UNITS)}))?|{'|'.join(_TEENS)}|{'|'.join(_UNITS)})"
 _SPELLED_YEAR = (rf"(?:two\s+thousand(?:\s+(?:and\s+)?{_SPELLED_UNDER_100})?|"
                  rf"nineteen\s+(?:hundred\s+(?:and\s+)?)?{_SPELLED_UNDER_100})")
 _SPELLED_DATE = re.compile(
@@ -85,7 +87,7 @@ _SIGNED_THIS_DAY = re.compile(r"\bthis\s+\S+\s+day\s+of\b", re.IGNORECASE)
 def _spelled_number(words: str) -> int:
     """The number English words write out: "twenty-seventh" 27, "two thousand and twenty-four" 2024,
     "nineteen ninety-nine" 1999."""
-    tokens = [word for word in re.split(r"[-\s]+", words.lower()) if word != "and"]
+    tokens = [word for word in re.split(rf"{_JOINED}+", words.lower()) if word != "and"]
     if tokens[0] == "nineteen" and tokens[1:2] not in ([], ["hundred"]):
         return 1900 + _spelled_number(" ".join(tokens[1:]))
     total = part = 0
