@@ -913,3 +913,12 @@ def test_a_proclamation_signed_before_its_annex_is_dated_by_its_signing_sentence
     found = meta(f"Regulatory Relief for Certain Stationary Sources\n\n{BODY}\n\n{PROCLAMATION_CLOSING}\n\n"
                  f"ANNEX I\n\n{annex}")
     assert found.date.value == PartialDate(10, 14, 2022)
+
+
+def test_an_orders_signature_block_before_its_annex_dates_it() -> None:
+    signature = "DONALD J. TRUMP\n\nTHE WHITE HOUSE,\n\nSeptember 5, 2025."
+    annex = ("ANNEX I\n\nEffective with respect to goods entered for consumption on or after 12:01 a.m. eastern "
+             "daylight time on September 8, 2025, the Harmonized Tariff Schedule is modified as follows, for each "
+             "heading listed below and for every subheading that the heading holds in its chapter.\n\n") * 3
+    found = meta(f"Modifying the Scope of Reciprocal Tariffs\n\n{BODY}\n\n{signature}\n\n{annex}")
+    assert found.date.value == PartialDate(9, 5, 2025)

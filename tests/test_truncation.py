@@ -58,6 +58,9 @@ def state_table(states: list[str]) -> str:
         "We will protect our lands. [Statement",
         # A link's text is a last line only once it names what it links to.
         "The Ministers met in Rome.\n\nLearn more about the",
+        # An annex heading ends the statement only after it: a text cut before one is cut.
+        "The proclamation amends the schedule of\n\nANNEX I\n\ni. Minorca Mine, Minnesota",
+        "The Ministers met in Rome.\n\nAnnex I of this proclamation is amended to read as",
         "The Ministers met in Rome. Read more",
         "The Ministers met in Rome.\n\nSource: the",
         # A valediction is followed by a signature, not by a sentence cut off.
@@ -103,6 +106,11 @@ def test_cut_off_texts_are_truncated(text: str) -> None:
         # A letter signs off after its valediction, whatever words the signer's office holds.
         "We will respond accordingly.\n\nSincerely,\n\nDana A. Remus\n\nCounsel to the President",
         "We look forward to your reply.\n\nRespectfully yours,\n\nAssistant to the President for National Security",
+        # What an annex heading opens is attached to a statement that ended before it: its list,
+        # or only the link to it.
+        "This proclamation takes effect today.\n\nDONALD J. TRUMP\n\nAnnex",
+        "This proclamation takes effect today.\n\nDONALD J. TRUMP\n\nANNEX I\n\nThe facilities are:\n\n"
+        "i. Minorca Mine, Minnesota\n\nii. Tilden Mine, Michigan",
     ],
 )
 def test_complete_texts_are_not_truncated(text: str) -> None:

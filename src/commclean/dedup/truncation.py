@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from commclean.repair.lexicon import known_words
-from commclean.repair.shapes import TITLE_ABBREVIATIONS
+from commclean.repair.shapes import TITLE_ABBREVIATIONS, attachments_start
 
 _COMPLETE_ENDING = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
 # Nor does a full stop after a title before a name ("Dr.", "No.") or "U.S.", which American style
@@ -90,7 +90,11 @@ TABLE_MIN_FIGURE_SHARE = 0.4
 def ends_mid_sentence(text: str) -> bool:
     """No terminal punctuation at the end, or a sentence that closes on an article or a conjunction;
     but a statement may end on a closing formula with no full stop: the signatories' names and
-    offices, a date, "###"."""
+    offices, a date, "###". What an annex heading opens after it is attached to the statement, which
+    ended before it (an annex's list, or a link to it: "DONALD J. TRUMP" / "Annex")."""
+    attached = attachments_start(text)
+    if attached is not None:
+        text = text[:attached]
     stripped = text.rstrip()
     tail = stripped[-400:]  # the end is all that matters; patterns anchored at $ would scan it all
     if not tail:

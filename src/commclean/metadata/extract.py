@@ -38,6 +38,7 @@ from commclean.metadata.places import (
     score_standalone,
 )
 from commclean.records import Field, Metadata, PartialDate
+from commclean.repair.shapes import is_annex_heading
 
 # A browser's print header ("6/3/23, 2:17 PM"), a URL, or a page counter never dates a document.
 # OCR may drop a slash of it ("1/823, 9:32 AM"): a number pair and a clock time are enough.
@@ -284,7 +285,10 @@ def _closing(after_opening: list[str], config: MetadataConfig) -> list[str]:
     """The last few paragraphs after the opening one (a short statement's signature may be its
     second), and the last prose paragraph with however many short lines follow it: a signature
     block's date may come before a long list of signatories, and a proclamation's "IN WITNESS
-    WHEREOF, I have hereunto set my hand this fifth day of May, …" before its annex."""
+    WHEREOF, I have hereunto set my hand this fifth day of May, …" before its annex. An annex (or
+    an appendix) follows the statement's end: the closing is what comes before its heading."""
+    after_opening = next((after_opening[:i] for i, p in enumerate(after_opening) if is_annex_heading(p)),
+                         after_opening)
     tail = len(after_opening)
     while tail > 0 and not _is_prose(after_opening[tail - 1], config):
         tail -= 1

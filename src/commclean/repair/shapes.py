@@ -22,6 +22,30 @@ WRAPPER_MARKER = re.compile(
 )
 
 
+# The heading of what a statement attaches after its end: "ANNEX I", "Annex", "Appendix A: List of
+# Participants", "Attachment 2". A paragraph of its own; the statement (its signature, its date)
+# ends before it.
+_ANNEX_HEADING = re.compile(r"(?:annex|appendix|attachment|enclosure)(?:\s+(?:[ivxlc]{1,5}|\d{1,3}|[a-z]))?"
+                            r"(?:\s*(?:[:.–—-]\s*[^\n]{0,60}|\s+(?:&|and)\s+[ivxlc\d]{1,5}))?", re.IGNORECASE)
+# A paragraph opening on a letter an annex's heading may open on (a cheap filter before the heading's pattern).
+_ANNEX_PARAGRAPH = re.compile(r"\n[ \t]*\n[ \t]*(?=[AaEe])")
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
+
+
+def attachments_start(text: str) -> int | None:
+    """Where the first paragraph that heads an annex (or an appendix, an attachment) starts, after
+    the text's first paragraph; None if none does."""
+    for match in _ANNEX_PARAGRAPH.finditer(text):
+        stop = _PARAGRAPH_END.search(text, match.end())
+        if is_annex_heading(text[match.end() : stop.start() if stop else len(text)]):
+            return match.start()
+    return None
+
+
+def is_annex_heading(paragraph: str) -> bool:
+    return bool(_ANNEX_HEADING.fullmatch(paragraph.strip()))
+
+
 # Abbreviations a name follows, whose full stop ends no sentence: "Dr." / "Jill Biden", a court
 # case's "Garland v." / "Cargill" wrapped onto two lines.
 TITLE_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Hon", "Rev", "Gen", "Sen", "Rep", "Gov", "Amb", "Lt", "Col",
