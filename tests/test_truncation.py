@@ -58,8 +58,9 @@ def state_table(states: list[str]) -> str:
         "We will protect our lands. [Statement",
         # A link's text is a last line only once it names what it links to.
         "The Ministers met in Rome.\n\nLearn more about the",
-        # An annex heading ends the statement only after it: a text cut before one is cut.
-        "The proclamation amends the schedule of\n\nANNEX I\n\ni. Minorca Mine, Minnesota",
+        # Only an annex heading last is left out: a text cut inside its annex is cut.
+        "This proclamation takes effect today.\n\nDONALD J. TRUMP\n\nANNEX I\n\nThe Harmonized Tariff "
+        "Schedule is modified as follows for each heading listed below and for the",
         "The Ministers met in Rome.\n\nAnnex I of this proclamation is amended to read as",
         "The Ministers met in Rome. Read more",
         "The Ministers met in Rome.\n\nSource: the",
@@ -196,3 +197,9 @@ def test_a_list_or_an_address_may_end_a_statement(text: str) -> None:
 )
 def test_figures_or_items_that_end_no_table_or_list_leave_a_text_cut(text: str) -> None:
     assert ends_mid_sentence(text)
+
+
+def test_a_list_numbered_in_roman_numerals_ends_a_statement() -> None:
+    # "vi." numbers the item; it ends no sentence that "Empire" would open.
+    items = "\n\n".join(f"{n}. {mine} Mine, Michigan" for n, mine in zip(["iv", "v", "vi"], ["Minorca", "Tilden", "Empire"]))
+    assert not ends_mid_sentence(f"The following facilities are exempted.\n\n{items}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from commclean.repair.lexicon import known_words
-from commclean.repair.shapes import TITLE_ABBREVIATIONS, attachments_start
+from commclean.repair.shapes import TITLE_ABBREVIATIONS, is_annex_heading
 
 _COMPLETE_ENDING = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
 # Nor does a full stop after a title before a name ("Dr.", "No.") or "U.S.", which American style
@@ -61,6 +61,8 @@ _POSSESSIVE_AT_END = re.compile(r"\w[’']s\s*$")
 # A word in lower case or a number, then a full stop: a sentence ended ("by 2030.", "act.”"; the
 # "U.S." of a title is none).
 _SENTENCE_END = re.compile(r"(?:[a-z]{2}|\d)[\"'”’)\]]?[.!?…]")
+# An item's number or letter: "7.", "iv.", "(b)", "B)".
+_LIST_MARKER = re.compile(r"\(?(?:\d{1,3}|[ivxlc]{1,6}|[IVXLC]{1,6}|[a-zA-Z])[.)]")
 # A numbered paragraph opens an item or a section ("7. The United", "III. Trade"), never a signature.
 _NUMBERED = re.compile(r"^\s*(?:\d{1,3}|[IVX]{2,5}|I|[a-z])[.)]\s")
 # A source or stage direction in brackets after the last sentence: "…lands.” [Statement, 9/20/23]".
@@ -90,11 +92,11 @@ TABLE_MIN_FIGURE_SHARE = 0.4
 def ends_mid_sentence(text: str) -> bool:
     """No terminal punctuation at the end, or a sentence that closes on an article or a conjunction;
     but a statement may end on a closing formula with no full stop: the signatories' names and
-    offices, a date, "###". What an annex heading opens after it is attached to the statement, which
-    ended before it (an annex's list, or a link to it: "DONALD J. TRUMP" / "Annex")."""
-    attached = attachments_start(text)
-    if attached is not None:
-        text = text[:attached]
+    offices, a date, "###"; or on an annex's heading alone, a link to what the statement attaches
+    ("DONALD J. TRUMP" / "Annex"). (A text cut inside its annex is cut: only a heading last is left out.)"""
+    last_break = text.rstrip().rfind("\n\n")
+    if last_break > 0 and is_annex_heading(text[last_break:]):
+        text = text[:last_break]
     stripped = text.rstrip()
     tail = stripped[-400:]  # the end is all that matters; patterns anchored at $ would scan it all
     if not tail:
@@ -172,6 +174,8 @@ def _goes_on_after_a_sentence(item: str) -> bool:
     """A sentence ends inside it and another begins ("… for the 2023-2026 term. Professor Helfer is
     …"): prose, not an item, whatever its length (a title's "Rev." or "Dr." before a name is none)."""
     words = item.split()
+    if words and _LIST_MARKER.fullmatch(words[0]):  # "vi. Empire Mine, Michigan": the item's number
+        words = words[1:]
     return any(word[-1] in ".!?" and word[:-1].isalpha() and word[:-1].lower() not in _ABBREVIATIONS
                and len(word) > 2 and following[:1].isupper() for word, following in zip(words, words[1:]))
 

@@ -27,21 +27,6 @@ WRAPPER_MARKER = re.compile(
 # ends before it.
 _ANNEX_HEADING = re.compile(r"(?:annex|appendix|attachment|enclosure)(?:\s+(?:[ivxlc]{1,5}|\d{1,3}|[a-z]))?"
                             r"(?:\s*(?:[:.–—-]\s*[^\n]{0,60}|\s+(?:&|and)\s+[ivxlc\d]{1,5}))?", re.IGNORECASE)
-# A paragraph opening on a letter an annex's heading may open on (a cheap filter before the heading's pattern).
-_ANNEX_PARAGRAPH = re.compile(r"\n[ \t]*\n[ \t]*(?=[AaEe])")
-_PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
-
-
-def attachments_start(text: str) -> int | None:
-    """Where the first paragraph that heads an annex (or an appendix, an attachment) starts, after
-    the text's first paragraph; None if none does."""
-    for match in _ANNEX_PARAGRAPH.finditer(text):
-        stop = _PARAGRAPH_END.search(text, match.end())
-        if is_annex_heading(text[match.end() : stop.start() if stop else len(text)]):
-            return match.start()
-    return None
-
-
 def is_annex_heading(paragraph: str) -> bool:
     return bool(_ANNEX_HEADING.fullmatch(paragraph.strip()))
 
