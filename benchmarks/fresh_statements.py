@@ -1,6 +1,7 @@
 """Clean statements nobody has looked at, in corpus-extra's format, and how the pipeline treats them.
 
-    python benchmarks/fresh_statements.py (--wh PATH_TO_A_CLONE_OF_brian14708/wh-briefings |
+    python benchmarks/fresh_statements.py (--wh PATH_TO_A_CLONE_OF_brian14708/wh-briefings [--folders F/ ...]
+                                           [--sources benchmarks/presidential_actions.json] |
                                            --state PATH_TO_A_CLONE_OF_markschaver/State-Department-PR)
                                           --out /tmp/fresh [--count 600] [--seed 1] [--misses]
                                           [--exclude EARLIER_OUT ...]
@@ -42,7 +43,7 @@ from quality import SHARED, clean_checks  # noqa: E402
 
 HERE = Path(__file__).parent
 FOLDER = "statements-releases/"
-_SOURCE_PATH = re.compile(r"statements-releases/[\w./%-]+?\.md|https://www\.state\.gov/\?page_id=\d+")
+_SOURCE_PATH = re.compile(r"(?:statements-releases|presidential-actions)/[\w./%-]+?\.md|https://www\.state\.gov/\?page_id=\d+")
 _RSS_ITEM = re.compile(r"<item>(.*?)</item>", re.S)
 _RSS_FIELD = {name: re.compile(rf"<{name}[^>]*>(.*?)</{name}>", re.S) for name in ("title", "guid", "pubDate")}
 _RSS_CREATOR = re.compile(r"<dc:creator><!\[CDATA\[(.*?)\]\]></dc:creator>", re.S)
@@ -135,11 +136,6 @@ def rss_statements(rss: str) -> list[tuple[str, str, str, str]]:
     return found
 
 
-def draw_wh(wh: Path, count: int, seed: int, earlier: list[Path]) -> list[tuple[str, str, str, str]]:
-    """(source, title, published, text) of `count` releases no set names, by a seeded hash of their path."""
-    return [(source, *made) for source, _, made in wh_releases(wh, count, seed, earlier)]
-
-
 def wh_releases(wh: Path, count: int, seed: int, earlier: list[Path], folders: tuple[str, ...] = (FOLDER,)
                 ) -> list[tuple[str, str, tuple[str, str, str]]]:
     """(source, the markdown file as the clone holds it, (title, published, text)) of `count`
@@ -160,6 +156,20 @@ def wh_releases(wh: Path, count: int, seed: int, earlier: list[Path], folders: t
             drawn.append((f"github:brian14708/wh-briefings {path} @ {commit}", markdown, made))
         if len(drawn) == count:
             break
+    return drawn
+
+
+def listed_wh(wh: Path, paths: list[str]) -> list[tuple[str, str, str, str]]:
+    """(source, title, published, text) of the listed releases, as wh_releases renders them."""
+    commit = subprocess.run(["git", "-C", str(wh), "rev-parse", "HEAD"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    drawn = []
+    for path in paths:
+        markdown = subprocess.run(["git", "-C", str(wh), "show", f"HEAD:{path}"], capture_output=True,
+                                  text=True, check=True).stdout
+        made = release_statement(markdown)
+        if made:
+            drawn.append((f"github:brian14708/wh-briefings {path} @ {commit}", *made))
     return drawn
 
 
@@ -211,11 +221,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--misses", action="store_true", help="list what went wrong on the tune part")
     parser.add_argument("--exclude", type=Path, nargs="*", default=[], help="earlier draws (their --out folders)")
+    parser.add_argument("--folders", nargs="*", default=[FOLDER], help="the wh-briefings clone's folders to draw from")
+    parser.add_argument("--sources", type=Path, default=None,
+                        help="a committed draw (benchmarks/presidential_actions.json): exactly its releases, in order")
     args = parser.parse_args()
     if (args.out / "split.json").is_file():
         split = json.loads((args.out / "split.json").read_text(encoding="utf-8"))
+    elif args.wh and args.sources:
+        split = write_set(args.out, listed_wh(args.wh, json.loads(args.sources.read_text(encoding="utf-8"))["sources"]))
     elif args.wh:
-        split = write_set(args.out, draw_wh(args.wh, args.count, args.seed, args.exclude))
+        split = write_set(args.out, [(source, *made) for source, _, made in
+                                     wh_releases(args.wh, args.count, args.seed, args.exclude, tuple(args.folders))])
     else:
         split = write_set(args.out, draw_state(args.state, args.count, args.seed, args.exclude))
     results, own_date_misses = clean_checks(args.out, {name: set(names) for name, names in split.items()})

@@ -922,3 +922,9 @@ def test_an_orders_signature_block_before_its_annex_dates_it() -> None:
              "heading listed below and for every subheading that the heading holds in its chapter.\n\n") * 3
     found = meta(f"Modifying the Scope of Reciprocal Tariffs\n\n{BODY}\n\n{signature}\n\n{annex}")
     assert found.date.value == PartialDate(9, 5, 2025)
+
+
+def test_an_appendix_heading_above_the_signature_leaves_the_signature_its_date() -> None:
+    found = meta(f"Implementing Schedule Policy/Career\n\n{BODY}\n\nAPPENDIX\n\nDONALD J. TRUMP\n\nTHE WHITE HOUSE,\n\n"
+                 "June 3, 2026.")
+    assert found.date.value == PartialDate(6, 3, 2026)

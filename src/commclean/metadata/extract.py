@@ -286,9 +286,12 @@ def _closing(after_opening: list[str], config: MetadataConfig) -> list[str]:
     second), and the last prose paragraph with however many short lines follow it: a signature
     block's date may come before a long list of signatories, and a proclamation's "IN WITNESS
     WHEREOF, I have hereunto set my hand this fifth day of May, …" before its annex. An annex (or
-    an appendix) follows the statement's end: the closing is what comes before its heading."""
-    after_opening = next((after_opening[:i] for i, p in enumerate(after_opening) if is_annex_heading(p)),
-                         after_opening)
+    an appendix) follows the statement's end: the closing is what comes before its heading, where
+    prose follows it (a heading alone above the signature is a link to one: "APPENDIX" /
+    "DONALD J. TRUMP" / "THE WHITE HOUSE," / "June 3, 2026.")."""
+    annex = next((i for i, paragraph in enumerate(after_opening) if is_annex_heading(paragraph)), None)
+    if annex is not None and any(_is_prose(paragraph, config) for paragraph in after_opening[annex + 1 :]):
+        after_opening = after_opening[:annex]
     tail = len(after_opening)
     while tail > 0 and not _is_prose(after_opening[tail - 1], config):
         tail -= 1
