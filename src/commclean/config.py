@@ -150,9 +150,6 @@ class DedupConfig:
     # edited by hand, or dedup_bench's near copies (2-10% of words replaced at random), may put
     # another name in a place, but not the same one in two places.
     template_min_substitutions: int = 2
-    # But one amount in place of another inside the text ("up to $200 million" / "$76 million"),
-    # at one place, is enough: a copy's figures are its statement's (OCR's misread ones mostly hold
-    # letters, or lose a digit). See clusters._figures_differ.
     template_garble_similarity: float = 0.6
     # A contained copy whose longer twin goes on for at least this many words, and this share of
     # the twin, was cut off. A tail of site chrome or OCR debris in the twin is shorter than that
@@ -204,10 +201,10 @@ class MetadataConfig:
     min_date_score: float = 4.0
     # The reported event's date: "met … on <date>" in the opening sentence (dates.EVENT_WEIGHTS).
     min_event_date_score: float = 4.5
-    # Statements report what happened days before they were issued: where both were found in 1,000
-    # fresh White House releases, the event 0 days before the date of issue; opening dates 80 days
-    # to 90 years before it were the ones a proclamation or a notice recites ("On March 8, 2015,
-    # the President issued Executive Order 13692"), not the event it reports.
+    # Statements report what happened days before they were issued. Of 9,400 fresh White House
+    # releases and presidential actions, 19 gave both dates: 8 events on the day of issue, and 11
+    # opening dates 80 days to 90 years before it, each one a proclamation or a notice recites
+    # ("On March 8, 2015, the President issued Executive Order 13692"), not the event it reports.
     max_event_days_before_issue: int = 60
     min_place_score: float = 4.5
     # An opening sentence is read up to this many characters: the longest in the dev and extra

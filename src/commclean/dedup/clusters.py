@@ -308,8 +308,9 @@ def names_substituted(short_names: str, short_named: str, long_names: str, long_
         unexplained_own = {x for x in own if not any(_garbled(x, y, config) for y in other)}
         unexplained_other = {y for y in other if not any(_garbled(x, y, config) for x in own)}
         # Inside the text (not where a wrapper's header or a site's footer differs), one figure in
-        # place of another is the next memorandum of a template ("up to $200 million" / "$400
-        # million"): a copy's figures are its statement's, OCR's garbled ones no figures.
+        # place of another, at one place, is the next memorandum of a template ("up to $200
+        # million" / "$76 million"): a copy's figures are its statement's, OCR's garbled ones hold
+        # letters or lose a digit.
         inside = 0 < start_a and 0 < start_b and end_a < len(a) and end_b < len(b)
         if inside and any(_figures_differ(x, y) for x in own for y in other):
             return True
