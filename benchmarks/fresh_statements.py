@@ -43,7 +43,7 @@ from quality import SHARED, clean_checks  # noqa: E402
 
 HERE = Path(__file__).parent
 FOLDER = "statements-releases/"
-_SOURCE_PATH = re.compile(r"(?:statements-releases|presidential-actions)/[\w./%-]+?\.md|https://www\.state\.gov/\?page_id=\d+")
+_SOURCE_PATH = re.compile(r"statements-releases/[\w./%-]+?\.md|https://www\.state\.gov/\?page_id=\d+")
 _RSS_ITEM = re.compile(r"<item>(.*?)</item>", re.S)
 _RSS_FIELD = {name: re.compile(rf"<{name}[^>]*>(.*?)</{name}>", re.S) for name in ("title", "guid", "pubDate")}
 _RSS_CREATOR = re.compile(r"<dc:creator><!\[CDATA\[(.*?)\]\]></dc:creator>", re.S)
