@@ -32,6 +32,7 @@ import re
 import subprocess
 import sys
 import zoneinfo
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -140,20 +141,14 @@ def wh_releases(wh: Path, count: int, seed: int, earlier: list[Path], folders: t
                 ) -> list[tuple[str, str, tuple[str, str, str]]]:
     """(source, the markdown file as the clone holds it, (title, published, text)) of `count`
     releases in `folders` that no set names, by a seeded hash of their path."""
-    commit = subprocess.run(["git", "-C", str(wh), "rev-parse", "HEAD"], capture_output=True, text=True,
-                            check=True).stdout.strip()
-    listed = subprocess.run(["git", "-C", str(wh), "ls-tree", "-r", "--name-only", "HEAD", *folders],
-                            capture_output=True, text=True, check=True).stdout.split()
+    listed = _git(wh, "ls-tree", "-r", "--name-only", "HEAD", *folders).split()
     used = used_sources(earlier)
     order = sorted((p for p in listed if p.endswith(".md") and p not in used),
                    key=lambda p: hashlib.sha256(f"{seed}:{p}".encode()).hexdigest())
     drawn = []
-    for path in order:
-        markdown = subprocess.run(["git", "-C", str(wh), "show", f"HEAD:{path}"], capture_output=True,
-                                  text=True, check=True).stdout
-        made = release_statement(markdown)
+    for source, markdown, made in _rendered(wh, order):
         if made and MIN_CHARS <= len(made[2]) <= MAX_CHARS:
-            drawn.append((f"github:brian14708/wh-briefings {path} @ {commit}", markdown, made))
+            drawn.append((source, markdown, made))
         if len(drawn) == count:
             break
     return drawn
@@ -161,16 +156,19 @@ def wh_releases(wh: Path, count: int, seed: int, earlier: list[Path], folders: t
 
 def listed_wh(wh: Path, paths: list[str]) -> list[tuple[str, str, str, str]]:
     """(source, title, published, text) of the listed releases, as wh_releases renders them."""
-    commit = subprocess.run(["git", "-C", str(wh), "rev-parse", "HEAD"], capture_output=True, text=True,
-                            check=True).stdout.strip()
-    drawn = []
+    return [(source, *made) for source, _, made in _rendered(wh, paths) if made]
+
+
+def _rendered(wh: Path, paths: list[str]) -> Iterator[tuple[str, str, tuple[str, str, str] | None]]:
+    """(source, markdown, its statement or None) of each path at the clone's HEAD, one at a time."""
+    commit = _git(wh, "rev-parse", "HEAD").strip()
     for path in paths:
-        markdown = subprocess.run(["git", "-C", str(wh), "show", f"HEAD:{path}"], capture_output=True,
-                                  text=True, check=True).stdout
-        made = release_statement(markdown)
-        if made:
-            drawn.append((f"github:brian14708/wh-briefings {path} @ {commit}", *made))
-    return drawn
+        markdown = _git(wh, "show", f"HEAD:{path}")
+        yield f"github:brian14708/wh-briefings {path} @ {commit}", markdown, release_statement(markdown)
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout
 
 
 def draw_state(state: Path, count: int, seed: int, earlier: list[Path]) -> list[tuple[str, str, str, str]]:

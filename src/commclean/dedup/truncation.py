@@ -47,6 +47,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _VALEDICTION = re.compile(r"(?:(?:very )?(?:sincerely|respectfully|cordially|faithfully|truly)(?: yours)?|"
                           r"yours (?:sincerely|faithfully|truly)|with (?:best|kind|warm) regards),", re.I)
 MAX_SIGNATURE_PARAGRAPHS = 3
+MAX_ANNEX_HEADING_CHARS = 120  # "Appendix A: " and a title of up to 60 characters, with room to spare
 MAX_CLOSING_WORDS = 12
 MAX_LABEL_WORDS = 3  # "See also:", "Media contact:": a label, not a sentence leading into a list
 # A list's items may be a sentence long ("January 11: Deputy Secretary Sherman will meet with …",
@@ -94,10 +95,10 @@ def ends_mid_sentence(text: str) -> bool:
     but a statement may end on a closing formula with no full stop: the signatories' names and
     offices, a date, "###"; or on an annex's heading alone, a link to what the statement attaches
     ("DONALD J. TRUMP" / "Annex"). (A text cut inside its annex is cut: only a heading last is left out.)"""
-    last_break = text.rstrip().rfind("\n\n")
-    if last_break > 0 and is_annex_heading(text[last_break:]):
-        text = text[:last_break]
     stripped = text.rstrip()
+    last_break = stripped.rfind("\n\n", max(0, len(stripped) - MAX_ANNEX_HEADING_CHARS))
+    if last_break > 0 and is_annex_heading(stripped[last_break:]):
+        stripped = stripped[:last_break].rstrip()
     tail = stripped[-400:]  # the end is all that matters; patterns anchored at $ would scan it all
     if not tail:
         return True

@@ -385,7 +385,7 @@ def score_closing_sentence(sentence: str, mention: DateMention) -> DateCandidate
     hereunto set my hand this fifth day of May, …", "Done at Lima this 5th day of May 2022"): a
     closing sentence otherwise reports or looks ahead to other things."""
     before = sentence[: mention.start]
-    if not (_SELF_DATED.search(before) or _THIS_BEFORE.search(before) and _DAY_OF.search(sentence, mention.start)):
+    if not (_SELF_DATED.search(before) or _THIS_BEFORE.search(before) and _DAY_OF.search(sentence, mention.start, mention.end)):
         return None
     return DateCandidate(mention, "closing sentence", WEIGHTS["closing sentence"] + WEIGHTS["self dated"])
 
