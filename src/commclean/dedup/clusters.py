@@ -56,9 +56,10 @@ _MONTH_POINT = {month: chr(0x100 + i) for i, month in enumerate(
     "january february march april may june july august september october november december".split())}
 _MONTH_POINTS = frozenset(_MONTH_POINT.values())
 # A month in a date ("March 13th", "September 2023"): a month named otherwise is a name like any other.
-# Its word boundary is checked apart (_dated_months): a leading \b costs the engine its skip to the
-# months' capitals, four times slower.
-_MONTH_IN_DATE = re.compile(rf"({'|'.join(m.title() for m in _MONTH_POINT)})\s+\d")
+# One pattern a month, looked for only where the text names that month: a pattern that opens on
+# a word is searched for as a string. Its word boundary is checked apart (_dated_months): a
+# leading \b costs the engine that skip.
+_MONTH_IN_DATE = {month: re.compile(rf"{month.title()}\s+\d") for month in _MONTH_POINT}
 _FIRST_NAME_POINT, _HASHED_NAME_POINTS = 0x100 + len(_MONTH_POINT), _NAME_POINTS - len(_MONTH_POINT)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
@@ -122,7 +123,7 @@ def _names_of(text: str) -> tuple[str, str]:
     found = [name.lower() for name in _NAME_OR_NUMBER.findall(text)]
     names = set(found)
     # A month in a date has a point of its own, which no other name shares (see names_months_it_lacks).
-    dated = set() if names.isdisjoint(_MONTH_POINT) else _dated_months(text)
+    dated = _dated_months(text, names.intersection(_MONTH_POINT))
     points = set()
     for name in names:
         hashed = _TOKEN_HASHES.get(name) or _folded_hash(name)
@@ -133,9 +134,10 @@ def _names_of(text: str) -> tuple[str, str]:
     return "".join(sorted(points)), " ".join(map(_fold_token, found))
 
 
-def _dated_months(text: str) -> set[str]:
-    return {match[1].lower() for match in _MONTH_IN_DATE.finditer(text)
-            if not match.start() or not _is_word_character(text[match.start() - 1])}
+def _dated_months(text: str, months: set[str]) -> set[str]:
+    """Those of the months that the text names in a date."""
+    return {month for month in months if any(not match.start() or not _is_word_character(text[match.start() - 1])
+                                              for match in _MONTH_IN_DATE[month].finditer(text))}
 
 
 def _is_word_character(character: str) -> bool:

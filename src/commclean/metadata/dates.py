@@ -17,8 +17,9 @@ _MONTH_NAMES = sorted(
     reverse=True,
 )
 # Two figures joined by a date's separator: most sentences have none, and this scan is half the
-# cost of looking for a date in figures.
-_FIGURES_JOINED = re.compile(r"\d[-/.]\d")
+# cost of looking for a date in figures. One pattern a separator, each opening on it: the engine
+# searches for a character as a string, where it tests every character against a class (six times slower).
+_FIGURES_JOINED = tuple(re.compile(rf"{re.escape(mark)}(?<=\d{re.escape(mark)})(?=\d)") for mark in "-/.")
 _MONTH_WORD = rf"(?:{'|'.join(_MONTH_NAMES)})\.?"
 _MONTH = rf"(?P<month>{_MONTH_WORD})"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
@@ -146,7 +147,7 @@ class DateMention:
 def find_dates(text: str) -> list[DateMention]:
     """Every date-shaped span, ranges and full dates before partial ones (parsed by dateutil), and
     dates in figures where their order is certain."""
-    found = _numeric_dates(text) if _FIGURES_JOINED.search(text) else []
+    found = _numeric_dates(text) if any(joined.search(text) for joined in _FIGURES_JOINED) else []
     if not _MONTH_START.search(text) or not _ANY_MONTH.search(text):  # most sentences name no month
         return found
     if _DAY_OF.search(text):
@@ -368,7 +369,8 @@ def names_itself(paragraph: str) -> bool:
     """Whether a paragraph may say when the statement was made ("This statement was issued on",
     "this fifth day of May"): a cheap test before its dates are looked for, since closing
     paragraphs are long and rarely do."""
-    if _SIGNED_THIS_DAY.search(paragraph):
+    # "day" looked for first: the case-blind pattern tries every position of a long paragraph.
+    if "day" in paragraph.lower() and _SIGNED_THIS_DAY.search(paragraph):
         return True
     for word in _SELF_NAMING_WORDS:
         start = paragraph.find(word)

@@ -101,7 +101,6 @@ _VIRTUAL = re.compile(r"\b(?:(?:met|gathered|convened|assembled|held|hosted|rece
 # Words one of which every way of saying so holds: most sentences are spared the pattern, whose
 # lazy runs to a clause's end cost 70 us a sentence.
 _VIRTUAL_WORDS = ("virtual", "video", "teleconferenc", "online")
-_SPACES = re.compile(r"\s+")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
 # A sentence ends at . ! ? before a capital, but not after an initial ("Joseph R. Biden"), "U.S."
 # or a title ("Jr.", "Mr."), which are followed by capitals all the time.
@@ -659,14 +658,23 @@ def _first_sentences(paragraph: str, count: int, max_chars: int | None = None) -
     sentences = []
     while paragraph.strip() and len(sentences) < count:
         first = _first_sentence(paragraph)
-        sentences.append(_SPACES.sub(" ", first[:max_chars]))
+        sentences.append(_on_one_line(first[:max_chars]))
         paragraph = paragraph[len(first) :].lstrip()
     return sentences
 
 
 def _sentence(paragraph: str) -> str:
     """The paragraph's first sentence on one line (hard-wrapped copies break it anywhere)."""
-    return _SPACES.sub(" ", _first_sentence(paragraph))
+    return _on_one_line(_first_sentence(paragraph))
+
+
+def _on_one_line(text: str) -> str:
+    """Each run of white space one space, as re.sub(r"\\s+", " ", text) makes it: str.split knows
+    the same white space and scans three times faster."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    return (" " if text[0].isspace() else "") + " ".join(words) + (" " if text[-1].isspace() else "")
 
 
 def _is_time_word(place: str) -> bool:
