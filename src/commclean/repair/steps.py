@@ -58,6 +58,9 @@ _SIMPLE_FIXERS: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
     (re.compile("[\ud800-\udfff]"), ftfy.fixes.fix_surrogates),
     (re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\u206a-\u206f\ufff9-\ufffc]"), ftfy.fixes.remove_control_chars),
 )
+# The simple fixers' traces as one class: most texts that need ftfy (an accented name sends a
+# text there) need none of them, and one scan costs a fifth of five.
+_SIMPLE_TRACES = re.compile("[" + "".join(trace.pattern[1:-1] for trace, _ in _SIMPLE_FIXERS) + "]")
 # One character class holding the first character of every trace above: a single fast scan.
 _FTFY_TRACES = re.compile(
     "[&\u00c2-\u00f4\ufffd\x80-\x9f\ufb00-\ufb06\uff01-\uff5e\u3000\ud800-\udfff"
@@ -146,7 +149,7 @@ def fix_unicode(text: str) -> tuple[str, tuple[str, ...]]:
         text = _apply(ftfy.fixes.unescape_html, text, names)
     if _has_mojibake(text):
         text = _fix_mojibake_lines(text, names)
-    for trace, fixer in _SIMPLE_FIXERS:
+    for trace, fixer in _SIMPLE_FIXERS if _SIMPLE_TRACES.search(text) else ():
         if trace.search(text):
             text = _apply(fixer, text, names)
     if not unicodedata.is_normalized("NFC", text):
