@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dateutil import parser as date_parser
 
@@ -108,7 +109,7 @@ def _spelled_dates(text: str) -> list[DateMention]:
         day, year = match["day"], match["year"]
         day_number = int(re.match(r"\d+", day)[0]) if day[0].isdigit() else _spelled_number(day)
         year_number = int(year) if year.isdigit() else _spelled_number(year)
-        month = date_parser.parse(f"{match['month']} 1 2000").month
+        month = _parsed(match["month"], "1", None).month  # type: ignore[union-attr]
         try:
             dt.date(year_number, month, day_number)
         except ValueError:
@@ -179,8 +180,14 @@ def _numeric_dates(text: str) -> list[DateMention]:
 
 def _parse(match: re.Match[str]) -> PartialDate | None:
     year = match.groupdict().get("year")
+    return _parsed(match["month"], match["day"], year)
+
+
+@lru_cache(maxsize=20_000)
+def _parsed(month: str, day: str, year: str | None) -> PartialDate | None:
+    """dateutil's reading (0.2 ms each): a corpus names the same days again and again."""
     try:
-        parsed = date_parser.parse(f"{match['month']} {match['day']} {year or 2000}")
+        parsed = date_parser.parse(f"{month} {day} {year or 2000}")
     except (ValueError, OverflowError):
         return None
     return PartialDate(parsed.month, parsed.day, int(year) if year else None)
