@@ -12,12 +12,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from commclean.config import DecodeConfig, RepairConfig
-from commclean.dedup.clusters import _raw_tokens
+from commclean.dedup.clusters import _dated_months, _raw_tokens
 from commclean.ingest.decode import decode_bytes
+from commclean.metadata import places
+from commclean.metadata.dates import _FIGURES_JOINED, signed_this_day
+from commclean.metadata.extract import _on_one_line
 from commclean.records import RawFile
 from commclean.repair.lexicon import count_unknown_words, known_words
+from commclean.repair.ocr import _ANY_SPECKS, _specks_inside_words
 from commclean.repair.paragraphs import _WORD, _LazyVocabulary
-from commclean.repair.steps import repair_text
+from commclean.repair.steps import _MOJIBAKE, _SIMPLE_FIXERS, _SIMPLE_TRACES, _has_mojibake, repair_text
 
 RAW = RawFile("x.txt", "/nonexistent/x.txt", 0, "")
 REPLACEMENT_ENCODINGS = ("\ufffd".encode("utf-8"), "\ufffd".encode("utf-16-le"), "\ufffd".encode("utf-16-be"))
@@ -127,3 +131,67 @@ def test_a_word_found_in_many_places_is_counted_in_one_pass_with_the_same_answer
     vocabulary, whole_words = _LazyVocabulary(text), Counter(_WORD.findall(text.lower()))
     assert [vocabulary[word] for word in ("a", "aa", "a-a", "ba", "ab")] == [whole_words[w] for w in ("a", "aa", "a-a", "ba", "ab")]
     assert vocabulary["a"] == 700
+
+
+# The per-file scans written for speed say the same as the plain patterns they stand for: each
+# plain pattern below is the specification, the module's form the fast one (one that opens on a
+# literal is searched for as a string; one that opens on \b or a class tries every position).
+def pieces(*words: str, max_size: int) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(words), max_size=max_size).map("".join)
+
+
+places_text = pieces("in ", "at ", "to ", "visited ", "Paris", "New York", ", ", "D.C.", "of ", "xin ", "bat ", "Lima",
+                     "-", "’", "\n", " ", max_size=20)
+
+
+@FUZZ
+@given(places_text)
+def test_places_after_in_at_to_and_visited_are_found_where_the_word_boundary_patterns_find_them(text: str) -> None:
+    for fast, plain in ((places._IN_PLACE, rf"\b(?:in|at) (?P<place>{places.PLACE})"),
+                        (places._TO_PLACE, rf"\bto (?P<place>{places.PLACE})"),
+                        (places._VISITED, rf"\bvisit(?:ed|s|ing) (?P<place>{places.PLACE})")):
+        assert [m.span("place") for m in fast.finditer(text)] == [m.span("place") for m in re.finditer(plain, text)]
+
+
+@FUZZ
+@given(prose | st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x85\xa0\u2000\u2028\u3000\u200bab.", max_size=40))
+def test_a_sentence_on_one_line_has_each_run_of_white_space_as_one_space(text: str) -> None:
+    assert _on_one_line(text) == re.sub(r"\s+", " ", text)
+
+
+specks_text = st.text(alphabet=st.sampled_from("ab.: 12-/éZ\n"), max_size=60)
+
+
+@FUZZ
+@given(specks_text)
+def test_marks_between_words_and_joined_figures_are_found_as_one_class_finds_them(text: str) -> None:
+    assert [m.span() for m in _specks_inside_words(text)] == \
+        [m.span() for m in re.finditer(r"[.:](?<=[a-z]{2}[.:])(?=[a-z]{2})", text)]
+    assert any(speck.search(text) for speck in _ANY_SPECKS) == bool(re.search(r"[.:] ?[a-z]", text))
+    assert any(joined.search(text) for joined in _FIGURES_JOINED) == bool(re.search(r"\d[-/.]\d", text))
+
+
+months_text = pieces("May", "March", "June ", " 5", "xMay 1", ", ", "Mayor ", "\n", "12", max_size=12)
+
+
+@FUZZ
+@given(months_text)
+def test_months_in_a_date_are_those_the_one_pattern_of_all_months_finds(text: str) -> None:
+    months = "january february march april may june july august september october november december".split()
+    plain = re.compile(rf"({'|'.join(m.title() for m in months)})\s+\d")
+    expected = {m[1].lower() for m in plain.finditer(text) if not m.start() or not (text[m.start() - 1].isalnum()
+                                                                                   or text[m.start() - 1] == "_")}
+    assert _dated_months(text, set(months)) == expected
+
+
+@FUZZ
+@given(prose | st.text(alphabet="Ã©â€™Â éﬁ\x85\u3000\ufffd&a", max_size=40))
+def test_traces_of_mojibake_and_of_the_simple_fixers_are_seen_as_their_own_patterns_see_them(text: str) -> None:
+    assert _has_mojibake(text) == bool(_MOJIBAKE.search(text))
+    assert bool(_SIMPLE_TRACES.search(text)) == any(trace.search(text) for trace, _ in _SIMPLE_FIXERS)
+
+
+@FUZZ
+@given(pieces("this ", "THIS ", "fifth ", "DAY ", "day ", "dAy ", "of", "\n", max_size=12))
+def test_a_signature_dated_this_day_of_is_found_in_any_case(text: str) -> None:
+    assert signed_this_day(text) == bool(re.search(r"\bthis\s+\S+\s+day\s+of\b", text, re.IGNORECASE))

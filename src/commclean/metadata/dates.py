@@ -372,12 +372,17 @@ def _last_clause(before: str) -> str:
     return ",".join(parts[start:])
 
 
+def signed_this_day(paragraph: str) -> bool:
+    """ "this <day> day of", in any case. "day" is looked for first: the case-blind pattern tries
+    every position of a long paragraph."""
+    return "day" in paragraph.lower() and _SIGNED_THIS_DAY.search(paragraph) is not None
+
+
 def names_itself(paragraph: str) -> bool:
     """Whether a paragraph may say when the statement was made ("This statement was issued on",
     "this fifth day of May"): a cheap test before its dates are looked for, since closing
     paragraphs are long and rarely do."""
-    # "day" looked for first: the case-blind pattern tries every position of a long paragraph.
-    if "day" in paragraph.lower() and _SIGNED_THIS_DAY.search(paragraph):
+    if signed_this_day(paragraph):
         return True
     for word in _SELF_NAMING_WORDS:
         start = paragraph.find(word)
