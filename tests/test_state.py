@@ -82,3 +82,17 @@ def test_an_entry_without_its_samples_keeps_every_other_field() -> None:
     assert lean.samples is None
     assert all(getattr(lean, f.name) == getattr(entry, f.name) for f in dataclasses.fields(ContentEntry)
                if f.name != "samples")
+
+
+def test_saving_lets_go_of_the_sample_index_before_writing_the_rest(tmp_path: Path, monkeypatch) -> None:
+    """The index is the state's bulk (2 KB a file): a run saves its state beside assembly, and an
+    index held until the files, contents and verdicts are written too adds to assembly's peak."""
+    held_while_writing = []
+    write_stamps = RunState._save_stamps
+    monkeypatch.setattr(RunState, "_save_stamps", lambda state, *args: held_while_writing.append(state.index)
+                        or write_stamps(state, *args))
+    state = RunState()
+    _save(state, tmp_path, range(1, 6))
+    assert held_while_writing == [None]
+    assert state.index is None and not (state.contents or state.stamps or state.verdicts)
+    assert sorted(RunState.load(tmp_path).index.keys) == [f"key-{n}" for n in range(1, 6)]

@@ -283,9 +283,8 @@ def save_state(discovery: Discovery, deduplicated: Deduplicated, workspace: Work
     files = (*deduplicated.documents, *deduplicated.quarantined)
     sha_of = {f.raw.path: f.raw.sha256 for f in files}
     stamps = [(f.path, f.stamp, sha_of[f.path]) for f in discovery.files if f.path in sha_of]
+    # Saved, the run state has served this run, and is let go of on the way (RunState.save): its
+    # sample index alone is 2 KB a file, held otherwise through assembly, validation and publishing.
     workspace.state.save(workspace.state_dir, stamps, [f.content for f in files])
-    # Saved, the run state has served this run: its sample index alone is 2 KB a file, held
-    # otherwise through validation and publishing, when the run's memory peaks.
-    workspace.state.let_go()
 
 

@@ -112,18 +112,22 @@ class RunState:
 
     def save(self, folder: Path, files: Sequence[StampRow], contents: Iterable[ContentEntry]) -> None:
         """Keep what this run saw, and verdicts between contents still present; each file is
-        replaced atomically, and any one of them alone is still correct."""
+        replaced atomically, and any one of them alone is still correct. The state has then served
+        its run (the next run loads it again): each part is let go of as soon as it is written, the
+        sample index first. That is the bulk, 2 KB a file, and a run saves its state beside
+        assembly, whose workers start meanwhile: held until the rest was written too, it made a
+        million-file run's peak (benchmarks/RESULTS.md)."""
         folder.mkdir(parents=True, exist_ok=True)
+        self.contents = {}  # what the last run saved: `saved_contents` says all that saving needs
         if self.index is not None:  # first: an entry saved without its samples relies on it
             self.index.save(folder / store.INDEX_FILE)
+            self.index = None
         self._save_stamps(folder, [row for row in files if row[2]])
+        self.stamps = {}
         kept = {entry.sha256: entry for entry in contents if entry.sha256}
         self._save_contents(folder, kept)
         self._save_verdicts(folder, {entry.exact_key for entry in kept.values() if entry.exact_key})
-
-    def let_go(self) -> None:
-        """Drop what the state holds once it is saved; the next run loads it again."""
-        self.stamps, self.contents, self.verdicts, self.index = {}, {}, {}, None
+        self.verdicts = {}
 
     def _save_stamps(self, folder: Path, rows: list[StampRow]) -> None:
         fresh = [row for row in rows if self.stamps.get(row[0]) != (row[1], row[2])]
