@@ -2,13 +2,14 @@
 
 Usage (on a raw folder generated beforehand, e.g. by scale_bench.py --docs 30000):
   python benchmarks/memory_probe.py steps RAW CLEAN [--texts-held-mb N]   # run_pipeline, RSS at each step's end
-  python benchmarks/memory_probe.py tree RAW CLEAN                        # commclean run, each process at the tree's peak
+  python benchmarks/memory_probe.py tree RAW CLEAN [--timeline TSV]       # commclean run, each process at the tree's peak
   python benchmarks/memory_probe.py flow RAW CLEAN [--plain-steps]        # the flow's process at each step's end and its peak
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -62,20 +63,35 @@ def steps(raw: str, clean: str, texts_held_mb: int | None) -> None:
     print(f"total {time.perf_counter() - started:.1f} s, peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10} MB")
 
 
-def tree(raw: str, clean: str) -> None:
+def tree(raw: str, clean: str, timeline: str | None = None) -> None:
     """`commclean run`, its process tree sampled every 0.2 s: each process's RSS when the sum
-    peaked, and the last line the run had logged by then (the step it was in)."""
+    peaked, and the last line the run had logged by then (the step it was in). With a timeline,
+    every sample is written there too (seconds, the sum, each role's MB, the last line logged), so
+    that when a process should start can be read off one run rather than tried in several."""
     child = subprocess.Popen([str(COMMCLEAN), "run", "--raw", raw, "--clean", clean],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     logged: list[str] = []
     threading.Thread(target=lambda: logged.extend(child.stderr or ()), daemon=True).start()
     best: tuple[int, dict[int, tuple[int, str]], str] = (0, {}, "")
+    samples = open(timeline, "w") if timeline else None
+    if samples:
+        samples.write("seconds\ttotal\t" + "\t".join(ROLES) + "\t" + "\t".join(f"{role} cpu" for role in ROLES)
+                      + "\tlast line\n")
+    started = time.perf_counter()
     while child.poll() is None:
         snapshot = {pid: (rss_mb(pid), _command(pid)) for pid in process_tree(child.pid)}
         total = sum(mb for mb, _ in snapshot.values())
+        last = logged[-1].strip() if logged else ""
         if total > best[0]:
-            best = (total, snapshot, logged[-1].strip() if logged else "")
+            best = (total, snapshot, last)
+        if samples:
+            roles, cpu = _by_role(child.pid, snapshot)
+            samples.write(f"{time.perf_counter() - started:.1f}\t{total}\t"
+                          + "\t".join(str(roles[role]) for role in ROLES) + "\t"
+                          + "\t".join(f"{cpu[role]:.1f}" for role in ROLES) + f"\t{last[:120]}\n")
         time.sleep(0.2)
+    if samples:
+        samples.close()
     print(f"tree peak {best[0]} MB, after the line: {best[2][:150]}")
     for mb, command in sorted(best[1].values(), reverse=True):
         print(f"  {mb:6d} MB  {command}")
@@ -108,6 +124,29 @@ def flow(raw: str, clean: str, plain_steps: bool) -> None:
           f"{'plain calls' if plain_steps else 'Prefect tasks'})")
 
 
+ROLES = ("run", "workers", "validation helper", "prefect server", "other")
+
+
+def _by_role(run_pid: int, snapshot: dict[int, tuple[int, str]]) -> tuple[dict[str, int], dict[str, float]]:
+    """MB and CPU seconds so far (of the processes alive now) by what each process is for."""
+    roles, cpu = dict.fromkeys(ROLES, 0), dict.fromkeys(ROLES, 0.0)
+    for pid, (mb, command) in snapshot.items():
+        role = ("run" if pid == run_pid else "workers" if "spawn_main" in command
+                else "validation helper" if "validate.suites" in command
+                else "prefect server" if "uvicorn" in command else "other")
+        roles[role] += mb
+        cpu[role] += _cpu_seconds(pid)
+    return roles, cpu
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def _command(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[:90].decode(errors="replace")
@@ -122,11 +161,12 @@ def main() -> None:
     parser.add_argument("clean")
     parser.add_argument("--texts-held-mb", type=int, default=None)
     parser.add_argument("--plain-steps", action="store_true")
+    parser.add_argument("--timeline", help="tree: write every sample here (tab-separated)")
     args = parser.parse_args()
     if args.probe == "steps":
         steps(args.raw, args.clean, args.texts_held_mb)
     elif args.probe == "tree":
-        tree(args.raw, args.clean)
+        tree(args.raw, args.clean, args.timeline)
     else:
         flow(args.raw, args.clean, args.plain_steps)
 

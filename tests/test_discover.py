@@ -203,14 +203,58 @@ def test_the_prefetch_helper_stats_what_the_last_run_listed_and_nothing_outside_
     known = discover(raw).listings
     save_listings(listings, known)
     listed_files = sum(len(listing.files) for listing in known.values())
-    assert prefetch(str(raw), str(listings), 2) == len(known) + listed_files == 4 + 4
+    assert prefetch(str(raw), str(listings), 2, stop_if_warm=False) == len(known) + listed_files == 4 + 4
 
     (tmp_path / "outside.txt").write_text("not in raw/")
     stamp = known[""].stamp
     edited = {**known, "": FolderListing(stamp, ("top.txt", "../outside.txt", ".."), (), ()),
               "../": FolderListing(stamp, ("outside.txt",), (), ()), "a/../../": FolderListing(stamp, (), (), ())}
     save_listings(listings, edited)
-    assert prefetch(str(raw), str(listings), 2) == 4 + 4  # not one of the five paths outside raw/
+    assert prefetch(str(raw), str(listings), 2, stop_if_warm=False) == 4 + 4  # none of the five outside raw/
+
+
+def test_with_no_listings_the_helper_walks_raw_in_threads_and_never_leaves_it(tmp_path: Path) -> None:
+    """A first run's helper reads every folder under raw/ and stats each entry: links themselves,
+    never what they point to, and no hidden folder, as discovery leaves those."""
+    from commclean.ingest.prefetch import walk
+
+    raw, outside = tmp_path / "raw", tmp_path / "outside"
+    _tree(raw)  # 4 folders (raw/ included), 5 files and .hidden's file
+    (raw / ".git").mkdir()
+    (raw / ".git" / "config").write_text("x")
+    for number in range(300):  # more folders than one thread takes at a time
+        (raw / "many" / f"f{number}").mkdir(parents=True)
+        (raw / "many" / f"f{number}" / "doc.txt").write_text("d")
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not ours")
+    os.symlink(outside, raw / "up")
+    os.symlink(outside / "secret.txt", raw / "leak.txt")
+    inside = 4 + 6 + 1 + 300 * 2 + 2  # the two links as links: "up"'s folder and file would add 2
+    assert walk(str(raw), 4, stop_if_warm=False) == inside
+    assert walk(str(raw), 1, stop_if_warm=False) == inside
+
+
+def test_the_prefetch_helper_ends_after_one_share_when_the_inodes_are_cached(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first share read quickly means the kernel has the inodes cached: the helper's threads
+    would only take the second core from discovery's walk. (How quick that is depends on the
+    machine: here any share counts as quick, or none.)"""
+    from commclean.ingest import prefetch as helper
+    from commclean.ingest.discover import save_listings
+
+    raw, listings = tmp_path / "raw", tmp_path / "folders.arrow"
+    for number in range(1000):
+        (raw / f"f{number}").mkdir(parents=True)
+        (raw / f"f{number}" / "doc.txt").write_text("d")
+    _aged(raw)  # folders changed just now are read again, never listed
+    save_listings(listings, discover(raw).listings)
+    everything = 1 + 1000 * 2
+    monkeypatch.setattr(helper, "_WARM_SECONDS_A_FOLDER", 0.0)
+    assert helper.walk(str(raw), 4) == helper.prefetch(str(raw), str(listings), 4) == everything
+    monkeypatch.setattr(helper, "_WARM_SECONDS_A_FOLDER", 60.0)
+    assert helper.walk(str(raw), 4) < everything / 4  # the root and one share of its folders
+    assert helper.prefetch(str(raw), str(listings), 4) < everything  # one share of the listings
+    assert helper.walk(str(raw), 4, stop_if_warm=False) == everything
 
 
 def test_a_run_starts_the_prefetch_helper_on_its_listings_and_leaves_none_running(
@@ -224,9 +268,11 @@ def test_a_run_starts_the_prefetch_helper_on_its_listings_and_leaves_none_runnin
     real_start = workspace.start_prefetch
     monkeypatch.setattr(workspace, "start_prefetch", lambda *args: helpers.append(real_start(*args)) or helpers[-1])
     run_pipeline(raw, clean, Config())
-    assert helpers == [None]  # a first run: no listings yet
+    first = helpers[-1]  # no listings yet: it walks raw/ itself
+    assert first is not None and first.args[-2] == "-" and first.returncode is not None  # and was stopped
     (raw / "a" / "new.txt").write_text("new")
     run_pipeline(raw, clean, Config())
     assert helpers[-1] is not None and helpers[-1].returncode is not None  # started, and stopped
+    assert helpers[-1].args[-2].endswith(".arrow")  # on the listings the first run kept
     run_pipeline(raw, clean, Config(prefetch_threads=0), full=False)
     assert helpers[-1] is None

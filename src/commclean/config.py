@@ -248,9 +248,10 @@ class Config:
     # the time to process some 400 files.
     workers: int | None = None
     min_files_for_workers: int = 1_000
-    # Threads of the helper process that stats the folders and files the last run listed, ahead
-    # of discovery's walk (ingest/prefetch.py): with the kernel's inode cache cold, as hours after
-    # the last run, each stat waits on the disk. 0: no helper.
+    # Threads of the helper process that stats the folders and files the last run listed (or
+    # walks raw/, on a first or --full run), ahead of discovery's walk (ingest/prefetch.py): with
+    # the kernel's inode cache cold, as hours after the last run, each stat waits on the disk.
+    # 0: no helper.
     prefetch_threads: int = 8
     # Assembly builds the corpus rows in as many processes when it has at least this many
     # documents to build. Each worker loads its own documents' texts from the result cache, 2,000

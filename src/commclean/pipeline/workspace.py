@@ -96,7 +96,7 @@ def discover_and_open(raw_dir: str | Path, folders: Folders | None, config: Conf
     if folders is not None:
         folders.adopt_old_state()
     listed = kept_listings_file(folders, config, full)
-    helper = start_prefetch(Path(raw_dir), listed, config.prefetch_threads) if listed else None
+    helper = start_prefetch(Path(raw_dir), listed, config.prefetch_threads)
     try:
         with ThreadPoolExecutor(1) as opener:
             opening = opener.submit(open_workspace, folders, config, full)
