@@ -4,12 +4,12 @@ the walk stats them again in its own order.
 
 A scheduled run hours after the last finds the inodes of raw/ gone from the kernel's cache, and
 each stat of the walk then waits on the disk: a million files took 77 s to discover that way,
-33 s with this helper ahead of the walk (warm, 11.4 s and 12.6 s: benchmarks/RESULTS.md). A first
-build, or a --full one, has no listings to go by: the helper then reads the folders themselves,
-several at a time. Threads in the walk's own process were no good: the walk's Python work and
-theirs take turns at the interpreter lock (warm, 9.3 s became 23 s). The helper only stats paths
-under raw/ whose every part is a plain name (a link itself, not its target), never follows a
-link to a folder, and never opens a file."""
+33 s with this helper ahead of the walk (warm, 11.4 s and 12.6 s: benchmarks/RESULTS.md, so it
+now ends as soon as it finds the inodes cached). A first build, or a --full one, has no listings
+to go by: the helper then reads the folders themselves, several at a time. Threads in the walk's
+own process were no good: the walk's Python work and theirs take turns at the interpreter lock
+(warm, 9.3 s became 23 s). The helper only stats paths under raw/ whose every part is a plain
+name (a link itself, not its target), never follows a link to a folder, and never opens a file."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def prefetch(root: str, listings_file: str, threads: int, stop_if_warm: bool = T
     starts = range(0, len(listed), _FOLDERS_PER_TASK)
     started = time.perf_counter()
     done = stat_some(0) if starts else 0
-    if stop_if_warm and _warm(started, len(listed[:_FOLDERS_PER_TASK])):
+    if stop_if_warm and _warm(started, min(len(listed), _FOLDERS_PER_TASK)):
         return done
     with ThreadPoolExecutor(threads) as pool:
         return done + sum(pool.map(stat_some, starts[1:]))
