@@ -9,6 +9,7 @@ import pytest
 from commclean.config import MetadataConfig, RepairConfig
 from commclean.metadata.dates import find_dates
 from commclean.metadata.extract import extract_metadata
+from commclean.metadata.places import place_kind
 from commclean.records import PartialDate
 from commclean.repair.steps import repair_text
 
@@ -246,6 +247,34 @@ def test_a_place_line_naming_the_venue_before_the_city_gives_the_city(line: str,
     assert (found.location.value, found.location.source) == (place, "place line")
 
 
+
+
+@pytest.mark.parametrize(
+    "line, place",
+    [
+        # Letters with accents, in the city and in the venue before it.
+        ("Bürgenstock Resort\n\nObbürgen, Switzerland", "Obbürgen, Switzerland"),
+        ("Berlin Brandenburg International Airport\n\nSchönefeld, Germany", "Schönefeld, Germany"),
+        ("Palacio de Nariño\n\nBogotá, Colombia", "Bogotá, Colombia"),
+        ("Łódź, Poland", "Łódź, Poland"),
+        # Particles of the languages places are named in.
+        ("Tonino Lamborghini International Convention Center\n\nSharm el-Sheikh, Egypt", "Sharm el-Sheikh, Egypt"),
+        ("Dar es Salaam, Tanzania", "Dar es Salaam, Tanzania"),
+        ("Frankfurt am Main, Germany", "Frankfurt am Main, Germany"),
+        # A US state by its postal code or its AP abbreviation, after a town no gazetteer lists.
+        ("Upper Marlboro, MD", "Upper Marlboro, MD"),
+        ("Naval Submarine Base New London\n\nGroton, CT", "Groton, CT"),
+        ("Groton, Conn.", "Groton, Conn."),
+    ],
+)
+def test_a_place_line_may_spell_its_place_as_the_place_does(line: str, place: str) -> None:
+    found = meta(f"Remarks by the Vice President at a Roundtable\n\n{line}\n\n2:16 P.M. EST\n\n{BODY}")
+    assert (found.location.value, found.location.source) == (place, "place line")
+
+
+@pytest.mark.parametrize("line", ["Groton, or", "Groton, Ct", "Room 350, IN"])
+def test_a_state_code_is_a_region_only_in_capitals_and_never_alone(line: str) -> None:
+    assert place_kind(line) == ("country or region" if line.endswith("IN") else "unknown place")
 def test_a_run_on_opening_with_no_full_stop_is_read_only_as_far_as_a_sentence_goes() -> None:
     # A text whose full stops were lost is one "sentence"; every place in it would otherwise be
     # weighed against all the words before it (80 KB took 10 s, a megabyte hours).

@@ -30,6 +30,7 @@ from commclean.metadata.places import (
     MAX_PLACE_WORDS,
     PLACE,
     PlaceCandidate,
+    ends_on_a_state_abbreviation,
     last_place_in,
     opening_dateline,
     place_kind,
@@ -699,7 +700,7 @@ def _tidy_place(place: str) -> str:
         place = " ".join(word if "." in word and len(word) <= 5 else _capitalised(word) for word in place.split())
     place = re.sub(r"(?<=[a-z]) (D\.C\.?)$", r", \1", place)
     place = _FORMAL_STATE.sub(", ", place)
-    return place + "." if place.endswith("D.C") else place
+    return place + "." if place.endswith("D.C") or ", " in place and ends_on_a_state_abbreviation(place) else place
 
 
 def _capitalised(word: str) -> str:

