@@ -63,6 +63,9 @@ def state_table(states: list[str]) -> str:
         "Schedule is modified as follows for each heading listed below and for the",
         "The Ministers met in Rome.\n\nAnnex I of this proclamation is amended to read as",
         "The Ministers met in Rome. Read more",
+        # An end mark is the text's last words, not the first ones of a sentence.
+        "The Ministers met in Rome. END of the",
+        "The Ministers met in Rome. END 7:52 P.M. EDT and the",
         "The Ministers met in Rome.\n\nSource: the",
         # A valediction is followed by a signature, not by a sentence cut off.
         "We will respond.\n\nSincerely,\n\nWe also note that the Committee has asked for further records and that",
@@ -104,6 +107,10 @@ def test_cut_off_texts_are_truncated(text: str) -> None:
         # A source or a stage direction in brackets after the last sentence.
         "“We will protect our public lands for generations.” [Statement, 9/20/2023]",
         "Thank you, everybody. (Applause)",
+        # A transcript's end mark, and the time it ended, joined to its last sentence.
+        "Thank you all. END 7:52 P.M. EDT",
+        "God bless you. (Applause.) END",
+        "We remain united. ###",
         # A letter signs off after its valediction, whatever words the signer's office holds.
         "We will respond accordingly.\n\nSincerely,\n\nDana A. Remus\n\nCounsel to the President",
         "We look forward to your reply.\n\nRespectfully yours,\n\nAssistant to the President for National Security",

@@ -69,6 +69,10 @@ _NUMBERED = re.compile(r"^\s*(?:\d{1,3}|[IVX]{2,5}|I|[a-z])[.)]\s")
 # A source or stage direction in brackets after the last sentence: "…lands.” [Statement, 9/20/23]".
 # So does a footnote's or an end mark after it: "… in the coming days. *", "… the region. ###".
 _ASIDE_AT_END = re.compile(r"\s*(?:\[[^\[\]\n]{1,60}\]|\([^()\n]{1,60}\)|[*†‡#]{1,3})\s*$")
+# A transcript's or a release's end mark after its last sentence, on the same line when a
+# scraper joined them: "… Thank you all. END 7:52 P.M. EDT", "… (Applause.) END", "… today. ###".
+_END_MARK_AFTER_A_SENTENCE = re.compile(r"[.!?…)\]\"”’]\s+(?:END|#\s?#\s?#|-30-)"
+                                        r"(?:\s+\d{1,2}:\d{2}\s*[AP]\.?M\.?(?:\s+[A-Z]{2,4})?)?\s*$")
 # A text may end on an address: "The report is available at https://www.state.gov/reports/", a
 # press office's "… CONTACT THE NEWS DESK AT NEWS-DESK@FEMA.DHS.GOV".
 _ADDRESS_AT_END = re.compile(r"(?:https?://|www\.)\S+\s*$|\S+\.(?:gov|org|int|com|net|edu)(?:/\S*)?\s*$", re.I)
@@ -115,7 +119,7 @@ def ends_mid_sentence(text: str) -> bool:
         return True
     if _BEFORE_A_NOUN.search(end) or _OPEN_PUNCTUATION_AT_END.search(end) or _POSSESSIVE_AT_END.search(end):
         return True
-    if _COMPLETE_ENDING.search(end):
+    if _COMPLETE_ENDING.search(end) or _END_MARK_AFTER_A_SENTENCE.search(end):
         return False
     aside = _ASIDE_AT_END.search(end)
     if aside and _COMPLETE_ENDING.search(end[: aside.start()]):
