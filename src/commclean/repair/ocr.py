@@ -184,10 +184,10 @@ def _best_correction(word: str, min_zipf: float) -> str | None:
 
 # An opening single quote at a word's start ("‘We", "‘$4"): OCR reads a speck left of a capital so.
 # Typed for an apostrophe (a year's elided century, "Fiscal Year ‘24"; a contraction or possessive
-# set apart, "the Plan ‘s"; a word's elided start, "‘Twas the Night Before Christmas", "‘til"),
-# it is the writer's, and stays.
+# set apart, "the Plan ‘s"; a word's elided start, "‘Twas the Night Before Christmas", "‘til", a
+# poem's "‘neath"), it is the writer's, and stays.
 _OPENING_QUOTE = re.compile(r"(?:(?<=\s)|^)‘(?=[\w$£€])(?!\d\ds?(?=[\s,.;:!?)’”-]|$)|(?:s|t|re|ll|ve|d|m)\b|"
-                            r"(?i:twas|tis|til|em|cause)\b)", re.MULTILINE)
+                            r"(?i:twas|tis|til|em|cause|neath|bout|cept|nuff|gainst)\b)", re.MULTILINE)
 # What closes one: a ’ or ' that ends a word (not the apostrophe of "Iraq’s"), as in "‘Never
 # again,’ he said" or, quotes mixed, "‘Waters of the United States,'"; or a ” that closes it with
 # the quotation around it ("… a future stamped ‘Made in America,” said the Adviser").
