@@ -272,6 +272,22 @@ def test_a_place_line_may_spell_its_place_as_the_place_does(line: str, place: st
     assert (found.location.value, found.location.source) == (place, "place line")
 
 
+@pytest.mark.parametrize(
+    "lines, place",
+    [
+        ("Via Teleconference\n\n4:49 P.M. EST", ("Virtual", "place line (virtual)")),
+        ("Via Teleconference\n\nSouth Court Auditorium", ("Virtual", "place line (virtual)")),
+        ("Virtual Event", ("Virtual", "place line (virtual)")),
+        # Where the speaker joined the call from, a place line too, is the place.
+        ("Via Teleconference\n\nWilmington, Delaware", ("Wilmington, Delaware", "place line")),
+    ],
+)
+def test_a_place_line_saying_the_event_was_held_by_teleconference_places_it_nowhere(lines: str, place) -> None:
+    found = meta(f"Background Press Call on the Summit\n\n{lines}\n\nMR. SMITH: Thanks, everybody, for joining.\n\n"
+                 "The call is on background and embargoed until the end of the call.")
+    assert (found.location.value, found.location.source) == place
+
+
 @pytest.mark.parametrize("line", ["Groton, or", "Groton, Ct", "Room 350, IN"])
 def test_a_state_code_is_a_region_only_in_capitals_and_never_alone(line: str) -> None:
     assert place_kind(line) == ("country or region" if line.endswith("IN") else "unknown place")

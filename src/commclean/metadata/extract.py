@@ -102,6 +102,9 @@ _VIRTUAL = re.compile(r"\b(?:(?:met|gathered|convened|assembled|held|hosted|rece
 # Words one of which every way of saying so holds: most sentences are spared the pattern, whose
 # lazy runs to a clause's end cost 70 us a sentence.
 _VIRTUAL_WORDS = ("virtual", "video", "teleconferenc", "online")
+# A place line that says the event took place nowhere: "Via Teleconference" under a press call's title.
+_VIRTUAL_PLACE_LINE = re.compile(r"(?i:(?:via|by) (?:a )?(?:video ?conference|video ?link|teleconference|"
+                                 r"zoom|webex|webcast)|virtual(?:ly)?(?: event| meeting)?|online)\.?")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)]\s+")
 # A sentence ends at . ! ? before a capital, but not after an initial ("Joseph R. Biden"), "U.S."
 # or a title ("Jr.", "Mr."), which are followed by capitals all the time.
@@ -608,12 +611,15 @@ def _best_place(header: list[str], body: list[str], opening: list[tuple[str, str
     for sentence, where in opening:
         candidates += [c for c in places_in_sentence(sentence, where, event_dates) if not _is_time_word(c.place)]
     best = max(candidates, key=lambda c: c.score, default=None)
-    virtual = any(_says_held_online(sentence) for sentence, _ in opening[:2])
+    virtual_line = any(_VIRTUAL_PLACE_LINE.fullmatch(line.strip()) for line in header[1:])
+    virtual = virtual_line or any(_says_held_online(sentence) for sentence, _ in opening[:2])
     standalone = best is not None and best.where in ("dateline", "place line", "opening dateline")
     # A meeting the opening says was held online took place nowhere a later sentence names.
     if best and best.score >= config.min_place_score and (standalone or best.where == "opening sentence" or
                                                           not virtual):
         return Field(_tidy_place(best.place), best.where, RANK_HEADER if standalone else RANK_OPENING)
+    if virtual_line:
+        return Field("Virtual", "place line (virtual)", RANK_HEADER)
     if virtual:
         return Field("Virtual", "opening sentence (virtual meeting)", RANK_OPENING)
     return None
