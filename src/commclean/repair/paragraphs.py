@@ -198,9 +198,11 @@ def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[
         return [], lines, 0
     heading_width = max(len(line) for line in heading)
     merged = [_Paragraph(heading[0])]
+    widest_above = 0  # a header field under the title ("BY THE PRESIDENT OF …") may be wider than its lines
     for previous, line in zip(heading, heading[1:]):
+        widest_above = max(widest_above, len(previous))
         if (ends_sentence(previous) or _DATELINE.search(line) or _DATELINE.search(previous) or _NUMBERED.match(line)
-                or _BRACKETED.fullmatch(line)
+                or _BRACKETED.fullmatch(line) or _would_have_fitted(previous, line, widest_above, config)
                 or (line.isupper() and not _continues_in_capitals(previous, line, heading_width))):
             merged.append(_Paragraph(line))
         else:
@@ -217,6 +219,13 @@ def _starts_body(widest_heading_line: int, line: str, width: int, config: Repair
         return True
     return (widest_heading_line > 0 and len(line) >= config.partial_line_fill * width
             and len(line) > config.body_wider_than_heading * widest_heading_line)
+
+
+def _would_have_fitted(previous: str, line: str, width: int, config: RepairConfig) -> bool:
+    """A heading's line ends where its next word would not have fitted, as any wrapped line does:
+    where it would have, with room to spare, the title ended there and a line of its own follows
+    ("… at" / "the 2024 Girls Leading Change Celebration" / "The East Room", the venue)."""
+    return len(previous) + 1 + len(line.split(" ", 1)[0]) <= config.heading_fit_tolerance * width
 
 
 def _continues_in_capitals(previous: str, line: str, width: int) -> bool:
