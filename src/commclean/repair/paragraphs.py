@@ -203,7 +203,8 @@ def _split_heading(lines: list[str], width: int, config: RepairConfig) -> tuple[
         widest_above = max(widest_above, len(previous))
         if (ends_sentence(previous) or _DATELINE.search(line) or _DATELINE.search(previous) or _NUMBERED.match(line)
                 or _BRACKETED.fullmatch(line) or _would_have_fitted(previous, line, widest_above, config)
-                or (line.isupper() and not _continues_in_capitals(previous, line, heading_width))):
+                or (line.isupper() and not previous.endswith(",")
+                    and not _continues_in_capitals(previous, line, heading_width))):
             merged.append(_Paragraph(line))
         else:
             _join_wrapped(merged[-1], line)
