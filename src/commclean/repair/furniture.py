@@ -97,11 +97,14 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     after_stamp = False
     collapsed = ""  # the text on one line, made only once a print stamp needs it
     previous = ""  # the last line of text kept
+    page_title = None  # the title a print header shows
     for number, line in enumerate(lines):
         if after_stamp and not collapsed:
             collapsed = " ".join(text.split())
         furniture = _is_furniture(line, heads if number in by_edge else set(), seen_heads, after_stamp, collapsed)
         furniture = furniture and not _finishes_the_sentence(line, previous)
+        if furniture and page_title is None:
+            page_title = _page_title(line, after_stamp)
         if line.strip():
             after_stamp = bool(_PRINT_STAMP.match(line)) and len(line.strip()) <= 30
             if not furniture:
@@ -114,7 +117,36 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     removed += _drop_footer_debris(keep)
     if not removed and "\f" not in text:
         return text, 0
+    if page_title:
+        _set_title_apart(keep, page_title)
     return _close_gaps(keep), removed
+
+
+def _page_title(line: str, after_stamp: bool) -> str | None:
+    """The page's title a print header holds: beside its stamp ("12/4/26, 11:57 PM   <title>") or
+    on the line under it."""
+    stamp = _PRINT_STAMP.match(line)
+    title = line[stamp.end() :].strip() if stamp else line.strip() if after_stamp else ""
+    return title or None
+
+
+def _set_title_apart(keep: list[str | None], page_title: str) -> None:
+    """The page's heading, where its lines are the title the print header shows, ends there: the
+    lines printed under it ("Via Teleconference", "Rose Garden", a city) are not the title's, though
+    no blank line parts them and nothing in their widths tells."""
+    heading = ""
+    for number, line in enumerate(keep):
+        if line is None or not line.strip():
+            heading = ""
+            continue
+        heading = f"{heading} {line.strip()}" if heading else line.strip()
+        if not page_title.startswith(heading):
+            heading = line.strip() if page_title.startswith(line.strip()) else ""
+        if heading == page_title:
+            following = keep[number + 1] if number + 1 < len(keep) else None
+            if following is not None and following.strip():
+                keep.insert(number + 1, "")
+            return
 
 
 def _finishes_the_sentence(line: str, previous: str) -> bool:
