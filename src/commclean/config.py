@@ -61,7 +61,7 @@ class RepairConfig:
     # share of the wrap width: proportional fonts make character counts approximate) ends a paragraph.
     fit_tolerance: float = 0.95
     # Inside a heading (a larger font, and few lines to tell its width by) a break where the next
-    # word would have fitted within this share of the widest heading line ends the title.
+    # word would have fitted within this share of the widest heading line above ends the title.
     heading_fit_tolerance: float = 0.85
     # A finished sentence on a line longer than this share of the wrap width ends its paragraph.
     overlong_line_fill: float = 1.0

@@ -20,7 +20,8 @@ from commclean.records import PartialDate
 _CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ſ"  # Latin Extended-A alternates capitals and small letters: both are let in
 _LETTERS = "A-Za-zÀ-ÖØ-öø-ÿĀ-ſ"
 _WORD = rf"[{_CAPITAL}][{_LETTERS}.'’-]+"
-_PARTICLE = rf"(?:de|del|da|of(?: the)?|(?:es|la|le|du|des|dos|das|am|sur)(?= [{_CAPITAL}])|(?:el|al|ad|as|ash|az)-{_WORD})"
+_PARTICLE = (rf"(?:de|del|da|of(?: the)?|(?:es|la|le|du|des|dos|das|am|sur)(?= [{_CAPITAL}])|"
+             rf"(?:el|al|ad|as|ash|az)-{_WORD})")
 _PLACE_NAME = rf"{_WORD}(?: (?:{_WORD}|{_PARTICLE}))*"
 _REGION_NAME = rf"{_WORD}(?: (?:{_WORD}|of(?: the)?))*"
 PLACE = rf"{_PLACE_NAME}(?:, {_REGION_NAME})?"
