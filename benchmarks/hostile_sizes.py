@@ -31,6 +31,7 @@ SHAPES = {
     "distinct words hyphenated at line ends": None,  # made by _distinct_hyphenated
     "distinct misreads": None,  # made by _distinct_misreads
     "brackets, then a link": None,  # made by _brackets_then_link
+    "a print header's long title, then its words one a line": None,  # made by _printed_title
     "paragraphs split mid-sentence": "word\n\nword ",
     "list items ending on semicolons": "a;\n\n",
     "capitals": "THE ",
@@ -89,6 +90,16 @@ def _distinct_misreads(size: int) -> str:
     return " ".join(words)
 
 
+def _printed_title(size: int) -> str:
+    """A print stamp beside a "title" of half the size, then the same words one a line: the
+    printed heading that repeats a print header's title is looked for line by line."""
+    words, total = [], 0
+    while total < size // 2:
+        words.append(f"w{len(words):x}")
+        total += len(words[-1]) + 1
+    return "\n12/5/26, 12:21 AM " + " ".join(words) + "\n\n" + "\n".join(words)
+
+
 def _brackets_then_link(size: int) -> str:
     half = size // 3
     return "[" * half + "x" + "](" * half
@@ -97,7 +108,8 @@ def _brackets_then_link(size: int) -> str:
 def body(shape: str, size: int) -> str:
     unit = SHAPES[shape]
     if unit is None:
-        made = {"distinct words hyphenated at line ends": _distinct_hyphenated, "distinct misreads": _distinct_misreads}
+        made = {"distinct words hyphenated at line ends": _distinct_hyphenated, "distinct misreads": _distinct_misreads,
+                "a print header's long title, then its words one a line": _printed_title}
         return made.get(shape, _brackets_then_link)(size)
     return unit * (size // len(unit) + 1)
 

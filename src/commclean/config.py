@@ -63,6 +63,9 @@ class RepairConfig:
     # Inside a heading (a larger font, and few lines to tell its width by) a break where the next
     # word would have fitted within this share of the widest heading line above ends the title.
     heading_fit_tolerance: float = 0.85
+    # A print header's page title longer than this is no title (metadata's max_title_chars): the
+    # printed heading is not looked for (a title of a megabyte would be matched line by line).
+    max_page_title_chars: int = 300
     # A finished sentence on a line longer than this share of the wrap width ends its paragraph.
     overlong_line_fill: float = 1.0
     # wordfreq Zipf frequency from which a word counts as known English (3 = once per million words).

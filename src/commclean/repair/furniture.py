@@ -117,7 +117,7 @@ def strip_page_furniture(text: str, config: RepairConfig) -> tuple[str, int]:
     removed += _drop_footer_debris(keep)
     if not removed and "\f" not in text:
         return text, 0
-    if page_title:
+    if page_title and len(page_title) <= config.max_page_title_chars:
         _set_title_apart(keep, page_title)
     return _close_gaps(keep), removed
 
