@@ -63,6 +63,9 @@ class RepairConfig:
     # Inside a heading (a larger font, and few lines to tell its width by) a break where the next
     # word would have fitted within this share of the widest heading line above ends the title.
     heading_fit_tolerance: float = 0.85
+    # A line of this many words that ends a sentence is the statement's prose: site chrome ("Share",
+    # "Menu") is looked for only before the first such line and after the last.
+    min_prose_line_words: int = 8
     # A print header's page title longer than this is no title (metadata's max_title_chars): the
     # printed heading is not looked for (a title of a megabyte would be matched line by line).
     max_page_title_chars: int = 300

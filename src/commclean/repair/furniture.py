@@ -234,10 +234,24 @@ def _close_gaps(lines: list[str | None]) -> str:
 
 
 def strip_site_chrome(text: str, config: RepairConfig) -> tuple[str, int]:
-    """Breadcrumbs ("Home › Briefing Room › ..."), "Tags", "Back to top", "Share" and the like."""
+    """Breadcrumbs ("Home › Briefing Room › ..."), "Tags", "Back to top", "Share" and the like,
+    around the statement: between two sentences of its prose, "MENU" heads a state dinner's menu."""
     lines = text.split("\n")
-    kept = [line for line in lines if not (_CHROME_LINE.match(line) or _BREADCRUMB.match(line))]
+    prose = [number for number, line in enumerate(lines) if _is_prose_line(line, config)]
+    first, last = (prose[0], prose[-1]) if prose else (len(lines), -1)
+    kept = [line for number, line in enumerate(lines)
+            if not ((number < first or number > last) and _is_chrome(line) or _BREADCRUMB.match(line))]
     return ("\n".join(kept), len(lines) - len(kept)) if len(kept) < len(lines) else (text, 0)
+
+
+def _is_chrome(line: str) -> bool:
+    """A button's or a label's word, capitalised as a page shows it: a wrapped sentence's last line
+    ("… pay their fair" / "share.") is in lower case."""
+    return bool(_CHROME_LINE.match(line)) and line.lstrip()[:1].isupper()
+
+
+def _is_prose_line(line: str, config: RepairConfig) -> bool:
+    return len(line.split()) >= config.min_prose_line_words and ends_sentence(line)
 
 
 def strip_release_wrapper(text: str, config: RepairConfig) -> tuple[str, int]:
