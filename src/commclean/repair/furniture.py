@@ -237,11 +237,14 @@ def strip_site_chrome(text: str, config: RepairConfig) -> tuple[str, int]:
     """Breadcrumbs ("Home › Briefing Room › ..."), "Tags", "Back to top", "Share" and the like,
     around the statement: between two sentences of its prose, "MENU" heads a state dinner's menu."""
     lines = text.split("\n")
+    chrome = [number for number, line in enumerate(lines) if _is_chrome(line) or _BREADCRUMB.match(line)]
+    if not chrome:
+        return text, 0
     prose = [number for number, line in enumerate(lines) if _is_prose_line(line, config)]
     first, last = (prose[0], prose[-1]) if prose else (len(lines), -1)
-    kept = [line for number, line in enumerate(lines)
-            if not ((number < first or number > last) and _is_chrome(line) or _BREADCRUMB.match(line))]
-    return ("\n".join(kept), len(lines) - len(kept)) if len(kept) < len(lines) else (text, 0)
+    dropped = {number for number in chrome if number < first or number > last or _BREADCRUMB.match(lines[number])}
+    kept = [line for number, line in enumerate(lines) if number not in dropped]
+    return ("\n".join(kept), len(dropped)) if dropped else (text, 0)
 
 
 def _is_chrome(line: str) -> bool:
