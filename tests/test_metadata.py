@@ -286,6 +286,13 @@ def test_a_place_line_saying_the_event_was_held_by_teleconference_places_it_nowh
     assert (found.location.value, found.location.source) == place
 
 
+@pytest.mark.parametrize("line", ["En Route Detroit, Michigan", "En Route Cleveland, OH", "En route to Morrisville, NC"])
+def test_a_place_line_saying_where_the_speaker_travels_to_places_nothing(line: str) -> None:
+    found = meta(f"Press Gaggle by the Press Secretary\n\nAboard Air Force One\n\n{line}\n\n5:07 P.M. EST\n\n"
+                 "MS. SMITH: All right. I just have two things at the top, and then I will take your questions.")
+    assert found.location is None
+
+
 @pytest.mark.parametrize(
     "place, kind",
     [

@@ -152,6 +152,9 @@ _DASH_BEFORE = re.compile(rf"\S\s+[–—]\s*(?:{WEEKDAY_NAME},?\s*)?$", re.I)
 _WANTS_A_DATE = re.compile(rf"\b(?:of|the|on|for|in|to|from|since|until|dated|marking|commemorating)\s*"
                            rf"(?:{WEEKDAY_NAME},?\s*)?$", re.I)  # "… Meeting on Thursday, April 7, 2022"
 # A heading never ends on these: a wrapped copy broke its line there ("… the United States and" / "Poland").
+# A place line that says where the speaker was travelling to ("Aboard Air Force One" / "En Route
+# Cleveland, OH"): the event took place on the way, not there.
+_EN_ROUTE = re.compile(r"(?i:en route)\b")
 _DANGLING_END = re.compile(r"\b(?:and|or|of|the|on|for|in|to|with|between|from|by|at|a|an)$")
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in"})
 _HEADING_SMALL_WORDS = _SMALL_WORDS | {"a", "an", "or", "to", "with", "from", "at", "by", "as", "into", "over", "vs."}
@@ -599,7 +602,7 @@ def _best_place(header: list[str], body: list[str], opening: list[tuple[str, str
         # "Embassy of the United States, Rome" is the issuing office and its seat, as the Spokesperson's
         # "Washington, D.C." is; under a speaker's byline, an office is where they spoke.
         seat = bool(_OFFICE_SEAT.match(paragraph)) and not _BYLINE.match(before)
-        line = None if seat else place_line(paragraph)
+        line = None if seat or _EN_ROUTE.match(paragraph) else place_line(paragraph)
         # A heading wrapped before its last word ("… Political Figures in" / "Sudan") is no place line.
         wrapped = bool(_DANGLING_END.search(before))
         if (line and not after_wrapper and not wrapped and not _is_time_word(line)
