@@ -90,7 +90,6 @@ def test_cut_off_texts_are_truncated(text: str) -> None:
         "We remain united.\n\nPresident Joseph R. Biden, Jr. of the United States of America",
         "We remain united.\n\nENDS",
         "We remain united.\n\nSee Also:\n\nAccompanying Chair’s Statement",
-        "The Plan is now law.\n\nHow will the American Rescue Plan Help You?\n\nLearn about the Plan",
         # corpus-extra's APEC statement ends on a web page's links, a list under labels.
         "We remain united.\n\nAnnex:\n\nSan Francisco Principles on Integrating Inclusivity and Sustainability into "
         "Trade and Investment Policy\n\nSee Also:\n\nAccompanying Chair’s Statement",

@@ -80,7 +80,7 @@ _ADDRESS_AT_END = re.compile(r"(?:https?://|www\.)\S+\s*$|\S+\.(?:gov|org|int|co
 # A web page's last line may be a link's text, which no full stop ends: "Learn more about the
 # Partnership on Cancer Research", "Read the full text of the Declaration here"; or a table's
 # source note: "Source: 50 State Plans Submitted to CMS".
-_END_NOTE = re.compile(r"^(?:(?:learn (?:more|about)|read more|read the|click here|visit|download|watch|view the)\b|"
+_END_NOTE = re.compile(r"^(?:(?:learn more|read more|read the|click here|visit|download|watch|view the)\b|"
                        r"(?:sources?|notes?)\s*:)", re.I)
 # ... or a sentence pointing to one, whose last words are the link: "To view this fact sheet in your
 # browser, click here".
