@@ -237,12 +237,13 @@ def strip_site_chrome(text: str, config: RepairConfig) -> tuple[str, int]:
     """Breadcrumbs ("Home › Briefing Room › ..."), "Tags", "Back to top", "Share" and the like,
     around the statement: between two sentences of its prose, "MENU" heads a state dinner's menu."""
     lines = text.split("\n")
-    chrome = [number for number, line in enumerate(lines) if _is_chrome(line) or _BREADCRUMB.match(line)]
-    if not chrome:
-        return text, 0
-    prose = [number for number, line in enumerate(lines) if _is_prose_line(line, config)]
-    first, last = (prose[0], prose[-1]) if prose else (len(lines), -1)
-    dropped = {number for number in chrome if number < first or number > last or _BREADCRUMB.match(lines[number])}
+    crumbs = {number for number, line in enumerate(lines) if _BREADCRUMB.match(line)}
+    chrome = [number for number, line in enumerate(lines) if _is_chrome(line)]
+    if chrome:
+        prose = [number for number, line in enumerate(lines) if _is_prose_line(line, config)]
+        first, last = (prose[0], prose[-1]) if prose else (len(lines), -1)
+        chrome = [number for number in chrome if number < first or number > last]
+    dropped = crumbs.union(chrome)
     kept = [line for number, line in enumerate(lines) if number not in dropped]
     return ("\n".join(kept), len(dropped)) if dropped else (text, 0)
 
