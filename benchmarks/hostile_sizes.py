@@ -63,6 +63,10 @@ SHAPES = {
     "markdown: comments": "<!--",
     "markdown: code marks": "`",
     "markdown: table cells": "|a|",
+    "JSON: a record of many paragraphs": None,  # whole files, made by WHOLE below
+    "JSON: arrays nested deep": None,
+    "JSON Lines: many records": None,
+    "XML: a feed of many items": None,
 }
 # A markdown export (front matter, then a body of marks) is read by the markdown reader.
 FRONT_MATTER = "---\ntitle: Joint Statement\ndate: 2024-05-01\n---\n\n"
@@ -105,6 +109,28 @@ def _brackets_then_link(size: int) -> str:
     return "[" * half + "x" + "](" * half
 
 
+def _json_paragraphs(size: int) -> str:
+    return json.dumps({"title": "Joint Statement", "date": "2024-05-01",
+                       "paragraphs": ["The ministers met today and agreed. " * 3] * (size // 108 + 1)})
+
+
+def _jsonl_records(size: int) -> str:
+    line = json.dumps({"title": "Joint Statement", "content": "The ministers met today and agreed. " * 6})
+    return "\n".join([line] * (size // len(line) + 1))
+
+
+def _feed_items(size: int) -> str:
+    item = "<item><title>Joint Statement</title><description>" + "The ministers met today and agreed. " * 6 + \
+           "</description></item>"
+    return f'<?xml version="1.0"?><rss><channel>{item * (size // len(item) + 1)}</channel></rss>'
+
+
+# Shapes that are whole files of their own (a scraper's data), not a statement's body.
+WHOLE = {"JSON: a record of many paragraphs": _json_paragraphs,
+         "JSON: arrays nested deep": lambda size: "[" * (size // 2) + "]" * (size // 2),
+         "JSON Lines: many records": _jsonl_records, "XML: a feed of many items": _feed_items}
+
+
 def body(shape: str, size: int) -> str:
     unit = SHAPES[shape]
     if unit is None:
@@ -115,6 +141,8 @@ def body(shape: str, size: int) -> str:
 
 
 def text_of(shape: str, size: int) -> str:
+    if shape in WHOLE:
+        return WHOLE[shape](size)
     lead = FRONT_MATTER if shape.startswith("markdown") else ""
     return lead + OPENING + body(shape, size) + ENDING
 

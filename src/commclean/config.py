@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-PIPELINE_VERSION = "0.6.15"
+PIPELINE_VERSION = "0.6.16"
 
 
 @dataclass(frozen=True)

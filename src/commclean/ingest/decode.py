@@ -6,12 +6,13 @@ import codecs
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import charset_normalizer
 
 from commclean.config import DecodeConfig
+from commclean.ingest.datafiles import opens_like_json, read_json_record, xml_without_statement
 from commclean.ingest.docx import docx_body_size, docx_text
 from commclean.ingest.frontmatter import opens_with_front_matter, read_front_matter
 from commclean.ingest.inside import open_inside
@@ -58,6 +59,7 @@ PAGE_READER = "web page reader (trafilatura)"
 DOCX_READER = "Word reader (python-docx)"
 RTF_READER = "RTF reader (striprtf)"
 MARKDOWN_READER = "markdown reader (markdown-it-py)"
+JSON_RECORD = "JSON record"  # where a date a scraper's JSON record states came from
 
 
 def read_raw(found: FoundFile, config: DecodeConfig) -> tuple[RawFile, bytes | None]:
@@ -139,18 +141,22 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
 
 
 def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
-    """A saved web page's main text, or a markdown export's body without its front matter, with
-    the date either states of the file; any other text as it is."""
+    """A saved web page's main text, a scraper's JSON record's statement, or a markdown export's
+    body without its front matter, with the date each states of the file; any other text as it is."""
     if is_web_page(decoded.text):
-        page = call_isolated(page_text, decoded.text, config, seconds=config.reader_seconds, what=PAGE_READER)
-        if isinstance(page, Failed):
-            return page.reason
-        if isinstance(page, str):
-            return page
-        if page is None or _text_quarantine_reason(page.text, config):
-            return NO_MAIN_TEXT
-        repairs = (*decoded.repairs, "extract_page_text")
-        return _Text(page.text, decoded.encoding, repairs, page.stated_date, "page markup")
+        return _main_text(decoded.text, decoded, config)
+    record = read_json_record(decoded.text, config.min_document_chars) if opens_like_json(decoded.text) else None
+    if isinstance(record, str):
+        return record
+    if record is None and (data_only := xml_without_statement(decoded.text, config.min_document_chars)):
+        return data_only
+    if record is not None:
+        read = replace(decoded, repairs=(*decoded.repairs, "read_json_record"))
+        if record.markup:  # the body of a page, as a scraper kept it: read as its page would be
+            page = _main_text(f"<html><body>{record.text}</body></html>", read, config)
+            return page if isinstance(page, str) or record.stated_date is None else replace(
+                page, stated_date=record.stated_date, stated_by=JSON_RECORD)
+        return _Text(record.text, decoded.encoding, read.repairs, record.stated_date, JSON_RECORD)
     # A markdown export's body is read in the helper, as a page is: a file made of marks (a run of
     # "![") costs the parser more than its size allows, and must cost a run no more than reader_seconds.
     front = (call_isolated(read_front_matter, decoded.text, seconds=config.reader_seconds, what=MARKDOWN_READER)
@@ -161,6 +167,18 @@ def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
         repairs = (*decoded.repairs, "read_front_matter")
         return _Text(front.text, decoded.encoding, repairs, front.stated_date, "front matter")
     return decoded
+
+
+def _main_text(markup: str, decoded: _Text, config: DecodeConfig) -> _Text | str:
+    """A page's main text (trafilatura, in the helper), or why it has none."""
+    page = call_isolated(page_text, markup, config, seconds=config.reader_seconds, what=PAGE_READER)
+    if isinstance(page, Failed):
+        return page.reason
+    if isinstance(page, str):
+        return page
+    if page is None or _text_quarantine_reason(page.text, config):
+        return NO_MAIN_TEXT
+    return _Text(page.text, decoded.encoding, (*decoded.repairs, "extract_page_text"), page.stated_date, "page markup")
 
 
 def _pdf(data: bytes, config: DecodeConfig) -> _Text | str:

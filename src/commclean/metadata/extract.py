@@ -305,10 +305,11 @@ def _closing(after_opening: list[str], config: MetadataConfig) -> list[str]:
 
 
 # A date the file states of itself outside its text (a saved web page's markup, a markdown
-# export's front matter: ingest.page, ingest.frontmatter) travels as this first line of the text
-# metadata is read from: the result cache keeps that text, and a change of the extractor reads
-# it again from there. It starts with a private-use character: no text has it.
-_STATED_DATE_LINE = re.compile(r"\A\ue000stated date (\d{4})-(\d{2})-(\d{2}) by ([a-z ]+)\n\n")
+# export's front matter, a scraper's JSON record: ingest.page, ingest.frontmatter,
+# ingest.datafiles) travels as this first line of the text metadata is read from: the result
+# cache keeps that text, and a change of the extractor reads it again from there. It starts
+# with a private-use character: no text has it.
+_STATED_DATE_LINE = re.compile(r"\A\ue000stated date (\d{4})-(\d{2})-(\d{2}) by ([A-Za-z ]+)\n\n")
 
 
 def with_stated_date(text: str, stated: dt.date, source: str) -> str:

@@ -67,9 +67,12 @@ _FTFY_TRACES = re.compile("[&\u00c2-\u00f4\ufffd" + _SIMPLE_TRACES.pattern[1:])
 # Looked for one by one (`in` scans a text ten times faster than a class of characters does).
 _INVISIBLE_CHARACTERS = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"
 # Joiners (U+200C, U+200D) shape the scripts and emoji that use them ("👷\u200d♂️" is one
-# glyph): only next to a Latin character, a space or a line's end are they noise.
-_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\u180e]|[\u200c\u200d](?=[\\x00-\u024f]|$)"
-                        "|(?<=[\\x00-\u024f])[\u200c\u200d]")
+# glyph): only next to a Latin character, a space (typographic ones too: normalize_spaces makes
+# them plain spaces after this, and a joiner left beside one went on the next pass) or a line's
+# end are they noise.
+_LATIN_OR_SPACE = "[\\x00-\u024f\u2000-\u200a\u202f\u205f\u3000]"
+_INVISIBLE = re.compile(f"[\u00ad\u200b\u2060\ufeff\u180e]|[\u200c\u200d](?={_LATIN_OR_SPACE}|$)"
+                        f"|(?<={_LATIN_OR_SPACE})[\u200c\u200d]")
 _ODD_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 # A soft hyphen at a line's end where the word goes on in lower case: one ending a title ("… and
 # HHS\u00ad", then "WASHINGTON –") split no word.

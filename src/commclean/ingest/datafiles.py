@@ -1,0 +1,171 @@
+"""Scrapers' data files: the statement a JSON record holds (its text, title and date), or why a
+JSON or XML file (a record without text, a sitemap, a feed's settings) holds none."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# Names scrapers and feed exports give a record's title and its date of publication, lower-cased
+# (the first one present is taken). A record's other dates ("scraped_at", "modified") say when a
+# file was made or changed, not when the statement was issued: they are never taken.
+_TITLE_KEYS = ("title", "headline", "name")
+_DATE_KEYS = ("date", "published", "publishdate", "publish_date", "pubdate", "date_published", "datepublished",
+              "published_at", "publication_date", "publish_time", "release_date")
+_ISO_DAY = re.compile(r"\A\s*(\d{4})-(\d{2})-(\d{2})")
+# A text has more words than this, and a word a _MAX_CHARS_A_WORD characters at the most: a
+# string with fewer is an address, a path, an identifier or encoded data.
+_MIN_WORDS = 3
+_MAX_CHARS_A_WORD = 20
+# The elements of a feed that hold one statement each (RSS's items, Atom's entries).
+_ITEMS = frozenset({"item", "entry"})
+# A string of a record that holds markup rather than text ("<p>…</p>" of a page's body).
+_MARKUP = re.compile(r"<(?:p|div|br|span|h[1-6]|li|ul|ol|article|section|table|strong|em|a)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class JsonRecord:
+    title: str | None
+    stated_date: dt.date | None
+    text: str  # the record's statement, its title first; markup still to read where it had markup
+    markup: bool
+
+
+def opens_like_json(text: str) -> bool:
+    """Whether the text may be JSON at all: most texts are settled so without parsing them."""
+    return text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
+
+
+def read_json_record(text: str, min_chars: int) -> JsonRecord | str | None:
+    """The statement a JSON file holds: its longest string (a record's text outweighs its title,
+    address and tags) when that has `min_chars` characters or more, with the title and date of
+    the object holding it. Why it is no statement (data without such a text, or several records
+    in one file); or None when the text is not JSON (it is read as the text it is)."""
+    if not opens_like_json(text):
+        return None
+    records = _parsed(text.lstrip("\ufeff"))
+    if records is None:
+        return None
+    holding = [found for record in records if (found := _longest_string(record)) and _visible(found[0]) >= min_chars]
+    if not holding:
+        return f"JSON data holding no statement text (no text of {min_chars} characters or more in it)"
+    if len(records) > 1:  # an export of records, not one statement, even if only some hold a text
+        return f"JSON holding {len(records)} records (one statement a file: save each record as a file of its own)"
+    body, owner = holding[0]
+    title, stated = _title(owner), _date(owner)
+    if title and not body.lstrip().startswith(title):
+        body = f"{title}\n\n{body}" if not _MARKUP.search(body) else f"<h1>{title}</h1>\n{body}"
+    return JsonRecord(title, stated, body, bool(_MARKUP.search(body)))
+
+
+def xml_without_statement(text: str, min_chars: int) -> str | None:
+    """Why an XML document that is no web page is no statement: it holds no text of words
+    `min_chars` long in any element (a sitemap's addresses and dates, a feed's settings), or a
+    feed's several items hold one each (a feed saved whole). None for any other text, a feed of
+    one item included (it is read as its markup)."""
+    if not text.lstrip("\ufeff \t\r\n").startswith("<?xml"):
+        return None
+    try:
+        root = ElementTree.fromstring(text.lstrip("\ufeff \t\r\n").encode())
+    except (ElementTree.ParseError, ValueError, RecursionError):
+        return None
+    if not _holds_text(root, min_chars):
+        return f"XML data holding no statement text (no text of {min_chars} characters or more in it)"
+    items = sum(_holds_text(element, min_chars) for element in root.iter() if _local_name(element.tag) in _ITEMS)
+    if items > 1:
+        return f"XML feed holding {items} items (one statement a file: save each item as a file of its own)"
+    return None
+
+
+def _holds_text(element: ElementTree.Element, min_chars: int) -> bool:
+    pieces = (piece for inner in element.iter() for piece in (inner.text, inner.tail) if piece)
+    return any(_visible(piece) >= min_chars and _has_words(piece) for piece in pieces)
+
+
+def _local_name(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _parsed(text: str) -> list[Any] | None:
+    """The records of a JSON document (a list's items, or the one value), or of JSON Lines (one
+    value a line, as feed exports write them); None if the text is neither."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        return None
+    except ValueError:
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) < 2:
+            return None
+        try:
+            return [json.loads(line) for line in lines]
+        except (ValueError, RecursionError):
+            return None
+    return data if isinstance(data, list) and all(isinstance(item, dict) for item in data) else [data]
+
+
+def _longest_string(value: Any, owner: dict | None = None) -> tuple[str, dict] | None:
+    """The longest text anywhere in `value`, with the object it is a field of. A text is a string
+    of words (an address, an identifier or an encoded image has none between its characters) or
+    a list of strings, read as paragraphs ("paragraphs": ["…", "…"])."""
+    best: tuple[str, dict] | None = None
+    for string, holder in _strings(value, owner):
+        if (best is None or len(string) > len(best[0])) and _has_words(string):
+            best = (string, holder)
+    return best
+
+
+def _has_words(string: str) -> bool:
+    """A text of words: more than _MIN_WORDS of them, and no longer on average than words are."""
+    words = len(string.split())
+    return words > _MIN_WORDS and words * _MAX_CHARS_A_WORD >= _visible(string)
+
+
+def _strings(value: Any, owner: dict | None) -> Iterator[tuple[str, dict]]:
+    """Every string and list of strings of the JSON value with the object holding it;
+    iteratively, so that a deeply nested file costs no recursion."""
+    stack: list[tuple[Any, dict | None]] = [(value, owner)]
+    while stack:
+        item, holder = stack.pop()
+        if isinstance(item, str):
+            if holder is not None:
+                yield item, holder
+        elif isinstance(item, dict):  # a title is no body, however long: it heads the body
+            stack.extend((child, item) for key, child in item.items() if str(key).lower() not in _TITLE_KEYS)
+        elif isinstance(item, list):
+            # Paragraphs, most of them of words; not a list of names, addresses or tags.
+            if holder is not None and len(item) > 1 and all(isinstance(child, str) for child in item) and \
+                    2 * sum(map(_has_words, item)) >= len(item):
+                yield "\n\n".join(child.strip() for child in item), holder
+            stack.extend((child, holder) for child in item)
+
+
+def _fields(owner: dict) -> dict[str, Any]:
+    return {str(key).lower(): value for key, value in owner.items()}
+
+
+def _title(owner: dict) -> str | None:
+    fields = _fields(owner)
+    title = next((fields[k] for k in _TITLE_KEYS if isinstance(fields.get(k), str) and fields[k].strip()), None)
+    return " ".join(title.split()) if title else None
+
+
+def _date(owner: dict) -> dt.date | None:
+    fields = _fields(owner)
+    for key in _DATE_KEYS:
+        value = fields.get(key)
+        if isinstance(value, str) and (iso := _ISO_DAY.match(value)):
+            try:
+                return dt.date(*map(int, iso.groups()))
+            except ValueError:
+                return None
+    return None
+
+
+def _visible(text: str) -> int:
+    return len("".join(text.split()))

@@ -1,0 +1,140 @@
+"""Scrapers' data files under raw/: a JSON record holding a statement gives that statement (its title
+first, its date from the record); a JSON or XML file holding no statement (a sidecar of metadata, an
+export of many records, a sitemap) is quarantined with a reason that says so, never published as a
+document; any other text that merely opens like JSON is read as the text it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from conftest import GOLD
+
+from commclean.config import Config, DecodeConfig, RepairConfig
+from commclean.ingest.decode import decode_bytes
+from commclean.pipeline import build_candidate
+from commclean.records import RawFile
+from commclean.repair.steps import repair_text
+from commclean.schema import corpus_rows
+
+RAW = RawFile("record.json", "/nonexistent/record.json", 0, "")
+SIDECAR = {"url": "https://www.state.gov/joint-statement", "title": "Joint Statement", "status": 200,
+           "scraped_at": "2022-05-05T10:22:01Z", "headers": {"server": "nginx"},
+           "links": ["https://www.state.gov/", "https://www.state.gov/press-releases/"]}
+SITEMAP = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+           '<url><loc>https://www.state.gov/a</loc><lastmod>2022-05-05</lastmod></url>'
+           '<url><loc>https://www.state.gov/b</loc></url></urlset>')
+
+
+def gold(path: Path) -> tuple[str, list[str]]:
+    title, *paragraphs = path.read_text(encoding="utf-8").strip().split("\n\n")
+    return title, paragraphs
+
+
+def decoded(data: object) -> tuple[str | None, str, tuple[str, ...], dt.date | None]:
+    """What decoding gives a file of `data` (JSON-encoded unless a string): its quarantine reason,
+    its text once repaired, its decoding steps and the date it states."""
+    raw = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=1)
+    result = decode_bytes(RAW, raw.encode("utf-8"), DecodeConfig())
+    text = repair_text(result.text, RepairConfig()).text if result.text else ""
+    return result.quarantine_reason, text, result.decode_repairs, result.stated_date
+
+
+@pytest.mark.parametrize("path", GOLD[:4], ids=lambda p: p.name[:12])
+@pytest.mark.parametrize("shape", ["text field", "paragraph list", "nested item"])
+def test_a_record_holding_a_statement_gives_the_statement_title_first_and_the_records_date(path: Path,
+                                                                                          shape: str) -> None:
+    title, paragraphs = gold(path)
+    body: object = "\n\n".join(paragraphs) if shape != "paragraph list" else paragraphs
+    record = {"url": "https://www.state.gov/x", "title": title, "date": "2022-05-04T09:00:00-04:00",
+              "scraped_at": "2026-01-01T00:00:00Z", "content": body, "tags": ["Europe", "Belarus"]}
+    reason, text, steps, stated = decoded(record if shape != "nested item" else {"status": "ok", "item": record})
+    assert reason is None
+    assert text == "\n\n".join([title, *paragraphs])
+    assert "read_json_record" in steps
+    assert stated == dt.date(2022, 5, 4)  # the record's date, never when it was scraped
+
+
+def test_a_records_body_kept_as_markup_is_read_as_its_page_would_be() -> None:
+    title, paragraphs = gold(GOLD[0])
+    record = {"headline": title, "datePublished": "2021-05-23",
+              "body_html": "".join(f"<p>{paragraph}</p>\n" for paragraph in paragraphs)}
+    reason, text, steps, stated = decoded(record)
+    assert reason is None
+    assert text == "\n\n".join([title, *paragraphs])
+    assert {"read_json_record", "extract_page_text"} <= set(steps)
+    assert stated == dt.date(2021, 5, 23)
+
+
+@pytest.mark.parametrize(("data", "why"), [
+    (SIDECAR, "JSON data holding no statement text"),
+    ({"title": "A photo", "image": "data:image/png;base64," + "iVBORw0KGgo" * 80},
+     "JSON data holding no statement text"),
+    ([{"title": "One", "content": "The ministers met in Lima today. " * 10},
+      {"title": "Two", "content": "The leaders spoke by phone today. " * 10}], "JSON holding 2 records"),
+    ("\n".join(json.dumps({"title": f"Statement {n}", "content": "The ministers met in Lima today. " * 10})
+               for n in range(3)), "JSON holding 3 records"),  # JSON Lines, as feed exports write them
+    ({"tune": [path.name for path in GOLD], "test": [path.stem for path in GOLD]},
+     "JSON data holding no statement text"),  # names are no paragraphs
+    ("\n".join(json.dumps({"file": path.name, "title": gold(path)[0] * 3, "published": "2022-05-04"}) for path in GOLD),
+     "JSON data holding no statement text"),  # an index of titles, however long, holds no statement
+    (SITEMAP, "XML data holding no statement text"),
+])
+def test_data_holding_no_single_statement_is_quarantined_with_what_it_is(data: object, why: str) -> None:
+    reason, text, _, _ = decoded(data)
+    assert reason is not None and reason.startswith(why)
+    assert text == ""
+
+
+@pytest.mark.parametrize("text", [
+    "[Embargoed until 10 a.m.] " + "The ministers met in Lima and agreed to deepen their cooperation. " * 4,
+    "{Draft} " + "The ministers met in Lima and agreed to deepen their cooperation. " * 4,
+    '{"title": "cut off mid-record", "content": "The ministers met in Lima and agreed to deepen their ' * 4,
+    "[" * 200_000,  # nested past any parser's depth: read as the text it is, never a crash
+])
+def test_a_text_that_only_opens_like_json_is_read_as_the_text_it_is(text: str) -> None:
+    result = decode_bytes(RAW, text.encode("utf-8"), DecodeConfig())
+    assert "read_json_record" not in result.decode_repairs
+    assert result.text == text or result.quarantine_reason == "too short to be a document"
+
+
+def feed(paths: list[Path]) -> str:
+    """An RSS feed of the statements, each item's text as the feed's HTML, as a site serves it."""
+    items = "".join(f"<item><title>{title}</title><content:encoded><![CDATA[{''.join(f'<p>{p}</p>' for p in body)}]]>"
+                    "</content:encoded></item>" for title, body in map(gold, paths))
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Press Releases</title>'
+            f"<link>https://www.state.gov/rss-feed/press-releases/feed/</link>{items}</channel></rss>")
+
+
+def test_a_feed_of_one_items_text_is_read_and_a_feed_saved_whole_is_set_aside() -> None:
+    reason, text, _, _ = decoded(feed(GOLD[1:2]))
+    assert reason is None
+    assert gold(GOLD[1])[1][0][:60] in text
+    reason, text, _, _ = decoded(feed(GOLD[1:4]))
+    assert reason is not None and reason.startswith("XML feed holding 3 items")
+    assert text == ""
+
+
+def test_a_scrape_with_sidecars_publishes_the_statements_and_sets_the_data_aside(seed_raw: Path) -> None:
+    title, paragraphs = gold(GOLD[2])
+    (seed_raw / "scrape").mkdir()
+    (seed_raw / "scrape" / "statement.json").write_text(
+        json.dumps({"title": title, "published": "2021-09-24", "text": "\n\n".join(paragraphs)}), encoding="utf-8")
+    (seed_raw / "scrape" / "statement.meta.json").write_text(json.dumps(SIDECAR), encoding="utf-8")
+    (seed_raw / "sitemap.xml").write_text(SITEMAP, encoding="utf-8")
+    candidate = build_candidate(seed_raw, Config()).candidate
+    status = {source.path: (source.status, source.reason) for source in candidate.sources}
+    assert status["scrape/statement.meta.json"][0] == "quarantined"
+    assert status["scrape/statement.meta.json"][1].startswith("JSON data holding no statement text")
+    assert status["sitemap.xml"][0] == "quarantined"
+    assert status["scrape/statement.json"][0] == "canonical"
+    rows = {row.source_paths[0]: row for row in corpus_rows(candidate.built)}
+    record = rows["scrape/statement.json"]
+    assert record.text == "\n\n".join([title, *paragraphs])
+    assert record.metadata.title == title and record.metadata.date == dt.date(2021, 9, 24)
+    assert "read_json_record" in record.repairs
+    seeds = [path for path in status if path.endswith(".txt")]
+    assert len(seeds) == 5 and all(status[path][0] != "quarantined" for path in seeds)
