@@ -1,11 +1,14 @@
-"""Scrapers' data files under raw/: a JSON record holding a statement gives that statement (its title
-first, its date from the record); a JSON or XML file holding no statement (a sidecar of metadata, an
-export of many records, a sitemap) is quarantined with a reason that says so, never published as a
-document; any other text that merely opens like JSON is read as the text it is."""
+"""Scrapers' data files under raw/: a JSON record (or a table's one row) holding a statement gives that
+statement (its title first, its date from the record); a JSON, CSV or XML file holding no statement
+(a sidecar of metadata, an export of many records, an index, a sitemap, a feed saved whole) is
+quarantined with a reason that says so, never published as a document; any other text that merely
+opens like JSON or holds commas in its first line is read as the text it is."""
 
 from __future__ import annotations
 
 import datetime as dt
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -55,6 +58,43 @@ def test_a_record_holding_a_statement_gives_the_statement_title_first_and_the_re
     assert text == "\n\n".join([title, *paragraphs])
     assert "read_json_record" in steps
     assert stated == dt.date(2022, 5, 4)  # the record's date, never when it was scraped
+
+
+def table(rows: list[dict[str, str]], delimiter: str = ",") -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter=delimiter, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def statement_row(path: Path) -> dict[str, str]:
+    title, paragraphs = gold(path)
+    return {"publish_time": "2021-06-21 10:00:00", "type": "Press Statement", "title": title,
+            "content": "\n\n".join(paragraphs), "source_url": "https://www.state.gov/x"}
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_a_tables_one_row_gives_its_statement_and_a_table_of_several_is_set_aside(delimiter: str) -> None:
+    title, paragraphs = gold(GOLD[3])
+    reason, text, steps, stated = decoded(table([statement_row(GOLD[3])], delimiter))
+    assert reason is None
+    assert text == "\n\n".join([title, *paragraphs])
+    assert "read_table_row" in steps and stated == dt.date(2021, 6, 21)
+    reason, text, _, _ = decoded(table([statement_row(path) for path in GOLD[:5]], delimiter))
+    assert reason is not None and reason.startswith("CSV holding 5 records") and text == ""
+    index = table([{"url": f"https://www.state.gov/{n}", "title": gold(path)[0], "date": "2022-05-04"}
+                   for n, path in enumerate(GOLD)], delimiter)
+    reason, _, _, _ = decoded(index)
+    assert reason is not None and reason.startswith("CSV data holding no statement text")
+
+
+def test_a_statement_whose_first_line_holds_commas_is_no_table() -> None:
+    text = ("Joint Statement by the United States, Japan, and the Republic of Korea\n\n"
+            + "The leaders met today, reaffirmed their alliance, and agreed to meet again next year. " * 4)
+    reason, repaired, steps, _ = decoded(text)
+    assert reason is None and "read_table_row" not in steps
+    assert repaired == text.strip()
 
 
 def test_a_records_body_kept_as_markup_is_read_as_its_page_would_be() -> None:

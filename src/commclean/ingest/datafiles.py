@@ -1,9 +1,12 @@
-"""Scrapers' data files: the statement a JSON record holds (its text, title and date), or why a
-JSON or XML file (a record without text, a sitemap, a feed's settings) holds none."""
+"""Scrapers' data files: the statement a JSON record or a table's one row holds (its text, title and
+date), or why a JSON, CSV or XML file (a record without text, an export of many, a sitemap, a feed
+saved whole) holds none."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import re
 import xml.etree.ElementTree as ElementTree
@@ -22,6 +25,11 @@ _ISO_DAY = re.compile(r"\A\s*(\d{4})-(\d{2})-(\d{2})")
 # string with fewer is an address, a path, an identifier or encoded data.
 _MIN_WORDS = 3
 _MAX_CHARS_A_WORD = 20
+# A table's header: short names, one of them a statement's column (a title, a date, a text).
+_COLUMN_NAME = re.compile(r"[a-z_][a-z0-9_ .-]{0,39}")
+_COLUMNS = frozenset({*_TITLE_KEYS, *_DATE_KEYS, "text", "content", "body", "url", "link", "source_url", "summary"})
+_JSON = ("JSON", "read_json_record", "JSON record")
+_CSV = ("CSV", "read_table_row", "table row")
 # The elements of a feed that hold one statement each (RSS's items, Atom's entries).
 _ITEMS = frozenset({"item", "entry"})
 # A string of a record that holds markup rather than text ("<p>…</p>" of a page's body).
@@ -29,11 +37,13 @@ _MARKUP = re.compile(r"<(?:p|div|br|span|h[1-6]|li|ul|ol|article|section|table|s
 
 
 @dataclass(frozen=True)
-class JsonRecord:
+class DataRecord:
     title: str | None
     stated_date: dt.date | None
     text: str  # the record's statement, its title first; markup still to read where it had markup
     markup: bool
+    step: str  # the decoding step, as `repairs` names it
+    source: str  # where its date came from, as `date_source` names it
 
 
 def opens_like_json(text: str) -> bool:
@@ -41,26 +51,52 @@ def opens_like_json(text: str) -> bool:
     return text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
 
 
-def read_json_record(text: str, min_chars: int) -> JsonRecord | str | None:
-    """The statement a JSON file holds: its longest string (a record's text outweighs its title,
-    address and tags) when that has `min_chars` characters or more, with the title and date of
-    the object holding it. Why it is no statement (data without such a text, or several records
-    in one file); or None when the text is not JSON (it is read as the text it is)."""
+def read_json_record(text: str, min_chars: int) -> DataRecord | str | None:
+    """The statement a JSON file holds: its longest text of words (a record's text outweighs its
+    address and tags; its title heads it) when that has `min_chars` characters or more, with the
+    title and date of the object holding it. Why it is no statement (data without such a text,
+    or several records in one file); or None when the text is not JSON (it is read as it is)."""
     if not opens_like_json(text):
         return None
     records = _parsed(text.lstrip("\ufeff"))
-    if records is None:
+    return None if records is None else _statement_of(records, _JSON, min_chars)
+
+
+def read_table_row(text: str, min_chars: int) -> DataRecord | str | None:
+    """The same of a CSV or TSV table whose header names a statement's columns ("title",
+    "content", "date", …): its one row's statement, or why the table is none. None for any other
+    text: a statement's first line may hold commas, but names no such columns."""
+    header = text[:4096].lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = next((d for d in ",\t;" if _is_header(header, d)), None)
+    if delimiter is None:
         return None
+    try:
+        records = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, strict=True))
+    except csv.Error:  # a field past csv's size limit, or quoting no table has: read as text
+        return None
+    return _statement_of(records, _CSV, min_chars) if records else None
+
+
+def _is_header(line: str, delimiter: str) -> bool:
+    names = [name.strip().strip('"').lower() for name in line.split(delimiter)]
+    return len(names) > 1 and all(_COLUMN_NAME.fullmatch(name) for name in names) and \
+        any(name in _COLUMNS for name in names)
+
+
+def _statement_of(records: list[Any], kind: tuple[str, str, str], min_chars: int) -> DataRecord | str:
+    """The one record's statement, or why the records are none (`kind`: the format's name, its
+    decoding step and the source its date is from)."""
+    name, step, source = kind
     holding = [found for record in records if (found := _longest_string(record)) and _visible(found[0]) >= min_chars]
     if not holding:
-        return f"JSON data holding no statement text (no text of {min_chars} characters or more in it)"
+        return f"{name} data holding no statement text (no text of {min_chars} characters or more in it)"
     if len(records) > 1:  # an export of records, not one statement, even if only some hold a text
-        return f"JSON holding {len(records)} records (one statement a file: save each record as a file of its own)"
+        return f"{name} holding {len(records)} records (one statement a file: save each record as a file of its own)"
     body, owner = holding[0]
     title, stated = _title(owner), _date(owner)
     if title and not body.lstrip().startswith(title):
         body = f"{title}\n\n{body}" if not _MARKUP.search(body) else f"<h1>{title}</h1>\n{body}"
-    return JsonRecord(title, stated, body, bool(_MARKUP.search(body)))
+    return DataRecord(title, stated, body, bool(_MARKUP.search(body)), step, source)
 
 
 def xml_without_statement(text: str, min_chars: int) -> str | None:

@@ -12,7 +12,7 @@ from datetime import date
 import charset_normalizer
 
 from commclean.config import DecodeConfig
-from commclean.ingest.datafiles import opens_like_json, read_json_record, xml_without_statement
+from commclean.ingest.datafiles import opens_like_json, read_json_record, read_table_row, xml_without_statement
 from commclean.ingest.docx import docx_body_size, docx_text
 from commclean.ingest.frontmatter import opens_with_front_matter, read_front_matter
 from commclean.ingest.inside import open_inside
@@ -59,7 +59,6 @@ PAGE_READER = "web page reader (trafilatura)"
 DOCX_READER = "Word reader (python-docx)"
 RTF_READER = "RTF reader (striprtf)"
 MARKDOWN_READER = "markdown reader (markdown-it-py)"
-JSON_RECORD = "JSON record"  # where a date a scraper's JSON record states came from
 
 
 def read_raw(found: FoundFile, config: DecodeConfig) -> tuple[RawFile, bytes | None]:
@@ -141,22 +140,24 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
 
 
 def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
-    """A saved web page's main text, a scraper's JSON record's statement, or a markdown export's
-    body without its front matter, with the date each states of the file; any other text as it is."""
+    """A saved web page's main text, the statement of a scraper's JSON record or table row, or a
+    markdown export's body without its front matter, with the date each states of the file; any
+    other text as it is."""
     if is_web_page(decoded.text):
         return _main_text(decoded.text, decoded, config)
-    record = read_json_record(decoded.text, config.min_document_chars) if opens_like_json(decoded.text) else None
+    record = (read_json_record(decoded.text, config.min_document_chars) if opens_like_json(decoded.text)
+              else read_table_row(decoded.text, config.min_document_chars))
     if isinstance(record, str):
         return record
     if record is None and (data_only := xml_without_statement(decoded.text, config.min_document_chars)):
         return data_only
     if record is not None:
-        read = replace(decoded, repairs=(*decoded.repairs, "read_json_record"))
+        read = replace(decoded, repairs=(*decoded.repairs, record.step))
         if record.markup:  # the body of a page, as a scraper kept it: read as its page would be
             page = _main_text(f"<html><body>{record.text}</body></html>", read, config)
             return page if isinstance(page, str) or record.stated_date is None else replace(
-                page, stated_date=record.stated_date, stated_by=JSON_RECORD)
-        return _Text(record.text, decoded.encoding, read.repairs, record.stated_date, JSON_RECORD)
+                page, stated_date=record.stated_date, stated_by=record.source)
+        return _Text(record.text, decoded.encoding, read.repairs, record.stated_date, record.source)
     # A markdown export's body is read in the helper, as a page is: a file made of marks (a run of
     # "![") costs the parser more than its size allows, and must cost a run no more than reader_seconds.
     front = (call_isolated(read_front_matter, decoded.text, seconds=config.reader_seconds, what=MARKDOWN_READER)
