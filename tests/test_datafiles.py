@@ -89,6 +89,22 @@ def test_a_tables_one_row_gives_its_statement_and_a_table_of_several_is_set_asid
     assert reason is not None and reason.startswith("CSV data holding no statement text")
 
 
+@pytest.mark.parametrize("code", [
+    "body { font-family: Arial, sans-serif; margin: 0 auto; }\n.menu a { color: #333; }\n" * 20,
+    "function init() { var menu = document.getElementById('menu'); menu.onclick = toggle; }\n" * 10,
+])
+def test_a_sites_stylesheet_or_script_is_set_aside_as_code(code: str) -> None:
+    reason, text, _, _ = decoded(code)
+    assert reason is not None and reason.startswith("source code or a stylesheet") and text == ""
+
+
+def test_a_statement_with_a_few_braces_or_an_equation_is_no_code() -> None:
+    title, paragraphs = gold(GOLD[4])
+    text = "\n\n".join([f"\\textbf{{{title}}}", *paragraphs, "Funding {total} = $4 million {est.}"])
+    reason, _, steps, _ = decoded(text)
+    assert reason is None and not steps
+
+
 def test_a_statement_whose_first_line_holds_commas_is_no_table() -> None:
     text = ("Joint Statement by the United States, Japan, and the Republic of Korea\n\n"
             + "The leaders met today, reaffirmed their alliance, and agreed to meet again next year. " * 4)

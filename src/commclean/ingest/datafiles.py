@@ -1,6 +1,6 @@
 """Scrapers' data files: the statement a JSON record or a table's one row holds (its text, title and
 date), or why a JSON, CSV or XML file (a record without text, an export of many, a sitemap, a feed
-saved whole) holds none."""
+saved whole), a stylesheet or a script holds none."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ _MAX_CHARS_A_WORD = 20
 # A table's header: short names, one of them a statement's column (a title, a date, a text).
 _COLUMN_NAME = re.compile(r"[a-z_][a-z0-9_ .-]{0,39}")
 _COLUMNS = frozenset({*_TITLE_KEYS, *_DATE_KEYS, "text", "content", "body", "url", "link", "source_url", "summary"})
+# Code: braces and "=" make this share of its visible characters (CSS about 5%, scripts 3-8%;
+# statements, LaTeX and markdown leftovers included, under 0.1%), and at least so many.
+CODE_MARKS_SHARE = 0.01
+_MIN_CODE_MARKS = 8
 _JSON = ("JSON", "read_json_record", "JSON record")
 _CSV = ("CSV", "read_table_row", "table row")
 # The elements of a feed that hold one statement each (RSS's items, Atom's entries).
@@ -116,6 +120,17 @@ def xml_without_statement(text: str, min_chars: int) -> str | None:
     if items > 1:
         return f"XML feed holding {items} items (one statement a file: save each item as a file of its own)"
     return None
+
+
+def code_without_statement(text: str) -> str | None:
+    """Why a text is a stylesheet or a script a site mirror saved beside its pages (CSS, JavaScript):
+    braces and assignments make CODE_MARKS_SHARE of its visible characters or more, where a
+    statement has next to none (a LaTeX leftover's few braces among thousands of letters). None
+    for any other text."""
+    marks = sum(map(text.count, "{}="))
+    if marks < _MIN_CODE_MARKS or marks < CODE_MARKS_SHARE * _visible(text):
+        return None
+    return "source code or a stylesheet (braces and assignments throughout), not a statement"
 
 
 def _holds_text(element: ElementTree.Element, min_chars: int) -> bool:

@@ -12,7 +12,13 @@ from datetime import date
 import charset_normalizer
 
 from commclean.config import DecodeConfig
-from commclean.ingest.datafiles import opens_like_json, read_json_record, read_table_row, xml_without_statement
+from commclean.ingest.datafiles import (
+    code_without_statement,
+    opens_like_json,
+    read_json_record,
+    read_table_row,
+    xml_without_statement,
+)
 from commclean.ingest.docx import docx_body_size, docx_text
 from commclean.ingest.frontmatter import opens_with_front_matter, read_front_matter
 from commclean.ingest.inside import open_inside
@@ -167,7 +173,7 @@ def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
     if front:
         repairs = (*decoded.repairs, "read_front_matter")
         return _Text(front.text, decoded.encoding, repairs, front.stated_date, "front matter")
-    return decoded
+    return code_without_statement(decoded.text) or decoded
 
 
 def _main_text(markup: str, decoded: _Text, config: DecodeConfig) -> _Text | str:
