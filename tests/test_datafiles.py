@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 from conftest import GOLD
+from typer.testing import CliRunner
 
+from commclean.cli import app
 from commclean.config import Config, DecodeConfig, RepairConfig
 from commclean.ingest.decode import decode_bytes
 from commclean.pipeline import build_candidate
@@ -194,3 +196,35 @@ def test_a_scrape_with_sidecars_publishes_the_statements_and_sets_the_data_aside
     assert "read_json_record" in record.repairs
     seeds = [path for path in status if path.endswith(".txt")]
     assert len(seeds) == 5 and all(status[path][0] != "quarantined" for path in seeds)
+
+
+@pytest.mark.parametrize("export", ["jsonl", "csv", "rss"])
+def test_unpack_writes_each_statement_of_an_export_as_a_file_a_run_reads_as_that_statement(tmp_path: Path,
+                                                                                          export: str) -> None:
+    paths = GOLD[:3]
+    made = {"jsonl": lambda: "\n".join(json.dumps(statement_row(path)) for path in paths),
+            "csv": lambda: table([statement_row(path) for path in paths]),
+            "rss": lambda: feed(paths).replace("</title><content", "</title><pubDate>Mon, 21 Jun 2021 10:00:00 -0400"
+                                               "</pubDate><content")}[export]()
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / f"export.{export}").write_text(made, encoding="utf-8")
+    result = CliRunner().invoke(app, ["unpack", str(raw / f"export.{export}")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (raw / f"export-{export}").iterdir()) == ["0001.json", "0002.json", "0003.json"]
+    candidate = build_candidate(raw, Config()).candidate
+    status = {source.path: (source.status, source.reason or "") for source in candidate.sources}
+    assert status[f"export.{export}"][0] == "quarantined"
+    assert "commclean unpack" in status[f"export.{export}"][1]
+    rows = sorted(corpus_rows(candidate.built), key=lambda row: row.source_paths[0])
+    assert [row.text for row in rows] == ["\n\n".join([title, *body]) for title, body in map(gold, paths)]
+    assert {row.metadata.date for row in rows} == {dt.date(2021, 6, 21)}
+    again = CliRunner().invoke(app, ["unpack", str(raw / f"export.{export}")])  # never over what is there
+    assert again.exit_code == 2 and "not empty" in again.output
+
+
+def test_unpack_refuses_a_file_holding_no_statements(tmp_path: Path) -> None:
+    (tmp_path / "sitemap.xml").write_text(SITEMAP, encoding="utf-8")
+    result = CliRunner().invoke(app, ["unpack", str(tmp_path / "sitemap.xml")])
+    assert result.exit_code == 2 and "holds no records" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sitemap.xml"]

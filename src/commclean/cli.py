@@ -186,6 +186,39 @@ def diff_command(
 
 
 @app.command()
+def unpack(
+    export: Annotated[Path, typer.Argument(help="A JSON, JSON Lines, CSV or TSV export, or an RSS or Atom feed.")],
+    to: Annotated[Path | None, typer.Option("--to", help="Folder to write the records to "
+                                                         "(default: beside the export, named after it).")] = None,
+) -> None:
+    """Write each statement an export holds as a file of its own (NNNN.json), for runs to read:
+    a run reads one statement a file, and sets an export of several aside."""
+    import json
+
+    from commclean.config import DecodeConfig
+    from commclean.ingest.datafiles import export_records
+
+    try:
+        text = export.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"error: {export} cannot be read as UTF-8 text: {error}", err=True)
+        raise typer.Exit(2) from None
+    records = export_records(text, DecodeConfig().min_document_chars)
+    if not records:
+        typer.echo(f"error: {export} holds no records with a statement in them", err=True)
+        raise typer.Exit(2)
+    folder = to if to is not None else export.with_name(export.name.replace(".", "-"))
+    if folder.exists() and any(folder.iterdir()):
+        typer.echo(f"error: {folder} exists and is not empty; name another with --to", err=True)
+        raise typer.Exit(2)
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, record in enumerate(records, 1):
+        (folder / f"{number:04d}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n",
+                                                   encoding="utf-8")
+    typer.echo(f"{len(records)} statements written to {folder}/ (0001.json to {len(records):04d}.json)")
+
+
+@app.command()
 def rollback(
     version: Annotated[int, typer.Argument(help="Snapshot version, as `commclean history` lists it.")],
     clean: CleanOption = Path("clean"),

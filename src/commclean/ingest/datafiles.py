@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import email.utils
 import io
 import json
 import re
@@ -95,7 +96,7 @@ def _statement_of(records: list[Any], kind: tuple[str, str, str], min_chars: int
     if not holding:
         return f"{name} data holding no statement text (no text of {min_chars} characters or more in it)"
     if len(records) > 1:  # an export of records, not one statement, even if only some hold a text
-        return f"{name} holding {len(records)} records (one statement a file: save each record as a file of its own)"
+        return f"{name} holding {len(records)} records (one statement a file: `commclean unpack` writes each as one)"
     body, owner = holding[0]
     title, stated = _title(owner), _date(owner)
     if title and not body.lstrip().startswith(title):
@@ -118,7 +119,7 @@ def xml_without_statement(text: str, min_chars: int) -> str | None:
         return f"XML data holding no statement text (no text of {min_chars} characters or more in it)"
     items = sum(_holds_text(element, min_chars) for element in root.iter() if _local_name(element.tag) in _ITEMS)
     if items > 1:
-        return f"XML feed holding {items} items (one statement a file: save each item as a file of its own)"
+        return f"XML feed holding {items} items (one statement a file: `commclean unpack` writes each as one)"
     return None
 
 
@@ -131,6 +132,45 @@ def code_without_statement(text: str) -> str | None:
     if marks < _MIN_CODE_MARKS or marks < CODE_MARKS_SHARE * _visible(text):
         return None
     return "source code or a stylesheet (braces and assignments throughout), not a statement"
+
+
+def export_records(text: str, min_chars: int) -> list[dict[str, Any]]:
+    """The records of an export (JSON, JSON Lines, a CSV or TSV table, an RSS or Atom feed) that
+    hold a statement, each as a JSON object a run reads as one (`commclean unpack`); [] for any
+    other text."""
+    if opens_like_json(text):
+        records = _parsed(text.lstrip("\ufeff")) or []
+    elif text.lstrip("\ufeff \t\r\n").startswith("<?xml"):
+        records = _feed_items(text)
+    else:
+        header = text[:4096].lstrip("\ufeff").split("\n", 1)[0]
+        delimiter = next((d for d in ",\t;" if _is_header(header, d)), None)
+        try:
+            records = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)) if delimiter else []
+        except csv.Error:
+            records = []
+    return [record for record in records if isinstance(record, dict) and (found := _longest_string(record))
+            and _visible(found[0]) >= min_chars]
+
+
+def _feed_items(text: str) -> list[dict[str, Any]]:
+    """A feed's items as records: each child element's text by its local name, the date of an
+    RSS pubDate written as ISO (the form a record's date is read in)."""
+    try:
+        root = ElementTree.fromstring(text.lstrip("\ufeff \t\r\n").encode())
+    except (ElementTree.ParseError, ValueError, RecursionError):
+        return []
+    items = []
+    for element in root.iter():
+        if _local_name(element.tag) in _ITEMS:
+            fields = {_local_name(child.tag): (child.text or "").strip() for child in element}
+            if "pubDate" in fields:
+                try:
+                    fields["date"] = email.utils.parsedate_to_datetime(fields.pop("pubDate")).date().isoformat()
+                except (TypeError, ValueError):
+                    pass
+            items.append(fields)
+    return items
 
 
 def _holds_text(element: ElementTree.Element, min_chars: int) -> bool:
