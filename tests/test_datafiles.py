@@ -10,6 +10,7 @@ import datetime as dt
 import csv
 import io
 import json
+import quopri
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,14 @@ def test_a_statement_with_a_few_braces_or_an_equation_is_no_code() -> None:
     text = "\n\n".join([f"\\textbf{{{title}}}", *paragraphs, "Funding {total} = $4 million {est.}"])
     reason, _, steps, _ = decoded(text)
     assert reason is None and not steps
+
+
+def test_a_quoted_printable_body_saved_without_its_header_is_no_code() -> None:
+    title, paragraphs = gold(GOLD[4])
+    body = quopri.encodestring("\n\n".join([title, *paragraphs]).replace("'", "’").encode()).decode("ascii")
+    assert body.count("=") > 0.01 * len(body)  # soft line breaks and escaped quotes throughout
+    reason, _, _, _ = decoded(body)
+    assert reason is None
 
 
 def test_a_statement_whose_first_line_holds_commas_is_no_table() -> None:

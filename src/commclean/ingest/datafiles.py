@@ -29,8 +29,8 @@ _MAX_CHARS_A_WORD = 20
 # A table's header: short names, one of them a statement's column (a title, a date, a text).
 _COLUMN_NAME = re.compile(r"[a-z_][a-z0-9_ .-]{0,39}")
 _COLUMNS = frozenset({*_TITLE_KEYS, *_DATE_KEYS, "text", "content", "body", "url", "link", "source_url", "summary"})
-# Code: braces and "=" make this share of its visible characters (CSS about 5%, scripts 3-8%;
-# statements, LaTeX and markdown leftovers included, under 0.1%), and at least so many.
+# Code: braces and spaced "=" make this share of its visible characters (CSS about 5%, scripts
+# 3-8%; statements, LaTeX and markdown leftovers included, under 0.1%), and at least so many.
 CODE_MARKS_SHARE = 0.01
 _MIN_CODE_MARKS = 8
 _JSON = ("JSON", "read_json_record", "JSON record")
@@ -128,7 +128,8 @@ def code_without_statement(text: str) -> str | None:
     braces and assignments make CODE_MARKS_SHARE of its visible characters or more, where a
     statement has next to none (a LaTeX leftover's few braces among thousands of letters). None
     for any other text."""
-    marks = sum(map(text.count, "{}="))
+    # "=" only spaced, as scripts assign: a quoted-printable body is full of bare ones ("=E2=80=99").
+    marks = text.count("{") + text.count("}") + text.count(" = ")
     if marks < _MIN_CODE_MARKS or marks < CODE_MARKS_SHARE * _visible(text):
         return None
     return "source code or a stylesheet (braces and assignments throughout), not a statement"

@@ -22,6 +22,7 @@ from commclean.ingest.datafiles import (
 from commclean.ingest.docx import docx_body_size, docx_text
 from commclean.ingest.frontmatter import opens_with_front_matter, read_front_matter
 from commclean.ingest.inside import open_inside
+from commclean.ingest.mail import is_mail, read_mail
 from commclean.ingest.page import is_web_page, page_text
 from commclean.ingest.pdf import NO_TEXT_LAYER, PDF_MAGIC, UNREADABLE, pdf_text
 from commclean.ingest.rtf import RTF_MAGIC, rtf_text
@@ -65,6 +66,8 @@ PAGE_READER = "web page reader (trafilatura)"
 DOCX_READER = "Word reader (python-docx)"
 RTF_READER = "RTF reader (striprtf)"
 MARKDOWN_READER = "markdown reader (markdown-it-py)"
+MAIL_READER = "email reader (Python's email package)"
+MAIL_HEADER = "email header"  # where a saved email's date came from (its Date field)
 
 
 def read_raw(found: FoundFile, config: DecodeConfig) -> tuple[RawFile, bytes | None]:
@@ -151,6 +154,8 @@ def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
     other text as it is."""
     if is_web_page(decoded.text):
         return _main_text(decoded.text, decoded, config)
+    if is_mail(decoded.text):
+        return _mail_text(decoded, config)
     record = (read_json_record(decoded.text, config.min_document_chars) if opens_like_json(decoded.text)
               else read_table_row(decoded.text, config.min_document_chars))
     if isinstance(record, str):
@@ -174,6 +179,21 @@ def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
         repairs = (*decoded.repairs, "read_front_matter")
         return _Text(front.text, decoded.encoding, repairs, front.stated_date, "front matter")
     return code_without_statement(decoded.text) or decoded
+
+
+def _mail_text(decoded: _Text, config: DecodeConfig) -> _Text | str:
+    """A saved email's body (its HTML read as a page is), dated the day it was sent."""
+    mail = call_isolated(read_mail, decoded.text, seconds=config.reader_seconds, what=MAIL_READER)
+    if isinstance(mail, Failed):
+        return mail.reason
+    if mail is None:
+        return "email with no text body"
+    read = replace(decoded, repairs=(*decoded.repairs, "read_mail"))
+    if not mail.markup:
+        return _Text(mail.text, decoded.encoding, read.repairs, mail.sent, MAIL_HEADER)
+    page = _main_text(mail.text if is_web_page(mail.text) else f"<html><body>{mail.text}</body></html>", read, config)
+    return page if isinstance(page, str) or mail.sent is None else replace(page, stated_date=mail.sent,
+                                                                          stated_by=MAIL_HEADER)
 
 
 def _main_text(markup: str, decoded: _Text, config: DecodeConfig) -> _Text | str:

@@ -1,0 +1,69 @@
+"""A statement received by email (a saved .eml message): its body, the subject as its title, the day
+it was sent as its date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import email.utils
+import re
+from dataclasses import dataclass
+
+# A message opens on header fields ("Name: value", folded lines indented) up to its first blank
+# line, and names its sender and its subject or date there.
+_HEADER_LINE = re.compile(r"[A-Za-z0-9-]+:(?:[ \t]|\Z)|[ \t]+\S")
+_NEEDED = ("from", "subject")
+# How mail clients and lists mark a subject: "Fwd: ", "RE: ", "[Press Releases] ".
+_SUBJECT_MARKS = re.compile(r"\A(?:\s*(?:(?:re|fwd?|aw|tr)\s*:|\[[^\]]{1,60}\]))+\s*", re.IGNORECASE)
+_MAX_HEADER_LINES = 200
+
+
+@dataclass(frozen=True)
+class Mail:
+    title: str | None
+    sent: dt.date | None
+    text: str  # the body, its title first; markup still to read where the body is HTML
+    markup: bool
+
+
+def is_mail(text: str) -> bool:
+    """Whether the text opens on a message's header: every line up to the first blank one a header
+    field (or its folded continuation), a From and a Subject among them."""
+    names = set()
+    for number, line in enumerate(text.lstrip("\ufeff").split("\n", _MAX_HEADER_LINES)):
+        line = line.rstrip("\r")
+        if not line:
+            return number > 0 and all(name in names for name in _NEEDED)
+        if number >= _MAX_HEADER_LINES or not _HEADER_LINE.match(line):
+            return False
+        names.add(line.split(":", 1)[0].lower())
+    return False
+
+
+def read_mail(text: str) -> Mail | None:
+    """The message's body (its plain text, or its HTML where it has no plain text), headed by its
+    subject without a client's "Fwd:" or a list's "[tag]"; None if it has no text body."""
+    message = email.message_from_string(text.lstrip("\ufeff"), policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        return None
+    try:
+        content = body.get_content()
+    except (LookupError, ValueError, AssertionError):  # an unknown charset or a damaged encoding
+        return None
+    if not isinstance(content, str) or not content.strip():
+        return None
+    subject = _SUBJECT_MARKS.sub("", " ".join(str(message.get("subject", "")).split())) or None
+    markup = body.get_content_subtype() == "html"
+    if subject and not content.lstrip().startswith(subject):
+        content = f"<h1>{subject}</h1>\n{content}" if markup else f"{subject}\n\n{content}"
+    return Mail(subject, _sent(message), content, markup)
+
+
+def _sent(message: email.message.EmailMessage) -> dt.date | None:
+    try:
+        sent = email.utils.parsedate_to_datetime(str(message.get("date", "")))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return sent.date() if sent else None

@@ -1,0 +1,109 @@
+"""Statements received by email and saved as messages (.eml): the body comes out as the statement, its
+subject (without a client's "Fwd:" or a list's "[tag]") as the title, and the day it was sent as the
+date; a text that only opens like a header is read as the text it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+from conftest import GOLD
+
+from commclean.config import Config, DecodeConfig, RepairConfig
+from commclean.ingest.decode import decode_bytes
+from commclean.pipeline import build_candidate
+from commclean.records import RawFile
+from commclean.repair.steps import repair_text
+from commclean.schema import corpus_rows
+
+RAW = RawFile("message.eml", "/nonexistent/message.eml", 0, "")
+SENT = dt.datetime(2021, 6, 21, 21, 2, tzinfo=dt.timezone(dt.timedelta(hours=-4)))  # 22 June in UTC
+
+
+def gold(path: Path) -> tuple[str, list[str]]:
+    title, *paragraphs = path.read_text(encoding="utf-8").strip().split("\n\n")
+    return title, paragraphs
+
+
+def message(path: Path, body: str, subject: str = "[Press Releases] {title}") -> bytes:
+    """The statement as a mailing list sends it: quoted-printable plain text, an HTML alternative,
+    HTML alone, or plain text wrapped at 72 columns."""
+    title, paragraphs = gold(path)
+    mail = EmailMessage()
+    mail["From"] = '"U.S. Department of State" <press@state.example>'
+    mail["To"] = "desk@example.org"
+    mail["Subject"] = subject.format(title=title)
+    mail["Date"] = format_datetime(SENT)
+    html = "<html><body>" + "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs) + "</body></html>"
+    if body == "html":
+        mail.set_content(html, subtype="html")
+    else:
+        wrap = body == "wrapped"
+        mail.set_content("\n\n".join(textwrap.fill(p, 72) if wrap else p for p in paragraphs), cte="quoted-printable")
+        if body == "alternative":
+            mail.add_alternative(html, subtype="html")
+    return mail.as_bytes()
+
+
+def decoded(data: bytes) -> tuple[str | None, str, tuple[str, ...], dt.date | None]:
+    result = decode_bytes(RAW, data, DecodeConfig())
+    text = repair_text(result.text, RepairConfig()).text if result.text else ""
+    return result.quarantine_reason, text, result.decode_repairs, result.stated_date
+
+
+@pytest.mark.parametrize("path", GOLD[:5], ids=lambda p: p.name[:12])
+@pytest.mark.parametrize("body", ["plain", "alternative", "html", "wrapped"])
+def test_a_saved_message_gives_its_statement_titled_by_its_subject_and_dated_the_day_it_was_sent(
+        path: Path, body: str) -> None:
+    title, paragraphs = gold(path)
+    reason, text, steps, stated = decoded(message(path, body))
+    assert reason is None
+    assert text == "\n\n".join([title, *paragraphs])
+    assert "read_mail" in steps
+    assert stated == dt.date(2021, 6, 21)  # the day as the sender dated it
+
+
+@pytest.mark.parametrize("subject", ["Fwd: {title}", "RE: [Press] {title}", "{title}"])
+def test_a_forwarded_or_listed_subject_loses_its_marks(subject: str) -> None:
+    title, _ = gold(GOLD[0])
+    _, text, _, _ = decoded(message(GOLD[0], "plain", subject))
+    assert text.split("\n\n", 1)[0] == title
+
+
+def test_a_message_with_no_text_body_is_quarantined_as_such() -> None:
+    mail = EmailMessage()
+    mail["From"], mail["Subject"], mail["Date"] = "press@state.example", "Joint Statement", format_datetime(SENT)
+    mail.add_attachment(b"%PDF-1.7 ...", maintype="application", subtype="pdf", filename="statement.pdf")
+    reason, text, _, _ = decoded(mail.as_bytes())
+    assert reason == "email with no text body" and text == ""
+
+
+@pytest.mark.parametrize("opening", [
+    "From: the Office of the Spokesperson\n\n",  # a sender, but no subject: a statement's own line
+    "Subject: Joint Statement on Belarus\nAttribution: Office of the Spokesperson\n\n",
+    "Note: the following statement was released in Washington\nFrom: the Office of the Spokesperson\n"
+    "Washington, DC\n\n",
+])
+def test_a_statement_that_only_opens_like_a_header_is_read_as_it_is(opening: str) -> None:
+    title, paragraphs = gold(GOLD[1])
+    text = opening + "\n\n".join([title, *paragraphs])
+    result = decode_bytes(RAW, text.encode("utf-8"), DecodeConfig())
+    assert result.quarantine_reason is None and "read_mail" not in result.decode_repairs
+    assert result.text == text
+
+
+def test_a_run_publishes_a_saved_message_with_its_date_from_the_header(seed_raw: Path) -> None:
+    title, paragraphs = gold(GOLD[2])
+    (seed_raw / "inbox").mkdir()
+    (seed_raw / "inbox" / "joint-statement.eml").write_bytes(message(GOLD[2], "alternative"))
+    candidate = build_candidate(seed_raw, Config()).candidate
+    rows = {row.source_paths[0]: row for row in corpus_rows(candidate.built)}
+    row = rows["inbox/joint-statement.eml"]
+    assert row.text == "\n\n".join([title, *paragraphs])
+    assert row.metadata.title == title
+    assert row.metadata.date == dt.date(2021, 6, 21) and row.metadata.date_source == "email header"
+    assert "read_mail" in row.repairs
