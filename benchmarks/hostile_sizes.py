@@ -67,6 +67,7 @@ SHAPES = {
     "JSON: arrays nested deep": None,
     "JSON Lines: many records": None,
     "XML: a feed of many items": None,
+    "email: a message of many parts": None,
 }
 # A markdown export (front matter, then a body of marks) is read by the markdown reader.
 FRONT_MATTER = "---\ntitle: Joint Statement\ndate: 2024-05-01\n---\n\n"
@@ -125,10 +126,17 @@ def _feed_items(size: int) -> str:
     return f'<?xml version="1.0"?><rss><channel>{item * (size // len(item) + 1)}</channel></rss>'
 
 
+def _mail_parts(size: int) -> str:
+    part = "--b\nContent-Type: text/plain\n\nThe ministers met today and agreed.\n"
+    return ("From: a@b.example\nSubject: Joint Statement\nDate: Mon, 21 Jun 2021 10:00:00 -0400\nMIME-Version: 1.0\n"
+            'Content-Type: multipart/mixed; boundary="b"\n\n' + part * (size // len(part) + 1) + "--b--\n")
+
+
 # Shapes that are whole files of their own (a scraper's data), not a statement's body.
 WHOLE = {"JSON: a record of many paragraphs": _json_paragraphs,
          "JSON: arrays nested deep": lambda size: "[" * (size // 2) + "]" * (size // 2),
-         "JSON Lines: many records": _jsonl_records, "XML: a feed of many items": _feed_items}
+         "JSON Lines: many records": _jsonl_records, "XML: a feed of many items": _feed_items,
+         "email: a message of many parts": _mail_parts}
 
 
 def body(shape: str, size: int) -> str:

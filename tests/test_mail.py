@@ -77,6 +77,7 @@ def test_a_forwarded_or_listed_subject_loses_its_marks(subject: str) -> None:
 def test_a_message_with_no_text_body_is_quarantined_as_such() -> None:
     mail = EmailMessage()
     mail["From"], mail["Subject"], mail["Date"] = "press@state.example", "Joint Statement", format_datetime(SENT)
+    mail["Message-ID"] = "<1@state.example>"
     mail.add_attachment(b"%PDF-1.7 ...", maintype="application", subtype="pdf", filename="statement.pdf")
     reason, text, _, _ = decoded(mail.as_bytes())
     assert reason == "email with no text body" and text == ""
@@ -87,6 +88,8 @@ def test_a_message_with_no_text_body_is_quarantined_as_such() -> None:
     "Subject: Joint Statement on Belarus\nAttribution: Office of the Spokesperson\n\n",
     "Note: the following statement was released in Washington\nFrom: the Office of the Spokesperson\n"
     "Washington, DC\n\n",
+    "FROM: The Secretary of State\nTO: The Under Secretary for Management\nDATE: June 21, 2021\n"
+    "SUBJECT: Delegation of Authority\n\n",  # a memorandum's header: no field only mail has
 ])
 def test_a_statement_that_only_opens_like_a_header_is_read_as_it_is(opening: str) -> None:
     title, paragraphs = gold(GOLD[1])

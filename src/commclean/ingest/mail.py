@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass
 
 # A message opens on header fields ("Name: value", folded lines indented) up to its first blank
-# line, and names its sender and its subject or date there.
+# line: its sender, subject and date, and a field only mail has (a memorandum's "FROM:",
+# "SUBJECT:" and "DATE:" lines are no message, and lose nothing to being read as one).
 _HEADER_LINE = re.compile(r"[A-Za-z0-9-]+:(?:[ \t]|\Z)|[ \t]+\S")
-_NEEDED = ("from", "subject")
+_NEEDED = ("from", "subject", "date")
+_MAIL_ONLY = ("message-id", "mime-version", "received", "content-type", "return-path")
 # How mail clients and lists mark a subject: "Fwd: ", "RE: ", "[Press Releases] ".
 _SUBJECT_MARKS = re.compile(r"\A(?:\s*(?:(?:re|fwd?|aw|tr)\s*:|\[[^\]]{1,60}\]))+\s*", re.IGNORECASE)
 _MAX_HEADER_LINES = 200
@@ -29,12 +31,12 @@ class Mail:
 
 def is_mail(text: str) -> bool:
     """Whether the text opens on a message's header: every line up to the first blank one a header
-    field (or its folded continuation), a From and a Subject among them."""
+    field (or its folded continuation), the fields above among them."""
     names = set()
     for number, line in enumerate(text.lstrip("\ufeff").split("\n", _MAX_HEADER_LINES)):
         line = line.rstrip("\r")
         if not line:
-            return number > 0 and all(name in names for name in _NEEDED)
+            return number > 0 and all(name in names for name in _NEEDED) and any(name in names for name in _MAIL_ONLY)
         if number >= _MAX_HEADER_LINES or not _HEADER_LINE.match(line):
             return False
         names.add(line.split(":", 1)[0].lower())
