@@ -5,7 +5,9 @@ date; a text that only opens like a header is read as the text it is."""
 from __future__ import annotations
 
 import datetime as dt
+import quopri
 import textwrap
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -110,3 +112,34 @@ def test_a_run_publishes_a_saved_message_with_its_date_from_the_header(seed_raw:
     assert row.metadata.title == title
     assert row.metadata.date == dt.date(2021, 6, 21) and row.metadata.date_source == "email header"
     assert "read_mail" in row.repairs
+
+
+def saved_page(path: Path) -> bytes:
+    """The statement's page as Chromium saves a page as a single file (MHTML): quoted-printable
+    HTML under a header naming the page, the moment it was saved and no sender but the browser."""
+    title, paragraphs = gold(path)
+    html = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title} - United States Department of '
+            'State</title><meta property="article:published_time" content="2021-06-15T12:00:00+00:00"></head>'
+            '<body><nav><a href="/">Home</a> <a href="/press">Press Releases</a></nav><main><article>'
+            f"<h1>{title}</h1>" + "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs) +
+            "</article></main><footer>Share this page</footer></body></html>")
+    part = quopri.encodestring(html.encode("utf-8")).decode("ascii")
+    return ("From: <Saved by Blink>\r\nSnapshot-Content-Location: https://www.state.gov/statement/\r\n"
+            f"Subject: {Header(title + ' - United States Department of State', 'utf-8').encode()}\r\n"
+            "Date: Sat, 5 Dec 2026 03:20:00 -0000\r\n"
+            'MIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\ttype="text/html";\r\n'
+            '\tboundary="----MultipartBoundary--x----"\r\n\r\n\r\n------MultipartBoundary--x----\r\n'
+            "Content-Type: text/html\r\nContent-ID: <frame-1@mhtml.blink>\r\n"
+            "Content-Transfer-Encoding: quoted-printable\r\nContent-Location: https://www.state.gov/statement/\r\n\r\n"
+            f"{part}\r\n------MultipartBoundary--x------\r\n").encode("ascii")
+
+
+@pytest.mark.parametrize("path", GOLD[:4], ids=lambda p: p.name[:12])
+def test_a_page_saved_as_one_file_is_read_as_its_page_dated_by_its_markup_not_the_day_it_was_saved(
+        path: Path) -> None:
+    title, paragraphs = gold(path)
+    reason, text, steps, stated = decoded(saved_page(path))
+    assert reason is None
+    assert text == "\n\n".join([title, *paragraphs])
+    assert {"read_mail", "extract_page_text"} <= set(steps)
+    assert stated == dt.date(2021, 6, 15)

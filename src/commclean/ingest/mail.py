@@ -1,5 +1,6 @@
 """A statement received by email (a saved .eml message): its body, the subject as its title, the day
-it was sent as its date."""
+it was sent as its date. A web page a browser saved as one file (MHTML) is such a message too: its
+page, read as a page saved whole is."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ _MAIL_ONLY = ("message-id", "mime-version", "received", "content-type", "return-
 # How mail clients and lists mark a subject: "Fwd: ", "RE: ", "[Press Releases] ".
 _SUBJECT_MARKS = re.compile(r"\A(?:\s*(?:(?:re|fwd?|aw|tr)\s*:|\[[^\]]{1,60}\]))+\s*", re.IGNORECASE)
 _MAX_HEADER_LINES = 200
+# The field a browser's saved page (MHTML: Chromium's "Save page as … single file") opens with.
+_SAVED_PAGE = "Snapshot-Content-Location"
 
 
 @dataclass(frozen=True)
@@ -45,22 +48,41 @@ def is_mail(text: str) -> bool:
 
 def read_mail(text: str) -> Mail | None:
     """The message's body (its plain text, or its HTML where it has no plain text), headed by its
-    subject without a client's "Fwd:" or a list's "[tag]"; None if it has no text body."""
+    subject without a client's "Fwd:" or a list's "[tag]"; None if it has no text body. A saved
+    page's (MHTML) is its HTML alone: its subject is the page's title with the site's name, and
+    its date the day it was saved, neither the statement's."""
     message = email.message_from_string(text.lstrip("\ufeff"), policy=email.policy.default)
-    body = message.get_body(preferencelist=("plain", "html"))
+    saved_page = _SAVED_PAGE in message or "saved by" in str(message.get("from", "")).lower()
+    body = message.get_body(preferencelist=("html",) if saved_page else ("plain", "html"))
     if body is None:
         return None
     try:
-        content = body.get_content()
+        content = _content(body)
     except (LookupError, ValueError, AssertionError):  # an unknown charset or a damaged encoding
         return None
     if not isinstance(content, str) or not content.strip():
         return None
+    if saved_page:
+        return Mail(None, None, content, True)
     subject = _SUBJECT_MARKS.sub("", " ".join(str(message.get("subject", "")).split())) or None
     markup = body.get_content_subtype() == "html"
     if subject and not content.lstrip().startswith(subject):
         content = f"<h1>{subject}</h1>\n{content}" if markup else f"{subject}\n\n{content}"
     return Mail(subject, _sent(message), content, markup)
+
+
+def _content(part: email.message.EmailMessage) -> str:
+    """The part's text. A part naming no charset is read as ASCII by the email package, every
+    other byte replaced; a saved page's HTML names its charset in its markup only (UTF-8, as
+    browsers save), so such a part's bytes are read as UTF-8 where they are that."""
+    if part.get_param("charset") is None:
+        data = part.get_payload(decode=True)
+        if isinstance(data, bytes):
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+    return part.get_content()
 
 
 def _sent(message: email.message.EmailMessage) -> dt.date | None:
