@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import quopri
+import random
+import sys
 import textwrap
 from email.header import Header
 from email.message import EmailMessage
@@ -21,6 +23,9 @@ from commclean.pipeline import build_candidate
 from commclean.records import RawFile
 from commclean.repair.steps import repair_text
 from commclean.schema import corpus_rows
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from web_pages import LAYOUTS, RENDER, Statement  # noqa: E402
 
 RAW = RawFile("message.eml", "/nonexistent/message.eml", 0, "")
 SENT = dt.datetime(2021, 6, 21, 21, 2, tzinfo=dt.timezone(dt.timedelta(hours=-4)))  # 22 June in UTC
@@ -143,3 +148,19 @@ def test_a_page_saved_as_one_file_is_read_as_its_page_dated_by_its_markup_not_th
     assert text == "\n\n".join([title, *paragraphs])
     assert {"read_mail", "extract_page_text"} <= set(steps)
     assert stated == dt.date(2021, 6, 15)
+
+
+SAVED_PAGES = Path(__file__).parent / "fixtures" / "saved-pages"
+
+
+@pytest.mark.parametrize("layout", ["agency", "briefing", "legacy", "printer"])
+def test_a_page_chromium_saved_as_one_file_reads_as_the_same_page_saved_whole(layout: str) -> None:
+    statements = [Statement(path.name, title, tuple(paragraphs), dt.date(2022, 5, 4))
+                  for path, (title, paragraphs) in zip(GOLD, map(gold, GOLD))]
+    index = LAYOUTS.index(layout)
+    page = RENDER[layout](statements[index], random.Random(3), [s for s in statements if s is not statements[index]])
+    whole = decode_bytes(RAW, page.encode("utf-8"), DecodeConfig())
+    saved = decode_bytes(RAW, (SAVED_PAGES / f"{layout}.mhtml").read_bytes(), DecodeConfig())
+    assert saved.quarantine_reason is None and "read_mail" in saved.decode_repairs
+    assert repair_text(saved.text, RepairConfig()).text == repair_text(whole.text, RepairConfig()).text
+    assert saved.stated_date == whole.stated_date
