@@ -237,3 +237,15 @@ def test_unpack_refuses_a_file_holding_no_statements(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["unpack", str(tmp_path / "sitemap.xml")])
     assert result.exit_code == 2 and "holds no records" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sitemap.xml"]
+
+
+@pytest.mark.parametrize(("written", "date"), [
+    ("2021-06-21T10:00:00Z", dt.date(2021, 6, 21)),
+    ("Mon, 21 Jun 2021 10:00:00 -0400", dt.date(2021, 6, 21)),  # as a feed writes it
+    ("06/07/2021", None),  # June or July: not read, never guessed
+])
+def test_a_records_date_is_read_only_in_forms_whose_day_and_month_are_certain(written: str,
+                                                                               date: dt.date | None) -> None:
+    title, paragraphs = gold(GOLD[0])
+    _, _, _, stated = decoded({"title": title, "pubDate": written, "content": "\n\n".join(paragraphs)})
+    assert stated == date

@@ -15,13 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from commclean.ingest.frontmatter import as_date
+
 # Names scrapers and feed exports give a record's title and its date of publication, lower-cased
 # (the first one present is taken). A record's other dates ("scraped_at", "modified") say when a
 # file was made or changed, not when the statement was issued: they are never taken.
 _TITLE_KEYS = ("title", "headline", "name")
 _DATE_KEYS = ("date", "published", "publishdate", "publish_date", "pubdate", "date_published", "datepublished",
               "published_at", "publication_date", "publish_time", "release_date")
-_ISO_DAY = re.compile(r"\A\s*(\d{4})-(\d{2})-(\d{2})")
 # A text has more words than this, and a word a _MAX_CHARS_A_WORD characters at the most: a
 # string with fewer is an address, a path, an identifier or encoded data.
 _MIN_WORDS = 3
@@ -155,8 +156,8 @@ def export_records(text: str, min_chars: int) -> list[dict[str, Any]]:
 
 
 def _feed_items(text: str) -> list[dict[str, Any]]:
-    """A feed's items as records: each child element's text by its local name, the date of an
-    RSS pubDate written as ISO (the form a record's date is read in)."""
+    """A feed's items as records: each child element's text by its local name (an RSS pubDate is a
+    record's date as it stands)."""
     try:
         root = ElementTree.fromstring(text.lstrip("\ufeff \t\r\n").encode())
     except (ElementTree.ParseError, ValueError, RecursionError):
@@ -165,11 +166,6 @@ def _feed_items(text: str) -> list[dict[str, Any]]:
     for element in root.iter():
         if _local_name(element.tag) in _ITEMS:
             fields = {_local_name(child.tag): (child.text or "").strip() for child in element}
-            if "pubDate" in fields:
-                try:
-                    fields["date"] = email.utils.parsedate_to_datetime(fields.pop("pubDate")).date().isoformat()
-                except (TypeError, ValueError):
-                    pass
             items.append(fields)
     return items
 
@@ -248,15 +244,18 @@ def _title(owner: dict) -> str | None:
 
 
 def _date(owner: dict) -> dt.date | None:
+    """The first date field in an ISO form ("2021-06-21T10:00") or as a feed writes it ("Mon, 21
+    Jun 2021 10:00:00 -0400"); forms whose order of day and month is not certain are not read."""
     fields = _fields(owner)
-    for key in _DATE_KEYS:
-        value = fields.get(key)
-        if isinstance(value, str) and (iso := _ISO_DAY.match(value)):
-            try:
-                return dt.date(*map(int, iso.groups()))
-            except ValueError:
-                return None
-    return None
+    return next((day for key in _DATE_KEYS if isinstance(fields.get(key), str)
+                 and (day := as_date(fields[key]) or _rfc_2822_day(fields[key]))), None)
+
+
+def _rfc_2822_day(value: str) -> dt.date | None:
+    try:
+        return email.utils.parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _visible(text: str) -> int:

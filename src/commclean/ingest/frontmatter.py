@@ -52,7 +52,7 @@ def read_front_matter(text: str) -> FrontMatter | None:
         return None
     title = fields.get("title")
     title = " ".join(title.split()) if isinstance(title, str) and title.strip() else None
-    stated = next((d for d in map(_as_date, (fields.get(k) for k in _DATE_KEYS)) if d), None)
+    stated = next((d for d in map(as_date, (fields.get(k) for k in _DATE_KEYS)) if d), None)
     if title is None and stated is None:
         return None
     body = read_markdown("\n".join(lines[end + 1 :]))
@@ -72,7 +72,8 @@ def _parsed(block: str, toml: bool) -> dict[str, Any] | None:
     return {str(key).lower(): value for key, value in fields.items()}
 
 
-def _as_date(value: object) -> dt.date | None:
+def as_date(value: object) -> dt.date | None:
+    """A date value as YAML or TOML gives it, or a string opening on an ISO day (\"2021-06-21T10:00\")."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
