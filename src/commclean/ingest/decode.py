@@ -149,9 +149,10 @@ def decode_bytes(raw: RawFile, data: bytes, config: DecodeConfig) -> Decoded:
 
 
 def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
-    """A saved web page's main text, the statement of a scraper's JSON record or table row, or a
-    markdown export's body without its front matter, with the date each states of the file; any
-    other text as it is."""
+    """A saved web page's main text, the body of a saved email (or of a page saved as one file),
+    the statement of a scraper's JSON record or table row, or a markdown export's body without its
+    front matter, with the date each states of the file; why a scraper's data, export, feed or
+    code is no statement; any other text as it is."""
     if is_web_page(decoded.text):
         return _main_text(decoded.text, decoded, config)
     if is_mail(decoded.text):
@@ -163,12 +164,8 @@ def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
     if record is None and (data_only := xml_without_statement(decoded.text, config.min_document_chars)):
         return data_only
     if record is not None:
-        read = replace(decoded, repairs=(*decoded.repairs, record.step))
-        if record.markup:  # the body of a page, as a scraper kept it: read as its page would be
-            page = _main_text(f"<html><body>{record.text}</body></html>", read, config)
-            return page if isinstance(page, str) or record.stated_date is None else replace(
-                page, stated_date=record.stated_date, stated_by=record.source)
-        return _Text(record.text, decoded.encoding, read.repairs, record.stated_date, record.source)
+        return _body_text(record.text, record.markup, replace(decoded, repairs=(*decoded.repairs, record.step)),
+                          record.stated_date, record.source, config)
     # A markdown export's body is read in the helper, as a page is: a file made of marks (a run of
     # "![") costs the parser more than its size allows, and must cost a run no more than reader_seconds.
     front = (call_isolated(read_front_matter, decoded.text, seconds=config.reader_seconds, what=MARKDOWN_READER)
@@ -189,11 +186,20 @@ def _mail_text(decoded: _Text, config: DecodeConfig) -> _Text | str:
     if mail is None:
         return "email with no text body"
     read = replace(decoded, repairs=(*decoded.repairs, "read_mail"))
-    if not mail.markup:
-        return _Text(mail.text, decoded.encoding, read.repairs, mail.sent, MAIL_HEADER)
-    page = _main_text(mail.text if is_web_page(mail.text) else f"<html><body>{mail.text}</body></html>", read, config)
-    return page if isinstance(page, str) or mail.sent is None else replace(page, stated_date=mail.sent,
-                                                                          stated_by=MAIL_HEADER)
+    return _body_text(mail.text, mail.markup, read, mail.sent, MAIL_HEADER, config)
+
+
+def _body_text(body: str, markup: bool, read: _Text, stated: date | None, stated_by: str,
+               config: DecodeConfig) -> _Text | str:
+    """The statement a record or a message kept: its text, or its HTML (a page whole, or a body
+    without its page) read as the page is. The date the record or message states, where it
+    states one, is the date; else the page markup's."""
+    if not markup:
+        return _Text(body, read.encoding, read.repairs, stated, stated_by)
+    page = _main_text(body if is_web_page(body) else f"<html><body>{body}</body></html>", read, config)
+    if isinstance(page, str) or stated is None:
+        return page
+    return replace(page, stated_date=stated, stated_by=stated_by)
 
 
 def _main_text(markup: str, decoded: _Text, config: DecodeConfig) -> _Text | str:
