@@ -44,7 +44,6 @@ _MARKUP = re.compile(r"<(?:p|div|br|span|h[1-6]|li|ul|ol|article|section|table|s
 
 @dataclass(frozen=True)
 class DataRecord:
-    title: str | None
     stated_date: dt.date | None
     text: str  # the record's statement, its title first; markup still to read where it had markup
     markup: bool
@@ -102,7 +101,7 @@ def _statement_of(records: list[Any], kind: tuple[str, str, str], min_chars: int
     title, stated = _title(owner), _date(owner)
     if title and not body.lstrip().startswith(title):
         body = f"{title}\n\n{body}" if not _MARKUP.search(body) else f"<h1>{title}</h1>\n{body}"
-    return DataRecord(title, stated, body, bool(_MARKUP.search(body)), step, source)
+    return DataRecord(stated, body, bool(_MARKUP.search(body)), step, source)
 
 
 def xml_without_statement(text: str, min_chars: int) -> str | None:

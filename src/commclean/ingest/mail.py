@@ -19,14 +19,13 @@ _NEEDED = ("from", "subject", "date")
 _MAIL_ONLY = ("message-id", "mime-version", "received", "content-type", "return-path")
 # How mail clients and lists mark a subject: "Fwd: ", "RE: ", "[Press Releases] ".
 _SUBJECT_MARKS = re.compile(r"\A(?:\s*(?:(?:re|fwd?|aw|tr)\s*:|\[[^\]]{1,60}\]))+\s*", re.IGNORECASE)
-_MAX_HEADER_LINES = 200
+_MAX_HEADER_LINES, _MAX_HEADER_CHARS = 200, 65_536
 # The field a browser's saved page (MHTML: Chromium's "Save page as … single file") opens with.
 _SAVED_PAGE = "Snapshot-Content-Location"
 
 
 @dataclass(frozen=True)
 class Mail:
-    title: str | None
     sent: dt.date | None
     text: str  # the body, its title first; markup still to read where the body is HTML
     markup: bool
@@ -35,8 +34,11 @@ class Mail:
 def is_mail(text: str) -> bool:
     """Whether the text opens on a message's header: every line up to the first blank one a header
     field (or its folded continuation), the fields above among them."""
+    text = text.lstrip("\ufeff")
+    if not _HEADER_LINE.match(text):  # most texts: settled by their first characters
+        return False
     names = set()
-    for number, line in enumerate(text.lstrip("\ufeff").split("\n", _MAX_HEADER_LINES)):
+    for number, line in enumerate(text[:_MAX_HEADER_CHARS].split("\n", _MAX_HEADER_LINES)):
         line = line.rstrip("\r")
         if not line:
             return number > 0 and all(name in names for name in _NEEDED) and any(name in names for name in _MAIL_ONLY)
@@ -63,12 +65,12 @@ def read_mail(text: str) -> Mail | None:
     if not isinstance(content, str) or not content.strip():
         return None
     if saved_page:
-        return Mail(None, None, content, True)
+        return Mail(None, content, True)
     subject = _SUBJECT_MARKS.sub("", " ".join(str(message.get("subject", "")).split())) or None
     markup = body.get_content_subtype() == "html"
     if subject and not content.lstrip().startswith(subject):
         content = f"<h1>{subject}</h1>\n{content}" if markup else f"{subject}\n\n{content}"
-    return Mail(subject, _sent(message), content, markup)
+    return Mail(_sent(message), content, markup)
 
 
 def _content(part: email.message.EmailMessage) -> str:
