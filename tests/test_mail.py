@@ -5,6 +5,7 @@ date; a text that only opens like a header is read as the text it is."""
 from __future__ import annotations
 
 import datetime as dt
+import mailbox
 import quopri
 import random
 import sys
@@ -16,7 +17,9 @@ from pathlib import Path
 
 import pytest
 from conftest import GOLD
+from typer.testing import CliRunner
 
+from commclean.cli import app
 from commclean.config import Config, DecodeConfig, RepairConfig
 from commclean.ingest.decode import decode_bytes
 from commclean.pipeline import build_candidate
@@ -164,3 +167,40 @@ def test_a_page_chromium_saved_as_one_file_reads_as_the_same_page_saved_whole(la
     assert saved.quarantine_reason is None and "read_mail" in saved.decode_repairs
     assert repair_text(saved.text, RepairConfig()).text == repair_text(whole.text, RepairConfig()).text
     assert saved.stated_date == whole.stated_date
+
+
+def mailbox_of(paths: list[Path], folder: Path) -> Path:
+    """The statements as a mail client keeps a folder of messages: one mbox file."""
+    box_path = folder / "press.mbox"
+    box = mailbox.mbox(box_path)
+    for path in paths:
+        box.add(message(path, "plain"))
+    box.flush()
+    return box_path
+
+
+def test_a_mailbox_of_one_message_is_that_message_and_of_several_an_export_to_unpack(tmp_path: Path) -> None:
+    title, paragraphs = gold(GOLD[0])
+    (tmp_path / "one").mkdir()
+    one = tmp_path / "one" / "statement.txt"
+    one.write_text("\n\n".join([title, "From the start, the ministers met every month.", *paragraphs]))
+    reason, text, steps, stated = decoded(mailbox_of([one], tmp_path).read_bytes())
+    assert reason is None and "read_mail" in steps and stated == dt.date(2021, 6, 21)
+    assert text == one.read_text()  # the line the mailbox wrote as ">From the start" as it was
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    several = mailbox_of(GOLD[:3], raw)
+    reason, text, _, _ = decoded(several.read_bytes())
+    assert reason is not None and reason.startswith("mailbox holding 3 messages") and text == ""
+    result = CliRunner().invoke(app, ["unpack", str(several)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (raw / "press-mbox").iterdir()) == ["0001.eml", "0002.eml", "0003.eml"]
+    rows = sorted(corpus_rows(build_candidate(raw, Config()).candidate.built), key=lambda row: row.source_paths[0])
+    assert [row.text for row in rows] == ["\n\n".join([t, *body]) for t, body in map(gold, GOLD[:3])]
+
+
+def test_a_statement_opening_with_from_is_no_mailbox() -> None:
+    title, paragraphs = gold(GOLD[1])
+    text = "From the start of 2021, the ministers met every month.\n\n" + "\n\n".join([title, *paragraphs])
+    result = decode_bytes(RAW, text.encode("utf-8"), DecodeConfig())
+    assert result.quarantine_reason is None and result.text == text

@@ -187,24 +187,31 @@ def diff_command(
 
 @app.command()
 def unpack(
-    export: Annotated[Path, typer.Argument(help="A JSON, JSON Lines, CSV or TSV export, or an RSS or Atom feed.")],
+    export: Annotated[Path, typer.Argument(help="A JSON, JSON Lines, CSV or TSV export, an RSS or Atom feed, "
+                                                "or a mailbox (mbox).")],
     to: Annotated[Path | None, typer.Option("--to", help="Folder to write the records to "
                                                          "(default: beside the export, named after it).")] = None,
 ) -> None:
-    """Write each statement an export holds as a file of its own (NNNN.json), for runs to read:
-    a run reads one statement a file, and sets an export of several aside."""
+    """Write each statement an export holds as a file of its own (NNNN.json, a mailbox's NNNN.eml),
+    for runs to read: a run reads one statement a file, and sets an export of several aside."""
     import json
+    import mailbox
 
     from commclean.config import DecodeConfig
     from commclean.ingest.datafiles import export_records
+    from commclean.ingest.mail import in_mailbox
 
     try:
         text = export.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         typer.echo(f"error: {export} cannot be read as UTF-8 text: {error}", err=True)
         raise typer.Exit(2) from None
-    records = export_records(text, DecodeConfig().min_document_chars)
-    if not records:
+    if in_mailbox(text) is not None:  # each message as it was sent, for runs to read as one
+        files = [(".eml", message.as_bytes()) for message in mailbox.mbox(export, create=False)]
+    else:
+        files = [(".json", (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode())
+                 for record in export_records(text, DecodeConfig().min_document_chars)]
+    if not files:
         typer.echo(f"error: {export} holds no records with a statement in them", err=True)
         raise typer.Exit(2)
     folder = to if to is not None else export.with_name(export.name.replace(".", "-"))
@@ -212,10 +219,9 @@ def unpack(
         typer.echo(f"error: {folder} exists and is not empty; name another with --to", err=True)
         raise typer.Exit(2)
     folder.mkdir(parents=True, exist_ok=True)
-    for number, record in enumerate(records, 1):
-        (folder / f"{number:04d}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n",
-                                                   encoding="utf-8")
-    typer.echo(f"{len(records)} statements written to {folder}/ (0001.json to {len(records):04d}.json)")
+    for number, (suffix, data) in enumerate(files, 1):
+        (folder / f"{number:04d}{suffix}").write_bytes(data)
+    typer.echo(f"{len(files)} statements written to {folder}/ (0001 to {len(files):04d})")
 
 
 @app.command()

@@ -22,7 +22,7 @@ from commclean.ingest.datafiles import (
 from commclean.ingest.docx import docx_body_size, docx_text
 from commclean.ingest.frontmatter import opens_with_front_matter, read_front_matter
 from commclean.ingest.inside import open_inside
-from commclean.ingest.mail import is_mail, read_mail
+from commclean.ingest.mail import in_mailbox, is_mail, read_mail
 from commclean.ingest.page import is_web_page, page_text
 from commclean.ingest.pdf import NO_TEXT_LAYER, PDF_MAGIC, UNREADABLE, pdf_text
 from commclean.ingest.rtf import RTF_MAGIC, rtf_text
@@ -157,6 +157,11 @@ def _unwrapped(decoded: _Text, config: DecodeConfig) -> _Text | str:
         return _main_text(decoded.text, decoded, config)
     if is_mail(decoded.text):
         return _mail_text(decoded, config)
+    if (mailbox := in_mailbox(decoded.text)) is not None:
+        messages, first = mailbox
+        if messages > 1:
+            return f"mailbox holding {messages} messages (one statement a file: `commclean unpack` writes each as one)"
+        return _mail_text(replace(decoded, text=first), config)
     record = (read_json_record(decoded.text, config.min_document_chars) if opens_like_json(decoded.text)
               else read_table_row(decoded.text, config.min_document_chars))
     if isinstance(record, str):

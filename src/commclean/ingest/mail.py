@@ -1,6 +1,7 @@
 """A statement received by email (a saved .eml message): its body, the subject as its title, the day
 it was sent as its date. A web page a browser saved as one file (MHTML) is such a message too: its
-page, read as a page saved whole is."""
+page, read as a page saved whole is. A mailbox (mbox) of one message is that message; of several,
+an export to unpack."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ _SUBJECT_MARKS = re.compile(r"\A(?:\s*(?:(?:re|fwd?|aw|tr)\s*:|\[[^\]]{1,60}\]))
 _MAX_HEADER_LINES, _MAX_HEADER_CHARS = 200, 65_536
 # The field a browser's saved page (MHTML: Chromium's "Save page as … single file") opens with.
 _SAVED_PAGE = "Snapshot-Content-Location"
+
+
+# The line an mbox file opens each message with: "From <sender> <date in asctime's form>".
+_MBOX_SEPARATOR = re.compile(r"^From \S+ +\S.*\d{4}\r?$", re.MULTILINE)
+_ESCAPED_FROM = re.compile(r"^>(>*From )", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,21 @@ def is_mail(text: str) -> bool:
             return False
         names.add(line.split(":", 1)[0].lower())
     return False
+
+
+def in_mailbox(text: str) -> tuple[int, str] | None:
+    """How many messages a mailbox (mbox) holds and the text of its first; None if the text is no
+    mailbox (a statement may open with "From the start, …", but no mailbox's separator line)."""
+    first = _MBOX_SEPARATOR.match(text.lstrip("\ufeff"))
+    if first is None:
+        return None
+    rest = text.lstrip("\ufeff")[first.end() :].lstrip("\r\n")
+    if not is_mail(rest):
+        return None
+    following = _MBOX_SEPARATOR.search(rest)
+    first_message = rest[: following.start()] if following else rest
+    # A line of a message opening "From " was written ">From " so as not to read as a separator.
+    return 1 + len(_MBOX_SEPARATOR.findall(rest)), _ESCAPED_FROM.sub(r"\1", first_message)
 
 
 def read_mail(text: str) -> Mail | None:
