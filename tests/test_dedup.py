@@ -362,3 +362,46 @@ def test_of_texts_longer_than_the_alignment_allows_the_openings_are_aligned(tmp_
     capped = replace(Config().dedup, max_aligned_bigrams=len(matching_tokens(opening)) - 1, max_aligned_names=names)
     candidate = build_candidate(raw_folder(tmp_path / "capped", files), replace(Config(), dedup=capped)).candidate
     assert len({doc for _, doc, _ in status(candidate).values()}) == 1
+
+
+def test_pairs_aligned_in_worker_processes_give_what_aligning_them_here_gives(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from commclean.dedup import clusters
+    from commclean.pipeline import corpus
+    from commclean.runtime.workers import map_in_processes
+
+    noisy = tmp_path / "raw"  # each statement, re-spelled and edited, and cut: pairs to align
+    noisy.mkdir()
+    for path in GOLD:
+        text = path.read_text(encoding="utf-8")
+        (noisy / path.name).write_text(text, encoding="utf-8")
+        (noisy / f"uk-{path.name}").write_text(edit_words(respell_uk(text), 0.05, seed=1), encoding="utf-8")
+        (noisy / f"cut-{path.name}").write_text(truncate(text, 0.6), encoding="utf-8")
+    here = build_candidate(noisy, Config())
+    monkeypatch.setattr(clusters, "PAIRS_PER_SHARE", 3)
+    monkeypatch.setattr(corpus, "PAIRS_PER_SHARE", 3)
+    pools: list[int] = []
+
+    def recorded(function, work, workers):  # noqa: ANN001, ANN202
+        if function is clusters.verify_pairs:
+            pools.append(workers)
+        return map_in_processes(function, work, workers)
+
+    monkeypatch.setattr(corpus, "map_in_processes", recorded)
+    pooled = build_candidate(noisy, Config(workers=2, min_pairs_for_workers=1))
+    assert pools == [2]
+    assert pooled.stats.counts["dedup"]["pairs aligned"] > 3 * 2  # shares enough for both workers
+    assert pooled.stats.counts["dedup"] == here.stats.counts["dedup"]
+    assert pooled.candidate.built.equals(here.candidate.built)
+    assert pooled.candidate.sources == here.candidate.sources
+
+
+def test_few_pairs_are_aligned_here_without_starting_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from commclean.pipeline import corpus
+
+    pools: list[int] = []
+    monkeypatch.setattr(corpus, "map_in_processes", lambda function, work, workers: pools.append(workers) or iter(()))
+    config = Config(workers=2)
+    list(corpus._pairs_verified(config, iter(()), config.min_pairs_for_workers - 1))
+    list(corpus._pairs_verified(config, iter(()), config.min_pairs_for_workers))
+    assert pools == [1, 2]
