@@ -71,15 +71,21 @@ def read_table_row(text: str, min_chars: int) -> DataRecord | str | None:
     """The same of a CSV or TSV table whose header names a statement's columns ("title",
     "content", "date", …): its one row's statement, or why the table is none. None for any other
     text: a statement's first line may hold commas, but names no such columns."""
+    records = _table_records(text)
+    return _statement_of(records, _CSV, min_chars) if records else None
+
+
+def _table_records(text: str) -> list[dict[str, Any]] | None:
+    """The rows of a table whose header names a statement's columns; None for any other text (or
+    one csv refuses: a field past its size limit, quoting no table has)."""
     header = text[:4096].lstrip("\ufeff").split("\n", 1)[0]
     delimiter = next((d for d in ",\t;" if _is_header(header, d)), None)
     if delimiter is None:
         return None
     try:
-        records = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, strict=True))
-    except csv.Error:  # a field past csv's size limit, or quoting no table has: read as text
+        return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, strict=True))
+    except csv.Error:
         return None
-    return _statement_of(records, _CSV, min_chars) if records else None
 
 
 def _is_header(line: str, delimiter: str) -> bool:
@@ -144,12 +150,7 @@ def export_records(text: str, min_chars: int) -> list[dict[str, Any]]:
     elif text.lstrip("\ufeff \t\r\n").startswith("<?xml"):
         records = _feed_items(text)
     else:
-        header = text[:4096].lstrip("\ufeff").split("\n", 1)[0]
-        delimiter = next((d for d in ",\t;" if _is_header(header, d)), None)
-        try:
-            records = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)) if delimiter else []
-        except csv.Error:
-            records = []
+        records = _table_records(text) or []
     return [record for record in records if isinstance(record, dict) and (found := _longest_string(record))
             and _visible(found[0]) >= min_chars]
 
