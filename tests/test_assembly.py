@@ -19,8 +19,7 @@ def test_rows_built_in_worker_processes_are_the_rows_built_here(seed_raw: Path, 
     pools: list[int] = []
 
     def recorded(function, work, workers):  # noqa: ANN001, ANN202
-        if function is rows.build_rows:  # not deduplication's aligning of pairs
-            pools.append(workers)
+        pools.append(workers)
         return map_in_processes(function, work, workers)
 
     monkeypatch.setattr(corpus, "map_in_processes", recorded)

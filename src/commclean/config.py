@@ -269,10 +269,6 @@ class Config:
     # costs about a second to start and 110 MB to hold its imports and word list, which a corpus
     # under this size does not earn back (benchmarks/RESULTS.md).
     min_documents_for_assembly_workers: int = 20_000
-    # Deduplication aligns its candidate pairs in as many processes when it has at least this many
-    # pairs never aligned before (a first build of 100k files has about 25,000: 5 s of aligning in
-    # one process; a worker costs about 0.3 s to start).
-    min_pairs_for_workers: int = 10_000
     # Published snapshots kept under clean/snapshots/ (the current one is never deleted).
     keep_snapshots: int = 10
     # Rows of a published Parquet file per row group, as megabytes of data: readers stream a
@@ -296,7 +292,6 @@ class Config:
                  if getattr(self, name) < 1]
         wrong += [f"{name}={getattr(self, name)} (at least 0)"
                   for name in ("workers", "min_files_for_workers", "min_documents_for_assembly_workers",
-                               "min_pairs_for_workers",
                                "keep_snapshots", "texts_held_mb", "prefetch_threads")
                   if getattr(self, name) is not None and getattr(self, name) < 0]
         if wrong:

@@ -7,7 +7,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -222,41 +222,19 @@ SequenceSource = Callable[[Collection[str]], Mapping[str, Alignable]]
 PAIRS_PER_LOAD = 20_000
 
 
-@dataclass(frozen=True)
-class PairsToVerify:
-    """A share of the candidate pairs with the texts they name: what one worker aligns."""
-
-    pairs: tuple[Pair, ...]
-    texts: Mapping[str, Alignable]
-    config: DedupConfig
-
-
-Verified = list[tuple[Pair, Verdict | str | None]]
-# verify_pairs over the shares (in worker processes or here), given how many pairs there are in all.
-PairVerifier = Callable[[Iterator[PairsToVerify], int], Iterator[Verified]]
-# Pairs a worker is sent at a time: a fraction of a second of aligning, a few MB of texts.
-PAIRS_PER_SHARE = 2_000
-
-
-def verify_pairs(work: PairsToVerify) -> Verified:
-    return [((a, b), verify_pair(a, work.texts[a], b, work.texts[b], work.config)) for a, b in work.pairs]
-
-
-def verified_here(shares: Iterator[PairsToVerify], pairs: int) -> Iterator[Verified]:
-    return map(verify_pairs, shares)
-
-
 def find_edges(keys: Sequence[str], pairs: Sequence[Pair], sequences: SequenceSource, verdicts: Verdicts,
-               config: DedupConfig, stats: Stats, verifier: PairVerifier = verified_here) -> list[Edge]:
+               config: DedupConfig, stats: Stats) -> list[Edge]:
     """Each candidate pair verified by aligning the two texts, or by the verdict kept from an
-    earlier run: only pairs never seen are aligned (by `verifier`: in worker processes when there
-    are enough). Edges join positions in `keys`."""
+    earlier run: only pairs never seen are aligned. Edges join positions in `keys`."""
     unseen = [pair for pair in pairs if pair not in verdicts]
     siblings = 0
-    for verified in verifier(_shares(unseen, sequences, config), len(unseen)):
-        for pair, outcome in verified:
+    for start in range(0, len(unseen), PAIRS_PER_LOAD):
+        chunk = unseen[start : start + PAIRS_PER_LOAD]
+        texts = sequences({key for pair in chunk for key in pair})
+        for a, b in chunk:
+            outcome = verify_pair(a, texts[a], b, texts[b], config)
             siblings += outcome == ONE_TEMPLATE
-            verdicts[pair] = outcome if isinstance(outcome, Verdict) else None
+            verdicts[(a, b)] = outcome if isinstance(outcome, Verdict) else None
     position = {key: i for i, key in enumerate(keys)}
     edges = [_edge(position[a], position[b], verdict, keys) for a, b in pairs if (verdict := verdicts[(a, b)])]
     stats.update("dedup", "candidate pairs", len(pairs))
@@ -264,16 +242,6 @@ def find_edges(keys: Sequence[str], pairs: Sequence[Pair], sequences: SequenceSo
     stats.update("dedup", "rejected candidates", len(pairs) - len(edges))
     stats.update("dedup", "aligned pairs rejected as one template's statements", siblings)
     return edges
-
-
-def _shares(unseen: Sequence[Pair], sequences: SequenceSource, config: DedupConfig) -> Iterator[PairsToVerify]:
-    """The pairs in shares, each with its texts, loaded PAIRS_PER_LOAD pairs at a time."""
-    for start in range(0, len(unseen), PAIRS_PER_LOAD):
-        chunk = unseen[start : start + PAIRS_PER_LOAD]
-        texts = sequences({key for pair in chunk for key in pair})
-        for first in range(0, len(chunk), PAIRS_PER_SHARE):
-            share = tuple(chunk[first : first + PAIRS_PER_SHARE])
-            yield PairsToVerify(share, {key: texts[key] for pair in share for key in pair}, config)
 
 
 def _edge(a: int, b: int, verdict: Verdict, keys: Sequence[str]) -> Edge:
@@ -500,8 +468,7 @@ def _samples(content: ContentEntry) -> np.ndarray:
 
 
 def deduplicate_entries(docs: Sequence[SeenFile], config: DedupConfig, stats: Stats, sequences: SequenceSource,
-                        verdicts: Verdicts, index: SampleIndex | None = None,
-                        verifier: PairVerifier = verified_here) -> tuple[list[Cluster], SampleIndex]:
+                        verdicts: Verdicts, index: SampleIndex | None = None) -> tuple[list[Cluster], SampleIndex]:
     """Exact copies collapse onto their best copy first; the distinct texts are then matched,
     verified and clustered, and each exact copy follows its representative into its cluster.
     `verdicts` and `index` come from earlier runs (when there were any) and are brought up to
@@ -520,7 +487,7 @@ def deduplicate_entries(docs: Sequence[SeenFile], config: DedupConfig, stats: St
         index = SampleIndex.build(texts, config)
     else:
         index.update(texts, config)
-    edges = find_edges(keys, index.pairs(), sequences, verdicts, config, stats, verifier)
+    edges = find_edges(keys, index.pairs(), sequences, verdicts, config, stats)
     linked = cluster([docs[i] for i in representatives], edges)
     result = [_with_exact_copies(found, representatives, groups, keys) for found in linked]
     clustered = {member.index for found in linked for member in found.members}

@@ -16,14 +16,7 @@ from commclean.assemble.rows import RowsToBuild, assemble, build_rows, check_led
 from commclean.card import dataset_card
 from commclean.config import Config
 from commclean.dedup.candidates import SampleIndex
-from commclean.dedup.clusters import (
-    PAIRS_PER_SHARE,
-    PairsToVerify,
-    Verified,
-    deduplicate_entries,
-    set_aside_short,
-    verify_pairs,
-)
+from commclean.dedup.clusters import deduplicate_entries, set_aside_short
 from commclean.diff import SnapshotDiff, diff_tables, snapshot_tables
 from commclean.htmlreport import report_html
 from commclean.ingest.discover import Discovery
@@ -31,7 +24,7 @@ from commclean.pipeline.batches import Batch
 from commclean.pipeline.workspace import Texts, Workspace
 from commclean.records import Candidate, Cluster, SeenFile, SourceDoc
 from commclean.runtime.stats import Stats
-from commclean.runtime.workers import map_in_processes, worker_count, workers_for
+from commclean.runtime.workers import map_in_processes, worker_count
 from commclean.schema import CORPUS_SCHEMA, QUARANTINE_SCHEMA, SOURCES_SCHEMA, Tables, tables_for
 from commclean.store import (
     CARD_FILE,
@@ -78,7 +71,7 @@ def deduplicate_files(batches: Sequence[Batch[SourceDoc]], config: Config, works
     stats = Stats()
     clusters, workspace.state.index = deduplicate_entries(
         documents, config.dedup, stats, texts.sequences,
-        workspace.state.verdicts, workspace.state.index, partial(_pairs_verified, config))
+        workspace.state.verdicts, workspace.state.index)
     clusters, set_aside = set_aside_short(clusters, documents, config.decode.min_document_chars, stats)
     quarantined = tuple(f for f in files if f.content.quarantine_reason is not None)
     # The index holds every text's samples now: the copies the entries and fingerprints hold are
@@ -87,13 +80,6 @@ def deduplicate_files(batches: Sequence[Batch[SourceDoc]], config: Config, works
     documents = tuple(without_samples(f) for f in documents)
     set_aside = tuple(without_samples(f) for f in set_aside)
     return Deduplicated(documents, quarantined, tuple(clusters), stats, texts, set_aside)
-
-
-def _pairs_verified(config: Config, shares: Iterator[PairsToVerify], pairs: int) -> Iterator[Verified]:
-    """The candidate pairs aligned in worker processes when there are enough of them (a full
-    build's second core is otherwise idle here); else here."""
-    workers = workers_for(config, -(-pairs // PAIRS_PER_SHARE)) if pairs >= config.min_pairs_for_workers else 1
-    return map_in_processes(verify_pairs, shares, workers)
 
 
 def without_samples(seen: SeenFile) -> SeenFile:

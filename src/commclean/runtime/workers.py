@@ -46,12 +46,7 @@ def worker_count(config: Config, files: int, batches: int) -> int:
     """How many processes a stage over `files` new files in `batches` batches is worth."""
     if files < config.min_files_for_workers:
         return 1
-    return workers_for(config, batches)
-
-
-def workers_for(config: Config, shares: int) -> int:
-    """One process per core (or Config.workers), no more than there are shares of work."""
-    return max(1, min(_wanted(config), shares))
+    return max(1, min(_wanted(config), batches))
 
 
 def batch_size_for(config: Config, files: int) -> int:

@@ -113,8 +113,8 @@ def settings_key(config: Config) -> str:
     code and the versions of the libraries its stages call. An upgrade that changes any of them
     starts afresh rather than serving results the new code would not give."""
     settings = replace(config, batch_size=1, batch_mb=1, keep_snapshots=0, workers=0, min_files_for_workers=0,
-                       min_documents_for_assembly_workers=0, min_pairs_for_workers=0, texts_held_mb=0,
-                       prefetch_threads=0, row_group_mb=1)
+                       min_documents_for_assembly_workers=0, texts_held_mb=0, prefetch_threads=0,
+                       row_group_mb=1)
     return hashlib.sha256(f"{PIPELINE_VERSION}|{settings!r}|{code_fingerprint()}".encode()).hexdigest()[:16]
 
 
