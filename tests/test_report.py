@@ -9,6 +9,10 @@ from pathlib import Path
 
 from commclean.config import Config, ValidationConfig
 from commclean.pipeline import run_pipeline
+from commclean.read import read_published
+from commclean.report import run_report_markdown
+from commclean.schema import Tables
+from commclean.store.publish import published_doc_ids
 from conftest import MISDATED, PROJECT, chromium, chromium_dom, visible_text
 
 CHARTS = ("Documents by year of issue", "Documents by type", "Top issuers", "Metadata found (% of documents)",
@@ -45,11 +49,29 @@ def test_the_report_says_what_the_snapshot_holds_and_what_changed(seed_raw: Path
     assert sum("<svg" in f for f in figures) >= 6
 
 
+def test_the_runs_markdown_lists_only_documents_new_to_readers_and_every_quarantined_file(
+        seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    assert len(published_doc_ids(clean)) == 0  # nothing published yet: every document is new
+    run_pipeline(seed_raw, clean, Config())
+    before = published_doc_ids(clean)
+    (seed_raw / "empty.txt").write_bytes(b"")
+    gold = sorted((PROJECT / "tests" / "fixtures" / "gold").glob("*.txt"))[0]
+    shutil.copy(gold, seed_raw / "new.txt")
+    summary = run_pipeline(seed_raw, clean, Config())
+    corpus, sources = read_published(clean)
+    markdown = run_report_markdown(summary, Tables(corpus, sources, corpus.slice(0, 0)), before)
+    assert len(before) == 4 and corpus.num_rows == 5
+    assert "## New documents (1)" in markdown
+    (listed,) = [line for line in markdown.splitlines() if line.startswith("- `") and "(new.txt)" in line]
+    assert listed.split("`")[1] not in before.to_pylist()
+    assert "## Quarantined files (1)" in markdown and "- `empty.txt`: empty file" in markdown
+    assert not any(path in markdown for path in ("(000_", "(001_", "(002_", "(004_"))  # the seeds' documents are not new
+
+
 def test_the_report_shows_a_cut_off_copy_where_it_stops_and_each_repair_before_and_after(
         seed_raw: Path, tmp_path: Path) -> None:
     from rapidfuzz import fuzz
-
-    from commclean.read import read_published
 
     clean = tmp_path / "clean"
     summary = run_pipeline(seed_raw, clean, Config())

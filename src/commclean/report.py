@@ -160,13 +160,14 @@ def summarise(discovery: Discovery, report: ValidationReport, published: bool, s
     )
 
 
-def run_report_markdown(summary: RunSummary, tables: Tables, previous_ids: set[str]) -> str:
+def run_report_markdown(summary: RunSummary, tables: Tables, previous_ids: pa.Array) -> str:
     """The run as a person reads it in Prefect's UI: counts, what validation set aside and why,
     new documents, quarantined files, and a link to the Data Docs."""
-    corpus = tables.corpus.select(["doc_id", "title", "source_paths"]).to_pylist()
-    new = [row for row in corpus if row["doc_id"] not in previous_ids]
-    ledger = tables.sources.select(["path", "status", "reason"]).to_pylist()
-    quarantined = [row for row in ledger if row["status"] == "quarantined"]
+    # Chosen in Arrow: as Python rows, a million documents' titles and paths took 5 s a run.
+    corpus = tables.corpus.select(["doc_id", "title", "source_paths"])
+    new = corpus.filter(pc.invert(pc.is_in(corpus["doc_id"], value_set=previous_ids)))
+    ledger = tables.sources.select(["path", "status", "reason"])
+    quarantined = ledger.filter(pc.equal(ledger["status"], "quarantined"))
     lines = ["# commclean run", "", "| | |", "|---|---|"]
     counts = (line.split(":", 1) for line in summary.lines())
     lines += [f"| {key.strip()} | {value.split(chr(10))[0].strip()} |" for key, value in counts]
@@ -178,10 +179,11 @@ def run_report_markdown(summary: RunSummary, tables: Tables, previous_ids: set[s
     lines += ["| expectation | documents | examples |", "|---|---|---|"] if summary.set_aside else []
     lines += [f"| {s.expectation} | {s.documents} | " + "<br>".join(_cell(e) for e in s.examples) + " |"
               for s in summary.set_aside]
-    lines += ["", f"## New documents ({len(new)})", ""]
-    lines += [f"- `{row['doc_id']}` {row['title'] or '(no title)'} ({row['source_paths'][0]})" for row in new[:200]]
-    lines += ["", f"## Quarantined files ({len(quarantined)})", ""]
-    lines += [f"- `{row['path']}`: {row['reason']}" for row in quarantined[:500]]
+    lines += ["", f"## New documents ({new.num_rows})", ""]
+    lines += [f"- `{row['doc_id']}` {row['title'] or '(no title)'} ({row['source_paths'][0]})"
+              for row in new.slice(0, 200).to_pylist()]
+    lines += ["", f"## Quarantined files ({quarantined.num_rows})", ""]
+    lines += [f"- `{row['path']}`: {row['reason']}" for row in quarantined.slice(0, 500).to_pylist()]
     return "\n".join(lines) + "\n"
 
 

@@ -199,10 +199,12 @@ def current_version(clean_dir: str | Path) -> int | None:
     return int(name[1:]) if name[:1] == "v" and name[1:].isdigit() else None
 
 
-def published_doc_ids(clean_dir: str | Path) -> set[str]:
-    """The doc_ids readers see now (empty before the first publish)."""
+def published_doc_ids(clean_dir: str | Path) -> pa.Array:
+    """The doc_ids readers see now (none before the first publish)."""
     corpus = Path(clean_dir) / CORPUS_FILE
-    return set(pq.read_table(corpus, columns=["doc_id"]).column("doc_id").to_pylist()) if corpus.exists() else set()
+    if not corpus.exists():
+        return pa.array([], pa.string())
+    return pq.read_table(corpus, columns=["doc_id"]).column("doc_id").combine_chunks()
 
 
 def history(clean_dir: str | Path) -> list[Snapshot]:
