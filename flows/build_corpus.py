@@ -115,8 +115,10 @@ def _in_processes(name: str, function: Callable[[In, Config], Out], items: Seque
 
         try:
             yield from in_order(functools.partial(flow_context.run, submit), items, workers)
-        finally:
-            closing()
+        except BaseException:  # given up on (an interrupt, a failure): the batches queued are not wanted
+            closing(at_once=True)
+            raise
+        closing()
 
 
 class _Unspilled(Generic[Out]):

@@ -74,7 +74,10 @@ def start_early_server() -> EarlyServer | None:
         return None
     port = _free_port()
     command = temporary_server_command(Path(next(iter(spec.submodule_search_locations))), port)
-    server = EarlyServer(subprocess.Popen(command, env={**os.environ, **_TEMPORARY_SERVER_ENV}), port)
+    # In a process group of its own: Ctrl-C, sent to the terminal's group, would end it at once
+    # (uvicorn stops on SIGINT), and the run, its client retrying a server that is gone, could
+    # neither record why it stopped nor end (it hung). It stops as the run ends (below).
+    server = EarlyServer(subprocess.Popen(command, env={**os.environ, **_TEMPORARY_SERVER_ENV}, process_group=0), port)
     watch_server(server.process.pid)
     # Stopped as the process exits, as Prefect stops its own: after Prefect's exit handlers, which
     # are registered later (so run first) and still send the run's last logs to it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -49,6 +50,32 @@ def _in_group(group: int) -> list[str]:
     return [command for _, _, pgrp, command in _live_processes() if pgrp == group]
 
 
+def _of_home(home: Path) -> list[str]:
+    """Every live process of a run given this Prefect home: the run, its workers and helpers, and
+    the server it started in a process group of its own (they all inherit the environment)."""
+    marker = f"PREFECT_HOME={home}".encode()
+    found = []
+    for pid, _, _, command in _live_processes():
+        try:
+            if marker in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+                found.append(command)
+        except OSError:
+            continue
+    return found
+
+
+def _cli_run(raw: Path, clean: Path, home: Path) -> subprocess.Popen[bytes]:
+    """`commclean run` as a terminal starts it: a process group of its own, Ctrl-C not ignored
+    (a test runner's children may inherit it ignored), no server named."""
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(home)
+    command = [sys.executable, "-c", "import signal, sys; from commclean.cli import app; "
+               "signal.signal(signal.SIGINT, signal.default_int_handler); sys.argv[0] = 'commclean'; app()",
+               "run", "--raw", str(raw), "--clean", str(clean)]
+    return subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+
+
 @pytest.mark.slow
 def test_a_cli_run_without_a_server_uses_the_one_it_started_and_leaves_nothing_behind(
         seed_raw: Path, tmp_path: Path, migrated_prefect_database: Path) -> None:
@@ -57,20 +84,57 @@ def test_a_cli_run_without_a_server_uses_the_one_it_started_and_leaves_nothing_b
     for copy in range(1, 220):
         shutil.copytree(seed_raw, seed_raw / f"copies-{copy}", ignore=shutil.ignore_patterns("copies-*"))
     assert sum(1 for f in seed_raw.rglob("*") if f.is_file()) >= Config().min_files_for_workers
-    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
-    env["PREFECT_HOME"] = str(prefect_home_in(tmp_path, migrated_prefect_database))
-    command = [sys.executable, "-m", "commclean", "run", "--raw", str(seed_raw), "--clean", str(tmp_path / "clean")]
-    process = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
+    home = prefect_home_in(tmp_path, migrated_prefect_database)
+    process = _cli_run(seed_raw, tmp_path / "clean", home)
     output = process.communicate(timeout=300)[0].decode()
     assert process.returncode == 0, output
     assert "documents:    4" in output, output[-1500:]
     # Prefect's own temporary server was not started, and no link to a UI that ends with the run is given.
     assert "Starting temporary server" not in output and "View at" not in output
+    _nothing_left(home)
+
+
+def _nothing_left(home: Path) -> None:
     deadline = time.monotonic() + 15
-    while (left := _in_group(process.pid)) and time.monotonic() < deadline:
+    while (left := _of_home(home)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not left, f"outlived the run: {left}"
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_run_at_once_and_leaves_the_last_version_and_nothing_running(
+        seed_raw: Path, tmp_path: Path, migrated_prefect_database: Path) -> None:
+    from commclean.pipeline import run_pipeline
+    from commclean.read import current_snapshot
+
+    clean = tmp_path / "clean"
+    assert run_pipeline(seed_raw, clean, Config()).published  # v1, which readers see
+    published = (current_snapshot(clean) / "corpus.parquet").read_bytes()
+    for copy in range(1, 220):  # new files enough for worker processes
+        shutil.copytree(seed_raw, seed_raw / f"copies-{copy}", ignore=shutil.ignore_patterns("copies-*"))
+    home = prefect_home_in(tmp_path, migrated_prefect_database)
+    process = _cli_run(seed_raw, clean, home)
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:  # Ctrl-C once the new files are being processed
+        lines.append(line.decode(errors="replace"))
+        if "identify files (read only what changed):" in lines[-1]:
+            break
+    assert process.poll() is None, "".join(lines)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends its foreground group
+    interrupted = time.monotonic()
+    output = "".join(lines) + process.communicate(timeout=120)[0].decode(errors="replace")
+    stopped_after = time.monotonic() - interrupted
+    assert process.returncode == 130, output[-3000:]
+    assert stopped_after < 20, f"{stopped_after:.1f} s from Ctrl-C to the end of the run"
+    assert "interrupted: the run stopped; readers see v1, whole" in output
+    assert "Traceback" not in output, output[-3000:]  # no worker's or the server's own crash
+    _nothing_left(home)
+    assert current_snapshot(clean).name == "v1"
+    assert (current_snapshot(clean) / "corpus.parquet").read_bytes() == published
+    # The next run takes up where it stopped, and publishes.
+    after = run_pipeline(seed_raw, clean, Config())
+    assert after.published and after.documents == 4 and after.duplicates == 1 + 5 * 219
 
 
 def _our_servers() -> list[int]:

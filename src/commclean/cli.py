@@ -64,7 +64,8 @@ def run(
     """Build clean/corpus.parquet and clean/sources.parquet from raw/ through the Prefect flow.
 
     Exit codes: 0 published, 1 validation failed (nothing published), 2 wrong arguments, 3 another
-    run holds the clean folder, 4 the run could not complete (disk, permissions, Prefect server)."""
+    run holds the clean folder, 4 the run could not complete (disk, permissions, Prefect server),
+    130 interrupted (Ctrl-C)."""
     if not raw.is_dir():
         problem = "is not a folder" if raw.exists() else "does not exist"
         typer.echo(f"error: raw folder {raw} {problem}", err=True)
@@ -111,6 +112,9 @@ def run(
     except DaskMissing as missing:
         typer.echo(f"error: {missing}", err=True)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: the run stopped; {_what_readers_see(clean)}", err=True)
+        raise typer.Exit(INTERRUPTED) from None
     except Exception as error:
         if debug:
             raise
@@ -118,6 +122,19 @@ def run(
                    "untouched; --debug shows the traceback)", err=True)
         raise typer.Exit(4) from None
     _print_summary(summary, clean, as_json)
+
+
+INTERRUPTED = 128 + 2  # as a shell reports a command that SIGINT ended
+
+
+def _what_readers_see(clean: Path) -> str:
+    """Which version an interrupted run leaves readers (a run publishes a version whole or not at all)."""
+    from commclean.read import current_snapshot
+
+    try:
+        return f"readers see {current_snapshot(clean).name}, whole (a run publishes all of a version or none of it)"
+    except FileNotFoundError:
+        return "nothing is published yet"
 
 
 def _could_not_run(error: Exception) -> str:

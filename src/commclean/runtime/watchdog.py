@@ -32,7 +32,12 @@ def end_with_parent(parent: int | None = None) -> None:
     ended. A pool's workers wait for work from their parent, and when it is killed they would wait
     for ever (Prefect's task-runner workers keep threads that hold them up). `parent`, where the
     starter passed its pid, tells a parent that died before this call from the process that
-    adopted the orphan."""
+    adopted the orphan.
+
+    An interrupt (Ctrl-C reaches every process of the terminal's group) is left to the parent,
+    which stops its workers and helpers as it ends: a worker stopped on its own took the run's
+    batch with it and printed a traceback for each."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if parent is None:
         parent = os.getppid()
     elif os.getppid() != parent:

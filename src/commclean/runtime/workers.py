@@ -70,24 +70,31 @@ def map_in_processes(function: Callable[[In], Out], batches: Iterable[In], worke
                                 initializer=end_with_parent) as pool:
         try:
             yield from in_order(lambda batch: pool.submit(function, batch), batches, workers)
-        finally:
-            closing()
+        except BaseException:  # given up on (an interrupt, a failure): the batches queued are not wanted
+            closing(at_once=True)
+            raise
+        closing()
 
 
 @contextmanager
-def closing_within(seconds: float) -> Iterator[Callable[[], None]]:
+def closing_within(seconds: float) -> Iterator[Callable[..., None]]:
     """For a process pool made inside it: call what it yields once the pool's work is done (its
     results taken, or given up on), and the worker processes the pool started (this process's
     multiprocessing children begun since it was entered) that are still alive `seconds` later,
     while the pool is still closing, are killed. On CPython 3.11 a pool
     that sees a worker end while it shuts down can wait for ever on another one idling for work
     (seen once, in CI: the executor's manager thread in terminate_broken, joining a worker still
-    waiting on its call queue; the run hung). With its results taken, killing it loses nothing."""
+    waiting on its call queue; the run hung). With its results taken, killing it loses nothing.
+    Called `at_once`, when the pool's results are given up on, the workers are killed now: the
+    pool would otherwise run the batches queued for it before closing (11 s after a Ctrl-C)."""
     before = set(multiprocessing.active_children())
     closed = threading.Event()
 
-    def pool_done() -> None:
+    def pool_done(at_once: bool = False) -> None:
         workers = [p for p in multiprocessing.active_children() if p not in before]
+        if at_once:
+            _kill_unless_closed(_handles(workers), closed, 0.0)
+            return
         threading.Thread(target=_kill_unless_closed, args=(_handles(workers), closed, seconds), name="pool-closing",
                          daemon=True).start()
 
