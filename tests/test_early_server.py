@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -64,16 +65,15 @@ def _of_home(home: Path) -> list[str]:
     return found
 
 
-def _cli_run(raw: Path, clean: Path, home: Path) -> subprocess.Popen[bytes]:
+def _cli_run(raw: Path, clean: Path, home: Path, stderr: int | IO[bytes] = subprocess.STDOUT) -> subprocess.Popen[bytes]:
     """`commclean run` as a terminal starts it: a process group of its own, Ctrl-C not ignored
-    (a test runner's children may inherit it ignored), no server named."""
+    (a test runner's children may inherit it ignored), no server named; stderr with stdout."""
     env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(home)
     command = [sys.executable, "-c", "import signal, sys; from commclean.cli import app; "
                "signal.signal(signal.SIGINT, signal.default_int_handler); sys.argv[0] = 'commclean'; app()",
                "run", "--raw", str(raw), "--clean", str(clean)]
-    return subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    return subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=stderr)
 
 
 @pytest.mark.slow
@@ -158,3 +158,47 @@ def test_a_refused_run_leaves_no_server_behind(seed_raw: Path, tmp_path: Path, m
     result = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
     assert result.exit_code in (2, 4) and "error:" in result.output, result.output
     assert set(_our_servers()) <= before
+
+
+@pytest.mark.slow
+def test_a_run_whose_reader_stops_reading_keeps_its_exit_code(
+        seed_raw: Path, tmp_path: Path, migrated_prefect_database: Path) -> None:
+    # `commclean run | head -1`: the summary's reader is gone before it is written. The run
+    # published, and says so by its exit code; 1 would tell a script that validation failed.
+    with (tmp_path / "stderr.txt").open("wb") as log:
+        process = _cli_run(seed_raw, tmp_path / "clean", prefect_home_in(tmp_path, migrated_prefect_database), log)
+        assert process.stdout is not None
+        process.stdout.close()
+        process.wait(timeout=300)
+    logged = (tmp_path / "stderr.txt").read_text(errors="replace")
+    assert process.returncode == 0, logged[-3000:]
+    assert "Traceback" not in logged and "BrokenPipe" not in logged
+    assert (tmp_path / "clean" / "snapshots" / "v1" / "corpus.parquet").is_file()
+
+
+@pytest.mark.parametrize("raised", ["the interrupt itself", "an error raised while stopping for it"])
+def test_an_interrupted_run_says_so_and_exits_130_however_its_cleanup_ends(
+        seed_raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raised: str) -> None:
+    from typer.testing import CliRunner
+
+    import flows.build_corpus
+    from commclean.cli import app
+    from commclean.pipeline import run_pipeline
+
+    clean = tmp_path / "clean"
+    assert run_pipeline(seed_raw, clean, Config()).published
+
+    def interrupted(**_: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            if raised == "the interrupt itself":
+                raise
+            # e.g. a pool whose workers were stopped, shutting down
+            raise RuntimeError("A process in the process pool was terminated abruptly") from None
+
+    monkeypatch.setattr(flows.build_corpus, "build_corpus", interrupted)
+    result = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--clean", str(clean)])
+    assert result.exit_code == 130, result.output
+    assert "interrupted: the run stopped; readers see v1, whole" in result.output
+    assert "could not complete" not in result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -113,9 +113,10 @@ def run(
         typer.echo(f"error: {missing}", err=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        typer.echo(f"interrupted: the run stopped; {_what_readers_see(clean)}", err=True)
-        raise typer.Exit(INTERRUPTED) from None
+        _stopped_by_interrupt(clean)
     except Exception as error:
+        if _interrupted(error):  # raised while the run stopped for Ctrl-C (a pool's workers closing)
+            _stopped_by_interrupt(clean)
         if debug:
             raise
         typer.echo(f"error: the run could not complete: {_could_not_run(error)} (the previous corpus is "
@@ -127,14 +128,27 @@ def run(
 INTERRUPTED = 128 + 2  # as a shell reports a command that SIGINT ended
 
 
-def _what_readers_see(clean: Path) -> str:
-    """Which version an interrupted run leaves readers (a run publishes a version whole or not at all)."""
+def _interrupted(error: BaseException | None) -> bool:
+    """Whether a KeyboardInterrupt is among the exceptions `error` was raised while handling."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _stopped_by_interrupt(clean: Path) -> NoReturn:
+    """Say which version an interrupted run leaves readers (a run publishes a version whole or not at all)."""
     from commclean.read import current_snapshot
 
     try:
-        return f"readers see {current_snapshot(clean).name}, whole (a run publishes all of a version or none of it)"
+        seen = f"readers see {current_snapshot(clean).name}, whole (a run publishes all of a version or none of it)"
     except FileNotFoundError:
-        return "nothing is published yet"
+        seen = "nothing is published yet"
+    typer.echo(f"interrupted: the run stopped; {seen}", err=True)
+    raise typer.Exit(INTERRUPTED) from None
 
 
 def _could_not_run(error: Exception) -> str:
@@ -270,6 +284,15 @@ def rollback(
 
 
 def _print_summary(summary: RunSummary, clean: Path, as_json: bool) -> None:
+    try:
+        _write_summary(summary, clean, as_json)
+    except BrokenPipeError:
+        # Whoever read stdout stopped (`| head`, `| grep -m1`): what the run did stands, and so does
+        # its exit code (click would exit 1, which says validation failed).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _write_summary(summary: RunSummary, clean: Path, as_json: bool) -> None:
     if as_json:
         import dataclasses
         import json
