@@ -281,3 +281,26 @@ def test_a_published_corpus_compared_a_row_group_at_a_time_finds_a_difference_in
                                   pa.array(repairs, corpus.schema.field("repairs").type))
         assert not snapshot.same_output(other, sources, nothing_set_aside), row
     assert not snapshot.same_output(corpus.slice(1), sources, nothing_set_aside)
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, OSError])
+def test_a_run_stopped_between_staging_and_publishing_leaves_no_staged_snapshot(
+        seed_raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: type[BaseException]) -> None:
+    from commclean.config import Config
+    from commclean.pipeline import run_pipeline, sequence
+
+    clean = tmp_path / "clean"
+    assert run_pipeline(seed_raw, clean, Config()).published
+    published = (clean / "corpus.parquet").read_bytes()
+    (seed_raw / "new.txt").write_text("Joint Statement\n\nThe two ministers met in Rome on 5 May 2022. " * 20)
+
+    def stopped(*_: object) -> None:
+        raise stop()
+
+    monkeypatch.setattr(sequence, "changes_since", stopped)  # after validation and staging, before the switch
+    with pytest.raises(stop):
+        run_pipeline(seed_raw, clean, Config())
+    assert not list(clean.glob(".staging-*"))  # a corpus' size, not left for the next run to remove
+    assert current_version(clean) == 1 and (clean / "corpus.parquet").read_bytes() == published
+    monkeypatch.undo()
+    assert run_pipeline(seed_raw, clean, Config()).snapshot == 2

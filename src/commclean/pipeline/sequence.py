@@ -16,6 +16,7 @@ from commclean.config import Config
 from commclean.ingest.discover import Discovery, check_folders
 from commclean.pipeline.batches import Batch, identify_files, process_batch
 from commclean.pipeline.corpus import (
+    Checked,
     Deduplicated,
     assemble_candidate,
     changes_since,
@@ -265,30 +266,42 @@ def _build_and_publish(raw_dir: str | Path, folders: Folders, config: Config, fu
         checked = _step(runner, stats, "validate with Great Expectations (and stage the snapshot meanwhile)",
                         validate_and_stage, tables, config, built.workspace, worker, folders.clean,
                         counted=lambda c: (c.report.evaluated, "expectations"))
-        stats.merge(built.state_saved())
-        crash_point("validated")
-        report, tables = checked.report, checked.tables
-        current = current_snapshot(built.workspace, config, folders.clean)
-        changes = changes_since(checked, built.workspace, folders.clean)
-        if not report.success:
-            data_docs = keep_failed(checked, validation_record(report), config, folders.state)
-            summary = summarise(built.discovery, report, False, stats, tables, data_docs, changes=changes)
-            return built, Outcome(summary, tables, report, None)
-        # A difference the diff found means a new snapshot; only without one are whole tables compared.
-        if current is not None and changes.empty and is_unchanged(checked, current):
+        try:
+            return built, _publish_checked(checked, built, folders, config, runner)
+        except BaseException:
+            # Stopped between staging and publishing (Ctrl-C, a fault): the staged snapshot, a
+            # corpus' size, is not left for the next run to remove.
             discard_checked(checked)
-            docs, page = current.folder / DATA_DOCS_DIR / DATA_DOCS_INDEX, current.folder / REPORT_FILE
-            summary = summarise(built.discovery, report, True, stats, tables, docs if docs.is_file() else None,
-                                snapshot=current.version, changed=False, changes=changes,
-                                page=page if page.is_file() else None)
-            return built, Outcome(summary, tables, report, current.version)
-        with stats.timed("publish"):
-            page = folders.clean / SNAPSHOTS / f"v{checked.staged.version}" / REPORT_FILE
-            summary = summarise(built.discovery, report, True, stats, tables, published_data_docs(checked),
-                                snapshot=checked.staged.version, changes=changes, page=page)
-            manifest = manifest_for(summary, report, config)
-        version = _step(runner, stats, "publish", commit_tables, checked, manifest, config, built.workspace, changes)
-        return built, Outcome(summary, tables, report, version)
+            raise
+
+
+def _publish_checked(checked: Checked, built: Built, folders: Folders, config: Config, runner: Runner) -> Outcome:
+    """Publish the validated, staged tables, or say why not: validation failed, or nothing changed."""
+    stats = built.stats
+    stats.merge(built.state_saved())
+    crash_point("validated")
+    report, tables = checked.report, checked.tables
+    current = current_snapshot(built.workspace, config, folders.clean)
+    changes = changes_since(checked, built.workspace, folders.clean)
+    if not report.success:
+        data_docs = keep_failed(checked, validation_record(report), config, folders.state)
+        summary = summarise(built.discovery, report, False, stats, tables, data_docs, changes=changes)
+        return Outcome(summary, tables, report, None)
+    # A difference the diff found means a new snapshot; only without one are whole tables compared.
+    if current is not None and changes.empty and is_unchanged(checked, current):
+        discard_checked(checked)
+        docs, page = current.folder / DATA_DOCS_DIR / DATA_DOCS_INDEX, current.folder / REPORT_FILE
+        summary = summarise(built.discovery, report, True, stats, tables, docs if docs.is_file() else None,
+                            snapshot=current.version, changed=False, changes=changes,
+                            page=page if page.is_file() else None)
+        return Outcome(summary, tables, report, current.version)
+    with stats.timed("publish"):
+        page = folders.clean / SNAPSHOTS / f"v{checked.staged.version}" / REPORT_FILE
+        summary = summarise(built.discovery, report, True, stats, tables, published_data_docs(checked),
+                            snapshot=checked.staged.version, changes=changes, page=page)
+        manifest = manifest_for(summary, report, config)
+    version = _step(runner, stats, "publish", commit_tables, checked, manifest, config, built.workspace, changes)
+    return Outcome(summary, tables, report, version)
 
 
 def run_pipeline(raw_dir: str | Path, clean_dir: str | Path, config: Config, full: bool = False,
