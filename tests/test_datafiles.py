@@ -10,6 +10,7 @@ import datetime as dt
 import csv
 import io
 import json
+import os
 import quopri
 from pathlib import Path
 
@@ -230,6 +231,36 @@ def test_unpack_writes_each_statement_of_an_export_as_a_file_a_run_reads_as_that
     assert {row.metadata.date for row in rows} == {dt.date(2021, 6, 21)}
     again = CliRunner().invoke(app, ["unpack", str(raw / f"export.{export}")])  # never over what is there
     assert again.exit_code == 2 and "not empty" in again.output
+
+
+def test_unpack_stopped_half_way_leaves_nothing_and_can_be_run_again(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "export.jsonl").write_text("\n".join(json.dumps(statement_row(path)) for path in GOLD[:3]), encoding="utf-8")
+    real_write, written = Path.write_bytes, []
+
+    def full_disk_at_the_third(path: Path, data: bytes) -> int:
+        if len(written) == 2:
+            raise OSError(28, "No space left on device")
+        written.append(path)
+        return real_write(path, data)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "write_bytes", full_disk_at_the_third)
+        stopped = CliRunner().invoke(app, ["unpack", str(raw / "export.jsonl")])
+    assert stopped.exit_code != 0 and len(written) == 2
+    assert sorted(p.name for p in raw.iterdir()) == ["export.jsonl"]  # no half export for a run to read
+    result = CliRunner().invoke(app, ["unpack", str(raw / "export.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (raw / "export-jsonl").iterdir()) == ["0001.json", "0002.json", "0003.json"]
+    assert oct((raw / "export-jsonl").stat().st_mode & 0o777) == oct(0o777 & ~_umask())
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def test_unpack_refuses_a_file_holding_no_statements(tmp_path: Path) -> None:

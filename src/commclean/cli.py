@@ -249,10 +249,27 @@ def unpack(
     if folder.exists() and any(folder.iterdir()):
         typer.echo(f"error: {folder} exists and is not empty; name another with --to", err=True)
         raise typer.Exit(2)
-    folder.mkdir(parents=True, exist_ok=True)
-    for number, (suffix, data) in enumerate(files, 1):
-        (folder / f"{number:04d}{suffix}").write_bytes(data)
+    _write_whole(folder, [(f"{number:04d}{suffix}", data) for number, (suffix, data) in enumerate(files, 1)])
     typer.echo(f"{len(files)} statements written to {folder}/ (0001 to {len(files):04d})")
+
+
+def _write_whole(folder: Path, files: list[tuple[str, bytes]]) -> None:
+    """The files in `folder`, all of them or none: written in a hidden folder beside it (which runs
+    skip) and moved into place at once. Stopped half-way, unpack left a folder it then refused to
+    write into, and a run could read half an export meanwhile."""
+    import shutil
+    import uuid
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    writing = folder.parent / f".{folder.name}.unpacking-{uuid.uuid4().hex}"
+    writing.mkdir()
+    try:
+        for name, data in files:
+            (writing / name).write_bytes(data)
+        writing.replace(folder)  # onto nothing, or onto the empty folder named by --to
+    except BaseException:
+        shutil.rmtree(writing, ignore_errors=True)
+        raise
 
 
 @app.command()
