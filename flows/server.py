@@ -6,16 +6,18 @@ from __future__ import annotations
 import atexit
 import errno
 import importlib.util
+import logging
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from commclean.runtime.watchdog import SUPPORTED as WATCHDOG_SUPPORTED
@@ -26,6 +28,7 @@ from flows._env import apply_prefect_defaults
 # serving the API without its UI, told it is a temporary server (fewer background services).
 _TEMPORARY_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 _OFF = ("0", "false", "no", "off")
+MAX_SERVER_RESTARTS = 3  # a server that keeps ending has a cause a restart will not mend
 
 
 @dataclass
@@ -34,6 +37,11 @@ class EarlyServer:
 
     process: subprocess.Popen[bytes]
     port: int
+    command: list[str] = field(default_factory=list)  # how it was started, to start it again
+    env: dict[str, str] = field(default_factory=dict)
+    restarts: int = 0
+    _stopping: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def api_url(self) -> str:
@@ -54,6 +62,8 @@ class EarlyServer:
         return False
 
     def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -61,6 +71,26 @@ class EarlyServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def keep_running(self) -> None:
+        """Start the server again, on its port and database, should it end before the run stops it
+        (killed by a person or by the kernel short of memory): Prefect's client retries each call
+        for about a minute, so the run goes on. Without it, the run waited for ever on a batch
+        whose task run could not be created."""
+        threading.Thread(target=self._restart_when_ended, name="prefect-server-keeper", daemon=True).start()
+
+    def _restart_when_ended(self) -> None:
+        while self.restarts < MAX_SERVER_RESTARTS:
+            code = self.process.wait()
+            with self._lock:
+                if self._stopping:
+                    return
+                self.restarts += 1
+                self.process = subprocess.Popen(self.command, env=self.env, process_group=0)
+                watch_server(self.process.pid)
+            logging.getLogger("commclean").warning(
+                "Prefect's temporary server ended during the run (exit code %s): started again on port %d",
+                code, self.port)
 
 
 def start_early_server() -> EarlyServer | None:
@@ -77,7 +107,8 @@ def start_early_server() -> EarlyServer | None:
     # In a process group of its own: Ctrl-C, sent to the terminal's group, would end it at once
     # (uvicorn stops on SIGINT), and the run, its client retrying a server that is gone, could
     # neither record why it stopped nor end (it hung). It stops as the run ends (below).
-    server = EarlyServer(subprocess.Popen(command, env={**os.environ, **_TEMPORARY_SERVER_ENV}, process_group=0), port)
+    env = {**os.environ, **_TEMPORARY_SERVER_ENV}
+    server = EarlyServer(subprocess.Popen(command, env=env, process_group=0), port, command, env)
     watch_server(server.process.pid)
     # Stopped as the process exits, as Prefect stops its own: after Prefect's exit handlers, which
     # are registered later (so run first) and still send the run's last logs to it.
@@ -199,6 +230,7 @@ def serving(early: EarlyServer | None) -> Iterator[None]:
     # not this thread's, and would start a temporary server of its own. Worker processes inherit it.
     os.environ["PREFECT_API_URL"] = early.api_url
     refresh_global_settings_context()
+    early.keep_running()
     # No UI URL: this server serves none, and ends with the run (Prefect would log "View at <url>").
     with temporary_settings(updates={PREFECT_UI_URL: ""}):
         yield

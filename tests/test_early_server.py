@@ -35,6 +35,27 @@ def test_a_server_that_ends_before_answering_is_not_waited_for() -> None:
     assert time.monotonic() - started < 10
 
 
+def test_a_server_that_keeps_ending_is_started_again_only_a_few_times_and_never_once_stopped() -> None:
+    from flows.server import MAX_SERVER_RESTARTS
+
+    ends = [sys.executable, "-c", "pass"]
+    server = EarlyServer(subprocess.Popen(ends), port=9, command=ends, env=dict(os.environ))
+    server.keep_running()
+    deadline = time.monotonic() + 30
+    while server.restarts < MAX_SERVER_RESTARTS and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert server.restarts == MAX_SERVER_RESTARTS
+    server.process.wait()
+
+    lives = [sys.executable, "-c", "import time; time.sleep(60)"]
+    stopped = EarlyServer(subprocess.Popen(lives), port=9, command=lives, env=dict(os.environ))
+    stopped.keep_running()
+    stopped.stop()
+    time.sleep(0.5)
+    assert stopped.restarts == 0 and stopped.process.poll() is not None
+
+
 def _live_processes() -> Iterator[tuple[int, int, int, str]]:
     """(pid, parent's pid, process group, command line) of each process not yet reaped."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -202,3 +223,26 @@ def test_an_interrupted_run_says_so_and_exits_130_however_its_cleanup_ends(
     assert result.exit_code == 130, result.output
     assert "interrupted: the run stopped; readers see v1, whole" in result.output
     assert "could not complete" not in result.output
+
+
+@pytest.mark.slow
+def test_a_temporary_server_killed_during_the_run_is_started_again_and_the_run_publishes(
+        seed_raw: Path, tmp_path: Path, migrated_prefect_database: Path) -> None:
+    for copy in range(1, 220):  # new files enough for worker processes, whose task runs the server records
+        shutil.copytree(seed_raw, seed_raw / f"copies-{copy}", ignore=shutil.ignore_patterns("copies-*"))
+    home = prefect_home_in(tmp_path, migrated_prefect_database)
+    process = _cli_run(seed_raw, tmp_path / "clean", home)
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line.decode(errors="replace"))
+        if "identify files (read only what changed):" in lines[-1]:
+            break
+    (server,) = [pid for pid, parent, _, command in _live_processes()
+                 if parent == process.pid and "prefect.server.api.server" in command]
+    os.kill(server, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    output = "".join(lines) + process.communicate(timeout=240)[0].decode(errors="replace")
+    assert process.returncode == 0, output[-3000:]
+    assert "Prefect's temporary server ended during the run (exit code -9): started again" in output
+    assert "published:    yes: v1" in output and "documents:    4" in output
+    _nothing_left(home)
