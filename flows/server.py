@@ -3,11 +3,13 @@ seconds of start-up then pass while the run imports Prefect and its stages, not 
 
 from __future__ import annotations
 
+import _thread
 import atexit
 import errno
 import importlib.util
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,7 +17,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +30,6 @@ from flows._env import apply_prefect_defaults
 # serving the API without its UI, told it is a temporary server (fewer background services).
 _TEMPORARY_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 _OFF = ("0", "false", "no", "off")
-MAX_SERVER_RESTARTS = 3  # a server that keeps ending has a cause a restart will not mend
 
 
 @dataclass
@@ -39,7 +40,7 @@ class EarlyServer:
     port: int
     command: list[str] = field(default_factory=list)  # how it was started, to start it again
     env: dict[str, str] = field(default_factory=dict)
-    restarts: int = 0
+    ended_with: int | None = None  # the exit code of a server that ended during the run
     _stopping: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -62,8 +63,7 @@ class EarlyServer:
         return False
 
     def stop(self) -> None:
-        with self._lock:
-            self._stopping = True
+        self.stop_keeping()
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -72,25 +72,31 @@ class EarlyServer:
                 self.process.kill()
                 self.process.wait()
 
-    def keep_running(self) -> None:
-        """Start the server again, on its port and database, should it end before the run stops it
-        (killed by a person or by the kernel short of memory): Prefect's client retries each call
-        for about a minute, so the run goes on. Without it, the run waited for ever on a batch
-        whose task run could not be created."""
-        threading.Thread(target=self._restart_when_ended, name="prefect-server-keeper", daemon=True).start()
+    def stop_keeping(self) -> None:
+        with self._lock:
+            self._stopping = True
 
-    def _restart_when_ended(self) -> None:
-        while self.restarts < MAX_SERVER_RESTARTS:
-            code = self.process.wait()
-            with self._lock:
-                if self._stopping:
-                    return
-                self.restarts += 1
-                self.process = subprocess.Popen(self.command, env=self.env, process_group=0)
-                watch_server(self.process.pid)
-            logging.getLogger("commclean").warning(
-                "Prefect's temporary server ended during the run (exit code %s): started again on port %d",
-                code, self.port)
+    def keep_running(self, on_end: Callable[[int], None]) -> None:
+        """Should the server end before the run stops it (killed by a person, or by the kernel
+        short of memory), start it again on its port and database, and call `on_end` with its exit
+        code: the run must stop (a batch whose task run was being made as the server ended is
+        never finished, and the run waited for ever), and with a server again it can record why."""
+        threading.Thread(target=self._restart_when_ended, args=(on_end,), name="prefect-server-keeper",
+                         daemon=True).start()
+
+    def _restart_when_ended(self, on_end: Callable[[int], None]) -> None:
+        code = self.process.wait()
+        with self._lock:
+            if self._stopping:
+                return
+            self.process = subprocess.Popen(self.command, env=self.env, process_group=0)
+            watch_server(self.process.pid)
+        on_end(code)
+
+
+class ServerEnded(BaseException):
+    """Prefect's temporary server ended during the run, which stopped. Like KeyboardInterrupt, a
+    BaseException: Prefect records the run as crashed, and no handler takes it for a task's error."""
 
 
 def start_early_server() -> EarlyServer | None:
@@ -230,7 +236,29 @@ def serving(early: EarlyServer | None) -> Iterator[None]:
     # not this thread's, and would start a temporary server of its own. Worker processes inherit it.
     os.environ["PREFECT_API_URL"] = early.api_url
     refresh_global_settings_context()
-    early.keep_running()
     # No UI URL: this server serves none, and ends with the run (Prefect would log "View at <url>").
-    with temporary_settings(updates={PREFECT_UI_URL: ""}):
+    with temporary_settings(updates={PREFECT_UI_URL: ""}), _stopped_if_server_ends(early):
         yield
+
+
+@contextmanager
+def _stopped_if_server_ends(early: EarlyServer) -> Iterator[None]:
+    """ServerEnded raised in this (the main) thread, wherever the run is, should the server end
+    during the block: the run stops as it does for Ctrl-C, its workers stopped and nothing published."""
+    def raise_ended(*_: object) -> None:
+        raise ServerEnded(f"Prefect's temporary server ended during the run (exit code {early.ended_with}); "
+                          "started again, the run stopped")
+
+    def ended(code: int) -> None:
+        early.ended_with = code
+        logging.getLogger("commclean").warning("Prefect's temporary server ended during the run (exit code %s): "
+                                               "the run stops", code)
+        _thread.interrupt_main(signal.SIGUSR1)
+
+    previous = signal.signal(signal.SIGUSR1, raise_ended)
+    early.keep_running(ended)
+    try:
+        yield
+    finally:
+        early.stop_keeping()  # the run is over: the server's end is no longer the run's to report
+        signal.signal(signal.SIGUSR1, previous)

@@ -95,7 +95,7 @@ def run(
     from commclean.store.lock import RunLocked
     from flows.build_corpus import ValidationFailed, build_corpus
     from flows.cluster import DaskMissing
-    from flows.server import check_named_server, serving
+    from flows.server import ServerEnded, check_named_server, serving
 
     try:
         check_named_server()
@@ -114,7 +114,11 @@ def run(
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         _stopped_by_interrupt(clean)
-    except Exception as error:
+    except (Exception, ServerEnded) as error:
+        if early is not None and early.ended_with is not None:  # whatever the run raised as it stopped
+            typer.echo(f"error: Prefect's temporary server ended during the run (exit code {early.ended_with}): "
+                       f"the run stopped; {_readers_see(clean)}", err=True)
+            raise typer.Exit(4) from None
         if _interrupted(error):  # raised while the run stopped for Ctrl-C (a pool's workers closing)
             _stopped_by_interrupt(clean)
         if debug:
@@ -140,15 +144,18 @@ def _interrupted(error: BaseException | None) -> bool:
 
 
 def _stopped_by_interrupt(clean: Path) -> NoReturn:
-    """Say which version an interrupted run leaves readers (a run publishes a version whole or not at all)."""
+    typer.echo(f"interrupted: the run stopped; {_readers_see(clean)}", err=True)
+    raise typer.Exit(INTERRUPTED) from None
+
+
+def _readers_see(clean: Path) -> str:
+    """Which version a stopped run leaves readers (a run publishes a version whole or not at all)."""
     from commclean.read import current_snapshot
 
     try:
-        seen = f"readers see {current_snapshot(clean).name}, whole (a run publishes all of a version or none of it)"
+        return f"readers see {current_snapshot(clean).name}, whole (a run publishes all of a version or none of it)"
     except FileNotFoundError:
-        seen = "nothing is published yet"
-    typer.echo(f"interrupted: the run stopped; {seen}", err=True)
-    raise typer.Exit(INTERRUPTED) from None
+        return "nothing is published yet"
 
 
 def _could_not_run(error: Exception) -> str:
