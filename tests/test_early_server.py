@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -138,39 +139,62 @@ def _nothing_left(home: Path) -> None:
     assert not left, f"outlived the run: {left}"
 
 
-@pytest.mark.slow
-def test_ctrl_c_stops_a_run_at_once_and_leaves_the_last_version_and_nothing_running(
-        seed_raw: Path, tmp_path: Path, migrated_prefect_database: Path) -> None:
+@dataclass
+class _Processing:
+    """A CLI run, on v1 and 1,095 new files (enough for worker processes), read up to the moment
+    its new files are being processed."""
+
+    process: subprocess.Popen[bytes]
+    lines: list[str]
+    clean: Path
+    home: Path
+    published: bytes  # v1's corpus.parquet
+
+    def output(self, timeout: float) -> str:
+        return "".join(self.lines) + self.process.communicate(timeout=timeout)[0].decode(errors="replace")
+
+
+def _processing_new_files(seed_raw: Path, tmp_path: Path, migrated: Path) -> _Processing:
     from commclean.pipeline import run_pipeline
     from commclean.read import current_snapshot
 
     clean = tmp_path / "clean"
     assert run_pipeline(seed_raw, clean, Config()).published  # v1, which readers see
     published = (current_snapshot(clean) / "corpus.parquet").read_bytes()
-    for copy in range(1, 220):  # new files enough for worker processes
+    for copy in range(1, 220):
         shutil.copytree(seed_raw, seed_raw / f"copies-{copy}", ignore=shutil.ignore_patterns("copies-*"))
-    home = prefect_home_in(tmp_path, migrated_prefect_database)
+    home = prefect_home_in(tmp_path, migrated)
     process = _cli_run(seed_raw, clean, home)
     assert process.stdout is not None
     lines = []
-    for line in process.stdout:  # Ctrl-C once the new files are being processed
+    for line in process.stdout:
         lines.append(line.decode(errors="replace"))
         if "identify files (read only what changed):" in lines[-1]:
             break
     assert process.poll() is None, "".join(lines)
-    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends its foreground group
+    return _Processing(process, lines, clean, home, published)
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_run_at_once_and_leaves_the_last_version_and_nothing_running(
+        seed_raw: Path, tmp_path: Path, migrated_prefect_database: Path) -> None:
+    from commclean.pipeline import run_pipeline
+    from commclean.read import current_snapshot
+
+    run = _processing_new_files(seed_raw, tmp_path, migrated_prefect_database)
+    os.killpg(run.process.pid, signal.SIGINT)  # what a terminal sends its foreground group
     interrupted = time.monotonic()
-    output = "".join(lines) + process.communicate(timeout=120)[0].decode(errors="replace")
+    output = run.output(timeout=120)
     stopped_after = time.monotonic() - interrupted
-    assert process.returncode == 130, output[-3000:]
+    assert run.process.returncode == 130, output[-3000:]
     assert stopped_after < 20, f"{stopped_after:.1f} s from Ctrl-C to the end of the run"
     assert "interrupted: the run stopped; readers see v1, whole" in output
     assert "Traceback" not in output, output[-3000:]  # no worker's or the server's own crash
-    _nothing_left(home)
-    assert current_snapshot(clean).name == "v1"
-    assert (current_snapshot(clean) / "corpus.parquet").read_bytes() == published
+    _nothing_left(run.home)
+    assert current_snapshot(run.clean).name == "v1"
+    assert (current_snapshot(run.clean) / "corpus.parquet").read_bytes() == run.published
     # The next run takes up where it stopped, and publishes.
-    after = run_pipeline(seed_raw, clean, Config())
+    after = run_pipeline(seed_raw, run.clean, Config())
     assert after.published and after.documents == 4 and after.duplicates == 1 + 5 * 219
 
 
@@ -247,30 +271,18 @@ def test_a_temporary_server_killed_during_the_run_stops_it_at_once_saying_why(
     from commclean.pipeline import run_pipeline
     from commclean.read import current_snapshot
 
-    clean = tmp_path / "clean"
-    assert run_pipeline(seed_raw, clean, Config()).published  # v1, which readers see
-    published = (current_snapshot(clean) / "corpus.parquet").read_bytes()
-    for copy in range(1, 220):  # new files enough for worker processes, whose task runs the server records
-        shutil.copytree(seed_raw, seed_raw / f"copies-{copy}", ignore=shutil.ignore_patterns("copies-*"))
-    home = prefect_home_in(tmp_path, migrated_prefect_database)
-    process = _cli_run(seed_raw, clean, home)
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:
-        lines.append(line.decode(errors="replace"))
-        if "identify files (read only what changed):" in lines[-1]:
-            break
+    run = _processing_new_files(seed_raw, tmp_path, migrated_prefect_database)
     (server,) = [pid for pid, parent, _, command in _live_processes()
-                 if parent == process.pid and "prefect.server.api.server" in command]
+                 if parent == run.process.pid and "prefect.server.api.server" in command]
     os.kill(server, signal.SIGKILL)  # as the kernel's out-of-memory killer would
     killed = time.monotonic()
     # At the start code the run waited for ever on a batch whose task run was lost with the server.
-    output = "".join(lines) + process.communicate(timeout=120)[0].decode(errors="replace")
-    assert process.returncode == 4, output[-3000:]
+    output = run.output(timeout=120)
+    assert run.process.returncode == 4, output[-3000:]
     assert time.monotonic() - killed < 30
     assert ("error: Prefect's temporary server ended during the run (exit code -9): the run stopped; "
             "readers see v1, whole") in output
     assert "Traceback" not in output, output[-3000:]
-    _nothing_left(home)
-    assert (current_snapshot(clean) / "corpus.parquet").read_bytes() == published
-    assert run_pipeline(seed_raw, clean, Config()).snapshot == 2
+    _nothing_left(run.home)
+    assert (current_snapshot(run.clean) / "corpus.parquet").read_bytes() == run.published
+    assert run_pipeline(seed_raw, run.clean, Config()).snapshot == 2
