@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
@@ -45,7 +47,8 @@ class DaskCluster:
             logging.getLogger("distributed").setLevel(logging.WARNING)
             if self.address == LOCAL:
                 # The workers' processes start with this environment: this run's API, and quiet.
-                with variable_set("PREFECT_API_URL", api_url), variable_set("DASK_LOGGING__DISTRIBUTED", "warning"):
+                with variable_set("PREFECT_API_URL", api_url), variable_set("DASK_LOGGING__DISTRIBUTED", "warning"), \
+                        _interrupts_left_to_the_run():
                     cluster = self._stack.enter_context(LocalCluster(
                         n_workers=os.cpu_count() or 1, threads_per_worker=1, dashboard_address=":0"))
                 runner = DaskTaskRunner(cluster=cluster)
@@ -84,3 +87,19 @@ def settings_for_workers(api_url: str | None) -> Any:  # noqa: ANN401 - Prefect'
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     return temporary_settings({PREFECT_API_URL: api_url}) if api_url else nullcontext()
+
+
+@contextmanager
+def _interrupts_left_to_the_run() -> Iterator[None]:
+    """Processes started in the block ignore SIGINT (an ignored signal stays ignored across exec, and
+    Python and asyncio then install no handler of their own): Ctrl-C reaches the terminal's whole
+    group, and stopping the cluster is the run's to do as it ends (each of its processes printed
+    a traceback). A Ctrl-C in the block's seconds is not seen."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
