@@ -32,7 +32,7 @@ from commclean.report import RunSummary, run_report_markdown
 from commclean.runtime.collector import collector_paused
 from commclean.runtime.progress import Progress, on_terminal
 from commclean.runtime.watchdog import end_with_parent
-from commclean.runtime.workers import POOL_CLOSE_SECONDS, closing_within, in_order
+from commclean.runtime.workers import POOL_CLOSE_SECONDS, closing_within, in_order, taken_then_closed
 from commclean.store import Folders, scratch_dir
 from commclean.store.lock import folders_locked
 from commclean.store.publish import published_doc_ids
@@ -113,12 +113,7 @@ def _in_processes(name: str, function: Callable[[In, Config], Out], items: Seque
             with _workers_use_this_api():
                 return _Unspilled(pool.submit(runnable, {"item": Parcel(item), "config": config, "folder": folder}))
 
-        try:
-            yield from in_order(functools.partial(flow_context.run, submit), items, workers)
-        except BaseException:  # given up on (an interrupt, a failure): the batches queued are not wanted
-            closing(at_once=True)
-            raise
-        closing()
+        yield from taken_then_closed(in_order(functools.partial(flow_context.run, submit), items, workers), closing)
 
 
 class _Unspilled(Generic[Out]):

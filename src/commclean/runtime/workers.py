@@ -68,12 +68,18 @@ def map_in_processes(function: Callable[[In], Out], batches: Iterable[In], worke
     with closing_within(POOL_CLOSE_SECONDS) as closing, \
             ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                 initializer=end_with_parent) as pool:
-        try:
-            yield from in_order(lambda batch: pool.submit(function, batch), batches, workers)
-        except BaseException:  # given up on (an interrupt, a failure): the batches queued are not wanted
-            closing(at_once=True)
-            raise
-        closing()
+        yield from taken_then_closed(in_order(lambda batch: pool.submit(function, batch), batches, workers), closing)
+
+
+def taken_then_closed(results: Iterator[Out], closing: Callable[..., None]) -> Iterator[Out]:
+    """A pool's results, then `closing` (closing_within's): once all are taken, or at once when
+    they are given up on (an interrupt, a failure), the batches queued for the pool not wanted."""
+    try:
+        yield from results
+    except BaseException:
+        closing(at_once=True)
+        raise
+    closing()
 
 
 @contextmanager
